@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * config: /etc/cgfs.conf, an INI file of per-user caps.
+ *
+ *   [defaults]            applied to every user tree root when created
+ *   memory_limit_mb = 4096
+ *   max_groups = 200
+ *   [user alice]          overrides for one user
+ *
+ * Keys are the names of cap knobs (knob.cap) plus max_groups and
+ * max_depth. Values are validated with the knob's check() when loaded,
+ * so a bad file is refused at start with "FILE:LINE: message".
+ */
+#pragma once
+
+#include <stddef.h>
+
+#include "cgfs/knobs.h"
+
+#define CONFIG_ERR_MAX 512
+
+struct caps {
+	/* Value text per cap knob, indexed like knob_table; NULL = not set. */
+	char *value[32];
+	long max_groups; /* -1: unlimited */
+	long max_depth;  /* -1: unlimited */
+};
+
+struct config_user {
+	char *name;
+	struct caps caps; /* only what the [user] section sets */
+};
+
+struct config {
+	struct caps defaults;
+	struct config_user *users;
+	size_t n_users;
+};
+
+/* Parses INI text (name is used in messages). On error returns -EINVAL and
+ * writes "NAME:LINE: what is wrong" into err (if non-NULL); *ret is then
+ * untouched. An empty text gives an empty config. */
+int config_parse(const char *text, const char *name, struct config *ret,
+                 char *err, size_t errsz);
+
+/* Reads and parses path. A missing file is -ENOENT (err says so). */
+int config_load(const char *path, struct config *ret, char *err, size_t errsz);
+
+/* The effective caps for user: [user NAME] values over [defaults]. The
+ * result points into cfg (no copies); valid while cfg lives. */
+void config_caps_for(const struct config *cfg, const char *user,
+                     struct caps *ret);
+
+void config_free(struct config *cfg);

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs: the FUSE low-level operations. Node ids are derived from the real
+ * cgroup's inode number in the primary hierarchy plus a slot (0 for the
+ * directory, 1 + knob index for a knob file), so they are stable for the
+ * life of a group and mean the same thing to every server instance.
+ */
+#pragma once
+
+#include <fuse_lowlevel.h>
+
+#include "cgfs/config.h"
+#include "cgfs/group.h"
+
+struct fs {
+	struct cgroot *root;
+	const struct config *cfg;
+	double timeout; /* entry and attribute timeout, seconds */
+};
+
+extern const struct fuse_lowlevel_ops fs_ops;
+
+/* Frees the node table (after the session loop ended). */
+void fs_destroy_nodes(void);

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * group: a cgfs group across every serving hierarchy.
+ *
+ * A group is a path relative to the base ("" is the base itself, "alice"
+ * a tree root, "alice/web" a group). It maps to BASE/PATH in each serving
+ * hierarchy, with its processes in the hidden leaf BASE/PATH/.self so a
+ * group may hold processes and children alike (v2's no-internal-process
+ * rule), the same way on v1. Nothing here knows FUSE exists.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#include "cgfs/config.h"
+#include "cgfs/knobs.h"
+#include "cgfs/layout.h"
+
+#define GROUP_LEAF ".self"
+
+enum rmdir_mode {
+	RMDIR_MIGRATE, /* move live processes to the parent group */
+	RMDIR_KILL,    /* SIGKILL them */
+};
+
+struct cg_hier {
+	const struct hier *h;  /* in the layout */
+	int version;
+	int base_fd;           /* O_PATH|O_DIRECTORY of BASE in this hierarchy */
+	int mnt_fd;            /* O_PATH|O_DIRECTORY of the mount point */
+	char *base;            /* BASE relative to the mount point, no leading '/' */
+};
+
+struct cgroot {
+	struct layout layout;
+	struct cg_hier h[LAYOUT_MAX_HIER]; /* serving hierarchies only */
+	size_t n;
+	int by_ctrl[CTRL_MAX];  /* index into h[], or -1 */
+	int primary;            /* h[] index for identity, listing and procs */
+	bool knob_on[32];       /* knob_table[i] available (probed on BASE/.self) */
+	enum rmdir_mode rmdir_mode;
+};
+
+/* Takes ownership of *layout. base: path relative to every hierarchy's
+ * mount point, or NULL for our own cgroup in each. Creates BASE (if
+ * missing) and BASE/.self in every serving hierarchy, enables v2
+ * controllers below BASE, and probes which knobs are available.
+ * Refuses a base that is the top of a hierarchy (-EINVAL). */
+int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
+                enum rmdir_mode mode);
+void cgroot_close(struct cgroot *r);
+
+/* stat(2) of the group's directory in the primary hierarchy. */
+int group_stat(const struct cgroot *r, const char *path, struct stat *ret);
+
+/* Names of the child groups (not .self, not dot-names), calling fn for
+ * each; stops and returns fn's value when it is non-zero. */
+int group_children(const struct cgroot *r, const char *path,
+                   int (*fn)(void *arg, const char *name, ino_t ino), void *arg);
+
+/* Number of groups at and below path (path itself counts). */
+int group_count(const struct cgroot *r, const char *path);
+
+/* Creates the group in every serving hierarchy, its leaf, and applies
+ * caps (may be NULL). On any failure everything made is removed again.
+ * -EEXIST if it already exists. */
+int group_create(const struct cgroot *r, const char *path,
+                 const struct caps *caps);
+
+/* Removes the group and every descendant, deepest first, in every
+ * hierarchy; live processes are migrated to the parent's leaf or killed
+ * (cgroot.rmdir_mode). */
+int group_remove(const struct cgroot *r, const char *path);
+
+/* Renders knob k of the group into *buf (malloc'd, grown as needed,
+ * newline-terminated); returns the length or -errno. */
+int group_knob_read(const struct cgroot *r, const char *path,
+                    const struct knob *k, char **buf);
+
+/* Applies a trimmed value to knob k (already checked for permission);
+ * pid moves, freeze and kill included. 0 or -errno. */
+int group_knob_write(const struct cgroot *r, const char *path,
+                     const struct knob *k, const char *value);
+
+/* Moves pid into the group's leaf in every serving hierarchy; on failure
+ * moves it back where it was. */
+int group_move_pid(const struct cgroot *r, const char *path, pid_t pid);
+
+int group_freeze(const struct cgroot *r, const char *path, bool on);
+int group_kill(const struct cgroot *r, const char *path);

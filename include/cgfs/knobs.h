@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * knobs: the table of friendly files. One row per knob: name, mode,
+ * controller, the v1 and v2 files behind it, and its get/set functions.
+ *
+ * get/set never touch the file system themselves: they go through a
+ * struct knob_io that the group module implements on real cgroup
+ * directories and unit tests implement on an in-memory map. So every
+ * conversion, both directions, on v1 and v2, is testable without a kernel.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "cgfs/layout.h"
+
+/* Largest value a knob accepts, and the largest text a knob renders. */
+#define KNOB_VALUE_MAX 4096
+#define KNOB_TEXT_MAX 4096
+
+struct knob_io {
+	void *ctx;
+	/* 1 or 2: the version of the hierarchy serving c; 0 if none. */
+	int (*version)(void *ctx, enum cg_ctrl c);
+	/* Reads file (kernel name) of this group in c's hierarchy into buf,
+	 * NUL-terminated; returns the length or -errno. */
+	int (*read)(void *ctx, enum cg_ctrl c, const char *file, char *buf,
+	            size_t size);
+	/* Writes text to that file; 0 or -errno (the kernel's). */
+	int (*write)(void *ctx, enum cg_ctrl c, const char *file,
+	             const char *text);
+	/* 1 if the file exists for this group, 0 if not. */
+	int (*exists)(void *ctx, enum cg_ctrl c, const char *file);
+};
+
+enum knob_kind {
+	KNOB_VALUE,  /* get/set below do all the work */
+	KNOB_PROCS,  /* group module: read/move pids in every hierarchy */
+	KNOB_FREEZE, /* group module: freeze/thaw and wait for the state */
+	KNOB_KILL,   /* group module: SIGKILL the whole subtree */
+};
+
+struct knob {
+	const char *name;
+	mode_t mode;          /* 0644 rw, 0444 ro, 0200 write-only */
+	enum cg_ctrl ctrl;    /* its hierarchy */
+	const char *v1_file;  /* documentation and default availability probe */
+	const char *v2_file;
+	bool cap;             /* admin cap: root-owned at a tree root; a config key */
+	enum knob_kind kind;
+	/* Renders the value, newline-terminated, into buf; length or -errno.
+	 * NULL for write-only knobs. */
+	int (*get)(const struct knob_io *io, char *buf, size_t size);
+	/* Applies a trimmed value; validates all of it before the first
+	 * write, and undoes its own earlier writes if a later one fails.
+	 * NULL for read-only knobs and for PROCS/FREEZE/KILL. */
+	int (*set)(const struct knob_io *io, const char *value);
+	/* Parses a trimmed value without applying it: 0, -EINVAL, -ERANGE.
+	 * NULL for read-only knobs. For PROCS/FREEZE/KILL this is the whole
+	 * validation the group module relies on. */
+	int (*check)(const char *value);
+	/* Optional: whether this group's files provide the knob; when NULL,
+	 * the knob is available iff io->exists() finds the file of the
+	 * serving hierarchy's version. */
+	bool (*available)(const struct knob_io *io);
+};
+
+extern const struct knob knob_table[];
+extern const size_t knob_count;
+
+/* The row named name, or NULL. */
+const struct knob *knob_find(const char *name);
+
+/* Whether this group's hierarchies provide k (see knob.available). */
+bool knob_available(const struct knob *k, const struct knob_io *io);
+
+/* Turns what a writer sent (len bytes, not NUL-terminated) into one
+ * token in out: strips surrounding blanks and newlines. -EINVAL for an
+ * empty value, a NUL byte, or more than one token; -EINVAL if it does not
+ * fit in outsz (outsz <= KNOB_VALUE_MAX). */
+int knob_trim(const char *in, size_t len, char *out, size_t outsz);
+
+/* Parses the pid written to procs: 1..INT_MAX decimal, else -EINVAL. */
+int knob_parse_pid(const char *value, int *ret_pid);
+
+/* Parses freeze/kill values: "0"/"1" -> 0/1; any other integer -ERANGE;
+ * anything else -EINVAL. kill accepts only 1 (0 is -ERANGE). */
+int knob_parse_freeze(const char *value, int *ret_on);
+int knob_parse_kill(const char *value);

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log: one line per message on stderr (journald adds time and unit), with
+ * a syslog-style "<N>" prefix when stderr is the journal.
+ */
+#pragma once
+
+#include <syslog.h>
+
+extern int log_max_level; /* LOG_ERR .. LOG_DEBUG; default LOG_INFO */
+
+void log_init(void);
+void log_msg(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) \
+	do { if (log_max_level >= LOG_DEBUG) log_msg(LOG_DEBUG, __VA_ARGS__); } while (0)

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * policy: who may do what (INTERFACE.md section 5) and which names are
+ * allowed. Pure decisions, except where a process or a user must be
+ * looked up (policy_user, policy_may_move).
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "cgfs/knobs.h"
+
+/* A group name: [A-Za-z0-9][A-Za-z0-9_@+-]{0,63}. -EEXIST for the name of
+ * a knob file or of a reserved entry ("raw"), -EINVAL for anything else
+ * that does not match, 0 if allowed. */
+int policy_group_name(const char *name);
+
+/* A user tree name: must be a user of the passwd database. 0 and the
+ * uid/gid, or -EINVAL (not a user or not a plausible name). */
+int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid);
+
+/* Owner of knob k in a group at depth (1 = the user's tree root): the
+ * admin's caps at a tree root belong to root, everything else to the
+ * tree's owner. */
+uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner);
+
+/* Whether caller may write knob k (owner check the kernel also makes
+ * through default_permissions; kept here so root-bypass and stale
+ * attributes cannot skip it). */
+bool policy_may_write(uid_t caller, const struct knob *k, int depth,
+                      uid_t tree_owner);
+
+/* Whether caller may move pid into a group of tree_owner's tree: root
+ * may move anything; others only a process whose real uid is theirs.
+ * Checked through a pidfd so a pid recycled during the check cannot pass.
+ * 0, -ESRCH (no such process) or -EPERM. */
+int policy_may_move(uid_t caller, pid_t pid);
+
+/* Real uid from the text of /proc/PID/status ("Uid:\tR\tE\tS\tF").
+ * 0 or -EINVAL. */
+int policy_parse_status_uid(const char *status, uid_t *ret_uid);

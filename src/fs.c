@@ -1,0 +1,777 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgfs/fs.h"
+#include "cgfs/log.h"
+#include "cgfs/policy.h"
+
+#define SLOT_BITS 6
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+#define NODE_BUCKETS 4096
+
+/* One looked-up entry: the root, a group directory or a knob file. */
+struct node {
+	fuse_ino_t ino;
+	uint64_t nlookup;  /* protected by nodes_lock */
+	char *path;        /* group path relative to the base ("" = root) */
+	int knob;          /* index in knob_table, -1 for a directory */
+	int depth;         /* 0 root, 1 tree root, 2.. groups */
+	uid_t owner;       /* the tree's owner (0 for the root) */
+	gid_t gid;
+	struct node *next; /* hash chain */
+};
+
+/* A snapshot of a node, taken under the lock, used outside it. */
+struct nref {
+	fuse_ino_t ino;
+	char path[PATH_MAX];
+	int knob;
+	int depth;
+	uid_t owner;
+	gid_t gid;
+};
+
+struct ofile {
+	pthread_mutex_t lock;
+	char *buf; /* rendered value, read from offset 0 on */
+	int len;
+};
+
+static pthread_mutex_t nodes_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct node *nodes[NODE_BUCKETS];
+/* Serialises tree changes so caps (max_groups) hold under parallel mkdirs. */
+static pthread_mutex_t tree_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static size_t bucket(fuse_ino_t ino)
+{
+	return (size_t)((ino * 0x9E3779B97F4A7C15ull) >> 52) % NODE_BUCKETS;
+}
+
+static fuse_ino_t ino_of(ino_t cg_ino, int knob)
+{
+	return ((fuse_ino_t)cg_ino << SLOT_BITS) | (fuse_ino_t)(knob + 1);
+}
+
+static struct node *node_find_locked(fuse_ino_t ino)
+{
+	struct node *n;
+
+	for (n = nodes[bucket(ino)]; n; n = n->next)
+		if (n->ino == ino)
+			return n;
+	return NULL;
+}
+
+static void nref_from(struct nref *ref, const struct node *n)
+{
+	ref->ino = n->ino;
+	snprintf(ref->path, sizeof(ref->path), "%s", n->path);
+	ref->knob = n->knob;
+	ref->depth = n->depth;
+	ref->owner = n->owner;
+	ref->gid = n->gid;
+}
+
+static int node_get(fuse_ino_t ino, struct nref *ref)
+{
+	struct node *n;
+
+	if (ino == FUSE_ROOT_ID) {
+		memset(ref, 0, sizeof(*ref));
+		ref->ino = FUSE_ROOT_ID;
+		ref->knob = -1;
+		return 0;
+	}
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n)
+		nref_from(ref, n);
+	pthread_mutex_unlock(&nodes_lock);
+	return n ? 0 : -ESTALE;
+}
+
+/* Records one more kernel reference to ref (the kernel will FORGET it). */
+static int node_ref(const struct nref *ref)
+{
+	struct node *n;
+	int res = 0;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ref->ino);
+	if (n && strcmp(n->path, ref->path) != 0) {
+		/* The kernel reused a cgroup inode number for a new group. */
+		char *p = strdup(ref->path);
+
+		if (p) {
+			free(n->path);
+			n->path = p;
+		}
+	}
+	if (!n) {
+		n = calloc(1, sizeof(*n));
+		if (n)
+			n->path = strdup(ref->path);
+		if (!n || !n->path) {
+			free(n);
+			res = -ENOMEM;
+			goto out;
+		}
+		n->ino = ref->ino;
+		n->next = nodes[bucket(n->ino)];
+		nodes[bucket(n->ino)] = n;
+	}
+	n->knob = ref->knob;
+	n->depth = ref->depth;
+	n->owner = ref->owner;
+	n->gid = ref->gid;
+	n->nlookup++;
+out:
+	pthread_mutex_unlock(&nodes_lock);
+	return res;
+}
+
+static void node_forget(fuse_ino_t ino, uint64_t count)
+{
+	struct node **pp, *n;
+
+	pthread_mutex_lock(&nodes_lock);
+	for (pp = &nodes[bucket(ino)]; (n = *pp); pp = &n->next) {
+		if (n->ino != ino)
+			continue;
+		n->nlookup = n->nlookup > count ? n->nlookup - count : 0;
+		if (n->nlookup == 0) {
+			*pp = n->next;
+			free(n->path);
+			free(n);
+		}
+		break;
+	}
+	pthread_mutex_unlock(&nodes_lock);
+}
+
+void fs_destroy_nodes(void)
+{
+	struct node *n, *next;
+	size_t i;
+
+	pthread_mutex_lock(&nodes_lock);
+	for (i = 0; i < NODE_BUCKETS; i++) {
+		for (n = nodes[i]; n; n = next) {
+			next = n->next;
+			free(n->path);
+			free(n);
+		}
+		nodes[i] = NULL;
+	}
+	pthread_mutex_unlock(&nodes_lock);
+}
+
+/* ---- attributes ---- */
+
+/* Checks that ref's group still is the cgroup it was, and fills st. */
+static int node_attr(struct fs *fs, const struct nref *ref, struct stat *st)
+{
+	const struct knob *k = ref->knob >= 0 ? &knob_table[ref->knob] : NULL;
+	struct stat real;
+	int res;
+
+	res = group_stat(fs->root, ref->path, &real);
+	if (res < 0)
+		return res == -ENOTDIR ? -ENOENT : res;
+	if (ref->ino != FUSE_ROOT_ID &&
+	    (ref->ino >> SLOT_BITS) != (fuse_ino_t)real.st_ino)
+		return -ENOENT; /* removed and made again: another group now */
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ref->ino;
+	st->st_atim = real.st_atim;
+	st->st_mtim = real.st_mtim;
+	st->st_ctim = real.st_ctim;
+	st->st_blksize = 4096;
+	if (!k) {
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		st->st_uid = ref->owner;
+		st->st_gid = ref->depth ? ref->gid : 0;
+		return 0;
+	}
+	st->st_mode = S_IFREG | k->mode;
+	st->st_nlink = 1;
+	st->st_uid = policy_knob_owner(k, ref->depth, ref->owner);
+	st->st_gid = st->st_uid ? ref->gid : 0;
+	return 0;
+}
+
+static void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
+{
+	struct fuse_entry_param e;
+	int res;
+
+	memset(&e, 0, sizeof(e));
+	res = node_attr(fs, ref, &e.attr);
+	if (res == 0)
+		res = node_ref(ref);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	e.ino = ref->ino;
+	e.attr_timeout = fs->timeout;
+	e.entry_timeout = fs->timeout;
+	if (fuse_reply_entry(req, &e) != 0)
+		node_forget(ref->ino, 1); /* the kernel never got it */
+}
+
+/* The child called name of directory p, as a node reference. */
+static int child_ref(struct fs *fs, const struct nref *p, const char *name,
+                     struct nref *ret)
+{
+	const struct knob *k;
+	struct stat st;
+	int res;
+
+	memset(ret, 0, sizeof(*ret));
+	if (p->knob >= 0)
+		return -ENOTDIR;
+	if (p->depth == 0) {
+		res = policy_user(name, &ret->owner, &ret->gid);
+		if (res < 0)
+			return -ENOENT;
+	} else {
+		ret->owner = p->owner;
+		ret->gid = p->gid;
+		k = knob_find(name);
+		if (k && fs->root->knob_on[k - knob_table]) {
+			res = group_stat(fs->root, p->path, &st);
+			if (res < 0)
+				return res;
+			snprintf(ret->path, sizeof(ret->path), "%s", p->path);
+			ret->knob = (int)(k - knob_table);
+			ret->depth = p->depth;
+			ret->ino = ino_of(st.st_ino, ret->knob);
+			return 0;
+		}
+		if (policy_group_name(name) < 0)
+			return -ENOENT;
+	}
+	res = snprintf(ret->path, sizeof(ret->path), "%s%s%s", p->path,
+	               *p->path ? "/" : "", name);
+	if (res < 0 || (size_t)res >= sizeof(ret->path))
+		return -ENAMETOOLONG;
+	res = group_stat(fs->root, ret->path, &st);
+	if (res < 0)
+		return res == -ENOTDIR ? -ENOENT : res;
+	ret->knob = -1;
+	ret->depth = p->depth + 1;
+	ret->ino = ino_of(st.st_ino, -1);
+	return 0;
+}
+
+/* ---- operations ---- */
+
+static void fs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	/* O_TRUNC arrives with open() instead of as a separate SETATTR. */
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+}
+
+static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct nref p, c;
+	int res;
+
+	res = node_get(parent, &p);
+	if (res == 0)
+		res = child_ref(fs, &p, name, &c);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	reply_entry(req, fs, &c);
+}
+
+static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	node_forget(ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_forget_multi(fuse_req_t req, size_t count,
+                            struct fuse_forget_data *forgets)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		node_forget(forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct nref ref;
+	struct stat st;
+	int res;
+
+	res = node_get(ino, &ref);
+	if (res == 0)
+		res = node_attr(fs, &ref, &st);
+	if (res < 0)
+		fuse_reply_err(req, -res);
+	else
+		fuse_reply_attr(req, &st, fs->timeout);
+}
+
+static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+                       struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct nref ref;
+	struct stat st;
+	int res;
+
+	res = node_get(ino, &ref);
+	if (res < 0)
+		goto err;
+	/* Only truncation (what "echo >" may send) is accepted, and ignored:
+	 * knob files have no stored content to cut. */
+	if (to_set & ~(FUSE_SET_ATTR_SIZE)) {
+		res = -EPERM;
+		goto err;
+	}
+	if ((to_set & FUSE_SET_ATTR_SIZE) && ref.knob < 0) {
+		res = -EISDIR;
+		goto err;
+	}
+	res = node_attr(fs, &ref, &st);
+	if (res < 0)
+		goto err;
+	fuse_reply_attr(req, &st, fs->timeout);
+	return;
+err:
+	fuse_reply_err(req, -res);
+}
+
+/* ---- directories ---- */
+
+struct dirbuf {
+	char *data;
+	size_t len, cap;
+	fuse_req_t req;
+};
+
+static int dirbuf_add(struct dirbuf *b, const char *name, fuse_ino_t ino, mode_t mode)
+{
+	struct stat st = { .st_ino = ino, .st_mode = mode };
+	size_t need = fuse_add_direntry(b->req, NULL, 0, name, NULL, 0);
+	char *nd;
+
+	if (b->len + need > b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 4096;
+
+		while (cap < b->len + need)
+			cap *= 2;
+		nd = realloc(b->data, cap);
+		if (!nd)
+			return -ENOMEM;
+		b->data = nd;
+		b->cap = cap;
+	}
+	fuse_add_direntry(b->req, b->data + b->len, need, name, &st, (off_t)(b->len + need));
+	b->len += need;
+	return 0;
+}
+
+static int dirbuf_add_group(void *arg, const char *name, ino_t ino)
+{
+	struct dirbuf *b = arg;
+
+	return dirbuf_add(b, name, ino_of(ino, -1), S_IFDIR);
+}
+
+static int dirbuf_add_user(void *arg, const char *name, ino_t ino)
+{
+	uid_t uid;
+	gid_t gid;
+
+	/* A directory in the base that is not a user's tree is not ours. */
+	if (policy_user(name, &uid, &gid) < 0)
+		return 0;
+	return dirbuf_add_group(arg, name, ino);
+}
+
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct dirbuf *b;
+	struct nref ref;
+	struct stat st;
+	size_t i;
+	int res;
+
+	res = node_get(ino, &ref);
+	if (res == 0 && ref.knob >= 0)
+		res = -ENOTDIR;
+	if (res == 0)
+		res = group_stat(fs->root, ref.path, &st);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	b->req = req;
+	res = dirbuf_add(b, ".", ino, S_IFDIR);
+	if (res == 0)
+		res = dirbuf_add(b, "..", FUSE_ROOT_ID, S_IFDIR);
+	for (i = 0; res == 0 && ref.depth > 0 && i < knob_count; i++)
+		if (fs->root->knob_on[i])
+			res = dirbuf_add(b, knob_table[i].name, ino_of(st.st_ino, (int)i), S_IFREG);
+	if (res == 0)
+		res = group_children(fs->root, ref.path,
+		                     ref.depth ? dirbuf_add_group : dirbuf_add_user, b);
+	if (res < 0) {
+		free(b->data);
+		free(b);
+		fuse_reply_err(req, -res);
+		return;
+	}
+	b->req = NULL;
+	fi->fh = (uint64_t)(uintptr_t)b;
+	fi->cache_readdir = 0;
+	fuse_reply_open(req, fi);
+}
+
+static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                       struct fuse_file_info *fi)
+{
+	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
+	size_t start = off < 0 ? 0 : (size_t)off;
+
+	if (start >= b->len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, b->data + start,
+		               b->len - start < size ? b->len - start : size);
+}
+
+static void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
+
+	free(b->data);
+	free(b);
+	fuse_reply_err(req, 0);
+}
+
+static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct fs *fs = fs_of(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct nref p, c;
+	struct caps caps;
+	char tree[PATH_MAX];
+	int res, n;
+
+	res = node_get(parent, &p);
+	if (res < 0)
+		goto err;
+	if (p.knob >= 0) {
+		res = -ENOTDIR;
+		goto err;
+	}
+	if (ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner)) {
+		res = -EACCES;
+		goto err;
+	}
+	memset(&c, 0, sizeof(c));
+	if (p.depth == 0) {
+		res = policy_user(name, &c.owner, &c.gid);
+	} else {
+		res = policy_group_name(name);
+		snprintf(tree, sizeof(tree), "%.*s", (int)strcspn(p.path, "/"), p.path);
+		config_caps_for(fs->cfg, tree, &caps);
+	}
+	if (res < 0)
+		goto err;
+	n = snprintf(c.path, sizeof(c.path), "%s%s%s", p.path, *p.path ? "/" : "", name);
+	if (n < 0 || (size_t)n >= sizeof(c.path)) {
+		res = -ENAMETOOLONG;
+		goto err;
+	}
+
+	pthread_mutex_lock(&tree_lock);
+	if (p.depth > 0 && caps.max_depth >= 0 && p.depth > caps.max_depth)
+		res = -EDQUOT;
+	if (res == 0 && p.depth > 0 && caps.max_groups >= 0) {
+		n = group_count(fs->root, tree);
+		if (n >= 0 && n - 1 >= caps.max_groups)
+			res = -EDQUOT;
+	}
+	if (res == 0) {
+		if (p.depth == 0) {
+			config_caps_for(fs->cfg, name, &caps);
+			res = group_create(fs->root, c.path, &caps);
+		} else {
+			res = group_create(fs->root, c.path, NULL);
+		}
+	}
+	pthread_mutex_unlock(&tree_lock);
+	if (res < 0)
+		goto err;
+	res = child_ref(fs, &p, name, &c);
+	if (res < 0)
+		goto err;
+	log_debug("mkdir /%s by uid %u pid %d", c.path, ctx->uid, ctx->pid);
+	reply_entry(req, fs, &c);
+	return;
+err:
+	log_debug("mkdir %s refused for uid %u pid %d: %s", name, ctx->uid, ctx->pid,
+	          strerror(-res));
+	fuse_reply_err(req, -res);
+}
+
+static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct nref p, c;
+	int res;
+
+	res = node_get(parent, &p);
+	if (res == 0)
+		res = child_ref(fs, &p, name, &c);
+	if (res == 0 && c.knob >= 0)
+		res = -ENOTDIR;
+	if (res == 0 && ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner))
+		res = -EACCES;
+	if (res == 0) {
+		pthread_mutex_lock(&tree_lock);
+		res = group_remove(fs->root, c.path);
+		pthread_mutex_unlock(&tree_lock);
+	}
+	if (res < 0)
+		log_debug("rmdir %s refused for uid %u pid %d: %s", name, ctx->uid,
+		          ctx->pid, strerror(-res));
+	fuse_reply_err(req, -res);
+}
+
+static void fs_refuse(fuse_req_t req)
+{
+	fuse_reply_err(req, EPERM);
+}
+
+static void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	fs_refuse(req);
+}
+
+static void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+                      fuse_ino_t newparent, const char *newname, unsigned int flags)
+{
+	fs_refuse(req);
+}
+
+static void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+                    const char *newname)
+{
+	fs_refuse(req);
+}
+
+static void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+                       const char *name)
+{
+	fs_refuse(req);
+}
+
+static void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+                     mode_t mode, dev_t rdev)
+{
+	fs_refuse(req);
+}
+
+static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+                      mode_t mode, struct fuse_file_info *fi)
+{
+	fs_refuse(req);
+}
+
+/* ---- knob files ---- */
+
+static bool knob_writable(const struct knob *k)
+{
+	return k->kind != KNOB_VALUE || k->set;
+}
+
+static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	int acc = fi->flags & O_ACCMODE;
+	const struct knob *k;
+	struct ofile *of;
+	struct nref ref;
+	int res;
+
+	res = node_get(ino, &ref);
+	if (res < 0)
+		goto err;
+	if (ref.knob < 0) {
+		res = -EISDIR;
+		goto err;
+	}
+	k = &knob_table[ref.knob];
+	/* root passes the kernel's mode check: refuse what the mode forbids. */
+	if (acc != O_RDONLY &&
+	    (!knob_writable(k) || !policy_may_write(ctx->uid, k, ref.depth, ref.owner))) {
+		res = -EACCES;
+		goto err;
+	}
+	if (acc != O_WRONLY && k->kind == KNOB_KILL) {
+		res = -EACCES;
+		goto err;
+	}
+	of = calloc(1, sizeof(*of));
+	if (!of) {
+		res = -ENOMEM;
+		goto err;
+	}
+	pthread_mutex_init(&of->lock, NULL);
+	fi->fh = (uint64_t)(uintptr_t)of;
+	/* The value is rendered on read: its size is not known before. */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	fuse_reply_open(req, fi);
+	return;
+err:
+	fuse_reply_err(req, -res);
+}
+
+static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
+	struct fs *fs = fs_of(req);
+	struct nref ref;
+	int res;
+
+	res = node_get(ino, &ref);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	pthread_mutex_lock(&of->lock);
+	if (off == 0 || !of->buf) {
+		char *buf = NULL;
+
+		res = group_knob_read(fs->root, ref.path, &knob_table[ref.knob], &buf);
+		if (res < 0) {
+			pthread_mutex_unlock(&of->lock);
+			fuse_reply_err(req, -res);
+			return;
+		}
+		free(of->buf);
+		of->buf = buf;
+		of->len = res;
+	}
+	if (off >= of->len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, of->buf + off,
+		               (size_t)(of->len - off) < size ? (size_t)(of->len - off) : size);
+	pthread_mutex_unlock(&of->lock);
+}
+
+static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+                     off_t off, struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fs *fs = fs_of(req);
+	char value[KNOB_VALUE_MAX];
+	const struct knob *k = NULL;
+	struct nref ref = { .path = "?" };
+	int res, pid;
+
+	res = node_get(ino, &ref);
+	if (res < 0)
+		goto err;
+	k = &knob_table[ref.knob];
+	/* One value per write, from the start: no partial or appended values. */
+	if (off != 0 || size > 4096) {
+		res = -EINVAL;
+		goto err;
+	}
+	res = knob_trim(buf, size, value, sizeof(value));
+	if (res < 0)
+		goto err;
+	if (!policy_may_write(ctx->uid, k, ref.depth, ref.owner)) {
+		res = -EACCES;
+		goto err;
+	}
+	if (k->kind == KNOB_PROCS) {
+		res = knob_parse_pid(value, &pid);
+		if (res == 0)
+			res = policy_may_move(ctx->uid, pid);
+		if (res < 0)
+			goto err;
+	}
+	res = group_knob_write(fs->root, ref.path, k, value);
+	if (res < 0)
+		goto err;
+	fuse_reply_write(req, size);
+	return;
+err:
+	log_debug("write to /%s/%s refused for uid %u pid %d: %s", ref.path,
+	          k ? k->name : "?", ctx->uid, ctx->pid, strerror(-res));
+	fuse_reply_err(req, -res);
+}
+
+static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
+
+	pthread_mutex_destroy(&of->lock);
+	free(of->buf);
+	free(of);
+	fuse_reply_err(req, 0);
+}
+
+const struct fuse_lowlevel_ops fs_ops = {
+	.init = fs_init,
+	.lookup = fs_lookup,
+	.forget = fs_forget,
+	.forget_multi = fs_forget_multi,
+	.getattr = fs_getattr,
+	.setattr = fs_setattr,
+	.mkdir = fs_mkdir,
+	.rmdir = fs_rmdir,
+	.unlink = fs_unlink,
+	.rename = fs_rename,
+	.link = fs_link,
+	.symlink = fs_symlink,
+	.mknod = fs_mknod,
+	.create = fs_create,
+	.open = fs_open,
+	.read = fs_read,
+	.write = fs_write,
+	.release = fs_release,
+	.opendir = fs_opendir,
+	.readdir = fs_readdir,
+	.releasedir = fs_releasedir,
+};

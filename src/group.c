@@ -1,0 +1,1034 @@
+// SPDX-License-Identifier: MIT
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgfs/group.h"
+#include "cgfs/log.h"
+
+#define FREEZE_TIMEOUT_MS 10000
+#define EVACUATE_ROUNDS 100
+
+/* v2 controllers cgfs enables in cgroup.subtree_control, by kernel name. */
+static const struct { enum cg_ctrl c; const char *name; } v2_ctrls[] = {
+	{ CTRL_CPU, "cpu" },       { CTRL_CPUSET, "cpuset" }, { CTRL_MEMORY, "memory" },
+	{ CTRL_IO, "io" },         { CTRL_PIDS, "pids" },
+};
+
+/* ---- small file helpers: every one returns a negative errno ---- */
+
+static int join(char *out, size_t size, const char *a, const char *b)
+{
+	int n;
+
+	if (!a || !*a)
+		n = snprintf(out, size, "%s", b);
+	else if (!b || !*b)
+		n = snprintf(out, size, "%s", a);
+	else
+		n = snprintf(out, size, "%s/%s", a, b);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static void dirname_of(const char *path, char *out, size_t size)
+{
+	const char *slash = strrchr(path, '/');
+	size_t len = slash ? (size_t)(slash - path) : 0;
+
+	if (len >= size)
+		len = size - 1;
+	memcpy(out, path, len);
+	out[len] = '\0';
+}
+
+static int read_at(int dfd, const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd;
+
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	if (n < 0 && len == 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (int)len;
+}
+
+/* Reads a whole file of unknown size (cgroup.procs) into a malloc'd buffer. */
+static int read_all_at(int dfd, const char *path, char **ret)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = malloc(cap), *nb;
+	ssize_t n;
+	int fd;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		free(buf);
+		return -errno;
+	}
+	while ((n = read(fd, buf + len, cap - 1 - len)) > 0) {
+		len += (size_t)n;
+		if (cap - 1 - len < 1024) {
+			nb = realloc(buf, cap * 2);
+			if (!nb) {
+				n = -1;
+				errno = ENOMEM;
+				break;
+			}
+			buf = nb;
+			cap *= 2;
+		}
+	}
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		free(buf);
+		return (int)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*ret = buf;
+	return (int)len;
+}
+
+static int write_at(int dfd, const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd;
+
+	fd = openat(dfd, path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0) {
+		n = -errno;
+		close(fd);
+		return (int)n;
+	}
+	close(fd);
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int write_in(int dfd, const char *dir, const char *file, const char *text)
+{
+	char p[PATH_MAX];
+	int r = join(p, sizeof(p), dir, file);
+
+	return r < 0 ? r : write_at(dfd, p, text);
+}
+
+static int read_in(int dfd, const char *dir, const char *file, char *buf, size_t size)
+{
+	char p[PATH_MAX];
+	int r = join(p, sizeof(p), dir, file);
+
+	return r < 0 ? r : read_at(dfd, p, buf, size);
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* ---- knob_io on a real group ---- */
+
+struct gio {
+	const struct cgroot *r;
+	const char *path;
+};
+
+static const struct cg_hier *hier_for(const struct cgroot *r, enum cg_ctrl c)
+{
+	if (c < 0 || c >= CTRL_MAX || r->by_ctrl[c] < 0)
+		return NULL;
+	return &r->h[r->by_ctrl[c]];
+}
+
+static int gio_version(void *ctx, enum cg_ctrl c)
+{
+	const struct cg_hier *h = hier_for(((struct gio *)ctx)->r, c);
+
+	return h ? h->version : 0;
+}
+
+static int gio_read(void *ctx, enum cg_ctrl c, const char *file, char *buf, size_t size)
+{
+	struct gio *g = ctx;
+	const struct cg_hier *h = hier_for(g->r, c);
+
+	return h ? read_in(h->base_fd, g->path, file, buf, size) : -ENOENT;
+}
+
+static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *text)
+{
+	struct gio *g = ctx;
+	const struct cg_hier *h = hier_for(g->r, c);
+
+	return h ? write_in(h->base_fd, g->path, file, text) : -ENOENT;
+}
+
+static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
+{
+	struct gio *g = ctx;
+	const struct cg_hier *h = hier_for(g->r, c);
+	char p[PATH_MAX];
+
+	if (!h || join(p, sizeof(p), g->path, file) < 0)
+		return 0;
+	return faccessat(h->base_fd, p, F_OK, 0) == 0;
+}
+
+static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
+                     const char *path)
+{
+	g->r = r;
+	g->path = path;
+	io->ctx = g;
+	io->version = gio_version;
+	io->read = gio_read;
+	io->write = gio_write;
+	io->exists = gio_exists;
+}
+
+/* ---- set-up ---- */
+
+/* A new v1 cpuset cgroup starts with empty cpus and mems and refuses
+ * tasks until both are set: copy the parent's. */
+static void cpuset_inherit(const struct cg_hier *h, const char *path)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char parent[PATH_MAX], buf[4096];
+	size_t i;
+
+	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_CPUSET)))
+		return;
+	dirname_of(path, parent, sizeof(parent));
+	for (i = 0; i < 2; i++) {
+		if (read_in(h->base_fd, path, files[i], buf, sizeof(buf)) > 1)
+			continue; /* already set */
+		if (read_in(h->base_fd, parent, files[i], buf, sizeof(buf)) < 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (*buf)
+			write_in(h->base_fd, path, files[i], buf);
+	}
+}
+
+/* v2 resource files of a child exist only once its parent lists the
+ * controller in cgroup.subtree_control; one at a time, so that one the
+ * kernel refuses does not hide the others. */
+static void v2_enable_below(const struct cgroot *r, const struct cg_hier *h,
+                            const char *path)
+{
+	char text[32];
+	size_t i;
+
+	if (h->version != 2)
+		return;
+	for (i = 0; i < sizeof(v2_ctrls) / sizeof(v2_ctrls[0]); i++) {
+		if (hier_for(r, v2_ctrls[i].c) != h)
+			continue;
+		snprintf(text, sizeof(text), "+%s", v2_ctrls[i].name);
+		if (write_in(h->base_fd, path, "cgroup.subtree_control", text) < 0)
+			log_debug("cannot enable %s below /%s/%s", v2_ctrls[i].name,
+			          h->base, path);
+	}
+}
+
+/* mkdir -p of rel below dfd; v1 cpusets of new components inherit. */
+static int mkdir_parents(const struct cg_hier *h, int dfd, const char *rel)
+{
+	char p[PATH_MAX];
+	size_t i, len = strlen(rel);
+
+	if (len >= sizeof(p))
+		return -ENAMETOOLONG;
+	for (i = 0; i <= len; i++) {
+		if (rel[i] != '/' && rel[i] != '\0')
+			continue;
+		memcpy(p, rel, i);
+		p[i] = '\0';
+		if (!*p)
+			continue;
+		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+	}
+	(void)h;
+	return 0;
+}
+
+static int cpuset_inherit_base(const struct cg_hier *h)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char path[PATH_MAX], parent[PATH_MAX], buf[4096];
+	size_t i, k, len = strlen(h->base);
+
+	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_CPUSET)))
+		return 0;
+	/* Walk from the top so that each component copies a filled parent. */
+	for (k = 0; k <= len; k++) {
+		if (h->base[k] != '/' && h->base[k] != '\0')
+			continue;
+		memcpy(path, h->base, k);
+		path[k] = '\0';
+		dirname_of(path, parent, sizeof(parent));
+		for (i = 0; i < 2; i++) {
+			if (read_in(h->mnt_fd, path, files[i], buf, sizeof(buf)) > 1)
+				continue;
+			if (read_in(h->mnt_fd, parent, files[i], buf, sizeof(buf)) < 0)
+				continue;
+			buf[strcspn(buf, "\n")] = '\0';
+			if (*buf)
+				write_in(h->mnt_fd, path, files[i], buf);
+		}
+	}
+	return 0;
+}
+
+static int own_pid_into_leaf(const struct cg_hier *h)
+{
+	char pid[32];
+
+	/* v2: a cgroup with controllers in subtree_control may hold no
+	 * processes. When the base is our own cgroup (systemd delegation),
+	 * the daemon moves itself into the base's leaf. */
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	return write_in(h->base_fd, GROUP_LEAF, "cgroup.procs", pid);
+}
+
+static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base)
+{
+	const char *rel = base;
+	int r;
+
+	ch->h = h;
+	ch->version = h->version;
+	ch->base_fd = ch->mnt_fd = -1;
+	if (!rel)
+		rel = hier_own_relative(h);
+	if (!rel) {
+		log_err("cannot place %s: own cgroup is outside its mount", h->mountpoint);
+		return -EINVAL;
+	}
+	while (*rel == '/')
+		rel++;
+	if (!*rel || strstr(rel, "..")) {
+		log_err("refusing base '/%s' in %s: not below the top of the hierarchy",
+		        rel, h->mountpoint);
+		return -EINVAL;
+	}
+	ch->base = strdup(rel);
+	if (!ch->base)
+		return -ENOMEM;
+	ch->base[strcspn(ch->base, "\n")] = '\0';
+	while (*ch->base && ch->base[strlen(ch->base) - 1] == '/')
+		ch->base[strlen(ch->base) - 1] = '\0';
+	ch->mnt_fd = open(h->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ch->mnt_fd < 0)
+		return -errno;
+	r = mkdir_parents(ch, ch->mnt_fd, ch->base);
+	if (r < 0) {
+		log_err("cannot create %s/%s: %s", h->mountpoint, ch->base, strerror(-r));
+		return r;
+	}
+	cpuset_inherit_base(ch);
+	ch->base_fd = openat(ch->mnt_fd, ch->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (ch->base_fd < 0)
+		return -errno;
+	if (mkdirat(ch->base_fd, GROUP_LEAF, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
+                enum rmdir_mode mode)
+{
+	int map[LAYOUT_MAX_HIER];
+	size_t i;
+	int c, res;
+
+	memset(r, 0, sizeof(*r));
+	r->layout = *layout;
+	memset(layout, 0, sizeof(*layout));
+	r->rmdir_mode = mode;
+	for (c = 0; c < CTRL_MAX; c++)
+		r->by_ctrl[c] = -1;
+	for (i = 0; i < LAYOUT_MAX_HIER; i++)
+		map[i] = -1;
+
+	/* A hierarchy serves if it is the chosen one for some controller. */
+	for (c = 0; c < CTRL_MAX; c++) {
+		int li = r->layout.by_ctrl[c];
+
+		if (li < 0)
+			continue;
+		if (map[li] < 0) {
+			map[li] = (int)r->n;
+			res = open_hier(&r->h[r->n++], &r->layout.hier[li], base);
+			if (res < 0)
+				goto fail;
+		}
+		r->by_ctrl[c] = map[li];
+	}
+	if (r->n == 0) {
+		log_err("no cgroup hierarchy serves any knob on this host");
+		res = -ENOENT;
+		goto fail;
+	}
+	r->primary = 0;
+	if (r->layout.v2 >= 0 && map[r->layout.v2] >= 0)
+		r->primary = map[r->layout.v2];
+	else if (r->by_ctrl[CTRL_FREEZER] >= 0)
+		r->primary = r->by_ctrl[CTRL_FREEZER];
+
+	for (i = 0; i < r->n; i++) {
+		struct cg_hier *h = &r->h[i];
+
+		if (h->version != 2)
+			continue;
+		if (!base)
+			own_pid_into_leaf(h);
+		v2_enable_below(r, h, "");
+		cpuset_inherit(h, GROUP_LEAF);
+	}
+	for (i = 0; i < r->n; i++)
+		cpuset_inherit(&r->h[i], GROUP_LEAF);
+
+	{
+		struct knob_io io;
+		struct gio g;
+
+		gio_init(&io, &g, r, GROUP_LEAF);
+		for (i = 0; i < knob_count && i < 32; i++)
+			r->knob_on[i] = knob_available(&knob_table[i], &io);
+	}
+	return 0;
+fail:
+	cgroot_close(r);
+	return res;
+}
+
+void cgroot_close(struct cgroot *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (r->h[i].base_fd >= 0)
+			close(r->h[i].base_fd);
+		if (r->h[i].mnt_fd >= 0)
+			close(r->h[i].mnt_fd);
+		free(r->h[i].base);
+	}
+	r->n = 0;
+	layout_free(&r->layout);
+}
+
+/* ---- reading the tree ---- */
+
+static const struct cg_hier *primary(const struct cgroot *r)
+{
+	return &r->h[r->primary];
+}
+
+int group_stat(const struct cgroot *r, const char *path, struct stat *ret)
+{
+	const struct cg_hier *h = primary(r);
+
+	if (fstatat(h->base_fd, *path ? path : ".", ret, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return S_ISDIR(ret->st_mode) ? 0 : -ENOTDIR;
+}
+
+static int children_in(int base_fd, const char *path,
+                       int (*fn)(void *arg, const char *name, ino_t ino), void *arg)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	fd = openat(base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		/* Dot-names are ours (.self) or not groups at all. */
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		r = fn(arg, de->d_name, de->d_ino);
+		if (r)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+int group_children(const struct cgroot *r, const char *path,
+                   int (*fn)(void *arg, const char *name, ino_t ino), void *arg)
+{
+	return children_in(primary(r)->base_fd, path, fn, arg);
+}
+
+struct count_ctx {
+	const struct cgroot *r;
+	const char *path;
+	int n;
+};
+
+static int count_one(void *arg, const char *name, ino_t ino)
+{
+	struct count_ctx *c = arg;
+	char p[PATH_MAX];
+	int n;
+
+	if (join(p, sizeof(p), c->path, name) < 0)
+		return -ENAMETOOLONG;
+	n = group_count(c->r, p);
+	if (n < 0)
+		return n;
+	c->n += n;
+	return 0;
+}
+
+int group_count(const struct cgroot *r, const char *path)
+{
+	struct count_ctx c = { r, path, 1 };
+	int res = group_children(r, path, count_one, &c);
+
+	return res < 0 ? res : c.n;
+}
+
+/* ---- create ---- */
+
+static void remove_made(const struct cgroot *r, const char *path,
+                        const bool *made, const bool *leaf)
+{
+	char p[PATH_MAX];
+	size_t i;
+
+	if (join(p, sizeof(p), path, GROUP_LEAF) < 0)
+		return;
+	for (i = 0; i < r->n; i++) {
+		if (leaf[i])
+			unlinkat(r->h[i].base_fd, p, AT_REMOVEDIR);
+		if (made[i])
+			unlinkat(r->h[i].base_fd, path, AT_REMOVEDIR);
+	}
+}
+
+static int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps)
+{
+	struct knob_io io;
+	struct gio g;
+	size_t i;
+	int res;
+
+	gio_init(&io, &g, r, path);
+	for (i = 0; i < knob_count && i < 32; i++) {
+		const struct knob *k = &knob_table[i];
+
+		if (!caps->value[i] || !k->cap || !k->set)
+			continue;
+		if (!r->knob_on[i]) {
+			log_warn("cap %s for /%s not applied: no %s controller here", k->name,
+			         path, ctrl_name(k->ctrl));
+			continue;
+		}
+		res = k->set(&io, caps->value[i]);
+		if (res < 0) {
+			log_err("cap %s = %s for /%s refused by the kernel: %s", k->name,
+			        caps->value[i], path, strerror(-res));
+			return res;
+		}
+	}
+	return 0;
+}
+
+int group_create(const struct cgroot *r, const char *path, const struct caps *caps)
+{
+	bool made[LAYOUT_MAX_HIER] = { false }, leaf[LAYOUT_MAX_HIER] = { false };
+	char lp[PATH_MAX];
+	size_t k;
+	int res;
+
+	res = join(lp, sizeof(lp), path, GROUP_LEAF);
+	if (res < 0)
+		return res;
+	/* The primary hierarchy first: its EEXIST means the group exists. */
+	for (k = 0; k < r->n; k++) {
+		size_t i = k == 0 ? (size_t)r->primary : (k <= (size_t)r->primary ? k - 1 : k);
+		const struct cg_hier *h = &r->h[i];
+
+		if (mkdirat(h->base_fd, path, 0755) == 0) {
+			made[i] = true;
+		} else if (errno != EEXIST || i == (size_t)r->primary) {
+			res = -errno;
+			goto fail;
+		}
+		cpuset_inherit(h, path);
+		v2_enable_below(r, h, path);
+		if (mkdirat(h->base_fd, lp, 0755) == 0)
+			leaf[i] = true;
+		else if (errno != EEXIST) {
+			res = -errno;
+			goto fail;
+		}
+		cpuset_inherit(h, lp);
+	}
+	if (caps) {
+		res = apply_caps(r, path, caps);
+		if (res < 0)
+			goto fail;
+	}
+	return 0;
+fail:
+	remove_made(r, path, made, leaf);
+	return res;
+}
+
+/* ---- processes ---- */
+
+/* Calls fn for every pid listed in cgroup.procs of path and every cgroup
+ * below it in one hierarchy; returns how many it saw, or -errno. */
+static int for_each_pid(int base_fd, const char *path,
+                        void (*fn)(void *arg, pid_t pid), void *arg)
+{
+	char p[PATH_MAX], *buf = NULL, *line, *save = NULL;
+	struct dirent *de;
+	DIR *d;
+	int fd, n = 0, m;
+
+	if (join(p, sizeof(p), path, "cgroup.procs") < 0)
+		return -ENAMETOOLONG;
+	if (read_all_at(base_fd, p, &buf) >= 0) {
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			long v = strtol(line, NULL, 10);
+
+			if (v > 0) {
+				n++;
+				if (fn)
+					fn(arg, (pid_t)v);
+			}
+		}
+		free(buf);
+	}
+	fd = openat(base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? n : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (join(p, sizeof(p), path, de->d_name) < 0)
+			continue;
+		m = for_each_pid(base_fd, p, fn, arg);
+		if (m > 0)
+			n += m;
+	}
+	closedir(d);
+	return n;
+}
+
+struct move_ctx {
+	int base_fd;
+	const char *target; /* cgroup.procs path below base_fd */
+};
+
+static void move_one(void *arg, pid_t pid)
+{
+	struct move_ctx *m = arg;
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	/* ESRCH: it exited meanwhile, which is what we wanted anyway. */
+	write_at(m->base_fd, m->target, text);
+}
+
+static void kill_one(void *arg, pid_t pid)
+{
+	kill(pid, SIGKILL);
+}
+
+static int v1_freezer_wait(const struct cg_hier *h, const char *path, const char *want)
+{
+	char buf[64];
+	long waited = 0, step = 1;
+
+	for (;;) {
+		if (read_in(h->base_fd, path, "freezer.state", buf, sizeof(buf)) < 0)
+			return -ENOENT;
+		if (!strncmp(buf, want, strlen(want)))
+			return 0;
+		if (waited >= FREEZE_TIMEOUT_MS)
+			return -EBUSY;
+		sleep_ms(step);
+		waited += step;
+		if (step < 16)
+			step *= 2;
+	}
+}
+
+static int v2_frozen(const struct cg_hier *h, const char *path)
+{
+	char buf[512], *p;
+
+	if (read_in(h->base_fd, path, "cgroup.events", buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	p = strstr(buf, "frozen ");
+	return p ? p[7] == '1' : -EIO;
+}
+
+int group_freeze(const struct cgroot *r, const char *path, bool on)
+{
+	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
+	long waited = 0, step = 1;
+	int res;
+
+	if (!h)
+		return -EOPNOTSUPP;
+	if (h->version == 1) {
+		res = write_in(h->base_fd, path, "freezer.state", on ? "FROZEN" : "THAWED");
+		if (res < 0 || !on)
+			return res;
+		res = v1_freezer_wait(h, path, "FROZEN");
+		if (res < 0)
+			write_in(h->base_fd, path, "freezer.state", "THAWED");
+		return res;
+	}
+	res = write_in(h->base_fd, path, "cgroup.freeze", on ? "1" : "0");
+	if (res < 0 || !on)
+		return res;
+	/* The write only asks; cgroup.events says when every task stopped. */
+	while ((res = v2_frozen(h, path)) == 0) {
+		if (waited >= FREEZE_TIMEOUT_MS) {
+			write_in(h->base_fd, path, "cgroup.freeze", "0");
+			return -EBUSY;
+		}
+		sleep_ms(step);
+		waited += step;
+		if (step < 16)
+			step *= 2;
+	}
+	return res < 0 ? res : 0;
+}
+
+static int group_frozen(const struct cgroot *r, const char *path)
+{
+	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
+	char buf[64];
+	int res;
+
+	if (!h)
+		return -EOPNOTSUPP;
+	if (h->version == 2)
+		return v2_frozen(h, path);
+	res = read_in(h->base_fd, path, "freezer.state", buf, sizeof(buf));
+	if (res < 0)
+		return res;
+	return strncmp(buf, "FROZEN", 6) == 0;
+}
+
+int group_kill(const struct cgroot *r, const char *path)
+{
+	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
+	int round, res;
+
+	if (h && h->version == 2)
+		return write_in(h->base_fd, path, "cgroup.kill", "1");
+	if (h) {
+		/* v1 has no cgroup.kill: freeze so nothing can fork away while
+		 * we signal, then thaw so the signals are delivered. */
+		res = group_freeze(r, path, true);
+		if (res < 0)
+			return res;
+		res = for_each_pid(h->base_fd, path, kill_one, NULL);
+		write_in(h->base_fd, path, "freezer.state", "THAWED");
+		return res < 0 ? res : 0;
+	}
+	h = primary(r);
+	for (round = 0; round < EVACUATE_ROUNDS; round++) {
+		res = for_each_pid(h->base_fd, path, kill_one, NULL);
+		if (res <= 0)
+			return res;
+		sleep_ms(2);
+	}
+	return -EBUSY;
+}
+
+static int wait_empty(const struct cgroot *r, const char *path)
+{
+	size_t i;
+	int round;
+
+	for (round = 0; round < 1000; round++) {
+		int n = 0;
+
+		for (i = 0; i < r->n; i++) {
+			int m = for_each_pid(r->h[i].base_fd, path, NULL, NULL);
+
+			if (m > 0)
+				n += m;
+		}
+		if (n == 0)
+			return 0;
+		sleep_ms(5);
+	}
+	return -EBUSY;
+}
+
+/* Finds this process's cgroup (relative to h's mount point) in the text
+ * of /proc/PID/cgroup. */
+static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size_t size)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		const char *root = h->h->mount_root ? h->h->mount_root : "/";
+		size_t rl = strlen(root);
+		bool match;
+		char *p;
+
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (h->version == 2)
+			match = c1 == line + 1 && line[0] == '0' && c1[1] == '\0';
+		else
+			match = strcmp(c1 + 1, h->h->options ? h->h->options : "") == 0;
+		if (!match)
+			continue;
+		p = c2 + 1;
+		if (strcmp(root, "/") && (strncmp(p, root, rl) || (p[rl] && p[rl] != '/')))
+			return false;
+		p += strcmp(root, "/") ? rl : 0;
+		while (*p == '/')
+			p++;
+		snprintf(out, size, "%s", *p ? p : ".");
+		return true;
+	}
+	return false;
+}
+
+int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
+{
+	char orig[LAYOUT_MAX_HIER][PATH_MAX];
+	bool have[LAYOUT_MAX_HIER] = { false };
+	char text[8192], tmp[8192], lp[PATH_MAX], num[32], cg[64];
+	size_t i, j;
+	int res;
+
+	snprintf(cg, sizeof(cg), "/proc/%d/cgroup", (int)pid);
+	if (read_at(AT_FDCWD, cg, text, sizeof(text)) < 0)
+		return -ESRCH;
+	for (i = 0; i < r->n; i++) {
+		memcpy(tmp, text, sizeof(tmp));
+		have[i] = cgroup_line_for(&r->h[i], tmp, orig[i], sizeof(orig[i]));
+	}
+	res = join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
+	if (res < 0)
+		return res;
+	snprintf(num, sizeof(num), "%d", (int)pid);
+	for (i = 0; i < r->n; i++) {
+		res = write_at(r->h[i].base_fd, lp, num);
+		if (res == 0)
+			continue;
+		/* Undo: back where it was in the hierarchies already done. */
+		for (j = 0; j < i; j++) {
+			char back[PATH_MAX];
+
+			if (have[j] && join(back, sizeof(back), orig[j], "cgroup.procs") == 0)
+				write_at(r->h[j].mnt_fd, back, num);
+		}
+		return res;
+	}
+	return 0;
+}
+
+/* ---- remove ---- */
+
+static int rmdir_tree(int base_fd, const char *path)
+{
+	char p[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+	int fd, res = 0, tries;
+
+	fd = openat(base_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (join(p, sizeof(p), path, de->d_name) < 0) {
+			res = -ENAMETOOLONG;
+			continue;
+		}
+		int rr = rmdir_tree(base_fd, p);
+
+		if (rr < 0 && res == 0)
+			res = rr;
+	}
+	closedir(d);
+	/* EBUSY can outlive the last task's exit by a moment (it is still
+	 * being torn down), so retry briefly. */
+	for (tries = 0; tries < 200; tries++) {
+		if (unlinkat(base_fd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return res;
+		if (errno != EBUSY)
+			break;
+		sleep_ms(5);
+	}
+	return res ? res : -errno;
+}
+
+static int evacuate(const struct cgroot *r, const char *path, const char *target)
+{
+	char tp[PATH_MAX];
+	size_t i;
+	int round, res;
+
+	res = join(tp, sizeof(tp), target, GROUP_LEAF "/cgroup.procs");
+	if (res < 0)
+		return res;
+	for (i = 0; i < r->n; i++) {
+		struct move_ctx m = { r->h[i].base_fd, tp };
+
+		/* A process may fork while we move it: repeat until empty. */
+		for (round = 0; round < EVACUATE_ROUNDS; round++)
+			if (for_each_pid(r->h[i].base_fd, path, move_one, &m) <= 0)
+				break;
+		if (round == EVACUATE_ROUNDS)
+			return -EBUSY;
+	}
+	return 0;
+}
+
+int group_remove(const struct cgroot *r, const char *path)
+{
+	char parent[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int res, first = 0;
+
+	res = group_stat(r, path, &st);
+	if (res < 0)
+		return res;
+	if (r->rmdir_mode == RMDIR_KILL) {
+		res = group_kill(r, path);
+		if (res == 0)
+			res = wait_empty(r, path);
+	} else {
+		dirname_of(path, parent, sizeof(parent));
+		res = evacuate(r, path, parent);
+	}
+	if (res < 0)
+		return res;
+	for (i = 0; i < r->n; i++) {
+		res = rmdir_tree(r->h[i].base_fd, path);
+		if (res < 0 && !first)
+			first = res;
+	}
+	if (first)
+		log_err("removing /%s left something behind: %s", path, strerror(-first));
+	return first;
+}
+
+/* ---- knobs ---- */
+
+int group_knob_read(const struct cgroot *r, const char *path, const struct knob *k,
+                    char **buf)
+{
+	struct knob_io io;
+	struct gio g;
+	char lp[PATH_MAX];
+	int res;
+
+	switch (k->kind) {
+	case KNOB_PROCS:
+		res = join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
+		return res < 0 ? res : read_all_at(primary(r)->base_fd, lp, buf);
+	case KNOB_FREEZE:
+		res = group_frozen(r, path);
+		if (res < 0)
+			return res;
+		*buf = strdup(res ? "1\n" : "0\n");
+		return *buf ? 2 : -ENOMEM;
+	case KNOB_KILL:
+		return -EACCES;
+	case KNOB_VALUE:
+		break;
+	}
+	if (!k->get)
+		return -EACCES;
+	*buf = malloc(KNOB_TEXT_MAX);
+	if (!*buf)
+		return -ENOMEM;
+	gio_init(&io, &g, r, path);
+	res = k->get(&io, *buf, KNOB_TEXT_MAX);
+	if (res < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return res;
+}
+
+int group_knob_write(const struct cgroot *r, const char *path, const struct knob *k,
+                     const char *value)
+{
+	struct knob_io io;
+	struct gio g;
+	int res, v, pid;
+
+	switch (k->kind) {
+	case KNOB_PROCS:
+		res = knob_parse_pid(value, &pid);
+		return res < 0 ? res : group_move_pid(r, path, pid);
+	case KNOB_FREEZE:
+		res = knob_parse_freeze(value, &v);
+		return res < 0 ? res : group_freeze(r, path, v);
+	case KNOB_KILL:
+		res = knob_parse_kill(value);
+		return res < 0 ? res : group_kill(r, path);
+	case KNOB_VALUE:
+		break;
+	}
+	if (!k->set)
+		return -EACCES;
+	gio_init(&io, &g, r, path);
+	return k->set(&io, value);
+}

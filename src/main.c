@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * main: options, start-up, readiness, signals.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <fuse_lowlevel.h>
+#ifdef HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+#include "cgfs/config.h"
+#include "cgfs/fs.h"
+#include "cgfs/group.h"
+#include "cgfs/layout.h"
+#include "cgfs/log.h"
+
+#define DEFAULT_CONFIG "/etc/cgfs.conf"
+
+struct options {
+	char *base;
+	char *config;
+	char *rmdir;
+	int verbose;
+};
+
+#define OPT(t, p) { t, offsetof(struct options, p), 1 }
+static const struct fuse_opt option_spec[] = {
+	OPT("base=%s", base),
+	OPT("config=%s", config),
+	OPT("rmdir=%s", rmdir),
+	OPT("-v", verbose),
+	OPT("--verbose", verbose),
+	FUSE_OPT_END
+};
+
+static void usage(const char *prog)
+{
+	printf("usage: %s [options] MOUNTPOINT\n\n"
+	       "Mounts a per-user view of the cgroup tree at MOUNTPOINT.\n\n"
+	       "cgfs options:\n"
+	       "    -o base=PATH           cgroup path below which cgfs keeps its tree\n"
+	       "                           (default: the daemon's own cgroup)\n"
+	       "    -o config=FILE         caps and policy (default: " DEFAULT_CONFIG
+	       " if present)\n"
+	       "    -o rmdir=migrate|kill  what rmdir does with live processes\n"
+	       "                           (default: migrate)\n"
+	       "    -v, --verbose          log refused requests (debug level)\n\n",
+	       prog);
+	printf("FUSE options:\n");
+	fuse_cmdline_help();
+	fuse_lowlevel_help();
+}
+
+static int load_config(const struct options *o, struct config *cfg)
+{
+	char err[CONFIG_ERR_MAX];
+	const char *path = o->config ? o->config : DEFAULT_CONFIG;
+	int r;
+
+	r = config_load(path, cfg, err, sizeof(err));
+	if (r == -ENOENT && !o->config) {
+		memset(cfg, 0, sizeof(*cfg));
+		cfg->defaults.max_groups = -1;
+		cfg->defaults.max_depth = -1;
+		return 0;
+	}
+	if (r < 0)
+		log_err("%s", err);
+	return r;
+}
+
+static void notify_ready(void)
+{
+#ifdef HAVE_SYSTEMD
+	sd_notify(0, "READY=1");
+#endif
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts opts = { 0 };
+	struct fuse_loop_config *loop = NULL;
+	struct fuse_session *se = NULL;
+	struct options o = { 0 };
+	struct config cfg = { 0 };
+	struct cgroot root;
+	struct layout layout;
+	struct fs fs;
+	enum rmdir_mode mode = RMDIR_MIGRATE;
+	int ret = 1, r;
+
+	log_init();
+	if (fuse_opt_parse(&args, &o, option_spec, NULL) == -1)
+		return 2;
+	if (fuse_parse_cmdline(&args, &opts) != 0)
+		return 2;
+	if (opts.show_help) {
+		usage(argv[0]);
+		ret = 0;
+		goto out_args;
+	}
+	if (opts.show_version) {
+		printf("cgfs %s\n", CGFS_VERSION);
+		printf("FUSE library version %s\n", fuse_pkgversion());
+		ret = 0;
+		goto out_args;
+	}
+	if (!opts.mountpoint) {
+		fprintf(stderr, "usage: %s [options] MOUNTPOINT (see --help)\n", argv[0]);
+		ret = 2;
+		goto out_args;
+	}
+	if (opts.debug || o.verbose)
+		log_max_level = LOG_DEBUG;
+	if (o.rmdir && strcmp(o.rmdir, "kill") == 0)
+		mode = RMDIR_KILL;
+	else if (o.rmdir && strcmp(o.rmdir, "migrate") != 0) {
+		log_err("rmdir=%s: expected migrate or kill", o.rmdir);
+		ret = 2;
+		goto out_args;
+	}
+	if (load_config(&o, &cfg) < 0) {
+		ret = 2;
+		goto out_args;
+	}
+	r = layout_load(&layout);
+	if (r < 0) {
+		log_err("no cgroup hierarchy found: %s", strerror(-r));
+		goto out_cfg;
+	}
+	r = cgroot_open(&root, &layout, o.base, mode);
+	if (r < 0) {
+		log_err("cannot set up the base cgroup: %s", strerror(-r));
+		goto out_cfg;
+	}
+
+	/* Every user must reach the mount; the kernel checks the modes cgfs
+	 * reports, so ownership is enforced before a request arrives. */
+	if (fuse_opt_add_arg(&args, "-oallow_other,default_permissions,fsname=cgfs,subtype=cgfs") != 0)
+		goto out_root;
+	fs.root = &root;
+	fs.cfg = &cfg;
+	fs.timeout = 1.0;
+	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &fs);
+	if (!se)
+		goto out_root;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_session;
+	if (fuse_session_mount(se, opts.mountpoint) != 0)
+		goto out_signals;
+	if (fuse_daemonize(opts.foreground) != 0)
+		goto out_unmount;
+	log_info("serving %s (base %s, %zu hierarchies)", opts.mountpoint,
+	         root.h[root.primary].base, root.n);
+	notify_ready();
+
+	if (opts.singlethread) {
+		ret = fuse_session_loop(se) != 0;
+	} else {
+		loop = fuse_loop_cfg_create();
+		if (!loop)
+			goto out_unmount;
+		fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
+		/* Idle workers stay: libfuse would otherwise start and end a
+		 * thread per request (a clone3 each, measured here). */
+		fuse_loop_cfg_set_idle_threads(loop, opts.max_idle_threads > 64 ?
+		                                          8 : opts.max_idle_threads);
+		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
+		ret = fuse_session_loop_mt(se, loop) != 0;
+		fuse_loop_cfg_destroy(loop);
+	}
+
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+	fs_destroy_nodes();
+out_root:
+	cgroot_close(&root);
+out_cfg:
+	config_free(&cfg);
+out_args:
+	free(opts.mountpoint);
+	fuse_opt_free_args(&args);
+	free(o.base);
+	free(o.config);
+	free(o.rmdir);
+	return ret;
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "cgfs/policy.h"
+
+static bool name_char(char c, bool first)
+{
+	if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+		return true;
+	return !first && (c == '_' || c == '@' || c == '+' || c == '-');
+}
+
+int policy_group_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name[i]; i++)
+		if (i >= 64 || !name_char(name[i], i == 0))
+			return -EINVAL;
+	if (i == 0)
+		return -EINVAL;
+	/* Names that would shadow an entry every group directory carries. */
+	if (knob_find(name) || strcmp(name, "raw") == 0)
+		return -EEXIST;
+	return 0;
+}
+
+int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	size_t i;
+
+	/* Only plausible login names reach the passwd database. */
+	for (i = 0; name[i]; i++)
+		if (i >= 32 || !(name_char(name[i], i == 0) || (i && name[i] == '.')))
+			return -EINVAL;
+	if (i == 0)
+		return -EINVAL;
+	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return -EINVAL;
+	*ret_uid = pw.pw_uid;
+	*ret_gid = pw.pw_gid;
+	return 0;
+}
+
+uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner)
+{
+	return depth == 1 && k->cap ? 0 : tree_owner;
+}
+
+bool policy_may_write(uid_t caller, const struct knob *k, int depth,
+                      uid_t tree_owner)
+{
+	if (caller == 0)
+		return true;
+	return caller == policy_knob_owner(k, depth, tree_owner);
+}
+
+int policy_parse_status_uid(const char *status, uid_t *ret_uid)
+{
+	const char *p = strstr(status, "\nUid:");
+	unsigned long v;
+	char *end;
+
+	if (!p)
+		return -EINVAL;
+	p += 5;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p < '0' || *p > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(p, &end, 10);
+	if (errno || (*end != '\t' && *end != ' ') || v > (uid_t)-2)
+		return -EINVAL;
+	*ret_uid = (uid_t)v;
+	return 0;
+}
+
+static int read_status(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	return 0;
+}
+
+int policy_may_move(uid_t caller, pid_t pid)
+{
+	char status[4096];
+	uid_t uid;
+	int pidfd, r;
+
+	/* The pidfd pins the process: if the status we read belonged to a
+	 * recycled pid, the original is gone and signalling the pidfd fails. */
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return errno == ESRCH ? -ESRCH : -errno;
+	r = read_status(pid, status, sizeof(status));
+	if (r == 0)
+		r = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
+	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+		r = -ESRCH;
+	close(pidfd);
+	if (r < 0)
+		return r;
+	if (caller != 0 && uid != caller)
+		return -EPERM;
+	return 0;
+}

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: MIT
+# Shared set-up for the integration tests: a private base cgroup, a private
+# mount point, assertions, and a cleanup trap that removes everything this
+# run made (and only that), even when a test fails.
+#
+# Usage: source lib.sh CGFS_BINARY XOP_BINARY
+
+set -u
+CGFS=${1:?cgfs binary}
+XOP=${2:?xop binary}
+T_PASS=0
+T_FAIL=0
+BASE=cgfs-test-$$
+MNT=$(mktemp -d /tmp/cgfs-mnt.XXXXXX)
+LOG=$(mktemp /tmp/cgfs-log.XXXXXX)
+CONF=$(mktemp /tmp/cgfs-conf.XXXXXX)
+DAEMON=
+SPAWNED=()
+ALICE=cgfs-alice
+BOB=cgfs-bob
+
+ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
+not_ok() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
+
+# assert_eq DESC EXPECTED ACTUAL
+assert_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1: expected '$2', got '$3'"; fi
+}
+
+# assert_op DESC EXPECTED_OUTCOME CMD...: runs xop-style CMD, compares the
+# first line it prints (OK or an errno name).
+assert_op() {
+	local desc=$1 want=$2 got
+	shift 2
+	got=$("$@" 2>&1 | head -n 1)
+	assert_eq "$desc" "$want" "$got"
+}
+
+# as USER CMD...: run CMD with USER's real and effective ids.
+as() {
+	local u=$1
+	shift
+	setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --clear-groups -- "$@"
+}
+
+ensure_users() {
+	local u
+	for u in "$ALICE" "$BOB"; do
+		id -u "$u" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$u"
+	done
+}
+
+# Mount points of the cgroup hierarchies, from mountinfo (never hard-coded).
+cg_mounts() {
+	awk '{ for (i = 7; $i != "-"; i++); if ($(i+1) == "cgroup" || $(i+1) == "cgroup2") print $5 }' \
+		/proc/self/mountinfo
+}
+
+v2_mount() {
+	awk '{ for (i = 7; $i != "-"; i++); if ($(i+1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+}
+
+# cg_mount CTRL: the mount serving a controller (v1 name: memory, cpu,
+# cpuacct, cpuset, blkio, pids, freezer), v1 first, as cgfs chooses.
+cg_mount() {
+	local c=$1 m v2
+	m=$(awk -v c="$c" '{ for (i = 7; $i != "-"; i++);
+		if ($(i+1) != "cgroup") next
+		n = split($(i+3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit } }' \
+		/proc/self/mountinfo)
+	if [ -n "$m" ]; then echo "$m"; return; fi
+	v2=$(v2_mount)
+	[ -n "$v2" ] || return 1
+	case $c in
+	freezer|cpuacct) echo "$v2" ;;
+	blkio) grep -qw io "$v2/cgroup.controllers" && echo "$v2" ;;
+	*) grep -qw "$c" "$v2/cgroup.controllers" && echo "$v2" ;;
+	esac
+}
+
+# cg_version CTRL: 1 or 2
+cg_version() {
+	local m
+	m=$(cg_mount "$1") || return 1
+	if [ "$m" = "$(v2_mount)" ]; then echo 2; else echo 1; fi
+}
+
+# real CTRL GROUP FILE: path of a real interface file of a group.
+real() { echo "$(cg_mount "$1")/$BASE/$2/$3"; }
+
+# The hierarchies cgfs serves (each mount serving one of our controllers).
+serving_mounts() {
+	local c
+	for c in cpu cpuacct cpuset memory blkio pids freezer; do cg_mount "$c"; done | sort -u
+}
+
+start_cgfs() {
+	"$CGFS" -f -o "base=/$BASE" "$@" "$MNT" >>"$LOG" 2>&1 &
+	DAEMON=$!
+	local i
+	for i in $(seq 1 200); do
+		if grep -q " $MNT fuse.cgfs " /proc/mounts; then return 0; fi
+		if ! kill -0 "$DAEMON" 2>/dev/null; then break; fi
+		sleep 0.05
+	done
+	echo "cgfs did not mount; its log:"
+	cat "$LOG"
+	return 1
+}
+
+stop_cgfs() {
+	if grep -q " $MNT fuse.cgfs " /proc/mounts; then
+		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
+	fi
+	if [ -n "$DAEMON" ]; then
+		wait "$DAEMON" 2>/dev/null
+		DAEMON=
+	fi
+}
+
+# spawn [USER]: starts a sleep (as USER if given), records its pid in
+# SPAWNED and in $SPAWN.
+spawn() {
+	if [ $# -gt 0 ]; then
+		as "$1" sleep 1000 &
+	else
+		sleep 1000 &
+	fi
+	SPAWN=$!
+	SPAWNED+=("$SPAWN")
+}
+
+# pid_cgroup PID MOUNT: the process's cgroup path in that hierarchy.
+pid_cgroup() {
+	local pid=$1 mp=$2 line opts
+	if [ "$mp" = "$(v2_mount)" ]; then
+		sed -n 's/^0:://p' "/proc/$pid/cgroup"
+		return
+	fi
+	opts=$(awk -v m="$mp" '{ for (i = 7; $i != "-"; i++); if ($5 == m) print $(i+3) }' /proc/self/mountinfo)
+	while IFS=: read -r _ ctrls path; do
+		case ",$opts," in *",${ctrls%%,*},"*) [ -n "$ctrls" ] && echo "$path" ;; esac
+	done <"/proc/$pid/cgroup"
+}
+
+wait_dead() {
+	local i
+	for i in $(seq 1 100); do
+		kill -0 "$1" 2>/dev/null || return 0
+		# a killed child of ours stays a zombie until reaped
+		[ "$(awk '/^State:/ {print $2}' "/proc/$1/status" 2>/dev/null)" = Z ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+cleanup() {
+	local rc=$? p mp left=
+	set +e
+	for p in "${SPAWNED[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for mp in $(cg_mounts); do
+		[ -d "$mp/$BASE" ] || continue
+		find "$mp/$BASE" -name freezer.state -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null
+		[ -f "$mp/$BASE/cgroup.freeze" ] && find "$mp/$BASE" -name cgroup.freeze \
+			-exec sh -c 'echo 0 > "$1"' _ {} \; 2>/dev/null
+	done
+	for p in "${SPAWNED[@]}"; do wait "$p" 2>/dev/null; done
+	stop_cgfs
+	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"; then
+		not_ok "sanitizer report in the daemon's log"
+	fi
+	for mp in $(cg_mounts); do
+		[ -d "$mp/$BASE" ] || continue
+		for i in 1 2 3 4 5; do
+			find "$mp/$BASE" -depth -type d -exec rmdir {} \; 2>/dev/null
+			[ -d "$mp/$BASE" ] || break
+			sleep 0.2
+		done
+	done
+	for mp in $(cg_mounts); do
+		[ -d "$mp/$BASE" ] && left="$left $mp/$BASE"
+	done
+	if [ -n "$left" ]; then
+		not_ok "cleanup: cgroups left behind:$left"
+	else
+		ok "cleanup: no cgroup of this run is left"
+	fi
+	if grep -q " $MNT " /proc/mounts; then not_ok "cleanup: mount $MNT left"; fi
+	rmdir "$MNT" 2>/dev/null
+	if [ "$T_FAIL" -gt 0 ] || [ "$rc" -ne 0 ]; then
+		echo "--- cgfs log ---"
+		tail -n 50 "$LOG"
+	fi
+	rm -f "$LOG" "$CONF"
+	echo "$T_PASS passed, $T_FAIL failed"
+	[ "$T_FAIL" -eq 0 ] && [ "$rc" -eq 0 ] && exit 0
+	exit 1
+}
+
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ensure_users

@@ -1,0 +1,23 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Installs from Debian's archive whatever cgfs needs and is missing.
+#   tools/deps.sh build   what building and running cgfs needs
+#   tools/deps.sh test    that, plus what the test suite needs
+set -euo pipefail
+want=(build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libinih-dev
+      libsystemd-dev)
+if [ "${1:-build}" = test ]; then
+	want+=(libcmocka-dev passwd util-linux procps mandoc clang)
+fi
+missing=()
+for p in "${want[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The kernel side: /dev/fuse must exist.
+[ -c /dev/fuse ] || modprobe fuse

@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The whole test suite, as root on a Debian machine: installs what it
+# needs, then builds and runs every unit and integration test twice, once
+# plainly and once under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+[ "$(id -u)" = 0 ] || { echo "run as root: the tests mount FUSE and create cgroups"; exit 2; }
+bash tools/deps.sh test || exit 2
+
+total_ok=0
+total_fail=0
+run_suite() {
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >/dev/null || return 1
+	fi
+	ninja -C "$dir" >/dev/null || { ninja -C "$dir"; return 1; }
+	meson test -C "$dir" --print-errorlogs --no-rebuild 2>&1 | tee "$dir/suite.out"
+	local ok fail
+	ok=$(awk '/^Ok:/ {print $2}' "$dir/suite.out")
+	fail=$(awk '/^(Fail|Timeout|Unexpected Pass):/ {s += $NF} END {print s + 0}' "$dir/suite.out")
+	total_ok=$((total_ok + ${ok:-0}))
+	total_fail=$((total_fail + fail))
+	[ -n "$ok" ] && [ "$fail" -eq 0 ]
+}
+
+status=0
+echo "== plain build"
+run_suite build-test || status=1
+echo "== AddressSanitizer + UBSan build"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false || status=1
+
+# Nothing of ours may be left: no test cgroup, no test mount.
+left=$(find /sys/fs/cgroup -maxdepth 2 -mindepth 1 -type d -name 'cgfs-test-*' 2>/dev/null)
+mnts=$(awk '$3 == "fuse.cgfs" && $2 ~ /^\/tmp\/cgfs-mnt/ {print $2}' /proc/mounts)
+if [ -n "$left$mnts" ]; then
+	echo "left behind by the tests: $left $mnts"
+	total_fail=$((total_fail + 1))
+	status=1
+fi
+echo "tests: $total_ok passed, $total_fail failed"
+exit $status
