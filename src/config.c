@@ -1,1 +1,467 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ini.h>
+
+#include "cgfs/config.h"
+
+#define USER_NAME_MAX 32
+#define CONFIG_FILE_MAX (1u << 20)
+#define CAPS_SLOTS (sizeof(((struct caps *)0)->value) / sizeof(char *))
+
+/* max_groups/max_depth of a [user] section that does not set them; -1 is
+ * taken: it is what "max" sets, to lift a limit [defaults] has. */
+#define MAX_UNSET (-2L)
+
+/* Bits of parse.seen beyond the knob rows, for the two non-knob keys. */
+#define SEEN_MAX_GROUPS (1ull << CAPS_SLOTS)
+#define SEEN_MAX_DEPTH (1ull << (CAPS_SLOTS + 1))
+
+struct parse {
+	struct config cfg;   /* being built; handed out only when all is well */
+	struct caps *cur;    /* section being read; NULL before the first */
+	char label[64];      /* "defaults" or "user alice", for messages */
+	uint64_t seen;       /* keys already set in the current section */
+	bool seen_defaults;
+	const char *pos;     /* the text not yet handed to inih */
+	int lineno;          /* the line handed to inih last */
+	int err_line;        /* where our first error is, 0 if none */
+	int err;             /* -EINVAL or -ENOMEM */
+	char msg[CONFIG_ERR_MAX];
+};
+
+static void caps_init(struct caps *c, long unset)
+{
+	memset(c, 0, sizeof(*c));
+	c->max_groups = unset;
+	c->max_depth = unset;
+}
+
+static void caps_free(struct caps *c)
+{
+	size_t i;
+
+	for (i = 0; i < CAPS_SLOTS; i++)
+		free(c->value[i]);
+}
+
+static void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	caps_init(&cfg->defaults, -1);
+}
+
+void config_free(struct config *cfg)
+{
+	size_t i;
+
+	if (!cfg)
+		return;
+	caps_free(&cfg->defaults);
+	for (i = 0; i < cfg->n_users; i++) {
+		free(cfg->users[i].name);
+		caps_free(&cfg->users[i].caps);
+	}
+	free(cfg->users);
+	config_init(cfg);
+}
+
+/* Records the first error only: later ones are often its consequences.
+ * Returns 0, which is what an inih handler returns for "error". */
+__attribute__((format(printf, 3, 4)))
+static int fail_errno(struct parse *p, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->err_line)
+		return 0;
+	p->err_line = p->lineno;
+	p->err = err;
+	va_start(ap, fmt);
+	vsnprintf(p->msg, sizeof(p->msg), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+#define fail(p, ...) fail_errno(p, -EINVAL, __VA_ARGS__)
+
+static struct config_user *find_user(const struct config *cfg, const char *name)
+{
+	size_t i;
+
+	for (i = 0; cfg && name && i < cfg->n_users; i++)
+		if (strcmp(cfg->users[i].name, name) == 0)
+			return &cfg->users[i];
+	return NULL;
+}
+
+/* ---- sections ---- */
+
+static bool user_name_ok(const char *s, size_t len)
+{
+	static const char first[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_";
+	size_t i;
+
+	if (len == 0 || len > USER_NAME_MAX || !strchr(first, s[0]))
+		return false;
+	for (i = 1; i < len; i++)
+		if (!strchr(first, s[i]) && s[i] != '.' && s[i] != '-')
+			return false;
+	return true;
+}
+
+static void begin_user(struct parse *p, const char *name, size_t len)
+{
+	struct config_user *users, *u;
+
+	if (!user_name_ok(name, len)) {
+		fail(p, "invalid user name '%.*s' in section header", (int)len, name);
+		return;
+	}
+	snprintf(p->label, sizeof(p->label), "user %.*s", (int)len, name);
+	for (u = p->cfg.users; u < p->cfg.users + p->cfg.n_users; u++)
+		if (strlen(u->name) == len && strncmp(u->name, name, len) == 0) {
+			fail(p, "section [%s] repeated", p->label);
+			return;
+		}
+	users = realloc(p->cfg.users, (p->cfg.n_users + 1) * sizeof(*users));
+	if (!users) {
+		fail_errno(p, -ENOMEM, "out of memory");
+		return;
+	}
+	p->cfg.users = users;
+	u = &users[p->cfg.n_users];
+	caps_init(&u->caps, MAX_UNSET);
+	u->name = strndup(name, len);
+	if (!u->name) {
+		fail_errno(p, -ENOMEM, "out of memory");
+		return;
+	}
+	p->cfg.n_users++;
+	p->cur = &u->caps;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* s..end is a trimmed line starting with '['. We read section headers
+ * ourselves: this inih build does not tell its handler about a section
+ * that has no keys, and an empty [bogus] must be refused too. */
+static void begin_section(struct parse *p, const char *s, const char *end)
+{
+	const char *close = memchr(s, ']', (size_t)(end - s));
+
+	p->cur = NULL;
+	p->seen = 0;
+	if (!close)
+		fail(p, "missing ']' in section header");
+	else if (close + 1 != end)
+		fail(p, "unexpected text after ']'");
+	if (p->err_line)
+		return;
+	for (s++; is_blank(*s); s++)
+		;
+	while (close > s && is_blank(close[-1]))
+		close--;
+	if (close - s == 8 && strncmp(s, "defaults", 8) == 0) {
+		snprintf(p->label, sizeof(p->label), "defaults");
+		if (p->seen_defaults)
+			fail(p, "section [defaults] repeated");
+		p->seen_defaults = true;
+		p->cur = &p->cfg.defaults;
+	} else if (close - s > 4 && strncmp(s, "user", 4) == 0 && is_blank(s[4])) {
+		for (s += 4; is_blank(*s); s++)
+			;
+		begin_user(p, s, (size_t)(close - s));
+	} else {
+		fail(p, "unknown section [%.*s] (expected [defaults] or [user NAME])",
+		     (int)(close - s > 64 ? 64 : close - s), s);
+	}
+}
+
+/* ---- the reader: one line at a time into inih ---- */
+
+/* Where an inline comment starts: ';' or '#' after a blank. Done here, so
+ * "4096   ; comment" works whatever options inih was built with. */
+static const char *comment_start(const char *s, const char *end)
+{
+	const char *c;
+
+	for (c = s + 1; c < end; c++)
+		if ((*c == ';' || *c == '#') && is_blank(c[-1]))
+			return c;
+	return end;
+}
+
+/* Hands inih the line trimmed of comments and indentation, and takes
+ * section headers for itself (inih then sees a blank line). Without
+ * indentation inih never joins a line to the previous value: cgfs values
+ * are one line. Counting lines here gives errors their line numbers. */
+static char *reader(char *buf, int size, void *stream)
+{
+	struct parse *p = stream;
+	const char *s = p->pos, *end;
+	size_t len;
+
+	if (p->err_line || !*s)
+		return NULL; /* our first error is the one reported: stop */
+	len = strcspn(s, "\n");
+	p->pos = s + len + (s[len] == '\n');
+	p->lineno++;
+	end = s + len;
+	if (p->lineno == 1 && len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3; /* a UTF-8 byte order mark */
+	while (s < end && is_blank(*s))
+		s++;
+	if (s < end && (*s == ';' || *s == '#'))
+		end = s;
+	end = comment_start(s, end);
+	while (end > s && is_blank(end[-1]))
+		end--;
+
+	if (s < end && *s == '[') {
+		begin_section(p, s, end);
+		end = s;
+	} else if (end - s + 2 > size) {
+		fail(p, "line too long (at most %d characters)", size - 2);
+		end = s;
+	}
+	memcpy(buf, s, (size_t)(end - s));
+	strcpy(buf + (end - s), "\n");
+	return buf;
+}
+
+/* ---- keys ---- */
+
+/* max_groups / max_depth: a count, or "max" for no limit. */
+static int set_max(struct parse *p, const char *key, const char *value, long *ret,
+                   uint64_t bit)
+{
+	char *end;
+	long n;
+
+	if (p->seen & bit)
+		return fail(p, "key '%s' repeated in [%s]", key, p->label);
+	p->seen |= bit;
+	if (strcmp(value, "max") == 0) {
+		*ret = -1;
+		return 1;
+	}
+	if (value[0] < '0' || value[0] > '9')
+		return fail(p, "value '%s' for %s is not valid (a number or max)", value, key);
+	errno = 0;
+	n = strtol(value, &end, 10);
+	if (*end)
+		return fail(p, "value '%s' for %s is not valid (a number or max)", value, key);
+	if (errno == ERANGE || n > INT_MAX)
+		return fail(p, "value '%s' for %s is out of range", value, key);
+	*ret = n;
+	return 1;
+}
+
+static int set_cap(struct parse *p, const struct knob *k, const char *value)
+{
+	size_t i = (size_t)(k - knob_table);
+	int r;
+
+	if (i >= CAPS_SLOTS)
+		return fail(p, "key '%s' cannot be stored", k->name);
+	if (p->seen & (1ull << i))
+		return fail(p, "key '%s' repeated in [%s]", k->name, p->label);
+	p->seen |= 1ull << i;
+	if (!*value)
+		return fail(p, "no value for %s", k->name);
+	r = k->check(value);
+	if (r == -ERANGE)
+		return fail(p, "value '%s' for %s is out of range", value, k->name);
+	if (r < 0)
+		return fail(p, "value '%s' for %s is not valid", value, k->name);
+	p->cur->value[i] = strdup(value);
+	if (!p->cur->value[i])
+		return fail_errno(p, -ENOMEM, "out of memory");
+	return 1;
+}
+
+static int handler(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse *p = user;
+	const struct knob *k;
+
+	if (p->err_line)
+		return 1;
+	if (!p->cur)
+		return fail(p, "key '%s' outside of a section", name);
+	if (!*name)
+		return fail(p, "missing key name before '='");
+	if (strcmp(name, "max_groups") == 0)
+		return set_max(p, name, value, &p->cur->max_groups, SEEN_MAX_GROUPS);
+	if (strcmp(name, "max_depth") == 0)
+		return set_max(p, name, value, &p->cur->max_depth, SEEN_MAX_DEPTH);
+	/* Only admin caps are config keys; a knob without check() could not
+	 * be validated now, and a bad value would surface only at mkdir. */
+	k = knob_find(name);
+	if (!k || !k->cap || !k->check)
+		return fail(p, "unknown key '%s' in [%s]", name, p->label);
+	return set_cap(p, k, value);
+}
+
+/* ---- parse and load ---- */
+
+__attribute__((format(printf, 3, 4)))
+static void put_err(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+/* inih reports the first line it could not read (one with no '=' once the
+ * reader has done its part); our own errors carry their line. The
+ * earlier of the two is the one the admin should fix first. */
+static int report(const struct parse *p, int ini_line, const char *name, char *err,
+                  size_t errsz)
+{
+	if (ini_line < 0) {
+		put_err(err, errsz, "%s: out of memory", name);
+		return -ENOMEM;
+	}
+	if (ini_line > 0 && (!p->err_line || ini_line < p->err_line)) {
+		put_err(err, errsz, "%s:%d: expected 'key = value', '[section]' or a comment",
+		        name, ini_line);
+		return -EINVAL;
+	}
+	if (p->err_line) {
+		put_err(err, errsz, "%s:%d: %s", name, p->err_line, p->msg);
+		return p->err;
+	}
+	return 0;
+}
+
+int config_parse(const char *text, const char *name, struct config *ret,
+                 char *err, size_t errsz)
+{
+	struct parse p;
+	int line, r;
+
+	memset(&p, 0, sizeof(p));
+	config_init(&p.cfg);
+	p.pos = text ? text : "";
+	name = name ? name : "config";
+	line = ini_parse_stream(reader, &p, handler, &p);
+	r = report(&p, line, name, err, errsz);
+	if (r < 0) {
+		config_free(&p.cfg);
+		return r;
+	}
+	*ret = p.cfg;
+	return 0;
+}
+
+/* The whole file, NUL-terminated; *ret_len excludes the NUL. */
+static int read_file(const char *path, char **ret, size_t *ret_len)
+{
+	size_t len = 0, size = 4096;
+	char *buf = malloc(size), *bigger;
+	ssize_t n = 1;
+	int fd, r = 0;
+
+	if (!buf)
+		return -ENOMEM;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		r = -errno;
+	while (r == 0 && n > 0) {
+		if (len + 1 == size) {
+			bigger = size < CONFIG_FILE_MAX ? realloc(buf, size * 2) : NULL;
+			if (!bigger) {
+				r = size < CONFIG_FILE_MAX ? -ENOMEM : -EFBIG;
+				break;
+			}
+			buf = bigger;
+			size *= 2;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			len += (size_t)n;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	*ret_len = len;
+	return 0;
+}
+
+static int line_of(const char *text, const char *at)
+{
+	int line = 1;
+
+	for (; text < at; text++)
+		line += *text == '\n';
+	return line;
+}
+
+int config_load(const char *path, struct config *ret, char *err, size_t errsz)
+{
+	char *text, *nul;
+	size_t len;
+	int r;
+
+	r = read_file(path, &text, &len);
+	if (r < 0) {
+		put_err(err, errsz, "%s: cannot read: %s", path, strerror(-r));
+		return r;
+	}
+	/* The parser sees a C string: a NUL would silently end the file. */
+	nul = memchr(text, '\0', len);
+	if (nul) {
+		put_err(err, errsz, "%s:%d: NUL byte in the file", path, line_of(text, nul));
+		r = -EINVAL;
+	} else {
+		r = config_parse(text, path, ret, err, errsz);
+	}
+	free(text);
+	return r;
+}
+
+void config_caps_for(const struct config *cfg, const char *user, struct caps *ret)
+{
+	const struct config_user *u = find_user(cfg, user);
+	size_t i;
+
+	if (!cfg) {
+		caps_init(ret, -1);
+		return;
+	}
+	*ret = cfg->defaults;
+	if (!u)
+		return;
+	for (i = 0; i < CAPS_SLOTS; i++)
+		if (u->caps.value[i])
+			ret->value[i] = u->caps.value[i];
+	if (u->caps.max_groups != MAX_UNSET)
+		ret->max_groups = u->caps.max_groups;
+	if (u->caps.max_depth != MAX_UNSET)
+		ret->max_depth = u->caps.max_depth;
+}

@@ -575,6 +575,10 @@ static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 static void fs_refuse(fuse_req_t req)
 {
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	log_debug("operation outside the contract refused for uid %u pid %d: %s",
+	          ctx->uid, ctx->pid, strerror(EPERM));
 	fuse_reply_err(req, EPERM);
 }
 
@@ -626,7 +630,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	int acc = fi->flags & O_ACCMODE;
 	const struct knob *k;
 	struct ofile *of;
-	struct nref ref;
+	struct nref ref = { .path = "?", .knob = -1 };
 	int res;
 
 	res = node_get(ino, &ref);
@@ -660,6 +664,9 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 	return;
 err:
+	log_debug("open of /%s/%s refused for uid %u pid %d: %s", ref.path,
+	          ref.knob >= 0 ? knob_table[ref.knob].name : "", ctx->uid, ctx->pid,
+	          strerror(-res));
 	fuse_reply_err(req, -res);
 }
 

@@ -12,6 +12,7 @@
 
 #include "cgfs/group.h"
 #include "cgfs/log.h"
+#include "cgfs/units.h"
 
 #define FREEZE_TIMEOUT_MS 10000
 #define EVACUATE_ROUNDS 100
@@ -213,26 +214,12 @@ static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 
 /* ---- set-up ---- */
 
-/* A new v1 cpuset cgroup starts with empty cpus and mems and refuses
- * tasks until both are set: copy the parent's. */
+static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir);
+
+/* A new v1 cpuset cgroup below the base inherits its parent's CPUs. */
 static void cpuset_inherit(const struct cg_hier *h, const char *path)
 {
-	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-	char parent[PATH_MAX], buf[4096];
-	size_t i;
-
-	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_CPUSET)))
-		return;
-	dirname_of(path, parent, sizeof(parent));
-	for (i = 0; i < 2; i++) {
-		if (read_in(h->base_fd, path, files[i], buf, sizeof(buf)) > 1)
-			continue; /* already set */
-		if (read_in(h->base_fd, parent, files[i], buf, sizeof(buf)) < 0)
-			continue;
-		buf[strcspn(buf, "\n")] = '\0';
-		if (*buf)
-			write_in(h->base_fd, path, files[i], buf);
-	}
+	cpuset_copy_parent(h, h->base_fd, path);
 }
 
 /* v2 resource files of a child exist only once its parent lists the
@@ -256,7 +243,31 @@ static void v2_enable_below(const struct cgroot *r, const struct cg_hier *h,
 	}
 }
 
-/* mkdir -p of rel below dfd; v1 cpusets of new components inherit. */
+/* Copies cpuset.cpus and cpuset.mems of dir's parent into dir, where
+ * they are empty (a new v1 cpuset cgroup refuses tasks until both are). */
+static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir)
+{
+	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
+	char parent[PATH_MAX], buf[4096];
+	size_t i;
+
+	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_CPUSET)))
+		return;
+	dirname_of(dir, parent, sizeof(parent));
+	for (i = 0; i < 2; i++) {
+		if (read_in(dfd, dir, files[i], buf, sizeof(buf)) > 1)
+			continue;
+		if (read_in(dfd, parent, files[i], buf, sizeof(buf)) < 0)
+			continue;
+		buf[strcspn(buf, "\n")] = '\0';
+		if (*buf)
+			write_in(dfd, dir, files[i], buf);
+	}
+}
+
+/* mkdir -p of rel below the mount point. Only the components made here
+ * are touched (v1 cpusets filled from their parent): cgroups that were
+ * there before are not ours. */
 static int mkdir_parents(const struct cg_hier *h, int dfd, const char *rel)
 {
 	char p[PATH_MAX];
@@ -264,44 +275,15 @@ static int mkdir_parents(const struct cg_hier *h, int dfd, const char *rel)
 
 	if (len >= sizeof(p))
 		return -ENAMETOOLONG;
-	for (i = 0; i <= len; i++) {
+	for (i = 1; i <= len; i++) {
 		if (rel[i] != '/' && rel[i] != '\0')
 			continue;
 		memcpy(p, rel, i);
 		p[i] = '\0';
-		if (!*p)
-			continue;
-		if (mkdirat(dfd, p, 0755) < 0 && errno != EEXIST)
+		if (mkdirat(dfd, p, 0755) == 0)
+			cpuset_copy_parent(h, dfd, p);
+		else if (errno != EEXIST)
 			return -errno;
-	}
-	(void)h;
-	return 0;
-}
-
-static int cpuset_inherit_base(const struct cg_hier *h)
-{
-	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-	char path[PATH_MAX], parent[PATH_MAX], buf[4096];
-	size_t i, k, len = strlen(h->base);
-
-	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_CPUSET)))
-		return 0;
-	/* Walk from the top so that each component copies a filled parent. */
-	for (k = 0; k <= len; k++) {
-		if (h->base[k] != '/' && h->base[k] != '\0')
-			continue;
-		memcpy(path, h->base, k);
-		path[k] = '\0';
-		dirname_of(path, parent, sizeof(parent));
-		for (i = 0; i < 2; i++) {
-			if (read_in(h->mnt_fd, path, files[i], buf, sizeof(buf)) > 1)
-				continue;
-			if (read_in(h->mnt_fd, parent, files[i], buf, sizeof(buf)) < 0)
-				continue;
-			buf[strcspn(buf, "\n")] = '\0';
-			if (*buf)
-				write_in(h->mnt_fd, path, files[i], buf);
-		}
 	}
 	return 0;
 }
@@ -352,7 +334,6 @@ static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base)
 		log_err("cannot create %s/%s: %s", h->mountpoint, ch->base, strerror(-r));
 		return r;
 	}
-	cpuset_inherit_base(ch);
 	ch->base_fd = openat(ch->mnt_fd, ch->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ch->base_fd < 0)
 		return -errno;
@@ -1007,9 +988,110 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 	return res;
 }
 
+/* ---- v1 cpusets ---- */
+
+static int cpus_of(int dfd, const char *dir, uint64_t *bits)
+{
+	char buf[8192];
+	int res = read_in(dfd, dir, "cpuset.cpus", buf, sizeof(buf));
+
+	return res < 0 ? res : units_parse_cpulist(buf, bits);
+}
+
+static int write_cpus(int dfd, const char *dir, const uint64_t *bits)
+{
+	char buf[8192];
+	int res = units_format_cpulist(bits, buf, sizeof(buf));
+
+	return res < 0 ? res : write_in(dfd, dir, "cpuset.cpus", buf);
+}
+
+/* v1 refuses a cpuset.cpus that is not a subset of the parent's (EBUSY
+ * for the parent when a child would stick out): before narrowing a group,
+ * fit every cgroup below it into allowed, deepest first. A child whose
+ * CPUs all go away gets all of allowed. */
+static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
+{
+	uint64_t *cur = malloc(2 * UNITS_CPU_WORDS * sizeof(uint64_t)), *want;
+	char p[PATH_MAX];
+	struct dirent *de;
+	bool empty, same;
+	size_t w;
+	DIR *d;
+	int fd, res = 0;
+
+	if (!cur)
+		return -ENOMEM;
+	want = cur + UNITS_CPU_WORDS;
+	fd = openat(dfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		free(cur);
+		return -errno;
+	}
+	while (res == 0 && (de = readdir(d))) {
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		res = join(p, sizeof(p), dir, de->d_name);
+		if (res == 0)
+			res = cpus_of(dfd, p, cur);
+		if (res < 0)
+			break;
+		empty = true;
+		same = true;
+		for (w = 0; w < UNITS_CPU_WORDS; w++) {
+			want[w] = cur[w] & allowed[w];
+			empty = empty && !want[w];
+		}
+		if (empty)
+			memcpy(want, allowed, UNITS_CPU_WORDS * sizeof(uint64_t));
+		for (w = 0; w < UNITS_CPU_WORDS; w++)
+			same = same && want[w] == cur[w];
+		res = cpuset_v1_fit(dfd, p, want);
+		if (res == 0 && !same)
+			res = write_cpus(dfd, p, want);
+	}
+	closedir(d);
+	free(cur);
+	return res;
+}
+
+static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const char *path,
+                         const struct knob *k, const struct knob_io *io, const char *value)
+{
+	uint64_t *want = malloc(2 * UNITS_CPU_WORDS * sizeof(uint64_t)), *par;
+	char parent[PATH_MAX], lp[PATH_MAX];
+	size_t w;
+	int res;
+
+	if (!want)
+		return -ENOMEM;
+	par = want + UNITS_CPU_WORDS;
+	dirname_of(path, parent, sizeof(parent));
+	res = units_parse_cpulist(value, want);
+	if (res == 0)
+		res = cpus_of(h->base_fd, parent, par);
+	/* What the kernel would refuse is refused before anything changes. */
+	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++)
+		if (want[w] & ~par[w])
+			res = -EINVAL;
+	if (res == 0)
+		res = cpuset_v1_fit(h->base_fd, path, want);
+	if (res == 0)
+		res = k->set(io, value);
+	/* The group's own processes follow the group, wider or narrower. */
+	if (res == 0 && join(lp, sizeof(lp), path, GROUP_LEAF) == 0)
+		res = write_cpus(h->base_fd, lp, want);
+	free(want);
+	return res;
+}
+
 int group_knob_write(const struct cgroot *r, const char *path, const struct knob *k,
                      const char *value)
 {
+	const struct cg_hier *h;
 	struct knob_io io;
 	struct gio g;
 	int res, v, pid;
@@ -1030,5 +1112,10 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 	if (!k->set)
 		return -EACCES;
 	gio_init(&io, &g, r, path);
+	h = hier_for(r, k->ctrl);
+	if (k->ctrl == CTRL_CPUSET && h && h->version == 1) {
+		res = k->check ? k->check(value) : 0;
+		return res < 0 ? res : cpuset_v1_set(r, h, path, k, &io, value);
+	}
 	return k->set(&io, value);
 }

@@ -1,1 +1,603 @@
 // SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgfs/layout.h"
+
+/* /proc files report size 0, so they are read until EOF. A host with
+ * thousands of mounts has a mountinfo of a few MiB at most. */
+#define PROC_FILE_MAX (16u << 20)
+
+static const char *const ctrl_names[CTRL_MAX] = {
+	[CTRL_CPU] = "cpu",         [CTRL_CPUACCT] = "cpuacct",
+	[CTRL_CPUSET] = "cpuset",   [CTRL_MEMORY] = "memory",
+	[CTRL_IO] = "io",           [CTRL_PIDS] = "pids",
+	[CTRL_FREEZER] = "freezer",
+};
+
+/* Every cgroup v1 controller the kernel has (the list is frozen: new
+ * controllers only appear on v2). Anything else in a v1 mount's super
+ * options is a mount flag (rw, xattr, noprefix, release_agent=...). */
+static const struct {
+	const char *name;
+	int ctrl; /* enum cg_ctrl, or -1: kept as a hierarchy, serves no knob */
+} v1_names[] = {
+	{ "cpu", CTRL_CPU },         { "cpuacct", CTRL_CPUACCT },
+	{ "cpuset", CTRL_CPUSET },   { "memory", CTRL_MEMORY },
+	{ "blkio", CTRL_IO },        { "pids", CTRL_PIDS },
+	{ "freezer", CTRL_FREEZER }, { "devices", -1 },
+	{ "net_cls", -1 },           { "net_prio", -1 },
+	{ "perf_event", -1 },        { "hugetlb", -1 },
+	{ "rdma", -1 },              { "misc", -1 },
+	{ "debug", -1 },
+};
+
+/* v2 names in cgroup.controllers that cgfs uses. */
+static const struct {
+	const char *name;
+	enum cg_ctrl ctrl;
+} v2_names[] = {
+	{ "cpu", CTRL_CPU },       { "cpuset", CTRL_CPUSET }, { "memory", CTRL_MEMORY },
+	{ "io", CTRL_IO },         { "pids", CTRL_PIDS },
+};
+
+/* On v2 these are core files every cgroup has, not controllers. */
+#define V2_CORE ((1u << CTRL_FREEZER) | (1u << CTRL_CPUACCT))
+
+const char *ctrl_name(enum cg_ctrl c)
+{
+	if ((int)c < 0 || c >= CTRL_MAX)
+		return NULL;
+	return ctrl_names[c];
+}
+
+/* ---- small text helpers ---- */
+
+/* Next line of *pos (NUL-terminated in place), or NULL at the end. */
+static char *next_line(char **pos)
+{
+	char *line = *pos, *nl;
+
+	if (!*line)
+		return NULL;
+	nl = strchr(line, '\n');
+	if (nl) {
+		*nl = '\0';
+		*pos = nl + 1;
+	} else {
+		*pos = line + strlen(line);
+	}
+	return line;
+}
+
+/* Splits line in place at spaces; returns the number of fields found, at
+ * most max (the rest of the line is then left in the last one). */
+static size_t split_fields(char *line, char **field, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(line, " \t", &save); tok && n < max;
+	     tok = strtok_r(NULL, " \t", &save))
+		field[n++] = tok;
+	return n;
+}
+
+/* The kernel escapes space, tab, newline and backslash in mountinfo paths
+ * as \ooo. Anything else after a backslash means we misread the line. */
+static int unescape_path(const char *in, char **ret)
+{
+	char *out = malloc(strlen(in) + 1), *o = out;
+
+	if (!out)
+		return -ENOMEM;
+	while (*in) {
+		if (*in != '\\') {
+			*o++ = *in++;
+			continue;
+		}
+		if (in[1] < '0' || in[1] > '3' || in[2] < '0' || in[2] > '7' ||
+		    in[3] < '0' || in[3] > '7')
+			goto bad;
+		*o = (char)((in[1] - '0') << 6 | (in[2] - '0') << 3 | (in[3] - '0'));
+		if (*o++ == '\0')
+			goto bad;
+		in += 4;
+	}
+	*o = '\0';
+	if (out[0] != '/')
+		goto bad;
+	*ret = out;
+	return 0;
+bad:
+	free(out);
+	return -EINVAL;
+}
+
+/* Whether comma list a holds the same items as b, in any order. Items of
+ * a controller list are unique, so equal counts plus inclusion suffice. */
+static bool list_has(const char *list, const char *item, size_t len)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (n == len && strncmp(p, item, len) == 0)
+			return true;
+		p += n + (p[n] == ',');
+	}
+	return false;
+}
+
+static size_t list_count(const char *list)
+{
+	size_t n = *list ? 1 : 0;
+
+	for (; *list; list++)
+		n += *list == ',';
+	return n;
+}
+
+static bool same_set(const char *a, const char *b)
+{
+	const char *p = a;
+
+	if (list_count(a) != list_count(b))
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (!list_has(b, p, n))
+			return false;
+		p += n + (p[n] == ',');
+	}
+	return true;
+}
+
+/* ---- mountinfo ---- */
+
+static int v1_lookup(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v1_names) / sizeof(*v1_names); i++)
+		if (strlen(v1_names[i].name) == len && strncmp(v1_names[i].name, name, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Keeps the controllers and name=X of v1 super options, in their order. */
+static int v1_controllers(const char *superopts, char **ret_opts, unsigned *ret_ctrls)
+{
+	char *out = malloc(strlen(superopts) + 1);
+	const char *p = superopts;
+	unsigned ctrls = 0;
+	size_t len = 0;
+
+	if (!out)
+		return -ENOMEM;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		int i = v1_lookup(p, n);
+
+		if (i >= 0 || (n > 5 && strncmp(p, "name=", 5) == 0)) {
+			if (len)
+				out[len++] = ',';
+			memcpy(out + len, p, n);
+			len += n;
+			if (i >= 0 && v1_names[i].ctrl >= 0)
+				ctrls |= 1u << v1_names[i].ctrl;
+		}
+		p += n + (p[n] == ',');
+	}
+	out[len] = '\0';
+	*ret_opts = out;
+	*ret_ctrls = ctrls;
+	return 0;
+}
+
+static void hier_clear(struct hier *h)
+{
+	free(h->mountpoint);
+	free(h->mount_root);
+	free(h->own_cgroup);
+	free(h->options);
+	memset(h, 0, sizeof(*h));
+}
+
+static bool same_hier(const struct hier *a, const struct hier *b)
+{
+	if (a->version != b->version)
+		return false;
+	return a->version == 2 || same_set(a->options, b->options);
+}
+
+/* A hierarchy cgfs may drop when the table is full: v1 serving no knob. */
+static bool expendable(const struct hier *h)
+{
+	return h->version == 1 && h->ctrls == 0;
+}
+
+/* Takes h's strings. A hierarchy mounted twice (bind mounts, containers
+ * that mount it again) keeps its first mount. When more hierarchies exist
+ * than fit, the ones serving no knob give way: at most 7 v1 hierarchies
+ * plus v2 serve one, far below LAYOUT_MAX_HIER. */
+static void add_hier(struct layout *l, struct hier *h)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (same_hier(&l->hier[i], h))
+			goto drop;
+	if (l->n < LAYOUT_MAX_HIER) {
+		l->hier[l->n++] = *h;
+		return;
+	}
+	if (expendable(h))
+		goto drop;
+	for (i = l->n; i-- > 0;)
+		if (expendable(&l->hier[i])) {
+			hier_clear(&l->hier[i]);
+			l->hier[i] = *h;
+			return;
+		}
+drop:
+	hier_clear(h);
+}
+
+/* The fields of a mountinfo line around its " - " separator. */
+enum { MI_ROOT = 3, MI_MOUNTPOINT = 4, MI_BEFORE_SEP = 6, MI_AFTER_SEP = 3 };
+#define MI_FIELDS_MAX 64
+
+static bool is_cgroup_fs(const char *fstype)
+{
+	return strcmp(fstype, "cgroup") == 0 || strcmp(fstype, "cgroup2") == 0;
+}
+
+/* Whether any field names a cgroup fs: then a line we cannot read is an
+ * error, since skipping it could silently lose a hierarchy. */
+static bool mentions_cgroup(char **f, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (is_cgroup_fs(f[i]))
+			return true;
+	return false;
+}
+
+static int mount_line(struct layout *l, char *line)
+{
+	char *f[MI_FIELDS_MAX];
+	struct hier h = { 0 };
+	size_t n, sep;
+	int r;
+
+	n = split_fields(line, f, MI_FIELDS_MAX);
+	if (n == 0)
+		return 0;
+	for (sep = 0; sep < n && strcmp(f[sep], "-") != 0; sep++)
+		;
+	if (sep < MI_BEFORE_SEP || sep + MI_AFTER_SEP >= n)
+		return mentions_cgroup(f, n) ? -EINVAL : 0;
+	if (!is_cgroup_fs(f[sep + 1]))
+		return 0;
+
+	h.version = strcmp(f[sep + 1], "cgroup2") == 0 ? 2 : 1;
+	r = unescape_path(f[MI_ROOT], &h.mount_root);
+	if (r == 0)
+		r = unescape_path(f[MI_MOUNTPOINT], &h.mountpoint);
+	if (r == 0 && h.version == 1)
+		r = v1_controllers(f[sep + 3], &h.options, &h.ctrls);
+	else if (r == 0 && !(h.options = strdup("")))
+		r = -ENOMEM;
+	if (r < 0) {
+		hier_clear(&h);
+		return r;
+	}
+	add_hier(l, &h);
+	return 0;
+}
+
+/* ---- /proc/self/cgroup ---- */
+
+static struct hier *hier_for(struct layout *l, const char *id, const char *ctrls)
+{
+	size_t i;
+
+	/* "0::PATH" is the unified hierarchy; its controller field is empty. */
+	if (!*ctrls) {
+		if (strcmp(id, "0") != 0 || l->v2 < 0)
+			return NULL;
+		return &l->hier[l->v2];
+	}
+	for (i = 0; i < l->n; i++)
+		if (l->hier[i].version == 1 && same_set(l->hier[i].options, ctrls))
+			return &l->hier[i];
+	return NULL;
+}
+
+static int cgroup_line(struct layout *l, char *line)
+{
+	char *ctrls, *path;
+	struct hier *h;
+
+	if (!*line)
+		return 0;
+	ctrls = strchr(line, ':');
+	path = ctrls ? strchr(ctrls + 1, ':') : NULL;
+	if (!path)
+		return -EINVAL;
+	*ctrls++ = '\0';
+	*path++ = '\0';
+	if (!*line || strspn(line, "0123456789") != strlen(line) || path[0] != '/')
+		return -EINVAL;
+	/* A hierarchy that is not mounted here cannot be used: skip it. */
+	h = hier_for(l, line, ctrls);
+	if (!h || h->own_cgroup)
+		return 0;
+	h->own_cgroup = strdup(path);
+	return h->own_cgroup ? 0 : -ENOMEM;
+}
+
+/* ---- putting it together ---- */
+
+static int for_each_line(struct layout *l, const char *text,
+                         int (*fn)(struct layout *, char *))
+{
+	char *copy, *pos, *line;
+	int r = 0;
+
+	if (!text)
+		return 0;
+	copy = strdup(text);
+	if (!copy)
+		return -ENOMEM;
+	pos = copy;
+	while (r == 0 && (line = next_line(&pos)))
+		r = fn(l, line);
+	free(copy);
+	return r;
+}
+
+static void find_v2(struct layout *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->hier[i].version == 2) {
+			l->v2 = (int)i;
+			return;
+		}
+}
+
+static unsigned v2_listed(const char *list)
+{
+	unsigned ctrls = 0;
+	const char *p = list ? list : "";
+
+	while (*(p += strspn(p, " \t\n"))) {
+		size_t n = strcspn(p, " \t\n"), i;
+
+		for (i = 0; i < sizeof(v2_names) / sizeof(*v2_names); i++)
+			if (strlen(v2_names[i].name) == n && strncmp(v2_names[i].name, p, n) == 0)
+				ctrls |= 1u << v2_names[i].ctrl;
+		p += n;
+	}
+	return ctrls;
+}
+
+/* Decides which hierarchy serves each controller. Afterwards a bit is set
+ * in hier[i].ctrls exactly when by_ctrl[c] == i. */
+static void assign_ctrls(struct layout *l, const char *v2_controllers)
+{
+	unsigned taken = 0;
+	size_t i;
+	int c;
+
+	for (i = 0; i < l->n; i++) {
+		struct hier *h = &l->hier[i];
+
+		if (h->version != 1)
+			continue;
+		/* A controller is bound to one v1 hierarchy; a second claim can
+		 * only come from odd input, and the first mount wins. */
+		h->ctrls &= ~taken;
+		taken |= h->ctrls;
+		for (c = 0; c < CTRL_MAX; c++)
+			if (h->ctrls & (1u << c))
+				l->by_ctrl[c] = (int)i;
+	}
+	if (l->v2 < 0)
+		return;
+	l->hier[l->v2].ctrls = (v2_listed(v2_controllers) | V2_CORE) & ~taken;
+	for (c = 0; c < CTRL_MAX; c++)
+		if (l->hier[l->v2].ctrls & (1u << c))
+			l->by_ctrl[c] = l->v2;
+}
+
+static void layout_init(struct layout *l)
+{
+	int c;
+
+	memset(l, 0, sizeof(*l));
+	for (c = 0; c < CTRL_MAX; c++)
+		l->by_ctrl[c] = -1;
+	l->v2 = -1;
+}
+
+/* Mounts and our own cgroups; controllers are assigned afterwards because
+ * layout_load learns the v2 controllers only once it knows the mount. */
+static int parse_text(const char *mountinfo, const char *proc_cgroup, struct layout *l)
+{
+	int r;
+
+	layout_init(l);
+	r = for_each_line(l, mountinfo, mount_line);
+	if (r == 0) {
+		find_v2(l);
+		r = for_each_line(l, proc_cgroup, cgroup_line);
+	}
+	if (r < 0)
+		layout_free(l);
+	return r;
+}
+
+int layout_parse(const char *mountinfo, const char *proc_cgroup,
+                 const char *v2_controllers, struct layout *ret)
+{
+	struct layout l;
+	int r;
+
+	r = parse_text(mountinfo, proc_cgroup, &l);
+	if (r < 0)
+		return r;
+	assign_ctrls(&l, v2_controllers);
+	*ret = l;
+	return 0;
+}
+
+/* Reads a whole file (proc files have no size) into a NUL-terminated
+ * buffer; a NUL byte inside means it is not the text we expect. */
+static int read_text(const char *path, char **ret)
+{
+	size_t len = 0, size = 4096;
+	char *buf, *bigger;
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(size);
+	if (!buf)
+		r = -ENOMEM;
+	while (r == 0) {
+		if (len + 1 == size) {
+			bigger = size < PROC_FILE_MAX ? realloc(buf, size * 2) : NULL;
+			if (!bigger) {
+				r = size < PROC_FILE_MAX ? -ENOMEM : -EFBIG;
+				break;
+			}
+			buf = bigger;
+			size *= 2;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (r == 0 && memchr(buf, '\0', len))
+		r = -EINVAL;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	return 0;
+}
+
+/* cgroup.controllers of the v2 mount; missing or unreadable means "none"
+ * (the core files still work, which is all a hybrid host offers). */
+static char *read_v2_controllers(const struct layout *l)
+{
+	char path[4096], *text = NULL;
+	int n;
+
+	if (l->v2 < 0)
+		return NULL;
+	n = snprintf(path, sizeof(path), "%s/cgroup.controllers", l->hier[l->v2].mountpoint);
+	if (n < 0 || (size_t)n >= sizeof(path) || read_text(path, &text) < 0)
+		return NULL;
+	return text;
+}
+
+int layout_load(struct layout *ret)
+{
+	char *mountinfo = NULL, *cgroup = NULL, *v2 = NULL;
+	struct layout l;
+	int r;
+
+	r = read_text("/proc/self/mountinfo", &mountinfo);
+	if (r == 0)
+		r = read_text("/proc/self/cgroup", &cgroup);
+	if (r == 0)
+		r = parse_text(mountinfo, cgroup, &l);
+	free(mountinfo);
+	free(cgroup);
+	if (r < 0)
+		return r;
+	if (l.n == 0) {
+		layout_free(&l);
+		return -ENOENT;
+	}
+	v2 = read_v2_controllers(&l);
+	assign_ctrls(&l, v2);
+	free(v2);
+	*ret = l;
+	return 0;
+}
+
+void layout_free(struct layout *l)
+{
+	size_t i;
+
+	if (!l)
+		return;
+	for (i = 0; i < l->n && i < LAYOUT_MAX_HIER; i++)
+		hier_clear(&l->hier[i]);
+	layout_init(l);
+}
+
+/* ---- paths ---- */
+
+/* Whether path has a ".." component: a cgroup namespace shows cgroups
+ * outside it that way, and nothing below such a path is ours to use. */
+static bool has_dotdot(const char *path)
+{
+	const char *p = path;
+
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, "/");
+		n = strcspn(p, "/");
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+const char *hier_own_relative(const struct hier *h)
+{
+	const char *own, *root;
+	size_t len;
+
+	if (!h || !h->own_cgroup || !h->mount_root)
+		return NULL;
+	own = h->own_cgroup;
+	root = h->mount_root;
+	if (own[0] != '/' || root[0] != '/' || has_dotdot(own) || has_dotdot(root))
+		return NULL;
+	len = strlen(root);
+	while (len > 0 && root[len - 1] == '/')
+		len--;
+	/* "/lxc/c1" is a parent of "/lxc/c1/x", not of "/lxc/c10". */
+	if (strncmp(own, root, len) != 0 || (own[len] != '/' && own[len] != '\0'))
+		return NULL;
+	own += len;
+	while (*own == '/')
+		own++;
+	return own;
+}

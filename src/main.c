@@ -130,29 +130,32 @@ int main(int argc, char *argv[])
 		ret = 2;
 		goto out_args;
 	}
-	r = layout_load(&layout);
-	if (r < 0) {
-		log_err("no cgroup hierarchy found: %s", strerror(-r));
-		goto out_cfg;
-	}
-	r = cgroot_open(&root, &layout, o.base, mode);
-	if (r < 0) {
-		log_err("cannot set up the base cgroup: %s", strerror(-r));
-		goto out_cfg;
-	}
-
 	/* Every user must reach the mount; the kernel checks the modes cgfs
-	 * reports, so ownership is enforced before a request arrives. */
+	 * reports, so ownership is enforced before a request arrives. The
+	 * session is made first so a bad FUSE option fails before any cgroup
+	 * is touched. */
 	if (fuse_opt_add_arg(&args, "-oallow_other,default_permissions,fsname=cgfs,subtype=cgfs") != 0)
-		goto out_root;
+		goto out_cfg;
 	fs.root = &root;
 	fs.cfg = &cfg;
 	fs.timeout = 1.0;
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &fs);
-	if (!se)
-		goto out_root;
-	if (fuse_set_signal_handlers(se) != 0)
+	if (!se) {
+		ret = 2;
+		goto out_cfg;
+	}
+	r = layout_load(&layout);
+	if (r < 0) {
+		log_err("no cgroup hierarchy found: %s", strerror(-r));
 		goto out_session;
+	}
+	r = cgroot_open(&root, &layout, o.base, mode);
+	if (r < 0) {
+		log_err("cannot set up the base cgroup: %s", strerror(-r));
+		goto out_session;
+	}
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_root;
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
 		goto out_signals;
 	if (fuse_daemonize(opts.foreground) != 0)
@@ -161,8 +164,10 @@ int main(int argc, char *argv[])
 	         root.h[root.primary].base, root.n);
 	notify_ready();
 
+	/* The loops return the signal number after SIGTERM/SIGINT/SIGHUP: a
+	 * clean stop. Only a negative value is a failure. */
 	if (opts.singlethread) {
-		ret = fuse_session_loop(se) != 0;
+		ret = fuse_session_loop(se) < 0;
 	} else {
 		loop = fuse_loop_cfg_create();
 		if (!loop)
@@ -173,7 +178,7 @@ int main(int argc, char *argv[])
 		fuse_loop_cfg_set_idle_threads(loop, opts.max_idle_threads > 64 ?
 		                                          8 : opts.max_idle_threads);
 		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
-		ret = fuse_session_loop_mt(se, loop) != 0;
+		ret = fuse_session_loop_mt(se, loop) < 0;
 		fuse_loop_cfg_destroy(loop);
 	}
 
@@ -181,11 +186,11 @@ out_unmount:
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
+out_root:
+	cgroot_close(&root);
 out_session:
 	fuse_session_destroy(se);
 	fs_destroy_nodes();
-out_root:
-	cgroot_close(&root);
 out_cfg:
 	config_free(&cfg);
 out_args:

@@ -39,9 +39,11 @@ int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid)
 	char buf[4096];
 	size_t i;
 
-	/* Only plausible login names reach the passwd database. */
+	/* Only plausible login names reach the passwd database: the same
+	 * set cgfs.conf accepts in [user NAME], [A-Za-z0-9_][A-Za-z0-9_.-]*. */
 	for (i = 0; name[i]; i++)
-		if (i >= 32 || !(name_char(name[i], i == 0) || (i && name[i] == '.')))
+		if (i >= 32 || !(name_char(name[i], true) || name[i] == '_' ||
+		                 (i && (name[i] == '.' || name[i] == '-'))))
 			return -EINVAL;
 	if (i == 0)
 		return -EINVAL;
@@ -114,7 +116,7 @@ int policy_may_move(uid_t caller, pid_t pid)
 	 * recycled pid, the original is gone and signalling the pidfd fails. */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
-		return errno == ESRCH ? -ESRCH : -errno;
+		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : -ESRCH;
 	r = read_status(pid, status, sizeof(status));
 	if (r == 0)
 		r = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;

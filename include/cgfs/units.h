@@ -43,7 +43,8 @@ uint64_t units_quota_to_percent(uint64_t quota_us, uint64_t period_us);
 
 /* cpu.weight 1..10000 <-> v1 cpu.shares 2..262144 on the curve
  * weight = ceil(10^((l^2 + 125 l)/612 - 7/34)), l = log2(shares).
- * weight_to_shares gives the smallest shares mapping back to exactly w.
+ * weight_to_shares gives the largest shares mapping back to exactly w
+ * (so 100 -> 1024, the kernel's default; 1 -> 2; 10000 -> 262144).
  * Inputs out of range are clamped. */
 uint64_t units_shares_to_weight(uint64_t shares);
 uint64_t units_weight_to_shares(uint64_t weight);
@@ -56,3 +57,10 @@ uint64_t units_weight_to_blkio(uint64_t weight);
 /* Validates a cpuset list "0-3,6": comma-separated N or N-M with N <= M,
  * N, M < 65536. 0 or -EINVAL. */
 int units_check_cpulist(const char *s);
+
+/* A cpuset list as a bitmap of UNITS_CPU_WORDS words (CPUs 0..65535);
+ * "" (an unset v1 cpuset) is the empty set; one trailing newline allowed. */
+#define UNITS_CPU_WORDS 1024
+int units_parse_cpulist(const char *s, uint64_t bits[UNITS_CPU_WORDS]);
+/* The canonical "0-3,6" form of a bitmap; length or -ENOBUFS. */
+int units_format_cpulist(const uint64_t bits[UNITS_CPU_WORDS], char *buf, size_t size);

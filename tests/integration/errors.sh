@@ -38,32 +38,40 @@ bad() {
 	done
 }
 
+# "echo > knob" sends a lone newline: an empty value.
+NL=$'\n'
 as "$ALICE" "$XOP" write "$G/memory_limit_mb" 300 >/dev/null
 as "$ALICE" "$XOP" write "$G/cpu_percent" 50 >/dev/null
 as "$ALICE" "$XOP" write "$G/pids_max" 77 >/dev/null
 
 for k in memory_limit_mb memory_high_mb memory_swap_limit_mb; do
-	bad $k EINVAL "" " " abc -5 1e99 512MB "1 2" 12x 0x10 -1.5 1.2.3 +5 "5 M" max1
+	bad $k EINVAL "$NL" " " abc -5 1e99 512MB "1 2" 12x 0x10 -1.5 1.2.3 +5 "5 M" max1
 	bad $k ERANGE 99999999999999999999 9999999999T
 done
-bad cpu_percent EINVAL "" abc -5 1e99 "1 2" 12.345 50%% 1..5
+bad cpu_percent EINVAL "$NL" abc -5 1e99 "1 2" 12.345 50%% 1..5
 bad cpu_percent ERANGE 0 0.01 0.5 99999999999999999
-bad cpu_weight EINVAL "" abc -5 1e99 "1 2" 1.5 max
+bad cpu_weight EINVAL "$NL" abc -5 1e99 "1 2" 1.5 max
 bad cpu_weight ERANGE 0 10001 262144
-bad io_weight EINVAL "" abc -5 "1 2"
+bad io_weight EINVAL "$NL" abc -5 "1 2"
 bad io_weight ERANGE 0 10001
-bad pids_max EINVAL "" abc -5 1e99 "1 2" 1.5
+bad pids_max EINVAL "$NL" abc -5 1e99 "1 2" 1.5
 bad pids_max ERANGE 4194305 99999999999
-bad cpus EINVAL "" abc "3-1" "0-" ",1" "1,,2" "1 2" -1
-bad freeze EINVAL "" abc -1 "1 1" yes
+bad cpus EINVAL "$NL" abc "3-1" "0-" ",1" "1,,2" "1 2" -1
+bad freeze EINVAL "$NL" abc -1 "1 1" yes
 bad freeze ERANGE 2 10
-bad kill EINVAL "" abc "1 1"
+bad kill EINVAL "$NL" abc "1 1"
 bad kill ERANGE 0 2
-bad procs EINVAL "" abc -5 0 "1 2" 1.5 99999999999999
+bad procs EINVAL "$NL" abc -5 0 "1 2" 1.5 99999999999999
 bad procs ESRCH 4194304
 
 # Bytes a shell can send that are not a value at all.
 tmp=$(mktemp)
+chmod 644 "$tmp"
+# A zero-length write never reaches cgfs (the kernel completes it), so
+# "printf '' > knob" succeeds and changes nothing.
+before=$(snapshot)
+assert_op "a zero-length write" OK as "$ALICE" "$XOP" write "$G/memory_limit_mb" ""
+assert_eq "a zero-length write changed nothing" "$before" "$(snapshot)"
 printf '5\0000' >"$tmp"
 before=$(snapshot)
 assert_op "a NUL byte -> EINVAL" EINVAL as "$ALICE" "$XOP" writefrom "$G/memory_limit_mb" "$tmp"

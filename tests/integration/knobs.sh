@@ -71,15 +71,16 @@ check_knob cpu_percent max max -1 "max 100000"
 check_knob cpu_weight 100 100 1024 100
 check_knob cpu_weight 1 1 2 1
 check_knob cpu_weight 10000 10000 262144 10000
-# An independent oracle for the v1 curve: the smallest shares whose weight
-# is w (weight = ceil(10^((l^2 + 125 l)/612 - 7/34)), l = log2(shares)).
+# An independent oracle for the v1 curve: the largest shares whose weight
+# is w (weight = ceil(10^((l^2 + 125 l)/612 - 7/34)), l = log2(shares)), so
+# that 100 maps to the kernel's default 1024.
 shares_for() {
 	awk -v w="$1" 'function wt(s,  l) { l = log(s) / log(2)
 		x = exp(((l * l + 125 * l) / 612 - 7 / 34) * log(10)) - 1e-9
 		return (x == int(x)) ? x : int(x) + 1 }
 		BEGIN { lo = 2; hi = 262144
-		while (lo < hi) { m = int((lo + hi) / 2); if (wt(m) >= w) hi = m; else lo = m + 1 }
-		print lo }'
+		while (lo < hi) { m = int((lo + hi) / 2); if (wt(m) >= w + 1) hi = m; else lo = m + 1 }
+		print (wt(lo) > w) ? lo - 1 : lo }'
 }
 for w in 250 5000 42; do check_knob cpu_weight $w $w "$(shares_for $w)" $w; done
 check_knob pids_max 50 50 50 50
@@ -115,7 +116,7 @@ if [ -e "$MNT/$G/io_weight" ]; then
 	if [ "$(cg_version blkio)" = 1 ]; then
 		f=blkio.bfq.weight
 		[ -e "$(real blkio "$G" $f)" ] || f=blkio.weight
-		for pair in 1:10 10000:1000 102:20 5051:505; do
+		for pair in 1:10 10000:1000 102:20 5051:510; do
 			w=${pair%%:*} b=${pair##*:}
 			assert_op "io_weight: write $w" OK as "$ALICE" "$XOP" write "$MNT/$G/io_weight" $w
 			assert_eq "io_weight $w: real $f" "$b" "$(cat "$(real blkio "$G" $f)")"

@@ -121,10 +121,12 @@ stop_cgfs() {
 # spawn [USER]: starts a sleep (as USER if given), records its pid in
 # SPAWNED and in $SPAWN.
 spawn() {
+	# Started directly (not through a function) so that $! is the sleep.
 	if [ $# -gt 0 ]; then
-		as "$1" sleep 1000 &
+		setpriv --reuid="$(id -u "$1")" --regid="$(id -g "$1")" --clear-groups \
+			-- sleep 1000 >/dev/null 2>&1 &
 	else
-		sleep 1000 &
+		sleep 1000 >/dev/null 2>&1 &
 	fi
 	SPAWN=$!
 	SPAWNED+=("$SPAWN")

@@ -1,2 +1,320 @@
 // SPDX-License-Identifier: MIT
-int main(void) { return 0; }
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cgfs/config.h"
+
+#define GOOD FIXTURES "/good.conf"
+
+static size_t slot(const char *knob)
+{
+	const struct knob *k = knob_find(knob);
+
+	assert_non_null(k);
+	assert_true(k->cap);
+	return (size_t)(k - knob_table);
+}
+
+static void assert_value(const struct caps *c, const char *knob, const char *want)
+{
+	const char *got = c->value[slot(knob)];
+
+	if (!want)
+		assert_null(got);
+	else
+		assert_string_equal(got, want);
+}
+
+/* Every row not named in set[] must be unset. */
+static void assert_only(const struct caps *c, const char *const *set, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < 32; i++) {
+		bool named = false;
+
+		for (j = 0; j < n; j++)
+			named |= i == slot(set[j]);
+		if (!named)
+			assert_null(c->value[i]);
+	}
+}
+
+static void test_good_file(void **state)
+{
+	static const char *const defaults[] = { "memory_limit_mb", "cpu_percent", "pids_max" };
+	struct config cfg;
+	char err[CONFIG_ERR_MAX] = "";
+
+	assert_int_equal(config_load(GOOD, &cfg, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_value(&cfg.defaults, "memory_limit_mb", "4096");
+	assert_value(&cfg.defaults, "cpu_percent", "200");
+	assert_value(&cfg.defaults, "pids_max", "2000");
+	assert_only(&cfg.defaults, defaults, 3);
+	assert_int_equal(cfg.defaults.max_groups, 200);
+	assert_int_equal(cfg.defaults.max_depth, 8);
+
+	assert_int_equal(cfg.n_users, 3);
+	assert_string_equal(cfg.users[0].name, "alice");
+	assert_string_equal(cfg.users[1].name, "bob");
+	assert_string_equal(cfg.users[2].name, "carol");
+	/* A [user] section holds only what it sets. */
+	assert_value(&cfg.users[0].caps, "memory_limit_mb", "16384");
+	assert_value(&cfg.users[0].caps, "cpu_weight", "500");
+	assert_value(&cfg.users[0].caps, "cpu_percent", NULL);
+	assert_value(&cfg.users[1].caps, "cpus", "0-1");
+	config_free(&cfg);
+	/* Freeing twice is harmless: config_free leaves an empty config. */
+	config_free(&cfg);
+	assert_int_equal(cfg.n_users, 0);
+}
+
+static void test_caps_for(void **state)
+{
+	struct config cfg;
+	struct caps c;
+
+	assert_int_equal(config_load(GOOD, &cfg, NULL, 0), 0);
+
+	config_caps_for(&cfg, "alice", &c);
+	assert_value(&c, "memory_limit_mb", "16384");
+	assert_value(&c, "cpu_percent", "200");
+	assert_value(&c, "cpu_weight", "500");
+	assert_value(&c, "pids_max", "2000");
+	assert_value(&c, "cpus", NULL);
+	assert_int_equal(c.max_groups, -1); /* "max" lifts the default */
+	assert_int_equal(c.max_depth, 8);
+	/* No copies: the result points into cfg. */
+	assert_ptr_equal(c.value[slot("cpu_percent")], cfg.defaults.value[slot("cpu_percent")]);
+
+	config_caps_for(&cfg, "bob", &c);
+	assert_value(&c, "memory_limit_mb", "4096");
+	assert_value(&c, "pids_max", "100");
+	assert_value(&c, "cpus", "0-1");
+	assert_int_equal(c.max_groups, 200);
+	assert_int_equal(c.max_depth, 3);
+
+	/* An empty section and an unknown user both get the defaults. */
+	config_caps_for(&cfg, "carol", &c);
+	assert_memory_equal(&c, &cfg.defaults, sizeof(c));
+	config_caps_for(&cfg, "dave", &c);
+	assert_memory_equal(&c, &cfg.defaults, sizeof(c));
+	config_caps_for(&cfg, NULL, &c);
+	assert_memory_equal(&c, &cfg.defaults, sizeof(c));
+	config_free(&cfg);
+}
+
+static void test_parse_string(void **state)
+{
+	static const char text[] =
+		"\xef\xbb\xbf[defaults]\r\n"
+		"memory_limit_mb = 4096   ; comment\r\n"
+		"memory_high_mb=2G\r\n"
+		"cpu_weight : 300\r\n"
+		"io_weight = 50 # another comment\r\n"
+		"memory_swap_limit_mb = max\r\n"
+		"max_depth = 0\r\n"
+		"[user a.b-c_d]\r\n"
+		"max_groups = 5\r\n"
+		"[user _x]\n"
+		"[user 9]\n";
+	struct config cfg;
+	struct caps c;
+	char err[CONFIG_ERR_MAX] = "";
+
+	assert_int_equal(config_parse(text, "s.conf", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	assert_value(&cfg.defaults, "memory_limit_mb", "4096");
+	assert_value(&cfg.defaults, "memory_high_mb", "2G");
+	assert_value(&cfg.defaults, "cpu_weight", "300");
+	assert_value(&cfg.defaults, "io_weight", "50");
+	assert_value(&cfg.defaults, "memory_swap_limit_mb", "max");
+	assert_int_equal(cfg.defaults.max_groups, -1);
+	assert_int_equal(cfg.defaults.max_depth, 0);
+	assert_int_equal(cfg.n_users, 3);
+	config_caps_for(&cfg, "a.b-c_d", &c);
+	assert_int_equal(c.max_groups, 5);
+	assert_int_equal(c.max_depth, 0);
+	config_free(&cfg);
+}
+
+static void test_empty(void **state)
+{
+	static const char *const texts[] = { "", "\n\n", "; only\n# comments\n  \n", NULL };
+	struct config cfg;
+	struct caps c;
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
+		assert_int_equal(config_parse(texts[i], "e.conf", &cfg, NULL, 0), 0);
+		assert_only(&cfg.defaults, NULL, 0);
+		assert_int_equal(cfg.defaults.max_groups, -1);
+		assert_int_equal(cfg.defaults.max_depth, -1);
+		assert_int_equal(cfg.n_users, 0);
+		config_caps_for(&cfg, "alice", &c);
+		assert_int_equal(c.max_groups, -1);
+		config_free(&cfg);
+	}
+	assert_int_equal(config_load(FIXTURES "/empty.conf", &cfg, NULL, 0), 0);
+	assert_int_equal(cfg.n_users, 0);
+	config_free(&cfg);
+}
+
+static void test_errors(void **state)
+{
+	static const struct { const char *text, *msg; } cases[] = {
+		{ "[defaults]\nmemroy_limit_mb = 1\n",
+		  "t.conf:2: unknown key 'memroy_limit_mb' in [defaults]" },
+		{ "[user alice]\n\nMemory_limit_mb = 1\n",
+		  "t.conf:3: unknown key 'Memory_limit_mb' in [user alice]" },
+		{ "[defaults]\nprocs = 1\n", "t.conf:2: unknown key 'procs' in [defaults]" },
+		{ "[defaults]\nmemory_usage_mb = 1\n",
+		  "t.conf:2: unknown key 'memory_usage_mb' in [defaults]" },
+		{ "; c\n[global]\n",
+		  "t.conf:2: unknown section [global] (expected [defaults] or [user NAME])" },
+		{ "[defaults]\n\n\n[bogus]\n",
+		  "t.conf:4: unknown section [bogus] (expected [defaults] or [user NAME])" },
+		{ "[user]\n", "t.conf:1: unknown section [user] (expected [defaults] or [user NAME])" },
+		{ "[users alice]\n",
+		  "t.conf:1: unknown section [users alice] (expected [defaults] or [user NAME])" },
+		{ "[user -x]\n", "t.conf:1: invalid user name '-x' in section header" },
+		{ "[user a b]\n", "t.conf:1: invalid user name 'a b' in section header" },
+		{ "[user a/b]\n", "t.conf:1: invalid user name 'a/b' in section header" },
+		{ "[user abcdefghijabcdefghijabcdefghijabc]\n",
+		  "t.conf:1: invalid user name 'abcdefghijabcdefghijabcdefghijabc' in section header" },
+		{ "[defaults\n", "t.conf:1: missing ']' in section header" },
+		{ "[defaults] x\n", "t.conf:1: unexpected text after ']'" },
+		{ "[user alice]\n[user bob]\n[user alice]\n", "t.conf:3: section [user alice] repeated" },
+		{ "[defaults]\n[user bob]\n[defaults]\n", "t.conf:3: section [defaults] repeated" },
+		{ "[defaults]\npids_max = 1\n  pids_max = 2\n",
+		  "t.conf:3: key 'pids_max' repeated in [defaults]" },
+		{ "[user bob]\nmax_groups = 1\nmax_groups = 2\n",
+		  "t.conf:3: key 'max_groups' repeated in [user bob]" },
+		{ "[defaults]\ncpu_weight = 0\n", "t.conf:2: value '0' for cpu_weight is out of range" },
+		{ "[defaults]\ncpu_weight = 10001\n",
+		  "t.conf:2: value '10001' for cpu_weight is out of range" },
+		{ "[defaults]\nmemory_limit_mb = lots\n",
+		  "t.conf:2: value 'lots' for memory_limit_mb is not valid" },
+		{ "[defaults]\nmemory_limit_mb = 1 2\n",
+		  "t.conf:2: value '1 2' for memory_limit_mb is not valid" },
+		{ "[defaults]\nmemory_limit_mb =   ; nothing\n", "t.conf:2: no value for memory_limit_mb" },
+		{ "[defaults]\nmax_groups = -1\n",
+		  "t.conf:2: value '-1' for max_groups is not valid (a number or max)" },
+		{ "[defaults]\nmax_depth = 3x\n",
+		  "t.conf:2: value '3x' for max_depth is not valid (a number or max)" },
+		{ "[defaults]\nmax_depth = unlimited\n",
+		  "t.conf:2: value 'unlimited' for max_depth is not valid (a number or max)" },
+		{ "[defaults]\nmax_groups = 99999999999\n",
+		  "t.conf:2: value '99999999999' for max_groups is out of range" },
+		{ "memory_limit_mb = 1\n[defaults]\n",
+		  "t.conf:1: key 'memory_limit_mb' outside of a section" },
+		{ "[defaults]\n= 5\n", "t.conf:2: missing key name before '='" },
+		{ "[defaults]\njunk\n", "t.conf:2: expected 'key = value', '[section]' or a comment" },
+		/* The first error wins, whoever found it. */
+		{ "[defaults]\njunk\nbogus = 1\n",
+		  "t.conf:2: expected 'key = value', '[section]' or a comment" },
+		{ "[defaults]\nbogus = 1\njunk\n", "t.conf:2: unknown key 'bogus' in [defaults]" },
+		{ "[defaults]\nbogus = 1\n[nope]\n", "t.conf:2: unknown key 'bogus' in [defaults]" },
+		/* A value does not continue on an indented line. */
+		{ "[defaults]\ncpus = 0-1\n    ,3\n",
+		  "t.conf:3: expected 'key = value', '[section]' or a comment" },
+	};
+	struct config cfg, before;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		memset(&cfg, 0x5a, sizeof(cfg));
+		before = cfg;
+		err[0] = '\0';
+		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, err, sizeof(err)),
+		                 -EINVAL);
+		assert_string_equal(err, cases[i].msg);
+		/* *ret is untouched on error. */
+		assert_memory_equal(&cfg, &before, sizeof(cfg));
+		/* No message buffer, or a tiny one, is fine too. */
+		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, NULL, 0), -EINVAL);
+		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, err, 4), -EINVAL);
+		assert_string_equal(err, "t.c");
+	}
+}
+
+static void test_long_line(void **state)
+{
+	char text[1024], err[CONFIG_ERR_MAX];
+	struct config cfg;
+	int n;
+
+	n = snprintf(text, sizeof(text), "[defaults]\n; %0500d\ncpus = %0300d\n", 0, 0);
+	assert_in_range(n, 800, sizeof(text) - 1);
+	/* A long comment is fine; a long value line is refused, not cut. */
+	assert_int_equal(config_parse(text, "l.conf", &cfg, err, sizeof(err)), -EINVAL);
+	assert_memory_equal(err, "l.conf:3: line too long (at most ", 33);
+}
+
+static void test_load_errors(void **state)
+{
+	char path[] = "/tmp/cgfs-unit-config-XXXXXX", err[CONFIG_ERR_MAX];
+	static const char nul_text[] = "[defaults]\n\npids_max = 1\0\n";
+	struct config cfg;
+	int fd;
+
+	assert_int_equal(config_load("/nonexistent/cgfs.conf", &cfg, err, sizeof(err)), -ENOENT);
+	assert_string_equal(err, "/nonexistent/cgfs.conf: cannot read: No such file or directory");
+	assert_int_equal(config_load(FIXTURES, &cfg, err, sizeof(err)), -EISDIR);
+	assert_string_equal(err, FIXTURES ": cannot read: Is a directory");
+
+	/* The file name and line are in every parse error from a file. */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "[defaults]\nmax_depth = x\n", 25), 25);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -EINVAL);
+	assert_true(strncmp(err, path, strlen(path)) == 0);
+	assert_string_equal(err + strlen(path),
+	                    ":2: value 'x' for max_depth is not valid (a number or max)");
+
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(pwrite(fd, nul_text, sizeof(nul_text) - 1, 0),
+	                 (ssize_t)sizeof(nul_text) - 1);
+	assert_int_equal(config_load(path, &cfg, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err + strlen(path), ":3: NUL byte in the file");
+	close(fd);
+	unlink(path);
+}
+
+static void test_caps_for_null(void **state)
+{
+	struct caps c;
+
+	memset(&c, 0x5a, sizeof(c));
+	config_caps_for(NULL, "alice", &c);
+	assert_only(&c, NULL, 0);
+	assert_int_equal(c.max_groups, -1);
+	assert_int_equal(c.max_depth, -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_file),
+		cmocka_unit_test(test_caps_for),
+		cmocka_unit_test(test_parse_string),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_caps_for_null),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

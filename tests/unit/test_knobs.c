@@ -1,2 +1,1061 @@
 // SPDX-License-Identifier: MIT
-int main(void) { return 0; }
+/*
+ * Unit tests for src/knobs.c over a fake knob_io: an in-memory set of
+ * interface files per controller, v1 or v2 per controller, that records
+ * every write in order and can refuse a chosen file's writes. It mimics
+ * the few kernel behaviours the knobs depend on: v1 memory reads "-1" back
+ * as 9223372036854771712 and refuses memory > memsw, and v2 cpu.max keeps
+ * its period on "max".
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cgfs/knobs.h"
+
+#define V1_UNLIMITED "9223372036854771712"
+#define MAX_FILES 48
+#define MAX_WRITES 16
+/* Every v2 controller's files live in one directory. */
+#define V2_DIR CTRL_MAX
+
+struct ffile {
+	int dir;
+	char name[64];
+	char text[KNOB_TEXT_MAX];
+	int fail; /* -errno for every write, or 0 */
+};
+
+struct fwrite {
+	enum cg_ctrl ctrl;
+	char name[64];
+	char text[128];
+	int res;
+};
+
+static struct fake {
+	int version[CTRL_MAX];
+	struct ffile files[MAX_FILES];
+	size_t n_files;
+	struct fwrite writes[MAX_WRITES];
+	size_t n_writes;
+} F;
+
+/* ---- the fake ---- */
+
+static int dir_of(enum cg_ctrl c)
+{
+	return F.version[c] == 2 ? V2_DIR : (int)c;
+}
+
+static struct ffile *lookup(enum cg_ctrl c, const char *name)
+{
+	size_t i;
+
+	if (c < 0 || c >= CTRL_MAX || F.version[c] == 0)
+		return NULL;
+	for (i = 0; i < F.n_files; i++)
+		if (F.files[i].dir == dir_of(c) && strcmp(F.files[i].name, name) == 0)
+			return &F.files[i];
+	return NULL;
+}
+
+/* Creates or replaces a file; the controller's version must be set. */
+static void put(enum cg_ctrl c, const char *name, const char *text)
+{
+	struct ffile *f = lookup(c, name);
+
+	assert_true(F.version[c] != 0);
+	if (!f) {
+		assert_true(F.n_files < MAX_FILES);
+		f = &F.files[F.n_files++];
+		f->dir = dir_of(c);
+		snprintf(f->name, sizeof(f->name), "%s", name);
+	}
+	snprintf(f->text, sizeof(f->text), "%s", text);
+	f->fail = 0;
+}
+
+/* Removes a file: the kernel does not provide it. */
+static void drop(enum cg_ctrl c, const char *name)
+{
+	struct ffile *f = lookup(c, name);
+
+	assert_non_null(f);
+	f->name[0] = '\0';
+}
+
+static const char *content(enum cg_ctrl c, const char *name)
+{
+	struct ffile *f = lookup(c, name);
+
+	assert_non_null(f);
+	return f->text;
+}
+
+static void fail_writes(enum cg_ctrl c, const char *name, int err)
+{
+	struct ffile *f = lookup(c, name);
+
+	assert_non_null(f);
+	f->fail = err;
+}
+
+static int fake_version(void *ctx, enum cg_ctrl c)
+{
+	(void)ctx;
+	return c >= 0 && c < CTRL_MAX ? F.version[c] : 0;
+}
+
+static int fake_read(void *ctx, enum cg_ctrl c, const char *file, char *buf, size_t size)
+{
+	struct ffile *f = lookup(c, file);
+
+	(void)ctx;
+	if (!f)
+		return -ENOENT;
+	return snprintf(buf, size, "%s", f->text);
+}
+
+static int fake_exists(void *ctx, enum cg_ctrl c, const char *file)
+{
+	(void)ctx;
+	return lookup(c, file) != NULL;
+}
+
+static unsigned long long number(const char *text)
+{
+	return strcmp(text, "-1") == 0 ? strtoull(V1_UNLIMITED, NULL, 10)
+	                               : strtoull(text, NULL, 10);
+}
+
+/* v1 refuses memory.limit_in_bytes above memory.memsw.limit_in_bytes and
+ * the other way round (mem_cgroup_resize_max). */
+static int v1_memsw_rule(struct ffile *f, unsigned long long v)
+{
+	struct ffile *lim = lookup(CTRL_MEMORY, "memory.limit_in_bytes");
+	struct ffile *sw = lookup(CTRL_MEMORY, "memory.memsw.limit_in_bytes");
+
+	if (f == lim && sw && v > number(sw->text))
+		return -EINVAL;
+	if (f == sw && lim && v < number(lim->text))
+		return -EINVAL;
+	return 0;
+}
+
+/* What the kernel keeps of a write. */
+static int kernel_store(enum cg_ctrl c, struct ffile *f, const char *text)
+{
+	size_t n = strlen(f->name), k = strlen("limit_in_bytes");
+	char period[32];
+	int res;
+
+	if (F.version[c] == 1 && n >= k && strcmp(f->name + n - k, "limit_in_bytes") == 0) {
+		res = v1_memsw_rule(f, number(text));
+		if (res == 0)
+			snprintf(f->text, sizeof(f->text), "%llu\n", number(text));
+		return res;
+	}
+	if (strcmp(f->name, "cpu.max") == 0 && strcmp(text, "max") == 0) {
+		snprintf(period, sizeof(period), "%s", strchr(f->text, ' ') + 1);
+		snprintf(f->text, sizeof(f->text), "max %s", period);
+		return 0;
+	}
+	snprintf(f->text, sizeof(f->text), "%s\n", text);
+	return 0;
+}
+
+static int fake_write(void *ctx, enum cg_ctrl c, const char *file, const char *text)
+{
+	struct ffile *f = lookup(c, file);
+	struct fwrite *w;
+
+	(void)ctx;
+	assert_true(F.n_writes < MAX_WRITES);
+	w = &F.writes[F.n_writes++];
+	w->ctrl = c;
+	snprintf(w->name, sizeof(w->name), "%s", file);
+	snprintf(w->text, sizeof(w->text), "%s", text);
+	w->res = !f ? -ENOENT : f->fail ? f->fail : kernel_store(c, f, text);
+	return w->res;
+}
+
+static const struct knob_io IO = {
+	.ctx = &F,
+	.version = fake_version,
+	.read = fake_read,
+	.write = fake_write,
+	.exists = fake_exists,
+};
+
+static void versions(int v)
+{
+	int c;
+
+	memset(&F, 0, sizeof(F));
+	for (c = 0; c < CTRL_MAX; c++)
+		F.version[c] = v;
+}
+
+/* A fresh v1 group, as the kernel makes it (plus some usage). */
+static void fake_v1(void)
+{
+	versions(1);
+	put(CTRL_MEMORY, "memory.limit_in_bytes", V1_UNLIMITED "\n");
+	put(CTRL_MEMORY, "memory.soft_limit_in_bytes", V1_UNLIMITED "\n");
+	put(CTRL_MEMORY, "memory.memsw.limit_in_bytes", V1_UNLIMITED "\n");
+	put(CTRL_MEMORY, "memory.usage_in_bytes", "104857600\n");
+	put(CTRL_MEMORY, "memory.max_usage_in_bytes", "210763776\n");
+	put(CTRL_MEMORY, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+	put(CTRL_CPU, "cpu.cfs_period_us", "100000\n");
+	put(CTRL_CPU, "cpu.cfs_quota_us", "-1\n");
+	put(CTRL_CPU, "cpu.shares", "1024\n");
+	put(CTRL_CPU, "cpu.stat", "nr_periods 10\nnr_throttled 2\nthrottled_time 1500000000\n");
+	put(CTRL_CPUACCT, "cpuacct.usage_user", "1234567891\n");
+	put(CTRL_CPUACCT, "cpuacct.usage_sys", "5000\n");
+	put(CTRL_CPUSET, "cpuset.cpus", "0-1\n");
+	put(CTRL_PIDS, "pids.max", "max\n");
+	put(CTRL_PIDS, "pids.current", "3\n");
+	put(CTRL_PIDS, "cgroup.procs", "");
+	put(CTRL_IO, "blkio.bfq.weight", "100\n");
+	put(CTRL_FREEZER, "freezer.state", "THAWED\n");
+}
+
+/* A fresh v2 group with every controller enabled. */
+static void fake_v2(void)
+{
+	versions(2);
+	put(CTRL_MEMORY, "memory.max", "max\n");
+	put(CTRL_MEMORY, "memory.high", "max\n");
+	put(CTRL_MEMORY, "memory.swap.max", "max\n");
+	put(CTRL_MEMORY, "memory.current", "104857600\n");
+	put(CTRL_MEMORY, "memory.peak", "210763776\n");
+	put(CTRL_MEMORY, "memory.events",
+	    "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\noom_group_kill 0\n");
+	put(CTRL_CPU, "cpu.max", "max 100000\n");
+	put(CTRL_CPU, "cpu.weight", "100\n");
+	put(CTRL_CPU, "cpu.stat",
+	    "usage_usec 3000000\nuser_usec 2000000\nsystem_usec 1000001\nnr_periods 7\n"
+	    "nr_throttled 1\nthrottled_usec 250000\n");
+	put(CTRL_CPUSET, "cpuset.cpus", "0-1\n");
+	put(CTRL_PIDS, "pids.max", "max\n");
+	put(CTRL_PIDS, "pids.current", "0\n");
+	put(CTRL_IO, "io.bfq.weight", "default 100\n8:0 200\n");
+	put(CTRL_IO, "io.weight", "default 100\n");
+	put(CTRL_FREEZER, "cgroup.freeze", "0\n");
+	put(CTRL_FREEZER, "cgroup.kill", "");
+	put(CTRL_FREEZER, "cgroup.events", "populated 1\nfrozen 0\n");
+	put(CTRL_FREEZER, "cgroup.procs", "");
+}
+
+/* ---- helpers ---- */
+
+static const struct knob *knob(const char *name)
+{
+	const struct knob *k = knob_find(name);
+
+	if (!k)
+		fail_msg("no knob %s", name);
+	return k;
+}
+
+static int set(const char *name, const char *value)
+{
+	const struct knob *k = knob(name);
+
+	assert_non_null(k->set);
+	F.n_writes = 0;
+	return k->set(&IO, value);
+}
+
+static void expect_write(size_t i, enum cg_ctrl c, const char *file, const char *text)
+{
+	if (i >= F.n_writes)
+		fail_msg("write %zu of %s missing (%zu writes)", i, file, F.n_writes);
+	assert_int_equal(F.writes[i].ctrl, c);
+	assert_string_equal(F.writes[i].name, file);
+	assert_string_equal(F.writes[i].text, text);
+}
+
+static void expect_get(const char *name, const char *want)
+{
+	char buf[KNOB_TEXT_MAX];
+	int n;
+
+	memset(buf, 'x', sizeof(buf));
+	n = knob(name)->get(&IO, buf, sizeof(buf));
+	if (n < 0)
+		fail_msg("get %s: %s", name, strerror(-n));
+	assert_string_equal(buf, want);
+	assert_int_equal(n, (int)strlen(want));
+}
+
+/* set() succeeds with exactly one write of text to file, and the knob
+ * reads back as readback. */
+static void set_one(const char *name, const char *value, enum cg_ctrl c, const char *file,
+                    const char *text, const char *readback)
+{
+	int res = set(name, value);
+
+	if (res != 0)
+		fail_msg("%s = \"%s\": %s", name, value, strerror(-res));
+	assert_int_equal(F.n_writes, 1);
+	expect_write(0, c, file, text);
+	expect_get(name, readback);
+}
+
+/* set() refuses with err and writes nothing. */
+static void set_bad(const char *name, const char *value, int err)
+{
+	int res = set(name, value);
+
+	if (res != err || F.n_writes != 0)
+		fail_msg("%s = \"%s\": got %d with %zu writes, want %d and none", name, value, res,
+		         F.n_writes, err);
+}
+
+/* ---- memory ---- */
+
+static void test_memory_limit_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_get("memory_limit_mb", "max\n");
+	/* memsw is unlimited: only the memory file is written */
+	set_one("memory_limit_mb", "512", CTRL_MEMORY, "memory.limit_in_bytes", "536870912",
+	        "512\n");
+	set_one("memory_limit_mb", "1.5G", CTRL_MEMORY, "memory.limit_in_bytes", "1610612736",
+	        "1536\n");
+	set_one("memory_limit_mb", "512M", CTRL_MEMORY, "memory.limit_in_bytes", "536870912",
+	        "512\n");
+	set_one("memory_limit_mb", "2G", CTRL_MEMORY, "memory.limit_in_bytes", "2147483648",
+	        "2048\n");
+	set_one("memory_limit_mb", "max", CTRL_MEMORY, "memory.limit_in_bytes", "-1", "max\n");
+	set_one("memory_limit_mb", "-1", CTRL_MEMORY, "memory.limit_in_bytes", "-1", "max\n");
+	/* no memsw file at all (swap accounting off) */
+	drop(CTRL_MEMORY, "memory.memsw.limit_in_bytes");
+	set_one("memory_limit_mb", "100", CTRL_MEMORY, "memory.limit_in_bytes", "104857600",
+	        "100\n");
+	/* a kernel value that is not page-aligned MiB reads rounded down */
+	put(CTRL_MEMORY, "memory.limit_in_bytes", "536875008\n");
+	expect_get("memory_limit_mb", "512\n");
+}
+
+static void test_memory_limit_v2(void **state)
+{
+	(void)state;
+	fake_v2();
+	expect_get("memory_limit_mb", "max\n");
+	set_one("memory_limit_mb", "512", CTRL_MEMORY, "memory.max", "536870912", "512\n");
+	set_one("memory_limit_mb", "1.5G", CTRL_MEMORY, "memory.max", "1610612736", "1536\n");
+	set_one("memory_limit_mb", "max", CTRL_MEMORY, "memory.max", "max", "max\n");
+	set_one("memory_limit_mb", "-1", CTRL_MEMORY, "memory.max", "max", "max\n");
+	/* v2 memory.max is independent of memory.swap.max */
+	put(CTRL_MEMORY, "memory.swap.max", "268435456\n");
+	set_one("memory_limit_mb", "1G", CTRL_MEMORY, "memory.max", "1073741824", "1024\n");
+}
+
+/* v1 with a finite memsw: 512 MiB memory + 256 MiB swap. */
+static void fake_v1_swap(void)
+{
+	fake_v1();
+	put(CTRL_MEMORY, "memory.limit_in_bytes", "536870912\n");
+	put(CTRL_MEMORY, "memory.memsw.limit_in_bytes", "805306368\n");
+}
+
+static void test_memsw_raise(void **state)
+{
+	(void)state;
+	fake_v1_swap();
+	assert_int_equal(set("memory_limit_mb", "1G"), 0);
+	assert_int_equal(F.n_writes, 2);
+	expect_write(0, CTRL_MEMORY, "memory.memsw.limit_in_bytes", "1342177280");
+	expect_write(1, CTRL_MEMORY, "memory.limit_in_bytes", "1073741824");
+	expect_get("memory_limit_mb", "1024\n");
+	expect_get("memory_swap_limit_mb", "256\n");
+}
+
+static void test_memsw_lower(void **state)
+{
+	(void)state;
+	fake_v1_swap();
+	assert_int_equal(set("memory_limit_mb", "256"), 0);
+	assert_int_equal(F.n_writes, 2);
+	expect_write(0, CTRL_MEMORY, "memory.limit_in_bytes", "268435456");
+	expect_write(1, CTRL_MEMORY, "memory.memsw.limit_in_bytes", "536870912");
+	expect_get("memory_limit_mb", "256\n");
+	expect_get("memory_swap_limit_mb", "256\n");
+	/* the same value again is a no-op for the kernel, in a legal order */
+	assert_int_equal(set("memory_limit_mb", "256"), 0);
+	expect_get("memory_swap_limit_mb", "256\n");
+}
+
+static void test_memsw_to_max(void **state)
+{
+	(void)state;
+	fake_v1_swap();
+	assert_int_equal(set("memory_limit_mb", "max"), 0);
+	assert_int_equal(F.n_writes, 2);
+	expect_write(0, CTRL_MEMORY, "memory.memsw.limit_in_bytes", "-1");
+	expect_write(1, CTRL_MEMORY, "memory.limit_in_bytes", "-1");
+	expect_get("memory_limit_mb", "max\n");
+	expect_get("memory_swap_limit_mb", "max\n");
+}
+
+static void test_memsw_rollback(void **state)
+{
+	(void)state;
+	/* raising: memsw goes up, memory is refused, memsw comes back */
+	fake_v1_swap();
+	fail_writes(CTRL_MEMORY, "memory.limit_in_bytes", -EBUSY);
+	assert_int_equal(set("memory_limit_mb", "1G"), -EBUSY);
+	assert_int_equal(F.n_writes, 3);
+	expect_write(0, CTRL_MEMORY, "memory.memsw.limit_in_bytes", "1342177280");
+	expect_write(2, CTRL_MEMORY, "memory.memsw.limit_in_bytes", "805306368");
+	assert_string_equal(content(CTRL_MEMORY, "memory.memsw.limit_in_bytes"), "805306368\n");
+	assert_string_equal(content(CTRL_MEMORY, "memory.limit_in_bytes"), "536870912\n");
+
+	/* lowering: memory goes down, memsw is refused, memory comes back */
+	fake_v1_swap();
+	fail_writes(CTRL_MEMORY, "memory.memsw.limit_in_bytes", -EBUSY);
+	assert_int_equal(set("memory_limit_mb", "256"), -EBUSY);
+	assert_int_equal(F.n_writes, 3);
+	expect_write(0, CTRL_MEMORY, "memory.limit_in_bytes", "268435456");
+	expect_write(2, CTRL_MEMORY, "memory.limit_in_bytes", "536870912");
+	assert_string_equal(content(CTRL_MEMORY, "memory.limit_in_bytes"), "536870912\n");
+	assert_string_equal(content(CTRL_MEMORY, "memory.memsw.limit_in_bytes"), "805306368\n");
+
+	/* the first write refused: nothing to undo */
+	fake_v1_swap();
+	fail_writes(CTRL_MEMORY, "memory.memsw.limit_in_bytes", -EPERM);
+	assert_int_equal(set("memory_limit_mb", "1G"), -EPERM);
+	assert_int_equal(F.n_writes, 1);
+}
+
+static void test_swap_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_get("memory_swap_limit_mb", "max\n");
+	/* a swap limit on v1 needs a memory limit to add to */
+	set_bad("memory_swap_limit_mb", "256", -EINVAL);
+	set_one("memory_swap_limit_mb", "max", CTRL_MEMORY, "memory.memsw.limit_in_bytes", "-1",
+	        "max\n");
+	set_one("memory_limit_mb", "512", CTRL_MEMORY, "memory.limit_in_bytes", "536870912",
+	        "512\n");
+	set_one("memory_swap_limit_mb", "256", CTRL_MEMORY, "memory.memsw.limit_in_bytes",
+	        "805306368", "256\n");
+	set_one("memory_swap_limit_mb", "1G", CTRL_MEMORY, "memory.memsw.limit_in_bytes",
+	        "1610612736", "1024\n");
+	set_one("memory_swap_limit_mb", "0", CTRL_MEMORY, "memory.memsw.limit_in_bytes",
+	        "536870912", "0\n");
+	set_one("memory_swap_limit_mb", "-1", CTRL_MEMORY, "memory.memsw.limit_in_bytes", "-1",
+	        "max\n");
+	expect_get("memory_limit_mb", "512\n");
+}
+
+static void test_swap_v2(void **state)
+{
+	(void)state;
+	fake_v2();
+	expect_get("memory_swap_limit_mb", "max\n");
+	/* v2 needs no memory limit for a swap limit */
+	set_one("memory_swap_limit_mb", "256", CTRL_MEMORY, "memory.swap.max", "268435456",
+	        "256\n");
+	set_one("memory_swap_limit_mb", "0", CTRL_MEMORY, "memory.swap.max", "0", "0\n");
+	set_one("memory_swap_limit_mb", "max", CTRL_MEMORY, "memory.swap.max", "max", "max\n");
+}
+
+static void test_memory_high(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_get("memory_high_mb", "max\n");
+	set_one("memory_high_mb", "512", CTRL_MEMORY, "memory.soft_limit_in_bytes", "536870912",
+	        "512\n");
+	set_one("memory_high_mb", "max", CTRL_MEMORY, "memory.soft_limit_in_bytes", "-1",
+	        "max\n");
+	fake_v2();
+	set_one("memory_high_mb", "512", CTRL_MEMORY, "memory.high", "536870912", "512\n");
+	set_one("memory_high_mb", "0.5G", CTRL_MEMORY, "memory.high", "536870912", "512\n");
+	set_one("memory_high_mb", "max", CTRL_MEMORY, "memory.high", "max", "max\n");
+}
+
+static void test_memory_usage(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_get("memory_usage_mb", "100\n");
+	expect_get("memory_peak_mb", "201\n");
+	assert_null(knob("memory_usage_mb")->set);
+	assert_null(knob("memory_peak_mb")->set);
+	fake_v2();
+	expect_get("memory_usage_mb", "100\n");
+	expect_get("memory_peak_mb", "201\n");
+}
+
+/* ---- cpu ---- */
+
+static void test_cpu_percent_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_get("cpu_percent", "max\n");
+	set_one("cpu_percent", "12.5", CTRL_CPU, "cpu.cfs_quota_us", "12500", "12.5\n");
+	set_one("cpu_percent", "200", CTRL_CPU, "cpu.cfs_quota_us", "200000", "200\n");
+	set_one("cpu_percent", "50%", CTRL_CPU, "cpu.cfs_quota_us", "50000", "50\n");
+	set_one("cpu_percent", "1", CTRL_CPU, "cpu.cfs_quota_us", "1000", "1\n");
+	set_one("cpu_percent", "12.34", CTRL_CPU, "cpu.cfs_quota_us", "12340", "12.34\n");
+	set_one("cpu_percent", "max", CTRL_CPU, "cpu.cfs_quota_us", "-1", "max\n");
+	set_one("cpu_percent", "-1", CTRL_CPU, "cpu.cfs_quota_us", "-1", "max\n");
+	/* the group's own period is kept */
+	put(CTRL_CPU, "cpu.cfs_period_us", "50000\n");
+	set_one("cpu_percent", "12.5", CTRL_CPU, "cpu.cfs_quota_us", "6250", "12.5\n");
+	set_bad("cpu_percent", "1", -ERANGE); /* 500 us < 1 ms */
+}
+
+static void test_cpu_percent_v2(void **state)
+{
+	(void)state;
+	fake_v2();
+	expect_get("cpu_percent", "max\n");
+	set_one("cpu_percent", "12.5", CTRL_CPU, "cpu.max", "12500 100000", "12.5\n");
+	set_one("cpu_percent", "250", CTRL_CPU, "cpu.max", "250000 100000", "250\n");
+	set_one("cpu_percent", "max", CTRL_CPU, "cpu.max", "max", "max\n");
+	assert_string_equal(content(CTRL_CPU, "cpu.max"), "max 100000\n");
+	put(CTRL_CPU, "cpu.max", "max 50000\n");
+	set_one("cpu_percent", "12.5", CTRL_CPU, "cpu.max", "6250 50000", "12.5\n");
+	put(CTRL_CPU, "cpu.max", "12345 1000000\n");
+	expect_get("cpu_percent", "1.23\n");
+}
+
+static void test_cpu_percent_bad(void **state)
+{
+	static const char *const einval[] = { "", "abc", "-5", "12.345", "1e99", "1 2", "1.",
+		                              ".5", "12.5G", "max%" };
+	size_t i;
+
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		v == 1 ? fake_v1() : fake_v2();
+		for (i = 0; i < sizeof(einval) / sizeof(einval[0]); i++)
+			set_bad("cpu_percent", einval[i], -EINVAL);
+		set_bad("cpu_percent", "0.01", -ERANGE);
+		set_bad("cpu_percent", "0", -ERANGE);
+		set_bad("cpu_percent", "0.99", -ERANGE);
+		set_bad("cpu_percent", "17592186044416", -ERANGE); /* quota > 2^44 - 1 */
+		assert_int_equal(knob("cpu_percent")->check("0.01"), -ERANGE);
+		assert_int_equal(knob("cpu_percent")->check("12.5"), 0);
+		assert_int_equal(knob("cpu_percent")->check("max"), 0);
+	}
+}
+
+static void test_cpu_weight(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_get("cpu_weight", "100\n");
+	set_one("cpu_weight", "100", CTRL_CPU, "cpu.shares", "1024", "100\n");
+	set_one("cpu_weight", "1", CTRL_CPU, "cpu.shares", "2", "1\n");
+	set_one("cpu_weight", "10000", CTRL_CPU, "cpu.shares", "262144", "10000\n");
+	assert_int_equal(set("cpu_weight", "50"), 0);
+	expect_get("cpu_weight", "50\n");
+	assert_int_equal(set("cpu_weight", "7777"), 0);
+	expect_get("cpu_weight", "7777\n");
+	/* shares someone else wrote read on the curve */
+	put(CTRL_CPU, "cpu.shares", "512\n");
+	expect_get("cpu_weight", "59\n");
+
+	fake_v2();
+	expect_get("cpu_weight", "100\n");
+	set_one("cpu_weight", "100", CTRL_CPU, "cpu.weight", "100", "100\n");
+	set_one("cpu_weight", "1", CTRL_CPU, "cpu.weight", "1", "1\n");
+	set_one("cpu_weight", "10000", CTRL_CPU, "cpu.weight", "10000", "10000\n");
+	set_one("cpu_weight", "7777", CTRL_CPU, "cpu.weight", "7777", "7777\n");
+}
+
+static void test_weights_bad(void **state)
+{
+	static const char *const einval[] = { "max", "abc", "-5", "-1", "", "1.5", "1 2",
+		                              "100%", "1e3" };
+	static const char *const names[] = { "cpu_weight", "io_weight" };
+	size_t i, j;
+
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		for (j = 0; j < 2; j++) {
+			v == 1 ? fake_v1() : fake_v2();
+			set_bad(names[j], "0", -ERANGE);
+			set_bad(names[j], "10001", -ERANGE);
+			set_bad(names[j], "99999999999999999999999", -ERANGE);
+			for (i = 0; i < sizeof(einval) / sizeof(einval[0]); i++)
+				set_bad(names[j], einval[i], -EINVAL);
+		}
+	}
+}
+
+/* ---- cpuset, pids ---- */
+
+static void test_cpus(void **state)
+{
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		v == 1 ? fake_v1() : fake_v2();
+		expect_get("cpus", "0-1\n");
+		set_one("cpus", "0", CTRL_CPUSET, "cpuset.cpus", "0", "0\n");
+		set_one("cpus", "0-3,6", CTRL_CPUSET, "cpuset.cpus", "0-3,6", "0-3,6\n");
+		set_bad("cpus", "3-1", -EINVAL);
+		set_bad("cpus", "a", -EINVAL);
+		set_bad("cpus", "1,,2", -EINVAL);
+		set_bad("cpus", "65536", -EINVAL);
+		/* the kernel's own refusal passes through */
+		fail_writes(CTRL_CPUSET, "cpuset.cpus", -EINVAL);
+		assert_int_equal(set("cpus", "0-63"), -EINVAL);
+		/* a new v2 group's cpuset.cpus is empty: an empty line */
+		put(CTRL_CPUSET, "cpuset.cpus", "\n");
+		expect_get("cpus", "\n");
+	}
+}
+
+static void test_pids(void **state)
+{
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		v == 1 ? fake_v1() : fake_v2();
+		expect_get("pids_max", "max\n");
+		set_one("pids_max", "100", CTRL_PIDS, "pids.max", "100", "100\n");
+		set_one("pids_max", "0", CTRL_PIDS, "pids.max", "0", "0\n");
+		set_one("pids_max", "4194304", CTRL_PIDS, "pids.max", "4194304", "4194304\n");
+		set_one("pids_max", "max", CTRL_PIDS, "pids.max", "max", "max\n");
+		set_one("pids_max", "-1", CTRL_PIDS, "pids.max", "max", "max\n");
+		set_bad("pids_max", "4194305", -ERANGE);
+		set_bad("pids_max", "abc", -EINVAL);
+		set_bad("pids_max", "-5", -EINVAL);
+		set_bad("pids_max", "1.5", -EINVAL);
+		set_bad("pids_max", "", -EINVAL);
+		expect_get("pids_current", v == 1 ? "3\n" : "0\n");
+		assert_null(knob("pids_current")->set);
+	}
+}
+
+/* ---- io ---- */
+
+static void test_io_weight_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	/* blkio's 10..1000 on the 1..10000 scale: only 991 values exist */
+	expect_get("io_weight", "910\n");
+	set_one("io_weight", "1", CTRL_IO, "blkio.bfq.weight", "10", "1\n");
+	set_one("io_weight", "10000", CTRL_IO, "blkio.bfq.weight", "1000", "10000\n");
+	set_one("io_weight", "4950", CTRL_IO, "blkio.bfq.weight", "500", "4950\n");
+	set_one("io_weight", "100", CTRL_IO, "blkio.bfq.weight", "20", "102\n");
+	/* CFQ's blkio.weight when there is no BFQ file */
+	versions(1);
+	put(CTRL_IO, "blkio.weight", "500\n");
+	expect_get("io_weight", "4950\n");
+	set_one("io_weight", "10000", CTRL_IO, "blkio.weight", "1000", "10000\n");
+	/* both: BFQ's wins */
+	put(CTRL_IO, "blkio.bfq.weight", "100\n");
+	set_one("io_weight", "1", CTRL_IO, "blkio.bfq.weight", "10", "1\n");
+}
+
+static void test_io_weight_v2(void **state)
+{
+	(void)state;
+	/* io.bfq.weight wins over io.weight; BFQ takes 1..1000 like v1 */
+	fake_v2();
+	expect_get("io_weight", "910\n");
+	set_one("io_weight", "10000", CTRL_IO, "io.bfq.weight", "default 1000", "10000\n");
+	set_one("io_weight", "1", CTRL_IO, "io.bfq.weight", "default 10", "1\n");
+	/* per-device lines around the default one are skipped */
+	put(CTRL_IO, "io.bfq.weight", "8:0 300\ndefault 500\n8:16 20\n");
+	expect_get("io_weight", "4950\n");
+
+	/* only iocost's io.weight: 1..10000 as is */
+	versions(2);
+	put(CTRL_IO, "io.weight", "default 100\n8:16 300\n");
+	expect_get("io_weight", "100\n");
+	set_one("io_weight", "100", CTRL_IO, "io.weight", "default 100", "100\n");
+	set_one("io_weight", "7777", CTRL_IO, "io.weight", "default 7777", "7777\n");
+	set_one("io_weight", "1", CTRL_IO, "io.weight", "default 1", "1\n");
+	/* no default line: the kernel's text is not understood */
+	put(CTRL_IO, "io.weight", "8:16 300\n");
+	assert_int_equal(knob("io_weight")->get(&IO, (char[64]){ 0 }, 64), -EIO);
+}
+
+/* ---- stat ---- */
+
+static void expect_stat(const char *want)
+{
+	expect_get("stat", want);
+}
+
+static void test_stat_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_stat("cpu_user_seconds 1.234567\n"
+	            "cpu_system_seconds 0.000005\n"
+	            "memory_usage_mb 100\n"
+	            "memory_peak_mb 201\n"
+	            "oom_kills 2\n"
+	            "pids_current 3\n"
+	            "throttled_seconds 1.500000\n"
+	            "populated 1\n");
+	put(CTRL_PIDS, "pids.current", "0\n");
+	/* no memory controller, no throttling data */
+	F.version[CTRL_MEMORY] = 0;
+	put(CTRL_CPU, "cpu.stat", "nr_periods 0\nnr_throttled 0\n");
+	expect_stat("cpu_user_seconds 1.234567\n"
+	            "cpu_system_seconds 0.000005\n"
+	            "pids_current 0\n"
+	            "populated 0\n");
+}
+
+static void test_stat_v2(void **state)
+{
+	(void)state;
+	fake_v2();
+	expect_stat("cpu_user_seconds 2.000000\n"
+	            "cpu_system_seconds 1.000001\n"
+	            "memory_usage_mb 100\n"
+	            "memory_peak_mb 201\n"
+	            "oom_kills 1\n"
+	            "pids_current 0\n"
+	            "throttled_seconds 0.250000\n"
+	            "populated 1\n");
+	/* only the core files: cpu.stat without the cpu controller's keys */
+	versions(0);
+	F.version[CTRL_CPUACCT] = 2;
+	F.version[CTRL_FREEZER] = 2;
+	put(CTRL_CPUACCT, "cpu.stat", "usage_usec 10\nuser_usec 7\nsystem_usec 3\n");
+	put(CTRL_FREEZER, "cgroup.events", "populated 0\nfrozen 0\n");
+	expect_stat("cpu_user_seconds 0.000007\n"
+	            "cpu_system_seconds 0.000003\n"
+	            "populated 0\n");
+}
+
+/* The hosts' hybrid layout: v1 controllers, v2 core files. */
+static void test_stat_hybrid(void **state)
+{
+	(void)state;
+	fake_v1();
+	F.version[CTRL_FREEZER] = 2;
+	put(CTRL_FREEZER, "cgroup.events", "populated 0\nfrozen 0\n");
+	F.version[CTRL_MEMORY] = 0;
+	expect_stat("cpu_user_seconds 1.234567\n"
+	            "cpu_system_seconds 0.000005\n"
+	            "pids_current 3\n"
+	            "throttled_seconds 1.500000\n"
+	            "populated 0\n");
+}
+
+static void test_stat_errors(void **state)
+{
+	char small[16];
+
+	(void)state;
+	fake_v1();
+	assert_int_equal(knob("stat")->get(&IO, small, sizeof(small)), -ENOBUFS);
+	put(CTRL_PIDS, "pids.current", "lots\n");
+	assert_int_equal(knob("stat")->get(&IO, (char[KNOB_TEXT_MAX]){ 0 }, KNOB_TEXT_MAX),
+	                 -EIO);
+}
+
+/* ---- availability ---- */
+
+static bool avail(const char *name)
+{
+	return knob_available(knob(name), &IO);
+}
+
+static void test_available(void **state)
+{
+	size_t i;
+
+	(void)state;
+	fake_v1();
+	for (i = 0; i < knob_count; i++)
+		if (!knob_available(&knob_table[i], &IO))
+			fail_msg("v1: %s not available", knob_table[i].name);
+	fake_v2();
+	for (i = 0; i < knob_count; i++)
+		if (!knob_available(&knob_table[i], &IO))
+			fail_msg("v2: %s not available", knob_table[i].name);
+
+	/* v1 without swap accounting */
+	fake_v1();
+	drop(CTRL_MEMORY, "memory.memsw.limit_in_bytes");
+	assert_false(avail("memory_swap_limit_mb"));
+	assert_true(avail("memory_limit_mb"));
+	/* kill on v1 goes through the freezer */
+	assert_true(avail("kill"));
+	/* io: any of the files of the serving version */
+	versions(1);
+	assert_false(avail("io_weight"));
+	put(CTRL_IO, "io.weight", "default 100\n"); /* a v2 file on v1: no */
+	assert_false(avail("io_weight"));
+	put(CTRL_IO, "blkio.weight", "500\n");
+	assert_true(avail("io_weight"));
+	versions(2);
+	put(CTRL_IO, "io.weight", "default 100\n");
+	assert_true(avail("io_weight"));
+
+	/* nothing served: only procs */
+	versions(0);
+	for (i = 0; i < knob_count; i++)
+		if (knob_available(&knob_table[i], &IO) != (strcmp(knob_table[i].name, "procs") == 0))
+			fail_msg("nothing served: %s", knob_table[i].name);
+	/* stat with pids alone */
+	F.version[CTRL_PIDS] = 1;
+	put(CTRL_PIDS, "pids.current", "1\n");
+	assert_true(avail("stat"));
+	expect_stat("pids_current 1\npopulated 1\n");
+	/* v2 without cgroup.kill (before Linux 5.14) */
+	fake_v2();
+	drop(CTRL_FREEZER, "cgroup.kill");
+	assert_false(avail("kill"));
+	assert_true(avail("freeze"));
+}
+
+/* ---- the table ---- */
+
+static void test_table(void **state)
+{
+	static const char *const order[] = {
+		"memory_limit_mb", "memory_high_mb", "memory_swap_limit_mb", "memory_usage_mb",
+		"memory_peak_mb",  "cpu_percent",    "cpu_weight",           "cpus",
+		"pids_max",        "pids_current",   "io_weight",            "freeze",
+		"kill",            "procs",          "stat",
+	};
+	size_t i;
+
+	(void)state;
+	assert_int_equal(knob_count, sizeof(order) / sizeof(order[0]));
+	assert_true(knob_count < 32);
+	for (i = 0; i < knob_count; i++) {
+		const struct knob *k = &knob_table[i];
+
+		assert_string_equal(k->name, order[i]);
+		assert_ptr_equal(knob_find(order[i]), k);
+		/* writable value knobs can be set and checked; read-only cannot */
+		if (k->kind == KNOB_VALUE) {
+			assert_true((k->mode & 0200) ? k->set && k->check : !k->set && !k->check);
+			assert_non_null(k->get);
+		} else {
+			assert_null(k->get);
+			assert_null(k->set);
+			assert_non_null(k->check);
+		}
+		assert_true(!k->cap || (k->kind == KNOB_VALUE && k->set));
+	}
+	assert_null(knob_find("nope"));
+	assert_null(knob_find(""));
+	assert_int_equal(knob("kill")->mode, 0200);
+	assert_int_equal(knob("stat")->mode, 0444);
+	assert_int_equal(knob("freeze")->kind, KNOB_FREEZE);
+	assert_int_equal(knob("kill")->kind, KNOB_KILL);
+	assert_int_equal(knob("procs")->kind, KNOB_PROCS);
+	assert_true(knob("memory_limit_mb")->cap);
+	assert_false(knob("pids_current")->cap);
+}
+
+/* ---- written values ---- */
+
+static int trim(const char *in, size_t len, char *out, size_t outsz)
+{
+	memset(out, 'x', outsz);
+	return knob_trim(in, len, out, outsz);
+}
+
+static void test_trim(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(trim("512\n", 4, out, sizeof(out)), 3);
+	assert_string_equal(out, "512");
+	assert_int_equal(trim(" \t512 \n\n", 8, out, sizeof(out)), 3);
+	assert_string_equal(out, "512");
+	/* len, not the NUL, ends the input */
+	assert_int_equal(trim("12345", 2, out, sizeof(out)), 2);
+	assert_string_equal(out, "12");
+	assert_int_equal(trim("", 0, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim(" \n\t", 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim("1 2\n", 4, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim("1\t2", 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim("1\n2\n", 4, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim("1\r\n", 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim("12\0", 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim("1\0002", 3, out, sizeof(out)), -EINVAL);
+	/* fits exactly, or not at all */
+	assert_int_equal(trim("123456789012345", 15, out, sizeof(out)), 15);
+	assert_int_equal(trim("1234567890123456", 16, out, sizeof(out)), -EINVAL);
+	assert_int_equal(trim("  1234567890123456  ", 20, out, sizeof(out)), -EINVAL);
+}
+
+static void test_parse_pid(void **state)
+{
+	static const char *const bad[] = { "0", "-1", "+1", "2147483648", "abc", "", "1 2",
+		                           "1.0", "99999999999999999999999", "0x10" };
+	size_t i;
+	int pid = 42;
+
+	(void)state;
+	assert_int_equal(knob_parse_pid("1", &pid), 0);
+	assert_int_equal(pid, 1);
+	assert_int_equal(knob_parse_pid("2147483647", &pid), 0);
+	assert_int_equal(pid, 2147483647);
+	pid = 42;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (knob_parse_pid(bad[i], &pid) != -EINVAL || pid != 42)
+			fail_msg("pid \"%s\" accepted", bad[i]);
+	assert_int_equal(knob("procs")->check("123"), 0);
+	assert_int_equal(knob("procs")->check("0"), -EINVAL);
+}
+
+static void test_parse_freeze_kill(void **state)
+{
+	int on = 42;
+
+	(void)state;
+	assert_int_equal(knob_parse_freeze("0", &on), 0);
+	assert_int_equal(on, 0);
+	assert_int_equal(knob_parse_freeze("1", &on), 0);
+	assert_int_equal(on, 1);
+	on = 42;
+	assert_int_equal(knob_parse_freeze("2", &on), -ERANGE);
+	assert_int_equal(knob_parse_freeze("10", &on), -ERANGE);
+	assert_int_equal(knob_parse_freeze("x", &on), -EINVAL);
+	assert_int_equal(knob_parse_freeze("-1", &on), -EINVAL);
+	assert_int_equal(knob_parse_freeze("", &on), -EINVAL);
+	assert_int_equal(knob_parse_freeze("FROZEN", &on), -EINVAL);
+	assert_int_equal(on, 42);
+	assert_int_equal(knob("freeze")->check("1"), 0);
+	assert_int_equal(knob("freeze")->check("2"), -ERANGE);
+
+	assert_int_equal(knob_parse_kill("1"), 0);
+	assert_int_equal(knob_parse_kill("0"), -ERANGE);
+	assert_int_equal(knob_parse_kill("2"), -ERANGE);
+	assert_int_equal(knob_parse_kill("x"), -EINVAL);
+	assert_int_equal(knob_parse_kill("-1"), -EINVAL);
+	assert_int_equal(knob_parse_kill(""), -EINVAL);
+	assert_int_equal(knob("kill")->check("1"), 0);
+}
+
+/* Every writable value knob refuses junk on both versions without a write. */
+static void test_bad_values(void **state)
+{
+	static const char *const junk[] = { "", "abc", "-5", "1e99", "1 2", "0x10", "+1",
+		                            "max max" };
+	static const char *const sizes[] = { "memory_limit_mb", "memory_high_mb",
+		                             "memory_swap_limit_mb" };
+	size_t i, j;
+
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		for (i = 0; i < knob_count; i++) {
+			const struct knob *k = &knob_table[i];
+
+			if (!k->set)
+				continue;
+			for (j = 0; j < sizeof(junk) / sizeof(junk[0]); j++) {
+				v == 1 ? fake_v1() : fake_v2();
+				set_bad(k->name, junk[j], -EINVAL);
+				assert_int_equal(k->check(junk[j]), -EINVAL);
+			}
+		}
+		for (j = 0; j < 3; j++) {
+			v == 1 ? fake_v1() : fake_v2();
+			set_bad(sizes[j], "512MB", -EINVAL);
+			set_bad(sizes[j], "1.", -EINVAL);
+			set_bad(sizes[j], "99999999999T", -ERANGE);
+			assert_int_equal(knob(sizes[j])->check("99999999999T"), -ERANGE);
+			assert_int_equal(knob(sizes[j])->check("1.5G"), 0);
+		}
+	}
+}
+
+/* A controller nobody serves: no write, an error. */
+static void test_unserved(void **state)
+{
+	size_t i;
+
+	(void)state;
+	versions(0);
+	for (i = 0; i < knob_count; i++) {
+		const struct knob *k = &knob_table[i];
+		char buf[64];
+
+		if (k->set)
+			assert_int_equal(set(k->name, k == knob("cpus") ? "0" : "1"), -ENOENT);
+		assert_int_equal(F.n_writes, 0);
+		if (k->get && k != knob("stat"))
+			assert_int_equal(k->get(&IO, buf, sizeof(buf)), -ENOENT);
+	}
+	expect_stat("");
+}
+
+/* Kernel errors pass through unchanged. */
+static void test_kernel_errors(void **state)
+{
+	(void)state;
+	fake_v1();
+	fail_writes(CTRL_CPU, "cpu.cfs_quota_us", -EINVAL); /* above the parent's ratio */
+	assert_int_equal(set("cpu_percent", "50"), -EINVAL);
+	fail_writes(CTRL_MEMORY, "memory.limit_in_bytes", -EBUSY); /* below usage */
+	assert_int_equal(set("memory_limit_mb", "1"), -EBUSY);
+	fake_v2();
+	fail_writes(CTRL_IO, "io.bfq.weight", -ERANGE);
+	assert_int_equal(set("io_weight", "100"), -ERANGE);
+	put(CTRL_CPU, "cpu.max", "garbage\n");
+	assert_int_equal(set("cpu_percent", "50"), -EIO);
+	assert_int_equal(F.n_writes, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memory_limit_v1),
+		cmocka_unit_test(test_memory_limit_v2),
+		cmocka_unit_test(test_memsw_raise),
+		cmocka_unit_test(test_memsw_lower),
+		cmocka_unit_test(test_memsw_to_max),
+		cmocka_unit_test(test_memsw_rollback),
+		cmocka_unit_test(test_swap_v1),
+		cmocka_unit_test(test_swap_v2),
+		cmocka_unit_test(test_memory_high),
+		cmocka_unit_test(test_memory_usage),
+		cmocka_unit_test(test_cpu_percent_v1),
+		cmocka_unit_test(test_cpu_percent_v2),
+		cmocka_unit_test(test_cpu_percent_bad),
+		cmocka_unit_test(test_cpu_weight),
+		cmocka_unit_test(test_weights_bad),
+		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_pids),
+		cmocka_unit_test(test_io_weight_v1),
+		cmocka_unit_test(test_io_weight_v2),
+		cmocka_unit_test(test_stat_v1),
+		cmocka_unit_test(test_stat_v2),
+		cmocka_unit_test(test_stat_hybrid),
+		cmocka_unit_test(test_stat_errors),
+		cmocka_unit_test(test_available),
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_parse_pid),
+		cmocka_unit_test(test_parse_freeze_kill),
+		cmocka_unit_test(test_bad_values),
+		cmocka_unit_test(test_unserved),
+		cmocka_unit_test(test_kernel_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
