@@ -459,6 +459,23 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	fuse_reply_open(req, fi);
 }
 
+/* Replies with a copy of data: once the kernel has the reply, the caller
+ * may close the file and RELEASE may free the original on another thread
+ * while this one is still returning from writev(2). */
+static void reply_copy(fuse_req_t req, const char *data, size_t len)
+{
+	char small[4096], *copy = len <= sizeof(small) ? small : malloc(len);
+
+	if (!copy) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	memcpy(copy, data, len);
+	fuse_reply_buf(req, copy, len);
+	if (copy != small)
+		free(copy);
+}
+
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        struct fuse_file_info *fi)
 {
@@ -468,8 +485,7 @@ static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (start >= b->len)
 		fuse_reply_buf(req, NULL, 0);
 	else
-		fuse_reply_buf(req, b->data + start,
-		               b->len - start < size ? b->len - start : size);
+		reply_copy(req, b->data + start, b->len - start < size ? b->len - start : size);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -675,7 +691,9 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
 	struct fs *fs = fs_of(req);
+	char small[4096], *copy;
 	struct nref ref;
+	size_t len;
 	int res;
 
 	res = node_get(ino, &ref);
@@ -697,12 +715,24 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		of->buf = buf;
 		of->len = res;
 	}
-	if (off >= of->len)
+	if (off >= of->len) {
+		pthread_mutex_unlock(&of->lock);
 		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, of->buf + off,
-		               (size_t)(of->len - off) < size ? (size_t)(of->len - off) : size);
+		return;
+	}
+	len = (size_t)(of->len - off) < size ? (size_t)(of->len - off) : size;
+	copy = len <= sizeof(small) ? small : malloc(len);
+	if (copy)
+		memcpy(copy, of->buf + off, len);
+	/* Nothing of the open file is touched after this: see reply_copy(). */
 	pthread_mutex_unlock(&of->lock);
+	if (!copy) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	fuse_reply_buf(req, copy, len);
+	if (copy != small)
+		free(copy);
 }
 
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,

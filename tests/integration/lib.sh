@@ -130,6 +130,12 @@ spawn() {
 	fi
 	SPAWN=$!
 	SPAWNED+=("$SPAWN")
+	# Wait until it runs as sleep with its final ids (setpriv execs it).
+	local i
+	for i in $(seq 1 200); do
+		[ "$(cat "/proc/$SPAWN/comm" 2>/dev/null)" = sleep ] && break
+		sleep 0.01
+	done
 }
 
 # pid_cgroup PID MOUNT: the process's cgroup path in that hierarchy.
@@ -170,6 +176,7 @@ cleanup() {
 	stop_cgfs
 	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"; then
 		not_ok "sanitizer report in the daemon's log"
+		cp "$LOG" /tmp/cgfs-sanitizer-$$.log
 	fi
 	for mp in $(cg_mounts); do
 		[ -d "$mp/$BASE" ] || continue
@@ -193,6 +200,7 @@ cleanup() {
 		echo "--- cgfs log ---"
 		tail -n 50 "$LOG"
 	fi
+	grep -q "Abort\|abort\|double free\|corrupt" "$LOG" && { echo "--- log with abort"; cat "$LOG"; }
 	rm -f "$LOG" "$CONF"
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$rc" -eq 0 ] && exit 0
