@@ -13,6 +13,7 @@
 #include <ini.h>
 
 #include "cgfs/config.h"
+#include "cgfs/util.h"
 
 #define USER_NAME_MAX 32
 #define CONFIG_FILE_MAX (1u << 20)
@@ -375,41 +376,11 @@ int config_parse(const char *text, const char *name, struct config *ret,
 /* The whole file, NUL-terminated; *ret_len excludes the NUL. */
 static int read_file(const char *path, char **ret, size_t *ret_len)
 {
-	size_t len = 0, size = 4096;
-	char *buf = malloc(size), *bigger;
-	ssize_t n = 1;
-	int fd, r = 0;
+	int n = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, ret);
 
-	if (!buf)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		r = -errno;
-	while (r == 0 && n > 0) {
-		if (len + 1 == size) {
-			bigger = size < CONFIG_FILE_MAX ? realloc(buf, size * 2) : NULL;
-			if (!bigger) {
-				r = size < CONFIG_FILE_MAX ? -ENOMEM : -EFBIG;
-				break;
-			}
-			buf = bigger;
-			size *= 2;
-		}
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		else if (n > 0)
-			len += (size_t)n;
-	}
-	if (fd >= 0)
-		close(fd);
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	*ret_len = len;
+	if (n < 0)
+		return n;
+	*ret_len = (size_t)n;
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "cgfs/group.h"
 #include "cgfs/log.h"
+#include "cgfs/util.h"
 #include "cgfs/units.h"
 
 #define FREEZE_TIMEOUT_MS 10000
@@ -70,44 +71,12 @@ static int read_at(int dfd, const char *path, char *buf, size_t size)
 	return (int)len;
 }
 
-/* Reads a whole file of unknown size (cgroup.procs) into a malloc'd buffer. */
+/* cgroup.procs of a large group can be long; 64 MiB is far beyond pid_max. */
+#define PROCS_FILE_MAX (64u << 20)
+
 static int read_all_at(int dfd, const char *path, char **ret)
 {
-	size_t len = 0, cap = 4096;
-	char *buf = malloc(cap), *nb;
-	ssize_t n;
-	int fd;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		free(buf);
-		return -errno;
-	}
-	while ((n = read(fd, buf + len, cap - 1 - len)) > 0) {
-		len += (size_t)n;
-		if (cap - 1 - len < 1024) {
-			nb = realloc(buf, cap * 2);
-			if (!nb) {
-				n = -1;
-				errno = ENOMEM;
-				break;
-			}
-			buf = nb;
-			cap *= 2;
-		}
-	}
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		free(buf);
-		return (int)n;
-	}
-	close(fd);
-	buf[len] = '\0';
-	*ret = buf;
-	return (int)len;
+	return read_file_at(dfd, path, PROCS_FILE_MAX, ret);
 }
 
 static int write_at(int dfd, const char *path, const char *text)
@@ -299,7 +268,25 @@ static int own_pid_into_leaf(const struct cg_hier *h)
 	return write_in(h->base_fd, GROUP_LEAF, "cgroup.procs", pid);
 }
 
-static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base)
+/* Where the service manager put us, for hierarchies it does not manage:
+ * systemd's Delegate=yes places a unit in its own cgroup on v2 and in
+ * name=systemd, but leaves v1 controllers such as cpuset at the top. */
+static const char *delegated_path(const struct layout *l)
+{
+	const char *rel;
+	size_t i;
+
+	if (l->v2 >= 0 && (rel = hier_own_relative(&l->hier[l->v2])) && *rel)
+		return rel;
+	for (i = 0; i < l->n; i++)
+		if (l->hier[i].options && strcmp(l->hier[i].options, "name=systemd") == 0 &&
+		    (rel = hier_own_relative(&l->hier[i])) && *rel)
+			return rel;
+	return NULL;
+}
+
+static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base,
+                     const char *fallback)
 {
 	const char *rel = base;
 	int r;
@@ -309,6 +296,8 @@ static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base)
 	ch->base_fd = ch->mnt_fd = -1;
 	if (!rel)
 		rel = hier_own_relative(h);
+	if (!base && rel && !*rel && fallback)
+		rel = fallback;
 	if (!rel) {
 		log_err("cannot place %s: own cgroup is outside its mount", h->mountpoint);
 		return -EINVAL;
@@ -366,7 +355,8 @@ int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
 			continue;
 		if (map[li] < 0) {
 			map[li] = (int)r->n;
-			res = open_hier(&r->h[r->n++], &r->layout.hier[li], base);
+			res = open_hier(&r->h[r->n++], &r->layout.hier[li], base,
+			                delegated_path(&r->layout));
 			if (res < 0)
 				goto fail;
 		}

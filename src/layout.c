@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cgfs/layout.h"
+#include "cgfs/util.h"
 
 /* /proc files report size 0, so they are read until EOF. A host with
  * thousands of mounts has a mountinfo of a few MiB at most. */
@@ -462,49 +463,17 @@ int layout_parse(const char *mountinfo, const char *proc_cgroup,
 	return 0;
 }
 
-/* Reads a whole file (proc files have no size) into a NUL-terminated
- * buffer; a NUL byte inside means it is not the text we expect. */
+/* A whole proc file; a NUL byte inside means it is not the text we expect. */
 static int read_text(const char *path, char **ret)
 {
-	size_t len = 0, size = 4096;
-	char *buf, *bigger;
-	ssize_t n;
-	int fd, r = 0;
+	int n = read_file_at(AT_FDCWD, path, PROC_FILE_MAX, ret);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(size);
-	if (!buf)
-		r = -ENOMEM;
-	while (r == 0) {
-		if (len + 1 == size) {
-			bigger = size < PROC_FILE_MAX ? realloc(buf, size * 2) : NULL;
-			if (!bigger) {
-				r = size < PROC_FILE_MAX ? -ENOMEM : -EFBIG;
-				break;
-			}
-			buf = bigger;
-			size *= 2;
-		}
-		n = read(fd, buf + len, size - 1 - len);
-		if (n == 0)
-			break;
-		if (n < 0 && errno != EINTR)
-			r = -errno;
-		else if (n > 0)
-			len += (size_t)n;
+	if (n >= 0 && memchr(*ret, '\0', (size_t)n)) {
+		free(*ret);
+		*ret = NULL;
+		return -EINVAL;
 	}
-	close(fd);
-	if (r == 0 && memchr(buf, '\0', len))
-		r = -EINVAL;
-	if (r < 0) {
-		free(buf);
-		return r;
-	}
-	buf[len] = '\0';
-	*ret = buf;
-	return 0;
+	return n < 0 ? n : 0;
 }
 
 /* cgroup.controllers of the v2 mount; missing or unreadable means "none"

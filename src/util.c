@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cgfs/util.h"
+
+int read_file_at(int dfd, const char *path, size_t max, char **ret)
+{
+	size_t len = 0, size = 4096;
+	char *buf, *bigger;
+	ssize_t n;
+	int fd, r = 0;
+
+	if (max > INT_MAX)
+		max = INT_MAX;
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(size);
+	if (!buf)
+		r = -ENOMEM;
+	while (r == 0) {
+		if (len + 1 == size) {
+			bigger = size <= max ? realloc(buf, size * 2) : NULL;
+			if (!bigger) {
+				r = size <= max ? -ENOMEM : -EFBIG;
+				break;
+			}
+			buf = bigger;
+			size *= 2;
+		}
+		n = read(fd, buf + len, size - 1 - len);
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EINTR)
+			r = -errno;
+		else if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (r == 0 && len > max)
+		r = -EFBIG;
+	if (r < 0) {
+		free(buf);
+		return r;
+	}
+	buf[len] = '\0';
+	*ret = buf;
+	return (int)len;
+}
