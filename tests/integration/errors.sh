@@ -15,13 +15,13 @@ memory.max memory.high memory.swap.max cpu.cfs_quota_us cpu.cfs_period_us cpu.sh
 cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.weight
 io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control'
 snapshot() {
-	local mp f
+	local mp f names=()
+	for f in $SETTINGS; do names+=(-o -name "$f"); done
 	for mp in $(serving_mounts); do
 		[ -d "$mp/$BASE" ] || continue
-		find "$mp/$BASE" -type d | sort | while read -r d; do
-			echo "dir $d"
-			for f in $SETTINGS; do [ -r "$d/$f" ] && echo "$d/$f: $(cat "$d/$f" | tr '\n' ' ')"; done
-		done
+		find "$mp/$BASE" -type d | sort
+		find "$mp/$BASE" -type f \( -false "${names[@]}" \) -print0 | sort -z |
+			xargs -0 -r grep -H ''
 	done | md5sum
 }
 
@@ -43,6 +43,13 @@ NL=$'\n'
 as "$ALICE" "$XOP" write "$G/memory_limit_mb" 300 >/dev/null
 as "$ALICE" "$XOP" write "$G/cpu_percent" 50 >/dev/null
 as "$ALICE" "$XOP" write "$G/pids_max" 77 >/dev/null
+
+# The snapshot must see a real change, or "changed nothing" proves nothing.
+before=$(snapshot)
+as "$ALICE" "$XOP" write "$G/memory_limit_mb" 301 >/dev/null
+[ "$before" != "$(snapshot)" ] && ok "snapshot sees a change" || not_ok "snapshot is blind"
+as "$ALICE" "$XOP" write "$G/memory_limit_mb" 300 >/dev/null
+assert_eq "snapshot is stable" "$before" "$(snapshot)"
 
 for k in memory_limit_mb memory_high_mb memory_swap_limit_mb; do
 	bad $k EINVAL "$NL" " " abc -5 1e99 512MB "1 2" 12x 0x10 -1.5 1.2.3 +5 "5 M" max1
