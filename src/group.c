@@ -514,12 +514,9 @@ static void remove_made(const struct cgroot *r, const char *path,
 
 static int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps)
 {
-	struct knob_io io;
-	struct gio g;
 	size_t i;
 	int res;
 
-	gio_init(&io, &g, r, path);
 	for (i = 0; i < knob_count && i < 32; i++) {
 		const struct knob *k = &knob_table[i];
 
@@ -530,7 +527,7 @@ static int apply_caps(const struct cgroot *r, const char *path, const struct cap
 			         path, ctrl_name(k->ctrl));
 			continue;
 		}
-		res = k->set(&io, caps->value[i]);
+		res = group_knob_write(r, path, k, caps->value[i]);
 		if (res < 0) {
 			log_err("cap %s = %s for /%s refused by the kernel: %s", k->name,
 			        caps->value[i], path, strerror(-res));

@@ -15,6 +15,7 @@ cpu_percent = 150
 
 [user $ALICE]
 memory_limit_mb = 1024   ; alice gets less
+cpus = 0
 CFG
 start_cgfs -o "config=$CONF" || exit 1
 
@@ -29,6 +30,9 @@ assert_eq "the mount root is root's" "root 755" "$(stat -c '%U %a' "$MNT")"
 assert_eq "[user] cap applied" 1024 "$(cat "$MNT/$ALICE/memory_limit_mb")"
 assert_eq "[defaults] cap applied to alice" 2000 "$(cat "$MNT/$ALICE/pids_max")"
 assert_eq "[defaults] cap applied to bob" 4096 "$(cat "$MNT/$BOB/memory_limit_mb")"
+assert_eq "cpus cap applied" 0 "$(cat "$MNT/$ALICE/cpus")"
+assert_eq "...to the real cpuset" 0 "$(cat "$(real cpuset "$ALICE" cpuset.cpus)")"
+assert_eq "...and to the tree's own processes" 0 "$(cat "$(real cpuset "$ALICE" .self/cpuset.cpus)")"
 assert_eq "cpu cap applied" 150 "$(cat "$MNT/$ALICE/cpu_percent")"
 assert_eq "real memory cap" $((1024 * 1048576)) "$(head -n1 "$(real memory "$ALICE" "$( [ "$(cg_version memory)" = 1 ] && echo memory.limit_in_bytes || echo memory.max)")")"
 assert_eq "tree-root cap file is root's" "root 644" "$(stat -c '%U %a' "$MNT/$ALICE/memory_limit_mb")"
@@ -55,8 +59,8 @@ for mp in $(serving_mounts); do
 done
 cs=$(cg_mount cpuset)
 if [ "$(cg_version cpuset)" = 1 ]; then
-	assert_eq "v1 cpuset child inherits cpus" "$(cat "$cs/cpuset.cpus")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.cpus")"
-	assert_eq "v1 cpuset child inherits mems" "$(cat "$cs/cpuset.mems")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.mems")"
+	assert_eq "v1 cpuset child inherits cpus" "$(cat "$cs/$BASE/$ALICE/cpuset.cpus")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.cpus")"
+	assert_eq "v1 cpuset child inherits mems" "$(cat "$cs/$BASE/$ALICE/cpuset.mems")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.mems")"
 fi
 
 # rmdir with live processes at every level (migrate, the default).

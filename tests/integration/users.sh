@@ -35,3 +35,20 @@ for mp in $(serving_mounts); do
 	assert_eq "real $mp group owned by root" "root root" "$(stat -c '%U %G' "$mp/$BASE/$ALICE/web")"
 	assert_op "alice cannot write the real file directly" EACCES as "$ALICE" "$XOP" write "$mp/$BASE/$ALICE/web/cgroup.procs" 1
 done
+
+# A cap the kernel refuses makes the tree's creation fail as a whole:
+# nothing of it is left in any hierarchy.
+stop_cgfs
+cat >"$CONF" <<CFG
+[user $BOB]
+memory_limit_mb = 100
+cpus = 0-4000
+CFG
+"$XOP" rmdir "$MNT/$BOB" >/dev/null 2>&1
+start_cgfs -o "config=$CONF" || exit 1
+"$XOP" rmdir "$MNT/$BOB" >/dev/null
+assert_op "a tree whose cap the kernel refuses" EINVAL "$XOP" mkdir "$MNT/$BOB"
+for mp in $(serving_mounts); do
+	[ -e "$mp/$BASE/$BOB" ] && not_ok "half-made tree left in $mp" || ok "no half-made tree in $mp"
+done
+assert_op "the mount does not show it" ENOENT "$XOP" read "$MNT/$BOB/procs"
