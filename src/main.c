@@ -3,10 +3,12 @@
  * main: options, start-up, readiness, signals.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fuse_lowlevel.h>
@@ -26,7 +28,9 @@ struct options {
 	char *base;
 	char *config;
 	char *rmdir;
+	char *loglevel;
 	int verbose;
+	int nonopts;    /* non-option arguments seen */
 };
 
 #define OPT(t, p) { t, offsetof(struct options, p), 1 }
@@ -34,10 +38,43 @@ static const struct fuse_opt option_spec[] = {
 	OPT("base=%s", base),
 	OPT("config=%s", config),
 	OPT("rmdir=%s", rmdir),
+	OPT("loglevel=%s", loglevel),
 	OPT("-v", verbose),
 	OPT("--verbose", verbose),
 	FUSE_OPT_END
 };
+
+/* mount(8) through mount.fuse3 runs "cgfs SOURCE MOUNTPOINT -o ...": the
+ * source (conventionally "cgfs") names nothing, so the first of two
+ * non-option arguments is dropped. */
+static int opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct options *o = data;
+
+	if (key != FUSE_OPT_KEY_NONOPT)
+		return 1;
+	if (++o->nonopts == 1)
+		return 1;
+	if (o->nonopts == 2 && outargs->argc > 0) {
+		/* Keep the later one: it is the mount point. */
+		free(outargs->argv[outargs->argc - 1]);
+		outargs->argv[outargs->argc - 1] = strdup(arg);
+		return outargs->argv[outargs->argc - 1] ? 0 : -1;
+	}
+	return 1;
+}
+
+static int parse_loglevel(const char *s)
+{
+	static const char *const names[] = { "err", "warning", "notice", "info", "debug" };
+	static const int levels[] = { LOG_ERR, LOG_WARNING, LOG_NOTICE, LOG_INFO, LOG_DEBUG };
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0)
+			return levels[i];
+	return -1;
+}
 
 static void usage(const char *prog)
 {
@@ -50,7 +87,11 @@ static void usage(const char *prog)
 	       " if present)\n"
 	       "    -o rmdir=migrate|kill  what rmdir does with live processes\n"
 	       "                           (default: migrate)\n"
-	       "    -v, --verbose          log refused requests (debug level)\n\n",
+	       "    -o loglevel=LEVEL      err, warning, notice, info (default) or debug\n"
+	       "    -v, --verbose          log refused requests (debug level)\n\n"
+	       "cgfs always mounts with -o allow_other,default_permissions,\n"
+	       "fsname=cgfs,subtype=cgfs: every user reaches the mount and the kernel\n"
+	       "checks the modes cgfs reports.\n\n",
 	       prog);
 	printf("FUSE options:\n");
 	fuse_cmdline_help();
@@ -75,11 +116,21 @@ static int load_config(const struct options *o, struct config *cfg)
 	return r;
 }
 
-static void notify_ready(void)
+/* READY=1 only once the mount answers: a stat(2) of the mount point is a
+ * request the session loop must serve, so it waits for the loop. */
+static void *notify_when_serving(void *mountpoint)
 {
+	struct stat st;
+
+	if (stat(mountpoint, &st) == 0) {
+		log_debug("mount answers: ready");
 #ifdef HAVE_SYSTEMD
-	sd_notify(0, "READY=1");
+		sd_notify(0, "READY=1");
 #endif
+	} else {
+		log_err("%s does not answer: %s", (char *)mountpoint, strerror(errno));
+	}
+	return NULL;
 }
 
 int main(int argc, char *argv[])
@@ -93,11 +144,12 @@ int main(int argc, char *argv[])
 	struct cgroot root;
 	struct layout layout;
 	struct fs fs;
+	pthread_t ready_thread;
 	enum rmdir_mode mode = RMDIR_MIGRATE;
 	int ret = 1, r;
 
 	log_init();
-	if (fuse_opt_parse(&args, &o, option_spec, NULL) == -1)
+	if (fuse_opt_parse(&args, &o, option_spec, opt_proc) == -1)
 		return 2;
 	if (fuse_parse_cmdline(&args, &opts) != 0)
 		return 2;
@@ -116,6 +168,16 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "usage: %s [options] MOUNTPOINT (see --help)\n", argv[0]);
 		ret = 2;
 		goto out_args;
+	}
+	if (o.loglevel) {
+		r = parse_loglevel(o.loglevel);
+		if (r < 0) {
+			log_err("loglevel=%s: expected err, warning, notice, info or debug",
+			        o.loglevel);
+			ret = 2;
+			goto out_args;
+		}
+		log_max_level = r;
 	}
 	if (opts.debug || o.verbose)
 		log_max_level = LOG_DEBUG;
@@ -162,7 +224,9 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	log_info("serving %s (base %s, %zu hierarchies)", opts.mountpoint,
 	         root.h[root.primary].base, root.n);
-	notify_ready();
+	if (pthread_create(&ready_thread, NULL, notify_when_serving, opts.mountpoint) != 0)
+		goto out_unmount;
+	pthread_detach(ready_thread);
 
 	/* The loops return the signal number after SIGTERM/SIGINT/SIGHUP: a
 	 * clean stop. Only a negative value is a failure. */
@@ -199,5 +263,6 @@ out_args:
 	free(o.base);
 	free(o.config);
 	free(o.rmdir);
+	free(o.loglevel);
 	return ret;
 }
