@@ -13,16 +13,43 @@
 #include "cgfs/log.h"
 #include "cgfs/policy.h"
 
-#define SLOT_BITS 6
-#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+/* Node ids are (inode << SLOT_BITS) | slot. A group's directory, its
+ * knobs and its raw/ use the inode of the group's directory in the
+ * primary hierarchy with slots SLOT_DIR, SLOT_KNOB + knob index and
+ * SLOT_RAWDIR. A raw file uses the inode of the real file, unique only
+ * within its own hierarchy, with slot SLOT_RAW + the hierarchy's index:
+ * slots below SLOT_RAW never take that form, so no two ids meet. */
+#define SLOT_BITS 10
+#define SLOT_MASK ((fuse_ino_t)(1u << SLOT_BITS) - 1)
+#define SLOT_DIR 0
+#define SLOT_KNOB 1
+#define SLOT_RAWDIR 0x3f
+#define SLOT_RAW 512
 #define NODE_BUCKETS 4096
+#define RAW_DIR "raw"
 
-/* One looked-up entry: the root, a group directory or a knob file. */
+_Static_assert(SLOT_KNOB + sizeof(((struct cgroot *)0)->knob_on) <= SLOT_RAWDIR,
+               "knob slots run into raw/'s");
+_Static_assert(SLOT_RAW + LAYOUT_MAX_HIER <= (1u << SLOT_BITS),
+               "raw file slots do not fit");
+
+enum node_kind {
+	NODE_DIR,    /* the mount root, a tree root or a group */
+	NODE_KNOB,   /* a friendly file of a group */
+	NODE_RAWDIR, /* a group's raw/ */
+	NODE_RAW,    /* one of the kernel's own files in raw/ */
+};
+
+/* One looked-up entry. A knob, raw/ and a raw file carry the path,
+ * depth and owner of the group they belong to. */
 struct node {
 	fuse_ino_t ino;
 	uint64_t nlookup;  /* protected by nodes_lock */
 	char *path;        /* group path relative to the base ("" = root) */
-	int knob;          /* index in knob_table, -1 for a directory */
+	char *name;        /* NODE_RAW: the kernel file's name; else NULL */
+	enum node_kind kind;
+	int knob;          /* NODE_KNOB: index in knob_table */
+	int hier;          /* NODE_RAW: index in cgroot.h[] */
 	int depth;         /* 0 root, 1 tree root, 2.. groups */
 	uid_t owner;       /* the tree's owner (0 for the root) */
 	gid_t gid;
@@ -33,7 +60,10 @@ struct node {
 struct nref {
 	fuse_ino_t ino;
 	char path[PATH_MAX];
+	char name[NAME_MAX + 1];
+	enum node_kind kind;
 	int knob;
+	int hier;
 	int depth;
 	uid_t owner;
 	gid_t gid;
@@ -60,9 +90,37 @@ static size_t bucket(fuse_ino_t ino)
 	return (size_t)((ino * 0x9E3779B97F4A7C15ull) >> 52) % NODE_BUCKETS;
 }
 
-static fuse_ino_t ino_of(ino_t cg_ino, int knob)
+static fuse_ino_t ino_of(ino_t real_ino, unsigned slot)
 {
-	return ((fuse_ino_t)cg_ino << SLOT_BITS) | (fuse_ino_t)(knob + 1);
+	return ((fuse_ino_t)real_ino << SLOT_BITS) | slot;
+}
+
+/* Whether node id ino was made from real_ino: a group or a real file
+ * removed and made again has another inode, so it is another node. */
+static bool ino_is_of(fuse_ino_t ino, ino_t real_ino)
+{
+	return (ino & ~SLOT_MASK) == ino_of(real_ino, 0);
+}
+
+static bool kind_is_dir(enum node_kind kind)
+{
+	return kind == NODE_DIR || kind == NODE_RAWDIR;
+}
+
+/* The entry's name within its group, for log lines. */
+static const char *entry_name(const struct nref *ref)
+{
+	switch (ref->kind) {
+	case NODE_KNOB:
+		return knob_table[ref->knob].name;
+	case NODE_RAWDIR:
+		return RAW_DIR;
+	case NODE_RAW:
+		return ref->name;
+	case NODE_DIR:
+		break;
+	}
+	return "";
 }
 
 static struct node *node_find_locked(fuse_ino_t ino)
@@ -79,7 +137,10 @@ static void nref_from(struct nref *ref, const struct node *n)
 {
 	ref->ino = n->ino;
 	snprintf(ref->path, sizeof(ref->path), "%s", n->path);
+	snprintf(ref->name, sizeof(ref->name), "%s", n->name ? n->name : "");
+	ref->kind = n->kind;
 	ref->knob = n->knob;
+	ref->hier = n->hier;
 	ref->depth = n->depth;
 	ref->owner = n->owner;
 	ref->gid = n->gid;
@@ -92,6 +153,7 @@ static int node_get(fuse_ino_t ino, struct nref *ref)
 	if (ino == FUSE_ROOT_ID) {
 		memset(ref, 0, sizeof(*ref));
 		ref->ino = FUSE_ROOT_ID;
+		ref->kind = NODE_DIR;
 		ref->knob = -1;
 		return 0;
 	}
@@ -103,6 +165,42 @@ static int node_get(fuse_ino_t ino, struct nref *ref)
 	return n ? 0 : -ESTALE;
 }
 
+static void node_free(struct node *n)
+{
+	free(n->path);
+	free(n->name);
+	free(n);
+}
+
+/* Gives n the path and name of ref, where they differ: the kernel may
+ * reuse an inode number for a new group or file. */
+static int node_names(struct node *n, const struct nref *ref)
+{
+	char *p = NULL, *nm = NULL;
+
+	if (!n->path || strcmp(n->path, ref->path) != 0) {
+		p = strdup(ref->path);
+		if (!p)
+			return -ENOMEM;
+	}
+	if (ref->kind == NODE_RAW && (!n->name || strcmp(n->name, ref->name) != 0)) {
+		nm = strdup(ref->name);
+		if (!nm) {
+			free(p);
+			return -ENOMEM;
+		}
+	}
+	if (p) {
+		free(n->path);
+		n->path = p;
+	}
+	if (nm) {
+		free(n->name);
+		n->name = nm;
+	}
+	return 0;
+}
+
 /* Records one more kernel reference to ref (the kernel will FORGET it). */
 static int node_ref(const struct nref *ref)
 {
@@ -111,21 +209,14 @@ static int node_ref(const struct nref *ref)
 
 	pthread_mutex_lock(&nodes_lock);
 	n = node_find_locked(ref->ino);
-	if (n && strcmp(n->path, ref->path) != 0) {
-		/* The kernel reused a cgroup inode number for a new group. */
-		char *p = strdup(ref->path);
-
-		if (p) {
-			free(n->path);
-			n->path = p;
-		}
-	}
-	if (!n) {
+	if (n) {
+		/* Keeping the old names on ENOMEM still leaves a valid node. */
+		node_names(n, ref);
+	} else {
 		n = calloc(1, sizeof(*n));
-		if (n)
-			n->path = strdup(ref->path);
-		if (!n || !n->path) {
-			free(n);
+		if (!n || node_names(n, ref) < 0) {
+			if (n)
+				node_free(n);
 			res = -ENOMEM;
 			goto out;
 		}
@@ -133,7 +224,9 @@ static int node_ref(const struct nref *ref)
 		n->next = nodes[bucket(n->ino)];
 		nodes[bucket(n->ino)] = n;
 	}
+	n->kind = ref->kind;
 	n->knob = ref->knob;
+	n->hier = ref->hier;
 	n->depth = ref->depth;
 	n->owner = ref->owner;
 	n->gid = ref->gid;
@@ -154,8 +247,7 @@ static void node_forget(fuse_ino_t ino, uint64_t count)
 		n->nlookup = n->nlookup > count ? n->nlookup - count : 0;
 		if (n->nlookup == 0) {
 			*pp = n->next;
-			free(n->path);
-			free(n);
+			node_free(n);
 		}
 		break;
 	}
@@ -171,8 +263,7 @@ void fs_destroy_nodes(void)
 	for (i = 0; i < NODE_BUCKETS; i++) {
 		for (n = nodes[i]; n; n = next) {
 			next = n->next;
-			free(n->path);
-			free(n);
+			node_free(n);
 		}
 		nodes[i] = NULL;
 	}
@@ -181,35 +272,76 @@ void fs_destroy_nodes(void)
 
 /* ---- attributes ---- */
 
-/* Checks that ref's group still is the cgroup it was, and fills st. */
+/* stat(2) of a raw file's real file, checked to be the file the node was
+ * made from, and what raw/ may do with it. */
+static int raw_stat(struct fs *fs, const struct nref *ref, struct stat *st,
+                    enum raw_access *ret_access)
+{
+	int res;
+
+	res = group_raw_stat(fs->root, ref->path, ref->hier, ref->name, st);
+	if (res < 0)
+		return res;
+	if (!ino_is_of(ref->ino, st->st_ino))
+		return -ENOENT;
+	*ret_access = policy_raw_access(ref->name, st->st_mode);
+	return *ret_access == RAW_HIDDEN ? -ENOENT : 0;
+}
+
+/* The real inode behind ref: the group's directory, or a raw file's own
+ * file; checked to still be the one the node was made from. ret_access
+ * (raw files only) may be NULL otherwise. */
+static int node_real(struct fs *fs, const struct nref *ref, struct stat *real,
+                     enum raw_access *ret_access)
+{
+	int res;
+
+	if (ref->kind == NODE_RAW)
+		return raw_stat(fs, ref, real, ret_access);
+	res = group_stat(fs->root, ref->path, real);
+	if (res < 0)
+		return res == -ENOTDIR ? -ENOENT : res;
+	if (ref->ino != FUSE_ROOT_ID && !ino_is_of(ref->ino, real->st_ino))
+		return -ENOENT; /* removed and made again: another group now */
+	return 0;
+}
+
+/* Checks that ref still is what it was, and fills st. */
 static int node_attr(struct fs *fs, const struct nref *ref, struct stat *st)
 {
-	const struct knob *k = ref->knob >= 0 ? &knob_table[ref->knob] : NULL;
+	enum raw_access a = RAW_HIDDEN;
+	const struct knob *k;
 	struct stat real;
 	int res;
 
-	res = group_stat(fs->root, ref->path, &real);
+	res = node_real(fs, ref, &real, &a);
 	if (res < 0)
-		return res == -ENOTDIR ? -ENOENT : res;
-	if (ref->ino != FUSE_ROOT_ID &&
-	    (ref->ino >> SLOT_BITS) != (fuse_ino_t)real.st_ino)
-		return -ENOENT; /* removed and made again: another group now */
+		return res;
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ref->ino;
 	st->st_atim = real.st_atim;
 	st->st_mtim = real.st_mtim;
 	st->st_ctim = real.st_ctim;
 	st->st_blksize = 4096;
-	if (!k) {
+	switch (ref->kind) {
+	case NODE_DIR:
+	case NODE_RAWDIR:
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 		st->st_uid = ref->owner;
 		st->st_gid = ref->depth ? ref->gid : 0;
 		return 0;
+	case NODE_KNOB:
+		k = &knob_table[ref->knob];
+		st->st_mode = S_IFREG | k->mode;
+		st->st_uid = policy_knob_owner(k, ref->depth, ref->owner);
+		break;
+	case NODE_RAW:
+		st->st_mode = S_IFREG | (a == RAW_WRITABLE ? 0644 : 0444);
+		st->st_uid = policy_raw_owner(a, ref->depth, ref->owner);
+		break;
 	}
-	st->st_mode = S_IFREG | k->mode;
 	st->st_nlink = 1;
-	st->st_uid = policy_knob_owner(k, ref->depth, ref->owner);
 	st->st_gid = st->st_uid ? ref->gid : 0;
 	return 0;
 }
@@ -234,6 +366,56 @@ static void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
 		node_forget(ref->ino, 1); /* the kernel never got it */
 }
 
+/* An entry of p's group that is not a group: a knob or raw/. */
+static int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind,
+                           int knob, struct nref *ret)
+{
+	struct stat st;
+	int res;
+
+	res = node_real(fs, p, &st, NULL);
+	if (res < 0)
+		return res;
+	snprintf(ret->path, sizeof(ret->path), "%s", p->path);
+	ret->kind = kind;
+	ret->knob = knob;
+	ret->depth = p->depth;
+	ret->owner = p->owner;
+	ret->gid = p->gid;
+	ret->ino = ino_of(st.st_ino, kind == NODE_KNOB ? SLOT_KNOB + (unsigned)knob : SLOT_RAWDIR);
+	return 0;
+}
+
+/* The file called name in raw/ of p's group. */
+static int raw_child_ref(struct fs *fs, const struct nref *p, const char *name,
+                         struct nref *ret)
+{
+	struct raw_file f;
+	struct stat st;
+	int res;
+
+	if (strlen(name) >= sizeof(ret->name))
+		return -ENOENT;
+	/* The raw/ of a group since removed is not that of its successor. */
+	res = node_real(fs, p, &st, NULL);
+	if (res == 0)
+		res = group_raw_find(fs->root, p->path, name, &f);
+	if (res < 0)
+		return res;
+	if (policy_raw_access(name, f.mode) == RAW_HIDDEN)
+		return -ENOENT;
+	snprintf(ret->path, sizeof(ret->path), "%s", p->path);
+	snprintf(ret->name, sizeof(ret->name), "%s", name);
+	ret->kind = NODE_RAW;
+	ret->knob = -1;
+	ret->hier = f.hier;
+	ret->depth = p->depth;
+	ret->owner = p->owner;
+	ret->gid = p->gid;
+	ret->ino = ino_of(f.ino, SLOT_RAW + (unsigned)f.hier);
+	return 0;
+}
+
 /* The child called name of directory p, as a node reference. */
 static int child_ref(struct fs *fs, const struct nref *p, const char *name,
                      struct nref *ret)
@@ -243,7 +425,9 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	int res;
 
 	memset(ret, 0, sizeof(*ret));
-	if (p->knob >= 0)
+	if (p->kind == NODE_RAWDIR)
+		return raw_child_ref(fs, p, name, ret);
+	if (p->kind != NODE_DIR)
 		return -ENOTDIR;
 	if (p->depth == 0) {
 		res = policy_user(name, &ret->owner, &ret->gid);
@@ -253,16 +437,10 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 		ret->owner = p->owner;
 		ret->gid = p->gid;
 		k = knob_find(name);
-		if (k && fs->root->knob_on[k - knob_table]) {
-			res = group_stat(fs->root, p->path, &st);
-			if (res < 0)
-				return res;
-			snprintf(ret->path, sizeof(ret->path), "%s", p->path);
-			ret->knob = (int)(k - knob_table);
-			ret->depth = p->depth;
-			ret->ino = ino_of(st.st_ino, ret->knob);
-			return 0;
-		}
+		if (k && fs->root->knob_on[k - knob_table])
+			return group_entry_ref(fs, p, NODE_KNOB, (int)(k - knob_table), ret);
+		if (strcmp(name, RAW_DIR) == 0)
+			return group_entry_ref(fs, p, NODE_RAWDIR, -1, ret);
 		if (policy_group_name(name) < 0)
 			return -ENOENT;
 	}
@@ -273,9 +451,10 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	res = group_stat(fs->root, ret->path, &st);
 	if (res < 0)
 		return res == -ENOTDIR ? -ENOENT : res;
+	ret->kind = NODE_DIR;
 	ret->knob = -1;
 	ret->depth = p->depth + 1;
-	ret->ino = ino_of(st.st_ino, -1);
+	ret->ino = ino_of(st.st_ino, SLOT_DIR);
 	return 0;
 }
 
@@ -348,12 +527,12 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	if (res < 0)
 		goto err;
 	/* Only truncation (what "echo >" may send) is accepted, and ignored:
-	 * knob files have no stored content to cut. */
+	 * knob and raw files have no stored content to cut. */
 	if (to_set & ~(FUSE_SET_ATTR_SIZE)) {
 		res = -EPERM;
 		goto err;
 	}
-	if ((to_set & FUSE_SET_ATTR_SIZE) && ref.knob < 0) {
+	if ((to_set & FUSE_SET_ATTR_SIZE) && kind_is_dir(ref.kind)) {
 		res = -EISDIR;
 		goto err;
 	}
@@ -398,9 +577,11 @@ static int dirbuf_add(struct dirbuf *b, const char *name, fuse_ino_t ino, mode_t
 
 static int dirbuf_add_group(void *arg, const char *name, ino_t ino)
 {
-	struct dirbuf *b = arg;
-
-	return dirbuf_add(b, name, ino_of(ino, -1), S_IFDIR);
+	/* A directory made behind cgfs's back under a name lookup does not
+	 * resolve to a group (raw, a knob's, a dot-name) is not listed. */
+	if (policy_group_name(name) < 0)
+		return 0;
+	return dirbuf_add(arg, name, ino_of(ino, SLOT_DIR), S_IFDIR);
 }
 
 static int dirbuf_add_user(void *arg, const char *name, ino_t ino)
@@ -411,7 +592,33 @@ static int dirbuf_add_user(void *arg, const char *name, ino_t ino)
 	/* A directory in the base that is not a user's tree is not ours. */
 	if (policy_user(name, &uid, &gid) < 0)
 		return 0;
-	return dirbuf_add_group(arg, name, ino);
+	return dirbuf_add(arg, name, ino_of(ino, SLOT_DIR), S_IFDIR);
+}
+
+static int dirbuf_add_raw(void *arg, const char *name, const struct raw_file *f)
+{
+	if (policy_raw_access(name, f->mode) == RAW_HIDDEN)
+		return 0;
+	return dirbuf_add(arg, name, ino_of(f->ino, SLOT_RAW + (unsigned)f->hier), S_IFREG);
+}
+
+/* A group's (or the root's) entries: knobs, raw/, child groups. */
+static int dirbuf_fill_group(struct fs *fs, struct dirbuf *b, const struct nref *ref,
+                             ino_t dir_ino)
+{
+	size_t i;
+	int res = 0;
+
+	for (i = 0; res == 0 && ref->depth > 0 && i < knob_count; i++)
+		if (fs->root->knob_on[i])
+			res = dirbuf_add(b, knob_table[i].name,
+			                 ino_of(dir_ino, SLOT_KNOB + (unsigned)i), S_IFREG);
+	if (res == 0 && ref->depth > 0)
+		res = dirbuf_add(b, RAW_DIR, ino_of(dir_ino, SLOT_RAWDIR), S_IFDIR);
+	if (res == 0)
+		res = group_children(fs->root, ref->path,
+		                     ref->depth ? dirbuf_add_group : dirbuf_add_user, b);
+	return res;
 }
 
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -420,11 +627,10 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct dirbuf *b;
 	struct nref ref;
 	struct stat st;
-	size_t i;
 	int res;
 
 	res = node_get(ino, &ref);
-	if (res == 0 && ref.knob >= 0)
+	if (res == 0 && !kind_is_dir(ref.kind))
 		res = -ENOTDIR;
 	if (res == 0)
 		res = group_stat(fs->root, ref.path, &st);
@@ -441,12 +647,10 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	res = dirbuf_add(b, ".", ino, S_IFDIR);
 	if (res == 0)
 		res = dirbuf_add(b, "..", FUSE_ROOT_ID, S_IFDIR);
-	for (i = 0; res == 0 && ref.depth > 0 && i < knob_count; i++)
-		if (fs->root->knob_on[i])
-			res = dirbuf_add(b, knob_table[i].name, ino_of(st.st_ino, (int)i), S_IFREG);
-	if (res == 0)
-		res = group_children(fs->root, ref.path,
-		                     ref.depth ? dirbuf_add_group : dirbuf_add_user, b);
+	if (res == 0 && ref.kind == NODE_RAWDIR)
+		res = group_raw_list(fs->root, ref.path, dirbuf_add_raw, b);
+	else if (res == 0)
+		res = dirbuf_fill_group(fs, b, &ref, st.st_ino);
 	if (res < 0) {
 		free(b->data);
 		free(b);
@@ -509,8 +713,13 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	res = node_get(parent, &p);
 	if (res < 0)
 		goto err;
-	if (p.knob >= 0) {
+	if (!kind_is_dir(p.kind)) {
 		res = -ENOTDIR;
+		goto err;
+	}
+	/* raw/ holds the kernel's files and nothing else. */
+	if (p.kind == NODE_RAWDIR) {
+		res = -EPERM;
 		goto err;
 	}
 	if (ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner)) {
@@ -574,8 +783,11 @@ static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	res = node_get(parent, &p);
 	if (res == 0)
 		res = child_ref(fs, &p, name, &c);
-	if (res == 0 && c.knob >= 0)
+	if (res == 0 && !kind_is_dir(c.kind))
 		res = -ENOTDIR;
+	/* raw/ is part of its group: it goes when the group goes. */
+	if (res == 0 && c.kind == NODE_RAWDIR)
+		res = -EPERM;
 	if (res == 0 && ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner))
 		res = -EACCES;
 	if (res == 0) {
@@ -633,40 +845,64 @@ static void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fs_refuse(req);
 }
 
-/* ---- knob files ---- */
+/* ---- knob and raw files ---- */
 
 static bool knob_writable(const struct knob *k)
 {
 	return k->kind != KNOB_VALUE || k->set;
 }
 
+/* "raw/" before a raw file's name in log lines. */
+static const char *entry_dir(const struct nref *ref)
+{
+	return ref->kind == NODE_RAW ? RAW_DIR "/" : "";
+}
+
+/* Whether the caller may open ref with access mode acc. root passes the
+ * kernel's mode check: refuse here what the mode forbids. */
+static int open_check(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
+                      int acc)
+{
+	const struct knob *k;
+	enum raw_access a;
+	struct stat st;
+	int res;
+
+	switch (ref->kind) {
+	case NODE_DIR:
+	case NODE_RAWDIR:
+		return -EISDIR;
+	case NODE_RAW:
+		res = raw_stat(fs, ref, &st, &a);
+		if (res == 0 && acc != O_RDONLY &&
+		    !policy_may_write_raw(ctx->uid, a, ref->depth, ref->owner))
+			res = -EACCES;
+		return res;
+	case NODE_KNOB:
+		break;
+	}
+	k = &knob_table[ref->knob];
+	if (acc != O_RDONLY &&
+	    (!knob_writable(k) || !policy_may_write(ctx->uid, k, ref->depth, ref->owner)))
+		return -EACCES;
+	if (acc != O_WRONLY && k->kind == KNOB_KILL)
+		return -EACCES;
+	return 0;
+}
+
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	int acc = fi->flags & O_ACCMODE;
-	const struct knob *k;
+	struct fs *fs = fs_of(req);
 	struct ofile *of;
-	struct nref ref = { .path = "?", .knob = -1 };
+	struct nref ref = { .path = "?", .kind = NODE_DIR };
 	int res;
 
 	res = node_get(ino, &ref);
+	if (res == 0)
+		res = open_check(fs, ctx, &ref, fi->flags & O_ACCMODE);
 	if (res < 0)
 		goto err;
-	if (ref.knob < 0) {
-		res = -EISDIR;
-		goto err;
-	}
-	k = &knob_table[ref.knob];
-	/* root passes the kernel's mode check: refuse what the mode forbids. */
-	if (acc != O_RDONLY &&
-	    (!knob_writable(k) || !policy_may_write(ctx->uid, k, ref.depth, ref.owner))) {
-		res = -EACCES;
-		goto err;
-	}
-	if (acc != O_WRONLY && k->kind == KNOB_KILL) {
-		res = -EACCES;
-		goto err;
-	}
 	of = calloc(1, sizeof(*of));
 	if (!of) {
 		res = -ENOMEM;
@@ -680,10 +916,19 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 	return;
 err:
-	log_debug("open of /%s/%s refused for uid %u pid %d: %s", ref.path,
-	          ref.knob >= 0 ? knob_table[ref.knob].name : "", ctx->uid, ctx->pid,
-	          strerror(-res));
+	log_debug("open of /%s/%s%s refused for uid %u pid %d: %s", ref.path, entry_dir(&ref),
+	          entry_name(&ref), ctx->uid, ctx->pid, strerror(-res));
 	fuse_reply_err(req, -res);
+}
+
+/* The whole content of a knob or raw file, fresh from the kernel. */
+static int render(struct fs *fs, const struct nref *ref, char **buf)
+{
+	if (ref->kind == NODE_RAW)
+		return group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
+	if (ref->kind == NODE_KNOB)
+		return group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
+	return -EISDIR;
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -705,7 +950,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (off == 0 || !of->buf) {
 		char *buf = NULL;
 
-		res = group_knob_read(fs->root, ref.path, &knob_table[ref.knob], &buf);
+		res = render(fs, &ref, &buf);
 		if (res < 0) {
 			pthread_mutex_unlock(&of->lock);
 			fuse_reply_err(req, -res);
@@ -735,47 +980,78 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		free(copy);
 }
 
-static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
-                     off_t off, struct fuse_file_info *fi)
+static int knob_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
+                      const char *buf, size_t size)
 {
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	struct fs *fs = fs_of(req);
+	const struct knob *k = &knob_table[ref->knob];
 	char value[KNOB_VALUE_MAX];
-	const struct knob *k = NULL;
-	struct nref ref = { .path = "?" };
 	int res, pid;
 
-	res = node_get(ino, &ref);
-	if (res < 0)
-		goto err;
-	k = &knob_table[ref.knob];
-	/* One value per write, from the start: no partial or appended values. */
-	if (off != 0 || size > 4096) {
-		res = -EINVAL;
-		goto err;
-	}
 	res = knob_trim(buf, size, value, sizeof(value));
 	if (res < 0)
-		goto err;
-	if (!policy_may_write(ctx->uid, k, ref.depth, ref.owner)) {
-		res = -EACCES;
-		goto err;
-	}
+		return res;
+	if (!policy_may_write(ctx->uid, k, ref->depth, ref->owner))
+		return -EACCES;
 	if (k->kind == KNOB_PROCS) {
 		res = knob_parse_pid(value, &pid);
 		if (res == 0)
 			res = policy_may_move(ctx->uid, pid);
 		if (res < 0)
-			goto err;
+			return res;
 	}
-	res = group_knob_write(fs->root, ref.path, k, value);
+	return group_knob_write(fs->root, ref->path, k, value);
+}
+
+/* The bytes go to the kernel as they came: values such as io.max's
+ * "8:0 rbps=1000" are several tokens, so nothing is trimmed or parsed,
+ * and the kernel's own parser has the last word. A NUL byte is no part
+ * of any value the kernel takes. */
+static int raw_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
+                     const char *buf, size_t size)
+{
+	enum raw_access a;
+	struct stat st;
+	int res;
+
+	if (memchr(buf, '\0', size))
+		return -EINVAL;
+	res = raw_stat(fs, ref, &st, &a);
+	if (res < 0)
+		return res;
+	if (!policy_may_write_raw(ctx->uid, a, ref->depth, ref->owner))
+		return -EACCES;
+	return group_raw_write(fs->root, ref->path, ref->hier, ref->name, buf, size);
+}
+
+static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+                     off_t off, struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fs *fs = fs_of(req);
+	struct nref ref = { .path = "?", .kind = NODE_DIR };
+	int res;
+
+	res = node_get(ino, &ref);
+	if (res < 0)
+		goto err;
+	/* One value per write, from the start: no partial or appended values. */
+	if (off != 0 || size > 4096) {
+		res = -EINVAL;
+		goto err;
+	}
+	if (ref.kind == NODE_RAW)
+		res = raw_write(fs, ctx, &ref, buf, size);
+	else if (ref.kind == NODE_KNOB)
+		res = knob_write(fs, ctx, &ref, buf, size);
+	else
+		res = -EISDIR;
 	if (res < 0)
 		goto err;
 	fuse_reply_write(req, size);
 	return;
 err:
-	log_debug("write to /%s/%s refused for uid %u pid %d: %s", ref.path,
-	          k ? k->name : "?", ctx->uid, ctx->pid, strerror(-res));
+	log_debug("write to /%s/%s%s refused for uid %u pid %d: %s", ref.path, entry_dir(&ref),
+	          entry_name(&ref), ctx->uid, ctx->pid, strerror(-res));
 	fuse_reply_err(req, -res);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,6 +66,73 @@ bool policy_may_write(uid_t caller, const struct knob *k, int depth,
 	if (caller == 0)
 		return true;
 	return caller == policy_knob_owner(k, depth, tree_owner);
+}
+
+/* raw/ rules, first match wins (fnmatch patterns); unmatched names are
+ * read-only. Why each is there is told in cgfs(5), section raw/. */
+static const struct {
+	const char *pattern;
+	enum raw_access access;
+} raw_rules[] = {
+	/* A program the kernel runs as root (only at hierarchy roots). */
+	{ "release_agent", RAW_HIDDEN },
+	/* Device access is a security boundary, not a resource. */
+	{ "devices.*", RAW_HIDDEN },
+	/* Actions, not values: nothing to read back, and the work (reclaim,
+	 * killing) would run in the daemon. cgroup.kill has the kill knob. */
+	{ "cgroup.kill", RAW_HIDDEN },
+	{ "cgroup.event_control", RAW_HIDDEN },
+	{ "memory.force_empty", RAW_HIDDEN },
+	{ "memory.reclaim", RAW_HIDDEN },
+	/* Real-time bandwidth is one pool for the whole machine. */
+	{ "cpu.rt_*", RAW_READONLY },
+	/* A PSI trigger lives as long as the file descriptor it was written
+	 * to; the daemon's is closed right after the write. */
+	{ "*.pressure", RAW_READONLY },
+	/* Resources the kernel keeps within the parent's: the owner's. */
+	{ "memory.*", RAW_WRITABLE },
+	{ "cpu.*", RAW_WRITABLE },
+	{ "cpuset.*", RAW_WRITABLE },
+	{ "io.*", RAW_WRITABLE },
+	{ "blkio.*", RAW_WRITABLE },
+	{ "pids.*", RAW_WRITABLE },
+	{ "hugetlb.*", RAW_WRITABLE },
+};
+
+enum raw_access policy_raw_access(const char *name, mode_t kernel_mode)
+{
+	enum raw_access a = RAW_READONLY;
+	size_t i;
+
+	/* Not a name the kernel gives an interface file. */
+	if (!*name || *name == '.' || strchr(name, '/'))
+		return RAW_HIDDEN;
+	for (i = 0; i < sizeof(raw_rules) / sizeof(raw_rules[0]); i++) {
+		if (fnmatch(raw_rules[i].pattern, name, 0) == 0) {
+			a = raw_rules[i].access;
+			break;
+		}
+	}
+	/* A file the kernel does not let be read is an action (cgroup.kill,
+	 * blkio.reset_stats, ...): hidden for the reasons above. */
+	if (!(kernel_mode & S_IRUSR))
+		return RAW_HIDDEN;
+	if (a == RAW_WRITABLE && !(kernel_mode & S_IWUSR))
+		return RAW_READONLY;
+	return a;
+}
+
+uid_t policy_raw_owner(enum raw_access a, int depth, uid_t tree_owner)
+{
+	return depth == 1 && a == RAW_WRITABLE ? 0 : tree_owner;
+}
+
+bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
+                          uid_t tree_owner)
+{
+	if (a != RAW_WRITABLE)
+		return false;
+	return caller == 0 || caller == policy_raw_owner(a, depth, tree_owner);
 }
 
 int policy_parse_status_uid(const char *status, uid_t *ret_uid)

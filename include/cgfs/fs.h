@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs: the FUSE low-level operations. Node ids are derived from the real
- * cgroup's inode number in the primary hierarchy plus a slot (0 for the
- * directory, 1 + knob index for a knob file), so they are stable for the
- * life of a group and mean the same thing to every server instance.
+ * fs: the FUSE low-level operations. Node ids are derived from a real
+ * inode number plus a slot: for a group's directory, its knob files and
+ * its raw/, the inode of the group's directory in the primary hierarchy;
+ * for a file in raw/, the inode of the kernel's file and its hierarchy.
+ * So they are stable for the life of a group and mean the same thing to
+ * every server instance.
  */
 #pragma once
 

@@ -91,3 +91,40 @@ int group_move_pid(const struct cgroot *r, const char *path, pid_t pid);
 
 int group_freeze(const struct cgroot *r, const char *path, bool on);
 int group_kill(const struct cgroot *r, const char *path);
+
+/* ---- raw/: the kernel's own interface files of a group ---- */
+
+/* One real file: where it is and what the kernel says of it. */
+struct raw_file {
+	int hier;    /* index in cgroot.h[] */
+	ino_t ino;   /* the real file's inode number (unique in its hierarchy) */
+	mode_t mode; /* its permission bits, as the kernel reports them */
+};
+
+/* Calls fn for every regular file of the group's directories, in name
+ * order, once per name. A name several hierarchies have (v1's
+ * cgroup.procs, tasks, ...) is taken from the hierarchy serving the
+ * controller it is named after ("cpu.stat": cpu), else from the primary,
+ * else from the first in h[]. Stops and returns fn's value when it is
+ * non-zero. Which files a user sees is not decided here (see policy). */
+int group_raw_list(const struct cgroot *r, const char *path,
+                   int (*fn)(void *arg, const char *name, const struct raw_file *f),
+                   void *arg);
+
+/* The file called name, chosen as group_raw_list chooses; -ENOENT. */
+int group_raw_find(const struct cgroot *r, const char *path, const char *name,
+                   struct raw_file *ret);
+
+/* stat(2) of file name of the group in hierarchy hier. */
+int group_raw_stat(const struct cgroot *r, const char *path, int hier,
+                   const char *name, struct stat *ret);
+
+/* Reads the whole file into *buf (malloc'd, NUL-terminated); returns the
+ * length or -errno (the kernel's). */
+int group_raw_read(const struct cgroot *r, const char *path, int hier,
+                   const char *name, char **buf);
+
+/* Writes len bytes to the file unchanged, in one write(2); 0 or the
+ * kernel's -errno. Callers check who may. */
+int group_raw_write(const struct cgroot *r, const char *path, int hier,
+                    const char *name, const char *data, size_t len);

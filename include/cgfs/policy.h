@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "cgfs/knobs.h"
@@ -30,6 +31,30 @@ uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner);
  * attributes cannot skip it). */
 bool policy_may_write(uid_t caller, const struct knob *k, int depth,
                       uid_t tree_owner);
+
+/* What raw/ does with one of the kernel's own files of a group. */
+enum raw_access {
+	RAW_HIDDEN,   /* not listed, cannot be looked up */
+	RAW_READONLY, /* 0444: read through, every write refused */
+	RAW_WRITABLE, /* 0644: read and written through unchanged */
+};
+
+/* The decision for the interface file name whose kernel permission bits
+ * are kernel_mode (0644, 0444, 0200 as kernfs reports them). Writable
+ * only for resource files (memory.*, cpu.* but not cpu.rt_*, cpuset.*,
+ * io.*, blkio.*, pids.*, hugetlb.*) the kernel itself lets be written;
+ * hidden: write-only files (actions, not values), release_agent and
+ * devices.*; read-only: everything else (cgroup.*, tasks, ...). */
+enum raw_access policy_raw_access(const char *name, mode_t kernel_mode);
+
+/* Owner of a raw file with access a in a group at depth: the writable
+ * files of a tree root are the admin's, like its caps. */
+uid_t policy_raw_owner(enum raw_access a, int depth, uid_t tree_owner);
+
+/* Whether caller may write a raw file with access a (root included: a
+ * read-only raw file refuses root too). */
+bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
+                          uid_t tree_owner);
 
 /* Whether caller may move pid into a group of tree_owner's tree: root
  * may move anything; others only a process whose real uid is theirs.

@@ -65,6 +65,146 @@ static void test_owners(void **state)
 	assert_true(policy_may_write(1000, procs, 1, 1000));
 }
 
+struct raw_case {
+	const char *name;
+	mode_t kernel_mode;
+	enum raw_access want;
+};
+
+static void check_raw(const struct raw_case *c, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		enum raw_access got = policy_raw_access(c[i].name, c[i].kernel_mode);
+
+		if (got != c[i].want)
+			fail_msg("%s (0%o): got %d, want %d", c[i].name, (unsigned)c[i].kernel_mode,
+			         (int)got, (int)c[i].want);
+	}
+}
+
+static void test_raw_writable(void **state)
+{
+	/* Resource files the kernel lets be written, v1 and v2. */
+	static const struct raw_case c[] = {
+		{ "memory.limit_in_bytes", 0644, RAW_WRITABLE },
+		{ "memory.soft_limit_in_bytes", 0644, RAW_WRITABLE },
+		{ "memory.memsw.limit_in_bytes", 0644, RAW_WRITABLE },
+		{ "memory.oom_control", 0644, RAW_WRITABLE },
+		{ "memory.max", 0644, RAW_WRITABLE },
+		{ "memory.high", 0644, RAW_WRITABLE },
+		{ "memory.swap.max", 0644, RAW_WRITABLE },
+		{ "cpu.shares", 0644, RAW_WRITABLE },
+		{ "cpu.cfs_quota_us", 0644, RAW_WRITABLE },
+		{ "cpu.cfs_period_us", 0644, RAW_WRITABLE },
+		{ "cpu.max", 0644, RAW_WRITABLE },
+		{ "cpu.weight", 0644, RAW_WRITABLE },
+		{ "cpu.idle", 0644, RAW_WRITABLE },
+		{ "cpuset.cpus", 0644, RAW_WRITABLE },
+		{ "cpuset.mems", 0644, RAW_WRITABLE },
+		{ "cpuset.cpus.partition", 0644, RAW_WRITABLE },
+		{ "io.max", 0644, RAW_WRITABLE },
+		{ "io.weight", 0644, RAW_WRITABLE },
+		{ "blkio.weight", 0644, RAW_WRITABLE },
+		{ "blkio.throttle.read_bps_device", 0644, RAW_WRITABLE },
+		{ "pids.max", 0644, RAW_WRITABLE },
+		{ "hugetlb.2MB.limit_in_bytes", 0644, RAW_WRITABLE },
+		{ "hugetlb.1GB.max", 0644, RAW_WRITABLE },
+	};
+
+	check_raw(c, sizeof(c) / sizeof(*c));
+}
+
+static void test_raw_readonly(void **state)
+{
+	static const struct raw_case c[] = {
+		/* The kernel's own read-only files stay read-only. */
+		{ "memory.stat", 0444, RAW_READONLY },
+		{ "memory.usage_in_bytes", 0444, RAW_READONLY },
+		{ "memory.current", 0444, RAW_READONLY },
+		{ "cpu.stat", 0444, RAW_READONLY },
+		{ "pids.current", 0444, RAW_READONLY },
+		{ "cpuset.effective_cpus", 0444, RAW_READONLY },
+		/* Core files: membership, structure, delegation. */
+		{ "cgroup.procs", 0644, RAW_READONLY },
+		{ "cgroup.threads", 0644, RAW_READONLY },
+		{ "tasks", 0644, RAW_READONLY },
+		{ "cgroup.subtree_control", 0644, RAW_READONLY },
+		{ "cgroup.type", 0644, RAW_READONLY },
+		{ "cgroup.max.depth", 0644, RAW_READONLY },
+		{ "cgroup.max.descendants", 0644, RAW_READONLY },
+		{ "cgroup.freeze", 0644, RAW_READONLY },
+		{ "cgroup.events", 0444, RAW_READONLY },
+		{ "cgroup.controllers", 0444, RAW_READONLY },
+		{ "cgroup.stat", 0444, RAW_READONLY },
+		{ "cgroup.pressure", 0644, RAW_READONLY },
+		{ "cgroup.clone_children", 0644, RAW_READONLY },
+		{ "notify_on_release", 0644, RAW_READONLY },
+		/* Real-time bandwidth and PSI triggers. */
+		{ "cpu.rt_runtime_us", 0644, RAW_READONLY },
+		{ "cpu.rt_period_us", 0644, RAW_READONLY },
+		{ "cpu.pressure", 0644, RAW_READONLY },
+		{ "memory.pressure", 0644, RAW_READONLY },
+		{ "io.pressure", 0644, RAW_READONLY },
+		/* Controllers outside the allowlist. */
+		{ "freezer.state", 0644, RAW_READONLY },
+		{ "cpuacct.usage", 0644, RAW_READONLY },
+		{ "cpuacct.stat", 0444, RAW_READONLY },
+		{ "rdma.max", 0644, RAW_READONLY },
+		{ "misc.max", 0644, RAW_READONLY },
+		{ "net_cls.classid", 0644, RAW_READONLY },
+		/* A prefix is a whole controller name: "cpu." is not "cpux". */
+		{ "cpux.max", 0644, RAW_READONLY },
+		{ "memory", 0644, RAW_READONLY },
+	};
+
+	check_raw(c, sizeof(c) / sizeof(*c));
+}
+
+static void test_raw_hidden(void **state)
+{
+	static const struct raw_case c[] = {
+		{ "release_agent", 0644, RAW_HIDDEN },
+		{ "devices.allow", 0200, RAW_HIDDEN },
+		{ "devices.deny", 0200, RAW_HIDDEN },
+		{ "devices.list", 0444, RAW_HIDDEN },
+		/* Actions: by name, and any write-only file by its mode. */
+		{ "cgroup.kill", 0200, RAW_HIDDEN },
+		{ "cgroup.kill", 0644, RAW_HIDDEN },
+		{ "memory.force_empty", 0200, RAW_HIDDEN },
+		{ "memory.force_empty", 0644, RAW_HIDDEN },
+		{ "memory.reclaim", 0200, RAW_HIDDEN },
+		{ "cgroup.event_control", 0200, RAW_HIDDEN },
+		{ "blkio.reset_stats", 0200, RAW_HIDDEN },
+		{ "pids.something_new", 0200, RAW_HIDDEN },
+		/* Not names of interface files. */
+		{ "", 0644, RAW_HIDDEN },
+		{ ".self", 0644, RAW_HIDDEN },
+		{ "..", 0644, RAW_HIDDEN },
+		{ "a/memory.max", 0644, RAW_HIDDEN },
+	};
+
+	check_raw(c, sizeof(c) / sizeof(*c));
+}
+
+static void test_raw_owners(void **state)
+{
+	/* Writable files of a tree root are the admin's caps. */
+	assert_int_equal(policy_raw_owner(RAW_WRITABLE, 1, 1000), 0);
+	assert_int_equal(policy_raw_owner(RAW_READONLY, 1, 1000), 1000);
+	assert_int_equal(policy_raw_owner(RAW_WRITABLE, 2, 1000), 1000);
+	assert_int_equal(policy_raw_owner(RAW_READONLY, 3, 1000), 1000);
+	assert_true(policy_may_write_raw(0, RAW_WRITABLE, 1, 1000));
+	assert_false(policy_may_write_raw(1000, RAW_WRITABLE, 1, 1000));
+	assert_true(policy_may_write_raw(1000, RAW_WRITABLE, 2, 1000));
+	assert_false(policy_may_write_raw(1001, RAW_WRITABLE, 2, 1000));
+	/* Read-only means read-only for root as well. */
+	assert_false(policy_may_write_raw(0, RAW_READONLY, 2, 1000));
+	assert_false(policy_may_write_raw(1000, RAW_READONLY, 2, 1000));
+	assert_false(policy_may_write_raw(0, RAW_HIDDEN, 2, 1000));
+}
+
 static void test_status_uid(void **state)
 {
 	uid_t uid = 5;
@@ -99,6 +239,10 @@ int main(void)
 		cmocka_unit_test(test_group_names),
 		cmocka_unit_test(test_user),
 		cmocka_unit_test(test_owners),
+		cmocka_unit_test(test_raw_writable),
+		cmocka_unit_test(test_raw_readonly),
+		cmocka_unit_test(test_raw_hidden),
+		cmocka_unit_test(test_raw_owners),
 		cmocka_unit_test(test_status_uid),
 		cmocka_unit_test(test_may_move),
 	};
