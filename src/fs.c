@@ -980,25 +980,55 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		free(copy);
 }
 
+struct inside_arg {
+	struct fs *fs;
+	char tree[PATH_MAX];
+};
+
+static int pid_inside_tree(void *arg, pid_t pid)
+{
+	struct inside_arg *a = arg;
+
+	return group_pid_inside(a->fs->root, a->tree, pid);
+}
+
+/* A pid written to procs: who may move it is decided on the process
+ * itself (pinned by a pidfd), and checked again once it has moved. */
+static int procs_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
+                       const char *value)
+{
+	struct inside_arg a = { .fs = fs };
+	int res, pid, pidfd;
+
+	res = knob_parse_pid(value, &pid);
+	if (res < 0)
+		return res;
+	snprintf(a.tree, sizeof(a.tree), "%.*s", (int)strcspn(ref->path, "/"), ref->path);
+	res = policy_may_move(ctx->uid, ctx->pid, pid, pid_inside_tree, &a, &pidfd);
+	if (res < 0)
+		return res;
+	res = group_move_pid(fs->root, ref->path, pid);
+	if (policy_moved(pidfd) < 0 && res == 0) {
+		log_warn("pid %d exited while it was moved into /%s", pid, ref->path);
+		res = -ESRCH;
+	}
+	return res;
+}
+
 static int knob_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
                       const char *buf, size_t size)
 {
 	const struct knob *k = &knob_table[ref->knob];
 	char value[KNOB_VALUE_MAX];
-	int res, pid;
+	int res;
 
 	res = knob_trim(buf, size, value, sizeof(value));
 	if (res < 0)
 		return res;
 	if (!policy_may_write(ctx->uid, k, ref->depth, ref->owner))
 		return -EACCES;
-	if (k->kind == KNOB_PROCS) {
-		res = knob_parse_pid(value, &pid);
-		if (res == 0)
-			res = policy_may_move(ctx->uid, pid);
-		if (res < 0)
-			return res;
-	}
+	if (k->kind == KNOB_PROCS)
+		return procs_write(fs, ctx, ref, value);
 	return group_knob_write(fs->root, ref->path, k, value);
 }
 

@@ -512,10 +512,36 @@ static void remove_made(const struct cgroot *r, const char *path,
 	}
 }
 
+/* On v2 the kernel can hold the group caps too: every group is two
+ * cgroups (itself and its .self leaf), and the leaf is one level deeper. */
+static int v2_tree_caps(const struct cgroot *r, const char *path, const struct caps *caps)
+{
+	char text[32];
+	size_t i;
+	int res = 0;
+
+	for (i = 0; i < r->n && res == 0; i++) {
+		if (r->h[i].version != 2)
+			continue;
+		if (caps->max_groups >= 0) {
+			snprintf(text, sizeof(text), "%ld", 2 * caps->max_groups + 1);
+			res = write_in(r->h[i].base_fd, path, "cgroup.max.descendants", text);
+		}
+		if (res == 0 && caps->max_depth >= 0) {
+			snprintf(text, sizeof(text), "%ld", caps->max_depth + 1);
+			res = write_in(r->h[i].base_fd, path, "cgroup.max.depth", text);
+		}
+	}
+	return res;
+}
+
 static int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps)
 {
 	size_t i;
-	int res;
+	int res = v2_tree_caps(r, path, caps);
+
+	if (res < 0)
+		return res;
 
 	for (i = 0; i < knob_count && i < 32; i++) {
 		const struct knob *k = &knob_table[i];
@@ -840,6 +866,23 @@ int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
 		return res;
 	}
 	return 0;
+}
+
+int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
+{
+	const struct cg_hier *h = primary(r);
+	char text[8192], cg[PATH_MAX], mine[64], want[PATH_MAX];
+	size_t wl;
+
+	snprintf(mine, sizeof(mine), "/proc/%d/cgroup", (int)pid);
+	if (read_at(AT_FDCWD, mine, text, sizeof(text)) < 0)
+		return -ESRCH;
+	if (!cgroup_line_for(h, text, cg, sizeof(cg)))
+		return 0;
+	if (join(want, sizeof(want), h->base, path) < 0)
+		return -ENAMETOOLONG;
+	wl = strlen(want);
+	return strncmp(cg, want, wl) == 0 && (cg[wl] == '\0' || cg[wl] == '/');
 }
 
 /* ---- remove ---- */

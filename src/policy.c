@@ -174,26 +174,86 @@ static int read_status(pid_t pid, char *buf, size_t size)
 	return 0;
 }
 
-int policy_may_move(uid_t caller, pid_t pid)
+bool policy_same_cgroups(const char *a, const char *b)
+{
+	return *a && strcmp(a, b) == 0;
+}
+
+static int read_cgroups(pid_t pid, char *buf, size_t size)
+{
+	char path[64];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -ESRCH;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n <= 0)
+		return -ESRCH;
+	buf[n] = '\0';
+	return 0;
+}
+
+static bool pidfd_alive(int pidfd)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
+}
+
+/* Not root: the process must be the caller's and already reachable for
+ * the caller, inside the tree or next to the writer. */
+static int may_move_other(uid_t caller, pid_t writer, pid_t pid, uid_t uid,
+                          policy_inside_fn inside, void *arg)
+{
+	char mine[8192], its[8192];
+	int r;
+
+	if (uid != caller)
+		return -EPERM;
+	r = inside ? inside(arg, pid) : 0;
+	if (r != 0)
+		return r < 0 ? r : 0;
+	if (writer <= 0 || read_cgroups(writer, mine, sizeof(mine)) < 0)
+		return -EPERM;
+	r = read_cgroups(pid, its, sizeof(its));
+	if (r < 0)
+		return r;
+	return policy_same_cgroups(mine, its) ? 0 : -EPERM;
+}
+
+int policy_may_move(uid_t caller, pid_t writer, pid_t pid, policy_inside_fn inside,
+                    void *arg, int *ret_pidfd)
 {
 	char status[4096];
 	uid_t uid;
 	int pidfd, r;
 
-	/* The pidfd pins the process: if the status we read belonged to a
-	 * recycled pid, the original is gone and signalling the pidfd fails. */
+	/* The pidfd pins the process: if what we read belonged to a recycled
+	 * pid, the original is gone and signalling the pidfd fails. */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : -ESRCH;
 	r = read_status(pid, status, sizeof(status));
 	if (r == 0)
 		r = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
-	if (r == 0 && syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) < 0)
+	if (r == 0 && caller != 0)
+		r = may_move_other(caller, writer, pid, uid, inside, arg);
+	if (r == 0 && !pidfd_alive(pidfd))
 		r = -ESRCH;
-	close(pidfd);
-	if (r < 0)
+	if (r < 0) {
+		close(pidfd);
 		return r;
-	if (caller != 0 && uid != caller)
-		return -EPERM;
+	}
+	*ret_pidfd = pidfd;
 	return 0;
+}
+
+int policy_moved(int pidfd)
+{
+	bool alive = pidfd_alive(pidfd);
+
+	close(pidfd);
+	return alive ? 0 : -ESRCH;
 }

@@ -89,6 +89,10 @@ int group_knob_write(const struct cgroot *r, const char *path,
  * moves it back where it was. */
 int group_move_pid(const struct cgroot *r, const char *path, pid_t pid);
 
+/* 1 if pid's cgroup (in the primary hierarchy) is path or below it, 0 if
+ * not, -ESRCH if there is no such process. */
+int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid);
+
 int group_freeze(const struct cgroot *r, const char *path, bool on);
 int group_kill(const struct cgroot *r, const char *path);
 

@@ -56,11 +56,28 @@ uid_t policy_raw_owner(enum raw_access a, int depth, uid_t tree_owner);
 bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
                           uid_t tree_owner);
 
-/* Whether caller may move pid into a group of tree_owner's tree: root
- * may move anything; others only a process whose real uid is theirs.
- * Checked through a pidfd so a pid recycled during the check cannot pass.
+/* Asks the group module whether pid already lives inside the tree the
+ * writer wants to move it into (policy knows no cgroup paths): 1, 0 or
+ * -errno. */
+typedef int (*policy_inside_fn)(void *arg, pid_t pid);
+
+/* Whether caller (writing from thread writer, 0 if unknown) may move pid
+ * into a group of the tree: root may move anything; anyone else only a
+ * process whose real uid is theirs AND that is already inside the tree
+ * (inside() says 1) or in exactly the same cgroups as the writer, the
+ * kernel's own containment rule for delegated subtrees. The process is
+ * pinned by a pidfd before anything is read: on success *ret_pidfd holds
+ * it, and the caller hands it to policy_moved() after the move.
  * 0, -ESRCH (no such process) or -EPERM. */
-int policy_may_move(uid_t caller, pid_t pid);
+int policy_may_move(uid_t caller, pid_t writer, pid_t pid, policy_inside_fn inside,
+                    void *arg, int *ret_pidfd);
+
+/* After the move: 0 if the pidfd's process still exists (so the pid that
+ * was moved was the one checked), else -ESRCH. Closes pidfd. */
+int policy_moved(int pidfd);
+
+/* Whether two /proc/PID/cgroup texts name the same cgroups. */
+bool policy_same_cgroups(const char *a, const char *b);
 
 /* Real uid from the text of /proc/PID/status ("Uid:\tR\tE\tS\tF").
  * 0 or -EINVAL. */

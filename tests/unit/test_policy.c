@@ -220,17 +220,46 @@ static void test_status_uid(void **state)
 	assert_int_equal(uid, 5);
 }
 
+static int always_inside(void *arg, pid_t pid)
+{
+	return 1;
+}
+
+static int never_inside(void *arg, pid_t pid)
+{
+	return 0;
+}
+
+static void test_same_cgroups(void **state)
+{
+	assert_true(policy_same_cgroups("1:cpu:/a\n0::/x\n", "1:cpu:/a\n0::/x\n"));
+	assert_false(policy_same_cgroups("1:cpu:/a\n0::/x\n", "1:cpu:/b\n0::/x\n"));
+	assert_false(policy_same_cgroups("", ""));
+}
+
 static void test_may_move(void **state)
 {
 	/* Ourselves: root may move us; another uid may not. */
-	if (getuid() == 0) {
-		assert_int_equal(policy_may_move(0, getpid()), 0);
-		assert_int_equal(policy_may_move(12345, getpid()), -EPERM);
-	} else {
-		assert_int_equal(policy_may_move(getuid(), getpid()), 0);
-		assert_int_equal(policy_may_move(getuid() + 1, getpid()), -EPERM);
+	uid_t me = getuid();
+	int pidfd = -1;
+
+	/* Root may move anything; the pidfd comes back for the after-check. */
+	if (me == 0) {
+		assert_int_equal(policy_may_move(0, 0, getpid(), never_inside, NULL, &pidfd), 0);
+		assert_true(pidfd >= 0);
+		assert_int_equal(policy_moved(pidfd), 0);
 	}
-	assert_int_equal(policy_may_move(0, 4194304 + 1), -ESRCH);
+	/* Someone else's process: never. */
+	pidfd = -1;
+	assert_int_equal(policy_may_move(me + 1, getpid(), getpid(), always_inside, NULL, &pidfd),
+	                 -EPERM);
+	assert_int_equal(pidfd, -1);
+	/* Our own process: inside the tree, or in the writer's own cgroups. */
+	assert_int_equal(policy_may_move(me ? me : 1, 0, getpid(), always_inside, NULL, &pidfd),
+	                 me ? 0 : -EPERM);
+	if (me)
+		policy_moved(pidfd);
+	assert_int_equal(policy_may_move(0, 0, 4194304 + 1, NULL, NULL, &pidfd), -ESRCH);
 }
 
 int main(void)
@@ -245,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_raw_owners),
 		cmocka_unit_test(test_status_uid),
 		cmocka_unit_test(test_may_move),
+		cmocka_unit_test(test_same_cgroups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
