@@ -1,0 +1,152 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Writes the seed corpora of tests/fuzz/corpus/ again: realistic inputs
+# for every target, in the layout each target's header comment describes.
+# The seeds are committed; run this after changing a layout, then commit.
+set -euo pipefail
+cd "$(dirname "$0")"
+fix=../unit/fixtures
+out=corpus
+
+rm -rf "$out"
+mkdir -p "$out"/fuzz_knobs "$out"/fuzz_config "$out"/fuzz_layout "$out"/fuzz_status
+
+# ---- fuzz_knobs ----
+# Rows of knob_table (src/knobs.c) and of files[] (fuzz_knobs.c) by name.
+declare -A K=([memory_limit_mb]=0 [memory_high_mb]=1 [memory_swap_limit_mb]=2
+	[memory_usage_mb]=3 [memory_peak_mb]=4 [cpu_percent]=5 [cpu_weight]=6 [cpus]=7
+	[pids_max]=8 [pids_current]=9 [io_weight]=10 [freeze]=11 [kill]=12 [procs]=13
+	[stat]=14)
+declare -A F=([v1:memory.limit_in_bytes]=0 [v1:memory.memsw.limit_in_bytes]=2
+	[v1:memory.oom_control]=5 [v1:cpu.cfs_period_us]=6 [v1:cpu.cfs_quota_us]=7
+	[v1:cpu.stat]=9 [v1:cpuset.cpus]=12 [v1:blkio.bfq.weight]=16 [v2:memory.max]=19
+	[v2:memory.events]=24 [v2:cpu.max]=25 [v2:cpu.stat]=27 [v2:io.bfq.weight]=31
+	[v2:io.weight]=32 [v2:cgroup.events]=35)
+
+# One byte of value $1 (decimal or 0x hex).
+byte() {
+	printf '%b' "\\x$(printf %02x "$1")"
+}
+
+# knob NAME KNOB VERSIONS VALUE [FILE CONTENT]...: VERSIONS is header
+# byte 1 (0: v1, 1: v2, 0x80 | bits: hybrid); a FILE of "-v1:name"
+# removes that file. H3 and H4 set header bytes 3 and 4 (0 and 0x40).
+knob() {
+	local name=$1 row=${K[$2]} ver=$3 value=$4 f
+	shift 4
+	{
+		byte "$row"
+		byte "$ver"
+		byte 0
+		byte "${H3:-0}"
+		byte "${H4:-0x40}"
+		printf '%s' "$value"
+		while [ $# -ge 2 ]; do
+			f=$1
+			byte 0
+			if [ "${f:0:1}" = - ]; then
+				byte $((0x80 | ${F[${f:1}]}))
+			else
+				byte "${F[$f]}"
+				printf '%s' "$2"
+			fi
+			shift 2
+		done
+	} >"$out/fuzz_knobs/$name"
+}
+
+knob mem-v1-512 memory_limit_mb 0 512
+knob mem-v2-1.5G memory_limit_mb 1 1.5G
+knob mem-v2-max memory_limit_mb 1 max
+knob mem-v1-memsw memory_limit_mb 0 1G \
+	v1:memory.limit_in_bytes $'536870912\n' v1:memory.memsw.limit_in_bytes $'805306368\n'
+knob mem-v1-nomemsw memory_limit_mb 0 256M -v1:memory.memsw.limit_in_bytes ''
+knob mem-v1-memsw-below memory_limit_mb 0 2G \
+	v1:memory.limit_in_bytes $'1073741824\n' v1:memory.memsw.limit_in_bytes $'536870912\n'
+knob high-v2 memory_high_mb 1 $' 768M\n'
+knob swap-v1 memory_swap_limit_mb 0 512 v1:memory.limit_in_bytes $'1073741824\n'
+knob swap-v2 memory_swap_limit_mb 1 -1
+knob usage-v2 memory_usage_mb 1 ''
+knob peak-v1 memory_peak_mb 0 ''
+knob cpu-v2-12.5 cpu_percent 1 12.5 v2:cpu.max $'50000 100000\n'
+knob cpu-v1-200 cpu_percent 0 200% v1:cpu.cfs_quota_us $'150000\n'
+knob cpu-v2-max cpu_percent 1 max
+knob cpu-v1-max cpu_percent 0 -1 v1:cpu.cfs_quota_us $'50000\n'
+knob weight-v1 cpu_weight 0 500
+knob weight-v2 cpu_weight 1 10000
+knob cpus-v1 cpus 0 0-3,6 v1:cpuset.cpus $'0-7\n'
+knob cpus-v2 cpus 1 $'0,2-3\n'
+knob pids-v1 pids_max 0 2000
+knob pids-v2 pids_max 1 max
+knob pids-current pids_current 1 ''
+knob io-v1 io_weight 0 100
+knob io-v2 io_weight 1 250 -v2:io.bfq.weight '' v2:io.weight $'default 100\n8:16 300\n'
+knob io-v2-bfq io_weight 1 1 v2:io.bfq.weight $'default 100\n8:0 200\n'
+knob freeze freeze 1 1
+knob kill kill 1 $'1\n'
+knob procs procs 0 4242
+knob stat-v1 stat 0 '' v1:cpu.stat $'nr_periods 1\nnr_throttled 0\nthrottled_time 0\n' \
+	v1:memory.oom_control $'oom_kill_disable 0\nunder_oom 0\n'
+knob stat-v2 stat 1 '' v2:cgroup.events $'populated 0\nfrozen 1\n' \
+	v2:memory.events $'low 0\nhigh 3\nmax 0\noom 0\noom_kill 0\n'
+# names for policy_group_name and policy_raw_access (mode 0644 from H3, H4)
+H3=0xa4 H4=1 knob name-raw-memory.max stat 1 memory.max
+H3=0xa4 H4=1 knob name-raw-cpu.rt stat 1 cpu.rt_runtime_us
+H3=0xa4 H4=1 knob name-raw-devices stat 1 devices.allow
+knob name-group stat 1 web-1@home
+# failures: the 2nd write of set() refused (EBUSY), a read refused
+H3=$((2 | 1 << 3)) knob fail-write-memsw memory_limit_mb 0 1G \
+	v1:memory.limit_in_bytes $'536870912\n' v1:memory.memsw.limit_in_bytes $'805306368\n'
+H3=$((1 << 6)) knob fail-read-cpu cpu_percent 1 50
+knob stat-hybrid stat $((0x80 | 1 << 1 | 1 << 6)) '' \
+	v2:cpu.stat $'usage_usec 1\nuser_usec 1\nsystem_usec 0\n'
+
+# ---- fuzz_config ----
+cp "$fix"/good.conf "$out"/fuzz_config/good.conf
+cp ../../doc/cgfs.conf.example "$out"/fuzz_config/example.conf
+printf '[defaults]\nmemory_limit_mb = 512M\ncpus = 0-3,6\nio_weight = 100\n' \
+	>"$out"/fuzz_config/defaults.conf
+printf '\xef\xbb\xbf# BOM first\n[user www-data]\nmax_depth = 2 ; inline\n%s\n' \
+	'memory_swap_limit_mb = 1G' \
+	>"$out"/fuzz_config/bom.conf
+printf '[defaults]\nmemory_limit_mb = 512\nmemory_limit_mb = 1G\n' >"$out"/fuzz_config/repeated.conf
+printf '[user bob\ncpu_percent=50\n' >"$out"/fuzz_config/unclosed.conf
+printf 'pids_max = 5\n[bogus]\n' >"$out"/fuzz_config/outside.conf
+
+# ---- fuzz_layout: mountinfo NUL /proc/self/cgroup NUL cgroup.controllers ----
+layout() {
+	local name=$1 mi=$2 cg=$3 ctl=${4:-}
+	{
+		cat "$fix/$mi"
+		printf '\0'
+		cat "$fix/$cg"
+		if [ -n "$ctl" ]; then
+			printf '\0'
+			cat "$fix/$ctl"
+		fi
+	} >"$out/fuzz_layout/$name"
+}
+layout v2 v2.mountinfo v2.cgroup v2.controllers
+layout v1 v1.mountinfo v1.cgroup
+layout hybrid hybrid.mountinfo hybrid.cgroup hybrid.controllers
+layout lxc-v1 lxc-v1.mountinfo lxc-v1.cgroup
+layout lxc-v2 lxc-v2.mountinfo lxc-v2.cgroup lxc-v2.controllers
+layout escaped escaped.mountinfo escaped.cgroup
+layout malformed-escape malformed-escape.mountinfo v2.cgroup
+layout malformed-nosep malformed-nosep.mountinfo v2.cgroup
+layout malformed-cgroup v2.mountinfo malformed.cgroup
+
+# ---- fuzz_status ----
+status() {
+	{
+		printf 'Name:\tbash\nUmask:\t0022\nState:\tS (sleeping)\n'
+		printf 'Tgid:\t4242\nPid:\t4242\nPPid:\t1\n%s\n' "$2"
+		printf 'Gid:\t1000\t1000\t1000\t1000\nGroups:\t27 1000\n'
+	} >"$out/fuzz_status/$1"
+}
+status user $'Uid:\t1000\t1000\t1000\t1000'
+status root $'Uid:\t0\t0\t0\t0'
+status setuid $'Uid:\t1000\t0\t0\t0'
+status nobody $'Uid:\t65534\t65534\t65534\t65534'
+status spaces 'Uid:   1000 1000 1000 1000'
+status noline 'Uid'
