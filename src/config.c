@@ -123,14 +123,17 @@ static bool user_name_ok(const char *s, size_t len)
 static void begin_user(struct parse *p, const char *name, size_t len)
 {
 	struct config_user *users, *u;
+	size_t i;
 
 	if (!user_name_ok(name, len)) {
 		fail(p, "invalid user name '%.*s' in section header", (int)len, name);
 		return;
 	}
 	snprintf(p->label, sizeof(p->label), "user %.*s", (int)len, name);
-	for (u = p->cfg.users; u < p->cfg.users + p->cfg.n_users; u++)
-		if (strlen(u->name) == len && strncmp(u->name, name, len) == 0) {
+	/* By index: users is NULL before the first section (NULL + 0 is UB). */
+	for (i = 0; i < p->cfg.n_users; i++)
+		if (strlen(p->cfg.users[i].name) == len &&
+		    strncmp(p->cfg.users[i].name, name, len) == 0) {
 			fail(p, "section [%s] repeated", p->label);
 			return;
 		}

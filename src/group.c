@@ -822,6 +822,10 @@ static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size
 		if (!match)
 			continue;
 		p = c2 + 1;
+		/* Outside our cgroup namespace the kernel shows "/../x": no
+		 * path we could name from our mounts. */
+		if (strstr(p, "/..") || strcmp(p, "..") == 0)
+			return false;
 		if (strcmp(root, "/") && (strncmp(p, root, rl) || (p[rl] && p[rl] != '/')))
 			return false;
 		p += strcmp(root, "/") ? rl : 0;

@@ -368,6 +368,8 @@ int units_format_cpulist(const uint64_t bits[UNITS_CPU_WORDS], char *buf, size_t
 	size_t len = 0;
 	int n;
 
+	if (size == 0)
+		return -ENOBUFS;
 	buf[0] = '\0';
 	while (c < CPU_LIMIT) {
 		if (!(bits[c / 64] & (UINT64_C(1) << (c % 64)))) {

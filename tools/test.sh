@@ -34,6 +34,21 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false || status=1
 
+echo "== libFuzzer targets (every parser, bounded time each; regressions replayed)"
+FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash tools/fuzz.sh 2>&1 | tee build-test/fuzz.out
+fz=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' build-test/fuzz.out | tail -n 1)
+if [ -n "$fz" ]; then
+	fp=$(sed -E 's/^fuzz: ([0-9]+) passed.*/\1/' <<<"$fz")
+	ff=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$fz")
+	total_ok=$((total_ok + fp))
+	total_fail=$((total_fail + ff))
+	[ "$ff" -eq 0 ] || status=1
+else
+	echo "the fuzz run printed no result"
+	total_fail=$((total_fail + 1))
+	status=1
+fi
+
 # Nothing of ours may be left: no test cgroup, no test mount.
 left=$(find /sys/fs/cgroup -maxdepth 2 -mindepth 1 -type d -name 'cgfs-test-*' 2>/dev/null)
 mnts=$(awk '$3 == "fuse.cgfs" && $2 ~ /^\/tmp\/cgfs-mnt/ {print $2}' /proc/mounts)
