@@ -156,13 +156,14 @@ int policy_parse_status_uid(const char *status, uid_t *ret_uid)
 	return 0;
 }
 
-static int read_status(pid_t pid, char *buf, size_t size)
+/* /proc/PID/NAME (a small text file), NUL-terminated; -ESRCH if gone. */
+static int read_proc(pid_t pid, const char *name, char *buf, size_t size)
 {
 	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -ESRCH;
@@ -179,23 +180,6 @@ bool policy_same_cgroups(const char *a, const char *b)
 	return *a && strcmp(a, b) == 0;
 }
 
-static int read_cgroups(pid_t pid, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ESRCH;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
-	return 0;
-}
 
 static bool pidfd_alive(int pidfd)
 {
@@ -215,9 +199,9 @@ static int may_move_other(uid_t caller, pid_t writer, pid_t pid, uid_t uid,
 	r = inside ? inside(arg, pid) : 0;
 	if (r != 0)
 		return r < 0 ? r : 0;
-	if (writer <= 0 || read_cgroups(writer, mine, sizeof(mine)) < 0)
+	if (writer <= 0 || read_proc(writer, "cgroup", mine, sizeof(mine)) < 0)
 		return -EPERM;
-	r = read_cgroups(pid, its, sizeof(its));
+	r = read_proc(pid, "cgroup", its, sizeof(its));
 	if (r < 0)
 		return r;
 	return policy_same_cgroups(mine, its) ? 0 : -EPERM;
@@ -235,7 +219,7 @@ int policy_may_move(uid_t caller, pid_t writer, pid_t pid, policy_inside_fn insi
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : -ESRCH;
-	r = read_status(pid, status, sizeof(status));
+	r = read_proc(pid, "status", status, sizeof(status));
 	if (r == 0)
 		r = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
 	if (r == 0 && caller != 0)

@@ -20,20 +20,6 @@ as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/web" >/dev/null
 as "$BOB" "$XOP" mkdir "$MNT/$BOB/db" >/dev/null
 A=$MNT/$ALICE/web
 
-SETTINGS='memory.limit_in_bytes memory.soft_limit_in_bytes memory.memsw.limit_in_bytes
-memory.max memory.high memory.swap.max cpu.cfs_quota_us cpu.cfs_period_us cpu.shares cpu.max
-cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.weight
-io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.max.descendants cgroup.max.depth'
-snapshot() {
-	local mp f names=()
-	for f in $SETTINGS; do names+=(-o -name "$f"); done
-	for mp in $(serving_mounts); do
-		[ -d "$mp/$BASE" ] || continue
-		find "$mp/$BASE" -type d | sort
-		find "$mp/$BASE" -type f \( -false "${names[@]}" \) -print0 | sort -z |
-			xargs -0 -r grep -H ''
-	done | md5sum
-}
 
 # attack DESC ERRNO CMD...: CMD fails with ERRNO and changes nothing.
 attack() {

@@ -9,22 +9,6 @@ start_cgfs || exit 1
 assert_op "alice mkdir web" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/web"
 G=$MNT/$ALICE/web
 
-# Every setting file behind a writable knob, in every hierarchy.
-SETTINGS='memory.limit_in_bytes memory.soft_limit_in_bytes memory.memsw.limit_in_bytes
-memory.max memory.high memory.swap.max cpu.cfs_quota_us cpu.cfs_period_us cpu.shares cpu.max
-cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.weight
-io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control'
-snapshot() {
-	local mp f names=()
-	for f in $SETTINGS; do names+=(-o -name "$f"); done
-	for mp in $(serving_mounts); do
-		[ -d "$mp/$BASE" ] || continue
-		find "$mp/$BASE" -type d | sort
-		find "$mp/$BASE" -type f \( -false "${names[@]}" \) -print0 | sort -z |
-			xargs -0 -r grep -H ''
-	done | md5sum
-}
-
 # bad KNOB ERRNO VALUE...: each value refused with ERRNO, nothing changed.
 bad() {
 	local knob=$1 want=$2 v before after

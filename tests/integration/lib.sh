@@ -94,6 +94,25 @@ serving_mounts() {
 	for c in cpu cpuacct cpuset memory blkio pids freezer; do cg_mount "$c"; done | sort -u
 }
 
+# snapshot: a digest of every cgroup directory of this run and of every
+# setting file in them (the files behind writable knobs, procs, caps), in
+# every hierarchy: equal digests mean a refused request changed nothing.
+SETTINGS='memory.limit_in_bytes memory.soft_limit_in_bytes memory.memsw.limit_in_bytes
+memory.max memory.high memory.swap.max cpu.cfs_quota_us cpu.cfs_period_us cpu.shares cpu.max
+cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.weight
+io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control
+cgroup.max.descendants cgroup.max.depth'
+snapshot() {
+	local mp f names=()
+	for f in $SETTINGS; do names+=(-o -name "$f"); done
+	for mp in $(serving_mounts); do
+		[ -d "$mp/$BASE" ] || continue
+		find "$mp/$BASE" -type d | sort
+		find "$mp/$BASE" -type f \( -false "${names[@]}" \) -print0 | sort -z |
+			xargs -0 -r grep -H ''
+	done | md5sum
+}
+
 start_cgfs() {
 	"$CGFS" -f -o "base=/$BASE" "$@" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON=$!
