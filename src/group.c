@@ -523,12 +523,19 @@ static int v2_tree_caps(const struct cgroot *r, const char *path, const struct c
 	for (i = 0; i < r->n && res == 0; i++) {
 		if (r->h[i].version != 2)
 			continue;
+		/* The kernel keeps both in an int: anything past is "max". */
 		if (caps->max_groups >= 0) {
-			snprintf(text, sizeof(text), "%ld", 2 * caps->max_groups + 1);
+			if (2 * caps->max_groups + 1 > INT_MAX)
+				snprintf(text, sizeof(text), "max");
+			else
+				snprintf(text, sizeof(text), "%ld", 2 * caps->max_groups + 1);
 			res = write_in(r->h[i].base_fd, path, "cgroup.max.descendants", text);
 		}
 		if (res == 0 && caps->max_depth >= 0) {
-			snprintf(text, sizeof(text), "%ld", caps->max_depth + 1);
+			if (caps->max_depth + 1 > INT_MAX)
+				snprintf(text, sizeof(text), "max");
+			else
+				snprintf(text, sizeof(text), "%ld", caps->max_depth + 1);
 			res = write_in(r->h[i].base_fd, path, "cgroup.max.depth", text);
 		}
 	}
@@ -1092,6 +1099,40 @@ static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
 	return res;
 }
 
+/* -ERANGE when bits name a CPU past the highest this machine can have:
+ * the kernel's own answer, on v1 and v2 (its list parser stops at
+ * nr_cpu_ids, the possible CPUs), which the subset check of
+ * cpuset_v1_set would turn into -EINVAL. */
+static int cpus_in_range(const uint64_t *bits)
+{
+	uint64_t *possible = malloc(UNITS_CPU_WORDS * sizeof(uint64_t)), in_range;
+	size_t w, first = 0, last = 0;
+	char buf[4096];
+	int res;
+
+	if (!possible)
+		return -ENOMEM;
+	res = read_at(AT_FDCWD, "/sys/devices/system/cpu/possible", buf, sizeof(buf));
+	if (res >= 0)
+		res = units_parse_cpulist(buf, possible);
+	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++)
+		if (possible[w])
+			last = w * 64 + 63 - (size_t)__builtin_clzll(possible[w]);
+	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++, first += 64) {
+		if (first > last)
+			in_range = 0;
+		else if (first + 63 <= last)
+			in_range = UINT64_MAX;
+		else
+			in_range = (UINT64_C(1) << (last - first + 1)) - 1;
+		if (bits[w] & ~in_range)
+			res = -ERANGE;
+	}
+	free(possible);
+	/* Without the file there is nothing to tell: the kernel will. */
+	return res == -ERANGE || res == -ENOMEM ? res : 0;
+}
+
 static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const char *path,
                          const struct knob *k, const struct knob_io *io, const char *value)
 {
@@ -1105,6 +1146,8 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
 	par = want + UNITS_CPU_WORDS;
 	dirname_of(path, parent, sizeof(parent));
 	res = units_parse_cpulist(value, want);
+	if (res == 0)
+		res = cpus_in_range(want);
 	if (res == 0)
 		res = cpus_of(h->base_fd, parent, par);
 	/* What the kernel would refuse is refused before anything changes. */

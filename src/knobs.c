@@ -484,13 +484,18 @@ static int cpu_weight_set(const struct knob_io *io, const char *value)
 
 /* ---- cpuset ---- */
 
+/* v2 leaves cpuset.cpus empty until it is written: the group then uses
+ * its parent's CPUs, which cpuset.cpus.effective shows. That is what a
+ * new v1 group reads too (its cpus are copied from the parent). */
 static int cpus_get(const struct knob_io *io, char *buf, size_t size)
 {
 	char text[KNOB_TEXT_MAX];
-	int res = need_version(io, CTRL_CPUSET);
+	int v = need_version(io, CTRL_CPUSET), res = v;
 
-	if (res >= 0)
+	if (v > 0)
 		res = read_text(io, CTRL_CPUSET, "cpuset.cpus", text, sizeof(text));
+	if (res == 0 && v == 2)
+		res = read_text(io, CTRL_CPUSET, "cpuset.cpus.effective", text, sizeof(text));
 	return res < 0 ? res : put_line(buf, size, text);
 }
 

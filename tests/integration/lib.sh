@@ -36,17 +36,24 @@ assert_op() {
 	assert_eq "$desc" "$want" "$got"
 }
 
+# Test users' ids, looked up once (ensure_users): every "as" and "spawn"
+# would otherwise run id twice, which costs seconds per test in a guest.
+declare -A UID_OF=() GID_OF=()
+
 # as USER CMD...: run CMD with USER's real and effective ids.
 as() {
 	local u=$1
 	shift
-	setpriv --reuid="$(id -u "$u")" --regid="$(id -g "$u")" --clear-groups -- "$@"
+	setpriv --reuid="${UID_OF[$u]:-$(id -u "$u")}" --regid="${GID_OF[$u]:-$(id -g "$u")}" \
+		--clear-groups -- "$@"
 }
 
 ensure_users() {
 	local u
 	for u in "$ALICE" "$BOB"; do
 		id -u "$u" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$u"
+		UID_OF[$u]=$(id -u "$u")
+		GID_OF[$u]=$(id -g "$u")
 	done
 }
 
@@ -57,25 +64,39 @@ cg_mounts() {
 }
 
 v2_mount() {
-	awk '{ for (i = 7; $i != "-"; i++); if ($(i+1) == "cgroup2") { print $5; exit } }' /proc/self/mountinfo
+	[ -n "$V2_MOUNT" ] && echo "$V2_MOUNT"
 }
 
 # cg_mount CTRL: the mount serving a controller (v1 name: memory, cpu,
 # cpuacct, cpuset, blkio, pids, freezer), v1 first, as cgfs chooses.
+# Mounts do not change during a run: find_mounts fills CG_MOUNT once.
 cg_mount() {
-	local c=$1 m v2
-	m=$(awk -v c="$c" '{ for (i = 7; $i != "-"; i++);
-		if ($(i+1) != "cgroup") next
-		n = split($(i+3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit } }' \
+	[ -n "${CG_MOUNT[$1]:-}" ] && echo "${CG_MOUNT[$1]}"
+}
+
+CTRLS="cpu cpuacct cpuset memory blkio pids freezer"
+declare -A CG_MOUNT=()
+V2_MOUNT=
+SERVING=
+find_mounts() {
+	local c m
+	V2_MOUNT=$(awk '{ for (i = 7; $i != "-"; i++); if ($(i+1) == "cgroup2") { print $5; exit } }' \
 		/proc/self/mountinfo)
-	if [ -n "$m" ]; then echo "$m"; return; fi
-	v2=$(v2_mount)
-	[ -n "$v2" ] || return 1
-	case $c in
-	freezer|cpuacct) echo "$v2" ;;
-	blkio) grep -qw io "$v2/cgroup.controllers" && echo "$v2" ;;
-	*) grep -qw "$c" "$v2/cgroup.controllers" && echo "$v2" ;;
-	esac
+	for c in $CTRLS; do
+		m=$(awk -v c="$c" '{ for (i = 7; $i != "-"; i++);
+			if ($(i+1) != "cgroup") next
+			n = split($(i+3), o, ","); for (j = 1; j <= n; j++) if (o[j] == c) { print $5; exit } }' \
+			/proc/self/mountinfo)
+		if [ -z "$m" ] && [ -n "$V2_MOUNT" ]; then
+			case $c in
+			freezer|cpuacct) m=$V2_MOUNT ;;
+			blkio) grep -qw io "$V2_MOUNT/cgroup.controllers" && m=$V2_MOUNT ;;
+			*) grep -qw "$c" "$V2_MOUNT/cgroup.controllers" && m=$V2_MOUNT ;;
+			esac
+		fi
+		CG_MOUNT[$c]=$m
+	done
+	SERVING=$(for c in $CTRLS; do cg_mount "$c"; done | sort -u)
 }
 
 # cg_version CTRL: 1 or 2
@@ -90,8 +111,7 @@ real() { echo "$(cg_mount "$1")/$BASE/$2/$3"; }
 
 # The hierarchies cgfs serves (each mount serving one of our controllers).
 serving_mounts() {
-	local c
-	for c in cpu cpuacct cpuset memory blkio pids freezer; do cg_mount "$c"; done | sort -u
+	echo "$SERVING"
 }
 
 # snapshot: a digest of every cgroup directory of this run and of every
@@ -131,8 +151,12 @@ stop_cgfs() {
 	if grep -q " $MNT fuse.cgfs " /proc/mounts; then
 		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
 	fi
+	# Unmounted, the daemon ends its loop and exits 0; anything else (an
+	# abort on the way out, a crash earlier) is a failure of the run.
 	if [ -n "$DAEMON" ]; then
 		wait "$DAEMON" 2>/dev/null
+		local rc=$?
+		[ "$rc" = 0 ] || not_ok "the daemon exited with status $rc"
 		DAEMON=
 	fi
 }
@@ -229,3 +253,4 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 ensure_users
+find_mounts

@@ -245,6 +245,7 @@ static void fake_v2(void)
 	    "usage_usec 3000000\nuser_usec 2000000\nsystem_usec 1000001\nnr_periods 7\n"
 	    "nr_throttled 1\nthrottled_usec 250000\n");
 	put(CTRL_CPUSET, "cpuset.cpus", "0-1\n");
+	put(CTRL_CPUSET, "cpuset.cpus.effective", "0-1\n");
 	put(CTRL_PIDS, "pids.max", "max\n");
 	put(CTRL_PIDS, "pids.current", "0\n");
 	put(CTRL_IO, "io.bfq.weight", "default 100\n8:0 200\n");
@@ -618,9 +619,11 @@ static void test_cpus(void **state)
 		/* the kernel's own refusal passes through */
 		fail_writes(CTRL_CPUSET, "cpuset.cpus", -EINVAL);
 		assert_int_equal(set("cpus", "0-63"), -EINVAL);
-		/* a new v2 group's cpuset.cpus is empty: an empty line */
+		/* a v2 cpuset.cpus is empty until written: the group uses its
+		 * parent's CPUs, which cpuset.cpus.effective shows (a new v1
+		 * group has them copied in) */
 		put(CTRL_CPUSET, "cpuset.cpus", "\n");
-		expect_get("cpus", "\n");
+		expect_get("cpus", v == 1 ? "\n" : "0-1\n");
 	}
 }
 
