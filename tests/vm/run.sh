@@ -1,0 +1,275 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The pure cgroup v2 test bed. Boots Debian's own kernel under QEMU (no KVM:
+# software emulation) with an initramfs of busybox-static, this build's
+# cgfs and xop, the integration tests and the host's bash, util-linux and
+# coreutils; the guest mounts only cgroup2, with every controller, runs the
+# integration suite plus tests/vm/v2.sh and reports back on the serial
+# console. This script installs what it needs, parses the guest's report,
+# prints the run's times, and exits non-zero on any failed test, on a
+# guest that never reports, and on a timeout.
+#
+# Usage: bash tests/vm/run.sh BUILD_DIR
+#   CGFS_VM_TESTS="knobs procs"  run only these tests (names without .sh)
+#   CGFS_VM_BUDGET=600           seconds the run (boot + suite) may take
+#   CGFS_VM_TIMEOUT=900          hard cap, after which QEMU is killed
+#   CGFS_VM_VERBOSE=1            stream the whole console, not just results
+#   CGFS_VM_APPEND=...           more kernel command line (debugging)
+# The guest's whole console is kept in BUILD_DIR/vm/console.log.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+[ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR"; exit 2; }
+build=$(cd "$1" 2>/dev/null && pwd) || { echo "vm: no build directory $1"; exit 2; }
+work=$build/vm
+timeout_s=${CGFS_VM_TIMEOUT:-900}
+budget_s=${CGFS_VM_BUDGET:-600}
+
+# Every way out that is not a clean report says so, and counts as a failure.
+die() {
+	echo "vm: FAILED: $*"
+	echo "vm: 0 passed, 1 failed"
+	exit 1
+}
+
+[ "$(id -u)" = 0 ] || die "run as root (apt-get, and the initramfs keeps file owners)"
+for f in cgfs tests/xop; do
+	[ -x "$build/$f" ] || die "$build/$f is not built"
+done
+
+# ---- what the host needs: QEMU, busybox, cpio; the tools shipped to the guest
+
+need_pkgs() {
+	local p missing=()
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "vm: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+need_pkgs qemu-system-x86 busybox-static cpio xz-utils bash util-linux fuse3 coreutils \
+	findutils grep sed mawk dash || die "cannot install the test bed's packages"
+
+# ---- the kernel: Debian's linux-image-amd64, never installed on this host
+#
+# The versioned package linux-image-amd64 depends on is downloaded and only
+# its vmlinuz and fuse.ko are extracted into the build directory: nothing
+# on this machine changes, and nothing here boots from it.
+
+kernel_pkg() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
+}
+
+# The guest's modules: FUSE, and a null block device (null_blk needs
+# configfs) so that per-device io files have a device to name.
+MODULES=(fs/fuse/fuse.ko fs/configfs/configfs.ko drivers/block/null_blk/null_blk.ko)
+
+# download_kernel PKG DIR: vmlinuz and MODULES of PKG, extracted into DIR.
+download_kernel() {
+	local tmp deb res=1
+	tmp=$(mktemp -d /tmp/cgfs-vm-deb.XXXXXX)
+	(cd "$tmp" && apt-get download -q "$1" >/dev/null 2>&1)
+	deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n 1)
+	rm -rf "$2"
+	mkdir -p "$2"
+	if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$2" --wildcards './boot/vmlinuz-*' "${MODULES[@]/#/./lib/modules/*/kernel/}"; then
+		echo "${MODULES[*]}" >"$2/ok"
+		res=0
+	fi
+	rm -rf "$tmp"
+	return $res
+}
+
+fetch_kernel() {
+	local pkg dir
+	pkg=$(kernel_pkg)
+	if [ -z "$pkg" ]; then
+		apt-get update -qq >/dev/null 2>&1
+		pkg=$(kernel_pkg)
+	fi
+	[ -n "$pkg" ] || return 1
+	dir=$work/kernel/$pkg
+	# "ok" lists the modules extracted: a new list extracts again.
+	if [ "$(cat "$dir/ok" 2>/dev/null)" != "${MODULES[*]}" ]; then
+		echo "vm: fetching $pkg"
+		# Package lists older than the archive name a file it no longer has.
+		download_kernel "$pkg" "$dir" ||
+			{ apt-get update -qq >/dev/null 2>&1 && download_kernel "$pkg" "$dir"; } || return 1
+	fi
+	KERNEL=$(ls "$dir"/boot/vmlinuz-* | head -n 1)
+	KVER=${KERNEL##*/vmlinuz-}
+	MODDIR=$dir/lib/modules/$KVER/kernel
+}
+fetch_kernel && [ -f "$KERNEL" ] ||
+	die "cannot get Debian's linux-image-amd64 kernel (apt-get download failed?)"
+
+# ---- the initramfs
+
+root=$work/root
+rm -rf "$root"
+mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,bb,proc,sys,dev,tmp,run,etc,root,cgfs/bin,cgfs/tests}
+# Debian's merged /usr, so that the host's binaries find their libraries
+# at the paths ldd gives.
+for d in bin sbin lib lib64; do ln -s usr/$d "$root/$d"; done
+
+# copy_libs FILE...: every shared library ldd names for each file, at the
+# same path in the guest.
+copy_libs() {
+	local lib
+	for lib in $(ldd "$@" 2>/dev/null | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// && $2 ~ /^\(/ { print $1 }'); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib" || return 1
+	done
+}
+
+# copy_bin PROGRAM...: copies each program (a name on PATH) to the same
+# path in the guest, with its libraries.
+copy_bin() {
+	local f p
+	for f in "$@"; do
+		p=$(type -P "$f") || { echo "vm: $f is not installed on this host"; return 1; }
+		p=$(readlink -f "$p")
+		mkdir -p "$root$(dirname "$p")"
+		cp "$p" "$root$p" || return 1
+		# a name that is a link to another program (awk -> mawk)
+		[ "$(basename "$p")" = "$f" ] || ln -sf "$p" "$root/usr/bin/$f"
+		copy_libs "$p" || return 1
+	done
+}
+
+# What the tests run, as on the host (busybox only fills gaps, last on PATH).
+host_tools=(bash dash setpriv unshare mountpoint fusermount3 umount mount awk grep sed find
+	xargs sort md5sum stat id ls cat head tail tr mktemp seq nproc sleep rm rmdir mkdir cp
+	mv wc chmod chown touch tee cut uniq date env timeout printf echo true false basename
+	dirname readlink ln dd)
+copy_bin "${host_tools[@]}" || die "cannot copy the host's tools"
+# glibc loads libgcc_s at run time for pthread_cancel (libfuse's loop ends
+# its workers with it): ldd does not list it.
+libgcc=$(/sbin/ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+[ -n "$libgcc" ] && mkdir -p "$root$(dirname "$libgcc")" && cp -L "$libgcc" "$root$libgcc" ||
+	die "cannot copy libgcc_s.so.1"
+ln -sf dash "$root/usr/bin/sh"
+cp /usr/bin/busybox "$root/bb/busybox"
+for a in $(/usr/bin/busybox --list); do
+	[ "$a" = busybox ] || ln -s busybox "$root/bb/$a"
+done
+
+# cgfs and xop with their libraries (an ASan build brings libasan too).
+cp "$build/cgfs" "$build/tests/xop" "$root/cgfs/bin/" &&
+	copy_libs "$build/cgfs" "$build/tests/xop" || die "cannot copy cgfs, xop and their libraries"
+# The shared tests as they are, and the v2-only ones beside them (v2.sh
+# finds lib.sh next to itself there).
+cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
+vm_tests=()
+for t in "$here"/*.sh; do
+	case ${t##*/} in run.sh|init.sh) ;; *) vm_tests+=("$t") ;; esac
+done
+cp "${vm_tests[@]}" "$root/cgfs/tests/" || die "cannot copy the v2 tests"
+
+# The tests to run: the integration tests this build registers with meson
+# (the host's suite), but install.sh, which needs meson, systemd-analyze,
+# mandoc, pkg-config and python3 (a build host, not a guest); then the
+# v2-only checks of tests/vm.
+tests=()
+registered=$(meson introspect "$build" --tests | grep -o '"integration-[A-Za-z0-9_-]*"' | tr -d '"')
+[ -n "$registered" ] || die "meson lists no integration test in $build"
+for n in $registered "${vm_tests[@]}"; do
+	n=${n#integration-}
+	n=${n##*/}
+	n=${n%.sh}
+	[ "$n" = install ] && continue
+	[ -f "$root/cgfs/tests/$n.sh" ] || die "test $n.sh not found"
+	if [ -n "${CGFS_VM_TESTS:-}" ] && ! grep -qw "$n" <<<"$CGFS_VM_TESTS"; then continue; fi
+	tests+=("$n")
+done
+[ ${#tests[@]} -gt 0 ] || die "no test selected"
+printf '%s\n' "${tests[@]}" >"$root/cgfs/tests.list"
+
+# Modules as plain .ko files in /lib/modules, for busybox's insmod.
+mkdir -p "$root/lib/modules"
+for m in "${MODULES[@]}"; do
+	out=$root/lib/modules/$(basename "$m")
+	if [ -f "$MODDIR/$m" ]; then
+		cp "$MODDIR/$m" "$out"
+	elif [ -f "$MODDIR/$m.xz" ]; then
+		xz -dc "$MODDIR/$m.xz" >"$out"
+	elif [ -f "$MODDIR/$m.zst" ]; then
+		zstd -qdc "$MODDIR/$m.zst" >"$out"
+	else
+		die "the kernel package has no $m"
+	fi
+done
+
+cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/bin/bash
+cgfs-alice:x:2001:2001:cgfs test user:/nonexistent:/usr/sbin/nologin
+cgfs-bob:x:2002:2002:cgfs test user:/nonexistent:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+EOF
+cat >"$root/etc/group" <<'EOF'
+root:x:0:
+cgfs-alice:x:2001:
+cgfs-bob:x:2002:
+nogroup:x:65534:
+EOF
+echo "passwd: files" >"$root/etc/nsswitch.conf"
+echo "group: files" >>"$root/etc/nsswitch.conf"
+ln -s /proc/self/mounts "$root/etc/mtab"
+install -m 755 "$here/init.sh" "$root/init"
+# A linker cache spares every exec ld.so's search of the library paths.
+/sbin/ldconfig -r "$root" 2>/dev/null || die "cannot build the guest's ld.so.cache"
+
+image=$work/initramfs.cpio.gz
+(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) |
+	gzip -1 >"$image" || die "cannot pack the initramfs"
+echo "vm: kernel $KVER, initramfs $(du -h "$image" | cut -f1), tests: ${tests[*]}"
+
+# ---- boot it
+
+console=$work/console.log
+# Only results, unless asked: the whole console is in the file.
+show() {
+	if [ "${CGFS_VM_VERBOSE:-}" = 1 ]; then
+		cat
+	else
+		grep -a --line-buffered -E '^(guest:|===|not ok|# SKIP|VM-)'
+	fi
+}
+start=$(date +%s.%N)
+# No -enable-kvm: KVM hangs on these hosts. Two vCPUs in multi-threaded
+# TCG. panic=-1 and -no-reboot turn a guest panic into QEMU's exit.
+timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
+	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
+	-display none -monitor none -serial stdio -no-reboot \
+	-kernel "$KERNEL" -initrd "$image" \
+	-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init ${CGFS_VM_APPEND:-}" \
+	</dev/null 2>&1 | sed -u 's/\r$//' | tee "$console" | show
+qrc=${PIPESTATUS[0]}
+end=$(date +%s.%N)
+elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
+
+# A failed run shows the end of the console, where a panic would be.
+fail_run() {
+	[ "${CGFS_VM_VERBOSE:-}" = 1 ] || { echo "--- the console's last lines"; tail -n 40 "$console"; }
+	die "$*"
+}
+[ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && fail_run "the guest did not finish within ${timeout_s}s (console: $console)"
+result=$(grep -a '^VM-RESULT: ' "$console" | tail -n 1)
+[ -n "$result" ] || fail_run "the guest never reported (QEMU exit $qrc; console: $console)"
+times=$(grep -a '^VM-TIMES: ' "$console" | tail -n 1)
+read -r _ pass _ fail _ rcw <<<"$result"
+rc=${rcw#rc=}
+echo "vm: ${times#VM-TIMES: }; QEMU ran ${elapsed}s in all (budget ${budget_s}s)"
+if [ "$elapsed" -gt "$budget_s" ]; then
+	echo "vm: over the budget of ${budget_s}s"
+	fail=$((fail + 1))
+elif [ "$rc" != 0 ] || [ "$fail" != 0 ]; then
+	echo "vm: the guest's tests failed (console: $console)"
+fi
+echo "vm: $pass passed, $fail failed"
+[ "$rc" = 0 ] && [ "$fail" = 0 ]
