@@ -49,6 +49,21 @@ else
 	status=1
 fi
 
+echo "== pure cgroup v2: the integration suite inside a QEMU guest (tests/vm)"
+bash tests/vm/run.sh build-test 2>&1 | tee build-test/vm.out
+vm=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' build-test/vm.out | tail -n 1)
+if [ -n "$vm" ]; then
+	vp=$(sed -E 's/^vm: ([0-9]+) passed.*/\1/' <<<"$vm")
+	vf=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$vm")
+	total_ok=$((total_ok + vp))
+	total_fail=$((total_fail + vf))
+	[ "$vf" -eq 0 ] || status=1
+else
+	echo "the v2 guest printed no result"
+	total_fail=$((total_fail + 1))
+	status=1
+fi
+
 # Nothing of ours may be left: no test cgroup, no test mount.
 left=$(find /sys/fs/cgroup -maxdepth 2 -mindepth 1 -type d -name 'cgfs-test-*' 2>/dev/null)
 mnts=$(awk '$3 == "fuse.cgfs" && $2 ~ /^\/tmp\/cgfs-mnt/ {print $2}' /proc/mounts)
