@@ -1242,16 +1242,26 @@ static const struct cg_hier *raw_hier(const struct cgroot *r, int hier)
 	return hier >= 0 && (size_t)hier < r->n ? &r->h[hier] : NULL;
 }
 
-int group_raw_stat(const struct cgroot *r, const char *path, int hier,
-                   const char *name, struct stat *ret)
+/* The real file NAME of group PATH in hierarchy HIER: its hierarchy and
+ * its path below that hierarchy's base. A name is one component. */
+static int raw_path(const struct cgroot *r, const char *path, int hier, const char *name,
+                    const struct cg_hier **ret_h, char *p, size_t size)
 {
 	const struct cg_hier *h = raw_hier(r, hier);
-	char p[PATH_MAX];
-	int res;
 
 	if (!h || !*name || strchr(name, '/'))
 		return -ENOENT;
-	res = join(p, sizeof(p), path, name);
+	*ret_h = h;
+	return join(p, size, path, name);
+}
+
+int group_raw_stat(const struct cgroot *r, const char *path, int hier,
+                   const char *name, struct stat *ret)
+{
+	const struct cg_hier *h;
+	char p[PATH_MAX];
+	int res = raw_path(r, path, hier, name, &h, p, sizeof(p));
+
 	if (res < 0)
 		return res;
 	if (fstatat(h->base_fd, p, ret, AT_SYMLINK_NOFOLLOW) < 0)
@@ -1368,13 +1378,10 @@ int group_raw_list(const struct cgroot *r, const char *path,
 int group_raw_read(const struct cgroot *r, const char *path, int hier,
                    const char *name, char **buf)
 {
-	const struct cg_hier *h = raw_hier(r, hier);
+	const struct cg_hier *h;
 	char p[PATH_MAX];
-	int res;
+	int res = raw_path(r, path, hier, name, &h, p, sizeof(p));
 
-	if (!h || !*name || strchr(name, '/'))
-		return -ENOENT;
-	res = join(p, sizeof(p), path, name);
 	/* cgroup.procs and tasks are the long ones: the same bound as procs. */
 	return res < 0 ? res : read_all_at(h->base_fd, p, buf);
 }
@@ -1382,14 +1389,11 @@ int group_raw_read(const struct cgroot *r, const char *path, int hier,
 int group_raw_write(const struct cgroot *r, const char *path, int hier,
                     const char *name, const char *data, size_t len)
 {
-	const struct cg_hier *h = raw_hier(r, hier);
+	const struct cg_hier *h;
 	char p[PATH_MAX];
 	ssize_t n;
-	int fd, res;
+	int fd, res = raw_path(r, path, hier, name, &h, p, sizeof(p));
 
-	if (!h || !*name || strchr(name, '/'))
-		return -ENOENT;
-	res = join(p, sizeof(p), path, name);
 	if (res < 0)
 		return res;
 	fd = openat(h->base_fd, p, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
