@@ -11,6 +11,7 @@
 
 #include "cgfs/fs.h"
 #include "cgfs/log.h"
+#include "cgfs/pidns.h"
 #include "cgfs/policy.h"
 
 /* Node ids are (inode << SLOT_BITS) | slot. A group's directory, its
@@ -951,6 +952,9 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		char *buf = NULL;
 
 		res = render(fs, &ref, &buf);
+		/* procs lists pids as the reader's pid namespace has them. */
+		if (res >= 0 && ref.kind == NODE_KNOB && knob_table[ref.knob].kind == KNOB_PROCS)
+			res = pidns_list_for(fuse_req_ctx(req)->pid, &buf, res);
 		if (res < 0) {
 			pthread_mutex_unlock(&of->lock);
 			fuse_reply_err(req, -res);
@@ -999,12 +1003,27 @@ static int procs_write(struct fs *fs, const struct fuse_ctx *ctx, const struct n
 {
 	struct inside_arg a = { .fs = fs };
 	int res, pid, pidfd;
+	struct pidns_view ns;
+	pid_t inner, back;
 
 	res = knob_parse_pid(value, &pid);
 	if (res < 0)
 		return res;
 	snprintf(a.tree, sizeof(a.tree), "%.*s", (int)strcspn(ref->path, "/"), ref->path);
-	res = policy_may_move(ctx->uid, ctx->pid, pid, pid_inside_tree, &a, &pidfd);
+	/* The writer's pid namespace names the process: judge and move the
+	 * host's pid, and once it is pinned, make sure the writer's pid
+	 * still names it (it may have exited and its pid been reused). */
+	inner = pid;
+	res = pidns_view_open(&ns, ctx->pid);
+	if (res == 0)
+		res = pidns_to_host(&ns, inner, &pid);
+	if (res == 0)
+		res = policy_may_move(ctx->uid, ctx->pid, pid, pid_inside_tree, &a, &pidfd);
+	if (res == 0 && (pidns_from_host(&ns, pid, &back) < 0 || back != inner)) {
+		policy_moved(pidfd);
+		res = -ESRCH;
+	}
+	pidns_view_close(&ns);
 	if (res < 0)
 		return res;
 	res = group_move_pid(fs->root, ref->path, pid);
