@@ -146,7 +146,7 @@ copy_bin() {
 host_tools=(bash dash setpriv unshare mountpoint fusermount3 umount mount awk grep sed find
 	xargs sort md5sum stat id ls cat head tail tr mktemp seq nproc sleep rm rmdir mkdir cp
 	mv wc chmod chown touch tee cut uniq date env timeout printf echo true false basename
-	dirname readlink ln dd)
+	dirname readlink ln dd ps free)
 copy_bin "${host_tools[@]}" || die "cannot copy the host's tools"
 # glibc loads libgcc_s at run time for pthread_cancel (libfuse's loop ends
 # its workers with it): ldd does not list it.
