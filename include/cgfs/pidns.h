@@ -9,7 +9,7 @@
  * process's namespace is the caller's or below it.
  *
  * A caller in the daemon's own namespace (every caller on a host without
- * containers) costs one stat(2) and nothing else.
+ * containers) costs one readlink(2) and nothing else.
  */
 #pragma once
 
