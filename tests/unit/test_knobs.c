@@ -837,7 +837,7 @@ static void test_table(void **state)
 		"memory_limit_mb", "memory_high_mb", "memory_swap_limit_mb", "memory_usage_mb",
 		"memory_peak_mb",  "cpu_percent",    "cpu_weight",           "cpus",
 		"pids_max",        "pids_current",   "io_weight",            "freeze",
-		"kill",            "procs",          "stat",
+		"kill",            "procs",          "stat",                 "meminfo",
 	};
 	size_t i;
 
