@@ -231,7 +231,8 @@ static int swap_counts(const struct meminfo_src *src, uint64_t mem, bool *ret_on
 		*ret_on = res == 0;
 		return res;
 	}
-	/* v1: memsw = memory + swap, so the swap on top is memsw - memory */
+	/* v1: memsw = memory + swap, so the swap on top is memsw - memory;
+	 * with no memory limit, memsw bounds the swap alone */
 	res = stat_value(src->stat, "hierarchical_memsw_limit", &memsw);
 	if (res == -ENODATA)
 		return 0;
@@ -239,7 +240,10 @@ static int swap_counts(const struct meminfo_src *src, uint64_t mem, bool *ret_on
 		res = stat_or_zero(src->stat, "total_swap", ret_used);
 	if (res < 0)
 		return res;
-	*ret_limit = memsw >= V1_UNLIMITED || mem == NO_LIMIT ? NO_LIMIT : sub0(memsw, mem);
+	if (memsw >= V1_UNLIMITED)
+		*ret_limit = NO_LIMIT;
+	else
+		*ret_limit = mem == NO_LIMIT ? memsw : sub0(memsw, mem);
 	*ret_on = true;
 	return 0;
 }
