@@ -839,9 +839,10 @@ static int meminfo_read(const struct knob_io *io, int v, struct meminfo_files *f
 	if (res >= 0)
 		res = read_text(io, CTRL_MEMORY, v == 1 ? "memory.usage_in_bytes" : "memory.current",
 		                f->usage, sizeof(f->usage));
-	if (res >= 0 && v == 1)
+	/* v1's memory.stat has the smallest limit up the tree already */
+	src->n_limits = res >= 0 && v == 1 && strstr(f->stat, "\nhierarchical_memory_limit ") ? 0 : 1;
+	if (res >= 0 && v == 1 && src->n_limits)
 		res = read_text(io, CTRL_MEMORY, MEM_LIMIT_V1, f->lim[0], sizeof(f->lim[0]));
-	src->n_limits = 1;
 	if (res >= 0 && v == 2)
 		res = read_up(io, "memory.max", f->lim, f->lims, &src->n_limits);
 	if (res < 0)

@@ -214,7 +214,7 @@ static void fake_v1(void)
 	put(CTRL_MEMORY, "memory.usage_in_bytes", "104857600\n");
 	put(CTRL_MEMORY, "memory.max_usage_in_bytes", "210763776\n");
 	put(CTRL_MEMORY, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
-	put(CTRL_MEMORY, "memory.stat", "total_cache 4096\nhierarchical_memory_limit " V1_UNLIMITED
+	put(CTRL_MEMORY, "memory.stat", "cache 4096\nhierarchical_memory_limit " V1_UNLIMITED
 	    "\n");
 	put(CTRL_CPU, "cpu.cfs_period_us", "100000\n");
 	put(CTRL_CPU, "cpu.cfs_quota_us", "-1\n");
@@ -824,12 +824,13 @@ static void test_meminfo(void **state)
 	drop(CTRL_MEMORY, "../memory.swap.max");
 	expect_meminfo("MemTotal:         524288 kB\nMemFree:          421888 kB\n"
 	               "SwapTotal:       1000000 kB\nSwapFree:         900000 kB\n");
-	/* v1: the group's limit and memory.stat's hierarchical one */
+	/* v1: memory.stat's hierarchical limit; the group's own without it */
 	fake_v1();
 	put(CTRL_MEMORY, "memory.limit_in_bytes", "2147483648\n");
+	put(CTRL_MEMORY, "memory.stat", "cache 4096\n");
 	expect_meminfo("MemTotal:        2097152 kB\nMemFree:         1994752 kB\n"
 	               "SwapTotal:       1000000 kB\nSwapFree:         900000 kB\n");
-	put(CTRL_MEMORY, "memory.stat", "hierarchical_memory_limit 1073741824\n"
+	put(CTRL_MEMORY, "memory.stat", "cache 0\nhierarchical_memory_limit 1073741824\n"
 	    "hierarchical_memsw_limit 1610612736\ntotal_swap 1048576\n");
 	expect_meminfo("MemTotal:        1048576 kB\nMemFree:          946176 kB\n"
 	               "SwapTotal:        524288 kB\nSwapFree:         523264 kB\n");
