@@ -112,6 +112,17 @@ assert_eq "an empty group: MemFree + usage = MemTotal" \
 	"$(( host_total - $(cat "$(real memory "$U" "$([ "$MEMV" = 1 ] && echo memory.usage_in_bytes || echo memory.current)")") / 1024 ))" \
 	"$(mi "$MNT/$U/meminfo" MemFree)"
 
+# A limit above everything cgfs shows (the real base directory, which this
+# run made) still counts: the walk goes up to the hierarchy's root.
+if [ "$MEMV" = 1 ]; then BLIM=memory.limit_in_bytes; NOLIM=-1; else BLIM=memory.max; NOLIM=max; fi
+echo $((512 * MiB)) >"$(cg_mount memory)/$BASE/$BLIM"
+assert_eq "a limit on the real base, above the tree: MemTotal" $((512 * 1024)) \
+	"$(mi "$MNT/$U/meminfo" MemTotal)"
+assert_eq "a smaller limit below it still wins" $((256 * 1024)) "$(mi "$MNT/$G/meminfo" MemTotal)"
+echo "$NOLIM" >"$(cg_mount memory)/$BASE/$BLIM"
+assert_eq "the base's limit lifted: the host's RAM again" "$host_total" \
+	"$(mi "$MNT/$U/meminfo" MemTotal)"
+
 # ---- a real load ----
 
 # anonymous memory kept resident, and page cache charged to the group
