@@ -322,6 +322,16 @@ static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base,
 	ch->base[strcspn(ch->base, "\n")] = '\0';
 	while (*ch->base && ch->base[strlen(ch->base) - 1] == '/')
 		ch->base[strlen(ch->base) - 1] = '\0';
+	/* Our own cgroup is our base's leaf once we moved there (v2), as
+	 * a supervisor re-executed for an upgrade finds itself. */
+	if (!base) {
+		size_t bl = strlen(ch->base), ll = strlen("/" GROUP_LEAF);
+
+		if (bl > ll && strcmp(ch->base + bl - ll, "/" GROUP_LEAF) == 0)
+			ch->base[bl - ll] = '\0';
+		else if (strcmp(ch->base, GROUP_LEAF) == 0)
+			return -EINVAL;
+	}
 	ch->mnt_fd = open(h->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ch->mnt_fd < 0)
 		return -errno;
