@@ -15,12 +15,12 @@ INNER=$(mktemp -d /tmp/cgfs-inner.XXXXXX)
 OUT=$(mktemp /tmp/cgfs-out.XXXXXX)
 test_cleanup() {
 	exec 3<&- 2>/dev/null
-	rm -f "$BIN" "$BIN.new" "$OUT" "$OUT".*
+	rm -f "$BIN" "$BIN.new" "$OUT" "$OUT".* "$CONF.good"
 	rmdir "$INNER" 2>/dev/null
 }
 cp "$CGFS" "$BIN" && chmod 755 "$BIN"
 CGFS=$BIN
-start_cgfs || exit 1
+start_cgfs -o "config=$CONF" || exit 1
 "$XOP" mkdir "$MNT/$ALICE" >/dev/null
 assert_op "alice mkdir box" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/box"
 as "$ALICE" "$XOP" write "$MNT/$ALICE/box/memory_limit_mb" 200 >/dev/null
@@ -73,6 +73,18 @@ echo "# upgrade: the mount was unavailable to a client for at most ${gap:-?} ms"
 exe=$(readlink "/proc/$DAEMON/exe")
 assert_eq "the supervisor runs the new binary, same pid" "$BIN" "$exe"
 assert_eq "the mount is still one mount" 1 "$(grep -c " $MNT fuse.cgfs " /proc/mounts)"
+
+# A configuration that does not load: SIGHUP keeps the running image.
+S=$(server_pid)
+cp "$CONF" "$CONF.good"
+echo "this is not a configuration" >"$CONF"
+kill -HUP "$DAEMON"
+S=$(wait_server "$S") && ok "a bad configuration on SIGHUP: a new server of the old image" ||
+	not_ok "no server after SIGHUP with a bad configuration"
+grep -q "not re-executing: the configuration does not load" "$LOG" &&
+	ok "the refused reload is logged" || not_ok "the refused reload is not logged"
+assert_op "the mount works after the refused reload" OK "$XOP" read "$MNT/$ALICE/box/memory_limit_mb"
+cp "$CONF.good" "$CONF"
 
 # 3. a request made while the server cannot run waits and is answered by
 # the next server (it was never read by the dead one).
