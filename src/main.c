@@ -112,6 +112,19 @@ static int load_config(const struct options *o, struct config *cfg)
 	return r;
 }
 
+static const struct options *reload_options;
+
+/* Before an upgrade: the configuration must still load. */
+static int reload_check(void)
+{
+	struct config cfg;
+	int r = load_config(reload_options, &cfg);
+
+	if (r == 0)
+		config_free(&cfg);
+	return r;
+}
+
 /* In each new server process, before it serves. */
 static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 {
@@ -220,7 +233,9 @@ int main(int argc, char *argv[])
 		            opts.max_threads < 1 ? 1 : opts.max_threads > 256 ? 256 : (int)opts.max_threads,
 		.argv = argv,
 		.server_start = server_start,
+		.reload_check = reload_check,
 	};
+	reload_options = &o;
 	log_debug("base %s, %zu hierarchies", root.h[root.primary].base, root.n);
 	ret = supervise_run(&sv);
 

@@ -282,7 +282,15 @@ static int set_cloexec(int fd, bool on)
 static void reexec(struct sup *s)
 {
 	char num[16];
+	int here = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
+	/* The command line may hold relative paths; daemonizing left "/". */
+	if (s->cwd_fd >= 0 && fchdir(s->cwd_fd) < 0)
+		log_warn("cannot return to the start directory: %s", strerror(errno));
+	if (s->sv->reload_check && s->sv->reload_check() != 0) {
+		log_err("not re-executing: the configuration does not load; keeping this one");
+		goto back;
+	}
 	log_info("re-executing %s", s->exe);
 	if (set_cloexec(s->master, false) < 0 || set_cloexec(s->state_fd, false) < 0)
 		goto fail;
@@ -292,9 +300,6 @@ static void reexec(struct sup *s)
 	setenv(ENV_STATE_FD, num, 1);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	fflush(NULL);
-	/* The command line may hold relative paths; daemonizing left "/". */
-	if (s->cwd_fd >= 0 && fchdir(s->cwd_fd) < 0)
-		log_warn("cannot return to the start directory: %s", strerror(errno));
 	execv(s->exe, s->sv->argv);
 	log_err("cannot re-execute %s: %s; keeping this one", s->exe, strerror(errno));
 	sigprocmask(SIG_BLOCK, &s->mask, NULL);
@@ -303,6 +308,12 @@ fail:
 	unsetenv(ENV_STATE_FD);
 	set_cloexec(s->master, true);
 	set_cloexec(s->state_fd, true);
+back:
+	if (here >= 0) {
+		if (fchdir(here) < 0)
+			log_warn("cannot return to the working directory: %s", strerror(errno));
+		close(here);
+	}
 }
 
 static int take_fd(const char *env)

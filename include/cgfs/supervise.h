@@ -32,6 +32,10 @@ struct supervise {
 	 * a non-zero return ends the server with that status. */
 	int (*server_start)(void *userdata, struct fuse_session *se, uint32_t epoch);
 	void (*server_stop)(void *userdata);
+	/* Called before re-executing on SIGHUP (may be NULL): non-zero keeps
+	 * the running image, so a configuration the new one would refuse
+	 * does not end the mount. */
+	int (*reload_check)(void);
 	/* Out */
 	bool is_server;                 /* returned in a server process */
 };

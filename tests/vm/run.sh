@@ -33,7 +33,7 @@ die() {
 }
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, and the initramfs keeps file owners)"
-for f in cgfs tests/xop; do
+for f in cgfs tests/xop tests/cgload; do
 	[ -x "$build/$f" ] || die "$build/$f is not built"
 done
 
@@ -143,7 +143,7 @@ copy_bin() {
 }
 
 # What the tests run, as on the host (busybox only fills gaps, last on PATH).
-host_tools=(bash dash setpriv unshare mountpoint fusermount3 umount mount awk grep sed find
+host_tools=(bash dash setpriv unshare setsid nsenter mountpoint fusermount3 umount mount awk grep sed find
 	xargs sort md5sum stat id ls cat head tail tr mktemp seq nproc sleep rm rmdir mkdir cp
 	mv wc chmod chown touch tee cut uniq date env timeout printf echo true false basename
 	dirname readlink ln dd)
@@ -167,8 +167,8 @@ for a in $(/usr/bin/busybox --list); do
 done
 
 # cgfs and xop with their libraries (an ASan build brings libasan too).
-cp "$build/cgfs" "$build/tests/xop" "$root/cgfs/bin/" &&
-	copy_libs "$build/cgfs" "$build/tests/xop" || die "cannot copy cgfs, xop and their libraries"
+cp "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$root/cgfs/bin/" &&
+	copy_libs "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" || die "cannot copy cgfs, xop and their libraries"
 # The shared tests as they are, and the v2-only ones beside them (v2.sh
 # finds lib.sh next to itself there).
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
