@@ -81,6 +81,70 @@ static struct node *nodes[NODE_BUCKETS];
 /* Serialises tree changes so caps (max_groups) hold under parallel mkdirs. */
 static pthread_mutex_t tree_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Open files and directories. A file handle is this server's epoch and an
+ * index here, never a pointer: after a restart the kernel still holds the
+ * handles an earlier server gave out, and the new one must know them for
+ * what they are (stale) rather than follow them. */
+struct fh_slot {
+	void *p;
+	void (*drop)(void *p); /* frees p if the kernel never releases it */
+};
+
+static pthread_mutex_t fh_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fh_slot *fh_tab;
+static uint32_t fh_len, fh_cap, fh_hint;
+
+/* 0 (no handle) when out of memory. */
+static uint64_t fh_put(const struct fs *fs, void *p, void (*drop)(void *p))
+{
+	uint32_t i;
+
+	pthread_mutex_lock(&fh_lock);
+	for (i = fh_hint; i < fh_len && fh_tab[i].p; i++)
+		;
+	if (i == fh_len) {
+		if (fh_len == fh_cap) {
+			uint32_t cap = fh_cap ? fh_cap * 2 : 64;
+			struct fh_slot *t = cap > fh_cap ? realloc(fh_tab, cap * sizeof(*t)) : NULL;
+
+			if (!t) {
+				pthread_mutex_unlock(&fh_lock);
+				return 0;
+			}
+			fh_tab = t;
+			fh_cap = cap;
+		}
+		fh_len++;
+	}
+	fh_tab[i].p = p;
+	fh_tab[i].drop = drop;
+	fh_hint = i + 1;
+	pthread_mutex_unlock(&fh_lock);
+	return ((uint64_t)fs->epoch << 32) | (i + 1);
+}
+
+/* The object behind fh, or NULL for a handle of another server. take
+ * also removes it. */
+static void *fh_get(const struct fs *fs, uint64_t fh, bool take)
+{
+	uint32_t i = (uint32_t)fh;
+	void *p = NULL;
+
+	if ((fh >> 32) != fs->epoch || i == 0)
+		return NULL;
+	pthread_mutex_lock(&fh_lock);
+	if (i <= fh_len) {
+		p = fh_tab[i - 1].p;
+		if (take) {
+			fh_tab[i - 1].p = NULL;
+			if (i - 1 < fh_hint)
+				fh_hint = i - 1;
+		}
+	}
+	pthread_mutex_unlock(&fh_lock);
+	return p;
+}
+
 static struct fs *fs_of(fuse_req_t req)
 {
 	return fuse_req_userdata(req);
@@ -260,6 +324,13 @@ void fs_destroy_nodes(void)
 	struct node *n, *next;
 	size_t i;
 
+	/* A server stopped for an upgrade leaves files open in the kernel. */
+	for (i = 0; i < fh_len; i++)
+		if (fh_tab[i].p)
+			fh_tab[i].drop(fh_tab[i].p);
+	free(fh_tab);
+	fh_tab = NULL;
+	fh_len = fh_cap = fh_hint = 0;
 	pthread_mutex_lock(&nodes_lock);
 	for (i = 0; i < NODE_BUCKETS; i++) {
 		for (n = nodes[i]; n; n = next) {
@@ -459,6 +530,118 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	return 0;
 }
 
+/* ---- nodes an earlier server gave the kernel ---- */
+
+/* After a restart the kernel still holds node ids the earlier server
+ * handed out. They are made of kernel inode numbers, so the group behind
+ * one can be found again: walk the tree for the inode, then look the path
+ * up by name as the kernel would have. */
+struct find {
+	const struct cgroot *root;
+	ino_t want;
+	int hier;            /* -1: a group's directory; else raw files of h[hier] */
+	char path[PATH_MAX];
+	char name[NAME_MAX + 1];
+};
+
+static int find_raw(void *arg, const char *name, const struct raw_file *f)
+{
+	struct find *fd = arg;
+
+	if (f->hier != fd->hier || f->ino != fd->want)
+		return 0;
+	snprintf(fd->name, sizeof(fd->name), "%s", name);
+	return 1;
+}
+
+static int find_walk(void *arg, const char *name, ino_t ino)
+{
+	struct find *f = arg;
+	size_t len = strlen(f->path);
+	int n;
+
+	n = snprintf(f->path + len, sizeof(f->path) - len, "%s%s", len ? "/" : "", name);
+	if (n < 0 || (size_t)n >= sizeof(f->path) - len) {
+		f->path[len] = '\0';
+		return 0;
+	}
+	if (f->hier < 0 && ino == f->want)
+		return 1;
+	if (f->hier >= 0 && group_raw_list(f->root, f->path, find_raw, f) == 1)
+		return 1;
+	if (group_children(f->root, f->path, find_walk, f) == 1)
+		return 1;
+	f->path[len] = '\0';
+	return 0;
+}
+
+static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
+{
+	unsigned slot = (unsigned)(ino & SLOT_MASK);
+	struct nref *cur = NULL, *next = NULL;
+	struct find *f = NULL;
+	char *comp, *save = NULL;
+	int res = -ESTALE;
+
+	if (slot >= SLOT_KNOB && slot < SLOT_RAWDIR &&
+	    (slot - SLOT_KNOB >= knob_count || !fs->root->knob_on[slot - SLOT_KNOB]))
+		return -ESTALE;
+	if ((slot > SLOT_RAWDIR && slot < SLOT_RAW) ||
+	    (slot >= SLOT_RAW && slot - SLOT_RAW >= fs->root->n))
+		return -ESTALE;
+	f = calloc(1, sizeof(*f));
+	cur = malloc(sizeof(*cur));
+	next = malloc(sizeof(*next));
+	if (!f || !cur || !next) {
+		res = -ENOMEM;
+		goto out;
+	}
+	f->root = fs->root;
+	f->want = (ino_t)(ino >> SLOT_BITS);
+	f->hier = slot >= SLOT_RAW ? (int)(slot - SLOT_RAW) : -1;
+	if (group_children(fs->root, "", find_walk, f) != 1)
+		goto out;
+	node_get(FUSE_ROOT_ID, cur);
+	for (comp = strtok_r(f->path, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
+		res = child_ref(fs, cur, comp, next);
+		if (res < 0)
+			goto out;
+		*cur = *next;
+	}
+	if (slot == SLOT_DIR) {
+		*ref = *cur;
+		res = 0;
+	} else if (slot < SLOT_RAWDIR) {
+		res = group_entry_ref(fs, cur, NODE_KNOB, (int)(slot - SLOT_KNOB), ref);
+	} else {
+		res = group_entry_ref(fs, cur, NODE_RAWDIR, -1, slot == SLOT_RAWDIR ? ref : next);
+		if (res == 0 && slot != SLOT_RAWDIR)
+			res = raw_child_ref(fs, next, f->name, ref);
+	}
+	if (res == 0 && ref->ino != ino)
+		res = -ESTALE;
+	if (res == 0)
+		res = node_ref(ref); /* the kernel holds at least this one */
+	if (res == 0)
+		log_debug("node %#llx of an earlier server is /%s%s%s", (unsigned long long)ino,
+		          ref->path, ref->kind == NODE_DIR ? "" : "/", entry_name(ref));
+out:
+	free(f);
+	free(cur);
+	free(next);
+	return res < 0 ? res : 0;
+}
+
+/* The node the kernel calls ino: known, or one an earlier server made. */
+static int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref)
+{
+	int res = node_get(ino, ref);
+
+	if (res == -ESTALE)
+		res = node_recover(fs, ino, ref);
+	return res;
+}
+
 /* ---- operations ---- */
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
@@ -474,7 +657,7 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct nref p, c;
 	int res;
 
-	res = node_get(parent, &p);
+	res = node_lookup(fs, parent, &p);
 	if (res == 0)
 		res = child_ref(fs, &p, name, &c);
 	if (res < 0) {
@@ -507,7 +690,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	struct stat st;
 	int res;
 
-	res = node_get(ino, &ref);
+	res = node_lookup(fs, ino, &ref);
 	if (res == 0)
 		res = node_attr(fs, &ref, &st);
 	if (res < 0)
@@ -524,7 +707,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	struct stat st;
 	int res;
 
-	res = node_get(ino, &ref);
+	res = node_lookup(fs, ino, &ref);
 	if (res < 0)
 		goto err;
 	/* Only truncation (what "echo >" may send) is accepted, and ignored:
@@ -622,28 +805,32 @@ static int dirbuf_fill_group(struct fs *fs, struct dirbuf *b, const struct nref 
 	return res;
 }
 
-static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+static void dirbuf_drop(void *p)
 {
-	struct fs *fs = fs_of(req);
+	struct dirbuf *b = p;
+
+	free(b->data);
+	free(b);
+}
+
+/* The listing of directory ino, as of now. */
+static int dir_build(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct dirbuf **ret)
+{
 	struct dirbuf *b;
 	struct nref ref;
 	struct stat st;
 	int res;
 
-	res = node_get(ino, &ref);
+	res = node_lookup(fs, ino, &ref);
 	if (res == 0 && !kind_is_dir(ref.kind))
 		res = -ENOTDIR;
 	if (res == 0)
 		res = group_stat(fs->root, ref.path, &st);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
+	if (res < 0)
+		return res;
 	b = calloc(1, sizeof(*b));
-	if (!b) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
+	if (!b)
+		return -ENOMEM;
 	b->req = req;
 	res = dirbuf_add(b, ".", ino, S_IFDIR);
 	if (res == 0)
@@ -652,14 +839,32 @@ static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		res = group_raw_list(fs->root, ref.path, dirbuf_add_raw, b);
 	else if (res == 0)
 		res = dirbuf_fill_group(fs, b, &ref, st.st_ino);
+	b->req = NULL;
 	if (res < 0) {
-		free(b->data);
-		free(b);
+		dirbuf_drop(b);
+		return res;
+	}
+	*ret = b;
+	return 0;
+}
+
+static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct dirbuf *b = NULL;
+	int res;
+
+	res = dir_build(fs, req, ino, &b);
+	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;
 	}
-	b->req = NULL;
-	fi->fh = (uint64_t)(uintptr_t)b;
+	fi->fh = fh_put(fs, b, dirbuf_drop);
+	if (!fi->fh) {
+		dirbuf_drop(b);
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
 	fi->cache_readdir = 0;
 	fuse_reply_open(req, fi);
 }
@@ -684,21 +889,34 @@ static void reply_copy(fuse_req_t req, const char *data, size_t len)
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        struct fuse_file_info *fi)
 {
-	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
+	struct fs *fs = fs_of(req);
+	struct dirbuf *b = fh_get(fs, fi->fh, false), *fresh = NULL;
 	size_t start = off < 0 ? 0 : (size_t)off;
+	int res;
 
+	if (!b) {
+		/* Opened by an earlier server: list afresh. */
+		res = dir_build(fs, req, ino, &fresh);
+		if (res < 0) {
+			fuse_reply_err(req, -res);
+			return;
+		}
+		b = fresh;
+	}
 	if (start >= b->len)
 		fuse_reply_buf(req, NULL, 0);
 	else
 		reply_copy(req, b->data + start, b->len - start < size ? b->len - start : size);
+	if (fresh)
+		dirbuf_drop(fresh);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dirbuf *b = (struct dirbuf *)(uintptr_t)fi->fh;
+	struct dirbuf *b = fh_get(fs_of(req), fi->fh, true);
 
-	free(b->data);
-	free(b);
+	if (b)
+		dirbuf_drop(b);
 	fuse_reply_err(req, 0);
 }
 
@@ -711,7 +929,7 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	char tree[PATH_MAX];
 	int res, n;
 
-	res = node_get(parent, &p);
+	res = node_lookup(fs, parent, &p);
 	if (res < 0)
 		goto err;
 	if (!kind_is_dir(p.kind)) {
@@ -781,7 +999,7 @@ static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	struct nref p, c;
 	int res;
 
-	res = node_get(parent, &p);
+	res = node_lookup(fs, parent, &p);
 	if (res == 0)
 		res = child_ref(fs, &p, name, &c);
 	if (res == 0 && !kind_is_dir(c.kind))
@@ -891,6 +1109,15 @@ static int open_check(struct fs *fs, const struct fuse_ctx *ctx, const struct nr
 	return 0;
 }
 
+static void ofile_drop(void *p)
+{
+	struct ofile *of = p;
+
+	pthread_mutex_destroy(&of->lock);
+	free(of->buf);
+	free(of);
+}
+
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -899,7 +1126,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct nref ref = { .path = "?", .kind = NODE_DIR };
 	int res;
 
-	res = node_get(ino, &ref);
+	res = node_lookup(fs, ino, &ref);
 	if (res == 0)
 		res = open_check(fs, ctx, &ref, fi->flags & O_ACCMODE);
 	if (res < 0)
@@ -910,7 +1137,12 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		goto err;
 	}
 	pthread_mutex_init(&of->lock, NULL);
-	fi->fh = (uint64_t)(uintptr_t)of;
+	fi->fh = fh_put(fs, of, ofile_drop);
+	if (!fi->fh) {
+		ofile_drop(of);
+		res = -ENOMEM;
+		goto err;
+	}
 	/* The value is rendered on read: its size is not known before. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
@@ -923,38 +1155,63 @@ err:
 }
 
 /* The whole content of a knob or raw file, fresh from the kernel. */
-static int render(struct fs *fs, const struct nref *ref, char **buf)
+static int render(struct fs *fs, const struct nref *ref, pid_t reader, char **buf)
 {
+	int res;
+
 	if (ref->kind == NODE_RAW)
 		return group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
-	if (ref->kind == NODE_KNOB)
-		return group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
-	return -EISDIR;
+	if (ref->kind != NODE_KNOB)
+		return -EISDIR;
+	res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
+	/* procs lists pids as the reader's pid namespace has them. */
+	if (res >= 0 && knob_table[ref->knob].kind == KNOB_PROCS)
+		res = pidns_list_for(reader, buf, res);
+	return res;
+}
+
+/* Replies with bytes [off, off + size) of a fresh rendering: for a file
+ * an earlier server opened, which has no buffer here. */
+static void read_fresh(fuse_req_t req, struct fs *fs, const struct nref *ref, size_t size,
+                       off_t off)
+{
+	char *buf = NULL;
+	int res;
+
+	res = render(fs, ref, fuse_req_ctx(req)->pid, &buf);
+	if (res < 0)
+		fuse_reply_err(req, -res);
+	else if (off >= res)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, buf + off, (size_t)(res - off) < size ? (size_t)(res - off) : size);
+	free(buf);
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                     struct fuse_file_info *fi)
 {
-	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
 	struct fs *fs = fs_of(req);
+	struct ofile *of = fh_get(fs, fi->fh, false);
 	char small[4096], *copy;
 	struct nref ref;
 	size_t len;
 	int res;
 
-	res = node_get(ino, &ref);
+	res = node_lookup(fs, ino, &ref);
 	if (res < 0) {
 		fuse_reply_err(req, -res);
+		return;
+	}
+	if (!of) {
+		read_fresh(req, fs, &ref, size, off);
 		return;
 	}
 	pthread_mutex_lock(&of->lock);
 	if (off == 0 || !of->buf) {
 		char *buf = NULL;
 
-		res = render(fs, &ref, &buf);
-		/* procs lists pids as the reader's pid namespace has them. */
-		if (res >= 0 && ref.kind == NODE_KNOB && knob_table[ref.knob].kind == KNOB_PROCS)
-			res = pidns_list_for(fuse_req_ctx(req)->pid, &buf, res);
+		res = render(fs, &ref, fuse_req_ctx(req)->pid, &buf);
 		if (res < 0) {
 			pthread_mutex_unlock(&of->lock);
 			fuse_reply_err(req, -res);
@@ -1080,7 +1337,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	struct nref ref = { .path = "?", .kind = NODE_DIR };
 	int res;
 
-	res = node_get(ino, &ref);
+	res = node_lookup(fs, ino, &ref);
 	if (res < 0)
 		goto err;
 	/* One value per write, from the start: no partial or appended values. */
@@ -1106,11 +1363,10 @@ err:
 
 static void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct ofile *of = (struct ofile *)(uintptr_t)fi->fh;
+	struct ofile *of = fh_get(fs_of(req), fi->fh, true);
 
-	pthread_mutex_destroy(&of->lock);
-	free(of->buf);
-	free(of);
+	if (of)
+		ofile_drop(of);
 	fuse_reply_err(req, 0);
 }
 

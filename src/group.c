@@ -169,6 +169,12 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 	return faccessat(h->base_fd, p, F_OK, 0) == 0;
 }
 
+static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
+{
+	(void)ctx;
+	return read_at(AT_FDCWD, path, buf, size);
+}
+
 static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
                      const char *path)
 {
@@ -179,6 +185,7 @@ static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->read = gio_read;
 	io->write = gio_write;
 	io->exists = gio_exists;
+	io->host_read = gio_host_read;
 }
 
 /* ---- set-up ---- */
@@ -315,6 +322,16 @@ static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base,
 	ch->base[strcspn(ch->base, "\n")] = '\0';
 	while (*ch->base && ch->base[strlen(ch->base) - 1] == '/')
 		ch->base[strlen(ch->base) - 1] = '\0';
+	/* Our own cgroup is our base's leaf once we moved there (v2), as
+	 * a supervisor re-executed for an upgrade finds itself. */
+	if (!base) {
+		size_t bl = strlen(ch->base), ll = strlen("/" GROUP_LEAF);
+
+		if (bl > ll && strcmp(ch->base + bl - ll, "/" GROUP_LEAF) == 0)
+			ch->base[bl - ll] = '\0';
+		else if (strcmp(ch->base, GROUP_LEAF) == 0)
+			return -EINVAL;
+	}
 	ch->mnt_fd = open(h->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ch->mnt_fd < 0)
 		return -errno;

@@ -3,24 +3,20 @@
  * main: options, start-up, readiness, signals.
  */
 #include <errno.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fuse_lowlevel.h>
-#ifdef HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 #include "cgfs/config.h"
 #include "cgfs/fs.h"
 #include "cgfs/group.h"
 #include "cgfs/layout.h"
 #include "cgfs/log.h"
+#include "cgfs/supervise.h"
 
 #define DEFAULT_CONFIG "/etc/cgfs.conf"
 
@@ -116,37 +112,42 @@ static int load_config(const struct options *o, struct config *cfg)
 	return r;
 }
 
-/* READY=1 only once the mount answers: a stat(2) of the mount point is a
- * request the session loop must serve, so it waits for the loop. */
-static void *notify_when_serving(void *mountpoint)
-{
-	struct stat st;
+static const struct options *reload_options;
 
-	if (stat(mountpoint, &st) == 0) {
-		log_debug("mount answers: ready");
-#ifdef HAVE_SYSTEMD
-		sd_notify(0, "READY=1");
-#endif
-	} else {
-		log_err("%s does not answer: %s", (char *)mountpoint, strerror(errno));
-	}
-	return NULL;
+/* Before an upgrade: the configuration must still load. */
+static int reload_check(void)
+{
+	struct config cfg;
+	int r = load_config(reload_options, &cfg);
+
+	if (r == 0)
+		config_free(&cfg);
+	return r;
+}
+
+/* In each new server process, before it serves. */
+static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
+{
+	struct fs *fs = userdata;
+
+	fs->epoch = epoch;
+	return 0;
 }
 
 int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts opts = { 0 };
-	struct fuse_loop_config *loop = NULL;
+	struct fuse_args server_args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se = NULL;
+	struct supervise sv;
 	struct options o = { 0 };
 	struct config cfg = { 0 };
 	struct cgroot root;
 	struct layout layout;
 	struct fs fs;
-	pthread_t ready_thread;
 	enum rmdir_mode mode = RMDIR_MIGRATE;
-	int ret = 1, r;
+	int ret = 1, r, i;
 
 	log_init();
 	if (fuse_opt_parse(&args, &o, option_spec, opt_proc) == -1)
@@ -201,6 +202,11 @@ int main(int argc, char *argv[])
 	fs.root = &root;
 	fs.cfg = &cfg;
 	fs.timeout = 1.0;
+	fs.epoch = 0;
+	/* Every server makes its own session from the same arguments. */
+	for (i = 0; i < args.argc; i++)
+		if (fuse_opt_add_arg(&server_args, args.argv[i]) != 0)
+			goto out_cfg;
 	se = fuse_session_new(&args, &fs_ops, sizeof(fs_ops), &fs);
 	if (!se) {
 		ret = 2;
@@ -216,47 +222,30 @@ int main(int argc, char *argv[])
 		log_err("cannot set up the base cgroup: %s", strerror(-r));
 		goto out_session;
 	}
-	if (fuse_set_signal_handlers(se) != 0)
-		goto out_root;
-	if (fuse_session_mount(se, opts.mountpoint) != 0)
-		goto out_signals;
-	if (fuse_daemonize(opts.foreground) != 0)
-		goto out_unmount;
-	log_info("serving %s (base %s, %zu hierarchies)", opts.mountpoint,
-	         root.h[root.primary].base, root.n);
-	if (pthread_create(&ready_thread, NULL, notify_when_serving, opts.mountpoint) != 0)
-		goto out_unmount;
-	pthread_detach(ready_thread);
+	sv = (struct supervise){
+		.mount_se = se,
+		.server_args = &server_args,
+		.ops = &fs_ops,
+		.userdata = &fs,
+		.mountpoint = opts.mountpoint,
+		.foreground = opts.foreground,
+		.nthreads = opts.singlethread ? 1 :
+		            opts.max_threads < 1 ? 1 : opts.max_threads > 256 ? 256 : (int)opts.max_threads,
+		.argv = argv,
+		.server_start = server_start,
+		.reload_check = reload_check,
+	};
+	reload_options = &o;
+	log_debug("base %s, %zu hierarchies", root.h[root.primary].base, root.n);
+	ret = supervise_run(&sv);
 
-	/* The loops return the signal number after SIGTERM/SIGINT/SIGHUP: a
-	 * clean stop. Only a negative value is a failure. */
-	if (opts.singlethread) {
-		ret = fuse_session_loop(se) < 0;
-	} else {
-		loop = fuse_loop_cfg_create();
-		if (!loop)
-			goto out_unmount;
-		fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
-		/* Idle workers stay: libfuse would otherwise start and end a
-		 * thread per request (a clone3 each, measured here). */
-		fuse_loop_cfg_set_idle_threads(loop, opts.max_idle_threads > 64 ?
-		                                          8 : opts.max_idle_threads);
-		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
-		ret = fuse_session_loop_mt(se, loop) < 0;
-		fuse_loop_cfg_destroy(loop);
-	}
-
-out_unmount:
-	fuse_session_unmount(se);
-out_signals:
-	fuse_remove_signal_handlers(se);
-out_root:
 	cgroot_close(&root);
 out_session:
 	fuse_session_destroy(se);
 	fs_destroy_nodes();
 out_cfg:
 	config_free(&cfg);
+	fuse_opt_free_args(&server_args);
 out_args:
 	free(opts.mountpoint);
 	fuse_opt_free_args(&args);

@@ -9,6 +9,8 @@
  */
 #pragma once
 
+#include <stdint.h>
+
 #include <fuse_lowlevel.h>
 
 #include "cgfs/config.h"
@@ -18,6 +20,7 @@ struct fs {
 	struct cgroot *root;
 	const struct config *cfg;
 	double timeout; /* entry and attribute timeout, seconds */
+	uint32_t epoch; /* this server's number: file handles carry it */
 };
 
 extern const struct fuse_lowlevel_ops fs_ops;

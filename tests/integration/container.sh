@@ -41,6 +41,9 @@ container() {
 	: >"$out"
 	mkfifo "$go"
 	assert_op "$name: mkdir $box" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/$box"
+	[ -n "$meminfo" ] &&
+		assert_op "$name: memory limit $meminfo MiB" OK \
+			as "$ALICE" "$XOP" write "$MNT/$ALICE/$box/memory_limit_mb" "$meminfo"
 	# A process of alice's in the group that lives outside the container.
 	spawn "$ALICE"; outside=$SPAWN
 	as "$ALICE" "$XOP" write "$MNT/$ALICE/$box/procs" "$outside" >/dev/null
@@ -135,7 +138,13 @@ container() {
 }
 
 TRANSLATED=
-container "user namespace" box1 "$ALICE"
+# with the group's meminfo over the container's /proc/meminfo
+if [ -e "$MNT/$ALICE/meminfo" ]; then
+	container "user namespace" box1 "$ALICE" 256
+else
+	echo "# SKIP meminfo over /proc/meminfo: no meminfo knob on this host (no memory controller)"
+	container "user namespace" box1 "$ALICE"
+fi
 # root may move any process: were pids not translated, its "1" would be
 # the host's init. Only once alice's container showed that they are.
 if [ -n "$TRANSLATED" ]; then

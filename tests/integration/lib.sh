@@ -16,6 +16,8 @@ LOG=$(mktemp /tmp/cgfs-log.XXXXXX)
 CONF=$(mktemp /tmp/cgfs-conf.XXXXXX)
 DAEMON=
 SPAWNED=()
+SPAWNED_GROUPS=() # process groups (setsid) this run started: killed whole
+CGLOAD=$(dirname "$XOP")/cgload
 ALICE=cgfs-alice
 BOB=cgfs-bob
 
@@ -147,6 +149,28 @@ start_cgfs() {
 	return 1
 }
 
+# server_pid: the server process the supervisor ($DAEMON) runs now.
+server_pid() {
+	local c
+	c=$(cat "/proc/$DAEMON/task/$DAEMON/children" 2>/dev/null)
+	echo "${c%% *}"
+}
+
+# wait_server OLD: waits (10 s at most) until a server other than OLD
+# answers through the mount; prints its pid.
+wait_server() {
+	local old=$1 i s
+	for i in $(seq 1 400); do
+		s=$(server_pid)
+		if [ -n "$s" ] && [ "$s" != "$old" ] && grep -q "server $s answers" "$LOG"; then
+			echo "$s"
+			return 0
+		fi
+		sleep 0.025
+	done
+	return 1
+}
+
 stop_cgfs() {
 	if grep -q " $MNT fuse.cgfs " /proc/mounts; then
 		fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"
@@ -209,6 +233,9 @@ cleanup() {
 	local rc=$? p mp left=
 	set +e
 	for p in "${SPAWNED[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${SPAWNED_GROUPS[@]}"; do kill -KILL -- "-$p" 2>/dev/null; done
+	# A test's own clean-up (temporary files, its own mounts), if it has one.
+	declare -F test_cleanup >/dev/null && test_cleanup
 	for mp in $(cg_mounts); do
 		[ -d "$mp/$BASE" ] || continue
 		find "$mp/$BASE" -name freezer.state -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null

@@ -33,7 +33,7 @@ die() {
 }
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, and the initramfs keeps file owners)"
-for f in cgfs tests/xop; do
+for f in cgfs tests/xop tests/cgload; do
 	[ -x "$build/$f" ] || die "$build/$f is not built"
 done
 
@@ -143,11 +143,18 @@ copy_bin() {
 }
 
 # What the tests run, as on the host (busybox only fills gaps, last on PATH).
-host_tools=(bash dash setpriv unshare mountpoint fusermount3 umount mount awk grep sed find
+host_tools=(bash dash setpriv unshare setsid nsenter mountpoint fusermount3 umount mount awk grep sed find
 	xargs sort md5sum stat id ls cat head tail tr mktemp seq nproc sleep rm rmdir mkdir cp
 	mv wc chmod chown touch tee cut uniq date env timeout printf echo true false basename
 	dirname readlink ln dd ps free)
 copy_bin "${host_tools[@]}" || die "cannot copy the host's tools"
+# meminfo.sh: a memory load, free(1), and LXCFS to compare with (lxcfs
+# dlopen()s its liblxcfs.so, which ldd does not list).
+copy_bin stress-ng free lxcfs || die "cannot copy stress-ng, free and lxcfs (tools/deps.sh test)"
+for f in $(dpkg -L lxcfs 2>/dev/null | grep '/liblxcfs\.so$'); do
+	mkdir -p "$root$(dirname "$f")" && cp -L "$f" "$root$f" && copy_libs "$f" ||
+		die "cannot copy $f"
+done
 # glibc loads libgcc_s at run time for pthread_cancel (libfuse's loop ends
 # its workers with it): ldd does not list it.
 libgcc=$(/sbin/ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
@@ -160,8 +167,8 @@ for a in $(/usr/bin/busybox --list); do
 done
 
 # cgfs and xop with their libraries (an ASan build brings libasan too).
-cp "$build/cgfs" "$build/tests/xop" "$root/cgfs/bin/" &&
-	copy_libs "$build/cgfs" "$build/tests/xop" || die "cannot copy cgfs, xop and their libraries"
+cp "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$root/cgfs/bin/" &&
+	copy_libs "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" || die "cannot copy cgfs, xop and their libraries"
 # The shared tests as they are, and the v2-only ones beside them (v2.sh
 # finds lib.sh next to itself there).
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"

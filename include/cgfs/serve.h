@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * serve: the session loop. A fixed pool of threads reads requests from
+ * the session's device and processes them; a stop request lets every
+ * request already read finish and be answered before the loop returns,
+ * so a graceful restart loses nothing. Nothing here knows about cgroups:
+ * bench/nullfs.c runs the same loop for a fair floor.
+ */
+#pragma once
+
+#include <fuse_lowlevel.h>
+
+/* Runs se with nthreads threads until the file system is unmounted or
+ * serve_stop() is called (SIGTERM, SIGINT and SIGHUP call it: install
+ * nothing else for them). 0 on either, -errno on a device error. */
+int serve_loop(struct fuse_session *se, int nthreads);
+
+/* Async-signal-safe: asks a running serve_loop() to stop. */
+void serve_stop(void);

@@ -1,0 +1,122 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# Mounts outlive the server: a "container" (its own mount namespace with a
+# bind mount of a subtree) keeps using its knobs across kill -9 of the
+# server and across an upgrade (SIGHUP: the supervisor re-executes the
+# binary on disk, which was replaced). Requests queued while no server runs
+# are answered by the next one; requests a dying server had read fail with
+# ECONNABORTED, never hang. The time each client went without a successful
+# operation is printed.
+. "$(dirname "$0")/lib.sh"
+
+# Run from a copy, so the test can replace "the installed binary".
+BIN=$(mktemp /tmp/cgfs-bin.XXXXXX)
+INNER=$(mktemp -d /tmp/cgfs-inner.XXXXXX)
+OUT=$(mktemp /tmp/cgfs-out.XXXXXX)
+test_cleanup() {
+	exec 3<&- 2>/dev/null
+	rm -f "$BIN" "$BIN.new" "$OUT" "$OUT".* "$CONF.good"
+	rmdir "$INNER" 2>/dev/null
+}
+cp "$CGFS" "$BIN" && chmod 755 "$BIN"
+CGFS=$BIN
+start_cgfs -o "config=$CONF" || exit 1
+"$XOP" mkdir "$MNT/$ALICE" >/dev/null
+assert_op "alice mkdir box" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/box"
+as "$ALICE" "$XOP" write "$MNT/$ALICE/box/memory_limit_mb" 200 >/dev/null
+S0=$(server_pid)
+[ -n "$S0" ] && ok "a server runs under the supervisor ($S0)" || not_ok "no server process"
+
+# container PHASE SECONDS ALLOWED: cgload as alice inside a new mount
+# namespace whose only view of cgfs is a bind mount of box.
+container() {
+	local phase=$1 secs=$2 allowed=$3
+	setsid unshare --mount --propagation private -- sh -c \
+		'mount --bind "$1" "$2" && exec setpriv --reuid="$3" --regid="$4" --clear-groups -- \
+			"$5" -c 4 -t "$6" ${7:+-a "$7"} "$2"' \
+		_ "$MNT/$ALICE/box" "$INNER" "${UID_OF[$ALICE]}" "${GID_OF[$ALICE]}" "$CGLOAD" \
+		"$secs" "$allowed" >"$OUT.$phase" 2>&1 &
+	CONTAINER=$!
+	SPAWNED_GROUPS+=("$CONTAINER")
+}
+
+# 1. kill -9 of the server in the middle of the container's work.
+container kill 6 ECONNABORTED,EIO
+sleep 2
+kill -KILL "$S0"
+S1=$(wait_server "$S0") && ok "a new server answers after kill -9 ($S1)" ||
+	not_ok "no new server after kill -9"
+wait "$CONTAINER"
+rc=$?
+cat "$OUT.kill"
+assert_eq "container across kill -9: only ECONNABORTED/EIO failures (requests the dead server had read)" 0 "$rc"
+gap=$(sed -n 's/^cgload: .*maxgap_ms=\([0-9]*\).*/\1/p' "$OUT.kill")
+echo "# kill -9: the mount was unavailable to a client for at most ${gap:-?} ms"
+[ -n "$gap" ] && [ "$gap" -lt 5000 ] && ok "kill -9: unavailable ${gap} ms (< 5 s)" ||
+	not_ok "kill -9: unavailable ${gap:-?} ms"
+
+# 2. an upgrade: the binary on disk is replaced, SIGHUP; no error at all.
+container upgrade 6 ""
+sleep 2
+cp "$CGFS" "$BIN.new" && mv -f "$BIN.new" "$BIN"
+kill -HUP "$DAEMON"
+S2=$(wait_server "$S1") && ok "a new server answers after the upgrade ($S2)" ||
+	not_ok "no new server after the upgrade"
+wait "$CONTAINER"
+rc=$?
+cat "$OUT.upgrade"
+assert_eq "container across the upgrade: no failure at all" 0 "$rc"
+gap=$(sed -n 's/^cgload: .*maxgap_ms=\([0-9]*\).*/\1/p' "$OUT.upgrade")
+echo "# upgrade: the mount was unavailable to a client for at most ${gap:-?} ms"
+[ -n "$gap" ] && [ "$gap" -lt 5000 ] && ok "upgrade: unavailable ${gap} ms (< 5 s)" ||
+	not_ok "upgrade: unavailable ${gap:-?} ms"
+exe=$(readlink "/proc/$DAEMON/exe")
+assert_eq "the supervisor runs the new binary, same pid" "$BIN" "$exe"
+assert_eq "the mount is still one mount" 1 "$(grep -c " $MNT fuse.cgfs " /proc/mounts)"
+
+# A configuration that does not load: SIGHUP keeps the running image.
+S=$(server_pid)
+cp "$CONF" "$CONF.good"
+echo "this is not a configuration" >"$CONF"
+kill -HUP "$DAEMON"
+S=$(wait_server "$S") && ok "a bad configuration on SIGHUP: a new server of the old image" ||
+	not_ok "no server after SIGHUP with a bad configuration"
+grep -q "not re-executing: the configuration does not load" "$LOG" &&
+	ok "the refused reload is logged" || not_ok "the refused reload is not logged"
+assert_op "the mount works after the refused reload" OK "$XOP" read "$MNT/$ALICE/box/memory_limit_mb"
+cp "$CONF.good" "$CONF"
+
+# 3. a request made while the server cannot run waits and is answered by
+# the next server (it was never read by the dead one).
+S=$(server_pid)
+kill -STOP "$S"
+# Every thread stopped, none left in read(2) to take the request.
+for i in $(seq 1 100); do
+	[ "$(grep -L '^State:.*T' /proc/"$S"/task/*/status 2>/dev/null)" = "" ] && break
+	sleep 0.02
+done
+sleep 0.2
+as "$ALICE" "$XOP" read "$MNT/$ALICE/box/memory_limit_mb" >"$OUT.q" 2>&1 &
+Q=$!
+SPAWNED+=("$Q")
+sleep 0.5
+kill -0 "$Q" 2>/dev/null && ok "a read waits while the server is stopped" ||
+	not_ok "the read did not wait: $(cat "$OUT.q")"
+kill -KILL "$S"
+S3=$(wait_server "$S") || not_ok "no new server after the stopped one was killed"
+for i in $(seq 1 100); do kill -0 "$Q" 2>/dev/null || break; sleep 0.05; done
+assert_eq "the waiting read is answered by the next server" "OK 200" "$(tr '\n' ' ' <"$OUT.q" | sed 's/ $//')"
+
+# 4. files opened before a restart still read, directories still list.
+exec 3<"$MNT/$ALICE/box/memory_limit_mb"
+S=$(server_pid)
+kill -KILL "$S"
+wait_server "$S" >/dev/null || not_ok "no new server"
+v=$(cat <&3)
+assert_eq "a file opened before the restart reads after it" 200 "$v"
+exec 3<&-
+assert_eq "listing after restarts" "yes" \
+	"$(ls "$MNT/$ALICE/box" | grep -qx memory_limit_mb && echo yes)"
+assert_op "rmdir box after restarts" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/box"
+grep -q "server died of signal 9" "$LOG" && ok "the supervisor logged the crash" ||
+	not_ok "no crash in the log"
