@@ -169,6 +169,12 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 	return faccessat(h->base_fd, p, F_OK, 0) == 0;
 }
 
+static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
+{
+	(void)ctx;
+	return read_at(AT_FDCWD, path, buf, size);
+}
+
 static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
                      const char *path)
 {
@@ -179,6 +185,7 @@ static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->read = gio_read;
 	io->write = gio_write;
 	io->exists = gio_exists;
+	io->host_read = gio_host_read;
 }
 
 /* ---- set-up ---- */

@@ -12,9 +12,11 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cgfs/knobs.h"
+#include "cgfs/meminfo.h"
 #include "cgfs/units.h"
 
 /* v1 memory prints "unlimited" as PAGE_COUNTER_MAX pages times the page
@@ -791,6 +793,92 @@ static int stat_get(const struct knob_io *io, char *buf, size_t size)
 	return (int)o.len;
 }
 
+/* ---- meminfo ---- */
+
+/* The files meminfo_render() takes, read into one allocation. */
+struct meminfo_files {
+	char host[MEMINFO_TEXT_MAX];
+	char stat[MEMINFO_TEXT_MAX];
+	char usage[32];
+	char swap_usage[32];
+	char lim[MEMINFO_MAX_DEPTH][32];
+	char swlim[MEMINFO_MAX_DEPTH][32];
+	const char *lims[MEMINFO_MAX_DEPTH];
+	const char *swlims[MEMINFO_MAX_DEPTH];
+};
+
+/* file of the group, then of each ancestor, until one has none (v2's root
+ * cgroup has no memory.max); 0 files is -ENOENT. */
+static int read_up(const struct knob_io *io, const char *file, char (*out)[32],
+                   const char **ptrs, size_t *ret_n)
+{
+	char path[3 * MEMINFO_MAX_DEPTH + 32] = "";
+	size_t n;
+	int res = 0;
+
+	for (n = 0; n < MEMINFO_MAX_DEPTH; n++) {
+		snprintf(path + 3 * n, sizeof(path) - 3 * n, "%s", file);
+		res = read_text(io, CTRL_MEMORY, path, out[n], sizeof(out[n]));
+		if (res < 0)
+			break;
+		ptrs[n] = out[n];
+		memcpy(path + 3 * n, "../", 3);
+	}
+	*ret_n = n;
+	return n > 0 ? 0 : res;
+}
+
+static int meminfo_read(const struct knob_io *io, int v, struct meminfo_files *f,
+                        struct meminfo_src *src)
+{
+	int res = io->host_read ? io->host_read(io->ctx, "/proc/meminfo", f->host, sizeof(f->host))
+	                        : -ENOENT;
+
+	if (res >= 0)
+		res = io->read(io->ctx, CTRL_MEMORY, "memory.stat", f->stat, sizeof(f->stat));
+	if (res >= 0)
+		res = read_text(io, CTRL_MEMORY, v == 1 ? "memory.usage_in_bytes" : "memory.current",
+		                f->usage, sizeof(f->usage));
+	/* v1's memory.stat has the smallest limit up the tree already */
+	src->n_limits = res >= 0 && v == 1 && strstr(f->stat, "\nhierarchical_memory_limit ") ? 0 : 1;
+	if (res >= 0 && v == 1 && src->n_limits)
+		res = read_text(io, CTRL_MEMORY, MEM_LIMIT_V1, f->lim[0], sizeof(f->lim[0]));
+	if (res >= 0 && v == 2)
+		res = read_up(io, "memory.max", f->lim, f->lims, &src->n_limits);
+	if (res < 0)
+		return res;
+	f->lims[0] = f->lim[0];
+	/* v2 without swap accounting (swapaccount=0) has no swap files */
+	if (v == 2 && read_up(io, "memory.swap.max", f->swlim, f->swlims, &src->n_swap_limits) == 0 &&
+	    read_text(io, CTRL_MEMORY, "memory.swap.current", f->swap_usage, sizeof(f->swap_usage)) >= 0)
+		src->swap_usage = f->swap_usage;
+	src->version = v;
+	src->host = f->host;
+	src->stat = f->stat;
+	src->usage = f->usage;
+	src->limits = f->lims;
+	src->swap_limits = f->swlims;
+	return 0;
+}
+
+static int meminfo_get(const struct knob_io *io, char *buf, size_t size)
+{
+	struct meminfo_src src = { 0 };
+	struct meminfo_files *f;
+	int v = need_version(io, CTRL_MEMORY), res;
+
+	if (v < 0)
+		return v;
+	f = malloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	res = meminfo_read(io, v, f, &src);
+	if (res >= 0)
+		res = meminfo_render(&src, buf, size);
+	free(f);
+	return res;
+}
+
 /* ---- procs, freeze, kill: validated here, carried out by group ---- */
 
 static int check_pid(const char *value)
@@ -853,6 +941,8 @@ const struct knob knob_table[] = {
 	  .available = always },
 	VALUE_KNOB("stat", 0444, CTRL_CPUACCT, "cpuacct.usage_user", "cpu.stat", false, stat_get,
 	           NULL, NULL, stat_available),
+	VALUE_KNOB("meminfo", 0444, CTRL_MEMORY, "memory.stat", "memory.stat", false, meminfo_get,
+	           NULL, NULL, NULL),
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);

@@ -25,7 +25,8 @@ struct knob_io {
 	/* 1 or 2: the version of the hierarchy serving c; 0 if none. */
 	int (*version)(void *ctx, enum cg_ctrl c);
 	/* Reads file (kernel name) of this group in c's hierarchy into buf,
-	 * NUL-terminated; returns the length or -errno. */
+	 * NUL-terminated; returns the length or -errno. A file name may
+	 * start with "../" steps: the same file of an ancestor. */
 	int (*read)(void *ctx, enum cg_ctrl c, const char *file, char *buf,
 	            size_t size);
 	/* Writes text to that file; 0 or -errno (the kernel's). */
@@ -33,6 +34,9 @@ struct knob_io {
 	             const char *text);
 	/* 1 if the file exists for this group, 0 if not. */
 	int (*exists)(void *ctx, enum cg_ctrl c, const char *file);
+	/* Optional (NULL: -ENOENT): reads a host file outside the cgroup
+	 * tree (meminfo's /proc/meminfo) as read does. */
+	int (*host_read)(void *ctx, const char *path, char *buf, size_t size);
 };
 
 enum knob_kind {

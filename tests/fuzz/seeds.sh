@@ -9,7 +9,8 @@ fix=../unit/fixtures
 out=corpus
 
 rm -rf "$out"
-mkdir -p "$out"/fuzz_knobs "$out"/fuzz_config "$out"/fuzz_layout "$out"/fuzz_status
+mkdir -p "$out"/fuzz_knobs "$out"/fuzz_config "$out"/fuzz_layout "$out"/fuzz_status \
+	"$out"/fuzz_meminfo
 
 # ---- fuzz_knobs ----
 # Rows of knob_table (src/knobs.c) and of files[] (fuzz_knobs.c) by name.
@@ -150,3 +151,24 @@ status setuid $'Uid:\t1000\t0\t0\t0'
 status nobody $'Uid:\t65534\t65534\t65534\t65534'
 status spaces 'Uid:   1000 1000 1000 1000'
 status noline 'Uid'
+
+# ---- fuzz_meminfo ----
+# meminfo NAME HEAD HOST STAT USAGE SWAPUSAGE LIMIT...: HEAD is the header
+# byte (bit 0 v2, bit 1 swap accounting, bits 2-7 buffer size / 64).
+meminfo() {
+	local name=$1 head=$2 host=$3 stat=$4 usage=$5 swap=$6 l
+	shift 6
+	{
+		byte "$head"
+		cat "$fix/$host"
+		printf '\0'
+		cat "$fix/$stat"
+		printf '\0%s\n\0%s\n' "$usage" "$swap"
+		for l in "$@"; do printf '\0%s\n' "$l"; done
+	} >"$out/fuzz_meminfo/$name"
+}
+meminfo v1-limited 0 host-swap.meminfo v1.memory.stat 209715200 0 536870912
+meminfo v1-unlimited 0 host-noswap.meminfo v1-noswap.memory.stat 4096 0 9223372036854771712
+meminfo v2-tree 3 host-swap.meminfo v2.memory.stat 209715200 16777216 max 1073741824 536870912
+meminfo v2-noswap 1 host-noswap.meminfo v2.memory.stat 104857600 0 67108864
+meminfo v2-small-buffer 0x41 host-swap.meminfo v2.memory.stat 104857600 0 max

@@ -214,6 +214,8 @@ static void fake_v1(void)
 	put(CTRL_MEMORY, "memory.usage_in_bytes", "104857600\n");
 	put(CTRL_MEMORY, "memory.max_usage_in_bytes", "210763776\n");
 	put(CTRL_MEMORY, "memory.oom_control", "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n");
+	put(CTRL_MEMORY, "memory.stat", "cache 4096\nhierarchical_memory_limit " V1_UNLIMITED
+	    "\n");
 	put(CTRL_CPU, "cpu.cfs_period_us", "100000\n");
 	put(CTRL_CPU, "cpu.cfs_quota_us", "-1\n");
 	put(CTRL_CPU, "cpu.shares", "1024\n");
@@ -239,6 +241,8 @@ static void fake_v2(void)
 	put(CTRL_MEMORY, "memory.peak", "210763776\n");
 	put(CTRL_MEMORY, "memory.events",
 	    "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\noom_group_kill 0\n");
+	put(CTRL_MEMORY, "memory.stat", "anon 4096\nfile 8192\n");
+	put(CTRL_MEMORY, "memory.swap.current", "0\n");
 	put(CTRL_CPU, "cpu.max", "max 100000\n");
 	put(CTRL_CPU, "cpu.weight", "100\n");
 	put(CTRL_CPU, "cpu.stat",
@@ -773,6 +777,71 @@ static void test_stat_errors(void **state)
 	                 -EIO);
 }
 
+/* ---- meminfo: the gathering; the rendering is test_meminfo's ---- */
+
+static int fake_host_read(void *ctx, const char *path, char *buf, size_t size)
+{
+	(void)ctx;
+	assert_string_equal(path, "/proc/meminfo");
+	return snprintf(buf, size, "MemTotal:        4000000 kB\nMemFree:         3000000 kB\n"
+	                           "SwapTotal:       1000000 kB\nSwapFree:         900000 kB\n");
+}
+
+static const struct knob_io IO_HOST = {
+	.ctx = &F,
+	.version = fake_version,
+	.read = fake_read,
+	.write = fake_write,
+	.exists = fake_exists,
+	.host_read = fake_host_read,
+};
+
+static void expect_meminfo(const char *want)
+{
+	char buf[KNOB_TEXT_MAX];
+	int n = knob("meminfo")->get(&IO_HOST, buf, sizeof(buf));
+
+	assert_true(n >= 0);
+	assert_string_equal(buf, want);
+	assert_int_equal(n, (int)strlen(want));
+}
+
+static void test_meminfo(void **state)
+{
+	char buf[KNOB_TEXT_MAX];
+
+	(void)state;
+	/* v2: memory.max of the group and every ancestor, the smallest wins */
+	fake_v2();
+	put(CTRL_MEMORY, "../memory.max", "1073741824\n");
+	put(CTRL_MEMORY, "../../memory.max", "max\n");
+	put(CTRL_MEMORY, "../../../memory.max", "536870912\n");
+	put(CTRL_MEMORY, "../memory.swap.max", "104857600\n");
+	expect_meminfo("MemTotal:         524288 kB\nMemFree:          421888 kB\n"
+	               "SwapTotal:        102400 kB\nSwapFree:         102400 kB\n");
+	/* without swap accounting the host's swap lines */
+	drop(CTRL_MEMORY, "memory.swap.max");
+	drop(CTRL_MEMORY, "../memory.swap.max");
+	expect_meminfo("MemTotal:         524288 kB\nMemFree:          421888 kB\n"
+	               "SwapTotal:       1000000 kB\nSwapFree:         900000 kB\n");
+	/* v1: memory.stat's hierarchical limit; the group's own without it */
+	fake_v1();
+	put(CTRL_MEMORY, "memory.limit_in_bytes", "2147483648\n");
+	put(CTRL_MEMORY, "memory.stat", "cache 4096\n");
+	expect_meminfo("MemTotal:        2097152 kB\nMemFree:         1994752 kB\n"
+	               "SwapTotal:       1000000 kB\nSwapFree:         900000 kB\n");
+	put(CTRL_MEMORY, "memory.stat", "cache 0\nhierarchical_memory_limit 1073741824\n"
+	    "hierarchical_memsw_limit 1610612736\ntotal_swap 1048576\n");
+	expect_meminfo("MemTotal:        1048576 kB\nMemFree:          946176 kB\n"
+	               "SwapTotal:        524288 kB\nSwapFree:         523264 kB\n");
+	/* errors pass up: no host file, no memory.stat, no memory hierarchy */
+	assert_int_equal(knob("meminfo")->get(&IO, buf, sizeof(buf)), -ENOENT);
+	drop(CTRL_MEMORY, "memory.stat");
+	assert_int_equal(knob("meminfo")->get(&IO_HOST, buf, sizeof(buf)), -ENOENT);
+	F.version[CTRL_MEMORY] = 0;
+	assert_int_equal(knob("meminfo")->get(&IO_HOST, buf, sizeof(buf)), -ENOENT);
+}
+
 /* ---- availability ---- */
 
 static bool avail(const char *name)
@@ -837,7 +906,7 @@ static void test_table(void **state)
 		"memory_limit_mb", "memory_high_mb", "memory_swap_limit_mb", "memory_usage_mb",
 		"memory_peak_mb",  "cpu_percent",    "cpu_weight",           "cpus",
 		"pids_max",        "pids_current",   "io_weight",            "freeze",
-		"kill",            "procs",          "stat",
+		"kill",            "procs",          "stat",                 "meminfo",
 	};
 	size_t i;
 
@@ -1050,6 +1119,7 @@ int main(void)
 		cmocka_unit_test(test_stat_v2),
 		cmocka_unit_test(test_stat_hybrid),
 		cmocka_unit_test(test_stat_errors),
+		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_available),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_trim),

@@ -148,6 +148,13 @@ host_tools=(bash dash setpriv unshare setsid nsenter mountpoint fusermount3 umou
 	mv wc chmod chown touch tee cut uniq date env timeout printf echo true false basename
 	dirname readlink ln dd)
 copy_bin "${host_tools[@]}" || die "cannot copy the host's tools"
+# meminfo.sh: a memory load, free(1), and LXCFS to compare with (lxcfs
+# dlopen()s its liblxcfs.so, which ldd does not list).
+copy_bin stress-ng free lxcfs || die "cannot copy stress-ng, free and lxcfs (tools/deps.sh test)"
+for f in $(dpkg -L lxcfs 2>/dev/null | grep '/liblxcfs\.so$'); do
+	mkdir -p "$root$(dirname "$f")" && cp -L "$f" "$root$f" && copy_libs "$f" ||
+		die "cannot copy $f"
+done
 # glibc loads libgcc_s at run time for pthread_cancel (libfuse's loop ends
 # its workers with it): ldd does not list it.
 libgcc=$(/sbin/ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
