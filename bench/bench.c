@@ -757,12 +757,62 @@ static int idlest_cpu(void)
 	return best;
 }
 
-/* Every thread of pid (threads it starts later inherit the mask). */
+/* The first child of pid: cgfs's server, below its supervisor. */
+static pid_t child_of(pid_t pid)
+{
+	char p[64];
+	long c = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%ld", &c) != 1)
+		c = -1;
+	fclose(f);
+	return (pid_t)c;
+}
+
+/* A process's proportional share of memory (KiB): shared pages, such as
+ * those a server shares with its supervisor after fork(2), count once. */
+static long pss_kib(pid_t pid)
+{
+	char p[64], line[256];
+	long v = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/smaps_rollup", (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, "Pss:", 4) == 0)
+			v = strtol(line + 4, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* cgfs's memory: its supervisor's and its server's PSS together. */
+static long daemon_kib(void)
+{
+	pid_t s = child_of(B.cgfs_pid);
+	long a = pss_kib(B.cgfs_pid), b = s > 0 ? pss_kib(s) : 0;
+
+	return a < 0 || b < 0 ? -1 : a + b;
+}
+
+/* Every thread of pid and of its children (threads started later
+ * inherit the mask). */
 static void pin_process(pid_t pid, const cpu_set_t *mask)
 {
 	char p[64];
 	struct dirent *de;
+	pid_t child = child_of(pid);
 	DIR *d;
+
+	if (child > 0)
+		pin_process(child, mask);
 
 	snprintf(p, sizeof(p), "/proc/%d/task", (int)pid);
 	d = opendir(p);
@@ -1240,7 +1290,7 @@ static void case_scale(void)
 	int i, res = 0;
 
 	note("case 5: %d groups in one directory", B.groups);
-	rss0 = vm_kib(B.cgfs_pid, "VmRSS");
+	rss0 = daemon_kib();
 	path_of(dir, sizeof(dir), "%s/%s/scale", B.mnt_cgfs, TREE);
 	if (mkdir(dir, 0755) < 0) {
 		row_error("5", what, strerror(errno));
@@ -1270,8 +1320,8 @@ static void case_scale(void)
 	path_of(c.path, sizeof(c.path), "%s", dir);
 	real_path(r.path, sizeof(r.path), B.primary, TREE "/scale");
 	res = run_interleaved(v, 2, 30, 2);
-	rss = vm_kib(B.cgfs_pid, "VmRSS");
-	hwm = vm_kib(B.cgfs_pid, "VmHWM");
+	rss = daemon_kib();
+	hwm = vm_kib(child_of(B.cgfs_pid), "VmHWM");
 	if (res < 0) {
 		row_error("5", what, "readdir failed (see stderr)");
 		goto remove;
@@ -1286,9 +1336,9 @@ static void case_scale(void)
 		row_times("5", label, series_trimmed(v[0].s), name, series_trimmed(v[1].s), 3.0,
 		          "<= 3x");
 	}
-	w = row_new("5", "daemon RSS with the groups (VmRSS)");
+	w = row_new("5", "daemon memory with the groups (PSS)");
 	snprintf(w->cgfs, sizeof(w->cgfs), "%.1f MiB", (double)rss / 1024);
-	snprintf(w->ref_name, sizeof(w->ref_name), "at start: %.1f MiB; peak %.1f MiB",
+	snprintf(w->ref_name, sizeof(w->ref_name), "start %.1f MiB; server peak %.1f MiB",
 	         (double)rss0 / 1024, (double)hwm / 1024);
 	snprintf(w->target, sizeof(w->target), "<= 8 MiB");
 	snprintf(w->verdict, sizeof(w->verdict), "%s",

@@ -3,8 +3,8 @@
  * nullfs: the FUSE floor for the benchmark. A low-level server with one
  * file, "knob", that reads back a constant and accepts any write. It is
  * mounted, threaded and timed out the way cgfs is (same mount options,
- * direct_io, ATOMIC_O_TRUNC, 1 s entry/attr timeouts, the same loop and
- * idle-thread settings as src/main.c, -s for one thread), so the gap
+ * direct_io, ATOMIC_O_TRUNC, 1 s entry/attr timeouts, the same session
+ * loop, src/serve.c, with as many threads; -s for one thread), so the gap
  * between the two is what cgfs does, not what FUSE costs.
  *
  *     nullfs [-f] [-d] [-s] MOUNTPOINT
@@ -18,6 +18,8 @@
 #include <unistd.h>
 
 #include <fuse_lowlevel.h>
+
+#include "cgfs/serve.h"
 
 #define NULL_INO 2
 #define NULL_NAME "knob"
@@ -131,7 +133,6 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
 	struct fuse_cmdline_opts opts = { 0 };
-	struct fuse_loop_config *loop;
 	struct fuse_session *se;
 	int ret = 1;
 
@@ -150,32 +151,17 @@ int main(int argc, char *argv[])
 	se = fuse_session_new(&args, &null_ops, sizeof(null_ops), NULL);
 	if (!se)
 		goto out_args;
-	if (fuse_set_signal_handlers(se) != 0)
-		goto out_session;
 	if (fuse_session_mount(se, opts.mountpoint) != 0)
-		goto out_signals;
+		goto out_session;
 	if (fuse_daemonize(opts.foreground) != 0)
 		goto out_unmount;
-
-	if (opts.singlethread) {
-		ret = fuse_session_loop(se) < 0;
-	} else {
-		loop = fuse_loop_cfg_create();
-		if (!loop)
-			goto out_unmount;
-		/* The same settings as src/main.c: idle workers stay. */
-		fuse_loop_cfg_set_clone_fd(loop, opts.clone_fd);
-		fuse_loop_cfg_set_idle_threads(loop, opts.max_idle_threads > 64 ?
-		                                          8 : opts.max_idle_threads);
-		fuse_loop_cfg_set_max_threads(loop, opts.max_threads);
-		ret = fuse_session_loop_mt(se, loop) < 0;
-		fuse_loop_cfg_destroy(loop);
-	}
+	/* cgfs's server loop and thread count (src/main.c). */
+	ret = serve_loop(se, opts.singlethread ? 1 :
+	                     opts.max_threads < 1 ? 1 :
+	                     opts.max_threads > 256 ? 256 : (int)opts.max_threads) < 0;
 
 out_unmount:
 	fuse_session_unmount(se);
-out_signals:
-	fuse_remove_signal_handlers(se);
 out_session:
 	fuse_session_destroy(se);
 out_args:

@@ -113,6 +113,7 @@ static int load_config(const struct options *o, struct config *cfg)
 }
 
 static const struct options *reload_options;
+static struct fuse_session *volatile kept_mount_session;
 
 /* Before an upgrade: the configuration must still load. */
 static int reload_check(void)
@@ -140,7 +141,7 @@ int main(int argc, char *argv[])
 	struct fuse_cmdline_opts opts = { 0 };
 	struct fuse_args server_args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_session *se = NULL;
-	struct supervise sv;
+	struct supervise sv = { 0 };
 	struct options o = { 0 };
 	struct config cfg = { 0 };
 	struct cgroot root;
@@ -241,7 +242,12 @@ int main(int argc, char *argv[])
 
 	cgroot_close(&root);
 out_session:
-	fuse_session_destroy(se);
+	/* A server keeps the supervisor's mount session as it is: destroying
+	 * it without unmounting would leave its mount point string behind. */
+	if (sv.is_server)
+		kept_mount_session = se;
+	else
+		fuse_session_destroy(se);
 	fs_destroy_nodes();
 out_cfg:
 	config_free(&cfg);

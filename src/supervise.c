@@ -32,6 +32,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -145,12 +146,29 @@ static void *report_ready(void *p)
 	return NULL;
 }
 
+static ssize_t dev_read(int fd, void *buf, size_t len, void *userdata)
+{
+	(void)userdata;
+	return read(fd, buf, len);
+}
+
+static ssize_t dev_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	(void)userdata;
+	return writev(fd, iov, count);
+}
+
+/* The device is already mounted: the session only needs its fd. */
+static const struct fuse_custom_io dev_io = {
+	.read = dev_read,
+	.writev = dev_writev,
+};
+
 static int server_main(struct supervise *sv, int master, struct state *st, int ready_fd)
 {
 	struct fuse_session *se;
 	struct ready_arg *ra;
 	pthread_t tid;
-	char dev[32];
 	uint32_t m = (uint32_t)master;
 	int cfd, res;
 
@@ -159,9 +177,8 @@ static int server_main(struct supervise *sv, int master, struct state *st, int r
 		log_err("cannot clone the FUSE device: %s", strerror(errno));
 		return 1;
 	}
-	snprintf(dev, sizeof(dev), "/dev/fd/%d", cfd);
 	se = fuse_session_new(sv->server_args, sv->ops, sizeof(*sv->ops), sv->userdata);
-	if (!se || fuse_session_mount(se, dev) != 0) {
+	if (!se || fuse_session_custom_io(se, &dev_io, cfd) != 0) {
 		log_err("cannot start a session on the FUSE device");
 		if (se)
 			fuse_session_destroy(se);
@@ -401,7 +418,9 @@ static int server_ended(struct sup *s, int status, int *ret)
 		s->restart_at = now_ms();
 		return 0;
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && connection_gone(s->master)) {
+	/* Unmounted (by umount(8), fusermount -u, or an abort through
+	 * /sys/fs/fuse/connections): whatever the server's status. */
+	if (connection_gone(s->master)) {
 		log_info("%s was unmounted", s->sv->mountpoint);
 		*ret = 0;
 		return 1;

@@ -11,8 +11,8 @@
 #
 # Usage: bash tests/vm/run.sh BUILD_DIR
 #   CGFS_VM_TESTS="knobs procs"  run only these tests (names without .sh)
-#   CGFS_VM_BUDGET=600           seconds the run (boot + suite) may take
-#   CGFS_VM_TIMEOUT=900          hard cap, after which QEMU is killed
+#   CGFS_VM_BUDGET=900           seconds the run (boot + suite) may take
+#   CGFS_VM_TIMEOUT=1200         hard cap, after which QEMU is killed
 #   CGFS_VM_VERBOSE=1            stream the whole console, not just results
 #   CGFS_VM_APPEND=...           more kernel command line (debugging)
 # The guest's whole console is kept in BUILD_DIR/vm/console.log.
@@ -22,8 +22,8 @@ src=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR"; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || { echo "vm: no build directory $1"; exit 2; }
 work=$build/vm
-timeout_s=${CGFS_VM_TIMEOUT:-900}
-budget_s=${CGFS_VM_BUDGET:-600}
+timeout_s=${CGFS_VM_TIMEOUT:-1200}
+budget_s=${CGFS_VM_BUDGET:-900}
 
 # Every way out that is not a clean report says so, and counts as a failure.
 die() {
