@@ -146,7 +146,7 @@ copy_bin() {
 host_tools=(bash dash setpriv unshare setsid nsenter mountpoint fusermount3 umount mount awk grep sed find
 	xargs sort md5sum stat id ls cat head tail tr mktemp seq nproc sleep rm rmdir mkdir cp
 	mv wc chmod chown touch tee cut uniq date env timeout printf echo true false basename
-	dirname readlink ln dd ps free)
+	dirname readlink ln dd ps)
 copy_bin "${host_tools[@]}" || die "cannot copy the host's tools"
 # meminfo.sh: a memory load, free(1), and LXCFS to compare with (lxcfs
 # dlopen()s its liblxcfs.so, which ldd does not list).
