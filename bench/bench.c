@@ -906,7 +906,7 @@ static int op_lifecycle_cgfs(void *arg)
 struct direct {
 	const char *group;  /* below the base, e.g. "root/d" */
 	const char *parent; /* its parent, e.g. "root" */
-	bool same_work;     /* also the .self leaf and v1 cpuset filling */
+	bool same_work;     /* also the .self leaf and v1 cpuset filling (where the kernel did not) */
 	struct series *steps[STEP_N]; /* or NULL */
 };
 
