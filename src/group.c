@@ -59,11 +59,16 @@ static int read_at(int dfd, const char *path, char *buf, size_t size)
 	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* A short read is the end: seq_file (cgroup and /proc files) and
-	 * sysfs fill what was asked for while they have anything left. */
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0) {
+	while (len + 1 < size) {
+		size_t want = size - 1 - len;
+
+		n = read(fd, buf + len, want);
+		if (n <= 0)
+			break;
 		len += (size_t)n;
-		if ((size_t)n < size - 1 - (len - (size_t)n))
+		/* A short read is the end: seq_file (cgroup and /proc files)
+		 * and sysfs fill what was asked while they have anything left. */
+		if ((size_t)n < want)
 			break;
 	}
 	if (n < 0 && len == 0) {
@@ -189,7 +194,8 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 		return on;
 	on = faccessat(h->base_fd, p, F_OK, 0) == 0;
 	/* knob_io file names are string literals: the pointer stays valid. */
-	if (rec && h->version == 1 && rec->n_v1_files < sizeof(rec->v1_files) / sizeof(rec->v1_files[0])) {
+	if (rec && h->version == 1 &&
+	    rec->n_v1_files < sizeof(rec->v1_files) / sizeof(rec->v1_files[0])) {
 		rec->v1_files[rec->n_v1_files].c = c;
 		rec->v1_files[rec->n_v1_files].file = file;
 		rec->v1_files[rec->n_v1_files++].on = on;
