@@ -956,7 +956,7 @@ static int op_lifecycle_cgfs(void *arg)
 struct direct {
 	const char *group;  /* below the base, e.g. "root/d" */
 	const char *parent; /* its parent, e.g. "root" */
-	bool same_work;     /* also the .self leaf and v1 cpuset filling */
+	bool same_work;     /* also the .self leaf and v1 cpuset filling (where the kernel did not) */
 	struct series *steps[STEP_N]; /* or NULL */
 };
 
@@ -1019,6 +1019,7 @@ static int op_lifecycle_direct(void *arg)
 
 	for (h = 0; h < B.nh && r == 0; h++) {
 		bool cpuset = B.h[h].version == 1 && (int)h == B.by_ctrl[C_CPUSET];
+		bool cloned = false;
 
 		if (!B.h[h].serving)
 			continue;
@@ -1029,7 +1030,14 @@ static int op_lifecycle_direct(void *arg)
 		}
 		if (!d->same_work)
 			continue;
+		/* As cgfs: where the kernel filled the new cpuset from its
+		 * parent (cgroup.clone_children, which cgfs sets on the
+		 * cgroups it fills itself), nothing is written. */
 		if (cpuset) {
+			path_of(p, sizeof(p), "%s/cpuset.cpus", dir);
+			cloned = read_line(p, cpus, sizeof(cpus)) == 0 && cpus[0];
+		}
+		if (cpuset && !cloned) {
 			path_of(p, sizeof(p), "%s/cpuset.cpus", d->parent);
 			real_path(dir, sizeof(dir), (int)h, p);
 			r = read_line(dir, cpus, sizeof(cpus));
@@ -1053,7 +1061,7 @@ static int op_lifecycle_direct(void *arg)
 		direct_dir(dir, sizeof(dir), d, (int)h, true);
 		if (r == 0 && mkdir(dir, 0755) < 0)
 			r = -errno;
-		if (r == 0 && cpuset)
+		if (r == 0 && cpuset && !cloned)
 			r = cpuset_fill(dir, cpus, mems);
 	}
 	step_add(d->steps, STEP_CREATE, &t);

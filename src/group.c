@@ -59,8 +59,18 @@ static int read_at(int dfd, const char *path, char *buf, size_t size)
 	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (len + 1 < size && (n = read(fd, buf + len, size - 1 - len)) > 0)
+	while (len + 1 < size) {
+		size_t want = size - 1 - len;
+
+		n = read(fd, buf + len, want);
+		if (n <= 0)
+			break;
 		len += (size_t)n;
+		/* A short read is the end: seq_file (cgroup and /proc files)
+		 * and sysfs fill what was asked while they have anything left. */
+		if ((size_t)n < want)
+			break;
+	}
 	if (n < 0 && len == 0) {
 		n = -errno;
 		close(fd);
@@ -126,6 +136,7 @@ static void sleep_ms(long ms)
 struct gio {
 	const struct cgroot *r;
 	const char *path;
+	struct cgroot *probing; /* cgroot_open only: records exists() answers */
 };
 
 static const struct cg_hier *hier_for(const struct cgroot *r, enum cg_ctrl c)
@@ -158,15 +169,38 @@ static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *te
 	return h ? write_in(h->base_fd, g->path, file, text) : -ENOENT;
 }
 
+/* A v1 file's presence as probed at start, or -1 when not probed. */
+static int v1_file_probed(const struct cgroot *r, enum cg_ctrl c, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_v1_files; i++)
+		if (r->v1_files[i].c == c && strcmp(r->v1_files[i].file, file) == 0)
+			return r->v1_files[i].on;
+	return -1;
+}
+
 static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 {
 	struct gio *g = ctx;
 	const struct cg_hier *h = hier_for(g->r, c);
+	struct cgroot *rec = g->probing;
 	char p[PATH_MAX];
+	int on;
 
 	if (!h || join(p, sizeof(p), g->path, file) < 0)
 		return 0;
-	return faccessat(h->base_fd, p, F_OK, 0) == 0;
+	if (h->version == 1 && (on = v1_file_probed(g->r, c, file)) >= 0)
+		return on;
+	on = faccessat(h->base_fd, p, F_OK, 0) == 0;
+	/* knob_io file names are string literals: the pointer stays valid. */
+	if (rec && h->version == 1 &&
+	    rec->n_v1_files < sizeof(rec->v1_files) / sizeof(rec->v1_files[0])) {
+		rec->v1_files[rec->n_v1_files].c = c;
+		rec->v1_files[rec->n_v1_files].file = file;
+		rec->v1_files[rec->n_v1_files++].on = on;
+	}
+	return on;
 }
 
 static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
@@ -180,6 +214,7 @@ static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 {
 	g->r = r;
 	g->path = path;
+	g->probing = NULL;
 	io->ctx = g;
 	io->version = gio_version;
 	io->read = gio_read;
@@ -190,12 +225,12 @@ static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 
 /* ---- set-up ---- */
 
-static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir);
+static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir, bool made);
 
 /* A new v1 cpuset cgroup below the base inherits its parent's CPUs. */
-static void cpuset_inherit(const struct cg_hier *h, const char *path)
+static void cpuset_inherit(const struct cg_hier *h, const char *path, bool made)
 {
-	cpuset_copy_parent(h, h->base_fd, path);
+	cpuset_copy_parent(h, h->base_fd, path, made);
 }
 
 /* v2 resource files of a child exist only once its parent lists the
@@ -220,25 +255,36 @@ static void v2_enable_below(const struct cgroot *r, const struct cg_hier *h,
 }
 
 /* Copies cpuset.cpus and cpuset.mems of dir's parent into dir, where
- * they are empty (a new v1 cpuset cgroup refuses tasks until both are). */
-static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir)
+ * they are empty (a new v1 cpuset cgroup refuses tasks until both are).
+ * made: cgfs has just made dir. Then, where it had to fill dir itself, it
+ * also sets dir's cgroup.clone_children, which its children inherit: the
+ * kernel fills every cpuset made below it at mkdir from then on, and a
+ * cpuset write costs the kernel time in proportion to the number of
+ * cpusets, a read does not. Cgroups cgfs did not make keep their flag. */
+static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir, bool made)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
 	char parent[PATH_MAX], buf[4096];
+	bool filled = false;
 	size_t i;
 
 	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_CPUSET)))
 		return;
+	/* Cloned by the kernel: it copies both or neither. */
+	if (made && read_in(dfd, dir, files[0], buf, sizeof(buf)) > 1)
+		return;
 	dirname_of(dir, parent, sizeof(parent));
 	for (i = 0; i < 2; i++) {
-		if (read_in(dfd, dir, files[i], buf, sizeof(buf)) > 1)
+		if (!made && read_in(dfd, dir, files[i], buf, sizeof(buf)) > 1)
 			continue;
 		if (read_in(dfd, parent, files[i], buf, sizeof(buf)) < 0)
 			continue;
 		buf[strcspn(buf, "\n")] = '\0';
-		if (*buf)
-			write_in(dfd, dir, files[i], buf);
+		if (*buf && write_in(dfd, dir, files[i], buf) == 0)
+			filled = true;
 	}
+	if (made && filled)
+		write_in(dfd, dir, "cgroup.clone_children", "1");
 }
 
 /* mkdir -p of rel below the mount point. Only the components made here
@@ -257,7 +303,7 @@ static int mkdir_parents(const struct cg_hier *h, int dfd, const char *rel)
 		memcpy(p, rel, i);
 		p[i] = '\0';
 		if (mkdirat(dfd, p, 0755) == 0)
-			cpuset_copy_parent(h, dfd, p);
+			cpuset_copy_parent(h, dfd, p, true);
 		else if (errno != EEXIST)
 			return -errno;
 	}
@@ -398,16 +444,17 @@ int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
 		if (!base)
 			own_pid_into_leaf(h);
 		v2_enable_below(r, h, "");
-		cpuset_inherit(h, GROUP_LEAF);
+		cpuset_inherit(h, GROUP_LEAF, false);
 	}
 	for (i = 0; i < r->n; i++)
-		cpuset_inherit(&r->h[i], GROUP_LEAF);
+		cpuset_inherit(&r->h[i], GROUP_LEAF, false);
 
 	{
 		struct knob_io io;
 		struct gio g;
 
 		gio_init(&io, &g, r, GROUP_LEAF);
+		g.probing = r;
 		for (i = 0; i < knob_count && i < 32; i++)
 			r->knob_on[i] = knob_available(&knob_table[i], &io);
 	}
@@ -608,7 +655,7 @@ int group_create(const struct cgroot *r, const char *path, const struct caps *ca
 			res = -errno;
 			goto fail;
 		}
-		cpuset_inherit(h, path);
+		cpuset_inherit(h, path, made[i]);
 		v2_enable_below(r, h, path);
 		if (mkdirat(h->base_fd, lp, 0755) == 0)
 			leaf[i] = true;
@@ -616,7 +663,7 @@ int group_create(const struct cgroot *r, const char *path, const struct caps *ca
 			res = -errno;
 			goto fail;
 		}
-		cpuset_inherit(h, lp);
+		cpuset_inherit(h, lp, leaf[i]);
 	}
 	if (caps) {
 		res = apply_caps(r, path, caps);
@@ -631,49 +678,105 @@ fail:
 
 /* ---- processes ---- */
 
+/* Calls fn(arg, name) for each subdirectory of path, stopping at fn's
+ * first non-zero value, which it returns; -errno (-ENOENT too) if path
+ * cannot be listed. getdents64 itself: opendir(3) costs an fstat and two
+ * fcntl more per directory, and a group removal lists a dozen or more. */
+static int subdirs(int base_fd, const char *path, int (*fn)(void *arg, const char *name),
+                   void *arg)
+{
+	const size_t size = 8192;
+	struct dirent64 *de;
+	char *buf;
+	ssize_t n, off;
+	int fd, res = 0;
+
+	fd = openat(base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(size);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	while (res == 0 && (n = getdents64(fd, buf, size)) > 0) {
+		for (off = 0; res == 0 && off < n; off += de->d_reclen) {
+			de = (struct dirent64 *)(buf + off);
+			if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, ".."))
+				continue;
+			res = fn(arg, de->d_name);
+		}
+		/* Room for another entry left unused: the directory is at its
+		 * end (kernfs fills the buffer while it has entries). */
+		if (res == 0 && (size_t)n + sizeof(*de) + NAME_MAX < size)
+			break;
+	}
+	if (res == 0 && n < 0)
+		res = -errno;
+	free(buf);
+	close(fd);
+	return res;
+}
+
+/* Calls fn (may be NULL) for every pid in cgroup.procs of path; returns
+ * how many it saw. */
+static int pids_in(int base_fd, const char *path, void (*fn)(void *arg, pid_t pid), void *arg)
+{
+	char p[PATH_MAX], *buf = NULL, *line, *save = NULL;
+	int n = 0;
+
+	if (join(p, sizeof(p), path, "cgroup.procs") < 0 || read_all_at(base_fd, p, &buf) < 0)
+		return 0;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		long v = strtol(line, NULL, 10);
+
+		if (v > 0) {
+			n++;
+			if (fn)
+				fn(arg, (pid_t)v);
+		}
+	}
+	free(buf);
+	return n;
+}
+
+struct pid_walk {
+	int base_fd;
+	const char *path;
+	void (*fn)(void *arg, pid_t pid);
+	void *arg;
+	int n;
+};
+
+static int for_each_pid(int base_fd, const char *path,
+                        void (*fn)(void *arg, pid_t pid), void *arg);
+
+static int pid_walk_child(void *arg, const char *name)
+{
+	struct pid_walk *w = arg;
+	char p[PATH_MAX];
+	int m;
+
+	if (join(p, sizeof(p), w->path, name) == 0) {
+		m = for_each_pid(w->base_fd, p, w->fn, w->arg);
+		if (m > 0)
+			w->n += m;
+	}
+	return 0;
+}
+
 /* Calls fn for every pid listed in cgroup.procs of path and every cgroup
  * below it in one hierarchy; returns how many it saw, or -errno. */
 static int for_each_pid(int base_fd, const char *path,
                         void (*fn)(void *arg, pid_t pid), void *arg)
 {
-	char p[PATH_MAX], *buf = NULL, *line, *save = NULL;
-	struct dirent *de;
-	DIR *d;
-	int fd, n = 0, m;
+	struct pid_walk w = { base_fd, path, fn, arg, 0 };
+	int res;
 
-	if (join(p, sizeof(p), path, "cgroup.procs") < 0)
-		return -ENAMETOOLONG;
-	if (read_all_at(base_fd, p, &buf) >= 0) {
-		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			long v = strtol(line, NULL, 10);
-
-			if (v > 0) {
-				n++;
-				if (fn)
-					fn(arg, (pid_t)v);
-			}
-		}
-		free(buf);
-	}
-	fd = openat(base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? n : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (join(p, sizeof(p), path, de->d_name) < 0)
-			continue;
-		m = for_each_pid(base_fd, p, fn, arg);
-		if (m > 0)
-			n += m;
-	}
-	closedir(d);
-	return n;
+	w.n = pids_in(base_fd, path, fn, arg);
+	res = subdirs(base_fd, path, pid_walk_child, &w);
+	return res < 0 && res != -ENOENT ? res : w.n;
 }
 
 struct move_ctx {
@@ -915,61 +1018,140 @@ int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
 
 /* ---- remove ---- */
 
+static int rmdir_tree(int base_fd, const char *path);
+
+struct rm_walk {
+	int base_fd;
+	const char *path;
+	int res;
+};
+
+static int rmdir_child(void *arg, const char *name)
+{
+	struct rm_walk *w = arg;
+	char p[PATH_MAX];
+	int rr = join(p, sizeof(p), w->path, name);
+
+	if (rr == 0)
+		rr = rmdir_tree(w->base_fd, p);
+	if (rr < 0 && w->res == 0)
+		w->res = rr;
+	return 0;
+}
+
 static int rmdir_tree(int base_fd, const char *path)
 {
-	char p[PATH_MAX];
-	struct dirent *de;
-	DIR *d;
-	int fd, res = 0, tries;
+	struct rm_walk w = { base_fd, path, 0 };
+	int res, tries;
 
-	fd = openat(base_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? 0 : -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while ((de = readdir(d))) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		if (join(p, sizeof(p), path, de->d_name) < 0) {
-			res = -ENAMETOOLONG;
-			continue;
-		}
-		int rr = rmdir_tree(base_fd, p);
-
-		if (rr < 0 && res == 0)
-			res = rr;
-	}
-	closedir(d);
+	res = subdirs(base_fd, path, rmdir_child, &w);
+	if (res == -ENOENT)
+		return 0;
+	if (res < 0)
+		return res;
 	/* EBUSY can outlive the last task's exit by a moment (it is still
 	 * being torn down), so retry briefly. */
 	for (tries = 0; tries < 200; tries++) {
 		if (unlinkat(base_fd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
-			return res;
+			return w.res;
 		if (errno != EBUSY)
 			break;
 		sleep_ms(5);
 	}
-	return res ? res : -errno;
+	return w.res ? w.res : -errno;
 }
 
-static int evacuate(const struct cgroot *r, const char *path, const char *target)
-{
-	char tp[PATH_MAX];
-	size_t i;
-	int round, res;
+/* The cgroups at and below a group in one hierarchy, children before
+ * their parents, as one pass over the tree found them: the removal
+ * that follows needs no second listing. */
+struct cg_walk {
+	int base_fd;
+	struct move_ctx *move; /* moves every pid seen; NULL: only counts */
+	char **dirs;
+	size_t n, cap;
+	int pids;
+	int res;
+};
 
-	res = join(tp, sizeof(tp), target, GROUP_LEAF "/cgroup.procs");
+static int cg_walk(struct cg_walk *w, const char *path);
+
+struct cg_walk_at {
+	struct cg_walk *w;
+	const char *path;
+};
+
+static int cg_walk_child(void *arg, const char *name)
+{
+	struct cg_walk_at *at = arg;
+	char p[PATH_MAX];
+	int res = join(p, sizeof(p), at->path, name);
+
+	return res < 0 ? res : cg_walk(at->w, p);
+}
+
+static int cg_walk(struct cg_walk *w, const char *path)
+{
+	struct cg_walk_at at = { w, path };
+	char **d;
+	int res;
+
+	w->pids += pids_in(w->base_fd, path, w->move ? move_one : NULL, w->move);
+	res = subdirs(w->base_fd, path, cg_walk_child, &at);
+	if (res == -ENOENT)
+		return 0; /* gone meanwhile: nothing to remove */
 	if (res < 0)
 		return res;
-	for (i = 0; i < r->n; i++) {
-		struct move_ctx m = { r->h[i].base_fd, tp };
+	if (w->n == w->cap) {
+		d = realloc(w->dirs, (w->cap ? 2 * w->cap : 8) * sizeof(*d));
+		if (!d)
+			return -ENOMEM;
+		w->dirs = d;
+		w->cap = w->cap ? 2 * w->cap : 8;
+	}
+	w->dirs[w->n] = strdup(path);
+	if (!w->dirs[w->n])
+		return -ENOMEM;
+	w->n++;
+	return 0;
+}
 
+static void cg_walk_free(struct cg_walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->dirs[i]);
+	free(w->dirs);
+	w->dirs = NULL;
+	w->n = w->cap = 0;
+}
+
+/* Walks path in every hierarchy (w[i] for h[i]), moving its processes
+ * to target's leaf when target is not NULL. On a walk that fails, w[i]
+ * is left empty: removal then lists that hierarchy again. */
+static int walk_all(const struct cgroot *r, const char *path, const char *target,
+                    struct cg_walk *w)
+{
+	struct move_ctx m[LAYOUT_MAX_HIER];
+	char tp[PATH_MAX];
+	size_t i;
+	int round, res = 0;
+
+	if (target && (res = join(tp, sizeof(tp), target, GROUP_LEAF "/cgroup.procs")) < 0)
+		return res;
+	for (i = 0; i < r->n; i++) {
+		m[i].base_fd = r->h[i].base_fd;
+		m[i].target = tp;
+		w[i].base_fd = r->h[i].base_fd;
+		w[i].move = target ? &m[i] : NULL;
+		w[i].res = cg_walk(&w[i], path);
+		if (w[i].res < 0)
+			cg_walk_free(&w[i]);
+		if (!target || w[i].pids == 0)
+			continue;
 		/* A process may fork while we move it: repeat until empty. */
-		for (round = 0; round < EVACUATE_ROUNDS; round++)
-			if (for_each_pid(r->h[i].base_fd, path, move_one, &m) <= 0)
+		for (round = 1; round < EVACUATE_ROUNDS; round++)
+			if (for_each_pid(r->h[i].base_fd, path, move_one, &m[i]) <= 0)
 				break;
 		if (round == EVACUATE_ROUNDS)
 			return -EBUSY;
@@ -977,8 +1159,73 @@ static int evacuate(const struct cgroot *r, const char *path, const char *target
 	return 0;
 }
 
+/* Removes what w recorded, deepest first; a cgroup the kernel refuses to
+ * remove at once (a child made meanwhile, a task still exiting) goes the
+ * long way, listed again and retried. */
+static int remove_walked(int base_fd, const char *path, const struct cg_walk *w)
+{
+	size_t i;
+	int res;
+
+	if (w->n == 0)
+		return rmdir_tree(base_fd, path);
+	for (i = 0; i < w->n; i++) {
+		if (unlinkat(base_fd, w->dirs[i], AT_REMOVEDIR) == 0 || errno == ENOENT)
+			continue;
+		res = rmdir_tree(base_fd, w->dirs[i]);
+		if (res < 0)
+			return res;
+	}
+	return 0;
+}
+
+static int not_leaf(void *arg, const char *name)
+{
+	return strcmp(name, GROUP_LEAF) != 0;
+}
+
+/* The common case, a group with no child groups and no processes, in two
+ * rmdirs per hierarchy and no reading: the kernel itself refuses (EBUSY)
+ * to remove a cgroup holding a task or a child. The primary hierarchy
+ * goes last, the freezer's just before it, so a group the kernel refuses
+ * somewhere stays listed and can be frozen and killed; a leaf removed
+ * from a group the kernel then refuses is made again. 1 when the group is
+ * gone, 0 when it needs the long way (listing, moving, retrying). */
+static int remove_quick(const struct cgroot *r, const char *path)
+{
+	int order[LAYOUT_MAX_HIER], fz = r->by_ctrl[CTRL_FREEZER];
+	char lp[PATH_MAX];
+	size_t i, n = 0;
+
+	if (join(lp, sizeof(lp), path, GROUP_LEAF) < 0)
+		return 0;
+	/* Child groups: the long way at once (nothing is undone then). */
+	if (subdirs(primary(r)->base_fd, path, not_leaf, NULL) != 0)
+		return 0;
+	for (i = 0; i < r->n; i++)
+		if ((int)i != r->primary && (int)i != fz)
+			order[n++] = (int)i;
+	if (fz >= 0 && fz != r->primary)
+		order[n++] = fz;
+	order[n++] = r->primary;
+	for (i = 0; i < n; i++) {
+		const struct cg_hier *h = &r->h[order[i]];
+		bool had_leaf = unlinkat(h->base_fd, lp, AT_REMOVEDIR) == 0;
+
+		if (!had_leaf && errno != ENOENT)
+			return 0;
+		if (unlinkat(h->base_fd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			continue;
+		if (had_leaf && mkdirat(h->base_fd, lp, 0755) == 0)
+			cpuset_inherit(h, lp, true);
+		return 0;
+	}
+	return 1;
+}
+
 int group_remove(const struct cgroot *r, const char *path)
 {
+	struct cg_walk w[LAYOUT_MAX_HIER];
 	char parent[PATH_MAX];
 	struct stat st;
 	size_t i;
@@ -987,21 +1234,29 @@ int group_remove(const struct cgroot *r, const char *path)
 	res = group_stat(r, path, &st);
 	if (res < 0)
 		return res;
+	if (remove_quick(r, path))
+		return 0;
+	memset(w, 0, sizeof(w));
 	if (r->rmdir_mode == RMDIR_KILL) {
 		res = group_kill(r, path);
 		if (res == 0)
 			res = wait_empty(r, path);
+		if (res == 0)
+			res = walk_all(r, path, NULL, w);
 	} else {
 		dirname_of(path, parent, sizeof(parent));
-		res = evacuate(r, path, parent);
+		res = walk_all(r, path, parent, w);
 	}
-	if (res < 0)
-		return res;
-	for (i = 0; i < r->n; i++) {
-		res = rmdir_tree(r->h[i].base_fd, path);
+	for (i = 0; i < r->n && res == 0; i++) {
+		res = remove_walked(r->h[i].base_fd, path, &w[i]);
 		if (res < 0 && !first)
 			first = res;
+		res = 0;
 	}
+	for (i = 0; i < r->n; i++)
+		cg_walk_free(&w[i]);
+	if (res < 0)
+		return res;
 	if (first)
 		log_err("removing /%s left something behind: %s", path, strerror(-first));
 	return first;

@@ -421,7 +421,11 @@ static int cpu_percent_set(const struct knob_io *io, const char *value)
 	if (centi == UNITS_MAX)
 		return io->write(io->ctx, CTRL_CPU, v == 1 ? "cpu.cfs_quota_us" : "cpu.max",
 		                 v == 1 ? "-1" : "max");
-	res = cpu_bandwidth(io, v, &unused_quota, &period); /* only the period matters */
+	/* Only the period matters: v1 keeps it in a file of its own. */
+	if (v == 1)
+		res = read_u64(io, CTRL_CPU, "cpu.cfs_period_us", &period);
+	else
+		res = cpu_bandwidth(io, v, &unused_quota, &period);
 	if (res < 0)
 		return res;
 	res = units_percent_to_quota(centi, period, &quota);

@@ -41,6 +41,11 @@ struct cgroot {
 	int by_ctrl[CTRL_MAX];  /* index into h[], or -1 */
 	int primary;            /* h[] index for identity, listing and procs */
 	bool knob_on[32];       /* knob_table[i] available (probed on BASE/.self) */
+	/* v1 answers of knob_io.exists, recorded while probing at start: a v1
+	 * hierarchy's controllers, and so every non-root cgroup's files, stay
+	 * as they are while it is mounted, so no write asks again. */
+	struct { enum cg_ctrl c; const char *file; bool on; } v1_files[32];
+	size_t n_v1_files;
 	enum rmdir_mode rmdir_mode;
 };
 

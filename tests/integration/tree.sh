@@ -84,6 +84,24 @@ for p in $p1 $p2 $p3; do
 done
 assert_op "web is gone from the mount" ENOENT "$XOP" read "$MNT/$ALICE/web/procs"
 
+# A group with no child groups goes in two rmdirs per hierarchy unless
+# the kernel refuses: a process in it, or a child made behind cgfs's back
+# in one hierarchy. Then the long way still moves and removes everything.
+assert_op "mkdir solo" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/solo"
+spawn "$ALICE"; p4=$SPAWN
+assert_op "move p4 to solo" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/solo/procs" $p4
+assert_op "rmdir of a group holding a process" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/solo"
+kill -0 $p4 && ok "p4 survived" || not_ok "p4 died"
+grep -qx "$p4" "$MNT/$ALICE/procs" && ok "p4 moved to the parent group" || not_ok "p4 not in $ALICE/procs"
+assert_op "mkdir solo again" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/solo"
+outside=$(cg_mount cpu)
+[ -n "$outside" ] || outside=$(serving_mounts | head -n 1)
+mkdir "$outside/$BASE/$ALICE/solo/outside"
+assert_op "rmdir of a group with a child made outside cgfs" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/solo"
+for mp in $(serving_mounts); do
+	[ -e "$mp/$BASE/$ALICE/solo" ] && not_ok "real solo left in $mp" || ok "solo gone in $mp"
+done
+
 # rmdir=kill
 stop_cgfs
 start_cgfs -o "config=$CONF,rmdir=kill" || exit 1
@@ -98,6 +116,14 @@ wait_dead $k1 && ok "rmdir=kill killed $k1" || not_ok "$k1 still alive"
 wait_dead $k2 && ok "rmdir=kill killed $k2" || not_ok "$k2 still alive"
 for mp in $(serving_mounts); do
 	[ -e "$mp/$BASE/$ALICE/job" ] && not_ok "real job left in $mp" || ok "job gone in $mp"
+done
+assert_op "alice mkdir solo" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/solo"
+spawn "$ALICE"; k3=$SPAWN
+as "$ALICE" "$XOP" write "$MNT/$ALICE/solo/procs" $k3 >/dev/null
+assert_op "rmdir=kill removes a group with no children" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/solo"
+wait_dead $k3 && ok "rmdir=kill killed $k3" || not_ok "$k3 still alive"
+for mp in $(serving_mounts); do
+	[ -e "$mp/$BASE/$ALICE/solo" ] && not_ok "real solo left in $mp" || ok "solo gone in $mp"
 done
 
 # Only root removes a tree; the tree's processes go to the base's leaf.
