@@ -12,6 +12,7 @@
 #include "cgfs/fs.h"
 #include "cgfs/log.h"
 #include "cgfs/policy.h"
+#include "cgfs/watch.h"
 
 /* Node ids are (inode << SLOT_BITS) | slot. A group's directory, its
  * knobs and its raw/ use the inode of the group's directory in the
@@ -93,6 +94,21 @@ static size_t bucket(fuse_ino_t ino)
 static fuse_ino_t ino_of(ino_t real_ino, unsigned slot)
 {
 	return ((fuse_ino_t)real_ino << SLOT_BITS) | slot;
+}
+
+fuse_ino_t fs_dir_ino(ino_t real_ino, bool is_base)
+{
+	return is_base ? FUSE_ROOT_ID : ino_of(real_ino, SLOT_DIR);
+}
+
+void fs_tree_lock(void)
+{
+	pthread_mutex_lock(&tree_lock);
+}
+
+void fs_tree_unlock(void)
+{
+	pthread_mutex_unlock(&tree_lock);
 }
 
 /* Whether node id ino was made from real_ino: a group or a real file
@@ -451,6 +467,10 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	res = group_stat(fs->root, ret->path, &st);
 	if (res < 0)
 		return res == -ENOTDIR ? -ENOENT : res;
+	/* A group made or removed half-way behind our back is not served. */
+	res = watch_check(fs->root, ret->path);
+	if (res < 0)
+		return res;
 	ret->kind = NODE_DIR;
 	ret->knob = -1;
 	ret->depth = p->depth + 1;

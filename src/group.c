@@ -1405,3 +1405,219 @@ int group_raw_write(const struct cgroot *r, const char *path, int hier,
 	close(fd);
 	return res;
 }
+
+/* ---- whole groups: repairs after a crash or an outside change ---- */
+
+/* Whether dir is a directory below the hierarchy's base. */
+static bool dir_in(const struct cg_hier *h, const char *dir)
+{
+	struct stat st;
+
+	return fstatat(h->base_fd, *dir ? dir : ".", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+int group_presence(const struct cgroot *r, const char *path, unsigned *ret_dirs,
+                   unsigned *ret_leaves)
+{
+	char lp[PATH_MAX];
+	unsigned dirs = 0, leaves = 0;
+	size_t i;
+	int res = join(lp, sizeof(lp), path, GROUP_LEAF);
+
+	if (res < 0)
+		return res;
+	for (i = 0; i < r->n; i++) {
+		if (!dir_in(&r->h[i], path))
+			continue;
+		dirs |= 1u << i;
+		if (dir_in(&r->h[i], lp))
+			leaves |= 1u << i;
+	}
+	*ret_dirs = dirs;
+	*ret_leaves = leaves;
+	return 0;
+}
+
+int group_whole(const struct cgroot *r, const char *path)
+{
+	unsigned all = (1u << r->n) - 1, dirs, leaves;
+	int res = group_presence(r, path, &dirs, &leaves);
+
+	if (res < 0)
+		return res;
+	if (!dirs)
+		return 0;
+	return dirs == all && leaves == all ? 1 : -EIO;
+}
+
+/* Makes what is missing of the group in one hierarchy, as group_create
+ * does: the directory, v1 cpuset filled from the parent, v2 controllers
+ * enabled below it, and the leaf. What exists is kept as it is. */
+static int complete_in(const struct cgroot *r, const struct cg_hier *h, const char *path,
+                       const char *lp)
+{
+	if (mkdirat(h->base_fd, path, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	cpuset_inherit(h, path);
+	v2_enable_below(r, h, path);
+	if (mkdirat(h->base_fd, lp, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	cpuset_inherit(h, lp);
+	return 0;
+}
+
+/* The caps of the knobs served by the hierarchies in mask (only these
+ * lost their values with their directories). */
+static void caps_in(const struct cgroot *r, const struct caps *caps, unsigned mask,
+                    struct caps *ret)
+{
+	bool v2 = false;
+	size_t i;
+
+	*ret = *caps;
+	for (i = 0; i < r->n; i++)
+		if ((mask & (1u << i)) && r->h[i].version == 2)
+			v2 = true;
+	if (!v2)
+		ret->max_groups = ret->max_depth = -1;
+	for (i = 0; i < knob_count && i < 32; i++) {
+		int hi = r->by_ctrl[knob_table[i].ctrl];
+
+		if (hi < 0 || !(mask & (1u << hi)))
+			ret->value[i] = NULL;
+	}
+}
+
+/* Names of the hierarchies in mask, for log lines. */
+static void hier_names(const struct cgroot *r, unsigned mask, char *out, size_t size)
+{
+	size_t i, len = 0;
+
+	*out = '\0';
+	for (i = 0; i < r->n && len < size; i++)
+		if (mask & (1u << i))
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "",
+			                        r->h[i].h->mountpoint);
+}
+
+int group_repair(const struct cgroot *r, const char *path, const struct caps *caps)
+{
+	unsigned dirs, leaves, fixed = 0;
+	char lp[PATH_MAX], names[512];
+	struct caps lost;
+	size_t i;
+	int res;
+
+	res = group_presence(r, path, &dirs, &leaves);
+	if (res < 0 || (dirs & leaves) == (1u << r->n) - 1)
+		return res;
+	res = join(lp, sizeof(lp), path, GROUP_LEAF);
+	for (i = 0; res == 0 && i < r->n; i++) {
+		if (dirs & leaves & (1u << i))
+			continue;
+		res = complete_in(r, &r->h[i], path, lp);
+		if (res == 0)
+			fixed |= 1u << i;
+	}
+	hier_names(r, fixed, names, sizeof(names));
+	if (fixed)
+		log_warn("group /%s was half made: completed in %s", path, names);
+	if (res < 0) {
+		log_err("cannot complete half-made group /%s: %s", path, strerror(-res));
+		return res;
+	}
+	if (caps) {
+		caps_in(r, caps, fixed, &lost);
+		res = apply_caps(r, path, &lost);
+	}
+	return res < 0 ? res : 1;
+}
+
+/* The names of path's child directories in any serving hierarchy. */
+struct name_set {
+	char **v;
+	size_t n, cap;
+};
+
+static int name_add(void *arg, const char *name, ino_t ino)
+{
+	struct name_set *s = arg;
+	char **bigger;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+
+		bigger = realloc(s->v, cap * sizeof(*s->v));
+		if (!bigger)
+			return -ENOMEM;
+		s->v = bigger;
+		s->cap = cap;
+	}
+	s->v[s->n] = strdup(name);
+	if (!s->v[s->n])
+		return -ENOMEM;
+	s->n++;
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void name_set_free(struct name_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static int reconcile_below(const struct cgroot *r, const char *path, int depth,
+                           bool (*is_group)(const char *name, int depth),
+                           const struct config *cfg)
+{
+	struct name_set s = { NULL, 0, 0 };
+	char p[PATH_MAX];
+	struct caps caps;
+	size_t i;
+	int res = 0, n = 0, m;
+
+	for (i = 0; res == 0 && i < r->n; i++)
+		if (dir_in(&r->h[i], path))
+			res = children_in(r->h[i].base_fd, path, name_add, &s);
+	if (res == 0 && s.n)
+		qsort(s.v, s.n, sizeof(*s.v), name_cmp);
+	for (i = 0; res == 0 && i < s.n; i++) {
+		if ((i && strcmp(s.v[i], s.v[i - 1]) == 0) || !is_group(s.v[i], depth))
+			continue;
+		res = join(p, sizeof(p), path, s.v[i]);
+		if (res < 0)
+			break;
+		if (depth == 1 && cfg)
+			config_caps_for(cfg, s.v[i], &caps);
+		m = group_repair(r, p, depth == 1 && cfg ? &caps : NULL);
+		/* A group that cannot be completed is logged and left as it
+		 * is; the rest of the tree is still reconciled. */
+		if (m > 0)
+			n++;
+		m = reconcile_below(r, p, depth + 1, is_group, cfg);
+		if (m > 0)
+			n += m;
+	}
+	name_set_free(&s);
+	return res < 0 ? res : n;
+}
+
+int cgroot_reconcile(const struct cgroot *r, bool (*is_group)(const char *name, int depth),
+                     const struct config *cfg)
+{
+	int base = group_repair(r, "", NULL), res;
+
+	if (base < 0)
+		return base;
+	res = reconcile_below(r, "", 1, is_group, cfg);
+	return res < 0 ? res : res + base;
+}

@@ -21,6 +21,7 @@
 #include "cgfs/group.h"
 #include "cgfs/layout.h"
 #include "cgfs/log.h"
+#include "cgfs/watch.h"
 
 #define DEFAULT_CONFIG "/etc/cgfs.conf"
 
@@ -224,6 +225,7 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	log_info("serving %s (base %s, %zu hierarchies)", opts.mountpoint,
 	         root.h[root.primary].base, root.n);
+	watch_start(se, &fs);
 	if (pthread_create(&ready_thread, NULL, notify_when_serving, opts.mountpoint) != 0)
 		goto out_unmount;
 	pthread_detach(ready_thread);
@@ -247,6 +249,7 @@ int main(int argc, char *argv[])
 	}
 
 out_unmount:
+	watch_stop();
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
