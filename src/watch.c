@@ -869,13 +869,18 @@ static size_t watch_budget(void)
 
 static void tables_free(void)
 {
+	struct wdir *d, *dnext;
 	struct wref *f, *next;
 	size_t i;
 
-	/* The watches went with the inotify instance: records only. */
+	/* The watches went with the inotify instance: records only, all of
+	 * them, so no tree links need keeping. */
 	for (i = 0; i < w.dbuckets; i++)
-		while (w.dirs[i])
-			dir_free(w.dirs[i]);
+		for (d = w.dirs[i]; d; d = dnext) {
+			dnext = d->hnext;
+			free(d->path);
+			free(d);
+		}
 	w.base = NULL;
 	for (i = 0; i < w.rbuckets; i++)
 		for (f = w.refs[i]; f; f = next) {
