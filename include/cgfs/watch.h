@@ -4,10 +4,12 @@
  * container runtimes, admins) and groups left half made.
  *
  * watch_start() first completes every half-made group below the base (a
- * crash half-way through mkdir or rmdir, or another program), then
- * watches the base and every group directory in every serving hierarchy
- * with one inotify instance, from a thread of its own: outside any
- * request handler, as the kernel requires of fuse_lowlevel_notify_*.
+ * crash half-way through mkdir or rmdir, or another program), then a
+ * thread of its own watches the base and every group directory in every
+ * serving hierarchy with one inotify instance: outside any request
+ * handler, as the kernel requires of fuse_lowlevel_notify_*. Until that
+ * thread has looked the whole tree over, nothing is cached (timeout 0)
+ * and every lookup checks its group is whole.
  *
  *  - A group directory removed from the primary hierarchy has its entry
  *    and inode invalidated in the kernel, so the next request sees it
@@ -30,13 +32,17 @@
 
 #define WATCH_REPAIR_MS 1000
 
-/* Reconciles the tree, scans it and starts the watcher thread. Call once,
- * after the daemon forked to the background and before the session loop
- * serves (the kernel has cached nothing yet). 0, or -errno when the
- * thread could not start (cgfs then serves without caching). */
+/* Reconciles the tree and starts the watcher thread. Call once, after
+ * the daemon forked to the background and before the session loop serves
+ * (the kernel has cached nothing yet). 0, or -errno when there is no
+ * watcher (cgfs then serves without caching). */
 int watch_start(struct fuse_session *se, struct fs *fs);
 
-/* Stops the thread and frees everything; before the session ends. */
+/* Stops the thread and frees everything; before fuse_session_unmount()
+ * and fuse_session_destroy(). The kernel holds a directory's lock while
+ * an entry in it is invalidated, so a notification waits for requests in
+ * flight there: if the session loop stopped answering with one pending,
+ * watch_stop() answers requests itself until the thread is done. */
 void watch_stop(void);
 
 /* For lookups: 0 if the group at path (made in the primary hierarchy)
