@@ -992,8 +992,10 @@ static void answer_pending(void)
 	struct fuse_buf buf = { .mem = NULL };
 
 	if (poll(&pfd, 1, 10) == 1 && (pfd.revents & POLLIN) &&
-	    fuse_session_receive_buf(w.se, &buf) > 0)
+	    fuse_session_receive_buf(w.se, &buf) > 0) {
+		log_debug("answering a request left pending, for the watcher to finish");
 		fuse_session_process_buf(w.se, &buf);
+	}
 	free(buf.mem);
 }
 
