@@ -225,7 +225,7 @@ int main(int argc, char *argv[])
 		goto out_unmount;
 	log_info("serving %s (base %s, %zu hierarchies)", opts.mountpoint,
 	         root.h[root.primary].base, root.n);
-	watch_start(se, &fs);
+	watch_start(se, &fs, opts.mountpoint);
 	if (pthread_create(&ready_thread, NULL, notify_when_serving, opts.mountpoint) != 0)
 		goto out_unmount;
 	pthread_detach(ready_thread);

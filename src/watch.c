@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -39,6 +40,7 @@
 #define EVENT_BUF (64 * 1024)
 #define BUCKETS_MIN 256
 #define WATCH_NICE (-10)
+#define WATCH_STOP_MS 1000
 #define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
 
 /* A group's directory (or the base), with its watch in each hierarchy. */
@@ -76,6 +78,7 @@ struct strvec {
 static struct {
 	struct fuse_session *se;
 	struct fs *fs;
+	const char *mountpoint;
 	const struct cgroot *r;
 	int ifd, efd;
 	pthread_t thread;
@@ -938,7 +941,7 @@ static void close_all(void)
 	tables_free();
 }
 
-int watch_start(struct fuse_session *se, struct fs *fs)
+int watch_start(struct fuse_session *se, struct fs *fs, const char *mountpoint)
 {
 	uint64_t t0 = now_ms();
 	double zero = 0;
@@ -948,6 +951,7 @@ int watch_start(struct fuse_session *se, struct fs *fs)
 	w.se = se;
 	w.fs = fs;
 	w.r = fs->root;
+	w.mountpoint = mountpoint;
 	res = cgroot_reconcile(w.r, is_group, fs->cfg);
 	if (res > 0)
 		log_warn("completed %d half-made group%s at start (%llu ms)", res,
@@ -1002,18 +1006,39 @@ static void answer_pending(void)
 void watch_stop(void)
 {
 	struct timespec ms = { 0, 1000000 };
-	uint64_t one = 1;
+	bool reset = false, aborted = false;
+	uint64_t one = 1, t0 = now_ms();
 
 	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
 	if (w.running) {
 		if (write(w.efd, &one, sizeof(one)) < 0)
 			log_err("cannot wake the watcher: %s", strerror(errno));
 		while (pthread_tryjoin_np(w.thread, NULL) == EBUSY) {
-			if (__atomic_load_n(&in_notify, __ATOMIC_ACQUIRE))
-				answer_pending();
-			else
+			if (!__atomic_load_n(&in_notify, __ATOMIC_ACQUIRE)) {
 				nanosleep(&ms, NULL);
+				continue;
+			}
+			/* libfuse reads and drops a request once the session
+			 * has exited: it must not have, while we answer. */
+			if (!reset && fuse_session_exited(w.se)) {
+				fuse_session_reset(w.se);
+				reset = true;
+			}
+			answer_pending();
+			/* A request libfuse's loop read but dropped as it
+			 * stopped is answered by nobody: only ending the
+			 * connection (what umount -f does) frees the thread. */
+			if (!aborted && now_ms() - t0 > WATCH_STOP_MS) {
+				log_warn("a request left unanswered at stop blocks the watcher: "
+				         "ending the connection");
+				if (w.mountpoint && umount2(w.mountpoint, MNT_FORCE) < 0 &&
+				    errno != EBUSY)
+					log_err("umount -f %s: %s", w.mountpoint, strerror(errno));
+				aborted = true;
+			}
 		}
+		if (reset)
+			fuse_session_exit(w.se);
 		w.running = false;
 	}
 	if (w.efd >= 0)

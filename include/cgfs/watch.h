@@ -36,13 +36,16 @@
  * the daemon forked to the background and before the session loop serves
  * (the kernel has cached nothing yet). 0, or -errno when there is no
  * watcher (cgfs then serves without caching). */
-int watch_start(struct fuse_session *se, struct fs *fs);
+int watch_start(struct fuse_session *se, struct fs *fs, const char *mountpoint);
 
 /* Stops the thread and frees everything; before fuse_session_unmount()
  * and fuse_session_destroy(). The kernel holds a directory's lock while
  * an entry in it is invalidated, so a notification waits for requests in
  * flight there: if the session loop stopped answering with one pending,
- * watch_stop() answers requests itself until the thread is done. */
+ * watch_stop() answers requests itself until the thread is done, and
+ * after a second ends the connection (umount -f of mountpoint): stock
+ * libfuse loops read and drop requests once the session has exited.
+ * A loop that calls watch_stop() while it still serves never gets there. */
 void watch_stop(void);
 
 /* For lookups: 0 if the group at path (made in the primary hierarchy)
