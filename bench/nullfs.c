@@ -158,7 +158,8 @@ int main(int argc, char *argv[])
 	/* cgfs's server loop and thread count (src/main.c). */
 	ret = serve_loop(se, opts.singlethread ? 1 :
 	                     opts.max_threads < 1 ? 1 :
-	                     opts.max_threads > 256 ? 256 : (int)opts.max_threads) < 0;
+	                     opts.max_threads > 256 ? 256 : (int)opts.max_threads,
+	                 NULL, NULL) < 0;
 
 out_unmount:
 	fuse_session_unmount(se);

@@ -13,6 +13,7 @@
 #include "cgfs/log.h"
 #include "cgfs/pidns.h"
 #include "cgfs/policy.h"
+#include "cgfs/watch.h"
 
 /* Node ids are (inode << SLOT_BITS) | slot. A group's directory, its
  * knobs and its raw/ use the inode of the group's directory in the
@@ -155,6 +156,15 @@ static struct fs *fs_of(fuse_req_t req)
 	return fuse_req_userdata(req);
 }
 
+/* The entry and attribute timeout: the watcher changes it at run time. */
+static double fs_timeout(struct fs *fs)
+{
+	double t;
+
+	__atomic_load(&fs->timeout, &t, __ATOMIC_ACQUIRE);
+	return t;
+}
+
 static size_t bucket(fuse_ino_t ino)
 {
 	return (size_t)((ino * 0x9E3779B97F4A7C15ull) >> 52) % NODE_BUCKETS;
@@ -163,6 +173,21 @@ static size_t bucket(fuse_ino_t ino)
 static fuse_ino_t ino_of(ino_t real_ino, unsigned slot)
 {
 	return ((fuse_ino_t)real_ino << SLOT_BITS) | slot;
+}
+
+fuse_ino_t fs_dir_ino(ino_t real_ino, bool is_base)
+{
+	return is_base ? FUSE_ROOT_ID : ino_of(real_ino, SLOT_DIR);
+}
+
+void fs_tree_lock(void)
+{
+	pthread_mutex_lock(&tree_lock);
+}
+
+void fs_tree_unlock(void)
+{
+	pthread_mutex_unlock(&tree_lock);
 }
 
 /* Whether node id ino was made from real_ino: a group or a real file
@@ -442,8 +467,8 @@ static void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
 		return;
 	}
 	e.ino = ref->ino;
-	e.attr_timeout = fs->timeout;
-	e.entry_timeout = fs->timeout;
+	e.attr_timeout = fs_timeout(fs);
+	e.entry_timeout = e.attr_timeout;
 	if (fuse_reply_entry(req, &e) != 0)
 		node_forget(ref->ino, 1); /* the kernel never got it */
 }
@@ -536,6 +561,10 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	res = group_stat(fs->root, ret->path, &st);
 	if (res < 0)
 		return res == -ENOTDIR ? -ENOENT : res;
+	/* A group made or removed half-way behind our back is not served. */
+	res = watch_check(fs->root, ret->path);
+	if (res < 0)
+		return res;
 	ret->kind = NODE_DIR;
 	ret->knob = -1;
 	ret->depth = p->depth + 1;
@@ -711,7 +740,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else
-		fuse_reply_attr(req, &st, fs->timeout);
+		fuse_reply_attr(req, &st, fs_timeout(fs));
 }
 
 static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
@@ -738,7 +767,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 	res = node_attr(fs, &ref, &st);
 	if (res < 0)
 		goto err;
-	fuse_reply_attr(req, &st, fs->timeout);
+	fuse_reply_attr(req, &st, fs_timeout(fs));
 	return;
 err:
 	fuse_reply_err(req, -res);

@@ -1677,3 +1677,267 @@ int group_raw_write(const struct cgroot *r, const char *path, int hier,
 	close(fd);
 	return res;
 }
+
+/* ---- whole groups: repairs after a crash or an outside change ---- */
+
+/* Whether dir is a directory below the hierarchy's base. */
+static bool dir_in(const struct cg_hier *h, const char *dir)
+{
+	struct stat st;
+
+	return fstatat(h->base_fd, *dir ? dir : ".", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       S_ISDIR(st.st_mode);
+}
+
+int group_presence(const struct cgroot *r, const char *path, unsigned *ret_dirs,
+                   unsigned *ret_leaves)
+{
+	char lp[PATH_MAX];
+	unsigned dirs = 0, leaves = 0;
+	size_t i;
+	int res = join(lp, sizeof(lp), path, GROUP_LEAF);
+
+	if (res < 0)
+		return res;
+	for (i = 0; i < r->n; i++) {
+		if (!dir_in(&r->h[i], path))
+			continue;
+		dirs |= 1u << i;
+		if (dir_in(&r->h[i], lp))
+			leaves |= 1u << i;
+	}
+	*ret_dirs = dirs;
+	*ret_leaves = leaves;
+	return 0;
+}
+
+int group_whole(const struct cgroot *r, const char *path)
+{
+	unsigned all = (1u << r->n) - 1, dirs, leaves;
+	int res = group_presence(r, path, &dirs, &leaves);
+
+	if (res < 0)
+		return res;
+	if (!dirs)
+		return 0;
+	return dirs == all && leaves == all ? 1 : -EIO;
+}
+
+/* Makes what is missing of the group in one hierarchy, as group_create
+ * does: the directory, v1 cpuset filled from the parent, v2 controllers
+ * enabled below it, and the leaf. What exists is kept as it is. */
+static int complete_in(const struct cgroot *r, const struct cg_hier *h, const char *path,
+                       const char *lp)
+{
+	bool made_dir, made_leaf;
+
+	made_dir = mkdirat(h->base_fd, path, 0755) == 0;
+	if (!made_dir && errno != EEXIST)
+		return -errno;
+	cpuset_inherit(h, path, made_dir);
+	v2_enable_below(r, h, path);
+	made_leaf = mkdirat(h->base_fd, lp, 0755) == 0;
+	if (!made_leaf && errno != EEXIST)
+		return -errno;
+	cpuset_inherit(h, lp, made_leaf);
+	return 0;
+}
+
+/* The caps of the knobs served by the hierarchies in mask (only these
+ * lost their values with their directories). */
+static void caps_in(const struct cgroot *r, const struct caps *caps, unsigned mask,
+                    struct caps *ret)
+{
+	bool v2 = false;
+	size_t i;
+
+	*ret = *caps;
+	for (i = 0; i < r->n; i++)
+		if ((mask & (1u << i)) && r->h[i].version == 2)
+			v2 = true;
+	if (!v2)
+		ret->max_groups = ret->max_depth = -1;
+	for (i = 0; i < knob_count && i < 32; i++) {
+		int hi = r->by_ctrl[knob_table[i].ctrl];
+
+		if (hi < 0 || !(mask & (1u << hi)))
+			ret->value[i] = NULL;
+	}
+}
+
+/* Names of the hierarchies in mask, for log lines. */
+static void hier_names(const struct cgroot *r, unsigned mask, char *out, size_t size)
+{
+	size_t i, len = 0;
+
+	*out = '\0';
+	for (i = 0; i < r->n && len < size; i++)
+		if (mask & (1u << i))
+			len += (size_t)snprintf(out + len, size - len, "%s%s", len ? " " : "",
+			                        r->h[i].h->mountpoint);
+}
+
+int group_repair(const struct cgroot *r, const char *path, const struct caps *caps)
+{
+	unsigned dirs, leaves, fixed = 0;
+	char lp[PATH_MAX], names[512];
+	struct caps lost;
+	size_t i;
+	int res;
+
+	res = group_presence(r, path, &dirs, &leaves);
+	if (res < 0 || (dirs & leaves) == (1u << r->n) - 1)
+		return res;
+	res = join(lp, sizeof(lp), path, GROUP_LEAF);
+	for (i = 0; res == 0 && i < r->n; i++) {
+		if (dirs & leaves & (1u << i))
+			continue;
+		res = complete_in(r, &r->h[i], path, lp);
+		if (res == 0)
+			fixed |= 1u << i;
+	}
+	hier_names(r, fixed, names, sizeof(names));
+	if (fixed)
+		log_warn("group /%s was half made: completed in %s", path, names);
+	if (res < 0) {
+		log_err("cannot complete half-made group /%s: %s", path, strerror(-res));
+		return res;
+	}
+	if (caps) {
+		caps_in(r, caps, fixed, &lost);
+		res = apply_caps(r, path, &lost);
+	}
+	return res < 0 ? res : 1;
+}
+
+/* The child directories of a group in any serving hierarchy: bit i of
+ * mask for each h[i] that has one by that name. */
+struct child_ent {
+	char *name;
+	unsigned mask;
+};
+
+struct child_set {
+	struct child_ent *v;
+	size_t n, cap;
+	unsigned leaves; /* the hierarchies where the group has its leaf */
+};
+
+static int child_add(struct child_set *s, const char *name, unsigned bit)
+{
+	struct child_ent *bigger;
+
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 16;
+
+		bigger = realloc(s->v, cap * sizeof(*s->v));
+		if (!bigger)
+			return -ENOMEM;
+		s->v = bigger;
+		s->cap = cap;
+	}
+	s->v[s->n].name = strdup(name);
+	if (!s->v[s->n].name)
+		return -ENOMEM;
+	s->v[s->n++].mask = bit;
+	return 0;
+}
+
+static int child_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct child_ent *)a)->name, ((const struct child_ent *)b)->name);
+}
+
+static void child_set_free(struct child_set *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		free(s->v[i].name);
+	free(s->v);
+}
+
+/* Lists path in the hierarchies of mask: its leaf, and its children,
+ * one entry per name with the hierarchies that have it. One readdir per
+ * hierarchy and no stat: a tree of 10,000 groups is looked over in a
+ * second or two. */
+static int list_children(const struct cgroot *r, const char *path, unsigned mask,
+                         struct child_set *s)
+{
+	struct dirent *de;
+	size_t i, j;
+	DIR *d;
+	int fd, res = 0;
+
+	for (i = 0; res == 0 && i < r->n; i++) {
+		if (!(mask & (1u << i)))
+			continue;
+		fd = openat(r->h[i].base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		d = fd < 0 ? NULL : fdopendir(fd);
+		if (!d) {
+			if (fd >= 0)
+				close(fd);
+			continue; /* gone meanwhile: repaired or left as it is */
+		}
+		while (res == 0 && (de = readdir(d))) {
+			if (de->d_type != DT_DIR)
+				continue;
+			if (strcmp(de->d_name, GROUP_LEAF) == 0)
+				s->leaves |= 1u << i;
+			else if (de->d_name[0] != '.')
+				res = child_add(s, de->d_name, 1u << i);
+		}
+		closedir(d);
+	}
+	if (res < 0 || s->n < 2)
+		return res;
+	qsort(s->v, s->n, sizeof(*s->v), child_cmp);
+	for (i = 1, j = 0; i < s->n; i++) {
+		if (strcmp(s->v[i].name, s->v[j].name) == 0) {
+			s->v[j].mask |= s->v[i].mask;
+			free(s->v[i].name);
+		} else {
+			s->v[++j] = s->v[i];
+		}
+	}
+	s->n = j + 1;
+	return 0;
+}
+
+/* Completes path (found in the hierarchies of mask) if it is half made,
+ * then its children; returns how many groups were repaired. */
+static int reconcile_group(const struct cgroot *r, const char *path, int depth, unsigned mask,
+                           bool (*is_group)(const char *name, int depth),
+                           const struct config *cfg)
+{
+	unsigned all = (1u << r->n) - 1;
+	struct child_set s = { NULL, 0, 0, 0 };
+	char p[PATH_MAX];
+	struct caps caps;
+	size_t i;
+	int res, n = 0, m;
+
+	res = list_children(r, path, mask, &s);
+	if (res == 0 && (mask != all || s.leaves != all)) {
+		if (depth == 1 && cfg)
+			config_caps_for(cfg, path, &caps);
+		/* One that cannot be completed is logged and left as it is;
+		 * the rest of the tree is still looked over. */
+		n = group_repair(r, path, depth == 1 && cfg ? &caps : NULL) > 0;
+	}
+	for (i = 0; res == 0 && i < s.n; i++) {
+		if (!is_group(s.v[i].name, depth + 1) || join(p, sizeof(p), path, s.v[i].name) < 0)
+			continue;
+		m = reconcile_group(r, p, depth + 1, s.v[i].mask, is_group, cfg);
+		if (m > 0)
+			n += m;
+	}
+	child_set_free(&s);
+	return res < 0 ? res : n;
+}
+
+int cgroot_reconcile(const struct cgroot *r, bool (*is_group)(const char *name, int depth),
+                     const struct config *cfg)
+{
+	return reconcile_group(r, "", 0, (1u << r->n) - 1, is_group, cfg);
+}

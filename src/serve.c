@@ -22,7 +22,8 @@
 
 #define WAKE_SIGNAL SIGUSR1
 
-static atomic_bool stopping;
+static atomic_bool stop_asked; /* by a signal: run the hook, then stop */
+static atomic_bool stopping;   /* workers end */
 static sem_t wake; /* posted on stop or when a worker ends on its own */
 
 struct worker {
@@ -34,7 +35,7 @@ struct worker {
 
 void serve_stop(void)
 {
-	atomic_store(&stopping, true);
+	atomic_store(&stop_asked, true);
 	sem_post(&wake); /* async-signal-safe */
 }
 
@@ -95,7 +96,8 @@ static bool any_done(struct worker *w, int n)
 	return false;
 }
 
-int serve_loop(struct fuse_session *se, int nthreads)
+int serve_loop(struct fuse_session *se, int nthreads, void (*before_stop)(void *arg),
+               void *arg)
 {
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
 	struct worker *w;
@@ -110,6 +112,7 @@ int serve_loop(struct fuse_session *se, int nthreads)
 		return -ENOMEM;
 	}
 	atomic_store(&stopping, false);
+	atomic_store(&stop_asked, false);
 	if (set_handler(WAKE_SIGNAL, on_wake_signal) < 0 || set_handler(SIGTERM, on_stop_signal) < 0 ||
 	    set_handler(SIGINT, on_stop_signal) < 0 || set_handler(SIGHUP, on_stop_signal) < 0) {
 		res = -errno;
@@ -131,8 +134,10 @@ int serve_loop(struct fuse_session *se, int nthreads)
 	}
 	pthread_sigmask(SIG_BLOCK, &wake_set, NULL);
 
-	while (res == 0 && !atomic_load(&stopping) && !any_done(w, started))
+	while (res == 0 && !atomic_load(&stop_asked) && !any_done(w, started))
 		sem_wait(&wake); /* EINTR: look again */
+	if (before_stop)
+		before_stop(arg);
 	atomic_store(&stopping, true);
 
 	/* A worker may have checked the flag just before blocking in read:

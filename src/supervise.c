@@ -208,11 +208,9 @@ static int server_main(struct supervise *sv, int master, struct state *st, int r
 		else
 			free(ra);
 	}
-	res = serve_loop(se, sv->nthreads);
+	res = serve_loop(se, sv->nthreads, sv->server_stop, sv->userdata);
 	if (res < 0)
 		log_err("serving failed: %s", strerror(-res));
-	if (sv->server_stop)
-		sv->server_stop(sv->userdata);
 	fuse_session_destroy(se);
 	return res < 0 ? 1 : 0;
 }

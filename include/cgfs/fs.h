@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <fuse_lowlevel.h>
@@ -27,3 +28,11 @@ extern const struct fuse_lowlevel_ops fs_ops;
 
 /* Frees the node table (after the session loop ended). */
 void fs_destroy_nodes(void);
+
+/* The node id of a group's directory whose directory in the primary
+ * hierarchy has inode real_ino; FUSE_ROOT_ID for the base. */
+fuse_ino_t fs_dir_ino(ino_t real_ino, bool is_base);
+
+/* The lock that serialises tree changes (mkdir, rmdir, repairs). */
+void fs_tree_lock(void);
+void fs_tree_unlock(void);

@@ -75,6 +75,35 @@ int group_count(const struct cgroot *r, const char *path);
 int group_create(const struct cgroot *r, const char *path,
                  const struct caps *caps);
 
+/* ---- whole groups ----
+ *
+ * A group is whole when its directory and its leaf exist in every serving
+ * hierarchy. A crash half-way through group_create or group_remove, or
+ * another program working in the real tree, can leave it half made. */
+
+/* Bit i of *ret_dirs (*ret_leaves) is set when h[i] holds the group's
+ * directory (and its leaf). 0 or -errno. */
+int group_presence(const struct cgroot *r, const char *path, unsigned *ret_dirs,
+                   unsigned *ret_leaves);
+
+/* 1 whole, 0 absent from every hierarchy, -EIO half made. */
+int group_whole(const struct cgroot *r, const char *path);
+
+/* Completes a half-made group: its directory and leaf are made where they
+ * are missing, as group_create makes them, and the caps (NULL: none) of
+ * the knobs served by those hierarchies are applied. Never removes
+ * anything (completing loses no process). The parent must be whole.
+ * Logs what it did. 1 repaired, 0 nothing to do, or -errno. */
+int group_repair(const struct cgroot *r, const char *path, const struct caps *caps);
+
+/* Completes every half-made group below the base (and the base's leaf),
+ * parents first, where a group is a directory in any serving hierarchy
+ * whose name is_group() accepts (depth 1: a user's tree root, whose caps
+ * come from cfg, which may be NULL). A group that cannot be completed is
+ * logged and left. Returns how many were repaired, or -errno. */
+int cgroot_reconcile(const struct cgroot *r, bool (*is_group)(const char *name, int depth),
+                     const struct config *cfg);
+
 /* Removes the group and every descendant, deepest first, in every
  * hierarchy; live processes are migrated to the parent's leaf or killed
  * (cgroot.rmdir_mode). */

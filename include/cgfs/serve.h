@@ -12,8 +12,11 @@
 
 /* Runs se with nthreads threads until the file system is unmounted or
  * serve_stop() is called (SIGTERM, SIGINT and SIGHUP call it: install
- * nothing else for them). 0 on either, -errno on a device error. */
-int serve_loop(struct fuse_session *se, int nthreads);
+ * nothing else for them). before_stop (may be NULL) runs when a stop is
+ * asked for, while every thread still serves. 0 on either, -errno on a
+ * device error. */
+int serve_loop(struct fuse_session *se, int nthreads, void (*before_stop)(void *arg),
+               void *arg);
 
 /* Async-signal-safe: asks a running serve_loop() to stop. */
 void serve_stop(void);

@@ -31,6 +31,7 @@ struct supervise {
 	/* Called in each new server process before it serves (may be NULL):
 	 * a non-zero return ends the server with that status. */
 	int (*server_start)(void *userdata, struct fuse_session *se, uint32_t epoch);
+	/* Called in the server when it is to stop, while it still serves. */
 	void (*server_stop)(void *userdata);
 	/* Called before re-executing on SIGHUP (may be NULL): non-zero keeps
 	 * the running image, so a configuration the new one would refuse

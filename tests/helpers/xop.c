@@ -6,7 +6,7 @@
  *   xop write FILE TEXT [OFFSET]   open(O_WRONLY|O_TRUNC) + pwrite
  *   xop writefrom FILE SRC         write SRC's bytes (NULs, 1 MiB) in one call
  *   xop read FILE                  prints the content after "OK"
- *   xop mkdir DIR | rmdir DIR | unlink F | create F | mknod F
+ *   xop mkdir DIR | rmdir DIR | unlink F | create F | mknod F | stat F
  *   xop rename A B | link A B | symlink TARGET NAME
  *   xop chmod F OCTAL | chown F UID | truncate F | touch F
  *   xop setxattr F NAME VALUE
@@ -98,6 +98,11 @@ int main(int argc, char **argv)
 		return report(mkdir(argv[2], 0755));
 	if (!strcmp(op, "rmdir") && argc == 3)
 		return report(rmdir(argv[2]));
+	if (!strcmp(op, "stat") && argc == 3) {
+		struct stat st;
+
+		return report(stat(argv[2], &st));
+	}
 	if (!strcmp(op, "unlink") && argc == 3)
 		return report(unlink(argv[2]));
 	if (!strcmp(op, "create") && argc == 3) {

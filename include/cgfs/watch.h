@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * watch: changes made to the real tree behind cgfs's back (systemd,
+ * container runtimes, admins) and groups left half made.
+ *
+ * watch_start() first completes every half-made group below the base (a
+ * crash half-way through mkdir or rmdir, or another program), then a
+ * thread of its own watches the base and every group directory in every
+ * serving hierarchy with one inotify instance: outside any request
+ * handler, as the kernel requires of fuse_lowlevel_notify_*. Until that
+ * thread has looked the whole tree over, nothing is cached (timeout 0)
+ * and every lookup checks its group is whole.
+ *
+ *  - A group directory removed from the primary hierarchy has its entry
+ *    and inode invalidated in the kernel, so the next request sees it
+ *    gone. (Made ones need nothing: cgfs answers a failed lookup with an
+ *    error, which the kernel never caches.)
+ *  - A group found half made (its directory or leaf missing in some
+ *    hierarchy) is refused at lookup with EIO, its cached entry dropped;
+ *    if it stays half made for WATCH_REPAIR_MS it is completed
+ *    (group_repair), which never loses a process.
+ *  - Beyond the watch budget (half of fs.inotify.max_user_watches, or
+ *    CGFS_MAX_WATCHES), or when the kernel has no watch left, cgfs logs
+ *    it once and stops watching: entries and attributes are no longer
+ *    cached (timeout 0) and every lookup checks its group is whole.
+ */
+#pragma once
+
+#include <fuse_lowlevel.h>
+
+#include "cgfs/fs.h"
+
+#define WATCH_REPAIR_MS 1000
+
+/* Reconciles the tree and starts the watcher thread. Call once, after
+ * the daemon forked to the background and before the session loop serves
+ * (the kernel has cached nothing yet). 0, or -errno when there is no
+ * watcher (cgfs then serves without caching). */
+int watch_start(struct fuse_session *se, struct fs *fs, const char *mountpoint);
+
+/* Stops the thread and frees everything. Call while the session loop
+ * still answers requests (serve_loop's before_stop hook): the kernel holds
+ * a directory's lock while an entry in it is invalidated, so a
+ * notification waits for the requests in flight there. */
+void watch_stop(void);
+
+/* For lookups: 0 if the group at path (made in the primary hierarchy)
+ * may be served, -EIO if it is half made. Takes no lock and makes no
+ * system call unless a group is known to be half made or the watcher
+ * has stopped. */
+int watch_check(const struct cgroot *r, const char *path);

@@ -1,0 +1,1040 @@
+// SPDX-License-Identifier: MIT
+/*
+ * watch: outside changes to the real tree (see include/cgfs/watch.h).
+ *
+ * The kernel's cgroup file systems (v1 and cgroup2 alike, checked on the
+ * machines this is built on) report IN_CREATE and IN_DELETE, with
+ * IN_ISDIR, on a directory when a child cgroup is made or removed in it,
+ * but nothing on the removed directory itself: no IN_DELETE_SELF and no
+ * IN_IGNORED, and its watch stays until inotify_rm_watch(). So every
+ * directory is watched, and every removal is handled from its parent's
+ * event.
+ *
+ * Everything below the thread's loop runs on the watcher thread only,
+ * except watch_check() (lookups) and the suspect list it reads.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cgfs/log.h"
+#include "cgfs/policy.h"
+#include "cgfs/watch.h"
+
+#define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR | \
+                    IN_DONT_FOLLOW)
+#define EVENT_BUF (64 * 1024)
+#define BUCKETS_MIN 256
+#define WATCH_NICE (-10)
+#define WATCH_STOP_MS 1000
+#define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
+
+/* A group's directory (or the base), with its watch in each hierarchy. */
+struct wdir {
+	char *path;              /* relative to the base, "" for the base */
+	int depth;               /* 0 the base, 1 a tree root, 2.. groups */
+	ino_t pino;              /* its directory's inode in the primary, or 0 */
+	int wd[LAYOUT_MAX_HIER]; /* its watch in cgroot.h[i], or -1 */
+	unsigned seen;           /* resync: hierarchies where it was found */
+	struct wdir *parent, *child, *sibling;
+	struct wdir *hnext;      /* path table chain */
+};
+
+/* What a watch descriptor stands for. */
+struct wref {
+	int wd;
+	int hier;
+	struct wdir *d;
+	struct wref *next;
+};
+
+/* A group seen half made: refused at lookup until it is whole again. */
+struct suspect {
+	char *path;
+	uint64_t due_ms; /* completed then if still half made; UINT64_MAX: not again */
+	bool logged;     /* a refused lookup has been logged */
+	struct suspect *next;
+};
+
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+static struct {
+	struct fuse_session *se;
+	struct fs *fs;
+	const char *mountpoint;
+	const struct cgroot *r;
+	int ifd, efd;
+	pthread_t thread;
+	bool running;
+	size_t nwatch, max_watch;
+	struct wdir *base;
+	struct wdir **dirs;  /* path table */
+	size_t ndirs, dbuckets;
+	struct wref **refs;  /* wd table */
+	size_t nrefs, rbuckets;
+	struct strvec checks; /* paths to check once the events at hand are read */
+	bool resync;          /* the kernel dropped events */
+	bool exhausted;       /* the watch budget is used up */
+	bool gave_up;         /* degrade() was called */
+} w = { .ifd = -1, .efd = -1 };
+
+/* Read by lookups without a lock: 1 until the first scan is done, and
+ * for good once cgfs gave up watching. */
+static int unwatched;
+static double cache_timeout; /* fs.timeout while watching */
+/* Between the watcher and watch_stop(), without a lock. */
+static int stopping, in_notify;
+static int n_suspects;
+static pthread_mutex_t suspects_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct suspect *suspects; /* protected by suspects_lock */
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static size_t hash_str(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static int join(char *out, size_t size, const char *a, const char *b)
+{
+	int n = snprintf(out, size, "%s%s%s", a, *a ? "/" : "", b);
+
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* Which directories are groups: a user's tree at depth 1, group names
+ * below; dot-names (the .self leaf) and anything else are not ours. */
+static bool is_group(const char *name, int depth)
+{
+	uid_t uid;
+	gid_t gid;
+
+	if (name[0] == '.')
+		return false;
+	if (depth == 1)
+		return policy_user(name, &uid, &gid) == 0;
+	return policy_group_name(name) == 0;
+}
+
+/* ---- the path and wd tables ---- */
+
+/* The tables double when they hold as many entries as buckets. */
+static int dir_grow(void)
+{
+	size_t nb = w.dbuckets ? 2 * w.dbuckets : BUCKETS_MIN, i;
+	struct wdir **t, *d, *next;
+
+	if (w.dbuckets && w.ndirs < w.dbuckets)
+		return 0;
+	t = calloc(nb, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < w.dbuckets; i++)
+		for (d = w.dirs[i]; d; d = next) {
+			next = d->hnext;
+			d->hnext = t[hash_str(d->path) % nb];
+			t[hash_str(d->path) % nb] = d;
+		}
+	free(w.dirs);
+	w.dirs = t;
+	w.dbuckets = nb;
+	return 0;
+}
+
+static size_t wd_hash(int wd)
+{
+	return (size_t)wd * 0x9E3779B97F4A7C15ull >> 7;
+}
+
+static int ref_grow(void)
+{
+	size_t nb = w.rbuckets ? 2 * w.rbuckets : BUCKETS_MIN, i;
+	struct wref **t, *f, *next;
+
+	if (w.rbuckets && w.nrefs < w.rbuckets)
+		return 0;
+	t = calloc(nb, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < w.rbuckets; i++)
+		for (f = w.refs[i]; f; f = next) {
+			next = f->next;
+			f->next = t[wd_hash(f->wd) % nb];
+			t[wd_hash(f->wd) % nb] = f;
+		}
+	free(w.refs);
+	w.refs = t;
+	w.rbuckets = nb;
+	return 0;
+}
+
+static struct wdir *dir_find(const char *path)
+{
+	struct wdir *d;
+
+	if (!w.dbuckets)
+		return NULL;
+	for (d = w.dirs[hash_str(path) % w.dbuckets]; d; d = d->hnext)
+		if (strcmp(d->path, path) == 0)
+			return d;
+	return NULL;
+}
+
+static struct wdir *dir_new(struct wdir *parent, const char *path)
+{
+	struct wdir *d;
+	size_t i, b;
+
+	if (dir_grow() < 0)
+		return NULL;
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->path = strdup(path))) {
+		free(d);
+		return NULL;
+	}
+	for (i = 0; i < LAYOUT_MAX_HIER; i++)
+		d->wd[i] = -1;
+	d->parent = parent;
+	d->depth = parent ? parent->depth + 1 : 0;
+	if (parent) {
+		d->sibling = parent->child;
+		parent->child = d;
+	}
+	b = hash_str(path) % w.dbuckets;
+	d->hnext = w.dirs[b];
+	w.dirs[b] = d;
+	w.ndirs++;
+	return d;
+}
+
+static void dir_free(struct wdir *d)
+{
+	struct wdir **pp;
+
+	for (pp = &w.dirs[hash_str(d->path) % w.dbuckets]; *pp; pp = &(*pp)->hnext)
+		if (*pp == d) {
+			*pp = d->hnext;
+			break;
+		}
+	if (d->parent)
+		for (pp = &d->parent->child; *pp; pp = &(*pp)->sibling)
+			if (*pp == d) {
+				*pp = d->sibling;
+				break;
+			}
+	w.ndirs--;
+	free(d->path);
+	free(d);
+}
+
+static bool dir_watched(const struct wdir *d)
+{
+	size_t i;
+
+	for (i = 0; i < w.r->n; i++)
+		if (d->wd[i] >= 0)
+			return true;
+	return false;
+}
+
+/* Frees the records below d, and d, that no longer stand for a watched
+ * directory (never the base). */
+static void prune(struct wdir *d)
+{
+	struct wdir *c, *next;
+
+	for (c = d->child; c; c = next) {
+		next = c->sibling;
+		prune(c);
+	}
+	if (d != w.base && !d->child && !dir_watched(d))
+		dir_free(d);
+}
+
+static struct wref *ref_find(int wd)
+{
+	struct wref *f;
+
+	if (!w.rbuckets)
+		return NULL;
+	for (f = w.refs[wd_hash(wd) % w.rbuckets]; f; f = f->next)
+		if (f->wd == wd)
+			return f;
+	return NULL;
+}
+
+static int ref_add(int wd, int hier, struct wdir *d)
+{
+	struct wref *f;
+	size_t b;
+
+	if (ref_grow() < 0)
+		return -ENOMEM;
+	f = malloc(sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	*f = (struct wref){ wd, hier, d, NULL };
+	b = wd_hash(wd) % w.rbuckets;
+	f->next = w.refs[b];
+	w.refs[b] = f;
+	w.nrefs++;
+	return 0;
+}
+
+static void ref_del(int wd)
+{
+	struct wref **pp, *f;
+
+	if (!w.rbuckets)
+		return;
+	for (pp = &w.refs[wd_hash(wd) % w.rbuckets]; (f = *pp);
+	     pp = &f->next)
+		if (f->wd == wd) {
+			*pp = f->next;
+			free(f);
+			w.nrefs--;
+			return;
+		}
+}
+
+/* ---- the kernel's caches ---- */
+
+/* The kernel takes the parent directory's lock for an entry's
+ * invalidation, so a notification waits for the requests in flight in
+ * that directory: never sent once the session stopped answering them,
+ * and watch_stop() answers them for one sent just before. */
+static bool may_notify(void)
+{
+	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) || fuse_session_exited(w.se))
+		return false;
+	__atomic_store_n(&in_notify, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static void notify_done(void)
+{
+	__atomic_store_n(&in_notify, 0, __ATOMIC_RELEASE);
+}
+
+static void notify_entry(fuse_ino_t parent, const char *name)
+{
+	if (!may_notify())
+		return;
+	/* -ENOENT: the kernel has nothing cached under that name. */
+	fuse_lowlevel_notify_inval_entry(w.se, parent, name, strlen(name));
+	notify_done();
+}
+
+static void notify_inode(fuse_ino_t ino)
+{
+	if (!may_notify())
+		return;
+	fuse_lowlevel_notify_inval_inode(w.se, ino, 0, 0);
+	notify_done();
+}
+
+/* Drops the kernel's entry for d and its node's attributes: d's
+ * directory in the primary hierarchy is gone or was replaced. */
+static void inval_dir(const struct wdir *d)
+{
+	const char *name = base_name(d->path);
+	const struct wdir *p = d->parent;
+
+	if (p && (p->depth == 0 || p->pino))
+		notify_entry(fs_dir_ino(p->pino, p->depth == 0), name);
+	if (d->pino)
+		notify_inode(fs_dir_ino(d->pino, false));
+}
+
+/* The same for a group known by path only. */
+static void inval_path(const char *path)
+{
+	char parent[PATH_MAX];
+	const char *name = base_name(path);
+	struct stat st;
+
+	snprintf(parent, sizeof(parent), "%.*s", (int)(name > path ? name - path - 1 : 0),
+	         path);
+	if (group_stat(w.r, parent, &st) == 0)
+		notify_entry(fs_dir_ino(st.st_ino, !*parent), name);
+}
+
+/* ---- watches ---- */
+
+static void unwatch(struct wdir *d, int hier)
+{
+	if (d->wd[hier] < 0)
+		return;
+	/* EINVAL when the kernel dropped it already: nothing to undo. */
+	inotify_rm_watch(w.ifd, d->wd[hier]);
+	ref_del(d->wd[hier]);
+	d->wd[hier] = -1;
+	w.nwatch--;
+	if (hier == w.r->primary) {
+		inval_dir(d);
+		d->pino = 0;
+	}
+}
+
+/* Watches d's directory in hierarchy hier. -ENOSPC beyond the budget or
+ * the kernel's limit; -ENOENT when it is gone already. */
+static int watch_one(struct wdir *d, int hier)
+{
+	const struct cg_hier *h = &w.r->h[hier];
+	char abs[PATH_MAX];
+	struct wref *old;
+	struct stat st;
+	int wd, n;
+
+	n = snprintf(abs, sizeof(abs), "%s/%s%s%s", h->h->mountpoint, h->base,
+	             *d->path ? "/" : "", d->path);
+	if (n < 0 || (size_t)n >= sizeof(abs))
+		return -ENAMETOOLONG;
+	if (d->wd[hier] < 0 && w.nwatch >= w.max_watch)
+		return -ENOSPC;
+	wd = inotify_add_watch(w.ifd, abs, WATCH_MASK);
+	if (wd < 0)
+		return -errno;
+	d->seen |= 1u << hier;
+	if (wd == d->wd[hier])
+		return 0;
+	/* Another directory under the same name: removed and made again
+	 * while events were lost. */
+	unwatch(d, hier);
+	old = ref_find(wd);
+	if (old) {
+		old->d->wd[old->hier] = -1;
+		ref_del(wd);
+		w.nwatch--;
+	}
+	if (ref_add(wd, hier, d) < 0) {
+		inotify_rm_watch(w.ifd, wd);
+		return -ENOMEM;
+	}
+	d->wd[hier] = wd;
+	w.nwatch++;
+	if (hier == w.r->primary && fstatat(h->base_fd, *d->path ? d->path : ".", &st,
+	                                    AT_SYMLINK_NOFOLLOW) == 0)
+		d->pino = st.st_ino;
+	return 0;
+}
+
+static void check_later(const char *path);
+
+/* Watches d and every group directory below it in hierarchy hier; with
+ * check, every one found is checked for wholeness. */
+static int scan(struct wdir *d, int hier, bool check)
+{
+	const struct cg_hier *h = &w.r->h[hier];
+	char p[PATH_MAX];
+	struct dirent *de;
+	struct wdir *c;
+	DIR *dir;
+	int fd, res;
+
+	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+		return -ECANCELED;
+	res = watch_one(d, hier);
+	if (res < 0)
+		return res == -ENOSPC || res == -ENOMEM ? res : 0;
+	if (check)
+		check_later(d->path);
+	/* Listed after the watch is in place: nothing made meanwhile is missed. */
+	fd = openat(h->base_fd, *d->path ? d->path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dir = fd < 0 ? NULL : fdopendir(fd);
+	if (!dir) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (res == 0 && (de = readdir(dir))) {
+		if (de->d_type != DT_DIR || !is_group(de->d_name, d->depth + 1) ||
+		    join(p, sizeof(p), d->path, de->d_name) < 0)
+			continue;
+		c = dir_find(p);
+		if (!c)
+			c = dir_new(d, p);
+		res = c ? scan(c, hier, check) : -ENOMEM;
+	}
+	closedir(dir);
+	return res;
+}
+
+/* d's directory and everything below it left hierarchy hier. */
+static void drop(struct wdir *d, int hier)
+{
+	struct wdir *c;
+
+	for (c = d->child; c; c = c->sibling)
+		drop(c, hier);
+	unwatch(d, hier);
+}
+
+/* ---- suspects ---- */
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void strvec_clear(struct strvec *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->n; i++)
+		free(v->v[i]);
+	v->n = 0;
+}
+
+static void strvec_add(struct strvec *v, const char *s)
+{
+	char **bigger, *copy;
+
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 64;
+
+		bigger = realloc(v->v, cap * sizeof(*v->v));
+		if (!bigger)
+			return; /* checked again at the next event or repair */
+		v->v = bigger;
+		v->cap = cap;
+	}
+	copy = strdup(s);
+	if (copy)
+		v->v[v->n++] = copy;
+}
+
+static void check_later(const char *path)
+{
+	strvec_add(&w.checks, path);
+}
+
+static struct suspect *suspect_find_locked(const char *path)
+{
+	struct suspect *s;
+
+	for (s = suspects; s; s = s->next)
+		if (strcmp(s->path, path) == 0)
+			return s;
+	return NULL;
+}
+
+/* Marks path half made; its grace period starts again. Returns whether
+ * it was not marked before. */
+static bool suspect_mark(const char *path)
+{
+	struct suspect *s;
+	bool fresh = false;
+
+	pthread_mutex_lock(&suspects_lock);
+	s = suspect_find_locked(path);
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (s && !(s->path = strdup(path))) {
+			free(s);
+			s = NULL;
+		}
+		if (s) {
+			s->next = suspects;
+			suspects = s;
+			__atomic_add_fetch(&n_suspects, 1, __ATOMIC_RELEASE);
+			fresh = true;
+		}
+	}
+	if (s)
+		s->due_ms = now_ms() + WATCH_REPAIR_MS;
+	pthread_mutex_unlock(&suspects_lock);
+	return fresh;
+}
+
+static void suspect_clear(const char *path)
+{
+	struct suspect **pp, *s;
+
+	if (!__atomic_load_n(&n_suspects, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&suspects_lock);
+	for (pp = &suspects; (s = *pp); pp = &s->next)
+		if (strcmp(s->path, path) == 0) {
+			*pp = s->next;
+			__atomic_sub_fetch(&n_suspects, 1, __ATOMIC_RELEASE);
+			free(s->path);
+			free(s);
+			break;
+		}
+	pthread_mutex_unlock(&suspects_lock);
+}
+
+static void suspects_free(void)
+{
+	struct suspect *s, *next;
+
+	pthread_mutex_lock(&suspects_lock);
+	for (s = suspects; s; s = next) {
+		next = s->next;
+		free(s->path);
+		free(s);
+	}
+	suspects = NULL;
+	__atomic_store_n(&n_suspects, 0, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&suspects_lock);
+}
+
+/* Whether a group is half made, as far as our own mkdir and rmdir go:
+ * one of them in progress is waited for, not taken for a half group. */
+static bool half_made(const char *path)
+{
+	int res = group_whole(w.r, path);
+
+	if (res != -EIO)
+		return false;
+	fs_tree_lock();
+	res = group_whole(w.r, path);
+	fs_tree_unlock();
+	return res == -EIO;
+}
+
+static void checks_run(void)
+{
+	struct strvec *v = &w.checks;
+	size_t i;
+
+	if (v->n > 1)
+		qsort(v->v, v->n, sizeof(*v->v), str_cmp);
+	for (i = 0; i < v->n; i++) {
+		if (i && strcmp(v->v[i], v->v[i - 1]) == 0)
+			continue;
+		if (!half_made(v->v[i])) {
+			suspect_clear(v->v[i]);
+			continue;
+		}
+		if (suspect_mark(v->v[i]))
+			log_debug("group /%s is half made (outside change?): refused until "
+			         "whole, completed if it stays so for %d ms", v->v[i],
+			         WATCH_REPAIR_MS);
+		/* What the kernel cached of it must be asked for again. */
+		if (*v->v[i])
+			inval_path(v->v[i]);
+	}
+	strvec_clear(v);
+}
+
+/* Completes the groups that stayed half made for their grace period,
+ * parents first. Returns the poll timeout until the next one is due. */
+static int repairs_due(void)
+{
+	struct strvec due = { NULL, 0, 0 };
+	uint64_t now = now_ms(), next = UINT64_MAX;
+	struct suspect *s;
+	struct caps caps;
+	size_t i;
+	int res;
+
+	pthread_mutex_lock(&suspects_lock);
+	for (s = suspects; s; s = s->next) {
+		if (s->due_ms <= now) {
+			strvec_add(&due, s->path);
+			s->due_ms = UINT64_MAX; /* until something changes it again */
+		} else if (s->due_ms < next) {
+			next = s->due_ms;
+		}
+	}
+	pthread_mutex_unlock(&suspects_lock);
+	if (due.n > 1)
+		qsort(due.v, due.n, sizeof(*due.v), str_cmp);
+	for (i = 0; i < due.n; i++) {
+		const char *tree = due.v[i];
+		bool root = *tree && !strchr(tree, '/');
+
+		if (root)
+			config_caps_for(w.fs->cfg, tree, &caps);
+		fs_tree_lock();
+		res = group_whole(w.r, tree);
+		if (res == -EIO)
+			res = group_repair(w.r, tree, root ? &caps : NULL);
+		fs_tree_unlock();
+		if (res >= 0)
+			suspect_clear(tree);
+	}
+	strvec_clear(&due);
+	free(due.v);
+	if (next == UINT64_MAX)
+		return -1;
+	return next - now > INT_MAX ? INT_MAX : (int)(next - now);
+}
+
+/* ---- events ---- */
+
+static void on_event(const struct inotify_event *ev)
+{
+	char p[PATH_MAX];
+	struct wref *f;
+	struct wdir *d, *c;
+	int hier;
+
+	if (ev->mask & IN_Q_OVERFLOW) {
+		w.resync = true;
+		return;
+	}
+	f = ref_find(ev->wd);
+	if (!f || !(ev->mask & IN_ISDIR) || !ev->len)
+		return;
+	d = f->d;
+	hier = f->hier;
+	if (strcmp(ev->name, GROUP_LEAF) == 0) {
+		check_later(d->path);
+		return;
+	}
+	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), d->path, ev->name) < 0)
+		return;
+	c = dir_find(p);
+	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
+		if (!c)
+			c = dir_new(d, p);
+		if (c && scan(c, hier, true) == -ENOSPC)
+			w.exhausted = true;
+		if (c)
+			prune(c); /* gone again already */
+		return;
+	}
+	/* Unknown to us (made and removed before we looked), it may still
+	 * have been looked up meanwhile. */
+	if (hier == w.r->primary && (!c || c->wd[hier] < 0) && (d->depth == 0 || d->pino))
+		notify_entry(fs_dir_ino(d->pino, d->depth == 0), ev->name);
+	if (c) {
+		drop(c, hier);
+		prune(c);
+	}
+	check_later(p);
+}
+
+static void close_all(void);
+
+/* Gives up watching: past the budget, or no inotify at all. Every watch
+ * is given back to the kernel (the budget is shared with root's other
+ * programs). */
+static void degrade(const char *why)
+{
+	double zero = 0;
+
+	if (w.gave_up)
+		return;
+	w.gave_up = true;
+	log_warn("%s: outside changes to the cgroup tree are no longer watched; entries "
+	         "are not cached any more and every lookup checks that its group is whole",
+	         why);
+	__atomic_store(&w.fs->timeout, &zero, __ATOMIC_RELEASE);
+	__atomic_store_n(&unwatched, 1, __ATOMIC_RELEASE);
+	suspects_free();
+	close_all();
+}
+
+/* Everything is looked at again: the kernel dropped events. */
+static int resync(void)
+{
+	struct wdir **all = NULL, *d;
+	size_t n = 0, cap = 0, i, k;
+	int res = 0;
+
+	w.resync = false;
+	log_warn("inotify queue overflowed: looking at the whole tree again");
+	/* Every record, parents first. */
+	for (d = w.base; d; ) {
+		if (n == cap) {
+			struct wdir **bigger = realloc(all, (cap = cap ? 2 * cap : 256) * sizeof(*all));
+
+			if (!bigger) {
+				free(all);
+				return -ENOMEM;
+			}
+			all = bigger;
+		}
+		all[n++] = d;
+		d->seen = 0;
+		if (d->child) {
+			d = d->child;
+			continue;
+		}
+		while (d && !d->sibling)
+			d = d->parent;
+		if (d)
+			d = d->sibling;
+	}
+	for (k = 0; res == 0 && k < w.r->n; k++)
+		res = scan(w.base, (int)k, true);
+	for (i = 0; res == 0 && i < n; i++) {
+		for (k = 0; k < w.r->n; k++)
+			if (all[i]->wd[k] >= 0 && !(all[i]->seen & (1u << k)))
+				unwatch(all[i], (int)k);
+		check_later(all[i]->path);
+	}
+	free(all);
+	if (res == 0)
+		prune(w.base);
+	return res;
+}
+
+static void read_events(void)
+{
+	char buf[EVENT_BUF] __attribute__((aligned(__alignof__(struct inotify_event))));
+	const struct inotify_event *ev;
+	ssize_t n;
+	char *p;
+
+	while ((n = read(w.ifd, buf, sizeof(buf))) > 0) {
+		for (p = buf; p < buf + n; p += sizeof(*ev) + ev->len) {
+			ev = (const struct inotify_event *)p;
+			on_event(ev);
+		}
+	}
+}
+
+/* Watches the whole tree, while requests are served uncached and every
+ * lookup checks its group (10,000 groups in 7 hierarchies: about 2 s on
+ * a busy 2-CPU machine), then lets the kernel cache again. */
+static int first_scan(void)
+{
+	uint64_t t0 = now_ms();
+	size_t k;
+	int res = 0;
+
+	for (k = 0; res == 0 && k < w.r->n; k++)
+		res = scan(w.base, (int)k, false);
+	if (res == -ECANCELED)
+		return res;
+	if (res < 0) {
+		degrade(res == -ENOSPC ? "the inotify watch budget is used up" : "out of memory");
+		return res;
+	}
+	log_info("watching %zu directories in %zu hierarchies for outside changes "
+	         "(budget %zu watches, %llu ms)", w.nwatch, w.r->n, w.max_watch,
+	         (unsigned long long)(now_ms() - t0));
+	__atomic_store(&w.fs->timeout, &cache_timeout, __ATOMIC_RELEASE);
+	__atomic_store_n(&unwatched, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
+static void *watch_main(void *arg)
+{
+	struct pollfd fds[2] = { { w.ifd, POLLIN, 0 }, { w.efd, POLLIN, 0 } };
+	int timeout = -1;
+
+	/* Runs for microseconds when woken, but until it has run the kernel
+	 * serves stale entries: it goes before the busy threads of the
+	 * machine. */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), WATCH_NICE) < 0)
+		log_debug("watcher stays at the daemon's priority: %s", strerror(errno));
+	if (first_scan() < 0)
+		return NULL;
+	for (;;) {
+		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+			break;
+		if (fds[1].revents || __atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
+			break;
+		if (fds[0].revents & POLLIN)
+			read_events();
+		if (w.resync && resync() == -ENOSPC)
+			w.exhausted = true;
+		if (w.exhausted) {
+			degrade("the inotify watch budget is used up");
+			break;
+		}
+		checks_run();
+		timeout = repairs_due();
+	}
+	return NULL;
+}
+
+/* ---- start and stop ---- */
+
+/* Half of the per-user limit: the daemon runs as root, whose other
+ * programs (systemd among them) need watches too. */
+static size_t watch_budget(void)
+{
+	const char *env = getenv("CGFS_MAX_WATCHES");
+	char buf[32];
+	long v = 0;
+	FILE *f;
+
+	if (env && *env)
+		return strtoul(env, NULL, 10);
+	f = fopen(MAX_WATCHES_FILE, "re");
+	if (f) {
+		if (fgets(buf, sizeof(buf), f))
+			v = strtol(buf, NULL, 10);
+		fclose(f);
+	}
+	return v > 0 ? (size_t)v / 2 : 4096;
+}
+
+static void tables_free(void)
+{
+	struct wdir *d, *dnext;
+	struct wref *f, *next;
+	size_t i;
+
+	/* The watches went with the inotify instance: records only, all of
+	 * them, so no tree links need keeping. */
+	for (i = 0; i < w.dbuckets; i++)
+		for (d = w.dirs[i]; d; d = dnext) {
+			dnext = d->hnext;
+			free(d->path);
+			free(d);
+		}
+	w.base = NULL;
+	for (i = 0; i < w.rbuckets; i++)
+		for (f = w.refs[i]; f; f = next) {
+			next = f->next;
+			free(f);
+		}
+	free(w.dirs);
+	free(w.refs);
+	w.dirs = NULL;
+	w.refs = NULL;
+	w.dbuckets = w.rbuckets = w.ndirs = w.nrefs = w.nwatch = 0;
+	strvec_clear(&w.checks);
+	free(w.checks.v);
+	w.checks = (struct strvec){ NULL, 0, 0 };
+}
+
+/* Closes the inotify instance and frees the tables; the stop eventfd
+ * stays for watch_stop(). */
+static void close_all(void)
+{
+	if (w.ifd >= 0)
+		close(w.ifd);
+	w.ifd = -1;
+	tables_free();
+}
+
+int watch_start(struct fuse_session *se, struct fs *fs, const char *mountpoint)
+{
+	uint64_t t0 = now_ms();
+	double zero = 0;
+	sigset_t all, old;
+	int res;
+
+	w.se = se;
+	w.fs = fs;
+	w.r = fs->root;
+	w.mountpoint = mountpoint;
+	res = cgroot_reconcile(w.r, is_group, fs->cfg);
+	if (res > 0)
+		log_warn("completed %d half-made group%s at start (%llu ms)", res,
+		         res == 1 ? "" : "s", (unsigned long long)(now_ms() - t0));
+	else if (res < 0)
+		log_err("cannot look the tree over for half-made groups: %s", strerror(-res));
+	/* Nothing is cached, and every lookup checks, until watched. */
+	cache_timeout = fs->timeout;
+	__atomic_store(&fs->timeout, &zero, __ATOMIC_RELEASE);
+	__atomic_store_n(&unwatched, 1, __ATOMIC_RELEASE);
+	w.max_watch = watch_budget();
+	w.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (w.ifd < 0) {
+		res = -errno;
+		degrade("no inotify instance");
+		return res;
+	}
+	w.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	w.base = w.efd < 0 ? NULL : dir_new(NULL, "");
+	if (!w.base) {
+		degrade("out of memory");
+		return -ENOMEM;
+	}
+	/* Signals are for the session loop's threads, not this one. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	res = -pthread_create(&w.thread, NULL, watch_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (res < 0) {
+		degrade("no watcher thread");
+		return res;
+	}
+	w.running = true;
+	return 0;
+}
+
+void watch_stop(void)
+{
+	uint64_t one = 1;
+
+	/* Called while the session loop still answers (serve_loop's
+	 * before_stop hook): a notification in flight waits only for
+	 * requests that are being served, so the thread always ends. */
+	__atomic_store_n(&stopping, 1, __ATOMIC_RELEASE);
+	if (w.running) {
+		if (write(w.efd, &one, sizeof(one)) < 0)
+			log_err("cannot wake the watcher: %s", strerror(errno));
+		pthread_join(w.thread, NULL);
+		w.running = false;
+	}
+	if (w.efd >= 0)
+		close(w.efd);
+	w.efd = -1;
+	close_all();
+	suspects_free();
+}
+
+int watch_check(const struct cgroot *r, const char *path)
+{
+	struct suspect *s;
+	bool suspect, log_it = false;
+
+	if (__atomic_load_n(&unwatched, __ATOMIC_ACQUIRE)) {
+		if (group_whole(r, path) != -EIO)
+			return 0;
+		log_debug("lookup of half-made group /%s refused", path);
+		return -EIO;
+	}
+	if (!__atomic_load_n(&n_suspects, __ATOMIC_ACQUIRE))
+		return 0;
+	pthread_mutex_lock(&suspects_lock);
+	suspect = suspect_find_locked(path) != NULL;
+	pthread_mutex_unlock(&suspects_lock);
+	/* Made whole meanwhile (a mkdir through cgfs): the watcher will
+	 * see it too. */
+	if (!suspect || group_whole(r, path) != -EIO)
+		return 0;
+	pthread_mutex_lock(&suspects_lock);
+	s = suspect_find_locked(path);
+	if (s && !s->logged)
+		log_it = s->logged = true;
+	pthread_mutex_unlock(&suspects_lock);
+	if (log_it)
+		log_warn("lookup of half-made group /%s refused (EIO)", path);
+	return -EIO;
+}
