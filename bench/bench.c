@@ -757,21 +757,29 @@ static int idlest_cpu(void)
 	return best;
 }
 
-/* The first child of pid: cgfs's server, below its supervisor. */
+/* cgfs's server, below its supervisor: the child that is not the
+ * notifier ("cgfs-notify"). */
 static pid_t child_of(pid_t pid)
 {
-	char p[64];
-	long c = -1;
-	FILE *f;
+	char p[64], comm[32];
+	long c = -1, found = -1;
+	FILE *f, *cf;
 
 	snprintf(p, sizeof(p), "/proc/%d/task/%d/children", (int)pid, (int)pid);
 	f = fopen(p, "re");
 	if (!f)
 		return -1;
-	if (fscanf(f, "%ld", &c) != 1)
-		c = -1;
+	while (found < 0 && fscanf(f, "%ld", &c) == 1) {
+		snprintf(p, sizeof(p), "/proc/%ld/comm", c);
+		cf = fopen(p, "re");
+		if (!cf)
+			continue;
+		if (fgets(comm, sizeof(comm), cf) && strncmp(comm, "cgfs-notify", 11) != 0)
+			found = c;
+		fclose(cf);
+	}
 	fclose(f);
-	return (pid_t)c;
+	return (pid_t)found;
 }
 
 /* A process's proportional share of memory (KiB): shared pages, such as
@@ -793,13 +801,26 @@ static long pss_kib(pid_t pid)
 	return v;
 }
 
-/* cgfs's memory: its supervisor's and its server's PSS together. */
+/* cgfs's memory: the PSS of its supervisor and of every child of it (the
+ * server and the notifier) together. */
 static long daemon_kib(void)
 {
-	pid_t s = child_of(B.cgfs_pid);
-	long a = pss_kib(B.cgfs_pid), b = s > 0 ? pss_kib(s) : 0;
+	char p[64];
+	long c, total = pss_kib(B.cgfs_pid), v;
+	FILE *f;
 
-	return a < 0 || b < 0 ? -1 : a + b;
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/children", (int)B.cgfs_pid, (int)B.cgfs_pid);
+	f = fopen(p, "re");
+	if (!f || total < 0) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	while (fscanf(f, "%ld", &c) == 1)
+		if ((v = pss_kib((pid_t)c)) > 0)
+			total += v;
+	fclose(f);
+	return total;
 }
 
 /* Every thread of pid and of its children (threads started later

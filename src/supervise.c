@@ -25,13 +25,16 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -81,6 +84,119 @@ static long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- invalidations, sent by the supervisor for its servers ---- */
+
+struct notice {
+	uint32_t kind; /* FUSE_NOTIFY_INVAL_ENTRY or FUSE_NOTIFY_INVAL_INODE */
+	uint32_t namelen;
+	uint64_t ino;  /* the parent for an entry */
+	char name[NAME_MAX + 1];
+};
+
+static int notice_fd = -1; /* in a server: its end of the socket pair */
+
+static void notice_send(const struct notice *n)
+{
+	size_t len = offsetof(struct notice, name) + n->namelen;
+
+	if (notice_fd < 0)
+		return;
+	/* Blocks only while the supervisor catches up: never in the kernel
+	 * on a directory's lock. */
+	while (send(notice_fd, n, len, MSG_NOSIGNAL) < 0) {
+		if (errno != EINTR) {
+			log_debug("cannot pass an invalidation on: %s", strerror(errno));
+			return;
+		}
+	}
+}
+
+void supervise_notify_entry(fuse_ino_t parent, const char *name)
+{
+	struct notice n = { .kind = FUSE_NOTIFY_INVAL_ENTRY, .ino = parent };
+	size_t len = strlen(name);
+
+	if (len > NAME_MAX)
+		return;
+	memcpy(n.name, name, len);
+	n.namelen = (uint32_t)len;
+	notice_send(&n);
+}
+
+void supervise_notify_inode(fuse_ino_t ino)
+{
+	struct notice n = { .kind = FUSE_NOTIFY_INVAL_INODE, .ino = ino };
+
+	notice_send(&n);
+}
+
+/* Writes one notice to the device. It may wait for the directory's lock,
+ * i.e. for requests in flight there: the server answers them, or dies
+ * and the kernel ends them. -ENOENT: nothing cached, nothing to do. */
+static int notice_deliver(int dev, int from)
+{
+	struct fuse_notify_inval_entry_out e;
+	struct fuse_notify_inval_inode_out i;
+	struct fuse_out_header oh = { .unique = 0 };
+	struct notice n;
+	struct iovec iov[4];
+	ssize_t got;
+	int cnt = 2;
+
+	got = recv(from, &n, sizeof(n), 0);
+	if (got <= 0)
+		return got == 0 || errno != EINTR ? -1 : 0;
+	if (got < (ssize_t)offsetof(struct notice, name) ||
+	    n.namelen > NAME_MAX || (size_t)got != offsetof(struct notice, name) + n.namelen)
+		return 0;
+	iov[0] = (struct iovec){ &oh, sizeof(oh) };
+	if (n.kind == FUSE_NOTIFY_INVAL_ENTRY) {
+		static const char nul;
+
+		e = (struct fuse_notify_inval_entry_out){ .parent = n.ino, .namelen = n.namelen };
+		iov[1] = (struct iovec){ &e, sizeof(e) };
+		iov[2] = (struct iovec){ n.name, n.namelen };
+		iov[3] = (struct iovec){ (void *)&nul, 1 };
+		cnt = 4;
+		oh.error = FUSE_NOTIFY_INVAL_ENTRY;
+		oh.len = (uint32_t)(sizeof(oh) + sizeof(e) + n.namelen + 1);
+	} else if (n.kind == FUSE_NOTIFY_INVAL_INODE) {
+		i = (struct fuse_notify_inval_inode_out){ .ino = n.ino };
+		iov[1] = (struct iovec){ &i, sizeof(i) };
+		oh.error = FUSE_NOTIFY_INVAL_INODE;
+		oh.len = (uint32_t)(sizeof(oh) + sizeof(i));
+	} else {
+		return 0;
+	}
+	if (writev(dev, iov, cnt) < 0 && errno != ENOENT)
+		log_debug("invalidation %u of node %#llx: %s", n.kind,
+		          (unsigned long long)n.ino, strerror(errno));
+	return 0;
+}
+
+/* The notifier: a process of its own that writes the servers' notices to
+ * the device. A notice may wait for a directory's lock held by a request
+ * no server has read yet; the supervisor must stay free to start the
+ * server that will, so it never writes them itself. */
+static pid_t spawn_notifier(int dev, int from, int close_too[], int nclose)
+{
+	pid_t parent = getpid(), pid = fork();
+	int i;
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	prctl(PR_SET_NAME, "cgfs-notify");
+	if (getppid() != parent)
+		_exit(0);
+	for (i = 0; i < nclose; i++)
+		if (close_too[i] >= 0)
+			close(close_too[i]);
+	while (notice_deliver(dev, from) == 0)
+		;
+	_exit(0);
 }
 
 /* ---- the server process ---- */
@@ -222,6 +338,8 @@ struct sup {
 	struct state *st;
 	int master, state_fd, sig_fd, ready_fd;
 	int cwd_fd;                 /* where relative paths of argv resolve */
+	int notices[2];             /* invalidations: servers write [1] */
+	pid_t notifier;             /* reads notices[0], writes to the device */
 	bool inherited;
 	sigset_t mask, old_mask;
 	char exe[PATH_MAX];
@@ -230,6 +348,20 @@ struct sup {
 	int failures;
 	long restart_at;
 };
+
+static int start_notifier(struct sup *s)
+{
+	int others[] = { s->sig_fd, s->cwd_fd, s->state_fd, s->notices[1] };
+
+	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+	s->notifier = spawn_notifier(s->master, s->notices[0], others, 4);
+	sigprocmask(SIG_BLOCK, &s->mask, NULL);
+	if (s->notifier < 0) {
+		log_err("cannot start the notifier: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 /* Starts a server; in the child, runs it and returns with is_server. */
 static int start_server(struct sup *s, int *child_status)
@@ -251,6 +383,8 @@ static int start_server(struct sup *s, int *child_status)
 		close(s->sig_fd);
 		if (s->cwd_fd >= 0)
 			close(s->cwd_fd);
+		close(s->notices[0]);
+		notice_fd = s->notices[1];
 		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 		s->sv->is_server = true;
 		*child_status = server_main(s->sv, s->master, s->st, p[1]);
@@ -313,11 +447,16 @@ static void reexec(struct sup *s)
 	setenv(ENV_FUSE_FD, num, 1);
 	snprintf(num, sizeof(num), "%d", s->state_fd);
 	setenv(ENV_STATE_FD, num, 1);
+	/* The notifier is not waited for: it may be waiting for a lock only
+	 * the next server frees. The new image starts its own. */
+	if (s->notifier > 0)
+		kill(s->notifier, SIGKILL);
 	sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
 	fflush(NULL);
 	execv(s->exe, s->sv->argv);
 	log_err("cannot re-execute %s: %s; keeping this one", s->exe, strerror(errno));
 	sigprocmask(SIG_BLOCK, &s->mask, NULL);
+	start_notifier(s);
 fail:
 	unsetenv(ENV_FUSE_FD);
 	unsetenv(ENV_STATE_FD);
@@ -472,7 +611,7 @@ static void on_signal(struct sup *s, int signo)
 int supervise_run(struct supervise *sv)
 {
 	struct sup s = { .sv = sv, .master = -1, .state_fd = -1, .sig_fd = -1, .ready_fd = -1,
-	                 .cwd_fd = -1, .child = -1 };
+	                 .cwd_fd = -1, .notices = { -1, -1 }, .notifier = -1, .child = -1 };
 	int res, ret = 1;
 
 	res = setup(&s);
@@ -491,6 +630,12 @@ int supervise_run(struct supervise *sv)
 		log_err("signalfd: %s", strerror(errno));
 		goto out;
 	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.notices) < 0) {
+		log_err("socketpair: %s", strerror(errno));
+		goto out;
+	}
+	if (start_notifier(&s) < 0)
+		goto out;
 	signal(SIGPIPE, SIG_IGN);
 	log_info("serving %s (supervisor %d)", sv->mountpoint, (int)getpid());
 	s.restart_at = now_ms();
@@ -557,6 +702,10 @@ int supervise_run(struct supervise *sv)
 				while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 					if (pid == s.child && server_ended(&s, status, &ret))
 						done = true;
+					if (pid == s.notifier && !s.stopping) {
+						log_warn("the notifier ended: starting another");
+						start_notifier(&s);
+					}
 				}
 			}
 			if (done)
@@ -564,6 +713,8 @@ int supervise_run(struct supervise *sv)
 		}
 	}
 out:
+	if (s.notifier > 0)
+		kill(s.notifier, SIGKILL);
 	unmount(&s);
 	if (s.sig_fd >= 0)
 		close(s.sig_fd);
@@ -575,6 +726,10 @@ out:
 		close(s.state_fd);
 	if (s.cwd_fd >= 0)
 		close(s.cwd_fd);
+	if (s.notices[0] >= 0)
+		close(s.notices[0]);
+	if (s.notices[1] >= 0)
+		close(s.notices[1]);
 	if (s.inherited && s.master >= 0)
 		close(s.master);
 	sigprocmask(SIG_SETMASK, &s.old_mask, NULL);

@@ -26,13 +26,13 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
-#include <sys/mount.h>
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "cgfs/log.h"
 #include "cgfs/policy.h"
+#include "cgfs/supervise.h"
 #include "cgfs/watch.h"
 
 #define WATCH_MASK (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ONLYDIR | \
@@ -333,10 +333,9 @@ static void ref_del(int wd)
 
 /* ---- the kernel's caches ---- */
 
-/* The kernel takes the parent directory's lock for an entry's
- * invalidation, so a notification waits for the requests in flight in
- * that directory: never sent once the session stopped answering them,
- * and watch_stop() answers them for one sent just before. */
+/* Invalidations go through the supervisor (supervise_notify_entry()),
+ * which may wait for a directory's lock; none is asked for once this
+ * server is stopping or its session has ended. */
 static bool may_notify(void)
 {
 	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE) || fuse_session_exited(w.se))
@@ -354,8 +353,8 @@ static void notify_entry(fuse_ino_t parent, const char *name)
 {
 	if (!may_notify())
 		return;
-	/* -ENOENT: the kernel has nothing cached under that name. */
-	fuse_lowlevel_notify_inval_entry(w.se, parent, name, strlen(name));
+	/* Sent by the supervisor: see supervise_notify_entry(). */
+	supervise_notify_entry(parent, name);
 	notify_done();
 }
 
@@ -363,7 +362,7 @@ static void notify_inode(fuse_ino_t ino)
 {
 	if (!may_notify())
 		return;
-	fuse_lowlevel_notify_inval_inode(w.se, ino, 0, 0);
+	supervise_notify_inode(ino);
 	notify_done();
 }
 

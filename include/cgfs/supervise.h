@@ -41,6 +41,16 @@ struct supervise {
 	bool is_server;                 /* returned in a server process */
 };
 
+/* In a server: has the supervisor tell the kernel to drop its cached
+ * entry name in directory parent, or a node's cached attributes. A server
+ * never writes these itself: the kernel takes the directory's lock for an
+ * entry's invalidation, and a server killed while one of its threads
+ * waits for that lock (held by a request the server had read) could
+ * never finish dying. The supervisor waits instead; the server's death
+ * ends the request and frees the lock. */
+void supervise_notify_entry(fuse_ino_t parent, const char *name);
+void supervise_notify_inode(fuse_ino_t ino);
+
 /* Runs the supervisor until the mount ends; returns its exit status. In
  * a server process it returns that server's exit status with is_server
  * set: the caller frees what it owns and exits with it. */

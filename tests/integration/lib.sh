@@ -150,10 +150,14 @@ start_cgfs() {
 }
 
 # server_pid: the server process the supervisor ($DAEMON) runs now.
+# (Its other child, "cgfs-notify", passes invalidations to the kernel.)
 server_pid() {
 	local c
-	c=$(cat "/proc/$DAEMON/task/$DAEMON/children" 2>/dev/null)
-	echo "${c%% *}"
+	for c in $(cat "/proc/$DAEMON/task/$DAEMON/children" 2>/dev/null); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = cgfs-notify ] && continue
+		echo "$c"
+		return
+	done
 }
 
 # wait_server OLD: waits (10 s at most) until a server other than OLD

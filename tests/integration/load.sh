@@ -17,8 +17,9 @@ rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 as "$ALICE" setsid "$CGLOAD" -c 8 -t "$SECS" "$MNT/$ALICE/load" >"$OUT" 2>&1 &
 L=$!
 SPAWNED_GROUPS+=("$L")
-# The first sixth warms up (threads' buffers, allocator arenas).
-sleep $((SECS / 6))
+# The first third warms up (every thread's buffer, the allocator's
+# arenas, the node table at its working size).
+sleep $((SECS / 3))
 r1=$(rss "$S")
 wait "$L"
 rc=$?
@@ -26,7 +27,7 @@ r2=$(rss "$S")
 cat "$OUT"
 assert_eq "8 clients x ${SECS} s of mixed operations: no unexpected error" 0 "$rc"
 ops=$(sed -n 's/^cgload: ops=\([0-9]*\).*/\1/p' "$OUT")
-echo "# ${ops:-0} operations in ${SECS} s; server RSS ${r1} KiB after $((SECS / 6)) s, ${r2} KiB at the end"
+echo "# ${ops:-0} operations in ${SECS} s; server RSS ${r1} KiB after $((SECS / 3)) s, ${r2} KiB at the end"
 [ "${ops:-0}" -gt 1000 ] && ok "clients did real work (${ops} ops)" || not_ok "too little work: ${ops:-0}"
 assert_eq "the same server served throughout" "$S" "$(server_pid)"
 if grep -aq "libasan\.so" "$CGFS"; then
