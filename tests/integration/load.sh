@@ -12,13 +12,18 @@ start_cgfs || exit 1
 "$XOP" mkdir "$MNT/$ALICE" >/dev/null
 assert_op "alice mkdir load" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/load"
 S=$(server_pid)
-rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# Resident memory from the page tables (smaps_rollup): VmRSS lags behind
+# in threaded processes on older kernels (per-thread counters, 6.1).
+rss() { awk '/^Rss:/ {print $2}' "/proc/$1/smaps_rollup"; }
 
 as "$ALICE" setsid "$CGLOAD" -c 8 -t "$SECS" "$MNT/$ALICE/load" >"$OUT" 2>&1 &
 L=$!
 SPAWNED_GROUPS+=("$L")
-# The first third warms up (every thread's buffer, the allocator's
-# arenas, the node table at its working size).
+# Two thirds warm up (every thread's buffer, the allocator's arenas, the
+# node table at its working size; an emulated guest takes its time): the
+# last third must be flat.
+sleep $((SECS / 3))
+r0=$(rss "$S")
 sleep $((SECS / 3))
 r1=$(rss "$S")
 wait "$L"
@@ -27,14 +32,14 @@ r2=$(rss "$S")
 cat "$OUT"
 assert_eq "8 clients x ${SECS} s of mixed operations: no unexpected error" 0 "$rc"
 ops=$(sed -n 's/^cgload: ops=\([0-9]*\).*/\1/p' "$OUT")
-echo "# ${ops:-0} operations in ${SECS} s; server RSS ${r1} KiB after $((SECS / 3)) s, ${r2} KiB at the end"
+echo "# ${ops:-0} operations in ${SECS} s; server RSS ${r0} KiB after $((SECS / 3)) s, ${r1} KiB after $((2 * SECS / 3)) s, ${r2} KiB at the end"
 [ "${ops:-0}" -gt 1000 ] && ok "clients did real work (${ops} ops)" || not_ok "too little work: ${ops:-0}"
 assert_eq "the same server served throughout" "$S" "$(server_pid)"
 if grep -aq "libasan\.so" "$CGFS"; then
 	echo "# SKIP RSS flatness: this is the AddressSanitizer build, whose quarantine keeps freed memory (checked in the plain build)"
 else
 	[ -n "$r1" ] && [ -n "$r2" ] && [ "$r2" -le $((r1 + r1 / 10)) ] &&
-		ok "server RSS flat within 10 % (${r1} -> ${r2} KiB)" ||
+		ok "server RSS flat within 10 % over the last third (${r1} -> ${r2} KiB)" ||
 		not_ok "server RSS grew: ${r1} -> ${r2} KiB"
 fi
 # Nothing left: the load dir holds only its leaf, in every hierarchy.
