@@ -40,20 +40,27 @@ container() {
 	SPAWNED_GROUPS+=("$CONTAINER")
 }
 
+# container_done PHASE LABEL WHAT: the container's clients ended as WHAT
+# says; prints (and bounds) the longest time one went without success.
+container_done() {
+	local phase=$1 label=$2 what=$3 rc gap
+	wait "$CONTAINER"
+	rc=$?
+	cat "$OUT.$phase"
+	assert_eq "container across the $label: $what" 0 "$rc"
+	gap=$(sed -n 's/^cgload: .*maxgap_ms=\([0-9]*\).*/\1/p' "$OUT.$phase")
+	echo "# $label: the mount was unavailable to a client for at most ${gap:-?} ms"
+	[ -n "$gap" ] && [ "$gap" -lt 5000 ] && ok "$label: unavailable ${gap} ms (< 5 s)" ||
+		not_ok "$label: unavailable ${gap:-?} ms"
+}
+
 # 1. kill -9 of the server in the middle of the container's work.
 container kill 6 ECONNABORTED,EIO
 sleep 2
 kill -KILL "$S0"
 S1=$(wait_server "$S0") && ok "a new server answers after kill -9 ($S1)" ||
 	not_ok "no new server after kill -9"
-wait "$CONTAINER"
-rc=$?
-cat "$OUT.kill"
-assert_eq "container across kill -9: only ECONNABORTED/EIO failures (requests the dead server had read)" 0 "$rc"
-gap=$(sed -n 's/^cgload: .*maxgap_ms=\([0-9]*\).*/\1/p' "$OUT.kill")
-echo "# kill -9: the mount was unavailable to a client for at most ${gap:-?} ms"
-[ -n "$gap" ] && [ "$gap" -lt 5000 ] && ok "kill -9: unavailable ${gap} ms (< 5 s)" ||
-	not_ok "kill -9: unavailable ${gap:-?} ms"
+container_done kill "kill -9" "only ECONNABORTED/EIO failures (requests the dead server had read)"
 
 # 2. an upgrade: the binary on disk is replaced, SIGHUP; no error at all.
 container upgrade 6 ""
@@ -62,14 +69,7 @@ cp "$CGFS" "$BIN.new" && mv -f "$BIN.new" "$BIN"
 kill -HUP "$DAEMON"
 S2=$(wait_server "$S1") && ok "a new server answers after the upgrade ($S2)" ||
 	not_ok "no new server after the upgrade"
-wait "$CONTAINER"
-rc=$?
-cat "$OUT.upgrade"
-assert_eq "container across the upgrade: no failure at all" 0 "$rc"
-gap=$(sed -n 's/^cgload: .*maxgap_ms=\([0-9]*\).*/\1/p' "$OUT.upgrade")
-echo "# upgrade: the mount was unavailable to a client for at most ${gap:-?} ms"
-[ -n "$gap" ] && [ "$gap" -lt 5000 ] && ok "upgrade: unavailable ${gap} ms (< 5 s)" ||
-	not_ok "upgrade: unavailable ${gap:-?} ms"
+container_done upgrade "upgrade" "no failure at all"
 exe=$(readlink "/proc/$DAEMON/exe")
 assert_eq "the supervisor runs the new binary, same pid" "$BIN" "$exe"
 assert_eq "the mount is still one mount" 1 "$(grep -c " $MNT fuse.cgfs " /proc/mounts)"
