@@ -977,17 +977,15 @@ static int op_lifecycle_cgfs(void *arg)
 struct direct {
 	const char *group;  /* below the base, e.g. "root/d" */
 	const char *parent; /* its parent, e.g. "root" */
-	bool same_work;     /* also the .self leaf and v1 cpuset filling (where the kernel did not) */
+	bool same_work;     /* also v1 cpuset filling (where the kernel did not), v2 controllers */
 	struct series *steps[STEP_N]; /* or NULL */
 };
 
-/* The group's directory (or its leaf) in hierarchy h. */
-static void direct_dir(char *out, size_t size, const struct direct *d, int h, bool leaf)
+/* The group's directory in hierarchy h. (Its .self leaf comes with its
+ * first process: a lifecycle without one makes none, through cgfs or not.) */
+static void direct_dir(char *out, size_t size, const struct direct *d, int h)
 {
-	char rel[PATH_MAX];
-
-	path_of(rel, sizeof(rel), "%s%s", d->group, leaf ? "/.self" : "");
-	real_path(out, size, h, rel);
+	real_path(out, size, h, d->group);
 }
 
 static int write_in(const char *dir, const char *file, const char *text)
@@ -1013,18 +1011,18 @@ static int limit_writes(const struct direct *d)
 	int h, r = 0;
 
 	if ((h = B.by_ctrl[C_MEMORY]) >= 0) {
-		direct_dir(dir, sizeof(dir), d, h, false);
+		direct_dir(dir, sizeof(dir), d, h);
 		r = write_in(dir, B.h[h].version == 2 ? "memory.max" : "memory.limit_in_bytes",
 		             LC_MEM_BYTES "\n");
 	}
 	if (r == 0 && (h = B.by_ctrl[C_CPU]) >= 0) {
-		direct_dir(dir, sizeof(dir), d, h, false);
+		direct_dir(dir, sizeof(dir), d, h);
 		r = B.h[h].version == 2
 		        ? write_in(dir, "cpu.max", LC_QUOTA_US " " LC_PERIOD_US "\n")
 		        : write_in(dir, "cpu.cfs_quota_us", LC_QUOTA_US "\n");
 	}
 	if (r == 0 && (h = B.by_ctrl[C_PIDS]) >= 0) {
-		direct_dir(dir, sizeof(dir), d, h, false);
+		direct_dir(dir, sizeof(dir), d, h);
 		r = write_in(dir, "pids.max", LC_PIDS "\n");
 	}
 	return r;
@@ -1044,7 +1042,7 @@ static int op_lifecycle_direct(void *arg)
 
 		if (!B.h[h].serving)
 			continue;
-		direct_dir(dir, sizeof(dir), d, (int)h, false);
+		direct_dir(dir, sizeof(dir), d, (int)h);
 		if (mkdir(dir, 0755) < 0) {
 			r = -errno;
 			break;
@@ -1066,7 +1064,7 @@ static int op_lifecycle_direct(void *arg)
 			real_path(dir, sizeof(dir), (int)h, p);
 			if (r == 0)
 				r = read_line(dir, mems, sizeof(mems));
-			direct_dir(dir, sizeof(dir), d, (int)h, false);
+			direct_dir(dir, sizeof(dir), d, (int)h);
 			if (r == 0)
 				r = cpuset_fill(dir, cpus, mems);
 		}
@@ -1079,11 +1077,6 @@ static int op_lifecycle_direct(void *arg)
 			if (B.by_ctrl[C_PIDS] == (int)h)
 				write_in(dir, "cgroup.subtree_control", "+pids");
 		}
-		direct_dir(dir, sizeof(dir), d, (int)h, true);
-		if (r == 0 && mkdir(dir, 0755) < 0)
-			r = -errno;
-		if (r == 0 && cpuset && !cloned)
-			r = cpuset_fill(dir, cpus, mems);
 	}
 	step_add(d->steps, STEP_CREATE, &t);
 	if (r == 0)
@@ -1092,12 +1085,7 @@ static int op_lifecycle_direct(void *arg)
 	for (h = 0; h < B.nh; h++) {
 		if (!B.h[h].serving)
 			continue;
-		if (d->same_work) {
-			direct_dir(dir, sizeof(dir), d, (int)h, true);
-			if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
-				r = -errno;
-		}
-		direct_dir(dir, sizeof(dir), d, (int)h, false);
+		direct_dir(dir, sizeof(dir), d, (int)h);
 		if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
 			r = -errno;
 	}
@@ -1196,7 +1184,7 @@ static void case_lifecycle(void)
 	row_times("3", "lifecycle vs direct syscalls, plain", series_trimmed(v[0].s), name,
 	          series_trimmed(v[1].s), 2.0, "<= 2x");
 	row_times("3", "lifecycle vs direct, same work as cgfs", series_trimmed(v[0].s),
-	          "same + .self leaf + cpuset fill", series_trimmed(v[2].s), 2.0, "<= 2x");
+	          "same + cpuset fill, v2 ctrls", series_trimmed(v[2].s), 2.0, "<= 2x");
 	for (i = 0; i < STEP_N; i++) {
 		snprintf(label, sizeof(label), "  of which %s", step_name[i]);
 		row_times("3", label, series_trimmed(c.steps[i]), "the same step, same work",

@@ -190,6 +190,11 @@ void fs_tree_unlock(void)
 	pthread_mutex_unlock(&tree_lock);
 }
 
+pthread_mutex_t *fs_tree_mutex(void)
+{
+	return &tree_lock;
+}
+
 /* Whether node id ino was made from real_ino: a group or a real file
  * removed and made again has another inode, so it is another node. */
 static bool ino_is_of(fuse_ino_t ino, ino_t real_ino)

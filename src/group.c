@@ -560,20 +560,43 @@ int group_count(const struct cgroot *r, const char *path)
 
 /* ---- create ---- */
 
-static void remove_made(const struct cgroot *r, const char *path,
-                        const bool *made, const bool *leaf)
+static void remove_made(const struct cgroot *r, const char *path, const bool *made)
 {
-	char p[PATH_MAX];
 	size_t i;
 
-	if (join(p, sizeof(p), path, GROUP_LEAF) < 0)
-		return;
-	for (i = 0; i < r->n; i++) {
-		if (leaf[i])
-			unlinkat(r->h[i].base_fd, p, AT_REMOVEDIR);
+	for (i = 0; i < r->n; i++)
 		if (made[i])
 			unlinkat(r->h[i].base_fd, path, AT_REMOVEDIR);
+}
+
+/* The leaf lp of a group in one hierarchy, made if missing (filled as a
+ * v1 cpuset must be). 1 made, 0 there already, or -errno. */
+static int leaf_in(const struct cg_hier *h, const char *lp)
+{
+	if (mkdirat(h->base_fd, lp, 0755) < 0)
+		return errno == EEXIST ? 0 : -errno;
+	cpuset_inherit(h, lp, true);
+	return 1;
+}
+
+/* A group's leaf in every hierarchy where it is missing: it is made with
+ * the group's first process, not with the group (a group that never holds
+ * one costs half the cgroups). All or nothing. */
+static int make_leaf(const struct cgroot *r, const char *path)
+{
+	bool made[LAYOUT_MAX_HIER] = { false };
+	char lp[PATH_MAX];
+	size_t i;
+	int res = join(lp, sizeof(lp), path, GROUP_LEAF);
+
+	for (i = 0; res >= 0 && i < r->n; i++) {
+		res = leaf_in(&r->h[i], lp);
+		made[i] = res > 0;
 	}
+	if (res >= 0)
+		return 0;
+	remove_made(r, lp, made);
+	return res;
 }
 
 /* On v2 the kernel can hold the group caps too: every group is two
@@ -636,14 +659,10 @@ static int apply_caps(const struct cgroot *r, const char *path, const struct cap
 
 int group_create(const struct cgroot *r, const char *path, const struct caps *caps)
 {
-	bool made[LAYOUT_MAX_HIER] = { false }, leaf[LAYOUT_MAX_HIER] = { false };
-	char lp[PATH_MAX];
+	bool made[LAYOUT_MAX_HIER] = { false };
 	size_t k;
 	int res;
 
-	res = join(lp, sizeof(lp), path, GROUP_LEAF);
-	if (res < 0)
-		return res;
 	/* The primary hierarchy first: its EEXIST means the group exists. */
 	for (k = 0; k < r->n; k++) {
 		size_t i = k == 0 ? (size_t)r->primary : (k <= (size_t)r->primary ? k - 1 : k);
@@ -657,13 +676,6 @@ int group_create(const struct cgroot *r, const char *path, const struct caps *ca
 		}
 		cpuset_inherit(h, path, made[i]);
 		v2_enable_below(r, h, path);
-		if (mkdirat(h->base_fd, lp, 0755) == 0)
-			leaf[i] = true;
-		else if (errno != EEXIST) {
-			res = -errno;
-			goto fail;
-		}
-		cpuset_inherit(h, lp, leaf[i]);
 	}
 	if (caps) {
 		res = apply_caps(r, path, caps);
@@ -672,7 +684,7 @@ int group_create(const struct cgroot *r, const char *path, const struct caps *ca
 	}
 	return 0;
 fail:
-	remove_made(r, path, made, leaf);
+	remove_made(r, path, made);
 	return res;
 }
 
@@ -780,8 +792,10 @@ static int for_each_pid(int base_fd, const char *path,
 }
 
 struct move_ctx {
-	int base_fd;
-	const char *target; /* cgroup.procs path below base_fd */
+	const struct cg_hier *h;
+	const char *leaf;   /* the target's leaf below h->base_fd, */
+	const char *target; /* and its cgroup.procs */
+	bool ready;         /* the leaf is there */
 };
 
 static void move_one(void *arg, pid_t pid)
@@ -789,9 +803,13 @@ static void move_one(void *arg, pid_t pid)
 	struct move_ctx *m = arg;
 	char text[32];
 
+	/* Made when the first process is to go there, not before. */
+	if (!m->ready && leaf_in(m->h, m->leaf) >= 0)
+		m->ready = true;
+
 	snprintf(text, sizeof(text), "%d", (int)pid);
 	/* ESRCH: it exited meanwhile, which is what we wanted anyway. */
-	write_at(m->base_fd, m->target, text);
+	write_at(m->h->base_fd, m->target, text);
 }
 
 static void kill_one(void *arg, pid_t pid)
@@ -964,7 +982,7 @@ static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size
 	return false;
 }
 
-int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
+static int move_pid(const struct cgroot *r, const char *path, pid_t pid)
 {
 	char orig[LAYOUT_MAX_HIER][PATH_MAX];
 	bool have[LAYOUT_MAX_HIER] = { false };
@@ -997,6 +1015,21 @@ int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
 		return res;
 	}
 	return 0;
+}
+
+int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
+{
+	int res = move_pid(r, path, pid);
+
+	if (res != -ENOENT)
+		return res;
+	/* No leaf yet (or not everywhere): the group's first process. */
+	if (r->tree_lock)
+		pthread_mutex_lock(r->tree_lock);
+	res = make_leaf(r, path);
+	if (r->tree_lock)
+		pthread_mutex_unlock(r->tree_lock);
+	return res < 0 ? res : move_pid(r, path, pid);
 }
 
 int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
@@ -1133,15 +1166,15 @@ static int walk_all(const struct cgroot *r, const char *path, const char *target
                     struct cg_walk *w)
 {
 	struct move_ctx m[LAYOUT_MAX_HIER];
-	char tp[PATH_MAX];
+	char tl[PATH_MAX], tp[PATH_MAX];
 	size_t i;
 	int round, res = 0;
 
-	if (target && (res = join(tp, sizeof(tp), target, GROUP_LEAF "/cgroup.procs")) < 0)
+	if (target && ((res = join(tl, sizeof(tl), target, GROUP_LEAF)) < 0 ||
+	               (res = join(tp, sizeof(tp), tl, "cgroup.procs")) < 0))
 		return res;
 	for (i = 0; i < r->n; i++) {
-		m[i].base_fd = r->h[i].base_fd;
-		m[i].target = tp;
+		m[i] = (struct move_ctx){ &r->h[i], tl, tp, false };
 		w[i].base_fd = r->h[i].base_fd;
 		w[i].move = target ? &m[i] : NULL;
 		w[i].res = cg_walk(&w[i], path);
@@ -1270,12 +1303,20 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 	struct knob_io io;
 	struct gio g;
 	char lp[PATH_MAX];
+	struct stat st;
 	int res;
 
 	switch (k->kind) {
 	case KNOB_PROCS:
 		res = join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
-		return res < 0 ? res : read_all_at(primary(r)->base_fd, lp, buf);
+		if (res == 0)
+			res = read_all_at(primary(r)->base_fd, lp, buf);
+		/* No leaf: no process has been in the group yet. */
+		if (res == -ENOENT && group_stat(r, path, &st) == 0) {
+			*buf = strdup("");
+			res = *buf ? 0 : -ENOMEM;
+		}
+		return res;
 	case KNOB_FREEZE:
 		res = group_frozen(r, path);
 		if (res < 0)
@@ -1430,9 +1471,11 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
 		res = cpuset_v1_fit(h->base_fd, path, want);
 	if (res == 0)
 		res = k->set(io, value);
-	/* The group's own processes follow the group, wider or narrower. */
-	if (res == 0 && join(lp, sizeof(lp), path, GROUP_LEAF) == 0)
-		res = write_cpus(h->base_fd, lp, want);
+	/* The group's own processes follow the group, wider or narrower
+	 * (a group that never had one has no leaf). */
+	if (res == 0 && join(lp, sizeof(lp), path, GROUP_LEAF) == 0 &&
+	    (res = write_cpus(h->base_fd, lp, want)) == -ENOENT)
+		res = 0;
 	free(want);
 	return res;
 }
@@ -1720,12 +1763,13 @@ int group_whole(const struct cgroot *r, const char *path)
 		return res;
 	if (!dirs)
 		return 0;
-	return dirs == all && leaves == all ? 1 : -EIO;
+	return dirs == all && (leaves == 0 || leaves == all) ? 1 : -EIO;
 }
 
 /* Makes what is missing of the group in one hierarchy, as group_create
  * does: the directory, v1 cpuset filled from the parent, v2 controllers
- * enabled below it, and the leaf. What exists is kept as it is. */
+ * enabled below it, and the leaf lp unless NULL. What exists is kept as
+ * it is. */
 static int complete_in(const struct cgroot *r, const struct cg_hier *h, const char *path,
                        const char *lp)
 {
@@ -1736,6 +1780,8 @@ static int complete_in(const struct cgroot *r, const struct cg_hier *h, const ch
 		return -errno;
 	cpuset_inherit(h, path, made_dir);
 	v2_enable_below(r, h, path);
+	if (!lp)
+		return 0;
 	made_leaf = mkdirat(h->base_fd, lp, 0755) == 0;
 	if (!made_leaf && errno != EEXIST)
 		return -errno;
@@ -1779,20 +1825,23 @@ static void hier_names(const struct cgroot *r, unsigned mask, char *out, size_t 
 
 int group_repair(const struct cgroot *r, const char *path, const struct caps *caps)
 {
-	unsigned dirs, leaves, fixed = 0;
+	unsigned all, dirs, leaves, fixed = 0;
 	char lp[PATH_MAX], names[512];
 	struct caps lost;
 	size_t i;
 	int res;
 
 	res = group_presence(r, path, &dirs, &leaves);
-	if (res < 0 || (dirs & leaves) == (1u << r->n) - 1)
+	if (res < 0)
 		return res;
+	all = (1u << r->n) - 1;
+	if (dirs == all && (leaves == 0 || leaves == all))
+		return 0;
 	res = join(lp, sizeof(lp), path, GROUP_LEAF);
 	for (i = 0; res == 0 && i < r->n; i++) {
-		if (dirs & leaves & (1u << i))
+		if ((dirs & (1u << i)) && (!leaves || (leaves & (1u << i))))
 			continue;
-		res = complete_in(r, &r->h[i], path, lp);
+		res = complete_in(r, &r->h[i], path, leaves ? lp : NULL);
 		if (res == 0)
 			fixed |= 1u << i;
 	}
@@ -1918,7 +1967,7 @@ static int reconcile_group(const struct cgroot *r, const char *path, int depth, 
 	int res, n = 0, m;
 
 	res = list_children(r, path, mask, &s);
-	if (res == 0 && (mask != all || s.leaves != all)) {
+	if (res == 0 && (mask != all || (s.leaves && s.leaves != all))) {
 		if (depth == 1 && cfg)
 			config_caps_for(cfg, path, &caps);
 		/* One that cannot be completed is logged and left as it is;

@@ -36,3 +36,4 @@ fuse_ino_t fs_dir_ino(ino_t real_ino, bool is_base);
 /* The lock that serialises tree changes (mkdir, rmdir, repairs). */
 void fs_tree_lock(void);
 void fs_tree_unlock(void);
+pthread_mutex_t *fs_tree_mutex(void); /* the same, for cgroot.tree_lock */

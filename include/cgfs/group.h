@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -47,6 +48,10 @@ struct cgroot {
 	struct { enum cg_ctrl c; const char *file; bool on; } v1_files[32];
 	size_t n_v1_files;
 	enum rmdir_mode rmdir_mode;
+	/* Held while a group's leaf is made (group_move_pid), as around
+	 * group_create and group_remove, so that a leaf half made is never
+	 * taken for damage; NULL: no locking (one thread). */
+	pthread_mutex_t *tree_lock;
 };
 
 /* Takes ownership of *layout. base: path relative to every hierarchy's
@@ -69,17 +74,20 @@ int group_children(const struct cgroot *r, const char *path,
 /* Number of groups at and below path (path itself counts). */
 int group_count(const struct cgroot *r, const char *path);
 
-/* Creates the group in every serving hierarchy, its leaf, and applies
- * caps (may be NULL). On any failure everything made is removed again.
- * -EEXIST if it already exists. */
+/* Creates the group in every serving hierarchy and applies caps (may be
+ * NULL). Its leaf is made with its first process (group_move_pid). On
+ * any failure everything made is removed again. -EEXIST if it already
+ * exists. */
 int group_create(const struct cgroot *r, const char *path,
                  const struct caps *caps);
 
 /* ---- whole groups ----
  *
- * A group is whole when its directory and its leaf exist in every serving
- * hierarchy. A crash half-way through group_create or group_remove, or
- * another program working in the real tree, can leave it half made. */
+ * A group is whole when its directory exists in every serving hierarchy
+ * and its leaf in all of them or in none (a group without processes so
+ * far has none). A crash half-way through group_create, group_remove or
+ * the making of a leaf, or another program working in the real tree, can
+ * leave it half made. */
 
 /* Bit i of *ret_dirs (*ret_leaves) is set when h[i] holds the group's
  * directory (and its leaf). 0 or -errno. */
@@ -89,8 +97,9 @@ int group_presence(const struct cgroot *r, const char *path, unsigned *ret_dirs,
 /* 1 whole, 0 absent from every hierarchy, -EIO half made. */
 int group_whole(const struct cgroot *r, const char *path);
 
-/* Completes a half-made group: its directory and leaf are made where they
- * are missing, as group_create makes them, and the caps (NULL: none) of
+/* Completes a half-made group: its directory is made where it is
+ * missing, as group_create makes it, and its leaf where it is missing if
+ * it has one anywhere; and the caps (NULL: none) of
  * the knobs served by those hierarchies are applied. Never removes
  * anything (completing loses no process). The parent must be whole.
  * Logs what it did. 1 repaired, 0 nothing to do, or -errno. */
@@ -119,8 +128,9 @@ int group_knob_read(const struct cgroot *r, const char *path,
 int group_knob_write(const struct cgroot *r, const char *path,
                      const struct knob *k, const char *value);
 
-/* Moves pid into the group's leaf in every serving hierarchy; on failure
- * moves it back where it was. */
+/* Moves pid into the group's leaf in every serving hierarchy, making the
+ * leaf first if the group has none yet (under tree_lock); on failure moves
+ * it back where it was. */
 int group_move_pid(const struct cgroot *r, const char *path, pid_t pid);
 
 /* 1 if pid's cgroup (in the primary hierarchy) is path or below it, 0 if

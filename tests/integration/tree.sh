@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # The tree: user trees made by root with the config's caps, groups made by
 # their owner, real directories in every serving hierarchy (owned by root),
-# the hidden .self leaf, v1 cpuset inheritance, recursive rmdir with live
+# the hidden .self leaf (made with a group's first process), v1 cpuset
+# inheritance, recursive rmdir with live
 # processes (migrate and kill) leaving no real directory behind.
 . "$(dirname "$0")/lib.sh"
 
@@ -36,7 +37,6 @@ assert_eq "...to the real cpuset" 0 "$(cat "$(real cpuset "$ALICE" cpuset.cpus)"
 # its cpuset.cpus.effective shows.
 leaf_cpus=cpuset.cpus
 [ "$(cg_version cpuset)" = 2 ] && leaf_cpus=cpuset.cpus.effective
-assert_eq "...and to the tree's own processes" 0 "$(cat "$(real cpuset "$ALICE" ".self/$leaf_cpus")")"
 assert_eq "cpu cap applied" 150 "$(cat "$MNT/$ALICE/cpu_percent")"
 assert_eq "real memory cap" $((1024 * 1048576)) "$(head -n1 "$(real memory "$ALICE" "$( [ "$(cg_version memory)" = 1 ] && echo memory.limit_in_bytes || echo memory.max)")")"
 assert_eq "tree-root cap file is root's" "root 644" "$(stat -c '%U %a' "$MNT/$ALICE/memory_limit_mb")"
@@ -58,14 +58,13 @@ grep -qx .self <<<"$listing" && not_ok "ls shows the hidden .self" || ok ".self 
 assert_op ".self cannot be looked up" ENOENT "$XOP" read "$MNT/$ALICE/web/.self/procs"
 for mp in $(serving_mounts); do
 	d="$mp/$BASE/$ALICE/web/db/x"
-	if [ -d "$d" ] && [ -d "$d/.self" ]; then ok "real group and leaf in $mp"; else not_ok "missing $d or its .self"; fi
+	[ -d "$d" ] && ok "real group in $mp" || not_ok "missing $d"
+	# The leaf comes with the group's first process.
+	[ -e "$d/.self" ] && not_ok "$d has a leaf before its first process" ||
+		ok "no leaf in $mp before the first process"
 	assert_eq "real group in $mp owned by root" root "$(stat -c %U "$d")"
 done
-cs=$(cg_mount cpuset)
-if [ "$(cg_version cpuset)" = 1 ]; then
-	assert_eq "v1 cpuset child inherits cpus" "$(cat "$cs/$BASE/$ALICE/cpuset.cpus")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.cpus")"
-	assert_eq "v1 cpuset child inherits mems" "$(cat "$cs/$BASE/$ALICE/cpuset.mems")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.mems")"
-fi
+assert_eq "procs of a group that never had a process" "" "$(cat "$MNT/$ALICE/web/db/x/procs")"
 
 # rmdir with live processes at every level (migrate, the default).
 spawn "$ALICE"; p1=$SPAWN
@@ -74,6 +73,16 @@ spawn "$ALICE"; p3=$SPAWN
 assert_op "move p1 to web" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/procs" $p1
 assert_op "move p2 to web/db" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/db/procs" $p2
 assert_op "move p3 to web/db/x" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/db/x/procs" $p3
+for mp in $(serving_mounts); do
+	d="$mp/$BASE/$ALICE/web/db/x"
+	[ -d "$d/.self" ] && ok "the first process made the leaf in $mp" || not_ok "no leaf in $d"
+	assert_eq "p3 is in x's leaf in $mp" "/$BASE/$ALICE/web/db/x/.self" "$(pid_cgroup "$p3" "$mp")"
+done
+cs=$(cg_mount cpuset)
+if [ "$(cg_version cpuset)" = 1 ]; then
+	assert_eq "v1 cpuset leaf inherits cpus" "$(cat "$cs/$BASE/$ALICE/cpuset.cpus")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.cpus")"
+	assert_eq "v1 cpuset leaf inherits mems" "$(cat "$cs/$BASE/$ALICE/cpuset.mems")" "$(cat "$cs/$BASE/$ALICE/web/db/x/.self/cpuset.mems")"
+fi
 assert_op "one rmdir removes the three levels" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/web"
 for mp in $(serving_mounts); do
 	[ -e "$mp/$BASE/$ALICE/web" ] && not_ok "real $mp/$BASE/$ALICE/web still exists" || ok "nothing left in $mp"
@@ -82,6 +91,9 @@ for p in $p1 $p2 $p3; do
 	kill -0 $p && ok "process $p survived (migrate)" || not_ok "process $p died"
 	grep -qx "$p" "$MNT/$ALICE/procs" && ok "$p moved to the parent group" || not_ok "$p not in $ALICE/procs"
 done
+# The tree root had no process: its leaf was made for these, as the cap says.
+assert_eq "...the cpus cap holds for the tree's own processes" 0 \
+	"$(cat "$(real cpuset "$ALICE" ".self/$leaf_cpus")")"
 assert_op "web is gone from the mount" ENOENT "$XOP" read "$MNT/$ALICE/web/procs"
 
 # A group with no child groups goes in two rmdirs per hierarchy unless

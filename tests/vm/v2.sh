@@ -95,21 +95,30 @@ assert_eq "cap memory.max" $((512 * MiB)) "$(cat "$R/$T/memory.max")"
 assert_eq "cap memory.swap.max" $((64 * MiB)) "$(cat "$R/$T/memory.swap.max")"
 assert_eq "cap memory_swap_limit_mb reads back" 64 "$(cat "$MNT/$T/memory_swap_limit_mb")"
 assert_eq "cap cpuset.cpus" 0 "$(cat "$R/$T/cpuset.cpus")"
-assert_eq "the tree's leaf may use CPU 0 only" 0 "$(cat "$R/$T/.self/cpuset.cpus.effective")"
 assert_eq "a new group's cpus reads what it may use" 0 "$(cat "$MNT/$T/web/cpus")"
 # max_groups and max_depth as the kernel's own caps: every group has a
-# real directory and a leaf, and the tree root has its leaf.
+# real directory and, once it has had a process, a leaf; so has the tree
+# root.
 assert_eq "cap cgroup.max.descendants (1 + 2 x max_groups)" 9 "$(cat "$R/$T/cgroup.max.descendants")"
 assert_eq "cap cgroup.max.depth (max_depth + the leaf)" 3 "$(cat "$R/$T/cgroup.max.depth")"
 
 # Controllers, one level at a time, in every group and never in a leaf.
 for g in "" "/$T" "/$T/web" "/$T/web/db"; do
 	assert_eq "subtree_control of base$g" "$CTRLS_ON" "$(cat "$R$g/cgroup.subtree_control")"
-	assert_eq "subtree_control of base$g/.self" "" "$(cat "$R$g/.self/cgroup.subtree_control")"
-	for f in memory.max cpu.max cpuset.cpus io.weight pids.max; do
-		[ -f "$R$g/.self/$f" ] || not_ok "base$g/.self lacks $f"
-	done
 done
+# leaves GROUP...: each leaf has every controller's files, none below it.
+leaves() {
+	local g f
+	for g; do
+		assert_eq "subtree_control of base$g/.self" "" "$(cat "$R$g/.self/cgroup.subtree_control")"
+		for f in memory.max cpu.max cpuset.cpus io.weight pids.max; do
+			[ -f "$R$g/.self/$f" ] || not_ok "base$g/.self lacks $f"
+		done
+	done
+}
+leaves ""
+[ -e "$R/$T/web/.self" ] && not_ok "web has a leaf before its first process" ||
+	ok "no leaf before a group's first process"
 
 # A group with children holds processes, through its leaf: the kernel
 # itself refuses a process in a cgroup that has controllers below it.
@@ -119,6 +128,7 @@ assert_op "move p1 into web, which has a child" OK as "$ALICE" "$XOP" write "$MN
 assert_op "move p2 into web/db" OK as "$ALICE" "$XOP" write "$MNT/$T/web/db/procs" "$p2"
 assert_eq "p1 is in web's leaf" "/$BASE/$T/web/.self" "$(pid_cgroup "$p1" "$V2")"
 assert_eq "p2 is in db's leaf" "/$BASE/$T/web/db/.self" "$(pid_cgroup "$p2" "$V2")"
+leaves "/$T/web" "/$T/web/db"
 assert_op "the kernel refuses a process in web itself" EBUSY "$XOP" write "$R/$T/web/cgroup.procs" "$p1"
 assert_eq "web's procs lists p1" "$p1" "$(cat "$MNT/$T/web/procs")"
 spawn "$ALICE"; p3=$SPAWN
@@ -183,11 +193,20 @@ assert_op "rmdir of the frozen web" OK as "$ALICE" "$XOP" rmdir "$MNT/$T/web"
 [ -e "$R/$T/web" ] && not_ok "real web left behind" || ok "real web removed, leaves and all"
 assert_eq "its process moved to the tree's leaf" "/$BASE/$T/.self" "$(pid_cgroup "$p4" "$V2")"
 assert_eq "...and is not frozen there" "frozen 0" "$(grep '^frozen' "$R/$T/.self/cgroup.events")"
+leaves "/$T"
+assert_eq "the tree's leaf may use CPU 0 only" 0 "$(cat "$R/$T/.self/cpuset.cpus.effective")"
 kill -0 "$p4" && ok "it is alive" || not_ok "it died"
 
 # max_groups and max_depth: cgfs says EDQUOT; the kernel holds the line
 # for anyone going around cgfs.
-for g in a a/b b c; do as "$ALICE" "$XOP" mkdir "$MNT/$T/$g" >/dev/null; done
+# Each group with a leaf, as once each had a process: the most cgroups
+# the tree can hold through cgfs.
+for g in a a/b b c; do
+	as "$ALICE" "$XOP" mkdir "$MNT/$T/$g" >/dev/null
+	as "$ALICE" "$XOP" write "$MNT/$T/$g/procs" "$p4" >/dev/null
+done
+as "$ALICE" "$XOP" write "$MNT/$T/procs" "$p4" >/dev/null
+assert_eq "every group got its leaf" 4 "$(ls -d "$R/$T"/a/.self "$R/$T"/a/b/.self "$R/$T"/b/.self "$R/$T"/c/.self | wc -l)"
 assert_op "deeper than max_depth" EDQUOT as "$ALICE" "$XOP" mkdir "$MNT/$T/a/b/c"
 assert_op "more than max_groups" EDQUOT as "$ALICE" "$XOP" mkdir "$MNT/$T/d"
 assert_op "the kernel refuses one more cgroup in the tree" EAGAIN "$XOP" mkdir "$R/$T/x"
