@@ -124,6 +124,132 @@ static int read_in(int dfd, const char *dir, const char *file, char *buf, size_t
 	return r < 0 ? r : read_at(dfd, p, buf, size);
 }
 
+/* ---- kept interface files ----
+ *
+ * Opening a cgroup file costs more than reading or writing it (a path
+ * walk and kernfs's open), so each thread keeps the knob files it used
+ * last open and reads and writes them at offset 0. A file of a cgroup
+ * removed meanwhile answers ENODEV: it is closed and its path opened
+ * again, which finds the group made anew or nothing. A file whose last
+ * read was empty is not kept: seq_file answers a read at 0 after an empty
+ * one from where it stopped, not afresh. */
+#define KEPT_FILES 8
+#define KEPT_PATH 192
+
+struct kept {
+	int dfd, fd, flags; /* fd < 0: a free slot */
+	unsigned long used;
+	char path[KEPT_PATH];
+};
+
+static __thread struct kept kept[KEPT_FILES] = {
+	[0 ... KEPT_FILES - 1] = { .fd = -1 },
+};
+static __thread unsigned long kept_clock;
+
+static void kept_drop(struct kept *k)
+{
+	close(k->fd);
+	k->fd = -1;
+}
+
+/* An open file for dir/file (flags O_RDONLY or O_WRONLY), kept or new;
+ * *k is its slot, NULL if it is not kept (then the caller closes it). */
+static int kept_open(int dfd, const char *dir, const char *file, int flags, struct kept **ret)
+{
+	char p[PATH_MAX];
+	struct kept *k, *victim = &kept[0];
+	int fd, res = join(p, sizeof(p), dir, file);
+
+	*ret = NULL;
+	if (res < 0)
+		return res;
+	for (k = kept; k < kept + KEPT_FILES; k++) {
+		if (k->fd >= 0 && k->dfd == dfd && k->flags == flags && strcmp(k->path, p) == 0) {
+			k->used = ++kept_clock;
+			*ret = k;
+			return k->fd;
+		}
+		if (victim->fd >= 0 && (k->fd < 0 || k->used < victim->used))
+			victim = k;
+	}
+	fd = openat(dfd, p, flags | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (strlen(p) >= KEPT_PATH)
+		return fd;
+	if (victim->fd >= 0)
+		kept_drop(victim);
+	*victim = (struct kept){ dfd, fd, flags, ++kept_clock, "" };
+	strcpy(victim->path, p);
+	*ret = victim;
+	return fd;
+}
+
+static void kept_done(struct kept *k, int fd, bool keep)
+{
+	if (!k)
+		close(fd);
+	else if (!keep)
+		kept_drop(k);
+}
+
+static int kept_read(int dfd, const char *dir, const char *file, char *buf, size_t size)
+{
+	struct kept *k;
+	size_t len = 0;
+	ssize_t n = 0;
+	int fd, again = 1;
+
+retry:
+	fd = kept_open(dfd, dir, file, O_RDONLY, &k);
+	if (fd < 0)
+		return fd;
+	while (len + 1 < size) {
+		size_t want = size - 1 - len;
+
+		n = pread(fd, buf + len, want, (off_t)len);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if ((size_t)n < want)
+			break; /* short: the end (see read_at) */
+	}
+	if (n < 0 && len == 0) {
+		n = -errno;
+		kept_done(k, fd, false);
+		if (n == -ENODEV && k && again--)
+			goto retry;
+		return (int)n;
+	}
+	kept_done(k, fd, len > 0);
+	buf[len] = '\0';
+	return (int)len;
+}
+
+static int kept_write(int dfd, const char *dir, const char *file, const char *text)
+{
+	size_t len = strlen(text);
+	struct kept *k;
+	ssize_t n;
+	int fd, again = 1;
+
+retry:
+	fd = kept_open(dfd, dir, file, O_WRONLY, &k);
+	if (fd < 0)
+		return fd;
+	n = pwrite(fd, text, len, 0);
+	if (n < 0) {
+		n = -errno;
+		kept_done(k, fd, n != -ENODEV);
+		if (n == -ENODEV && k && again--)
+			goto retry;
+		return (int)n;
+	}
+	kept_done(k, fd, true);
+	return (size_t)n == len ? 0 : -EIO;
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -158,7 +284,11 @@ static int gio_read(void *ctx, enum cg_ctrl c, const char *file, char *buf, size
 	struct gio *g = ctx;
 	const struct cg_hier *h = hier_for(g->r, c);
 
-	return h ? read_in(h->base_fd, g->path, file, buf, size) : -ENOENT;
+	if (!h)
+		return -ENOENT;
+	if (g->probing)
+		return read_in(h->base_fd, g->path, file, buf, size);
+	return kept_read(h->base_fd, g->path, file, buf, size);
 }
 
 static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *text)
@@ -166,7 +296,11 @@ static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *te
 	struct gio *g = ctx;
 	const struct cg_hier *h = hier_for(g->r, c);
 
-	return h ? write_in(h->base_fd, g->path, file, text) : -ENOENT;
+	if (!h)
+		return -ENOENT;
+	if (g->probing)
+		return write_in(h->base_fd, g->path, file, text);
+	return kept_write(h->base_fd, g->path, file, text);
 }
 
 /* A v1 file's presence as probed at start, or -1 when not probed. */
