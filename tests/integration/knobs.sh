@@ -85,6 +85,14 @@ shares_for() {
 for w in 250 5000 42; do check_knob cpu_weight $w $w "$(shares_for $w)" $w; done
 check_knob pids_max 50 50 50 50
 check_knob pids_max max max max max
+# cgfs keeps the files it read and wrote open: a value changed in the real
+# file is still what the next read shows, every time.
+pm=$(cg_mount pids)/$BASE/$G/pids.max
+for v in 11 max 12; do
+	cat "$MNT/$G/pids_max" >/dev/null
+	echo "$v" >"$pm"
+	assert_eq "pids.max written directly ($v): the knob reads it" "$v" "$(cat "$MNT/$G/pids_max")"
+done
 ncpu=$(($(nproc) - 1))
 check_knob cpus 0 0 0 0
 if [ "$ncpu" -ge 1 ]; then check_knob cpus "0-$ncpu" "0-$ncpu" "0-$ncpu" "0-$ncpu"; fi
