@@ -147,6 +147,34 @@ new=$(stat -c %i "$MNT/$A/again")
 	not_ok "same node id $old for a new group"
 assert_eq "...with the new group's value" max "$(cat "$MNT/$A/again/pids_max")"
 
+# The notifier (the process that hands invalidations to the kernel) killed:
+# the supervisor starts another, and removals outside still reach the
+# kernel's caches. Without it a cached group would stay ~1 s (the entry
+# timeout); the quickest of three removals shows the invalidation.
+notifier_pid() {
+	local c
+	for c in $(cat "/proc/$DAEMON/task/$DAEMON/children" 2>/dev/null); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = cgfs-notify ] && { echo "$c"; return; }
+	done
+}
+new_notifier() { local n; n=$(notifier_pid); [ -n "$n" ] && [ "$n" != "$1" ] && echo yes || echo no; }
+old_notifier=$(notifier_pid)
+[ -n "$old_notifier" ] && kill -KILL "$old_notifier"
+wait_for "a notifier killed with SIGKILL is replaced" yes new_notifier "${old_notifier:-none}"
+best=99999
+for i in 1 2 3; do
+	assert_op "mkdir nfy$i" OK "$XOP" mkdir "$MNT/$A/nfy$i"
+	stat "$MNT/$A/nfy$i" >/dev/null
+	rmdir_real $(real_dirs "$A/nfy$i" | tac)
+	t0=$(date +%s%N)
+	while [ -d "$MNT/$A/nfy$i" ] && [ $(($(date +%s%N) - t0)) -lt 3000000000 ]; do sleep 0.005; done
+	t=$((($(date +%s%N) - t0) / 1000000))
+	[ "$t" -lt "$best" ] && best=$t
+done
+echo "# removals outside seen through the new notifier after $best ms at best"
+[ "$best" -lt 500 ] && ok "...and it invalidates: a removal outside is gone at once" ||
+	not_ok "no invalidation through the new notifier: a removal took $best ms at best"
+
 # ---- 2. half made at run time: refused, then completed ----
 # Made by a tool that knows nothing of the leaf: every directory, no .self,
 # as cgfs makes a group that has had no process yet.
