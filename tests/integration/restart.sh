@@ -6,7 +6,8 @@
 # binary on disk, which was replaced). Requests queued while no server runs
 # are answered by the next one; requests a dying server had read fail with
 # ECONNABORTED, never hang. The time each client went without a successful
-# operation is printed.
+# operation is printed. Servers that cannot start are started again with a
+# back-off, and the supervisor gives up after 20 in a row.
 . "$(dirname "$0")/lib.sh"
 
 # Run from a copy, so the test can replace "the installed binary".
@@ -120,3 +121,38 @@ assert_eq "listing after restarts" "yes" \
 assert_op "rmdir box after restarts" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/box"
 grep -q "server died of signal 9" "$LOG" && ok "the supervisor logged the crash" ||
 	not_ok "no crash in the log"
+
+# 5. Servers that cannot start: the supervisor starts them again with a
+# back-off (50 ms doubling to 2 s) and gives up after 20 in a row that
+# never answered. Made real in a mount namespace of the daemon's own, where
+# /dev/fuse is /dev/null once it has mounted: a new server cannot clone the
+# device (nothing outside that namespace sees it).
+stop_cgfs
+answers=$(grep -c 'server [0-9]* answers' "$LOG")
+unshare -m --propagation private "$CGFS" -f -o "base=/$BASE" "$MNT" >>"$LOG" 2>&1 &
+DAEMON=$!
+for i in $(seq 1 200); do
+	[ "$(grep -c 'server [0-9]* answers' "$LOG")" -gt "$answers" ] && break
+	sleep 0.05
+done
+S=$(server_pid)
+if [ -n "$S" ] && nsenter -t "$DAEMON" -m mount --bind /dev/null /dev/fuse; then
+	failed=$(grep -c 'cannot clone the FUSE device' "$LOG")
+	t0=$(date +%s%N)
+	kill -KILL "$S"
+	for i in $(seq 1 1200); do kill -0 "$DAEMON" 2>/dev/null || break; sleep 0.05; done
+	t=$((($(date +%s%N) - t0) / 1000000))
+	wait "$DAEMON"
+	rc=$?
+	DAEMON=
+	assert_eq "servers that cannot start: the supervisor gives up (status 1)" 1 "$rc"
+	grep -q '20 servers in a row never answered: giving up' "$LOG" && ok "...and says why" ||
+		not_ok "no give-up line in the log"
+	assert_eq "...after 20 servers that failed" 20 \
+		"$(($(grep -c 'cannot clone the FUSE device' "$LOG") - failed))"
+	echo "# 20 failed servers took $t ms (back-off: about 29 s)"
+	[ "$t" -ge 20000 ] && [ "$t" -lt 60000 ] && ok "...started with a back-off" ||
+		not_ok "20 failed servers in $t ms: no back-off"
+else
+	not_ok "could not set up the namespace for servers that cannot start"
+fi
