@@ -122,7 +122,39 @@ assert_op "rmdir box after restarts" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/bo
 grep -q "server died of signal 9" "$LOG" && ok "the supervisor logged the crash" ||
 	not_ok "no crash in the log"
 
-# 5. Servers that cannot start: the supervisor starts them again with a
+# 5. The pool: as many threads wait in read(2) on the device as
+# max_threads says (1 with -s); max_idle_threads and clone_fd are taken
+# and change nothing.
+readers() {
+	local t n=0
+	for t in /proc/"$1"/task/*; do
+		[ "$(cat "$t/wchan" 2>/dev/null)" = fuse_dev_do_read ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+pool() { # pool WANT [OPTION...]: $POOL, the number of readers once it answers
+	local want=$1 s i
+	shift
+	POOL=
+	stop_cgfs
+	start_cgfs "$@" || return
+	"$XOP" stat "$MNT" >/dev/null
+	s=$(server_pid)
+	for i in $(seq 1 100); do
+		POOL=$(readers "$s")
+		[ "$POOL" -ge "$want" ] && break
+		sleep 0.02
+	done
+}
+pool 10
+assert_eq "the default pool: 10 threads read the device" 10 "$POOL"
+pool 3 -o max_threads=3,max_idle_threads=1,clone_fd
+assert_eq "max_threads=3 (max_idle_threads=1, clone_fd taken): 3 threads" 3 "$POOL"
+pool 1 -s
+assert_eq "-s: one thread" 1 "$POOL"
+assert_op "...which serves" OK "$XOP" read "$MNT/$ALICE/procs"
+
+# 6. Servers that cannot start: the supervisor starts them again with a
 # back-off (50 ms doubling to 2 s) and gives up after 20 in a row that
 # never answered. Made real in a mount namespace of the daemon's own, where
 # /dev/fuse is /dev/null once it has mounted: a new server cannot clone the
