@@ -845,8 +845,9 @@ static void pin_process(pid_t pid, const cpu_set_t *mask)
 	closedir(d);
 }
 
-/* cpu >= 0: the bench and both servers on that CPU; < 0: back to all. */
-static void pin_all(int cpu)
+/* cpu >= 0: the bench, both servers and extra (when > 0) on that CPU;
+ * < 0: back to all. */
+static void pin_all(int cpu, pid_t extra)
 {
 	cpu_set_t one;
 
@@ -856,6 +857,8 @@ static void pin_all(int cpu)
 	sched_setaffinity(0, sizeof(cpu_set_t), cpu >= 0 ? &one : &all_cpus);
 	pin_process(B.cgfs_pid, cpu >= 0 ? &one : &all_cpus);
 	pin_process(B.null_pid, cpu >= 0 ? &one : &all_cpus);
+	if (extra > 0)
+		pin_process(extra, cpu >= 0 ? &one : &all_cpus);
 }
 
 static void case_knob(bool write)
@@ -911,9 +914,9 @@ static void case_knob(bool write)
 	cpu = idlest_cpu();
 	if (cpu < 0)
 		return;
-	pin_all(cpu);
+	pin_all(cpu, 0);
 	k = run_interleaved(pv, 2, 400, 200) < 0;
-	pin_all(-1);
+	pin_all(-1, 0);
 	if (k) {
 		row_error(id, "  the same, all on one CPU", "an operation failed (see stderr)");
 		return;
@@ -1206,19 +1209,26 @@ static void case_lifecycle(void)
 static void case_meminfo(void)
 {
 	const char *what = "meminfo read";
-	struct file_op c = { .text = NULL }, l = { .text = NULL };
+	struct file_op c = { .text = NULL }, l = { .text = NULL }, n = { .text = NULL };
 	struct file_op h = { .path = "/proc/meminfo", .text = NULL };
 	struct variant v[3] = {
 		{ "4 meminfo: cgfs", op_file, &c, scaled(5000), NULL },
 		{ "4 meminfo: lxcfs", op_file, &l, scaled(5000), NULL },
 		{ "4 meminfo: host /proc/meminfo", op_file, &h, scaled(5000), NULL },
 	};
+	struct variant pv[3] = {
+		{ "4 meminfo: cgfs, one CPU", op_file, &c, scaled(5000), NULL },
+		{ "4 meminfo: lxcfs, one CPU", op_file, &l, scaled(5000), NULL },
+		{ "4 meminfo: nullfs knob, one CPU", op_file, &n, scaled(5000), NULL },
+	};
 	char *argv[] = { "/usr/bin/lxcfs", "-f", "-p", B.lxcfs_pidfile, B.mnt_lxcfs, NULL };
+	char label[64];
 	pid_t pid;
-	int r;
+	int r, cpu;
 
 	note("case 4: %s", what);
 	path_of(c.path, sizeof(c.path), "%s/%s/k/meminfo", B.mnt_cgfs, TREE);
+	path_of(n.path, sizeof(n.path), "%s/knob", B.mnt_null);
 	if (access(c.path, R_OK) != 0) {
 		row_error("4", "meminfo vs LXCFS", "no meminfo knob (no memory hierarchy?)");
 		return;
@@ -1235,6 +1245,14 @@ static void case_meminfo(void)
 	}
 	path_of(l.path, sizeof(l.path), "%s/proc/meminfo", B.mnt_lxcfs);
 	r = run_interleaved(v, 3, 100, 50);
+	/* The same with no cross-CPU wake-up (see case 1): the bench, both
+	 * servers and LXCFS on one CPU. */
+	cpu = r < 0 ? -1 : idlest_cpu();
+	if (cpu >= 0) {
+		pin_all(cpu, pid);
+		r = run_interleaved(pv, 3, 100, 50);
+		pin_all(-1, pid);
+	}
 	stop_daemon(pid);
 	if (mounted(B.mnt_lxcfs, NULL))
 		umount2(B.mnt_lxcfs, MNT_DETACH);
@@ -1246,6 +1264,17 @@ static void case_meminfo(void)
 	          "LXCFS 5 proc/meminfo", series_trimmed(v[1].s), 0.25, "<= 0.25x");
 	row_times("4", "  meminfo read vs the host's", series_trimmed(v[0].s),
 	          "host /proc/meminfo", series_trimmed(v[2].s), -1, "(information)");
+	if (cpu < 0)
+		return;
+	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
+	row_times("4", label, series_trimmed(pv[0].s), "LXCFS, all on the same CPU",
+	          series_trimmed(pv[1].s), 0.25, "<= 0.25x");
+	row_times("4", "  meminfo read vs null FUSE server", series_trimmed(pv[0].s),
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
+	          "(information)");
+	row_times("4", "  LXCFS (in this column) vs null FUSE", series_trimmed(pv[1].s),
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
+	          "(information)");
 }
 
 /* ---- case 5: many groups ---- */
