@@ -1210,16 +1210,17 @@ static void case_meminfo(void)
 {
 	const char *what = "meminfo read";
 	struct file_op c = { .text = NULL }, l = { .text = NULL }, n = { .text = NULL };
-	struct file_op h = { .path = "/proc/meminfo", .text = NULL };
+	struct file_op h = { .path = "/proc/meminfo", .text = NULL }, k = { .text = NULL };
 	struct variant v[3] = {
 		{ "4 meminfo: cgfs", op_file, &c, scaled(5000), NULL },
 		{ "4 meminfo: lxcfs", op_file, &l, scaled(5000), NULL },
 		{ "4 meminfo: host /proc/meminfo", op_file, &h, scaled(5000), NULL },
 	};
-	struct variant pv[3] = {
+	struct variant pv[4] = {
 		{ "4 meminfo: cgfs, one CPU", op_file, &c, scaled(5000), NULL },
 		{ "4 meminfo: lxcfs, one CPU", op_file, &l, scaled(5000), NULL },
 		{ "4 meminfo: nullfs knob, one CPU", op_file, &n, scaled(5000), NULL },
+		{ "4 meminfo: cgfs " KNOB ", one CPU", op_file, &k, scaled(5000), NULL },
 	};
 	char *argv[] = { "/usr/bin/lxcfs", "-f", "-p", B.lxcfs_pidfile, B.mnt_lxcfs, NULL };
 	char label[64];
@@ -1229,6 +1230,7 @@ static void case_meminfo(void)
 	note("case 4: %s", what);
 	path_of(c.path, sizeof(c.path), "%s/%s/k/meminfo", B.mnt_cgfs, TREE);
 	path_of(n.path, sizeof(n.path), "%s/knob", B.mnt_null);
+	path_of(k.path, sizeof(k.path), "%s/%s/k/" KNOB, B.mnt_cgfs, TREE);
 	if (access(c.path, R_OK) != 0) {
 		row_error("4", "meminfo vs LXCFS", "no meminfo knob (no memory hierarchy?)");
 		return;
@@ -1250,7 +1252,7 @@ static void case_meminfo(void)
 	cpu = r < 0 ? -1 : idlest_cpu();
 	if (cpu >= 0) {
 		pin_all(cpu, pid);
-		r = run_interleaved(pv, 3, 100, 50);
+		r = run_interleaved(pv, 4, 100, 50);
 		pin_all(-1, pid);
 	}
 	stop_daemon(pid);
@@ -1272,6 +1274,8 @@ static void case_meminfo(void)
 	row_times("4", "  meminfo read vs null FUSE server", series_trimmed(pv[0].s),
 	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
 	          "(information)");
+	row_times("4", "  meminfo read vs a cgfs knob read", series_trimmed(pv[0].s),
+	          KNOB " read, same CPU", series_trimmed(pv[3].s), -1, "(information)");
 	row_times("4", "  LXCFS (in this column) vs null FUSE", series_trimmed(pv[1].s),
 	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
 	          "(information)");
@@ -1676,6 +1680,7 @@ static void case_trace(void)
 	char *null_argv[] = { (char *)B.nullfs, "-f", "-d", B.mnt_tnull, NULL };
 	struct file_op cr = { .text = NULL }, nr = { .text = NULL };
 	struct file_op cw = { .text = "512\n" }, nw = { .text = "512\n" };
+	struct file_op cm = { .text = NULL };
 	struct listing l;
 	struct lc_cgfs lc;
 	pid_t cpid, npid;
@@ -1700,6 +1705,9 @@ static void case_trace(void)
 	path_of(nr.path, sizeof(nr.path), "%s/knob", B.mnt_tnull);
 	path_of(nw.path, sizeof(nw.path), "%s", nr.path);
 	trace_op("knob read (open, read to EOF, close)", op_file, &cr, op_file, &nr);
+	path_of(cm.path, sizeof(cm.path), "%s/%s/k/meminfo", B.mnt_tcgfs, TREE);
+	if (access(cm.path, R_OK) == 0)
+		trace_op("meminfo read (open, read to EOF, close)", op_file, &cm, NULL, NULL);
 	trace_op("knob write (open O_TRUNC, write, close)", op_file, &cw, op_file, &nw);
 	memset(&lc, 0, sizeof(lc));
 	path_of(lc.path, sizeof(lc.path), "%s/%s/lc", B.mnt_tcgfs, TREE);

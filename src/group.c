@@ -344,15 +344,15 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
  * a seq_file that fits at once. */
 static int host_read_kept(const char *path, char *buf, size_t size)
 {
-	static atomic_int kept = -1;
-	int fd = atomic_load(&kept), none = -1;
+	static atomic_int meminfo_fd = -1;
+	int fd = atomic_load(&meminfo_fd), none = -1;
 	ssize_t n;
 
 	if (fd < 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			return -errno;
-		if (!atomic_compare_exchange_strong(&kept, &none, fd)) {
+		if (!atomic_compare_exchange_strong(&meminfo_fd, &none, fd)) {
 			close(fd);
 			fd = none;
 		}
