@@ -131,14 +131,19 @@ static int read_in(int dfd, const char *dir, const char *file, char *buf, size_t
  * walk and kernfs's open), so each thread keeps the knob files it used
  * last open and reads and writes them at offset 0. A file of a cgroup
  * removed meanwhile answers ENODEV: it is closed and its path opened
- * again, which finds the group made anew or nothing. A file whose last
- * read was empty is not kept: seq_file answers a read at 0 after an empty
- * one from where it stopped, not afresh. */
+ * again, which finds the group made anew or nothing. A kept file is used
+ * only while its path still names the directory it was opened in (same
+ * inode): v1 renames cgroups, and a group renamed from outside, another
+ * made under its name, must not be read or written through the old one's
+ * files. A file whose last read was empty is not kept: seq_file answers a
+ * read at 0 after an empty one from where it stopped, not afresh. */
 #define KEPT_FILES 8
 #define KEPT_PATH 192
 
 struct kept {
 	int dfd, fd, flags; /* fd < 0: a free slot */
+	dev_t dev;          /* the group's directory when fd was opened */
+	ino_t ino;
 	unsigned long used;
 	char path[KEPT_PATH];
 };
@@ -160,16 +165,24 @@ static int kept_open(int dfd, const char *dir, const char *file, int flags, stru
 {
 	char p[PATH_MAX];
 	struct kept *k, *victim = &kept[0];
+	struct stat st;
 	int fd, res = join(p, sizeof(p), dir, file);
 
 	*ret = NULL;
 	if (res < 0)
 		return res;
+	/* the directory the path names now; none: what an open would say */
+	if (fstatat(dfd, dir && *dir ? dir : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
 	for (k = kept; k < kept + KEPT_FILES; k++) {
 		if (k->fd >= 0 && k->dfd == dfd && k->flags == flags && strcmp(k->path, p) == 0) {
-			k->used = ++kept_clock;
-			*ret = k;
-			return k->fd;
+			if (k->dev != st.st_dev || k->ino != st.st_ino) {
+				kept_drop(k); /* another group under that name */
+			} else {
+				k->used = ++kept_clock;
+				*ret = k;
+				return k->fd;
+			}
 		}
 		if (victim->fd >= 0 && (k->fd < 0 || k->used < victim->used))
 			victim = k;
@@ -181,7 +194,7 @@ static int kept_open(int dfd, const char *dir, const char *file, int flags, stru
 		return fd;
 	if (victim->fd >= 0)
 		kept_drop(victim);
-	*victim = (struct kept){ dfd, fd, flags, ++kept_clock, "" };
+	*victim = (struct kept){ dfd, fd, flags, st.st_dev, st.st_ino, ++kept_clock, "" };
 	strcpy(victim->path, p);
 	*ret = victim;
 	return fd;

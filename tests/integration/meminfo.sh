@@ -165,6 +165,10 @@ if mv "$RK" "$RK-old" 2>/dev/null; then
 		$((40 * 1024)) "$(mi "$MNT/$K/meminfo" MemTotal)"
 	assert_eq "and again (the open files follow)" $((40 * 1024)) \
 		"$(mi "$MNT/$K/meminfo" MemTotal)"
+	for i in 1 2 3; do as "$ALICE" "$XOP" write "$MNT/$K/memory_limit_mb" 30 >/dev/null; done
+	assert_eq "a limit written then goes to the group under the name" $((30 * MiB)) \
+		"$(cat "$RK/$BLIM")"
+	assert_eq "and not to the renamed one" $((60 * MiB)) "$(cat "$RK-old/$BLIM")"
 	[ -d "$RK/.self" ] && rmdir "$RK/.self"
 	rmdir "$RK" && mv "$RK-old" "$RK"
 	assert_eq "renamed back: the first one's limit" $((60 * 1024)) \
