@@ -159,9 +159,34 @@ static void kept_drop(struct kept *k)
 	k->fd = -1;
 }
 
+/* The directory one operation's files are in, as first looked up during
+ * the operation (dfd < 0: not yet): its files (meminfo reads two or
+ * more) need one look-up, not one each. */
+struct seen {
+	int dfd;
+	dev_t dev;
+	ino_t ino;
+};
+
+/* The directory dir names now in dfd; none: what an open would say. */
+static int dir_now(int dfd, const char *dir, struct seen *seen, struct stat *st)
+{
+	if (seen && seen->dfd == dfd) {
+		st->st_dev = seen->dev;
+		st->st_ino = seen->ino;
+		return 0;
+	}
+	if (fstatat(dfd, dir && *dir ? dir : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (seen)
+		*seen = (struct seen){ dfd, st->st_dev, st->st_ino };
+	return 0;
+}
+
 /* An open file for dir/file (flags O_RDONLY or O_WRONLY), kept or new;
  * *k is its slot, NULL if it is not kept (then the caller closes it). */
-static int kept_open(int dfd, const char *dir, const char *file, int flags, struct kept **ret)
+static int kept_open(int dfd, const char *dir, const char *file, int flags, struct seen *seen,
+                     struct kept **ret)
 {
 	char p[PATH_MAX];
 	struct kept *k, *victim = &kept[0];
@@ -171,9 +196,9 @@ static int kept_open(int dfd, const char *dir, const char *file, int flags, stru
 	*ret = NULL;
 	if (res < 0)
 		return res;
-	/* the directory the path names now; none: what an open would say */
-	if (fstatat(dfd, dir && *dir ? dir : ".", &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
+	res = dir_now(dfd, dir, seen, &st);
+	if (res < 0)
+		return res;
 	for (k = kept; k < kept + KEPT_FILES; k++) {
 		if (k->fd >= 0 && k->dfd == dfd && k->flags == flags && strcmp(k->path, p) == 0) {
 			if (k->dev != st.st_dev || k->ino != st.st_ino) {
@@ -208,7 +233,8 @@ static void kept_done(struct kept *k, int fd, bool keep)
 		kept_drop(k);
 }
 
-static int kept_read(int dfd, const char *dir, const char *file, char *buf, size_t size)
+static int kept_read(int dfd, const char *dir, const char *file, struct seen *seen, char *buf,
+                     size_t size)
 {
 	struct kept *k;
 	size_t len = 0;
@@ -216,7 +242,7 @@ static int kept_read(int dfd, const char *dir, const char *file, char *buf, size
 	int fd, again = 1;
 
 retry:
-	fd = kept_open(dfd, dir, file, O_RDONLY, &k);
+	fd = kept_open(dfd, dir, file, O_RDONLY, seen, &k);
 	if (fd < 0)
 		return fd;
 	while (len + 1 < size) {
@@ -232,8 +258,10 @@ retry:
 	if (n < 0 && len == 0) {
 		n = -errno;
 		kept_done(k, fd, false);
-		if (n == -ENODEV && k && again--)
+		if (n == -ENODEV && k && again--) {
+			seen = NULL; /* removed: look again */
 			goto retry;
+		}
 		return (int)n;
 	}
 	kept_done(k, fd, len > 0);
@@ -241,7 +269,8 @@ retry:
 	return (int)len;
 }
 
-static int kept_write(int dfd, const char *dir, const char *file, const char *text)
+static int kept_write(int dfd, const char *dir, const char *file, struct seen *seen,
+                      const char *text)
 {
 	size_t len = strlen(text);
 	struct kept *k;
@@ -249,15 +278,17 @@ static int kept_write(int dfd, const char *dir, const char *file, const char *te
 	int fd, again = 1;
 
 retry:
-	fd = kept_open(dfd, dir, file, O_WRONLY, &k);
+	fd = kept_open(dfd, dir, file, O_WRONLY, seen, &k);
 	if (fd < 0)
 		return fd;
 	n = pwrite(fd, text, len, 0);
 	if (n < 0) {
 		n = -errno;
 		kept_done(k, fd, n != -ENODEV);
-		if (n == -ENODEV && k && again--)
+		if (n == -ENODEV && k && again--) {
+			seen = NULL; /* removed: look again */
 			goto retry;
+		}
 		return (int)n;
 	}
 	kept_done(k, fd, true);
@@ -277,6 +308,7 @@ struct gio {
 	const struct cgroot *r;
 	const char *path;
 	struct cgroot *probing; /* cgroot_open only: records exists() answers */
+	struct seen seen;       /* the group's directory, once looked up */
 };
 
 static const struct cg_hier *hier_for(const struct cgroot *r, enum cg_ctrl c)
@@ -302,7 +334,7 @@ static int gio_read(void *ctx, enum cg_ctrl c, const char *file, char *buf, size
 		return -ENOENT;
 	if (g->probing)
 		return read_in(h->base_fd, g->path, file, buf, size);
-	return kept_read(h->base_fd, g->path, file, buf, size);
+	return kept_read(h->base_fd, g->path, file, &g->seen, buf, size);
 }
 
 static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *text)
@@ -314,7 +346,7 @@ static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *te
 		return -ENOENT;
 	if (g->probing)
 		return write_in(h->base_fd, g->path, file, text);
-	return kept_write(h->base_fd, g->path, file, text);
+	return kept_write(h->base_fd, g->path, file, &g->seen, text);
 }
 
 /* A v1 file's presence as probed at start, or -1 when not probed. */
@@ -391,6 +423,7 @@ static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	g->r = r;
 	g->path = path;
 	g->probing = NULL;
+	g->seen.dfd = -1;
 	io->ctx = g;
 	io->version = gio_version;
 	io->read = gio_read;
