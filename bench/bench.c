@@ -845,8 +845,9 @@ static void pin_process(pid_t pid, const cpu_set_t *mask)
 	closedir(d);
 }
 
-/* cpu >= 0: the bench and both servers on that CPU; < 0: back to all. */
-static void pin_all(int cpu)
+/* cpu >= 0: the bench, both servers and extra (when > 0) on that CPU;
+ * < 0: back to all. */
+static void pin_all(int cpu, pid_t extra)
 {
 	cpu_set_t one;
 
@@ -856,6 +857,8 @@ static void pin_all(int cpu)
 	sched_setaffinity(0, sizeof(cpu_set_t), cpu >= 0 ? &one : &all_cpus);
 	pin_process(B.cgfs_pid, cpu >= 0 ? &one : &all_cpus);
 	pin_process(B.null_pid, cpu >= 0 ? &one : &all_cpus);
+	if (extra > 0)
+		pin_process(extra, cpu >= 0 ? &one : &all_cpus);
 }
 
 static void case_knob(bool write)
@@ -911,9 +914,9 @@ static void case_knob(bool write)
 	cpu = idlest_cpu();
 	if (cpu < 0)
 		return;
-	pin_all(cpu);
+	pin_all(cpu, 0);
 	k = run_interleaved(pv, 2, 400, 200) < 0;
-	pin_all(-1);
+	pin_all(-1, 0);
 	if (k) {
 		row_error(id, "  the same, all on one CPU", "an operation failed (see stderr)");
 		return;
@@ -1206,19 +1209,28 @@ static void case_lifecycle(void)
 static void case_meminfo(void)
 {
 	const char *what = "meminfo read";
-	struct file_op c = { .text = NULL }, l = { .text = NULL };
-	struct file_op h = { .path = "/proc/meminfo", .text = NULL };
+	struct file_op c = { .text = NULL }, l = { .text = NULL }, n = { .text = NULL };
+	struct file_op h = { .path = "/proc/meminfo", .text = NULL }, k = { .text = NULL };
 	struct variant v[3] = {
 		{ "4 meminfo: cgfs", op_file, &c, scaled(5000), NULL },
 		{ "4 meminfo: lxcfs", op_file, &l, scaled(5000), NULL },
 		{ "4 meminfo: host /proc/meminfo", op_file, &h, scaled(5000), NULL },
 	};
+	struct variant pv[4] = {
+		{ "4 meminfo: cgfs, one CPU", op_file, &c, scaled(5000), NULL },
+		{ "4 meminfo: lxcfs, one CPU", op_file, &l, scaled(5000), NULL },
+		{ "4 meminfo: nullfs knob, one CPU", op_file, &n, scaled(5000), NULL },
+		{ "4 meminfo: cgfs " KNOB ", one CPU", op_file, &k, scaled(5000), NULL },
+	};
 	char *argv[] = { "/usr/bin/lxcfs", "-f", "-p", B.lxcfs_pidfile, B.mnt_lxcfs, NULL };
+	char label[64];
 	pid_t pid;
-	int r;
+	int r, cpu;
 
 	note("case 4: %s", what);
 	path_of(c.path, sizeof(c.path), "%s/%s/k/meminfo", B.mnt_cgfs, TREE);
+	path_of(n.path, sizeof(n.path), "%s/knob", B.mnt_null);
+	path_of(k.path, sizeof(k.path), "%s/%s/k/" KNOB, B.mnt_cgfs, TREE);
 	if (access(c.path, R_OK) != 0) {
 		row_error("4", "meminfo vs LXCFS", "no meminfo knob (no memory hierarchy?)");
 		return;
@@ -1235,6 +1247,14 @@ static void case_meminfo(void)
 	}
 	path_of(l.path, sizeof(l.path), "%s/proc/meminfo", B.mnt_lxcfs);
 	r = run_interleaved(v, 3, 100, 50);
+	/* The same with no cross-CPU wake-up (see case 1): the bench, both
+	 * servers and LXCFS on one CPU. */
+	cpu = r < 0 ? -1 : idlest_cpu();
+	if (cpu >= 0) {
+		pin_all(cpu, pid);
+		r = run_interleaved(pv, 4, 100, 50);
+		pin_all(-1, pid);
+	}
 	stop_daemon(pid);
 	if (mounted(B.mnt_lxcfs, NULL))
 		umount2(B.mnt_lxcfs, MNT_DETACH);
@@ -1246,6 +1266,19 @@ static void case_meminfo(void)
 	          "LXCFS 5 proc/meminfo", series_trimmed(v[1].s), 0.25, "<= 0.25x");
 	row_times("4", "  meminfo read vs the host's", series_trimmed(v[0].s),
 	          "host /proc/meminfo", series_trimmed(v[2].s), -1, "(information)");
+	if (cpu < 0)
+		return;
+	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
+	row_times("4", label, series_trimmed(pv[0].s), "LXCFS, all on the same CPU",
+	          series_trimmed(pv[1].s), 0.25, "<= 0.25x");
+	row_times("4", "  meminfo read vs null FUSE server", series_trimmed(pv[0].s),
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
+	          "(information)");
+	row_times("4", "  meminfo read vs a cgfs knob read", series_trimmed(pv[0].s),
+	          KNOB " read, same CPU", series_trimmed(pv[3].s), -1, "(information)");
+	row_times("4", "  LXCFS (in this column) vs null FUSE", series_trimmed(pv[1].s),
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
+	          "(information)");
 }
 
 /* ---- case 5: many groups ---- */
@@ -1647,6 +1680,7 @@ static void case_trace(void)
 	char *null_argv[] = { (char *)B.nullfs, "-f", "-d", B.mnt_tnull, NULL };
 	struct file_op cr = { .text = NULL }, nr = { .text = NULL };
 	struct file_op cw = { .text = "512\n" }, nw = { .text = "512\n" };
+	struct file_op cm = { .text = NULL };
 	struct listing l;
 	struct lc_cgfs lc;
 	pid_t cpid, npid;
@@ -1671,6 +1705,9 @@ static void case_trace(void)
 	path_of(nr.path, sizeof(nr.path), "%s/knob", B.mnt_tnull);
 	path_of(nw.path, sizeof(nw.path), "%s", nr.path);
 	trace_op("knob read (open, read to EOF, close)", op_file, &cr, op_file, &nr);
+	path_of(cm.path, sizeof(cm.path), "%s/%s/k/meminfo", B.mnt_tcgfs, TREE);
+	if (access(cm.path, R_OK) == 0)
+		trace_op("meminfo read (open, read to EOF, close)", op_file, &cm, NULL, NULL);
 	trace_op("knob write (open O_TRUNC, write, close)", op_file, &cw, op_file, &nw);
 	memset(&lc, 0, sizeof(lc));
 	path_of(lc.path, sizeof(lc.path), "%s/%s/lc", B.mnt_tcgfs, TREE);

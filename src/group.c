@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -130,14 +131,19 @@ static int read_in(int dfd, const char *dir, const char *file, char *buf, size_t
  * walk and kernfs's open), so each thread keeps the knob files it used
  * last open and reads and writes them at offset 0. A file of a cgroup
  * removed meanwhile answers ENODEV: it is closed and its path opened
- * again, which finds the group made anew or nothing. A file whose last
- * read was empty is not kept: seq_file answers a read at 0 after an empty
- * one from where it stopped, not afresh. */
+ * again, which finds the group made anew or nothing. A kept file is used
+ * only while its path still names the directory it was opened in (same
+ * inode): v1 renames cgroups, and a group renamed from outside, another
+ * made under its name, must not be read or written through the old one's
+ * files. A file whose last read was empty is not kept: seq_file answers a
+ * read at 0 after an empty one from where it stopped, not afresh. */
 #define KEPT_FILES 8
 #define KEPT_PATH 192
 
 struct kept {
 	int dfd, fd, flags; /* fd < 0: a free slot */
+	dev_t dev;          /* the group's directory when fd was opened */
+	ino_t ino;
 	unsigned long used;
 	char path[KEPT_PATH];
 };
@@ -153,22 +159,55 @@ static void kept_drop(struct kept *k)
 	k->fd = -1;
 }
 
+/* The directory one operation's files are in, as first looked up during
+ * the operation (dfd < 0: not yet): its files (meminfo reads two or
+ * more) need one look-up, not one each. */
+struct seen {
+	int dfd;
+	dev_t dev;
+	ino_t ino;
+};
+
+/* The directory dir names now in dfd; none: what an open would say. */
+static int dir_now(int dfd, const char *dir, struct seen *seen, struct stat *st)
+{
+	if (seen && seen->dfd == dfd) {
+		st->st_dev = seen->dev;
+		st->st_ino = seen->ino;
+		return 0;
+	}
+	if (fstatat(dfd, dir && *dir ? dir : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (seen)
+		*seen = (struct seen){ dfd, st->st_dev, st->st_ino };
+	return 0;
+}
+
 /* An open file for dir/file (flags O_RDONLY or O_WRONLY), kept or new;
  * *k is its slot, NULL if it is not kept (then the caller closes it). */
-static int kept_open(int dfd, const char *dir, const char *file, int flags, struct kept **ret)
+static int kept_open(int dfd, const char *dir, const char *file, int flags, struct seen *seen,
+                     struct kept **ret)
 {
 	char p[PATH_MAX];
 	struct kept *k, *victim = &kept[0];
+	struct stat st;
 	int fd, res = join(p, sizeof(p), dir, file);
 
 	*ret = NULL;
 	if (res < 0)
 		return res;
+	res = dir_now(dfd, dir, seen, &st);
+	if (res < 0)
+		return res;
 	for (k = kept; k < kept + KEPT_FILES; k++) {
 		if (k->fd >= 0 && k->dfd == dfd && k->flags == flags && strcmp(k->path, p) == 0) {
-			k->used = ++kept_clock;
-			*ret = k;
-			return k->fd;
+			if (k->dev != st.st_dev || k->ino != st.st_ino) {
+				kept_drop(k); /* another group under that name */
+			} else {
+				k->used = ++kept_clock;
+				*ret = k;
+				return k->fd;
+			}
 		}
 		if (victim->fd >= 0 && (k->fd < 0 || k->used < victim->used))
 			victim = k;
@@ -180,7 +219,7 @@ static int kept_open(int dfd, const char *dir, const char *file, int flags, stru
 		return fd;
 	if (victim->fd >= 0)
 		kept_drop(victim);
-	*victim = (struct kept){ dfd, fd, flags, ++kept_clock, "" };
+	*victim = (struct kept){ dfd, fd, flags, st.st_dev, st.st_ino, ++kept_clock, "" };
 	strcpy(victim->path, p);
 	*ret = victim;
 	return fd;
@@ -194,7 +233,8 @@ static void kept_done(struct kept *k, int fd, bool keep)
 		kept_drop(k);
 }
 
-static int kept_read(int dfd, const char *dir, const char *file, char *buf, size_t size)
+static int kept_read(int dfd, const char *dir, const char *file, struct seen *seen, char *buf,
+                     size_t size)
 {
 	struct kept *k;
 	size_t len = 0;
@@ -202,7 +242,7 @@ static int kept_read(int dfd, const char *dir, const char *file, char *buf, size
 	int fd, again = 1;
 
 retry:
-	fd = kept_open(dfd, dir, file, O_RDONLY, &k);
+	fd = kept_open(dfd, dir, file, O_RDONLY, seen, &k);
 	if (fd < 0)
 		return fd;
 	while (len + 1 < size) {
@@ -218,8 +258,10 @@ retry:
 	if (n < 0 && len == 0) {
 		n = -errno;
 		kept_done(k, fd, false);
-		if (n == -ENODEV && k && again--)
+		if (n == -ENODEV && k && again--) {
+			seen = NULL; /* removed: look again */
 			goto retry;
+		}
 		return (int)n;
 	}
 	kept_done(k, fd, len > 0);
@@ -227,7 +269,8 @@ retry:
 	return (int)len;
 }
 
-static int kept_write(int dfd, const char *dir, const char *file, const char *text)
+static int kept_write(int dfd, const char *dir, const char *file, struct seen *seen,
+                      const char *text)
 {
 	size_t len = strlen(text);
 	struct kept *k;
@@ -235,15 +278,17 @@ static int kept_write(int dfd, const char *dir, const char *file, const char *te
 	int fd, again = 1;
 
 retry:
-	fd = kept_open(dfd, dir, file, O_WRONLY, &k);
+	fd = kept_open(dfd, dir, file, O_WRONLY, seen, &k);
 	if (fd < 0)
 		return fd;
 	n = pwrite(fd, text, len, 0);
 	if (n < 0) {
 		n = -errno;
 		kept_done(k, fd, n != -ENODEV);
-		if (n == -ENODEV && k && again--)
+		if (n == -ENODEV && k && again--) {
+			seen = NULL; /* removed: look again */
 			goto retry;
+		}
 		return (int)n;
 	}
 	kept_done(k, fd, true);
@@ -263,6 +308,7 @@ struct gio {
 	const struct cgroot *r;
 	const char *path;
 	struct cgroot *probing; /* cgroot_open only: records exists() answers */
+	struct seen seen;       /* the group's directory, once looked up */
 };
 
 static const struct cg_hier *hier_for(const struct cgroot *r, enum cg_ctrl c)
@@ -288,7 +334,7 @@ static int gio_read(void *ctx, enum cg_ctrl c, const char *file, char *buf, size
 		return -ENOENT;
 	if (g->probing)
 		return read_in(h->base_fd, g->path, file, buf, size);
-	return kept_read(h->base_fd, g->path, file, buf, size);
+	return kept_read(h->base_fd, g->path, file, &g->seen, buf, size);
 }
 
 static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *text)
@@ -300,7 +346,7 @@ static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *te
 		return -ENOENT;
 	if (g->probing)
 		return write_in(h->base_fd, g->path, file, text);
-	return kept_write(h->base_fd, g->path, file, text);
+	return kept_write(h->base_fd, g->path, file, &g->seen, text);
 }
 
 /* A v1 file's presence as probed at start, or -1 when not probed. */
@@ -337,9 +383,37 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 	return on;
 }
 
+/* /proc/meminfo (read on every meminfo read) stays open: a pread at
+ * offset 0 makes seq_file generate the text afresh, and opening and
+ * closing it cost a third of a read. One pread: the kernel hands all of
+ * a seq_file that fits at once. */
+static int host_read_kept(const char *path, char *buf, size_t size)
+{
+	static atomic_int meminfo_fd = -1;
+	int fd = atomic_load(&meminfo_fd), none = -1;
+	ssize_t n;
+
+	if (fd < 0) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (!atomic_compare_exchange_strong(&meminfo_fd, &none, fd)) {
+			close(fd);
+			fd = none;
+		}
+	}
+	n = pread(fd, buf, size - 1, 0);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
 static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
 {
 	(void)ctx;
+	if (size > 0 && strcmp(path, "/proc/meminfo") == 0)
+		return host_read_kept(path, buf, size);
 	return read_at(AT_FDCWD, path, buf, size);
 }
 
@@ -349,6 +423,7 @@ static void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	g->r = r;
 	g->path = path;
 	g->probing = NULL;
+	g->seen.dfd = -1;
 	io->ctx = g;
 	io->version = gio_version;
 	io->read = gio_read;

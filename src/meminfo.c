@@ -12,11 +12,8 @@
  * limits, vmalloc, huge page pools, direct map) is the host's line.
  */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cgfs/meminfo.h"
@@ -27,51 +24,169 @@
 #define NO_LIMIT UINT64_MAX
 #define LABEL_MAX 64
 
-/* A breakdown line: the sum of up to two memory.stat keys per version
- * (NULL: none), or with diff the first minus the second. */
+/*
+ * Speed: a reader waits for this on every read, so every input is walked
+ * once. memory.stat is parsed in one pass into the counters below (a table
+ * lookup per line), the host's text in one pass to render, numbers are
+ * parsed and printed by hand: no stdio, no search per line rendered.
+ */
+
+/* The memory.stat counters the renderer uses. */
+enum skey {
+	S_NONE, /* a field with fewer keys */
+	S_CACHE,
+	S_SWAPCACHED,
+	S_ACTIVE_ANON,
+	S_INACTIVE_ANON,
+	S_ACTIVE_FILE,
+	S_INACTIVE_FILE,
+	S_UNEVICTABLE,
+	S_ZSWAP,
+	S_ZSWAPPED,
+	S_DIRTY,
+	S_WRITEBACK,
+	S_ANON,
+	S_MAPPED,
+	S_SHMEM,
+	S_SLAB_RECLAIMABLE,
+	S_SLAB,
+	S_SLAB_UNRECLAIMABLE,
+	S_KERNEL_STACK,
+	S_PAGETABLES,
+	S_SEC_PAGETABLES,
+	S_PERCPU,
+	S_ANON_THP,
+	S_SHMEM_THP,
+	S_FILE_THP,
+	S_HIER_LIMIT, /* v1: the smallest memory limit up the tree */
+	S_HIER_MEMSW, /* v1: the same for memory + swap */
+	S_SWAP,       /* v1: swap in use */
+	S_MAX,
+};
+
+struct name {
+	const char *s;
+	size_t len;
+};
+
+#define N(str) { (str), sizeof(str) - 1 }
+
+/* Their names per version, hierarchical ones on v1 (the total_ keys); no
+ * name: this version has no such counter and it reads 0. */
+static const struct name skey_names[2][S_MAX] = {
+	{
+		[S_CACHE] = N("total_cache"),
+		[S_SWAPCACHED] = N("total_swapcached"),
+		[S_ACTIVE_ANON] = N("total_active_anon"),
+		[S_INACTIVE_ANON] = N("total_inactive_anon"),
+		[S_ACTIVE_FILE] = N("total_active_file"),
+		[S_INACTIVE_FILE] = N("total_inactive_file"),
+		[S_UNEVICTABLE] = N("total_unevictable"),
+		[S_DIRTY] = N("total_dirty"),
+		[S_WRITEBACK] = N("total_writeback"),
+		[S_ANON] = N("total_rss"),
+		[S_MAPPED] = N("total_mapped_file"),
+		[S_SHMEM] = N("total_shmem"),
+		[S_ANON_THP] = N("total_rss_huge"),
+		[S_HIER_LIMIT] = N("hierarchical_memory_limit"),
+		[S_HIER_MEMSW] = N("hierarchical_memsw_limit"),
+		[S_SWAP] = N("total_swap"),
+	},
+	{
+		[S_CACHE] = N("file"),
+		[S_SWAPCACHED] = N("swapcached"),
+		[S_ACTIVE_ANON] = N("active_anon"),
+		[S_INACTIVE_ANON] = N("inactive_anon"),
+		[S_ACTIVE_FILE] = N("active_file"),
+		[S_INACTIVE_FILE] = N("inactive_file"),
+		[S_UNEVICTABLE] = N("unevictable"),
+		[S_ZSWAP] = N("zswap"),
+		[S_ZSWAPPED] = N("zswapped"),
+		[S_DIRTY] = N("file_dirty"),
+		[S_WRITEBACK] = N("file_writeback"),
+		[S_ANON] = N("anon"),
+		[S_MAPPED] = N("file_mapped"),
+		[S_SHMEM] = N("shmem"),
+		[S_SLAB_RECLAIMABLE] = N("slab_reclaimable"),
+		[S_SLAB] = N("slab"),
+		[S_SLAB_UNRECLAIMABLE] = N("slab_unreclaimable"),
+		[S_KERNEL_STACK] = N("kernel_stack"),
+		[S_PAGETABLES] = N("pagetables"),
+		[S_SEC_PAGETABLES] = N("sec_pagetables"),
+		[S_PERCPU] = N("percpu"),
+		[S_ANON_THP] = N("anon_thp"),
+		[S_SHMEM_THP] = N("shmem_thp"),
+		[S_FILE_THP] = N("file_thp"),
+	},
+};
+
+/* The host's lines the group has its own value for. */
+enum line {
+	L_TOTAL, /* MemTotal, MemFree, MemAvailable: the view's */
+	L_FREE,
+	L_AVAIL,
+	L_SWAP_TOTAL, /* the group's with swap accounting, else the host's */
+	L_SWAP_FREE,
+	L_FIELD, /* a breakdown line from memory.stat */
+};
+
+/* A line: the sum of two counters, or with diff the first minus the
+ * second, in kB. */
 struct field {
-	const char *label;
-	const char *v1[2];
-	const char *v2[2];
+	struct name label;
+	enum line line;
+	enum skey a, b;
 	bool diff;
 };
 
 static const struct field fields[] = {
-	{ "Buffers", { NULL, NULL }, { NULL, NULL }, false },
+	{ N("MemTotal"), L_TOTAL, S_NONE, S_NONE, false },
+	{ N("MemFree"), L_FREE, S_NONE, S_NONE, false },
+	{ N("MemAvailable"), L_AVAIL, S_NONE, S_NONE, false },
+	{ N("SwapTotal"), L_SWAP_TOTAL, S_NONE, S_NONE, false },
+	{ N("SwapFree"), L_SWAP_FREE, S_NONE, S_NONE, false },
+	{ N("Buffers"), L_FIELD, S_NONE, S_NONE, false },
 	/* the page cache counters include the swap cache; the host's Cached does not */
-	{ "Cached", { "total_cache", "total_swapcached" }, { "file", "swapcached" }, true },
-	{ "SwapCached", { "total_swapcached", NULL }, { "swapcached", NULL }, false },
-	{ "Active", { "total_active_anon", "total_active_file" }, { "active_anon", "active_file" },
-	  false },
-	{ "Inactive", { "total_inactive_anon", "total_inactive_file" },
-	  { "inactive_anon", "inactive_file" }, false },
-	{ "Active(anon)", { "total_active_anon", NULL }, { "active_anon", NULL }, false },
-	{ "Inactive(anon)", { "total_inactive_anon", NULL }, { "inactive_anon", NULL }, false },
-	{ "Active(file)", { "total_active_file", NULL }, { "active_file", NULL }, false },
-	{ "Inactive(file)", { "total_inactive_file", NULL }, { "inactive_file", NULL }, false },
-	{ "Unevictable", { "total_unevictable", NULL }, { "unevictable", NULL }, false },
-	{ "Mlocked", { NULL, NULL }, { NULL, NULL }, false },
-	{ "Zswap", { NULL, NULL }, { "zswap", NULL }, false },
-	{ "Zswapped", { NULL, NULL }, { "zswapped", NULL }, false },
-	{ "Dirty", { "total_dirty", NULL }, { "file_dirty", NULL }, false },
-	{ "Writeback", { "total_writeback", NULL }, { "file_writeback", NULL }, false },
-	{ "AnonPages", { "total_rss", NULL }, { "anon", NULL }, false },
-	{ "Mapped", { "total_mapped_file", NULL }, { "file_mapped", NULL }, false },
-	{ "Shmem", { "total_shmem", NULL }, { "shmem", NULL }, false },
-	{ "KReclaimable", { NULL, NULL }, { "slab_reclaimable", NULL }, false },
-	{ "Slab", { NULL, NULL }, { "slab", NULL }, false },
-	{ "SReclaimable", { NULL, NULL }, { "slab_reclaimable", NULL }, false },
-	{ "SUnreclaim", { NULL, NULL }, { "slab_unreclaimable", NULL }, false },
-	{ "KernelStack", { NULL, NULL }, { "kernel_stack", NULL }, false },
-	{ "PageTables", { NULL, NULL }, { "pagetables", NULL }, false },
-	{ "SecPageTables", { NULL, NULL }, { "sec_pagetables", NULL }, false },
-	{ "Percpu", { NULL, NULL }, { "percpu", NULL }, false },
-	{ "AnonHugePages", { "total_rss_huge", NULL }, { "anon_thp", NULL }, false },
-	{ "ShmemHugePages", { NULL, NULL }, { "shmem_thp", NULL }, false },
-	{ "FileHugePages", { NULL, NULL }, { "file_thp", NULL }, false },
+	{ N("Cached"), L_FIELD, S_CACHE, S_SWAPCACHED, true },
+	{ N("SwapCached"), L_FIELD, S_SWAPCACHED, S_NONE, false },
+	{ N("Active"), L_FIELD, S_ACTIVE_ANON, S_ACTIVE_FILE, false },
+	{ N("Inactive"), L_FIELD, S_INACTIVE_ANON, S_INACTIVE_FILE, false },
+	{ N("Active(anon)"), L_FIELD, S_ACTIVE_ANON, S_NONE, false },
+	{ N("Inactive(anon)"), L_FIELD, S_INACTIVE_ANON, S_NONE, false },
+	{ N("Active(file)"), L_FIELD, S_ACTIVE_FILE, S_NONE, false },
+	{ N("Inactive(file)"), L_FIELD, S_INACTIVE_FILE, S_NONE, false },
+	{ N("Unevictable"), L_FIELD, S_UNEVICTABLE, S_NONE, false },
+	{ N("Mlocked"), L_FIELD, S_NONE, S_NONE, false },
+	{ N("Zswap"), L_FIELD, S_ZSWAP, S_NONE, false },
+	{ N("Zswapped"), L_FIELD, S_ZSWAPPED, S_NONE, false },
+	{ N("Dirty"), L_FIELD, S_DIRTY, S_NONE, false },
+	{ N("Writeback"), L_FIELD, S_WRITEBACK, S_NONE, false },
+	{ N("AnonPages"), L_FIELD, S_ANON, S_NONE, false },
+	{ N("Mapped"), L_FIELD, S_MAPPED, S_NONE, false },
+	{ N("Shmem"), L_FIELD, S_SHMEM, S_NONE, false },
+	{ N("KReclaimable"), L_FIELD, S_SLAB_RECLAIMABLE, S_NONE, false },
+	{ N("Slab"), L_FIELD, S_SLAB, S_NONE, false },
+	{ N("SReclaimable"), L_FIELD, S_SLAB_RECLAIMABLE, S_NONE, false },
+	{ N("SUnreclaim"), L_FIELD, S_SLAB_UNRECLAIMABLE, S_NONE, false },
+	{ N("KernelStack"), L_FIELD, S_KERNEL_STACK, S_NONE, false },
+	{ N("PageTables"), L_FIELD, S_PAGETABLES, S_NONE, false },
+	{ N("SecPageTables"), L_FIELD, S_SEC_PAGETABLES, S_NONE, false },
+	{ N("Percpu"), L_FIELD, S_PERCPU, S_NONE, false },
+	{ N("AnonHugePages"), L_FIELD, S_ANON_THP, S_NONE, false },
+	{ N("ShmemHugePages"), L_FIELD, S_SHMEM_THP, S_NONE, false },
+	{ N("FileHugePages"), L_FIELD, S_FILE_THP, S_NONE, false },
 };
 
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
+
+/* memory.stat, parsed: a counter is absent, a number, or text that is not
+ * one (-EIO when used). */
+enum sstate { SS_ABSENT, SS_OK, SS_BAD };
+
+struct stat_vals {
+	uint64_t v[S_MAX];
+	unsigned char state[S_MAX];
+};
 
 /* What the group's own lines say, in kB. */
 struct view {
@@ -82,21 +197,23 @@ struct view {
 
 /* ---- numbers as the kernel prints them ---- */
 
+/* Decimal digits only (trailing newlines and blanks aside); -EIO else. */
 static int parse_u64(const char *s, size_t len, uint64_t *ret)
 {
-	char num[32], *end;
-	unsigned long long v;
+	uint64_t v = 0;
+	size_t i;
 
 	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
 		len--;
-	if (len == 0 || len >= sizeof(num) || s[0] < '0' || s[0] > '9')
+	if (len == 0 || len >= 32)
 		return -EIO;
-	memcpy(num, s, len);
-	num[len] = '\0';
-	errno = 0;
-	v = strtoull(num, &end, 10);
-	if (errno || *end)
-		return -EIO;
+	for (i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)s[i] - (unsigned char)'0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -EIO;
+		v = v * 10 + d;
+	}
 	*ret = v;
 	return 0;
 }
@@ -136,26 +253,67 @@ static int min_limit(const char *const *texts, size_t n, uint64_t *ret)
 	return 0;
 }
 
-/* "key N" in memory.stat (key a whole word); -ENODATA when absent. */
-static int stat_value(const char *text, const char *key, uint64_t *ret)
+/* The next line of text (len with its newline, if any); NULL at the end. */
+static const char *next_line(const char *line, size_t *ret_len)
 {
-	size_t klen = strlen(key);
-	const char *line = text;
+	const char *end;
 
-	while (line && *line) {
-		const char *end = strchrnul(line, '\n');
-
-		if (strncmp(line, key, klen) == 0 && line[klen] == ' ')
-			return parse_u64(line + klen + 1, (size_t)(end - line) - klen - 1, ret);
-		line = *end ? end + 1 : NULL;
-	}
-	return -ENODATA;
+	if (!*line)
+		return NULL;
+	end = strchrnul(line, '\n');
+	*ret_len = (size_t)(end - line) + (*end ? 1 : 0);
+	return line;
 }
 
-/* A memory.stat key, 0 when this kernel does not print it. */
-static int stat_or_zero(const char *text, const char *key, uint64_t *ret)
+static bool name_is(const struct name *n, const char *s, size_t len)
 {
-	int res = stat_value(text, key, ret);
+	return n->len == len && memcmp(n->s, s, len) == 0;
+}
+
+/* Every "key N" line of memory.stat whose key is one of the version's
+ * (a whole word; the first line of a key counts). */
+static void parse_stat(const char *text, int version, struct stat_vals *sv)
+{
+	const struct name *names = skey_names[version - 1];
+	const char *line = text, *sp;
+	size_t len, klen, vlen;
+	int k;
+
+	memset(sv->state, SS_ABSENT, sizeof(sv->state));
+	for (; (line = next_line(line, &len)); line += len) {
+		sp = memchr(line, ' ', len);
+		if (!sp || sp == line)
+			continue;
+		klen = (size_t)(sp - line);
+		for (k = S_NONE + 1; k < S_MAX; k++)
+			if (name_is(&names[k], line, klen))
+				break;
+		if (k == S_MAX || sv->state[k] != SS_ABSENT)
+			continue;
+		/* the value: the rest of the line, without its newline */
+		vlen = len - klen - 1 - (line[len - 1] == '\n' ? 1 : 0);
+		sv->state[k] = parse_u64(sp + 1, vlen, &sv->v[k]) == 0 ? SS_OK : SS_BAD;
+	}
+}
+
+/* A counter; -ENODATA when absent. */
+static int stat_value(const struct stat_vals *sv, enum skey k, uint64_t *ret)
+{
+	switch (sv->state[k]) {
+	case SS_OK:
+		*ret = sv->v[k];
+		return 0;
+	case SS_BAD:
+		return -EIO;
+	default:
+		return -ENODATA;
+	}
+}
+
+/* A counter, 0 when this kernel does not print it. */
+static int stat_or_zero(const struct stat_vals *sv, enum skey k, uint64_t *ret)
+{
+	int res = k == S_NONE ? -ENODATA : stat_value(sv, k, ret);
 
 	if (res == -ENODATA) {
 		*ret = 0;
@@ -164,25 +322,44 @@ static int stat_or_zero(const char *text, const char *key, uint64_t *ret)
 	return res;
 }
 
-/* "Label:   N kB" in the host's text, in kB; -ENODATA when absent. */
-static int host_value(const char *host, const char *label, uint64_t *ret)
+/* The value of a "Label:   N kB" line, in kB. */
+static int host_line_value(const char *line, size_t len, size_t llen, uint64_t *ret)
 {
-	size_t llen = strlen(label);
+	const char *end = line + len, *p = line + llen + 1, *q;
+
+	while (p < end && *p == ' ')
+		p++;
+	for (q = p; q < end && *q >= '0' && *q <= '9'; q++)
+		;
+	return parse_u64(p, (size_t)(q - p), ret);
+}
+
+/* MemTotal and SwapTotal of the host's text, in kB; -ENODATA when it has
+ * no MemTotal, a missing SwapTotal reads 0. */
+static int host_totals(const char *host, uint64_t *ret_mem, uint64_t *ret_swap)
+{
+	static const struct name mem = N("MemTotal"), swap = N("SwapTotal");
 	const char *line = host;
+	bool have_mem = false, have_swap = false;
+	size_t len;
+	int res;
 
-	while (line && *line) {
-		const char *end = strchrnul(line, '\n'), *p = line + llen + 1, *q;
-
-		if (strncmp(line, label, llen) == 0 && line[llen] == ':') {
-			while (p < end && *p == ' ')
-				p++;
-			for (q = p; q < end && *q >= '0' && *q <= '9'; q++)
-				;
-			return parse_u64(p, (size_t)(q - p), ret);
+	*ret_swap = 0;
+	for (; (line = next_line(line, &len)) && !(have_mem && have_swap); line += len) {
+		if (!have_mem && len > mem.len && line[mem.len] == ':' &&
+		    memcmp(line, mem.s, mem.len) == 0) {
+			res = host_line_value(line, len, mem.len, ret_mem);
+			if (res < 0)
+				return res;
+			have_mem = true;
+		} else if (!have_swap && len > swap.len && line[swap.len] == ':' &&
+		           memcmp(line, swap.s, swap.len) == 0) {
+			have_swap = true;
+			if (host_line_value(line, len, swap.len, ret_swap) < 0)
+				*ret_swap = 0;
 		}
-		line = *end ? end + 1 : NULL;
 	}
-	return -ENODATA;
+	return have_mem ? 0 : -ENODATA;
 }
 
 /* ---- the group's view ---- */
@@ -198,14 +375,14 @@ static uint64_t min_u64(uint64_t a, uint64_t b)
 }
 
 /* The smallest limit up the tree in bytes, NO_LIMIT for none. */
-static int mem_limit(const struct meminfo_src *src, uint64_t *ret)
+static int mem_limit(const struct meminfo_src *src, const struct stat_vals *sv, uint64_t *ret)
 {
 	uint64_t hier;
 	int res = min_limit(src->limits, src->n_limits, ret);
 
 	if (res < 0 || src->version != 1)
 		return res;
-	res = stat_value(src->stat, "hierarchical_memory_limit", &hier);
+	res = stat_value(sv, S_HIER_LIMIT, &hier);
 	if (res == -ENODATA)
 		return 0;
 	if (res == 0 && hier < V1_UNLIMITED)
@@ -215,8 +392,8 @@ static int mem_limit(const struct meminfo_src *src, uint64_t *ret)
 
 /* Swap allowed to the group in bytes (NO_LIMIT: all there is) and swap in
  * use; 0 with *ret_on false when the kernel does not account swap. */
-static int swap_counts(const struct meminfo_src *src, uint64_t mem, bool *ret_on,
-                       uint64_t *ret_limit, uint64_t *ret_used)
+static int swap_counts(const struct meminfo_src *src, const struct stat_vals *sv, uint64_t mem,
+                       bool *ret_on, uint64_t *ret_limit, uint64_t *ret_used)
 {
 	uint64_t memsw;
 	int res;
@@ -233,11 +410,11 @@ static int swap_counts(const struct meminfo_src *src, uint64_t mem, bool *ret_on
 	}
 	/* v1: memsw = memory + swap, so the swap on top is memsw - memory;
 	 * with no memory limit, memsw bounds the swap alone */
-	res = stat_value(src->stat, "hierarchical_memsw_limit", &memsw);
+	res = stat_value(sv, S_HIER_MEMSW, &memsw);
 	if (res == -ENODATA)
 		return 0;
 	if (res == 0)
-		res = stat_or_zero(src->stat, "total_swap", ret_used);
+		res = stat_or_zero(sv, S_SWAP, ret_used);
 	if (res < 0)
 		return res;
 	if (memsw >= V1_UNLIMITED)
@@ -248,19 +425,18 @@ static int swap_counts(const struct meminfo_src *src, uint64_t mem, bool *ret_on
 	return 0;
 }
 
-/* MemFree plus what reclaim can give back, within [MemFree, MemTotal]. */
-static int mem_available(const struct meminfo_src *src, uint64_t free_kb, uint64_t total_kb,
+/* MemFree plus what reclaim can give back (file pages, reclaimable slab:
+ * v1 has no slab counter), within [MemFree, MemTotal]. */
+static int mem_available(const struct stat_vals *sv, uint64_t free_kb, uint64_t total_kb,
                          uint64_t *ret)
 {
-	static const char *const v1[] = { "total_active_file", "total_inactive_file" };
-	static const char *const v2[] = { "active_file", "inactive_file", "slab_reclaimable" };
-	const char *const *keys = src->version == 1 ? v1 : v2;
-	size_t n = src->version == 1 ? 2 : 3, i;
+	static const enum skey keys[] = { S_ACTIVE_FILE, S_INACTIVE_FILE, S_SLAB_RECLAIMABLE };
 	uint64_t bytes = 0, v;
+	size_t i;
 	int res;
 
-	for (i = 0; i < n; i++) {
-		res = stat_or_zero(src->stat, keys[i], &v);
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		res = stat_or_zero(sv, keys[i], &v);
 		if (res < 0)
 			return res;
 		bytes += v;
@@ -269,25 +445,21 @@ static int mem_available(const struct meminfo_src *src, uint64_t free_kb, uint64
 	return 0;
 }
 
-static int make_view(const struct meminfo_src *src, struct view *v)
+static int make_view(const struct meminfo_src *src, const struct stat_vals *sv, struct view *v)
 {
-	uint64_t host_total, host_swap = 0, limit, usage, swlim = 0, swused = 0;
+	uint64_t host_total, host_swap, limit, usage, swlim = 0, swused = 0;
 	bool swap = false;
 	int res;
 
-	if (src->version != 1 && src->version != 2)
-		return -EINVAL;
-	if (!src->host || !src->stat || !src->usage)
-		return -EIO;
-	res = host_value(src->host, "MemTotal", &host_total);
+	res = host_totals(src->host, &host_total, &host_swap);
 	if (res == 0 && host_total == 0)
 		res = -EIO;
 	if (res == 0)
-		res = mem_limit(src, &limit);
+		res = mem_limit(src, sv, &limit);
 	if (res == 0)
 		res = parse_u64(src->usage, strlen(src->usage), &usage);
 	if (res == 0)
-		res = swap_counts(src, limit, &swap, &swlim, &swused);
+		res = swap_counts(src, sv, limit, &swap, &swlim, &swused);
 	if (res < 0)
 		return res == -ENODATA ? -EIO : res;
 	/* a limit below one page is still a limit; MemTotal never reads 0 */
@@ -295,12 +467,11 @@ static int make_view(const struct meminfo_src *src, struct view *v)
 	if (v->total == 0)
 		v->total = 1;
 	v->free = sub0(v->total, usage / 1024);
-	res = mem_available(src, v->free, v->total, &v->avail);
+	res = mem_available(sv, v->free, v->total, &v->avail);
 	if (res < 0)
 		return res;
 	v->swap = swap;
 	if (swap) {
-		host_value(src->host, "SwapTotal", &host_swap);
 		v->swap_total = swlim == NO_LIMIT ? host_swap : min_u64(host_swap, swlim / 1024);
 		v->swap_free = sub0(v->swap_total, swused / 1024);
 	}
@@ -309,45 +480,50 @@ static int make_view(const struct meminfo_src *src, struct view *v)
 
 /* ---- rendering ---- */
 
-/* A breakdown line from memory.stat, in kB. */
-static int field_value(const struct meminfo_src *src, const struct field *f, uint64_t *ret)
+/* The group's value of a line in kB: 0 or -errno; 1 when the line is the
+ * host's. */
+static int field_value(const struct stat_vals *sv, const struct view *v, const struct field *f,
+                       uint64_t *ret)
 {
-	const char *const *keys = src->version == 1 ? f->v1 : f->v2;
-	uint64_t a = 0, b = 0;
-	int res = 0;
+	uint64_t a, b;
+	int res;
 
-	if (keys[0])
-		res = stat_or_zero(src->stat, keys[0], &a);
-	if (keys[1] && res == 0)
-		res = stat_or_zero(src->stat, keys[1], &b);
+	switch (f->line) {
+	case L_TOTAL:
+		*ret = v->total;
+		return 0;
+	case L_FREE:
+		*ret = v->free;
+		return 0;
+	case L_AVAIL:
+		*ret = v->avail;
+		return 0;
+	case L_SWAP_TOTAL:
+		*ret = v->swap_total;
+		return v->swap ? 0 : 1;
+	case L_SWAP_FREE:
+		*ret = v->swap_free;
+		return v->swap ? 0 : 1;
+	case L_FIELD:
+		break;
+	}
+	res = stat_or_zero(sv, f->a, &a);
+	if (res == 0)
+		res = stat_or_zero(sv, f->b, &b);
+	if (res < 0)
+		return res;
 	*ret = (f->diff ? sub0(a, b) : a + b) / 1024;
-	return res;
+	return 0;
 }
 
-/* The group's value for label in kB: 0 or -errno; 1 when the line is the
- * host's. */
-static int group_value(const struct meminfo_src *src, const struct view *v, const char *label,
-                       uint64_t *ret)
+static const struct field *field_of(const char *label, size_t len)
 {
 	size_t i;
 
-	if (strcmp(label, "MemTotal") == 0)
-		*ret = v->total;
-	else if (strcmp(label, "MemFree") == 0)
-		*ret = v->free;
-	else if (strcmp(label, "MemAvailable") == 0)
-		*ret = v->avail;
-	else if (strcmp(label, "SwapTotal") == 0 && v->swap)
-		*ret = v->swap_total;
-	else if (strcmp(label, "SwapFree") == 0 && v->swap)
-		*ret = v->swap_free;
-	else {
-		for (i = 0; i < N_FIELDS; i++)
-			if (strcmp(label, fields[i].label) == 0)
-				return field_value(src, &fields[i], ret);
-		return 1;
-	}
-	return 0;
+	for (i = 0; i < N_FIELDS; i++)
+		if (name_is(&fields[i].label, label, len))
+			return &fields[i];
+	return NULL;
 }
 
 struct out {
@@ -366,55 +542,70 @@ static int out_bytes(struct out *o, const char *s, size_t n)
 }
 
 /* The kernel's show_val_kb(): "Label:" padded to 16, the value in 8. */
-static int out_kb(struct out *o, const char *label, uint64_t kb)
+static int out_kb(struct out *o, const char *label, size_t llen, uint64_t kb)
 {
-	char name[LABEL_MAX + 2], line[LABEL_MAX + 48];
-	int n;
+	char line[LABEL_MAX + 48], digits[20];
+	size_t n = llen, d = 0, w;
 
-	snprintf(name, sizeof(name), "%s:", label);
-	n = snprintf(line, sizeof(line), "%-16s%8" PRIu64 " kB\n", name, kb);
-	return n < 0 || (size_t)n >= sizeof(line) ? -ENOBUFS : out_bytes(o, line, (size_t)n);
+	memcpy(line, label, llen);
+	line[n++] = ':';
+	while (n < 16)
+		line[n++] = ' ';
+	do {
+		digits[d++] = (char)('0' + kb % 10);
+		kb /= 10;
+	} while (kb);
+	for (w = d; w < 8; w++)
+		line[n++] = ' ';
+	while (d)
+		line[n++] = digits[--d];
+	memcpy(line + n, " kB\n", 4);
+	return out_bytes(o, line, n + 4);
 }
 
-static int render_line(const struct meminfo_src *src, const struct view *v, struct out *o,
+static int render_line(const struct stat_vals *sv, const struct view *v, struct out *o,
                        const char *line, size_t len)
 {
 	const char *colon = memchr(line, ':', len);
-	char label[LABEL_MAX + 1];
+	const struct field *f;
+	size_t llen;
 	uint64_t kb;
 	int res;
 
 	if (!colon || (size_t)(colon - line) > LABEL_MAX)
 		return out_bytes(o, line, len);
-	memcpy(label, line, (size_t)(colon - line));
-	label[colon - line] = '\0';
-	res = group_value(src, v, label, &kb);
+	llen = (size_t)(colon - line);
+	f = field_of(line, llen);
+	res = f ? field_value(sv, v, f, &kb) : 1;
 	if (res == 1)
 		return out_bytes(o, line, len);
-	return res < 0 ? res : out_kb(o, label, kb);
+	return res < 0 ? res : out_kb(o, line, llen, kb);
 }
 
 int meminfo_render(const struct meminfo_src *src, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
-	const char *line;
+	struct stat_vals sv;
 	struct view v = { 0 };
+	const char *line;
+	size_t len;
 	int res;
 
 	if (size == 0)
 		return -ENOBUFS;
 	buf[0] = '\0';
-	res = make_view(src, &v);
+	if (src->version != 1 && src->version != 2)
+		return -EINVAL;
+	if (!src->host || !src->stat || !src->usage)
+		return -EIO;
+	parse_stat(src->stat, src->version, &sv);
+	res = make_view(src, &sv, &v);
 	if (res < 0)
 		return res;
-	for (line = src->host; *line;) {
-		const char *end = strchrnul(line, '\n');
-		size_t len = (size_t)(end - line) + (*end ? 1 : 0);
-
-		res = render_line(src, &v, &o, line, len);
+	for (line = src->host; (line = next_line(line, &len)); line += len) {
+		res = render_line(&sv, &v, &o, line, len);
 		if (res < 0)
 			return res;
-		line += len;
 	}
 	return (int)o.len;
 }

@@ -138,6 +138,45 @@ echo "$NOLIM" >"$(cg_mount memory)/$BASE/$BLIM"
 assert_eq "the base's limit lifted: the host's RAM again" "$host_total" \
 	"$(mi "$MNT/$U/meminfo" MemTotal)"
 
+# ---- every read is fresh, whatever the path names now ----
+
+# The server keeps memory.stat and the usage file of recent groups open
+# between reads; a group removed and made again, or renamed behind cgfs's
+# back with another made under its name, must read as the group there now.
+K=$ALICE/kept
+RK=$(cg_mount memory)/$BASE/$K
+assert_op "alice creates $K" OK as "$ALICE" "$XOP" mkdir "$MNT/$K"
+assert_op "$K: limit 100M" OK as "$ALICE" "$XOP" write "$MNT/$K/memory_limit_mb" 100
+for i in 1 2 3; do cat "$MNT/$K/meminfo" >/dev/null; done
+assert_eq "$K: MemTotal is its limit" $((100 * 1024)) "$(mi "$MNT/$K/meminfo" MemTotal)"
+assert_op "alice removes $K" OK as "$ALICE" "$XOP" rmdir "$MNT/$K"
+assert_op "alice makes $K again" OK as "$ALICE" "$XOP" mkdir "$MNT/$K"
+assert_op "the new $K: limit 60M" OK as "$ALICE" "$XOP" write "$MNT/$K/memory_limit_mb" 60
+assert_eq "the new $K: MemTotal is the new group's limit" $((60 * 1024)) \
+	"$(mi "$MNT/$K/meminfo" MemTotal)"
+for i in 1 2 3; do cat "$MNT/$K/meminfo" >/dev/null; done
+# rename the memory cgroup itself, then put another one (whole: with a
+# leaf where the first one has one) under the old name; only v1 renames
+# cgroups
+if mv "$RK" "$RK-old" 2>/dev/null; then
+	mkdir "$RK" && echo $((40 * MiB)) >"$RK/$BLIM"
+	[ -d "$RK-old/.self" ] && mkdir "$RK/.self"
+	assert_eq "renamed outside, another one under its name: the new one's limit" \
+		$((40 * 1024)) "$(mi "$MNT/$K/meminfo" MemTotal)"
+	assert_eq "and again (the open files follow)" $((40 * 1024)) \
+		"$(mi "$MNT/$K/meminfo" MemTotal)"
+	for i in 1 2 3; do as "$ALICE" "$XOP" write "$MNT/$K/memory_limit_mb" 30 >/dev/null; done
+	assert_eq "a limit written then goes to the group under the name" $((30 * MiB)) \
+		"$(cat "$RK/$BLIM")"
+	assert_eq "and not to the renamed one" $((60 * MiB)) "$(cat "$RK-old/$BLIM")"
+	[ -d "$RK/.self" ] && rmdir "$RK/.self"
+	rmdir "$RK" && mv "$RK-old" "$RK"
+	assert_eq "renamed back: the first one's limit" $((60 * 1024)) \
+		"$(mi "$MNT/$K/meminfo" MemTotal)"
+else
+	assert_eq "only v2 refuses to rename a cgroup (no other can take its name)" 2 "$MEMV"
+fi
+
 # ---- a real load ----
 
 # anonymous memory kept resident, and page cache charged to the group
