@@ -137,7 +137,7 @@ static int read_in(int dfd, const char *dir, const char *file, char *buf, size_t
  * made under its name, must not be read or written through the old one's
  * files. A file whose last read was empty is not kept: seq_file answers a
  * read at 0 after an empty one from where it stopped, not afresh. */
-#define KEPT_FILES 8
+#define KEPT_FILES 16 /* a v2 meminfo deep in a tree reads a dozen */
 #define KEPT_PATH 192
 
 struct kept {
@@ -152,6 +152,31 @@ static __thread struct kept kept[KEPT_FILES] = {
 	[0 ... KEPT_FILES - 1] = { .fd = -1 },
 };
 static __thread unsigned long kept_clock;
+static __thread unsigned kept_gen;
+/* One more for every group removed: a thread then closes what it kept
+ * before its next use (the kernel frees a removed memory cgroup only once
+ * its files are closed). */
+static unsigned removals;
+
+static void kept_drop(struct kept *k);
+
+void group_files_forget(void)
+{
+	__atomic_add_fetch(&removals, 1, __ATOMIC_RELEASE);
+}
+
+void group_files_check(void)
+{
+	unsigned now = __atomic_load_n(&removals, __ATOMIC_ACQUIRE);
+	struct kept *k;
+
+	if (kept_gen == now)
+		return;
+	kept_gen = now;
+	for (k = kept; k < kept + KEPT_FILES; k++)
+		if (k->fd >= 0)
+			kept_drop(k);
+}
 
 static void kept_drop(struct kept *k)
 {
@@ -196,6 +221,7 @@ static int kept_open(int dfd, const char *dir, const char *file, int flags, stru
 	*ret = NULL;
 	if (res < 0)
 		return res;
+	group_files_check();
 	res = dir_now(dfd, dir, seen, &st);
 	if (res < 0)
 		return res;
@@ -1465,7 +1491,7 @@ static int remove_quick(const struct cgroot *r, const char *path)
 	return 1;
 }
 
-int group_remove(const struct cgroot *r, const char *path)
+static int remove_group(const struct cgroot *r, const char *path)
 {
 	struct cg_walk w[LAYOUT_MAX_HIER];
 	char parent[PATH_MAX];
@@ -1502,6 +1528,14 @@ int group_remove(const struct cgroot *r, const char *path)
 	if (first)
 		log_err("removing /%s left something behind: %s", path, strerror(-first));
 	return first;
+}
+
+int group_remove(const struct cgroot *r, const char *path)
+{
+	int res = remove_group(r, path);
+
+	group_files_forget();
+	return res;
 }
 
 /* ---- knobs ---- */

@@ -17,6 +17,7 @@
 #include "cgfs/group.h"
 #include "cgfs/layout.h"
 #include "cgfs/log.h"
+#include "cgfs/serve.h"
 #include "cgfs/supervise.h"
 #include "cgfs/watch.h"
 
@@ -141,6 +142,9 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	/* Completes half-made groups, then watches the real tree. Without a
 	 * watcher cgfs still serves, caching nothing. */
 	watch_start(se, fs, server_mountpoint);
+	/* Files a thread keeps open for a group removed meanwhile are
+	 * closed after its next request. */
+	serve_after_each(group_files_check);
 	return 0;
 }
 

@@ -50,6 +50,13 @@ static void on_wake_signal(int sig)
 	(void)sig; /* only interrupts a waiting read(2) */
 }
 
+static void (*after_each)(void);
+
+void serve_after_each(void (*fn)(void))
+{
+	after_each = fn;
+}
+
 static void *work(void *arg)
 {
 	struct worker *w = arg;
@@ -68,6 +75,8 @@ static void *work(void *arg)
 			break;
 		}
 		fuse_session_process_buf(w->se, &buf);
+		if (after_each)
+			after_each();
 	}
 	free(buf.mem);
 	atomic_store(&w->done, true);

@@ -118,6 +118,13 @@ int cgroot_reconcile(const struct cgroot *r, bool (*is_group)(const char *name, 
  * (cgroot.rmdir_mode). */
 int group_remove(const struct cgroot *r, const char *path);
 
+/* A group was removed (by cgfs or outside): every thread closes the
+ * interface files it keeps open before it uses one again. */
+void group_files_forget(void);
+/* The calling thread closes them now if a group was removed since it
+ * last looked (one atomic load otherwise): after every request. */
+void group_files_check(void);
+
 /* Renders knob k of the group into *buf (malloc'd, grown as needed,
  * newline-terminated); returns the length or -errno. */
 int group_knob_read(const struct cgroot *r, const char *path,

@@ -18,5 +18,9 @@
 int serve_loop(struct fuse_session *se, int nthreads, void (*before_stop)(void *arg),
                void *arg);
 
+/* fn (NULL: none) runs in a serving thread after each request it
+ * answered, before it waits for the next; set before serve_loop(). */
+void serve_after_each(void (*fn)(void));
+
 /* Async-signal-safe: asks a running serve_loop() to stop. */
 void serve_stop(void);
