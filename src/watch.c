@@ -43,24 +43,22 @@
 #define WATCH_STOP_MS 1000
 #define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
 
-/* A group's directory (or the base), with its watch in each hierarchy. */
+/* A group's directory (or the base), with its watch in each hierarchy:
+ * allocated with room for w.r->n watches, and its name after them. */
 struct wdir {
-	char *path;              /* relative to the base, "" for the base */
-	int depth;               /* 0 the base, 1 a tree root, 2.. groups */
-	ino_t pino;              /* its directory's inode in the primary, or 0 */
-	int wd[LAYOUT_MAX_HIER]; /* its watch in cgroot.h[i], or -1 */
-	unsigned seen;           /* resync: hierarchies where it was found */
 	struct wdir *parent, *child, *sibling;
-	struct wdir *hnext;      /* path table chain */
+	struct wdir *hnext; /* name table chain */
+	ino_t pino;         /* its directory's inode in the primary, or 0 */
+	uint16_t seen;      /* resync: hierarchies where it was found */
+	uint16_t depth;     /* 0 the base, 1 a tree root, 2.. groups */
+	int wd[];           /* its watch in cgroot.h[i], or -1 */
 };
 
-/* What a watch descriptor stands for. */
-struct wref {
-	int wd;
-	int hier;
-	struct wdir *d;
-	struct wref *next;
-};
+/* A wd table entry keeps a hierarchy's index in the low bits of a
+ * record's address. */
+#define WDIR_ALIGN LAYOUT_MAX_HIER
+_Static_assert((LAYOUT_MAX_HIER & (LAYOUT_MAX_HIER - 1)) == 0 && LAYOUT_MAX_HIER <= 16,
+               "hierarchy indexes fit the low bits of an aligned record and seen");
 
 /* A group seen half made: refused at lookup until it is whole again. */
 struct suspect {
@@ -85,10 +83,10 @@ static struct {
 	bool running;
 	size_t nwatch, max_watch;
 	struct wdir *base;
-	struct wdir **dirs;  /* path table */
+	struct wdir **dirs;  /* name table: (parent, name) */
 	size_t ndirs, dbuckets;
-	struct wref **refs;  /* wd table */
-	size_t nrefs, rbuckets;
+	uintptr_t *refs;     /* wd table */
+	size_t nrefs, rslots;
 	struct strvec checks; /* paths to check once the events at hand are read */
 	bool resync;          /* the kernel dropped events */
 	bool exhausted;       /* the watch budget is used up */
@@ -129,6 +127,12 @@ static int join(char *out, size_t size, const char *a, const char *b)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* Whether join() of dir and name fits PATH_MAX. */
+static bool path_fits(const char *dir, const char *name)
+{
+	return strlen(dir) + (*dir ? 1 : 0) + strlen(name) < PATH_MAX;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -150,24 +154,56 @@ static bool is_group(const char *name, int depth)
 	return policy_group_name(name) == 0;
 }
 
-/* ---- the path and wd tables ---- */
+/* ---- the name and wd tables ---- */
 
-/* The tables double when they hold as many entries as buckets. */
-static int dir_grow(void)
+/* A record's name follows its watches. */
+static char *dir_name(const struct wdir *d)
 {
-	size_t nb = w.dbuckets ? 2 * w.dbuckets : BUCKETS_MIN, i;
-	struct wdir **t, *d, *next;
+	return (char *)(d->wd + w.r->n);
+}
 
-	if (w.dbuckets && w.ndirs < w.dbuckets)
-		return 0;
+/* d's path relative to the base ("" for the base), rebuilt from the
+ * names of d and its parents. */
+static int dir_path(const struct wdir *d, char *out, size_t size)
+{
+	const struct wdir *p;
+	size_t len = 0, n;
+
+	for (p = d; p->parent; p = p->parent)
+		len += strlen(dir_name(p)) + (p->parent->parent ? 1 : 0);
+	if (len >= size)
+		return -ENAMETOOLONG;
+	out[len] = '\0';
+	for (p = d; p->parent; p = p->parent) {
+		n = strlen(dir_name(p));
+		len -= n;
+		memcpy(out + len, dir_name(p), n);
+		if (p->parent->parent)
+			out[--len] = '/';
+	}
+	return 0;
+}
+
+static size_t dir_hash(const struct wdir *parent, const char *name)
+{
+	return hash_str(name) ^ ((uintptr_t)parent * 0x9E3779B97F4A7C15ull >> 16);
+}
+
+/* The name table has as many buckets as records, within a factor of 8
+ * (none fewer than BUCKETS_MIN). */
+static int dir_resize(size_t nb)
+{
+	struct wdir **t, *d, *next;
+	size_t i;
+
 	t = calloc(nb, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
 	for (i = 0; i < w.dbuckets; i++)
 		for (d = w.dirs[i]; d; d = next) {
 			next = d->hnext;
-			d->hnext = t[hash_str(d->path) % nb];
-			t[hash_str(d->path) % nb] = d;
+			d->hnext = t[dir_hash(d->parent, dir_name(d)) % nb];
+			t[dir_hash(d->parent, dir_name(d)) % nb] = d;
 		}
 	free(w.dirs);
 	w.dirs = t;
@@ -175,66 +211,44 @@ static int dir_grow(void)
 	return 0;
 }
 
-static size_t wd_hash(int wd)
+/* d's child named name. */
+static struct wdir *dir_child(const struct wdir *d, const char *name)
 {
-	return (size_t)wd * 0x9E3779B97F4A7C15ull >> 7;
-}
-
-static int ref_grow(void)
-{
-	size_t nb = w.rbuckets ? 2 * w.rbuckets : BUCKETS_MIN, i;
-	struct wref **t, *f, *next;
-
-	if (w.rbuckets && w.nrefs < w.rbuckets)
-		return 0;
-	t = calloc(nb, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; i < w.rbuckets; i++)
-		for (f = w.refs[i]; f; f = next) {
-			next = f->next;
-			f->next = t[wd_hash(f->wd) % nb];
-			t[wd_hash(f->wd) % nb] = f;
-		}
-	free(w.refs);
-	w.refs = t;
-	w.rbuckets = nb;
-	return 0;
-}
-
-static struct wdir *dir_find(const char *path)
-{
-	struct wdir *d;
+	struct wdir *c;
 
 	if (!w.dbuckets)
 		return NULL;
-	for (d = w.dirs[hash_str(path) % w.dbuckets]; d; d = d->hnext)
-		if (strcmp(d->path, path) == 0)
-			return d;
+	for (c = w.dirs[dir_hash(d, name) % w.dbuckets]; c; c = c->hnext)
+		if (c->parent == d && strcmp(dir_name(c), name) == 0)
+			return c;
 	return NULL;
 }
 
-static struct wdir *dir_new(struct wdir *parent, const char *path)
+static struct wdir *dir_new(struct wdir *parent, const char *name)
 {
+	size_t size = sizeof(struct wdir) + w.r->n * sizeof(int) + strlen(name) + 1, i, b;
 	struct wdir *d;
-	size_t i, b;
 
-	if (dir_grow() < 0)
+	if ((!w.dbuckets || w.ndirs >= w.dbuckets) &&
+	    dir_resize(w.dbuckets ? 2 * w.dbuckets : BUCKETS_MIN) < 0)
 		return NULL;
-	d = calloc(1, sizeof(*d));
-	if (!d || !(d->path = strdup(path))) {
-		free(d);
+	/* Aligned so that a wd table entry can carry a hierarchy's index in
+	 * the low bits of the record's address. */
+	size = (size + WDIR_ALIGN - 1) & ~(size_t)(WDIR_ALIGN - 1);
+	d = aligned_alloc(WDIR_ALIGN, size);
+	if (!d)
 		return NULL;
-	}
-	for (i = 0; i < LAYOUT_MAX_HIER; i++)
+	memset(d, 0, size);
+	for (i = 0; i < w.r->n; i++)
 		d->wd[i] = -1;
+	strcpy(dir_name(d), name);
 	d->parent = parent;
 	d->depth = parent ? parent->depth + 1 : 0;
 	if (parent) {
 		d->sibling = parent->child;
 		parent->child = d;
 	}
-	b = hash_str(path) % w.dbuckets;
+	b = dir_hash(parent, name) % w.dbuckets;
 	d->hnext = w.dirs[b];
 	w.dirs[b] = d;
 	w.ndirs++;
@@ -245,7 +259,8 @@ static void dir_free(struct wdir *d)
 {
 	struct wdir **pp;
 
-	for (pp = &w.dirs[hash_str(d->path) % w.dbuckets]; *pp; pp = &(*pp)->hnext)
+	for (pp = &w.dirs[dir_hash(d->parent, dir_name(d)) % w.dbuckets]; *pp;
+	     pp = &(*pp)->hnext)
 		if (*pp == d) {
 			*pp = d->hnext;
 			break;
@@ -257,8 +272,10 @@ static void dir_free(struct wdir *d)
 				break;
 			}
 	w.ndirs--;
-	free(d->path);
 	free(d);
+	/* Fails harmlessly: the bigger table stays. */
+	if (w.dbuckets > BUCKETS_MIN && w.ndirs < w.dbuckets / 8)
+		dir_resize(w.dbuckets / 2);
 }
 
 static bool dir_watched(const struct wdir *d)
@@ -285,50 +302,108 @@ static void prune(struct wdir *d)
 		dir_free(d);
 }
 
-static struct wref *ref_find(int wd)
+/* The wd table: open addressing (linear probing), an entry the address
+ * of a record with the hierarchy's index in its low bits, the key the
+ * record's wd in that hierarchy. At most 3/4 full, at least 1/8 full
+ * (none smaller than BUCKETS_MIN). */
+static uintptr_t ref_of(const struct wdir *d, int hier)
 {
-	struct wref *f;
+	return (uintptr_t)d | (uintptr_t)hier;
+}
 
-	if (!w.rbuckets)
+static struct wdir *ref_dir(uintptr_t e)
+{
+	return (struct wdir *)(e & ~(uintptr_t)(WDIR_ALIGN - 1));
+}
+
+static int ref_hier(uintptr_t e)
+{
+	return (int)(e & (WDIR_ALIGN - 1));
+}
+
+static int ref_wd(uintptr_t e)
+{
+	return ref_dir(e)->wd[ref_hier(e)];
+}
+
+static size_t ref_home(int wd)
+{
+	return (size_t)((uint32_t)wd * 0x9E3779B97F4A7C15ull >> 32) & (w.rslots - 1);
+}
+
+static void ref_put(uintptr_t e)
+{
+	size_t i;
+
+	for (i = ref_home(ref_wd(e)); w.refs[i]; i = (i + 1) & (w.rslots - 1))
+		;
+	w.refs[i] = e;
+}
+
+static int ref_resize(size_t n)
+{
+	uintptr_t *old = w.refs;
+	size_t i, nold = w.rslots;
+
+	w.refs = calloc(n, sizeof(*w.refs));
+	if (!w.refs) {
+		w.refs = old;
+		return -ENOMEM;
+	}
+	w.rslots = n;
+	for (i = 0; i < nold; i++)
+		if (old[i])
+			ref_put(old[i]);
+	free(old);
+	return 0;
+}
+
+/* The entry for wd, or NULL. */
+static uintptr_t *ref_find(int wd)
+{
+	size_t i;
+
+	if (!w.rslots)
 		return NULL;
-	for (f = w.refs[wd_hash(wd) % w.rbuckets]; f; f = f->next)
-		if (f->wd == wd)
-			return f;
+	for (i = ref_home(wd); w.refs[i]; i = (i + 1) & (w.rslots - 1))
+		if (ref_wd(w.refs[i]) == wd)
+			return &w.refs[i];
 	return NULL;
 }
 
-static int ref_add(int wd, int hier, struct wdir *d)
+/* Records that d->wd[hier] (set already) stands for d in hier. */
+static int ref_add(struct wdir *d, int hier)
 {
-	struct wref *f;
-	size_t b;
-
-	if (ref_grow() < 0)
+	if ((!w.rslots || 4 * (w.nrefs + 1) > 3 * w.rslots) &&
+	    ref_resize(w.rslots ? 2 * w.rslots : BUCKETS_MIN) < 0)
 		return -ENOMEM;
-	f = malloc(sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	*f = (struct wref){ wd, hier, d, NULL };
-	b = wd_hash(wd) % w.rbuckets;
-	f->next = w.refs[b];
-	w.refs[b] = f;
+	ref_put(ref_of(d, hier));
 	w.nrefs++;
 	return 0;
 }
 
-static void ref_del(int wd)
+/* Removes an entry, before its record's wd changes: the entries after it
+ * in its run move back where their own key allows. */
+static void ref_del(uintptr_t *slot)
 {
-	struct wref **pp, *f;
+	size_t i = (size_t)(slot - w.refs), j = i, home, mask = w.rslots - 1;
 
-	if (!w.rbuckets)
-		return;
-	for (pp = &w.refs[wd_hash(wd) % w.rbuckets]; (f = *pp);
-	     pp = &f->next)
-		if (f->wd == wd) {
-			*pp = f->next;
-			free(f);
-			w.nrefs--;
-			return;
-		}
+	for (;;) {
+		j = (j + 1) & mask;
+		if (!w.refs[j])
+			break;
+		home = ref_home(ref_wd(w.refs[j]));
+		/* Stays if its home lies cyclically in (i, j]. */
+		if (i <= j ? home > i && home <= j : home > i || home <= j)
+			continue;
+		w.refs[i] = w.refs[j];
+		i = j;
+	}
+	w.refs[i] = 0;
+	w.nrefs--;
+	/* Fails harmlessly: the bigger table stays. */
+	if (w.rslots > BUCKETS_MIN && w.nrefs < w.rslots / 8)
+		ref_resize(w.rslots / 2);
 }
 
 /* ---- the kernel's caches ---- */
@@ -370,7 +445,7 @@ static void notify_inode(fuse_ino_t ino)
  * directory in the primary hierarchy is gone or was replaced. */
 static void inval_dir(const struct wdir *d)
 {
-	const char *name = base_name(d->path);
+	const char *name = dir_name(d);
 	const struct wdir *p = d->parent;
 
 	if (p && (p->depth == 0 || p->pino))
@@ -396,11 +471,15 @@ static void inval_path(const char *path)
 
 static void unwatch(struct wdir *d, int hier)
 {
+	uintptr_t *slot;
+
 	if (d->wd[hier] < 0)
 		return;
 	/* EINVAL when the kernel dropped it already: nothing to undo. */
 	inotify_rm_watch(w.ifd, d->wd[hier]);
-	ref_del(d->wd[hier]);
+	slot = ref_find(d->wd[hier]);
+	if (slot)
+		ref_del(slot);
 	d->wd[hier] = -1;
 	w.nwatch--;
 	if (hier == w.r->primary) {
@@ -414,15 +493,19 @@ static void unwatch(struct wdir *d, int hier)
 static int watch_one(struct wdir *d, int hier)
 {
 	const struct cg_hier *h = &w.r->h[hier];
-	char abs[PATH_MAX];
-	struct wref *old;
+	char abs[PATH_MAX], *rel;
+	uintptr_t *slot;
+	struct wdir *od;
 	struct stat st;
-	int wd, n;
+	int wd, n, oh;
 
-	n = snprintf(abs, sizeof(abs), "%s/%s%s%s", h->h->mountpoint, h->base,
-	             *d->path ? "/" : "", d->path);
-	if (n < 0 || (size_t)n >= sizeof(abs))
+	/* mountpoint/base/path, or mountpoint/base for the base */
+	n = snprintf(abs, sizeof(abs), "%s/%s/", h->h->mountpoint, h->base);
+	if (n < 0 || (size_t)n >= sizeof(abs) || dir_path(d, abs + n, sizeof(abs) - n) < 0)
 		return -ENAMETOOLONG;
+	rel = abs + n;
+	if (!*rel)
+		abs[n - 1] = '\0';
 	if (d->wd[hier] < 0 && w.nwatch >= w.max_watch)
 		return -ENOSPC;
 	wd = inotify_add_watch(w.ifd, abs, WATCH_MASK);
@@ -434,19 +517,22 @@ static int watch_one(struct wdir *d, int hier)
 	/* Another directory under the same name: removed and made again
 	 * while events were lost. */
 	unwatch(d, hier);
-	old = ref_find(wd);
-	if (old) {
-		old->d->wd[old->hier] = -1;
-		ref_del(wd);
+	slot = ref_find(wd);
+	if (slot) {
+		od = ref_dir(*slot);
+		oh = ref_hier(*slot);
+		ref_del(slot);
+		od->wd[oh] = -1;
 		w.nwatch--;
 	}
-	if (ref_add(wd, hier, d) < 0) {
+	d->wd[hier] = wd;
+	if (ref_add(d, hier) < 0) {
+		d->wd[hier] = -1;
 		inotify_rm_watch(w.ifd, wd);
 		return -ENOMEM;
 	}
-	d->wd[hier] = wd;
 	w.nwatch++;
-	if (hier == w.r->primary && fstatat(h->base_fd, *d->path ? d->path : ".", &st,
+	if (hier == w.r->primary && fstatat(h->base_fd, *rel ? rel : ".", &st,
 	                                    AT_SYMLINK_NOFOLLOW) == 0)
 		d->pino = st.st_ino;
 	return 0;
@@ -470,10 +556,12 @@ static int scan(struct wdir *d, int hier, bool check)
 	res = watch_one(d, hier);
 	if (res < 0)
 		return res == -ENOSPC || res == -ENOMEM ? res : 0;
+	if (dir_path(d, p, sizeof(p)) < 0)
+		return 0;
 	if (check)
-		check_later(d->path);
+		check_later(p);
 	/* Listed after the watch is in place: nothing made meanwhile is missed. */
-	fd = openat(h->base_fd, *d->path ? d->path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(h->base_fd, *p ? p : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dir = fd < 0 ? NULL : fdopendir(fd);
 	if (!dir) {
 		if (fd >= 0)
@@ -482,11 +570,11 @@ static int scan(struct wdir *d, int hier, bool check)
 	}
 	while (res == 0 && (de = readdir(dir))) {
 		if (de->d_type != DT_DIR || !is_group(de->d_name, d->depth + 1) ||
-		    join(p, sizeof(p), d->path, de->d_name) < 0)
+		    !path_fits(p, de->d_name))
 			continue;
-		c = dir_find(p);
+		c = dir_child(d, de->d_name);
 		if (!c)
-			c = dir_new(d, p);
+			c = dir_new(d, de->d_name);
 		res = c ? scan(c, hier, check) : -ENOMEM;
 	}
 	closedir(dir);
@@ -700,8 +788,8 @@ static int repairs_due(void)
 
 static void on_event(const struct inotify_event *ev)
 {
-	char p[PATH_MAX];
-	struct wref *f;
+	char p[PATH_MAX], dp[PATH_MAX];
+	uintptr_t *f;
 	struct wdir *d, *c;
 	int hier;
 
@@ -712,18 +800,20 @@ static void on_event(const struct inotify_event *ev)
 	f = ref_find(ev->wd);
 	if (!f || !(ev->mask & IN_ISDIR) || !ev->len)
 		return;
-	d = f->d;
-	hier = f->hier;
+	d = ref_dir(*f);
+	hier = ref_hier(*f);
+	if (dir_path(d, dp, sizeof(dp)) < 0)
+		return;
 	if (strcmp(ev->name, GROUP_LEAF) == 0) {
-		check_later(d->path);
+		check_later(dp);
 		return;
 	}
-	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), d->path, ev->name) < 0)
+	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), dp, ev->name) < 0)
 		return;
-	c = dir_find(p);
+	c = dir_child(d, ev->name);
 	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 		if (!c)
-			c = dir_new(d, p);
+			c = dir_new(d, ev->name);
 		if (c && scan(c, hier, true) == -ENOSPC)
 			w.exhausted = true;
 		if (c)
@@ -766,6 +856,7 @@ static void degrade(const char *why)
 static int resync(void)
 {
 	struct wdir **all = NULL, *d;
+	char p[PATH_MAX];
 	size_t n = 0, cap = 0, i, k;
 	int res = 0;
 
@@ -799,7 +890,8 @@ static int resync(void)
 		for (k = 0; k < w.r->n; k++)
 			if (all[i]->wd[k] >= 0 && !(all[i]->seen & (1u << k)))
 				unwatch(all[i], (int)k);
-		check_later(all[i]->path);
+		if (dir_path(all[i], p, sizeof(p)) == 0)
+			check_later(p);
 	}
 	free(all);
 	if (res == 0)
@@ -903,7 +995,6 @@ static size_t watch_budget(void)
 static void tables_free(void)
 {
 	struct wdir *d, *dnext;
-	struct wref *f, *next;
 	size_t i;
 
 	/* The watches went with the inotify instance: records only, all of
@@ -911,20 +1002,14 @@ static void tables_free(void)
 	for (i = 0; i < w.dbuckets; i++)
 		for (d = w.dirs[i]; d; d = dnext) {
 			dnext = d->hnext;
-			free(d->path);
 			free(d);
 		}
 	w.base = NULL;
-	for (i = 0; i < w.rbuckets; i++)
-		for (f = w.refs[i]; f; f = next) {
-			next = f->next;
-			free(f);
-		}
 	free(w.dirs);
 	free(w.refs);
 	w.dirs = NULL;
 	w.refs = NULL;
-	w.dbuckets = w.rbuckets = w.ndirs = w.nrefs = w.nwatch = 0;
+	w.dbuckets = w.rslots = w.ndirs = w.nrefs = w.nwatch = 0;
 	strvec_clear(&w.checks);
 	free(w.checks.v);
 	w.checks = (struct strvec){ NULL, 0, 0 };
