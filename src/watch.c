@@ -49,16 +49,17 @@ struct wdir {
 	struct wdir *parent, *child, *sibling;
 	struct wdir *hnext; /* name table chain */
 	ino_t pino;         /* its directory's inode in the primary, or 0 */
+	uint32_t id;        /* its index in w.byid */
 	uint16_t seen;      /* resync: hierarchies where it was found */
 	uint16_t depth;     /* 0 the base, 1 a tree root, 2.. groups */
 	int wd[];           /* its watch in cgroot.h[i], or -1 */
 };
 
-/* A wd table entry keeps a hierarchy's index in the low bits of a
- * record's address. */
-#define WDIR_ALIGN LAYOUT_MAX_HIER
-_Static_assert((LAYOUT_MAX_HIER & (LAYOUT_MAX_HIER - 1)) == 0 && LAYOUT_MAX_HIER <= 16,
-               "hierarchy indexes fit the low bits of an aligned record and seen");
+/* A wd table entry is a record's id and a hierarchy's index. */
+#define REF_HIER_BITS 4
+#define ID_MAX (UINT32_MAX >> REF_HIER_BITS)
+_Static_assert(LAYOUT_MAX_HIER <= (1 << REF_HIER_BITS) && LAYOUT_MAX_HIER <= 16,
+               "a hierarchy's index fits an entry's low bits and seen");
 
 /* A group seen half made: refused at lookup until it is whole again. */
 struct suspect {
@@ -85,7 +86,10 @@ static struct {
 	struct wdir *base;
 	struct wdir **dirs;  /* name table: (parent, name) */
 	size_t ndirs, dbuckets;
-	uintptr_t *refs;     /* wd table */
+	struct wdir **byid;  /* records by id (from 1), NULL where free */
+	uint32_t *free_ids;  /* ids of freed records, to use again */
+	size_t nids, idcap, nfree;
+	uint32_t *refs;      /* wd table */
 	size_t nrefs, rslots;
 	struct strvec checks; /* paths to check once the events at hand are read */
 	bool resync;          /* the kernel dropped events */
@@ -224,21 +228,52 @@ static struct wdir *dir_child(const struct wdir *d, const char *name)
 	return NULL;
 }
 
+/* An id for a new record: a freed one, or the next one. 0 when out of
+ * memory or ids. */
+static uint32_t id_get(void)
+{
+	size_t cap;
+	void *t;
+
+	if (w.nfree)
+		return w.free_ids[--w.nfree];
+	if (!w.nids)
+		w.nids = 1; /* 0 is no record */
+	if (w.nids >= w.idcap) {
+		cap = w.idcap ? 2 * w.idcap : BUCKETS_MIN;
+		if (cap - 1 > ID_MAX)
+			return 0;
+		t = realloc(w.byid, cap * sizeof(*w.byid));
+		if (!t)
+			return 0;
+		w.byid = t;
+		t = realloc(w.free_ids, cap * sizeof(*w.free_ids));
+		if (!t)
+			return 0;
+		w.free_ids = t;
+		w.idcap = cap;
+	}
+	return (uint32_t)w.nids++;
+}
+
 static struct wdir *dir_new(struct wdir *parent, const char *name)
 {
 	size_t size = sizeof(struct wdir) + w.r->n * sizeof(int) + strlen(name) + 1, i, b;
 	struct wdir *d;
+	uint32_t id;
 
 	if ((!w.dbuckets || w.ndirs >= w.dbuckets) &&
 	    dir_resize(w.dbuckets ? 2 * w.dbuckets : BUCKETS_MIN) < 0)
 		return NULL;
-	/* Aligned so that a wd table entry can carry a hierarchy's index in
-	 * the low bits of the record's address. */
-	size = (size + WDIR_ALIGN - 1) & ~(size_t)(WDIR_ALIGN - 1);
-	d = aligned_alloc(WDIR_ALIGN, size);
-	if (!d)
+	id = id_get();
+	d = id ? calloc(1, size) : NULL;
+	if (!d) {
+		if (id)
+			w.free_ids[w.nfree++] = id;
 		return NULL;
-	memset(d, 0, size);
+	}
+	d->id = id;
+	w.byid[id] = d;
 	for (i = 0; i < w.r->n; i++)
 		d->wd[i] = -1;
 	strcpy(dir_name(d), name);
@@ -272,6 +307,8 @@ static void dir_free(struct wdir *d)
 				break;
 			}
 	w.ndirs--;
+	w.byid[d->id] = NULL;
+	w.free_ids[w.nfree++] = d->id;
 	free(d);
 	/* Fails harmlessly: the bigger table stays. */
 	if (w.dbuckets > BUCKETS_MIN && w.ndirs < w.dbuckets / 8)
@@ -302,26 +339,26 @@ static void prune(struct wdir *d)
 		dir_free(d);
 }
 
-/* The wd table: open addressing (linear probing), an entry the address
- * of a record with the hierarchy's index in its low bits, the key the
- * record's wd in that hierarchy. At most 3/4 full, at least 1/8 full
- * (none smaller than BUCKETS_MIN). */
-static uintptr_t ref_of(const struct wdir *d, int hier)
+/* The wd table: open addressing (linear probing), an entry a record's id
+ * and a hierarchy's index (0: empty), its key the record's wd in that
+ * hierarchy. At most 3/4 full, at least 1/8 full (none smaller than
+ * BUCKETS_MIN). */
+static uint32_t ref_of(const struct wdir *d, int hier)
 {
-	return (uintptr_t)d | (uintptr_t)hier;
+	return d->id << REF_HIER_BITS | (uint32_t)hier;
 }
 
-static struct wdir *ref_dir(uintptr_t e)
+static struct wdir *ref_dir(uint32_t e)
 {
-	return (struct wdir *)(e & ~(uintptr_t)(WDIR_ALIGN - 1));
+	return w.byid[e >> REF_HIER_BITS];
 }
 
-static int ref_hier(uintptr_t e)
+static int ref_hier(uint32_t e)
 {
-	return (int)(e & (WDIR_ALIGN - 1));
+	return (int)(e & ((1u << REF_HIER_BITS) - 1));
 }
 
-static int ref_wd(uintptr_t e)
+static int ref_wd(uint32_t e)
 {
 	return ref_dir(e)->wd[ref_hier(e)];
 }
@@ -331,7 +368,7 @@ static size_t ref_home(int wd)
 	return (size_t)((uint32_t)wd * 0x9E3779B97F4A7C15ull >> 32) & (w.rslots - 1);
 }
 
-static void ref_put(uintptr_t e)
+static void ref_put(uint32_t e)
 {
 	size_t i;
 
@@ -342,7 +379,7 @@ static void ref_put(uintptr_t e)
 
 static int ref_resize(size_t n)
 {
-	uintptr_t *old = w.refs;
+	uint32_t *old = w.refs;
 	size_t i, nold = w.rslots;
 
 	w.refs = calloc(n, sizeof(*w.refs));
@@ -359,7 +396,7 @@ static int ref_resize(size_t n)
 }
 
 /* The entry for wd, or NULL. */
-static uintptr_t *ref_find(int wd)
+static uint32_t *ref_find(int wd)
 {
 	size_t i;
 
@@ -384,7 +421,7 @@ static int ref_add(struct wdir *d, int hier)
 
 /* Removes an entry, before its record's wd changes: the entries after it
  * in its run move back where their own key allows. */
-static void ref_del(uintptr_t *slot)
+static void ref_del(uint32_t *slot)
 {
 	size_t i = (size_t)(slot - w.refs), j = i, home, mask = w.rslots - 1;
 
@@ -471,7 +508,7 @@ static void inval_path(const char *path)
 
 static void unwatch(struct wdir *d, int hier)
 {
-	uintptr_t *slot;
+	uint32_t *slot;
 
 	if (d->wd[hier] < 0)
 		return;
@@ -494,7 +531,7 @@ static int watch_one(struct wdir *d, int hier)
 {
 	const struct cg_hier *h = &w.r->h[hier];
 	char abs[PATH_MAX], *rel;
-	uintptr_t *slot;
+	uint32_t *slot;
 	struct wdir *od;
 	struct stat st;
 	int wd, n, oh;
@@ -789,7 +826,7 @@ static int repairs_due(void)
 static void on_event(const struct inotify_event *ev)
 {
 	char p[PATH_MAX], dp[PATH_MAX];
-	uintptr_t *f;
+	uint32_t *f;
 	struct wdir *d, *c;
 	int hier;
 
@@ -1006,6 +1043,11 @@ static void tables_free(void)
 		}
 	w.base = NULL;
 	free(w.dirs);
+	free(w.byid);
+	free(w.free_ids);
+	w.byid = NULL;
+	w.free_ids = NULL;
+	w.nids = w.idcap = w.nfree = 0;
 	free(w.refs);
 	w.dirs = NULL;
 	w.refs = NULL;
