@@ -47,12 +47,19 @@
  * allocated with room for w.r->n watches, and its name after them. */
 struct wdir {
 	struct wdir *parent, *child, *sibling;
-	struct wdir *hnext; /* name table chain */
+	struct wdir **pprev; /* what points to it: its parent's child or a sibling's sibling */
 	ino_t pino;         /* its directory's inode in the primary, or 0 */
 	uint32_t id;        /* its index in w.byid */
 	uint16_t seen;      /* resync: hierarchies where it was found */
 	uint16_t depth;     /* 0 the base, 1 a tree root, 2.. groups */
 	int wd[];           /* its watch in cgroot.h[i], or -1 */
+};
+
+/* An open-addressing table (see oa_put()). */
+struct oa {
+	uint32_t *e;
+	size_t slots, n;
+	size_t (*home)(uint32_t e);
 };
 
 /* A wd table entry is a record's id and a hierarchy's index. */
@@ -74,6 +81,9 @@ struct strvec {
 	size_t n, cap;
 };
 
+static size_t dir_home(uint32_t id);
+static size_t ref_home(uint32_t e);
+
 static struct {
 	struct fuse_session *se;
 	struct fs *fs;
@@ -84,18 +94,16 @@ static struct {
 	bool running;
 	size_t nwatch, max_watch;
 	struct wdir *base;
-	struct wdir **dirs;  /* name table: (parent, name) */
-	size_t ndirs, dbuckets;
+	struct oa dirs;      /* name table: ids by (parent, name) */
+	struct oa refs;      /* wd table */
 	struct wdir **byid;  /* records by id (from 1), NULL where free */
 	uint32_t *free_ids;  /* ids of freed records, to use again */
 	size_t nids, idcap, nfree;
-	uint32_t *refs;      /* wd table */
-	size_t nrefs, rslots;
 	struct strvec checks; /* paths to check once the events at hand are read */
 	bool resync;          /* the kernel dropped events */
 	bool exhausted;       /* the watch budget is used up */
 	bool gave_up;         /* degrade() was called */
-} w = { .ifd = -1, .efd = -1 };
+} w = { .ifd = -1, .efd = -1, .dirs = { .home = dir_home }, .refs = { .home = ref_home } };
 
 /* Read by lookups without a lock: 1 until the first scan is done, and
  * for good once cgfs gave up watching. */
@@ -188,43 +196,117 @@ static int dir_path(const struct wdir *d, char *out, size_t size)
 	return 0;
 }
 
-static size_t dir_hash(const struct wdir *parent, const char *name)
+/*
+ * Both tables are open addressing with linear probing over nonzero
+ * 32-bit entries (0: empty), whose key is found through the record
+ * (home() gives an entry's first slot). At most 3/4 full, at least 1/8
+ * full, none smaller than BUCKETS_MIN slots.
+ */
+static size_t oa_next(const struct oa *t, size_t i)
 {
-	return hash_str(name) ^ ((uintptr_t)parent * 0x9E3779B97F4A7C15ull >> 16);
+	return (i + 1) & (t->slots - 1);
 }
 
-/* The name table has as many buckets as records, within a factor of 8
- * (none fewer than BUCKETS_MIN). */
-static int dir_resize(size_t nb)
+static void oa_put(struct oa *t, uint32_t e)
 {
-	struct wdir **t, *d, *next;
 	size_t i;
 
-	t = calloc(nb, sizeof(*t));
-	if (!t)
+	for (i = t->home(e); t->e[i]; i = oa_next(t, i))
+		;
+	t->e[i] = e;
+}
+
+static int oa_resize(struct oa *t, size_t slots)
+{
+	uint32_t *old = t->e;
+	size_t i, nold = t->slots;
+
+	t->e = calloc(slots, sizeof(*t->e));
+	if (!t->e) {
+		t->e = old;
 		return -ENOMEM;
-	for (i = 0; i < w.dbuckets; i++)
-		for (d = w.dirs[i]; d; d = next) {
-			next = d->hnext;
-			d->hnext = t[dir_hash(d->parent, dir_name(d)) % nb];
-			t[dir_hash(d->parent, dir_name(d)) % nb] = d;
-		}
-	free(w.dirs);
-	w.dirs = t;
-	w.dbuckets = nb;
+	}
+	t->slots = slots;
+	for (i = 0; i < nold; i++)
+		if (old[i])
+			oa_put(t, old[i]);
+	free(old);
 	return 0;
+}
+
+/* e's key must be readable through its record. */
+static int oa_add(struct oa *t, uint32_t e)
+{
+	if ((!t->slots || 4 * (t->n + 1) > 3 * t->slots) &&
+	    oa_resize(t, t->slots ? 2 * t->slots : BUCKETS_MIN) < 0)
+		return -ENOMEM;
+	oa_put(t, e);
+	t->n++;
+	return 0;
+}
+
+/* Empties slot i, while the keys of the other entries are readable: the
+ * entries after it in its run move back where their home allows. */
+static void oa_del(struct oa *t, size_t i)
+{
+	size_t j = i, home;
+
+	for (;;) {
+		j = oa_next(t, j);
+		if (!t->e[j])
+			break;
+		home = t->home(t->e[j]);
+		/* Stays if its home lies cyclically in (i, j]. */
+		if (i <= j ? home > i && home <= j : home > i || home <= j)
+			continue;
+		t->e[i] = t->e[j];
+		i = j;
+	}
+	t->e[i] = 0;
+	t->n--;
+	/* Fails harmlessly: the bigger table stays. */
+	if (t->slots > BUCKETS_MIN && t->n < t->slots / 8)
+		oa_resize(t, t->slots / 2);
+}
+
+static void oa_free(struct oa *t)
+{
+	free(t->e);
+	t->e = NULL;
+	t->slots = t->n = 0;
+}
+
+static size_t mix(uint64_t v, const struct oa *t)
+{
+	return (size_t)(v * 0x9E3779B97F4A7C15ull >> 32) & (t->slots - 1);
+}
+
+/* The name table: record ids, keyed by parent and name. */
+static size_t dir_home_of(const struct wdir *parent, const char *name)
+{
+	return mix(hash_str(name) ^ (uintptr_t)parent, &w.dirs);
+}
+
+static size_t dir_home(uint32_t id)
+{
+	const struct wdir *d = w.byid[id];
+
+	return dir_home_of(d->parent, dir_name(d));
 }
 
 /* d's child named name. */
 static struct wdir *dir_child(const struct wdir *d, const char *name)
 {
 	struct wdir *c;
+	size_t i;
 
-	if (!w.dbuckets)
+	if (!w.dirs.slots)
 		return NULL;
-	for (c = w.dirs[dir_hash(d, name) % w.dbuckets]; c; c = c->hnext)
+	for (i = dir_home_of(d, name); w.dirs.e[i]; i = oa_next(&w.dirs, i)) {
+		c = w.byid[w.dirs.e[i]];
 		if (c->parent == d && strcmp(dir_name(c), name) == 0)
 			return c;
+	}
 	return NULL;
 }
 
@@ -256,20 +338,23 @@ static uint32_t id_get(void)
 	return (uint32_t)w.nids++;
 }
 
+static void id_put(uint32_t id)
+{
+	w.byid[id] = NULL;
+	w.free_ids[w.nfree++] = id;
+}
+
 static struct wdir *dir_new(struct wdir *parent, const char *name)
 {
-	size_t size = sizeof(struct wdir) + w.r->n * sizeof(int) + strlen(name) + 1, i, b;
+	size_t size = sizeof(struct wdir) + w.r->n * sizeof(int) + strlen(name) + 1, i;
 	struct wdir *d;
 	uint32_t id;
 
-	if ((!w.dbuckets || w.ndirs >= w.dbuckets) &&
-	    dir_resize(w.dbuckets ? 2 * w.dbuckets : BUCKETS_MIN) < 0)
-		return NULL;
 	id = id_get();
 	d = id ? calloc(1, size) : NULL;
 	if (!d) {
 		if (id)
-			w.free_ids[w.nfree++] = id;
+			id_put(id);
 		return NULL;
 	}
 	d->id = id;
@@ -279,40 +364,35 @@ static struct wdir *dir_new(struct wdir *parent, const char *name)
 	strcpy(dir_name(d), name);
 	d->parent = parent;
 	d->depth = parent ? parent->depth + 1 : 0;
+	if (oa_add(&w.dirs, id) < 0) {
+		id_put(id);
+		free(d);
+		return NULL;
+	}
 	if (parent) {
 		d->sibling = parent->child;
+		if (d->sibling)
+			d->sibling->pprev = &d->sibling;
+		d->pprev = &parent->child;
 		parent->child = d;
 	}
-	b = dir_hash(parent, name) % w.dbuckets;
-	d->hnext = w.dirs[b];
-	w.dirs[b] = d;
-	w.ndirs++;
 	return d;
 }
 
 static void dir_free(struct wdir *d)
 {
-	struct wdir **pp;
+	size_t i;
 
-	for (pp = &w.dirs[dir_hash(d->parent, dir_name(d)) % w.dbuckets]; *pp;
-	     pp = &(*pp)->hnext)
-		if (*pp == d) {
-			*pp = d->hnext;
-			break;
-		}
-	if (d->parent)
-		for (pp = &d->parent->child; *pp; pp = &(*pp)->sibling)
-			if (*pp == d) {
-				*pp = d->sibling;
-				break;
-			}
-	w.ndirs--;
-	w.byid[d->id] = NULL;
-	w.free_ids[w.nfree++] = d->id;
+	for (i = dir_home(d->id); w.dirs.e[i] != d->id; i = oa_next(&w.dirs, i))
+		;
+	oa_del(&w.dirs, i);
+	if (d->pprev) {
+		*d->pprev = d->sibling;
+		if (d->sibling)
+			d->sibling->pprev = d->pprev;
+	}
+	id_put(d->id);
 	free(d);
-	/* Fails harmlessly: the bigger table stays. */
-	if (w.dbuckets > BUCKETS_MIN && w.ndirs < w.dbuckets / 8)
-		dir_resize(w.dbuckets / 2);
 }
 
 static bool dir_watched(const struct wdir *d)
@@ -339,10 +419,8 @@ static void prune(struct wdir *d)
 		dir_free(d);
 }
 
-/* The wd table: open addressing (linear probing), an entry a record's id
- * and a hierarchy's index (0: empty), its key the record's wd in that
- * hierarchy. At most 3/4 full, at least 1/8 full (none smaller than
- * BUCKETS_MIN). */
+/* The wd table: a record's id and a hierarchy's index, keyed by the
+ * record's wd in that hierarchy. */
 static uint32_t ref_of(const struct wdir *d, int hier)
 {
 	return d->id << REF_HIER_BITS | (uint32_t)hier;
@@ -358,89 +436,39 @@ static int ref_hier(uint32_t e)
 	return (int)(e & ((1u << REF_HIER_BITS) - 1));
 }
 
-static int ref_wd(uint32_t e)
+static size_t ref_home_of(int wd)
 {
-	return ref_dir(e)->wd[ref_hier(e)];
+	return mix((uint32_t)wd, &w.refs);
 }
 
-static size_t ref_home(int wd)
+static size_t ref_home(uint32_t e)
 {
-	return (size_t)((uint32_t)wd * 0x9E3779B97F4A7C15ull >> 32) & (w.rslots - 1);
+	return ref_home_of(ref_dir(e)->wd[ref_hier(e)]);
 }
 
-static void ref_put(uint32_t e)
-{
-	size_t i;
-
-	for (i = ref_home(ref_wd(e)); w.refs[i]; i = (i + 1) & (w.rslots - 1))
-		;
-	w.refs[i] = e;
-}
-
-static int ref_resize(size_t n)
-{
-	uint32_t *old = w.refs;
-	size_t i, nold = w.rslots;
-
-	w.refs = calloc(n, sizeof(*w.refs));
-	if (!w.refs) {
-		w.refs = old;
-		return -ENOMEM;
-	}
-	w.rslots = n;
-	for (i = 0; i < nold; i++)
-		if (old[i])
-			ref_put(old[i]);
-	free(old);
-	return 0;
-}
-
-/* The entry for wd, or NULL. */
+/* The slot of wd's entry, or NULL. */
 static uint32_t *ref_find(int wd)
 {
 	size_t i;
 
-	if (!w.rslots)
+	if (!w.refs.slots)
 		return NULL;
-	for (i = ref_home(wd); w.refs[i]; i = (i + 1) & (w.rslots - 1))
-		if (ref_wd(w.refs[i]) == wd)
-			return &w.refs[i];
+	for (i = ref_home_of(wd); w.refs.e[i]; i = oa_next(&w.refs, i))
+		if (ref_dir(w.refs.e[i])->wd[ref_hier(w.refs.e[i])] == wd)
+			return &w.refs.e[i];
 	return NULL;
 }
 
 /* Records that d->wd[hier] (set already) stands for d in hier. */
 static int ref_add(struct wdir *d, int hier)
 {
-	if ((!w.rslots || 4 * (w.nrefs + 1) > 3 * w.rslots) &&
-	    ref_resize(w.rslots ? 2 * w.rslots : BUCKETS_MIN) < 0)
-		return -ENOMEM;
-	ref_put(ref_of(d, hier));
-	w.nrefs++;
-	return 0;
+	return oa_add(&w.refs, ref_of(d, hier));
 }
 
-/* Removes an entry, before its record's wd changes: the entries after it
- * in its run move back where their own key allows. */
+/* Removes an entry, before its record's wd changes. */
 static void ref_del(uint32_t *slot)
 {
-	size_t i = (size_t)(slot - w.refs), j = i, home, mask = w.rslots - 1;
-
-	for (;;) {
-		j = (j + 1) & mask;
-		if (!w.refs[j])
-			break;
-		home = ref_home(ref_wd(w.refs[j]));
-		/* Stays if its home lies cyclically in (i, j]. */
-		if (i <= j ? home > i && home <= j : home > i || home <= j)
-			continue;
-		w.refs[i] = w.refs[j];
-		i = j;
-	}
-	w.refs[i] = 0;
-	w.nrefs--;
-	/* Fails harmlessly: the bigger table stays. */
-	if (w.rslots > BUCKETS_MIN && w.nrefs < w.rslots / 8)
-		ref_resize(w.rslots / 2);
+	oa_del(&w.refs, (size_t)(slot - w.refs.e));
 }
 
 /* ---- the kernel's caches ---- */
@@ -1031,27 +1059,21 @@ static size_t watch_budget(void)
 
 static void tables_free(void)
 {
-	struct wdir *d, *dnext;
 	size_t i;
 
 	/* The watches went with the inotify instance: records only, all of
 	 * them, so no tree links need keeping. */
-	for (i = 0; i < w.dbuckets; i++)
-		for (d = w.dirs[i]; d; d = dnext) {
-			dnext = d->hnext;
-			free(d);
-		}
+	for (i = 1; i < w.nids; i++)
+		free(w.byid[i]);
 	w.base = NULL;
-	free(w.dirs);
 	free(w.byid);
 	free(w.free_ids);
 	w.byid = NULL;
 	w.free_ids = NULL;
 	w.nids = w.idcap = w.nfree = 0;
-	free(w.refs);
-	w.dirs = NULL;
-	w.refs = NULL;
-	w.dbuckets = w.rslots = w.ndirs = w.nrefs = w.nwatch = 0;
+	oa_free(&w.dirs);
+	oa_free(&w.refs);
+	w.nwatch = 0;
 	strvec_clear(&w.checks);
 	free(w.checks.v);
 	w.checks = (struct strvec){ NULL, 0, 0 };
