@@ -43,24 +43,30 @@
 #define WATCH_STOP_MS 1000
 #define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
 
-/* A group's directory (or the base), with its watch in each hierarchy. */
+/* A group's directory (or the base), with its watch in each hierarchy:
+ * allocated with room for w.r->n watches, and its name after them. */
 struct wdir {
-	char *path;              /* relative to the base, "" for the base */
-	int depth;               /* 0 the base, 1 a tree root, 2.. groups */
-	ino_t pino;              /* its directory's inode in the primary, or 0 */
-	int wd[LAYOUT_MAX_HIER]; /* its watch in cgroot.h[i], or -1 */
-	unsigned seen;           /* resync: hierarchies where it was found */
 	struct wdir *parent, *child, *sibling;
-	struct wdir *hnext;      /* path table chain */
+	struct wdir **pprev; /* what points to it: its parent's child or a sibling's sibling */
+	ino_t pino;         /* its directory's inode in the primary, or 0 */
+	uint32_t id;        /* its index in w.byid */
+	uint16_t seen;      /* resync: hierarchies where it was found */
+	uint16_t depth;     /* 0 the base, 1 a tree root, 2.. groups */
+	int wd[];           /* its watch in cgroot.h[i], or -1 */
 };
 
-/* What a watch descriptor stands for. */
-struct wref {
-	int wd;
-	int hier;
-	struct wdir *d;
-	struct wref *next;
+/* An open-addressing table (see oa_put()). */
+struct oa {
+	uint32_t *e;
+	size_t slots, n;
+	size_t (*home)(uint32_t e);
 };
+
+/* A wd table entry is a record's id and a hierarchy's index. */
+#define REF_HIER_BITS 4
+#define ID_MAX (UINT32_MAX >> REF_HIER_BITS)
+_Static_assert(LAYOUT_MAX_HIER <= (1 << REF_HIER_BITS) && LAYOUT_MAX_HIER <= 16,
+               "a hierarchy's index fits an entry's low bits and seen");
 
 /* A group seen half made: refused at lookup until it is whole again. */
 struct suspect {
@@ -75,6 +81,9 @@ struct strvec {
 	size_t n, cap;
 };
 
+static size_t dir_home(uint32_t id);
+static size_t ref_home(uint32_t e);
+
 static struct {
 	struct fuse_session *se;
 	struct fs *fs;
@@ -85,15 +94,16 @@ static struct {
 	bool running;
 	size_t nwatch, max_watch;
 	struct wdir *base;
-	struct wdir **dirs;  /* path table */
-	size_t ndirs, dbuckets;
-	struct wref **refs;  /* wd table */
-	size_t nrefs, rbuckets;
+	struct oa dirs;      /* name table: ids by (parent, name) */
+	struct oa refs;      /* wd table */
+	struct wdir **byid;  /* records by id (from 1), NULL where free */
+	uint32_t *free_ids;  /* ids of freed records, to use again */
+	size_t nids, idcap, nfree;
 	struct strvec checks; /* paths to check once the events at hand are read */
 	bool resync;          /* the kernel dropped events */
 	bool exhausted;       /* the watch budget is used up */
 	bool gave_up;         /* degrade() was called */
-} w = { .ifd = -1, .efd = -1 };
+} w = { .ifd = -1, .efd = -1, .dirs = { .home = dir_home }, .refs = { .home = ref_home } };
 
 /* Read by lookups without a lock: 1 until the first scan is done, and
  * for good once cgfs gave up watching. */
@@ -129,6 +139,12 @@ static int join(char *out, size_t size, const char *a, const char *b)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
+/* Whether join() of dir and name fits PATH_MAX. */
+static bool path_fits(const char *dir, const char *name)
+{
+	return strlen(dir) + (*dir ? 1 : 0) + strlen(name) < PATH_MAX;
+}
+
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -150,114 +166,232 @@ static bool is_group(const char *name, int depth)
 	return policy_group_name(name) == 0;
 }
 
-/* ---- the path and wd tables ---- */
+/* ---- the name and wd tables ---- */
 
-/* The tables double when they hold as many entries as buckets. */
-static int dir_grow(void)
+/* A record's name follows its watches. */
+static char *dir_name(const struct wdir *d)
 {
-	size_t nb = w.dbuckets ? 2 * w.dbuckets : BUCKETS_MIN, i;
-	struct wdir **t, *d, *next;
+	return (char *)(d->wd + w.r->n);
+}
 
-	if (w.dbuckets && w.ndirs < w.dbuckets)
-		return 0;
-	t = calloc(nb, sizeof(*t));
-	if (!t)
-		return -ENOMEM;
-	for (i = 0; i < w.dbuckets; i++)
-		for (d = w.dirs[i]; d; d = next) {
-			next = d->hnext;
-			d->hnext = t[hash_str(d->path) % nb];
-			t[hash_str(d->path) % nb] = d;
-		}
-	free(w.dirs);
-	w.dirs = t;
-	w.dbuckets = nb;
+/* d's path relative to the base ("" for the base), rebuilt from the
+ * names of d and its parents. */
+static int dir_path(const struct wdir *d, char *out, size_t size)
+{
+	const struct wdir *p;
+	size_t len = 0, n;
+
+	for (p = d; p->parent; p = p->parent)
+		len += strlen(dir_name(p)) + (p->parent->parent ? 1 : 0);
+	if (len >= size)
+		return -ENAMETOOLONG;
+	out[len] = '\0';
+	for (p = d; p->parent; p = p->parent) {
+		n = strlen(dir_name(p));
+		len -= n;
+		memcpy(out + len, dir_name(p), n);
+		if (p->parent->parent)
+			out[--len] = '/';
+	}
 	return 0;
 }
 
-static size_t wd_hash(int wd)
+/*
+ * Both tables are open addressing with linear probing over nonzero
+ * 32-bit entries (0: empty), whose key is found through the record
+ * (home() gives an entry's first slot). At most 3/4 full, at least 1/8
+ * full, none smaller than BUCKETS_MIN slots.
+ */
+static size_t oa_next(const struct oa *t, size_t i)
 {
-	return (size_t)wd * 0x9E3779B97F4A7C15ull >> 7;
+	return (i + 1) & (t->slots - 1);
 }
 
-static int ref_grow(void)
+static void oa_put(struct oa *t, uint32_t e)
 {
-	size_t nb = w.rbuckets ? 2 * w.rbuckets : BUCKETS_MIN, i;
-	struct wref **t, *f, *next;
+	size_t i;
 
-	if (w.rbuckets && w.nrefs < w.rbuckets)
-		return 0;
-	t = calloc(nb, sizeof(*t));
-	if (!t)
+	for (i = t->home(e); t->e[i]; i = oa_next(t, i))
+		;
+	t->e[i] = e;
+}
+
+static int oa_resize(struct oa *t, size_t slots)
+{
+	uint32_t *old = t->e;
+	size_t i, nold = t->slots;
+
+	t->e = calloc(slots, sizeof(*t->e));
+	if (!t->e) {
+		t->e = old;
 		return -ENOMEM;
-	for (i = 0; i < w.rbuckets; i++)
-		for (f = w.refs[i]; f; f = next) {
-			next = f->next;
-			f->next = t[wd_hash(f->wd) % nb];
-			t[wd_hash(f->wd) % nb] = f;
-		}
-	free(w.refs);
-	w.refs = t;
-	w.rbuckets = nb;
+	}
+	t->slots = slots;
+	for (i = 0; i < nold; i++)
+		if (old[i])
+			oa_put(t, old[i]);
+	free(old);
 	return 0;
 }
 
-static struct wdir *dir_find(const char *path)
+/* e's key must be readable through its record. */
+static int oa_add(struct oa *t, uint32_t e)
 {
-	struct wdir *d;
+	if ((!t->slots || 4 * (t->n + 1) > 3 * t->slots) &&
+	    oa_resize(t, t->slots ? 2 * t->slots : BUCKETS_MIN) < 0)
+		return -ENOMEM;
+	oa_put(t, e);
+	t->n++;
+	return 0;
+}
 
-	if (!w.dbuckets)
+/* Empties slot i, while the keys of the other entries are readable: the
+ * entries after it in its run move back where their home allows. */
+static void oa_del(struct oa *t, size_t i)
+{
+	size_t j = i, home;
+
+	for (;;) {
+		j = oa_next(t, j);
+		if (!t->e[j])
+			break;
+		home = t->home(t->e[j]);
+		/* Stays if its home lies cyclically in (i, j]. */
+		if (i <= j ? home > i && home <= j : home > i || home <= j)
+			continue;
+		t->e[i] = t->e[j];
+		i = j;
+	}
+	t->e[i] = 0;
+	t->n--;
+	/* Fails harmlessly: the bigger table stays. */
+	if (t->slots > BUCKETS_MIN && t->n < t->slots / 8)
+		oa_resize(t, t->slots / 2);
+}
+
+static void oa_free(struct oa *t)
+{
+	free(t->e);
+	t->e = NULL;
+	t->slots = t->n = 0;
+}
+
+static size_t mix(uint64_t v, const struct oa *t)
+{
+	return (size_t)(v * 0x9E3779B97F4A7C15ull >> 32) & (t->slots - 1);
+}
+
+/* The name table: record ids, keyed by parent and name. */
+static size_t dir_home_of(const struct wdir *parent, const char *name)
+{
+	return mix(hash_str(name) ^ (uintptr_t)parent, &w.dirs);
+}
+
+static size_t dir_home(uint32_t id)
+{
+	const struct wdir *d = w.byid[id];
+
+	return dir_home_of(d->parent, dir_name(d));
+}
+
+/* d's child named name. */
+static struct wdir *dir_child(const struct wdir *d, const char *name)
+{
+	struct wdir *c;
+	size_t i;
+
+	if (!w.dirs.slots)
 		return NULL;
-	for (d = w.dirs[hash_str(path) % w.dbuckets]; d; d = d->hnext)
-		if (strcmp(d->path, path) == 0)
-			return d;
+	for (i = dir_home_of(d, name); w.dirs.e[i]; i = oa_next(&w.dirs, i)) {
+		c = w.byid[w.dirs.e[i]];
+		if (c->parent == d && strcmp(dir_name(c), name) == 0)
+			return c;
+	}
 	return NULL;
 }
 
-static struct wdir *dir_new(struct wdir *parent, const char *path)
+/* An id for a new record: a freed one, or the next one. 0 when out of
+ * memory or ids. */
+static uint32_t id_get(void)
 {
-	struct wdir *d;
-	size_t i, b;
+	size_t cap;
+	void *t;
 
-	if (dir_grow() < 0)
+	if (w.nfree)
+		return w.free_ids[--w.nfree];
+	if (!w.nids)
+		w.nids = 1; /* 0 is no record */
+	if (w.nids >= w.idcap) {
+		cap = w.idcap ? 2 * w.idcap : BUCKETS_MIN;
+		if (cap - 1 > ID_MAX)
+			return 0;
+		t = realloc(w.byid, cap * sizeof(*w.byid));
+		if (!t)
+			return 0;
+		w.byid = t;
+		t = realloc(w.free_ids, cap * sizeof(*w.free_ids));
+		if (!t)
+			return 0;
+		w.free_ids = t;
+		w.idcap = cap;
+	}
+	return (uint32_t)w.nids++;
+}
+
+static void id_put(uint32_t id)
+{
+	w.byid[id] = NULL;
+	w.free_ids[w.nfree++] = id;
+}
+
+static struct wdir *dir_new(struct wdir *parent, const char *name)
+{
+	size_t size = sizeof(struct wdir) + w.r->n * sizeof(int) + strlen(name) + 1, i;
+	struct wdir *d;
+	uint32_t id;
+
+	id = id_get();
+	d = id ? calloc(1, size) : NULL;
+	if (!d) {
+		if (id)
+			id_put(id);
 		return NULL;
-	d = calloc(1, sizeof(*d));
-	if (!d || !(d->path = strdup(path))) {
+	}
+	d->id = id;
+	w.byid[id] = d;
+	for (i = 0; i < w.r->n; i++)
+		d->wd[i] = -1;
+	strcpy(dir_name(d), name);
+	d->parent = parent;
+	d->depth = parent ? parent->depth + 1 : 0;
+	if (oa_add(&w.dirs, id) < 0) {
+		id_put(id);
 		free(d);
 		return NULL;
 	}
-	for (i = 0; i < LAYOUT_MAX_HIER; i++)
-		d->wd[i] = -1;
-	d->parent = parent;
-	d->depth = parent ? parent->depth + 1 : 0;
 	if (parent) {
 		d->sibling = parent->child;
+		if (d->sibling)
+			d->sibling->pprev = &d->sibling;
+		d->pprev = &parent->child;
 		parent->child = d;
 	}
-	b = hash_str(path) % w.dbuckets;
-	d->hnext = w.dirs[b];
-	w.dirs[b] = d;
-	w.ndirs++;
 	return d;
 }
 
 static void dir_free(struct wdir *d)
 {
-	struct wdir **pp;
+	size_t i;
 
-	for (pp = &w.dirs[hash_str(d->path) % w.dbuckets]; *pp; pp = &(*pp)->hnext)
-		if (*pp == d) {
-			*pp = d->hnext;
-			break;
-		}
-	if (d->parent)
-		for (pp = &d->parent->child; *pp; pp = &(*pp)->sibling)
-			if (*pp == d) {
-				*pp = d->sibling;
-				break;
-			}
-	w.ndirs--;
-	free(d->path);
+	for (i = dir_home(d->id); w.dirs.e[i] != d->id; i = oa_next(&w.dirs, i))
+		;
+	oa_del(&w.dirs, i);
+	if (d->pprev) {
+		*d->pprev = d->sibling;
+		if (d->sibling)
+			d->sibling->pprev = d->pprev;
+	}
+	id_put(d->id);
 	free(d);
 }
 
@@ -285,50 +419,56 @@ static void prune(struct wdir *d)
 		dir_free(d);
 }
 
-static struct wref *ref_find(int wd)
+/* The wd table: a record's id and a hierarchy's index, keyed by the
+ * record's wd in that hierarchy. */
+static uint32_t ref_of(const struct wdir *d, int hier)
 {
-	struct wref *f;
+	return d->id << REF_HIER_BITS | (uint32_t)hier;
+}
 
-	if (!w.rbuckets)
+static struct wdir *ref_dir(uint32_t e)
+{
+	return w.byid[e >> REF_HIER_BITS];
+}
+
+static int ref_hier(uint32_t e)
+{
+	return (int)(e & ((1u << REF_HIER_BITS) - 1));
+}
+
+static size_t ref_home_of(int wd)
+{
+	return mix((uint32_t)wd, &w.refs);
+}
+
+static size_t ref_home(uint32_t e)
+{
+	return ref_home_of(ref_dir(e)->wd[ref_hier(e)]);
+}
+
+/* The slot of wd's entry, or NULL. */
+static uint32_t *ref_find(int wd)
+{
+	size_t i;
+
+	if (!w.refs.slots)
 		return NULL;
-	for (f = w.refs[wd_hash(wd) % w.rbuckets]; f; f = f->next)
-		if (f->wd == wd)
-			return f;
+	for (i = ref_home_of(wd); w.refs.e[i]; i = oa_next(&w.refs, i))
+		if (ref_dir(w.refs.e[i])->wd[ref_hier(w.refs.e[i])] == wd)
+			return &w.refs.e[i];
 	return NULL;
 }
 
-static int ref_add(int wd, int hier, struct wdir *d)
+/* Records that d->wd[hier] (set already) stands for d in hier. */
+static int ref_add(struct wdir *d, int hier)
 {
-	struct wref *f;
-	size_t b;
-
-	if (ref_grow() < 0)
-		return -ENOMEM;
-	f = malloc(sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	*f = (struct wref){ wd, hier, d, NULL };
-	b = wd_hash(wd) % w.rbuckets;
-	f->next = w.refs[b];
-	w.refs[b] = f;
-	w.nrefs++;
-	return 0;
+	return oa_add(&w.refs, ref_of(d, hier));
 }
 
-static void ref_del(int wd)
+/* Removes an entry, before its record's wd changes. */
+static void ref_del(uint32_t *slot)
 {
-	struct wref **pp, *f;
-
-	if (!w.rbuckets)
-		return;
-	for (pp = &w.refs[wd_hash(wd) % w.rbuckets]; (f = *pp);
-	     pp = &f->next)
-		if (f->wd == wd) {
-			*pp = f->next;
-			free(f);
-			w.nrefs--;
-			return;
-		}
+	oa_del(&w.refs, (size_t)(slot - w.refs.e));
 }
 
 /* ---- the kernel's caches ---- */
@@ -370,7 +510,7 @@ static void notify_inode(fuse_ino_t ino)
  * directory in the primary hierarchy is gone or was replaced. */
 static void inval_dir(const struct wdir *d)
 {
-	const char *name = base_name(d->path);
+	const char *name = dir_name(d);
 	const struct wdir *p = d->parent;
 
 	if (p && (p->depth == 0 || p->pino))
@@ -396,11 +536,15 @@ static void inval_path(const char *path)
 
 static void unwatch(struct wdir *d, int hier)
 {
+	uint32_t *slot;
+
 	if (d->wd[hier] < 0)
 		return;
 	/* EINVAL when the kernel dropped it already: nothing to undo. */
 	inotify_rm_watch(w.ifd, d->wd[hier]);
-	ref_del(d->wd[hier]);
+	slot = ref_find(d->wd[hier]);
+	if (slot)
+		ref_del(slot);
 	d->wd[hier] = -1;
 	w.nwatch--;
 	if (hier == w.r->primary) {
@@ -414,15 +558,19 @@ static void unwatch(struct wdir *d, int hier)
 static int watch_one(struct wdir *d, int hier)
 {
 	const struct cg_hier *h = &w.r->h[hier];
-	char abs[PATH_MAX];
-	struct wref *old;
+	char abs[PATH_MAX], *rel;
+	uint32_t *slot;
+	struct wdir *od;
 	struct stat st;
-	int wd, n;
+	int wd, n, oh;
 
-	n = snprintf(abs, sizeof(abs), "%s/%s%s%s", h->h->mountpoint, h->base,
-	             *d->path ? "/" : "", d->path);
-	if (n < 0 || (size_t)n >= sizeof(abs))
+	/* mountpoint/base/path, or mountpoint/base for the base */
+	n = snprintf(abs, sizeof(abs), "%s/%s/", h->h->mountpoint, h->base);
+	if (n < 0 || (size_t)n >= sizeof(abs) || dir_path(d, abs + n, sizeof(abs) - n) < 0)
 		return -ENAMETOOLONG;
+	rel = abs + n;
+	if (!*rel)
+		abs[n - 1] = '\0';
 	if (d->wd[hier] < 0 && w.nwatch >= w.max_watch)
 		return -ENOSPC;
 	wd = inotify_add_watch(w.ifd, abs, WATCH_MASK);
@@ -434,19 +582,22 @@ static int watch_one(struct wdir *d, int hier)
 	/* Another directory under the same name: removed and made again
 	 * while events were lost. */
 	unwatch(d, hier);
-	old = ref_find(wd);
-	if (old) {
-		old->d->wd[old->hier] = -1;
-		ref_del(wd);
+	slot = ref_find(wd);
+	if (slot) {
+		od = ref_dir(*slot);
+		oh = ref_hier(*slot);
+		ref_del(slot);
+		od->wd[oh] = -1;
 		w.nwatch--;
 	}
-	if (ref_add(wd, hier, d) < 0) {
+	d->wd[hier] = wd;
+	if (ref_add(d, hier) < 0) {
+		d->wd[hier] = -1;
 		inotify_rm_watch(w.ifd, wd);
 		return -ENOMEM;
 	}
-	d->wd[hier] = wd;
 	w.nwatch++;
-	if (hier == w.r->primary && fstatat(h->base_fd, *d->path ? d->path : ".", &st,
+	if (hier == w.r->primary && fstatat(h->base_fd, *rel ? rel : ".", &st,
 	                                    AT_SYMLINK_NOFOLLOW) == 0)
 		d->pino = st.st_ino;
 	return 0;
@@ -470,10 +621,12 @@ static int scan(struct wdir *d, int hier, bool check)
 	res = watch_one(d, hier);
 	if (res < 0)
 		return res == -ENOSPC || res == -ENOMEM ? res : 0;
+	if (dir_path(d, p, sizeof(p)) < 0)
+		return 0;
 	if (check)
-		check_later(d->path);
+		check_later(p);
 	/* Listed after the watch is in place: nothing made meanwhile is missed. */
-	fd = openat(h->base_fd, *d->path ? d->path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(h->base_fd, *p ? p : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dir = fd < 0 ? NULL : fdopendir(fd);
 	if (!dir) {
 		if (fd >= 0)
@@ -482,11 +635,11 @@ static int scan(struct wdir *d, int hier, bool check)
 	}
 	while (res == 0 && (de = readdir(dir))) {
 		if (de->d_type != DT_DIR || !is_group(de->d_name, d->depth + 1) ||
-		    join(p, sizeof(p), d->path, de->d_name) < 0)
+		    !path_fits(p, de->d_name))
 			continue;
-		c = dir_find(p);
+		c = dir_child(d, de->d_name);
 		if (!c)
-			c = dir_new(d, p);
+			c = dir_new(d, de->d_name);
 		res = c ? scan(c, hier, check) : -ENOMEM;
 	}
 	closedir(dir);
@@ -700,8 +853,8 @@ static int repairs_due(void)
 
 static void on_event(const struct inotify_event *ev)
 {
-	char p[PATH_MAX];
-	struct wref *f;
+	char p[PATH_MAX], dp[PATH_MAX];
+	uint32_t *f;
 	struct wdir *d, *c;
 	int hier;
 
@@ -712,18 +865,20 @@ static void on_event(const struct inotify_event *ev)
 	f = ref_find(ev->wd);
 	if (!f || !(ev->mask & IN_ISDIR) || !ev->len)
 		return;
-	d = f->d;
-	hier = f->hier;
+	d = ref_dir(*f);
+	hier = ref_hier(*f);
+	if (dir_path(d, dp, sizeof(dp)) < 0)
+		return;
 	if (strcmp(ev->name, GROUP_LEAF) == 0) {
-		check_later(d->path);
+		check_later(dp);
 		return;
 	}
-	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), d->path, ev->name) < 0)
+	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), dp, ev->name) < 0)
 		return;
-	c = dir_find(p);
+	c = dir_child(d, ev->name);
 	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 		if (!c)
-			c = dir_new(d, p);
+			c = dir_new(d, ev->name);
 		if (c && scan(c, hier, true) == -ENOSPC)
 			w.exhausted = true;
 		if (c)
@@ -766,6 +921,7 @@ static void degrade(const char *why)
 static int resync(void)
 {
 	struct wdir **all = NULL, *d;
+	char p[PATH_MAX];
 	size_t n = 0, cap = 0, i, k;
 	int res = 0;
 
@@ -799,7 +955,8 @@ static int resync(void)
 		for (k = 0; k < w.r->n; k++)
 			if (all[i]->wd[k] >= 0 && !(all[i]->seen & (1u << k)))
 				unwatch(all[i], (int)k);
-		check_later(all[i]->path);
+		if (dir_path(all[i], p, sizeof(p)) == 0)
+			check_later(p);
 	}
 	free(all);
 	if (res == 0)
@@ -902,29 +1059,21 @@ static size_t watch_budget(void)
 
 static void tables_free(void)
 {
-	struct wdir *d, *dnext;
-	struct wref *f, *next;
 	size_t i;
 
 	/* The watches went with the inotify instance: records only, all of
 	 * them, so no tree links need keeping. */
-	for (i = 0; i < w.dbuckets; i++)
-		for (d = w.dirs[i]; d; d = dnext) {
-			dnext = d->hnext;
-			free(d->path);
-			free(d);
-		}
+	for (i = 1; i < w.nids; i++)
+		free(w.byid[i]);
 	w.base = NULL;
-	for (i = 0; i < w.rbuckets; i++)
-		for (f = w.refs[i]; f; f = next) {
-			next = f->next;
-			free(f);
-		}
-	free(w.dirs);
-	free(w.refs);
-	w.dirs = NULL;
-	w.refs = NULL;
-	w.dbuckets = w.rbuckets = w.ndirs = w.nrefs = w.nwatch = 0;
+	free(w.byid);
+	free(w.free_ids);
+	w.byid = NULL;
+	w.free_ids = NULL;
+	w.nids = w.idcap = w.nfree = 0;
+	oa_free(&w.dirs);
+	oa_free(&w.refs);
+	w.nwatch = 0;
 	strvec_clear(&w.checks);
 	free(w.checks.v);
 	w.checks = (struct strvec){ NULL, 0, 0 };
