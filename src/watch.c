@@ -885,6 +885,9 @@ static void on_event(const struct inotify_event *ev)
 			prune(c); /* gone again already */
 		return;
 	}
+	/* Removed or renamed away: files the server threads keep open
+	 * there are closed after their next request. */
+	group_files_forget();
 	/* Unknown to us (made and removed before we looked), it may still
 	 * have been looked up meanwhile. */
 	if (hier == w.r->primary && (!c || c->wd[hier] < 0) && (d->depth == 0 || d->pino))
