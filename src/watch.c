@@ -41,6 +41,11 @@
 #define BUCKETS_MIN 256
 #define WATCH_NICE (-10)
 #define WATCH_STOP_MS 1000
+/* Groups are checked this long after their first event: a mkdir or rmdir
+ * is an event in every hierarchy, spread over a few hundred microseconds,
+ * and a burst of them (a tool, or cgfs itself) then costs one check per
+ * group, not one per batch of events read. */
+#define WATCH_CHECK_MS 10
 #define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
 
 /* A group's directory (or the base), with its watch in each hierarchy:
@@ -1010,6 +1015,7 @@ static int first_scan(void)
 static void *watch_main(void *arg)
 {
 	struct pollfd fds[2] = { { w.ifd, POLLIN, 0 }, { w.efd, POLLIN, 0 } };
+	uint64_t checks_due = 0, now;
 	int timeout = -1;
 
 	/* Runs for microseconds when woken, but until it has run the kernel
@@ -1032,8 +1038,16 @@ static void *watch_main(void *arg)
 			degrade("the inotify watch budget is used up");
 			break;
 		}
-		checks_run();
+		now = now_ms();
+		if (w.checks.n && !checks_due)
+			checks_due = now + WATCH_CHECK_MS;
+		if (checks_due && now >= checks_due) {
+			checks_run();
+			checks_due = 0;
+		}
 		timeout = repairs_due();
+		if (checks_due && (timeout < 0 || checks_due - now < (uint64_t)timeout))
+			timeout = (int)(checks_due - now);
 	}
 	return NULL;
 }
