@@ -439,14 +439,15 @@ static int run_tool(char *const argv[])
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
 }
 
-static long vm_kib(pid_t pid, const char *key)
+/* The "KEY: N kB" line of /proc/PID/FILE (status, smaps_rollup), or -1. */
+static long proc_kib(pid_t pid, const char *file, const char *key)
 {
 	char p[64], line[256];
 	size_t len = strlen(key);
 	long v = -1;
 	FILE *f;
 
-	snprintf(p, sizeof(p), "/proc/%d/status", (int)pid);
+	snprintf(p, sizeof(p), "/proc/%d/%s", (int)pid, file);
 	f = fopen(p, "re");
 	if (!f)
 		return -1;
@@ -786,19 +787,7 @@ static pid_t child_of(pid_t pid)
  * those a server shares with its supervisor after fork(2), count once. */
 static long pss_kib(pid_t pid)
 {
-	char p[64], line[256];
-	long v = -1;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "/proc/%d/smaps_rollup", (int)pid);
-	f = fopen(p, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (strncmp(line, "Pss:", 4) == 0)
-			v = strtol(line + 4, NULL, 10);
-	fclose(f);
-	return v;
+	return proc_kib(pid, "smaps_rollup", "Pss");
 }
 
 /* cgfs's memory: the PSS of its supervisor and of every child of it (the
@@ -1371,7 +1360,7 @@ static void case_scale(void)
 	real_path(r.path, sizeof(r.path), B.primary, TREE "/scale");
 	res = run_interleaved(v, 2, 30, 2);
 	rss = daemon_kib();
-	hwm = vm_kib(child_of(B.cgfs_pid), "VmHWM");
+	hwm = proc_kib(child_of(B.cgfs_pid), "status", "VmHWM");
 	if (res < 0) {
 		row_error("5", what, "readdir failed (see stderr)");
 		goto remove;

@@ -51,19 +51,17 @@ static void dirname_of(const char *path, char *out, size_t size)
 	out[len] = '\0';
 }
 
-static int read_at(int dfd, const char *path, char *buf, size_t size)
+/* The text of an open file from offset 0, NUL-terminated: its length, or
+ * -errno if nothing could be read. */
+static int read_fd(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
 	ssize_t n = 0;
-	int fd;
 
-	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	while (len + 1 < size) {
 		size_t want = size - 1 - len;
 
-		n = read(fd, buf + len, want);
+		n = pread(fd, buf + len, want, (off_t)len);
 		if (n <= 0)
 			break;
 		len += (size_t)n;
@@ -72,14 +70,22 @@ static int read_at(int dfd, const char *path, char *buf, size_t size)
 		if ((size_t)n < want)
 			break;
 	}
-	if (n < 0 && len == 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
-	close(fd);
+	if (n < 0 && len == 0)
+		return -errno;
 	buf[len] = '\0';
 	return (int)len;
+}
+
+static int read_at(int dfd, const char *path, char *buf, size_t size)
+{
+	int fd, res;
+
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	res = read_fd(fd, buf, size);
+	close(fd);
+	return res;
 }
 
 /* cgroup.procs of a large group can be long; 64 MiB is far beyond pid_max. */
@@ -158,7 +164,11 @@ static __thread unsigned kept_gen;
  * its files are closed). */
 static unsigned removals;
 
-static void kept_drop(struct kept *k);
+static void kept_drop(struct kept *k)
+{
+	close(k->fd);
+	k->fd = -1;
+}
 
 void group_files_forget(void)
 {
@@ -176,12 +186,6 @@ void group_files_check(void)
 	for (k = kept; k < kept + KEPT_FILES; k++)
 		if (k->fd >= 0)
 			kept_drop(k);
-}
-
-static void kept_drop(struct kept *k)
-{
-	close(k->fd);
-	k->fd = -1;
 }
 
 /* The directory one operation's files are in, as first looked up during
@@ -263,36 +267,19 @@ static int kept_read(int dfd, const char *dir, const char *file, struct seen *se
                      size_t size)
 {
 	struct kept *k;
-	size_t len = 0;
-	ssize_t n = 0;
-	int fd, again = 1;
+	int fd, n, again = 1;
 
 retry:
 	fd = kept_open(dfd, dir, file, O_RDONLY, seen, &k);
 	if (fd < 0)
 		return fd;
-	while (len + 1 < size) {
-		size_t want = size - 1 - len;
-
-		n = pread(fd, buf + len, want, (off_t)len);
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if ((size_t)n < want)
-			break; /* short: the end (see read_at) */
+	n = read_fd(fd, buf, size);
+	kept_done(k, fd, n > 0);
+	if (n == -ENODEV && k && again--) {
+		seen = NULL; /* removed: look again */
+		goto retry;
 	}
-	if (n < 0 && len == 0) {
-		n = -errno;
-		kept_done(k, fd, false);
-		if (n == -ENODEV && k && again--) {
-			seen = NULL; /* removed: look again */
-			goto retry;
-		}
-		return (int)n;
-	}
-	kept_done(k, fd, len > 0);
-	buf[len] = '\0';
-	return (int)len;
+	return n;
 }
 
 static int kept_write(int dfd, const char *dir, const char *file, struct seen *seen,
@@ -411,13 +398,11 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 
 /* /proc/meminfo (read on every meminfo read) stays open: a pread at
  * offset 0 makes seq_file generate the text afresh, and opening and
- * closing it cost a third of a read. One pread: the kernel hands all of
- * a seq_file that fits at once. */
+ * closing it cost a third of a read. */
 static int host_read_kept(const char *path, char *buf, size_t size)
 {
 	static atomic_int meminfo_fd = -1;
 	int fd = atomic_load(&meminfo_fd), none = -1;
-	ssize_t n;
 
 	if (fd < 0) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -428,11 +413,7 @@ static int host_read_kept(const char *path, char *buf, size_t size)
 			fd = none;
 		}
 	}
-	n = pread(fd, buf, size - 1, 0);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	return (int)n;
+	return read_fd(fd, buf, size);
 }
 
 static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
@@ -804,14 +785,17 @@ static void remove_made(const struct cgroot *r, const char *path, const bool *ma
 			unlinkat(r->h[i].base_fd, path, AT_REMOVEDIR);
 }
 
-/* The leaf lp of a group in one hierarchy, made if missing (filled as a
- * v1 cpuset must be). 1 made, 0 there already, or -errno. */
+/* The leaf lp of a group in one hierarchy, made if missing; a v1 cpuset
+ * leaf with no CPUs (made by someone else) is filled too, or it would
+ * refuse every process. 1 made, 0 there already, or -errno. */
 static int leaf_in(const struct cg_hier *h, const char *lp)
 {
-	if (mkdirat(h->base_fd, lp, 0755) < 0)
-		return errno == EEXIST ? 0 : -errno;
-	cpuset_inherit(h, lp, true);
-	return 1;
+	bool made = mkdirat(h->base_fd, lp, 0755) == 0;
+
+	if (!made && errno != EEXIST)
+		return -errno;
+	cpuset_inherit(h, lp, made);
+	return made;
 }
 
 /* A group's leaf in every hierarchy where it is missing: it is made with
@@ -2016,20 +2000,16 @@ int group_whole(const struct cgroot *r, const char *path)
 static int complete_in(const struct cgroot *r, const struct cg_hier *h, const char *path,
                        const char *lp)
 {
-	bool made_dir, made_leaf;
+	bool made_dir;
+	int res;
 
 	made_dir = mkdirat(h->base_fd, path, 0755) == 0;
 	if (!made_dir && errno != EEXIST)
 		return -errno;
 	cpuset_inherit(h, path, made_dir);
 	v2_enable_below(r, h, path);
-	if (!lp)
-		return 0;
-	made_leaf = mkdirat(h->base_fd, lp, 0755) == 0;
-	if (!made_leaf && errno != EEXIST)
-		return -errno;
-	cpuset_inherit(h, lp, made_leaf);
-	return 0;
+	res = lp ? leaf_in(h, lp) : 0;
+	return res < 0 ? res : 0;
 }
 
 /* The caps of the knobs served by the hierarchies in mask (only these
