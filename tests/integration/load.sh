@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: MIT
 # Load: 8 clients doing mixed mkdir / write / read / procs / readdir /
 # rmdir through the mount for CGFS_LOAD_SECONDS (60): no unexpected error,
-# no real cgroup left behind, the server's RSS flat within 10 %.
+# no real cgroup left behind, the server's RSS flat within 10 % over the
+# last third; where it still grew (an emulated guest warms up slowly), up
+# to two more rounds of a third each, the last of which must be flat: a
+# leak grows in every round.
 . "$(dirname "$0")/lib.sh"
 
 SECS=${CGFS_LOAD_SECONDS:-60}
@@ -38,8 +41,21 @@ assert_eq "the same server served throughout" "$S" "$(server_pid)"
 if grep -aq "libasan\.so" "$CGFS"; then
 	echo "# SKIP RSS flatness: this is the AddressSanitizer build, whose quarantine keeps freed memory (checked in the plain build)"
 else
-	[ -n "$r1" ] && [ -n "$r2" ] && [ "$r2" -le $((r1 + r1 / 10)) ] &&
-		ok "server RSS flat within 10 % over the last third (${r1} -> ${r2} KiB)" ||
+	flat() { [ -n "$1" ] && [ -n "$2" ] && [ "$2" -le $(($1 + $1 / 10)) ]; }
+	round=0
+	while ! flat "$r1" "$r2" && [ "$round" -lt 2 ]; do
+		round=$((round + 1))
+		as "$ALICE" setsid "$CGLOAD" -c 8 -t $((SECS / 3)) "$MNT/$ALICE/load" >"$OUT" 2>&1 &
+		L=$!
+		SPAWNED_GROUPS+=("$L")
+		wait "$L"
+		rc=$?
+		r1=$r2
+		r2=$(rss "$S")
+		echo "# still growing: round $round more, RSS ${r1} -> ${r2} KiB"
+		assert_eq "round $round: no unexpected error" 0 "$rc"
+	done
+	flat "$r1" "$r2" && ok "server RSS flat within 10 % over the last third (${r1} -> ${r2} KiB)" ||
 		not_ok "server RSS grew: ${r1} -> ${r2} KiB"
 fi
 # Nothing left: the load dir holds only its leaf, in every hierarchy.
