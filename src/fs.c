@@ -1019,12 +1019,15 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 			res = -EDQUOT;
 	}
 	if (res == 0) {
+		uint64_t own = watch_own_begin(c.path, true);
+
 		if (p.depth == 0) {
 			config_caps_for(fs->cfg, name, &caps);
 			res = group_create(fs->root, c.path, &caps);
 		} else {
 			res = group_create(fs->root, c.path, NULL);
 		}
+		watch_own_end(own, res);
 	}
 	pthread_mutex_unlock(&tree_lock);
 	if (res < 0)
@@ -1059,8 +1062,12 @@ static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (res == 0 && ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner))
 		res = -EACCES;
 	if (res == 0) {
+		uint64_t own;
+
 		pthread_mutex_lock(&tree_lock);
+		own = watch_own_begin(c.path, false);
 		res = group_remove(fs->root, c.path);
+		watch_own_end(own, res);
 		pthread_mutex_unlock(&tree_lock);
 	}
 	if (res < 0)

@@ -1431,9 +1431,44 @@ static int remove_walked(int base_fd, const char *path, const struct cg_walk *w)
 	return 0;
 }
 
+/* A subdirs() callback: stops at a child group, notes the leaf. */
 static int not_leaf(void *arg, const char *name)
 {
-	return strcmp(name, GROUP_LEAF) != 0;
+	bool *leaf = arg;
+
+	if (strcmp(name, GROUP_LEAF) != 0)
+		return 1;
+	*leaf = true;
+	return 0;
+}
+
+/* Removes path's directory in h, and its leaf first where it has one
+ * (leaf: the primary hierarchy showed one; a leaf only some hierarchies
+ * have is found by the kernel's EBUSY). 0 when gone; -errno otherwise,
+ * with the leaf made again if it was removed. */
+static int remove_dir_quick(const struct cg_hier *h, const char *path, const char *lp,
+                            bool leaf)
+{
+	bool had_leaf = false;
+	int res;
+
+	if (leaf) {
+		had_leaf = unlinkat(h->base_fd, lp, AT_REMOVEDIR) == 0;
+		if (!had_leaf && errno != ENOENT)
+			return -errno;
+	}
+	if (unlinkat(h->base_fd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
+		return 0;
+	res = -errno;
+	if (!leaf && res == -EBUSY && unlinkat(h->base_fd, lp, AT_REMOVEDIR) == 0) {
+		had_leaf = true;
+		if (unlinkat(h->base_fd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		res = -errno;
+	}
+	if (had_leaf && mkdirat(h->base_fd, lp, 0755) == 0)
+		cpuset_inherit(h, lp, true);
+	return res;
 }
 
 /* The common case, a group with no child groups and no processes, in two
@@ -1448,11 +1483,12 @@ static int remove_quick(const struct cgroot *r, const char *path)
 	int order[LAYOUT_MAX_HIER], fz = r->by_ctrl[CTRL_FREEZER];
 	char lp[PATH_MAX];
 	size_t i, n = 0;
+	bool leaf = false;
 
 	if (join(lp, sizeof(lp), path, GROUP_LEAF) < 0)
 		return 0;
 	/* Child groups: the long way at once (nothing is undone then). */
-	if (subdirs(primary(r)->base_fd, path, not_leaf, NULL) != 0)
+	if (subdirs(primary(r)->base_fd, path, not_leaf, &leaf) != 0)
 		return 0;
 	for (i = 0; i < r->n; i++)
 		if ((int)i != r->primary && (int)i != fz)
@@ -1460,18 +1496,9 @@ static int remove_quick(const struct cgroot *r, const char *path)
 	if (fz >= 0 && fz != r->primary)
 		order[n++] = fz;
 	order[n++] = r->primary;
-	for (i = 0; i < n; i++) {
-		const struct cg_hier *h = &r->h[order[i]];
-		bool had_leaf = unlinkat(h->base_fd, lp, AT_REMOVEDIR) == 0;
-
-		if (!had_leaf && errno != ENOENT)
+	for (i = 0; i < n; i++)
+		if (remove_dir_quick(&r->h[order[i]], path, lp, leaf) < 0)
 			return 0;
-		if (unlinkat(h->base_fd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
-			continue;
-		if (had_leaf && mkdirat(h->base_fd, lp, 0755) == 0)
-			cpuset_inherit(h, lp, true);
-		return 0;
-	}
 	return 1;
 }
 

@@ -86,6 +86,12 @@ struct strvec {
 	size_t n, cap;
 };
 
+/* A group directory cgfs made in one hierarchy, to be watched. */
+struct scan_req {
+	char *path;
+	int hier;
+};
+
 static size_t dir_home(uint32_t id);
 static size_t ref_home(uint32_t e);
 
@@ -105,6 +111,8 @@ static struct {
 	uint32_t *free_ids;  /* ids of freed records, to use again */
 	size_t nids, idcap, nfree;
 	struct strvec checks; /* paths to check once the events at hand are read */
+	struct scan_req *scans; /* groups cgfs made, watched with the next checks */
+	size_t nscans, scancap;
 	bool resync;          /* the kernel dropped events */
 	bool exhausted;       /* the watch budget is used up */
 	bool gave_up;         /* degrade() was called */
@@ -119,6 +127,22 @@ static int stopping, in_notify;
 static int n_suspects;
 static pthread_mutex_t suspects_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct suspect *suspects; /* protected by suspects_lock */
+
+/* A group cgfs itself makes or removes (fs.c, under the tree lock): see
+ * watch_own_begin(). */
+enum own_state { OWN_ACTIVE, OWN_ENDED, OWN_DRAINING };
+struct own {
+	uint64_t id;
+	char *path;
+	bool made;  /* mkdir, else rmdir */
+	bool failed;
+	enum own_state state;
+	struct own *next;
+};
+static pthread_mutex_t own_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct own *owns;  /* protected by own_lock */
+static uint64_t own_next; /* protected by own_lock */
+static int own_on;        /* the watcher reads events: records are kept */
 
 static uint64_t now_ms(void)
 {
@@ -539,7 +563,7 @@ static void inval_path(const char *path)
 
 /* ---- watches ---- */
 
-static void unwatch(struct wdir *d, int hier)
+static void unwatch_as(struct wdir *d, int hier, bool inval)
 {
 	uint32_t *slot;
 
@@ -553,9 +577,15 @@ static void unwatch(struct wdir *d, int hier)
 	d->wd[hier] = -1;
 	w.nwatch--;
 	if (hier == w.r->primary) {
-		inval_dir(d);
+		if (inval)
+			inval_dir(d);
 		d->pino = 0;
 	}
+}
+
+static void unwatch(struct wdir *d, int hier)
+{
+	unwatch_as(d, hier, true);
 }
 
 /* Watches d's directory in hierarchy hier. -ENOSPC beyond the budget or
@@ -651,14 +681,15 @@ static int scan(struct wdir *d, int hier, bool check)
 	return res;
 }
 
-/* d's directory and everything below it left hierarchy hier. */
-static void drop(struct wdir *d, int hier)
+/* d's directory and everything below it left hierarchy hier; inval:
+ * what the kernel cached of them is dropped. */
+static void drop(struct wdir *d, int hier, bool inval)
 {
 	struct wdir *c;
 
 	for (c = d->child; c; c = c->sibling)
-		drop(c, hier);
-	unwatch(d, hier);
+		drop(c, hier, inval);
+	unwatch_as(d, hier, inval);
 }
 
 /* ---- suspects ---- */
@@ -854,6 +885,283 @@ static int repairs_due(void)
 	return next - now > INT_MAX ? INT_MAX : (int)(next - now);
 }
 
+/* ---- our own changes ---- */
+
+/*
+ * A mkdir or rmdir through cgfs is an event in every hierarchy for the
+ * group (and, for rmdir, its leaf and everything below), all of it made
+ * under the tree lock by a group_create() or group_remove() that either
+ * succeeded, leaving the group whole or gone, or failed. Those events
+ * need no check of the group and no invalidation (the kernel dropped the
+ * entry of what was removed itself), and a group made is watched only
+ * WATCH_CHECK_MS later, with the checks: one removed by then (a script's
+ * mkdir, run, rmdir) costs the watcher no watch, listing or check at all.
+ *
+ * Which events are ours: fs.c records the path and the kind of change
+ * before the first system call (watch_own_begin) and the result after
+ * the last (watch_own_end), both under the tree lock; the watcher reads
+ * events only after it has taken that lock once, so an operation's events
+ * are read in one go, and a record is dropped after the first read of
+ * the whole queue that began after the operation ended (all its events
+ * were queued by then). An event of the same kind for the same path from
+ * another program in that window is taken for ours: it can only be the
+ * same change racing ours (a mkdir of the same name would have made ours
+ * fail). A failed operation's events are the watcher's as usual: its
+ * record stops matching, and the group is checked.
+ */
+
+static struct own *own_find_locked(const char *path, bool made)
+{
+	size_t n;
+	struct own *o;
+
+	for (o = owns; o; o = o->next) {
+		if (o->failed || o->made != made)
+			continue;
+		n = strlen(o->path);
+		if (strncmp(o->path, path, n) != 0)
+			continue;
+		/* The group itself; for a removal, anything below it too. */
+		if (path[n] == '\0' || (!made && path[n] == '/'))
+			return o;
+	}
+	return NULL;
+}
+
+/* Whether a and b are the same path or one is below the other. */
+static bool path_related(const char *a, const char *b)
+{
+	size_t n = strlen(a), m = strlen(b), k = n < m ? n : m;
+
+	if (strncmp(a, b, k) != 0)
+		return false;
+	return n == m || (n < m ? b[n] == '/' : a[m] == '/');
+}
+
+/* Another program made the directory at path: a removal of ours there
+ * or around it is over, and later removals there are not ours. */
+static void own_supersede(const char *path)
+{
+	struct own *o;
+
+	if (!__atomic_load_n(&owns, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&own_lock);
+	for (o = owns; o; o = o->next)
+		if (!o->made && path_related(o->path, path))
+			o->failed = true; /* checked when it goes */
+	pthread_mutex_unlock(&own_lock);
+}
+
+/* Whether a change (made or removed) of the directory at path is one
+ * of cgfs's own. */
+static bool own_change(const char *path, bool made)
+{
+	bool mine;
+
+	if (!__atomic_load_n(&owns, __ATOMIC_ACQUIRE))
+		return false;
+	pthread_mutex_lock(&own_lock);
+	mine = own_find_locked(path, made) != NULL;
+	pthread_mutex_unlock(&own_lock);
+	return mine;
+}
+
+uint64_t watch_own_begin(const char *path, bool made)
+{
+	struct own *o;
+	uint64_t id = 0;
+
+	if (!__atomic_load_n(&own_on, __ATOMIC_ACQUIRE))
+		return 0;
+	o = calloc(1, sizeof(*o));
+	if (o && !(o->path = strdup(path))) {
+		free(o);
+		o = NULL;
+	}
+	if (!o)
+		return 0; /* its events are taken for another program's */
+	o->made = made;
+	pthread_mutex_lock(&own_lock);
+	o->id = id = ++own_next;
+	o->next = owns;
+	__atomic_store_n(&owns, o, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&own_lock);
+	return id;
+}
+
+void watch_own_end(uint64_t id, int res)
+{
+	struct own *o;
+
+	if (!id)
+		return;
+	pthread_mutex_lock(&own_lock);
+	for (o = owns; o; o = o->next)
+		if (o->id == id) {
+			o->state = OWN_ENDED;
+			o->failed = res < 0;
+			break;
+		}
+	pthread_mutex_unlock(&own_lock);
+}
+
+/* Before a read of the whole queue: what ended by now is read in it. */
+static void own_drain_begin(void)
+{
+	struct own *o;
+
+	if (!__atomic_load_n(&owns, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&own_lock);
+	for (o = owns; o; o = o->next)
+		if (o->state == OWN_ENDED)
+			o->state = OWN_DRAINING;
+	pthread_mutex_unlock(&own_lock);
+}
+
+/* After it: those records go; a failed operation's group is checked. */
+static void own_drain_end(void)
+{
+	struct own **pp, *o, *done = NULL;
+
+	if (!__atomic_load_n(&owns, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&own_lock);
+	for (pp = &owns; (o = *pp);) {
+		if (o->state != OWN_DRAINING) {
+			pp = &o->next;
+			continue;
+		}
+		*pp = o->next;
+		o->next = done;
+		done = o;
+	}
+	pthread_mutex_unlock(&own_lock);
+	for (o = done; o; o = done) {
+		done = o->next;
+		if (o->failed)
+			check_later(o->path);
+		free(o->path);
+		free(o);
+	}
+}
+
+static void own_free_all(void)
+{
+	struct own *o, *next;
+
+	__atomic_store_n(&own_on, 0, __ATOMIC_RELEASE);
+	pthread_mutex_lock(&own_lock);
+	for (o = owns; o; o = next) {
+		next = o->next;
+		free(o->path);
+		free(o);
+	}
+	__atomic_store_n(&owns, NULL, __ATOMIC_RELEASE);
+	pthread_mutex_unlock(&own_lock);
+}
+
+static void scan_later(const char *path, int hier)
+{
+	struct scan_req *bigger;
+	char *copy;
+
+	if (w.nscans == w.scancap) {
+		size_t cap = w.scancap ? 2 * w.scancap : 64;
+
+		bigger = realloc(w.scans, cap * sizeof(*w.scans));
+		if (!bigger)
+			goto now;
+		w.scans = bigger;
+		w.scancap = cap;
+	}
+	copy = strdup(path);
+	if (!copy)
+		goto now;
+	w.scans[w.nscans++] = (struct scan_req){ copy, hier };
+	return;
+now:
+	/* No memory to wait: the group is checked as another program's. */
+	check_later(path);
+}
+
+/* path (and what is below it) left hier before it was watched there. */
+static void scan_cancel(const char *path, int hier)
+{
+	size_t i, n = strlen(path);
+
+	for (i = 0; i < w.nscans;) {
+		struct scan_req *q = &w.scans[i];
+
+		if (q->hier == hier && strncmp(q->path, path, n) == 0 &&
+		    (q->path[n] == '\0' || q->path[n] == '/')) {
+			free(q->path);
+			*q = w.scans[--w.nscans];
+			continue;
+		}
+		i++;
+	}
+}
+
+static int scan_cmp(const void *a, const void *b)
+{
+	const struct scan_req *x = a, *y = b;
+	int c = strcmp(x->path, y->path);
+
+	return c ? c : x->hier - y->hier;
+}
+
+/* The record of the directory at path, or NULL. */
+static struct wdir *dir_at(const char *path)
+{
+	char name[NAME_MAX + 1];
+	struct wdir *d = w.base;
+	size_t n;
+
+	while (d && *path) {
+		n = strcspn(path, "/");
+		if (n > NAME_MAX)
+			return NULL;
+		memcpy(name, path, n);
+		name[n] = '\0';
+		d = dir_child(d, name);
+		path += n + (path[n] == '/');
+	}
+	return d;
+}
+
+/* Watches the groups cgfs made that are still there, parents first;
+ * one whose parent is not watched there is found when the parent is. */
+static void scans_run(void)
+{
+	char parent[PATH_MAX];
+	struct wdir *p, *c;
+	size_t i;
+
+	if (w.nscans > 1)
+		qsort(w.scans, w.nscans, sizeof(*w.scans), scan_cmp);
+	for (i = 0; i < w.nscans; i++) {
+		const char *path = w.scans[i].path, *name = base_name(path);
+		int hier = w.scans[i].hier;
+
+		snprintf(parent, sizeof(parent), "%.*s",
+		         (int)(name > path ? name - path - 1 : 0), path);
+		p = dir_at(parent);
+		if (p && p->wd[hier] >= 0) {
+			c = dir_child(p, name);
+			if (!c)
+				c = dir_new(p, name);
+			if (c && scan(c, hier, true) == -ENOSPC)
+				w.exhausted = true;
+			if (c)
+				prune(c);
+		}
+		free(w.scans[i].path);
+	}
+	w.nscans = 0;
+}
+
 /* ---- events ---- */
 
 static void on_event(const struct inotify_event *ev)
@@ -861,6 +1169,7 @@ static void on_event(const struct inotify_event *ev)
 	char p[PATH_MAX], dp[PATH_MAX];
 	uint32_t *f;
 	struct wdir *d, *c;
+	bool made, mine;
 	int hier;
 
 	if (ev->mask & IN_Q_OVERFLOW) {
@@ -874,13 +1183,33 @@ static void on_event(const struct inotify_event *ev)
 	hier = ref_hier(*f);
 	if (dir_path(d, dp, sizeof(dp)) < 0)
 		return;
+	made = ev->mask & IN_CREATE;
+	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(dp, made);
 	if (strcmp(ev->name, GROUP_LEAF) == 0) {
-		check_later(dp);
+		if (!mine)
+			check_later(dp);
 		return;
 	}
 	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), dp, ev->name) < 0)
 		return;
+	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(p, made);
 	c = dir_child(d, ev->name);
+	if (mine && made) {
+		scan_later(p, hier);
+		return;
+	}
+	if (made && !mine)
+		own_supersede(p);
+	if (mine) {
+		/* Dropped from the kernel's caches by the rmdir itself, and
+		 * the files kept there by group_remove(). */
+		scan_cancel(p, hier);
+		if (c) {
+			drop(c, hier, false);
+			prune(c);
+		}
+		return;
+	}
 	if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 		if (!c)
 			c = dir_new(d, ev->name);
@@ -898,7 +1227,7 @@ static void on_event(const struct inotify_event *ev)
 	if (hier == w.r->primary && (!c || c->wd[hier] < 0) && (d->depth == 0 || d->pino))
 		notify_entry(fs_dir_ino(d->pino, d->depth == 0), ev->name);
 	if (c) {
-		drop(c, hier);
+		drop(c, hier, true);
 		prune(c);
 	}
 	check_later(p);
@@ -922,6 +1251,7 @@ static void degrade(const char *why)
 	__atomic_store(&w.fs->timeout, &zero, __ATOMIC_RELEASE);
 	__atomic_store_n(&unwatched, 1, __ATOMIC_RELEASE);
 	suspects_free();
+	own_free_all();
 	close_all();
 }
 
@@ -1009,6 +1339,7 @@ static int first_scan(void)
 	         (unsigned long long)(now_ms() - t0));
 	__atomic_store(&w.fs->timeout, &cache_timeout, __ATOMIC_RELEASE);
 	__atomic_store_n(&unwatched, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&own_on, 1, __ATOMIC_RELEASE);
 	return 0;
 }
 
@@ -1030,8 +1361,16 @@ static void *watch_main(void *arg)
 			break;
 		if (fds[1].revents || __atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
 			break;
-		if (fds[0].revents & POLLIN)
+		if (fds[0].revents & POLLIN) {
+			/* An mkdir or rmdir of our own is an event in every
+			 * hierarchy: wait for it to end and read them in one go
+			 * rather than being woken for each. */
+			fs_tree_lock();
+			fs_tree_unlock();
+			own_drain_begin();
 			read_events();
+			own_drain_end();
+		}
 		if (w.resync && resync() == -ENOSPC)
 			w.exhausted = true;
 		if (w.exhausted) {
@@ -1039,9 +1378,10 @@ static void *watch_main(void *arg)
 			break;
 		}
 		now = now_ms();
-		if (w.checks.n && !checks_due)
+		if ((w.checks.n || w.nscans) && !checks_due)
 			checks_due = now + WATCH_CHECK_MS;
 		if (checks_due && now >= checks_due) {
+			scans_run();
 			checks_run();
 			checks_due = 0;
 		}
@@ -1094,6 +1434,11 @@ static void tables_free(void)
 	strvec_clear(&w.checks);
 	free(w.checks.v);
 	w.checks = (struct strvec){ NULL, 0, 0 };
+	for (i = 0; i < w.nscans; i++)
+		free(w.scans[i].path);
+	free(w.scans);
+	w.scans = NULL;
+	w.nscans = w.scancap = 0;
 }
 
 /* Closes the inotify instance and frees the tables; the stop eventfd
@@ -1172,6 +1517,7 @@ void watch_stop(void)
 	w.efd = -1;
 	close_all();
 	suspects_free();
+	own_free_all();
 }
 
 int watch_check(const struct cgroot *r, const char *path)

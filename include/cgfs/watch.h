@@ -26,6 +26,9 @@
  */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 #include <fuse_lowlevel.h>
 
 #include "cgfs/fs.h"
@@ -43,6 +46,15 @@ int watch_start(struct fuse_session *se, struct fs *fs, const char *mountpoint);
  * a directory's lock while an entry in it is invalidated, so a
  * notification waits for the requests in flight there. */
 void watch_stop(void);
+
+/* Around cgfs's own group_create() (made) or group_remove() of path,
+ * under the tree lock: begin before it, end with its result after it.
+ * The events the change makes in every hierarchy then cost the watcher
+ * no check and no invalidation, and a group made is watched with the
+ * next checks (WATCH_CHECK_MS), not at once. 0 from begin (not watching,
+ * no memory) makes end a no-op and the events another program's. */
+uint64_t watch_own_begin(const char *path, bool made);
+void watch_own_end(uint64_t id, int res);
 
 /* For lookups: 0 if the group at path (made in the primary hierarchy)
  * may be served, -EIO if it is half made. Takes no lock and makes no
