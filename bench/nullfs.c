@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * nullfs: the FUSE floor for the benchmark. A low-level server with one
- * file, "knob", that reads back a constant and accepts any write. It is
+ * file, "knob", that reads back a constant and accepts any write (and
+ * "slow", the same after NULL_SLOW_MS, for tests/integration/serve.sh:
+ * a slow request must hold up no other). It is
  * mounted, threaded and timed out the way cgfs is (same mount options,
  * direct_io, ATOMIC_O_TRUNC, 1 s entry/attr timeouts, the same session
  * loop, src/serve.c, with as many threads; -s for one thread), so the gap
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <fuse_lowlevel.h>
@@ -23,6 +26,9 @@
 
 #define NULL_INO 2
 #define NULL_NAME "knob"
+#define SLOW_INO 3
+#define SLOW_NAME "slow"
+#define NULL_SLOW_MS 300
 #define NULL_TIMEOUT 1.0 /* cgfs's fs.timeout */
 
 static const char null_value[] = "512\n";
@@ -52,15 +58,16 @@ static void null_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e;
 
-	if (parent != FUSE_ROOT_ID || strcmp(name, NULL_NAME) != 0) {
+	if (parent != FUSE_ROOT_ID ||
+	    (strcmp(name, NULL_NAME) != 0 && strcmp(name, SLOW_NAME) != 0)) {
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
 	memset(&e, 0, sizeof(e));
-	e.ino = NULL_INO;
+	e.ino = strcmp(name, NULL_NAME) == 0 ? NULL_INO : SLOW_INO;
 	e.attr_timeout = NULL_TIMEOUT;
 	e.entry_timeout = NULL_TIMEOUT;
-	null_stat(NULL_INO, &e.attr);
+	null_stat(e.ino, &e.attr);
 	fuse_reply_entry(req, &e);
 }
 
@@ -68,7 +75,7 @@ static void null_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 {
 	struct stat st;
 
-	if (ino != FUSE_ROOT_ID && ino != NULL_INO) {
+	if (ino != FUSE_ROOT_ID && ino != NULL_INO && ino != SLOW_INO) {
 		fuse_reply_err(req, ENOENT);
 		return;
 	}
@@ -85,7 +92,7 @@ static void null_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 
 static void null_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	if (ino != NULL_INO) {
+	if (ino != NULL_INO && ino != SLOW_INO) {
 		fuse_reply_err(req, EISDIR);
 		return;
 	}
@@ -98,6 +105,10 @@ static void null_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                       struct fuse_file_info *fi)
 {
 	size_t len = sizeof(null_value) - 1;
+	struct timespec slow = { 0, NULL_SLOW_MS * 1000000L };
+
+	if (ino == SLOW_INO && off == 0)
+		nanosleep(&slow, NULL);
 
 	if (off < 0 || (size_t)off >= len) {
 		fuse_reply_buf(req, NULL, 0);

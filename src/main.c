@@ -28,6 +28,7 @@ struct options {
 	char *config;
 	char *rmdir;
 	char *loglevel;
+	char *spin_us;
 	int verbose;
 	int nonopts;    /* non-option arguments seen */
 };
@@ -38,6 +39,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("config=%s", config),
 	OPT("rmdir=%s", rmdir),
 	OPT("loglevel=%s", loglevel),
+	OPT("spin_us=%s", spin_us),
 	OPT("-v", verbose),
 	OPT("--verbose", verbose),
 	FUSE_OPT_END
@@ -87,6 +89,8 @@ static void usage(const char *prog)
 	       "    -o rmdir=migrate|kill  what rmdir does with live processes\n"
 	       "                           (default: migrate)\n"
 	       "    -o loglevel=LEVEL      err, warning, notice, info (default) or debug\n"
+	       "    -o spin_us=N           microseconds the reading thread polls for the\n"
+	       "                           next request before it sleeps, 0-1000 (default: 50)\n"
 	       "    -v, --verbose          log refused requests (debug level)\n\n"
 	       "cgfs always mounts with -o allow_other,default_permissions,\n"
 	       "fsname=cgfs,subtype=cgfs: every user reaches the mount and the kernel\n"
@@ -214,6 +218,19 @@ int main(int argc, char *argv[])
 		ret = 2;
 		goto out_args;
 	}
+	if (o.spin_us) {
+		char *end;
+		unsigned long us;
+
+		errno = 0;
+		us = strtoul(o.spin_us, &end, 10);
+		if (errno || end == o.spin_us || *end || o.spin_us[0] == '-' || us > 1000) {
+			log_err("spin_us=%s: expected microseconds, 0 to 1000", o.spin_us);
+			ret = 2;
+			goto out_args;
+		}
+		serve_set_spin((unsigned)us);
+	}
 	if (load_config(&o, &cfg) < 0) {
 		ret = 2;
 		goto out_args;
@@ -286,5 +303,6 @@ out_args:
 	free(o.config);
 	free(o.rmdir);
 	free(o.loglevel);
+	free(o.spin_us);
 	return ret;
 }

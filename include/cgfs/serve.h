@@ -10,6 +10,10 @@
 
 #include <fuse_lowlevel.h>
 
+/* How long (microseconds) the reading thread polls the device after a
+ * request before it sleeps there: see src/serve.c. */
+#define SERVE_SPIN_US 50
+
 /* Runs se with nthreads threads until the file system is unmounted or
  * serve_stop() is called (SIGTERM, SIGINT and SIGHUP call it: install
  * nothing else for them). before_stop (may be NULL) runs when a stop is
@@ -21,6 +25,9 @@ int serve_loop(struct fuse_session *se, int nthreads, void (*before_stop)(void *
 /* fn (NULL: none) runs in a serving thread after each request it
  * answered, before it waits for the next; set before serve_loop(). */
 void serve_after_each(void (*fn)(void));
+
+/* Sets that time (0: sleep at once); call before serve_loop(). */
+void serve_set_spin(unsigned us);
 
 /* Async-signal-safe: asks a running serve_loop() to stop. */
 void serve_stop(void);

@@ -122,9 +122,10 @@ assert_op "rmdir box after restarts" OK as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/bo
 grep -q "server died of signal 9" "$LOG" && ok "the supervisor logged the crash" ||
 	not_ok "no crash in the log"
 
-# 5. The pool: as many threads wait in read(2) on the device as
-# max_threads says (1 with -s); max_idle_threads and clone_fd are taken
-# and change nothing.
+# 5. The pool: as many workers as max_threads says (1 with -s), of which
+# one at a time reads the device (src/serve.c: the others wait for their
+# turn, so a request wakes no cold thread); max_idle_threads and clone_fd
+# are taken and change nothing.
 readers() {
 	local t n=0
 	for t in /proc/"$1"/task/*; do
@@ -132,27 +133,57 @@ readers() {
 	done
 	echo "$n"
 }
-pool() { # pool WANT [OPTION...]: $POOL, the number of readers once it answers
+workers() {
+	grep -lx cgfs-worker /proc/"$1"/task/*/comm 2>/dev/null | wc -l
+}
+pool() { # pool WANT [OPTION...]: $POOL workers and $READERS readers once it answers
 	local want=$1 s i
 	shift
-	POOL=
+	POOL= READERS=
 	stop_cgfs
 	start_cgfs "$@" || return
 	"$XOP" stat "$MNT" >/dev/null
 	s=$(server_pid)
 	for i in $(seq 1 100); do
-		POOL=$(readers "$s")
-		[ "$POOL" -ge "$want" ] && break
+		POOL=$(workers "$s")
+		READERS=$(readers "$s")
+		[ "$POOL" -ge "$want" ] && [ "$READERS" -ge 1 ] && break
 		sleep 0.02
 	done
 }
 pool 10
-assert_eq "the default pool: 10 threads read the device" 10 "$POOL"
+assert_eq "the default pool: 10 workers" 10 "$POOL"
+assert_eq "...one of which waits on the device when idle" 1 "$READERS"
 pool 3 -o max_threads=3,max_idle_threads=1,clone_fd
-assert_eq "max_threads=3 (max_idle_threads=1, clone_fd taken): 3 threads" 3 "$POOL"
+assert_eq "max_threads=3 (max_idle_threads=1, clone_fd taken): 3 workers" 3 "$POOL"
+assert_eq "...one reads" 1 "$READERS"
 pool 1 -s
-assert_eq "-s: one thread" 1 "$POOL"
-assert_op "...which serves" OK "$XOP" read "$MNT/$ALICE/procs"
+assert_eq "-s: one worker" 1 "$POOL"
+assert_eq "...which reads" 1 "$READERS"
+assert_op "...and serves" OK "$XOP" read "$MNT/$ALICE/procs"
+pool 10
+# Parallel callers through cgfs are all served (a slow request handing
+# the reading on: tests/integration/serve.sh).
+for i in 1 2 3 4; do
+	( for j in $(seq 1 100); do "$XOP" read "$MNT/$ALICE/procs" >/dev/null || exit 1; done ) &
+	SPAWNED+=($!)
+done
+fails=0
+for p in "${SPAWNED[@]: -4}"; do wait "$p" || fails=$((fails + 1)); done
+assert_eq "4 parallel readers are all answered" 0 "$fails"
+# spin_us: how long the reader polls; 0 sleeps at once and still serves.
+pool 10 -o spin_us=0
+assert_eq "spin_us=0: 10 workers" 10 "$POOL"
+assert_op "...which serve" OK "$XOP" read "$MNT/$ALICE/procs"
+stop_cgfs
+for bad in bogus 1001 -1 5x ""; do
+	out=$("$CGFS" -f -o "base=/$BASE,spin_us=$bad" "$MNT" 2>&1)
+	rc=$?
+	[ "$rc" = 2 ] && grep -q "spin_us=$bad: expected microseconds, 0 to 1000" <<<"$out" &&
+		! grep -q " $MNT fuse" /proc/mounts && ok "spin_us='$bad' refused (status 2, nothing mounted)" ||
+		not_ok "spin_us='$bad': status $rc, output: $out"
+done
+start_cgfs || exit 1
 
 # 6. Servers that cannot start: the supervisor starts them again with a
 # back-off (50 ms doubling to 2 s) and gives up after 20 in a row that
