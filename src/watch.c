@@ -1382,6 +1382,11 @@ static void *watch_main(void *arg)
 			checks_due = now + WATCH_CHECK_MS;
 		if (checks_due && now >= checks_due) {
 			scans_run();
+			if (w.exhausted) {
+				/* The budget ran out on a group cgfs made. */
+				degrade("the inotify watch budget is used up");
+				break;
+			}
 			checks_run();
 			checks_due = 0;
 		}
