@@ -19,7 +19,10 @@
  * (hands over the reading) when it sees more requests queued behind the
  * one it took, or when its request has taken SERVE_SLOW_MS (a freeze that
  * waits, a write the kernel blocks): callers in parallel are served in
- * parallel, and a slow request holds up no other.
+ * parallel, and a slow request holds up no other. Once requests have been
+ * seen queued, every worker reads the device for SERVE_PARALLEL_US, as in
+ * a plain pool (a turn to wait for would serialise parallel callers), and
+ * no worker spins while another processes a request.
  */
 #include <errno.h>
 #include <linux/fuse.h>
@@ -45,10 +48,39 @@ static atomic_bool stopping;   /* workers end */
 static sem_t wake; /* posted on stop or when a worker ends on its own */
 
 static unsigned spin_us = SERVE_SPIN_US;
-static atomic_bool reading; /* a worker holds the reader's turn */
+static atomic_int readers;  /* workers holding a reader's turn */
+static int parallel_readers; /* turns while callers run in parallel */
 static sem_t standby;       /* workers waiting for the turn */
-static atomic_int n_standby;
 static atomic_uint served;      /* requests taken, for the monitor */
+static atomic_int busy;         /* workers answering an awaited request */
+/* Callers in parallel were seen lately (until then, in us): every worker
+ * reads the device, as in a plain pool. */
+#define SERVE_PARALLEL_US 5000
+static _Atomic uint64_t parallel_until;
+
+static uint64_t now_us(void);
+
+static bool in_parallel(void)
+{
+	return now_us() < atomic_load(&parallel_until);
+}
+
+static void hand_over(void);
+static atomic_int n_standby;
+
+/* An awaited request came while another was answered or queued: callers
+ * run in parallel. Entering the mode wakes workers on standby for the
+ * turns it adds. */
+static void parallel_seen(void)
+{
+	uint64_t now = now_us();
+	int n;
+
+	if (atomic_exchange(&parallel_until, now + SERVE_PARALLEL_US) > now)
+		return;
+	for (n = parallel_readers - 1; n > 0; n--)
+		hand_over();
+}
 static atomic_bool mon_parked;  /* the monitor sleeps until a request comes */
 static sem_t mon_wake;
 
@@ -58,6 +90,7 @@ struct worker {
 	atomic_bool done;
 	int err;
 	_Atomic uint64_t started; /* when its request began (us), 0 when idle */
+	bool awaited;             /* its request counts in busy */
 	uint64_t handed;          /* the request the monitor handed over for */
 };
 
@@ -110,19 +143,31 @@ static void hand_over(void)
 		sem_post(&standby);
 }
 
-/* Waits for the reader's turn; false when the loop stops. */
+static int turns(void)
+{
+	return in_parallel() ? parallel_readers : 1;
+}
+
+static bool try_turn(void)
+{
+	int n = atomic_load(&readers);
+
+	while (n < turns())
+		if (atomic_compare_exchange_weak(&readers, &n, n + 1))
+			return true;
+	return false;
+}
+
+/* Waits for a reader's turn; false when the loop stops. */
 static bool take_turn(void)
 {
-	bool no = false;
-
-	while (!atomic_compare_exchange_weak(&reading, &no, true)) {
-		no = false;
+	while (!try_turn()) {
 		if (atomic_load(&stopping))
 			return false;
 		atomic_fetch_add(&n_standby, 1);
 		/* Checked again after counting in: a turn given back meanwhile
 		 * posted nothing for us. */
-		if (atomic_load(&reading))
+		if (atomic_load(&readers) >= turns())
 			sem_wait(&standby); /* EINTR on a stop: look again */
 		atomic_fetch_sub(&n_standby, 1);
 	}
@@ -135,7 +180,10 @@ static void spin(struct fuse_session *se)
 	uint64_t end;
 	int fd = fuse_session_fd(se);
 
-	if (!spin_us)
+	/* Only for a caller doing one thing after another: with callers in
+	 * parallel, the CPU time polling would take is theirs (and the poll
+	 * contends for the lock the kernel queues requests under). */
+	if (!spin_us || atomic_load(&busy) > 0 || in_parallel())
 		return;
 	end = now_us() + spin_us;
 	while (!queued(fd) && !atomic_load(&stopping) && now_us() < end)
@@ -200,6 +248,8 @@ static void *monitor(void *arg)
 static void request_begins(struct worker *w)
 {
 	atomic_store(&w->started, now_us());
+	if (w->awaited)
+		atomic_fetch_add(&busy, 1);
 	atomic_fetch_add(&served, 1);
 	if (atomic_load(&mon_parked) && atomic_exchange(&mon_parked, false))
 		sem_post(&mon_wake);
@@ -242,7 +292,7 @@ static void *work(void *arg)
 			break;
 		spin(w->se);
 		res = fuse_session_receive_buf(w->se, &buf);
-		atomic_store(&reading, false);
+		atomic_fetch_sub(&readers, 1);
 		if (res == -EINTR || res == -EAGAIN)
 			continue;
 		if (res <= 0) {
@@ -252,16 +302,24 @@ static void *work(void *arg)
 			break;
 		}
 		/* Callers in parallel: the next request is read meanwhile. */
-		if (awaited(&buf) && queued(fuse_session_fd(w->se)))
-			hand_over();
+		w->awaited = awaited(&buf);
+		if (w->awaited) {
+			bool more = queued(fuse_session_fd(w->se));
+
+			if (more || atomic_load(&busy) > 0)
+				parallel_seen();
+			if (more)
+				hand_over();
+		}
 		request_begins(w);
 		fuse_session_process_buf(w->se, &buf);
 		atomic_store(&w->started, 0);
+		if (w->awaited)
+			atomic_fetch_sub(&busy, 1);
 		if (after_each)
 			after_each();
 	}
 	free(buf.mem);
-	atomic_store(&reading, false);
 	hand_over(); /* whoever waits for the turn goes on, or sees the stop */
 	atomic_store(&w->done, true);
 	sem_post(&wake);
@@ -309,8 +367,13 @@ int serve_loop(struct fuse_session *se, int nthreads, void (*before_stop)(void *
 	}
 	atomic_store(&stopping, false);
 	atomic_store(&stop_asked, false);
-	atomic_store(&reading, false);
+	atomic_store(&readers, 0);
+	/* Fewer (one per CPU) measured slower: a request then waits for a
+	 * reader more often than it wakes a cold one. */
+	parallel_readers = nthreads;
 	atomic_store(&n_standby, 0);
+	atomic_store(&busy, 0);
+	atomic_store(&parallel_until, 0);
 	atomic_store(&mon_parked, false);
 	if (sem_init(&mon_wake, 0, 0) < 0) {
 		res = -errno;

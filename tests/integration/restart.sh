@@ -123,9 +123,13 @@ grep -q "server died of signal 9" "$LOG" && ok "the supervisor logged the crash"
 	not_ok "no crash in the log"
 
 # 5. The pool: as many workers as max_threads says (1 with -s), of which
-# one at a time reads the device (src/serve.c: the others wait for their
-# turn, so a request wakes no cold thread); max_idle_threads and clone_fd
-# are taken and change nothing.
+# one at a time reads the device while callers come one after another
+# (src/serve.c: the others wait for their turn, so a request wakes no cold
+# thread); max_idle_threads and clone_fd are taken and change nothing.
+# Requests seen in parallel (as at mount time) let every worker read for
+# 5 ms; those left waiting on the device then take one sequential request
+# each and go back to waiting for the turn, so a caller doing one thing
+# after another brings the reading back to one worker.
 readers() {
 	local t n=0
 	for t in /proc/"$1"/task/*; do
@@ -142,13 +146,17 @@ pool() { # pool WANT [OPTION...]: $POOL workers and $READERS readers once it ans
 	POOL= READERS=
 	stop_cgfs
 	start_cgfs "$@" || return
-	"$XOP" stat "$MNT" >/dev/null
 	s=$(server_pid)
+	settle "$s"
+	POOL=$(workers "$s")
+}
+settle() { # settle PID: sequential requests until one worker reads ($READERS)
+	local i
 	for i in $(seq 1 100); do
-		POOL=$(workers "$s")
-		READERS=$(readers "$s")
-		[ "$POOL" -ge "$want" ] && [ "$READERS" -ge 1 ] && break
-		sleep 0.02
+		"$XOP" read "$MNT/$ALICE/procs" >/dev/null
+		sleep 0.01
+		READERS=$(readers "$1")
+		[ "$(workers "$1")" -ge "$want" ] && [ "$READERS" = 1 ] && break
 	done
 }
 pool 10
@@ -171,6 +179,8 @@ done
 fails=0
 for p in "${SPAWNED[@]: -4}"; do wait "$p" || fails=$((fails + 1)); done
 assert_eq "4 parallel readers are all answered" 0 "$fails"
+want=10 settle "$(server_pid)"
+assert_eq "...and callers one after another bring the reading back to one worker" 1 "$READERS"
 # spin_us: how long the reader polls; 0 sleeps at once and still serves.
 pool 10 -o spin_us=0
 assert_eq "spin_us=0: 10 workers" 10 "$POOL"
