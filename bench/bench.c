@@ -1131,17 +1131,82 @@ static void steps_new(struct series **steps, const char *who)
 	}
 }
 
+/* The direct references' parent, next to cgfs's tree root and set up as
+ * cgfs set that up (v1 cpuset filled, clone_children as there, v2
+ * controllers enabled below it), but no group to cgfs: its name is no
+ * user's, so cgfs watches nothing there. (Inside cgfs's tree, each group
+ * a reference makes is an outside change cgfs's watcher answers, on the
+ * same two CPUs: information row "inside cgfs's tree".) */
+#define DIRECT_TREE "bench-direct"
+
+static int direct_tree_make(void)
+{
+	static const char *const copied[] = { "cpuset.cpus", "cpuset.mems",
+	                                      "cgroup.clone_children" };
+	char dir[PATH_MAX], from[PATH_MAX], text[512], one[64], *tok, *save;
+	size_t h, i;
+	int r = 0;
+
+	for (h = 0; h < B.nh && r == 0; h++) {
+		if (!B.h[h].serving)
+			continue;
+		real_path(dir, sizeof(dir), (int)h, DIRECT_TREE);
+		if (mkdir(dir, 0755) < 0) {
+			r = -errno;
+			break;
+		}
+		if (B.h[h].version == 1) {
+			for (i = 0; i < sizeof(copied) / sizeof(copied[0]) && r == 0; i++) {
+				path_of(text, sizeof(text), "%s/%s", TREE, copied[i]);
+				real_path(from, sizeof(from), (int)h, text);
+				if (access(from, F_OK) < 0)
+					continue;
+				r = read_line(from, text, sizeof(text));
+				if (r == 0 && text[0])
+					r = write_in(dir, copied[i], text);
+			}
+			continue;
+		}
+		real_path(from, sizeof(from), (int)h, TREE "/cgroup.subtree_control");
+		r = read_line(from, text, sizeof(text));
+		for (tok = strtok_r(text, " ", &save); r == 0 && tok; tok = strtok_r(NULL, " ", &save)) {
+			path_of(one, sizeof(one), "+%s", tok);
+			r = write_in(dir, "cgroup.subtree_control", one);
+		}
+	}
+	if (r < 0)
+		note("cannot set up %s next to the tree: %s", DIRECT_TREE, strerror(-r));
+	return r;
+}
+
+static void direct_tree_remove(void)
+{
+	char dir[PATH_MAX];
+	size_t h;
+
+	for (h = 0; h < B.nh; h++) {
+		if (!B.h[h].serving)
+			continue;
+		real_path(dir, sizeof(dir), (int)h, DIRECT_TREE);
+		if (rmdir(dir) < 0 && errno != ENOENT)
+			note("cannot remove %s: %s", dir, strerror(errno));
+	}
+}
+
 static void case_lifecycle(void)
 {
 	const char *what = "group lifecycle (mkdir, 3 limits, rmdir)";
 	struct lc_cgfs c;
-	struct direct plain = { TREE "/d", TREE, false, { NULL } };
-	struct direct same = { TREE "/d", TREE, true, { NULL } };
+	struct direct plain = { DIRECT_TREE "/d", DIRECT_TREE, false, { NULL } };
+	struct direct same = { DIRECT_TREE "/d", DIRECT_TREE, true, { NULL } };
+	struct direct inside = { TREE "/d", TREE, true, { NULL } };
 	struct tools t;
-	struct variant v[4] = {
+	struct variant v[5] = {
 		{ "3 lifecycle: cgfs", op_lifecycle_cgfs, &c, scaled(2000), NULL },
 		{ "3 lifecycle: direct, plain", op_lifecycle_direct, &plain, scaled(2000), NULL },
 		{ "3 lifecycle: direct, same work as cgfs", op_lifecycle_direct, &same,
+		  scaled(2000), NULL },
+		{ "3 lifecycle: direct, same work, in cgfs's tree", op_lifecycle_direct, &inside,
 		  scaled(2000), NULL },
 		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(200), NULL },
 	};
@@ -1168,7 +1233,14 @@ static void case_lifecycle(void)
 		path_of(t.cpu, sizeof(t.cpu), "cpu.cfs_quota_us=" LC_QUOTA_US);
 	path_of(t.pids, sizeof(t.pids), "pids.max=" LC_PIDS);
 
-	if (run_interleaved(v, tools ? 4 : 3, 200, 5) < 0) {
+	if (direct_tree_make() < 0) {
+		direct_tree_remove();
+		row_error("3", what, "cannot set up the direct references' parent (see stderr)");
+		return;
+	}
+	i = run_interleaved(v, tools ? 5 : 4, 200, 5);
+	direct_tree_remove();
+	if (i < 0) {
 		row_error("3", what, "an operation failed (see stderr)");
 		return;
 	}
@@ -1182,9 +1254,11 @@ static void case_lifecycle(void)
 		row_times("3", label, series_trimmed(c.steps[i]), "the same step, same work",
 		          series_trimmed(same.steps[i]), -1, "(information)");
 	}
+	row_times("3", "  direct inside cgfs's tree vs outside", series_trimmed(v[3].s),
+	          "direct, same work, unwatched", series_trimmed(v[2].s), -1, "(information)");
 	if (tools)
 		row_times("3", "lifecycle vs cgroup-tools", series_trimmed(v[0].s),
-		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[3].s), 1.0 / 15,
+		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[4].s), 1.0 / 15,
 		          "<= 0.067x (15x faster)");
 	else
 		row_error("3", "lifecycle vs cgroup-tools", "cgroup-tools not installed");
