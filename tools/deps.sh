@@ -7,7 +7,8 @@ set -euo pipefail
 want=(build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libinih-dev
       libsystemd-dev)
 if [ "${1:-build}" = test ]; then
-	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs)
+	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
+	      cgroup-tools)
 fi
 missing=()
 for p in "${want[@]}"; do
