@@ -8,6 +8,20 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the tests mount FUSE and create cgroups"; exit 2; }
 bash tools/deps.sh test || exit 2
 
+# The integration tests make two users (tests/integration/lib.sh); those
+# this run made go again when it ends, however it ends.
+made_users=()
+for u in cgfs-alice cgfs-bob; do
+	id -u "$u" >/dev/null 2>&1 || made_users+=("$u")
+done
+remove_users() {
+	local u
+	for u in "${made_users[@]}"; do
+		id -u "$u" >/dev/null 2>&1 && { userdel "$u" 2>/dev/null || echo "cannot remove user $u"; }
+	done
+}
+trap remove_users EXIT
+
 total_ok=0
 total_fail=0
 run_suite() {
