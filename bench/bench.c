@@ -1211,7 +1211,7 @@ static void case_lifecycle(void)
 		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(200), NULL },
 	};
 	bool tools = have_tool("cgcreate") && have_tool("cgset") && have_tool("cgdelete");
-	int hm = B.by_ctrl[C_MEMORY], hc = B.by_ctrl[C_CPU], i;
+	int hm = B.by_ctrl[C_MEMORY], hc = B.by_ctrl[C_CPU], i, res;
 	size_t nhier = 0, h;
 	char name[64], label[64];
 
@@ -1238,9 +1238,9 @@ static void case_lifecycle(void)
 		row_error("3", what, "cannot set up the direct references' parent (see stderr)");
 		return;
 	}
-	i = run_interleaved(v, tools ? 5 : 4, 200, 5);
+	res = run_interleaved(v, tools ? 5 : 4, 200, 5);
 	direct_tree_remove();
-	if (i < 0) {
+	if (res < 0) {
 		row_error("3", what, "an operation failed (see stderr)");
 		return;
 	}

@@ -49,38 +49,15 @@ static sem_t wake; /* posted on stop or when a worker ends on its own */
 
 static unsigned spin_us = SERVE_SPIN_US;
 static atomic_int readers;  /* workers holding a reader's turn */
-static int parallel_readers; /* turns while callers run in parallel */
+static int pool_size;       /* the turns while callers run in parallel */
 static sem_t standby;       /* workers waiting for the turn */
+static atomic_int n_standby;
 static atomic_uint served;      /* requests taken, for the monitor */
 static atomic_int busy;         /* workers answering an awaited request */
 /* Callers in parallel were seen lately (until then, in us): every worker
  * reads the device, as in a plain pool. */
 #define SERVE_PARALLEL_US 5000
 static _Atomic uint64_t parallel_until;
-
-static uint64_t now_us(void);
-
-static bool in_parallel(void)
-{
-	return now_us() < atomic_load(&parallel_until);
-}
-
-static void hand_over(void);
-static atomic_int n_standby;
-
-/* An awaited request came while another was answered or queued: callers
- * run in parallel. Entering the mode wakes workers on standby for the
- * turns it adds. */
-static void parallel_seen(void)
-{
-	uint64_t now = now_us();
-	int n;
-
-	if (atomic_exchange(&parallel_until, now + SERVE_PARALLEL_US) > now)
-		return;
-	for (n = parallel_readers - 1; n > 0; n--)
-		hand_over();
-}
 static atomic_bool mon_parked;  /* the monitor sleeps until a request comes */
 static sem_t mon_wake;
 
@@ -143,9 +120,28 @@ static void hand_over(void)
 		sem_post(&standby);
 }
 
+static bool in_parallel(uint64_t now)
+{
+	return now < atomic_load(&parallel_until);
+}
+
+/* An awaited request came while another was answered or queued: callers
+ * run in parallel. Entering the mode wakes the workers on standby for the
+ * turns it adds. */
+static void parallel_seen(void)
+{
+	uint64_t now = now_us();
+	int n;
+
+	if (atomic_exchange(&parallel_until, now + SERVE_PARALLEL_US) > now)
+		return;
+	for (n = atomic_load(&n_standby); n > 0; n--)
+		sem_post(&standby);
+}
+
 static int turns(void)
 {
-	return in_parallel() ? parallel_readers : 1;
+	return in_parallel(now_us()) ? pool_size : 1;
 }
 
 static bool try_turn(void)
@@ -183,9 +179,10 @@ static void spin(struct fuse_session *se)
 	/* Only for a caller doing one thing after another: with callers in
 	 * parallel, the CPU time polling would take is theirs (and the poll
 	 * contends for the lock the kernel queues requests under). */
-	if (!spin_us || atomic_load(&busy) > 0 || in_parallel())
+	end = now_us();
+	if (!spin_us || atomic_load(&busy) > 0 || in_parallel(end))
 		return;
-	end = now_us() + spin_us;
+	end += spin_us;
 	while (!queued(fd) && !atomic_load(&stopping) && now_us() < end)
 		;
 }
@@ -370,7 +367,7 @@ int serve_loop(struct fuse_session *se, int nthreads, void (*before_stop)(void *
 	atomic_store(&readers, 0);
 	/* Fewer (one per CPU) measured slower: a request then waits for a
 	 * reader more often than it wakes a cold one. */
-	parallel_readers = nthreads;
+	pool_size = nthreads;
 	atomic_store(&n_standby, 0);
 	atomic_store(&busy, 0);
 	atomic_store(&parallel_until, 0);

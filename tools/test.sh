@@ -78,7 +78,16 @@ else
 	status=1
 fi
 
-# Nothing of ours may be left: no test cgroup, no test mount.
+# Nothing of ours may be left: no test cgroup, no test mount, no user
+# this run made.
+remove_users
+for u in "${made_users[@]}"; do
+	if id -u "$u" >/dev/null 2>&1; then
+		echo "user $u, made by this run, is still there"
+		total_fail=$((total_fail + 1))
+		status=1
+	fi
+done
 left=$(find /sys/fs/cgroup -maxdepth 2 -mindepth 1 -type d -name 'cgfs-test-*' 2>/dev/null)
 mnts=$(awk '$3 == "fuse.cgfs" && $2 ~ /^\/tmp\/cgfs-mnt/ {print $2}' /proc/mounts)
 if [ -n "$left$mnts" ]; then
