@@ -13,6 +13,7 @@
 #include <ini.h>
 
 #include "cgfs/config.h"
+#include "cgfs/policy.h"
 #include "cgfs/util.h"
 
 #define USER_NAME_MAX 32
@@ -26,6 +27,7 @@
 /* Bits of parse.seen beyond the knob rows, for the two non-knob keys. */
 #define SEEN_MAX_GROUPS (1ull << CAPS_SLOTS)
 #define SEEN_MAX_DEPTH (1ull << (CAPS_SLOTS + 1))
+#define SEEN_ADMIT (1ull << (CAPS_SLOTS + 2))
 
 struct parse {
 	struct config cfg;   /* being built; handed out only when all is well */
@@ -53,6 +55,7 @@ static void caps_free(struct caps *c)
 
 	for (i = 0; i < CAPS_SLOTS; i++)
 		free(c->value[i]);
+	free(c->admit);
 }
 
 static void config_init(struct config *cfg)
@@ -297,6 +300,34 @@ static int set_cap(struct parse *p, const struct knob *k, const char *value)
 	return 1;
 }
 
+/* admit: admission points, checked as policy_admit_check() does. Lines
+ * add up: a section may list its patterns over several. */
+static int set_admit(struct parse *p, const char *value)
+{
+	const char *prev = p->cur->admit;
+	char *all;
+	int r;
+
+	r = policy_admit_check(value);
+	if (r == 0 && !*value)
+		r = -EINVAL;
+	if (r < 0 && r != -E2BIG)
+		return fail(p, "value '%s' for admit is not valid (absolute cgroup paths "
+		            "with globs and %%U, a last '**', or none)", value);
+	if (prev && (strcmp(prev, "none") == 0 || strcmp(value, "none") == 0))
+		return fail(p, "admit = none in [%s] with other admission points", p->label);
+	if (asprintf(&all, "%s%s%s", prev ? prev : "", prev ? " " : "", value) < 0)
+		return fail_errno(p, -ENOMEM, "out of memory");
+	if (r == -E2BIG || strlen(all) > POLICY_ADMIT_MAX) {
+		free(all);
+		return fail(p, "admit in [%s] is too long (at most %d characters in all)",
+		            p->label, POLICY_ADMIT_MAX);
+	}
+	free(p->cur->admit);
+	p->cur->admit = all;
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -312,6 +343,8 @@ static int handler(void *user, const char *section, const char *name, const char
 		return set_max(p, name, value, &p->cur->max_groups, SEEN_MAX_GROUPS);
 	if (strcmp(name, "max_depth") == 0)
 		return set_max(p, name, value, &p->cur->max_depth, SEEN_MAX_DEPTH);
+	if (strcmp(name, "admit") == 0)
+		return set_admit(p, value);
 	/* Only admin caps are config keys; a knob without check() could not
 	 * be validated now, and a bad value would surface only at mkdir. */
 	k = knob_find(name);
@@ -438,4 +471,6 @@ void config_caps_for(const struct config *cfg, const char *user, struct caps *re
 		ret->max_groups = u->caps.max_groups;
 	if (u->caps.max_depth != MAX_UNSET)
 		ret->max_depth = u->caps.max_depth;
+	if (u->caps.admit)
+		ret->admit = u->caps.admit;
 }

@@ -76,10 +76,15 @@ struct nref {
 	struct stat real;
 };
 
+/* An open knob or raw file. Writes through it are authorised with the
+ * credentials of the process that opened it, whoever writes: a handle
+ * passed to (or inherited by) a more privileged program gains nothing
+ * (the kernel's own rule for cgroup.procs since CVE-2021-4197). */
 struct ofile {
 	pthread_mutex_t lock;
 	char *buf; /* rendered value, read from offset 0 on */
 	int len;
+	uid_t uid; /* the opener's */
 };
 
 static pthread_mutex_t nodes_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -412,6 +417,17 @@ static int node_real(struct fs *fs, const struct nref *ref, struct stat *real,
 	if (ref->ino != FUSE_ROOT_ID && !ino_is_of(ref->ino, real->st_ino))
 		return -ENOENT; /* removed and made again: another group now */
 	return 0;
+}
+
+/* 0 if the group behind a knob's node is still the one it was made
+ * from: a group removed and made again under the same name (or a tree
+ * given to another user) is another group, and a handle opened on the
+ * first never reads or writes the second (-ENOENT). */
+static int node_same_group(struct fs *fs, const struct nref *ref)
+{
+	struct stat real;
+
+	return node_real(fs, ref, &real, NULL);
 }
 
 /* Checks that ref still is what it was, and fills st. */
@@ -1193,6 +1209,7 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		goto err;
 	}
 	pthread_mutex_init(&of->lock, NULL);
+	of->uid = ctx->uid;
 	fi->fh = fh_put(fs, of, ofile_drop);
 	if (!fi->fh) {
 		ofile_drop(of);
@@ -1219,6 +1236,9 @@ static int render(struct fs *fs, const struct nref *ref, pid_t reader, char **bu
 		return group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
 	if (ref->kind != NODE_KNOB)
 		return -EISDIR;
+	res = node_same_group(fs, ref);
+	if (res < 0)
+		return res;
 	res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
 	/* procs lists pids as the reader's pid namespace has them. */
 	if (res >= 0 && knob_table[ref->knob].kind == KNOB_PROCS)
@@ -1297,41 +1317,54 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		free(copy);
 }
 
-struct inside_arg {
+struct admit_arg {
 	struct fs *fs;
+	const char *patterns; /* cgfs.conf's admit for the tree, or the default */
+	uid_t owner;          /* the tree's */
 	char tree[PATH_MAX];
 };
 
-static int pid_inside_tree(void *arg, pid_t pid)
+static bool admission_point(void *arg, const char *cg)
 {
-	struct inside_arg *a = arg;
+	struct admit_arg *a = arg;
 
-	return group_pid_inside(a->fs->root, a->tree, pid);
+	return policy_admitted(a->patterns, cg, a->owner);
 }
 
-/* A pid written to procs: who may move it is decided on the process
+static int pid_admitted(void *arg, pid_t pid)
+{
+	struct admit_arg *a = arg;
+
+	return group_pid_admitted(a->fs->root, a->tree, pid, admission_point, a);
+}
+
+/* A pid written to procs by writer (whose pid namespace names it) through
+ * a handle opened by uid: who may move it is decided on the process
  * itself (pinned by a pidfd), and checked again once it has moved. */
-static int procs_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
+static int procs_write(struct fs *fs, uid_t uid, pid_t writer, const struct nref *ref,
                        const char *value)
 {
-	struct inside_arg a = { .fs = fs };
+	struct admit_arg a = { .fs = fs, .owner = ref->owner };
 	int res, pid, pidfd;
 	struct pidns_view ns;
+	struct caps caps;
 	pid_t inner, back;
 
 	res = knob_parse_pid(value, &pid);
 	if (res < 0)
 		return res;
 	snprintf(a.tree, sizeof(a.tree), "%.*s", (int)strcspn(ref->path, "/"), ref->path);
+	config_caps_for(fs->cfg, a.tree, &caps);
+	a.patterns = caps.admit ? caps.admit : POLICY_ADMIT_DEFAULT;
 	/* The writer's pid namespace names the process: judge and move the
 	 * host's pid, and once it is pinned, make sure the writer's pid
 	 * still names it (it may have exited and its pid been reused). */
 	inner = pid;
-	res = pidns_view_open(&ns, ctx->pid);
+	res = pidns_view_open(&ns, writer);
 	if (res == 0)
 		res = pidns_to_host(&ns, inner, &pid);
 	if (res == 0)
-		res = policy_may_move(ctx->uid, ctx->pid, pid, pid_inside_tree, &a, &pidfd);
+		res = policy_may_move(uid, pid, pid_admitted, &a, &pidfd);
 	if (res == 0 && (pidns_from_host(&ns, pid, &back) < 0 || back != inner)) {
 		policy_moved(pidfd);
 		res = -ESRCH;
@@ -1347,7 +1380,7 @@ static int procs_write(struct fs *fs, const struct fuse_ctx *ctx, const struct n
 	return res;
 }
 
-static int knob_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
+static int knob_write(struct fs *fs, uid_t uid, pid_t writer, const struct nref *ref,
                       const char *buf, size_t size)
 {
 	const struct knob *k = &knob_table[ref->knob];
@@ -1357,10 +1390,10 @@ static int knob_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nr
 	res = knob_trim(buf, size, value, sizeof(value));
 	if (res < 0)
 		return res;
-	if (!policy_may_write(ctx->uid, k, ref->depth, ref->owner))
+	if (!policy_may_write(uid, k, ref->depth, ref->owner))
 		return -EACCES;
 	if (k->kind == KNOB_PROCS)
-		return procs_write(fs, ctx, ref, value);
+		return procs_write(fs, uid, writer, ref, value);
 	return group_knob_write(fs->root, ref->path, k, value);
 }
 
@@ -1368,8 +1401,8 @@ static int knob_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nr
  * "8:0 rbps=1000" are several tokens, so nothing is trimmed or parsed,
  * and the kernel's own parser has the last word. A NUL byte is no part
  * of any value the kernel takes. */
-static int raw_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
-                     const char *buf, size_t size)
+static int raw_write(struct fs *fs, uid_t uid, const struct nref *ref, const char *buf,
+                     size_t size)
 {
 	enum raw_access a;
 	struct stat st;
@@ -1380,9 +1413,28 @@ static int raw_write(struct fs *fs, const struct fuse_ctx *ctx, const struct nre
 	res = raw_stat(fs, ref, &st, &a);
 	if (res < 0)
 		return res;
-	if (!policy_may_write_raw(ctx->uid, a, ref->depth, ref->owner))
+	if (!policy_may_write_raw(uid, a, ref->depth, ref->owner))
 		return -EACCES;
 	return group_raw_write(fs->root, ref->path, ref->hier, ref->name, buf, size);
+}
+
+/* Whose rights a write through fi has: its opener's. A file an earlier
+ * server opened has no record here; it could be opened for writing only
+ * by its owner or by root, so it writes with its owner's rights, never
+ * more than its opener had. */
+static uid_t writer_uid(struct fs *fs, const struct nref *ref, struct fuse_file_info *fi)
+{
+	struct ofile *of = fh_get(fs, fi->fh, false);
+	enum raw_access a;
+	struct stat st;
+
+	if (of)
+		return of->uid;
+	if (ref->kind == NODE_KNOB)
+		return policy_knob_owner(&knob_table[ref->knob], ref->depth, ref->owner);
+	if (ref->kind == NODE_RAW && raw_stat(fs, ref, &st, &a) == 0)
+		return policy_raw_owner(a, ref->depth, ref->owner);
+	return ref->owner;
 }
 
 static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
@@ -1391,6 +1443,7 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct fs *fs = fs_of(req);
 	struct nref ref = { .path = "?", .kind = NODE_DIR };
+	uid_t uid = ctx->uid;
 	int res;
 
 	res = node_lookup(fs, ino, &ref);
@@ -1401,19 +1454,25 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		res = -EINVAL;
 		goto err;
 	}
-	if (ref.kind == NODE_RAW)
-		res = raw_write(fs, ctx, &ref, buf, size);
-	else if (ref.kind == NODE_KNOB)
-		res = knob_write(fs, ctx, &ref, buf, size);
-	else
+	uid = writer_uid(fs, &ref, fi);
+	if (ref.kind == NODE_RAW) {
+		res = raw_write(fs, uid, &ref, buf, size);
+	} else if (ref.kind == NODE_KNOB) {
+		/* The group the file was opened on, not one made since
+		 * under its name (raw files check their own inode). */
+		res = node_same_group(fs, &ref);
+		if (res == 0)
+			res = knob_write(fs, uid, ctx->pid, &ref, buf, size);
+	} else {
 		res = -EISDIR;
+	}
 	if (res < 0)
 		goto err;
 	fuse_reply_write(req, size);
 	return;
 err:
-	log_debug("write to /%s/%s%s refused for uid %u pid %d: %s", ref.path, entry_dir(&ref),
-	          entry_name(&ref), ctx->uid, ctx->pid, strerror(-res));
+	log_debug("write to /%s/%s%s by uid %u (opened by uid %u) pid %d refused: %s", ref.path,
+	          entry_dir(&ref), entry_name(&ref), ctx->uid, uid, ctx->pid, strerror(-res));
 	fuse_reply_err(req, -res);
 }
 

@@ -1163,18 +1163,16 @@ static int wait_empty(const struct cgroot *r, const char *path)
 	return -EBUSY;
 }
 
-/* Finds this process's cgroup (relative to h's mount point) in the text
- * of /proc/PID/cgroup. */
-static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size_t size)
+/* This process's cgroup in h as the text of /proc/PID/cgroup has it
+ * (absolute in the hierarchy, "/..." outside our cgroup namespace), or
+ * NULL. Cuts text at the end of that line. */
+static char *cgroup_line_raw(const struct cg_hier *h, char *text)
 {
 	char *line, *save = NULL;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		const char *root = h->h->mount_root ? h->h->mount_root : "/";
-		size_t rl = strlen(root);
 		bool match;
-		char *p;
 
 		if (!c2)
 			continue;
@@ -1183,22 +1181,33 @@ static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size
 			match = c1 == line + 1 && line[0] == '0' && c1[1] == '\0';
 		else
 			match = strcmp(c1 + 1, h->h->options ? h->h->options : "") == 0;
-		if (!match)
-			continue;
-		p = c2 + 1;
-		/* Outside our cgroup namespace the kernel shows "/../x": no
-		 * path we could name from our mounts. */
-		if (strstr(p, "/..") || strcmp(p, "..") == 0)
-			return false;
-		if (strcmp(root, "/") && (strncmp(p, root, rl) || (p[rl] && p[rl] != '/')))
-			return false;
-		p += strcmp(root, "/") ? rl : 0;
-		while (*p == '/')
-			p++;
-		snprintf(out, size, "%s", *p ? p : ".");
-		return true;
+		if (match)
+			return c2 + 1;
 	}
-	return false;
+	return NULL;
+}
+
+/* Finds this process's cgroup (relative to h's mount point) in the text
+ * of /proc/PID/cgroup. */
+static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size_t size)
+{
+	const char *root = h->h->mount_root ? h->h->mount_root : "/";
+	size_t rl = strlen(root);
+	char *p = cgroup_line_raw(h, text);
+
+	if (!p)
+		return false;
+	/* Outside our cgroup namespace the kernel shows "/../x": no
+	 * path we could name from our mounts. */
+	if (strstr(p, "/..") || strcmp(p, "..") == 0)
+		return false;
+	if (strcmp(root, "/") && (strncmp(p, root, rl) || (p[rl] && p[rl] != '/')))
+		return false;
+	p += strcmp(root, "/") ? rl : 0;
+	while (*p == '/')
+		p++;
+	snprintf(out, size, "%s", *p ? p : ".");
+	return true;
 }
 
 static int move_pid(const struct cgroot *r, const char *path, pid_t pid)
@@ -1251,21 +1260,43 @@ int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
 	return res < 0 ? res : move_pid(r, path, pid);
 }
 
-int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
+/* Whether cg (relative to h's mount, "." its top) is path or below it. */
+static bool cg_inside(const struct cg_hier *h, const char *cg, const char *path)
 {
-	const struct cg_hier *h = primary(r);
-	char text[8192], cg[PATH_MAX], mine[64], want[PATH_MAX];
+	char want[PATH_MAX];
 	size_t wl;
 
-	snprintf(mine, sizeof(mine), "/proc/%d/cgroup", (int)pid);
-	if (read_at(AT_FDCWD, mine, text, sizeof(text)) < 0)
-		return -ESRCH;
-	if (!cgroup_line_for(h, text, cg, sizeof(cg)))
-		return 0;
 	if (join(want, sizeof(want), h->base, path) < 0)
-		return -ENAMETOOLONG;
+		return false;
 	wl = strlen(want);
 	return strncmp(cg, want, wl) == 0 && (cg[wl] == '\0' || cg[wl] == '/');
+}
+
+int group_pid_admitted(const struct cgroot *r, const char *path, pid_t pid,
+                       bool (*admit)(void *arg, const char *cg), void *arg)
+{
+	char text[8192], tmp[8192], cg[PATH_MAX], file[64];
+	const char *raw;
+	size_t i;
+	int n;
+
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	n = read_at(AT_FDCWD, file, text, sizeof(text));
+	if (n < 0)
+		return -ESRCH;
+	/* Every hierarchy cgfs moves processes in: a process held in a
+	 * cgroup of one of them must not be pulled out of it there. */
+	for (i = 0; i < r->n; i++) {
+		memcpy(tmp, text, (size_t)n + 1);
+		if (cgroup_line_for(&r->h[i], tmp, cg, sizeof(cg)) && cg_inside(&r->h[i], cg, path))
+			continue;
+		memcpy(tmp, text, (size_t)n + 1);
+		raw = cgroup_line_raw(&r->h[i], tmp);
+		/* A cgroup outside our namespace ("/../x") is no admission point. */
+		if (!raw || strstr(raw, "/..") || !admit || !admit(arg, raw))
+			return 0;
+	}
+	return 1;
 }
 
 /* ---- remove ---- */

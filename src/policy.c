@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -86,6 +87,21 @@ static const struct {
 	{ "memory.reclaim", RAW_HIDDEN },
 	/* Real-time bandwidth is one pool for the whole machine. */
 	{ "cpu.rt_*", RAW_READONLY },
+	/* Effects outside the group's subtree: exclusive CPUs and memory
+	 * nodes taken from siblings, partitions, the machine's scheduler
+	 * domains rebuilt, the hierarchy's own semantics changed. */
+	{ "cpuset.cpu_exclusive", RAW_READONLY },
+	{ "cpuset.mem_exclusive", RAW_READONLY },
+	{ "cpuset.sched_load_balance", RAW_READONLY },
+	{ "cpuset.sched_relax_domain_level", RAW_READONLY },
+	{ "cpuset.memory_pressure_enabled", RAW_READONLY },
+	{ "cpuset.cpus.partition", RAW_READONLY },
+	{ "cpuset.cpus.exclusive", RAW_READONLY },
+	{ "memory.use_hierarchy", RAW_READONLY },
+	/* Real-time I/O priority for everything in the group, which
+	 * ioprio_set(2) gives only with CAP_SYS_ADMIN or CAP_SYS_NICE. */
+	{ "io.prio.class", RAW_READONLY },
+	{ "blkio.prio.class", RAW_READONLY },
 	/* A PSI trigger lives as long as the file descriptor it was written
 	 * to; the daemon's is closed right after the write. */
 	{ "*.pressure", RAW_READONLY },
@@ -135,6 +151,122 @@ bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
 	return caller == 0 || caller == policy_raw_owner(a, depth, tree_owner);
 }
 
+/* ---- admission points ---- */
+
+/* One pattern component (no '/'): fnmatch's globs, with %U for the uid. */
+static bool admit_component(const char *pat, size_t plen, const char *name, size_t nlen,
+                            const char *uid)
+{
+	char p[POLICY_ADMIT_MAX + 32], n[NAME_MAX + 1];
+	size_t i, o = 0;
+
+	if (nlen > NAME_MAX)
+		return false;
+	for (i = 0; i < plen; i++) {
+		if (pat[i] == '%' && i + 1 < plen && pat[i + 1] == 'U') {
+			o += (size_t)snprintf(p + o, sizeof(p) - o, "%s", uid);
+			i++;
+		} else if (o + 1 < sizeof(p)) {
+			p[o++] = pat[i];
+		}
+		if (o >= sizeof(p) - 1)
+			return false;
+	}
+	p[o] = '\0';
+	memcpy(n, name, nlen);
+	n[nlen] = '\0';
+	return fnmatch(p, n, FNM_PERIOD) == 0;
+}
+
+/* Next '/'-separated component of *s (skipping empty ones); false at end. */
+static bool next_comp(const char **s, const char *end, const char **c, size_t *len)
+{
+	while (*s < end && **s == '/')
+		(*s)++;
+	if (*s >= end)
+		return false;
+	*c = *s;
+	while (*s < end && **s != '/')
+		(*s)++;
+	*len = (size_t)(*s - *c);
+	return true;
+}
+
+static bool admit_one(const char *pat, size_t plen, const char *cg, uid_t uid)
+{
+	const char *ps = pat, *pe = pat + plen, *cs = cg, *ce = cg + strlen(cg);
+	const char *pc, *cc;
+	size_t pl, cl;
+	char u[16];
+
+	snprintf(u, sizeof(u), "%u", (unsigned)uid);
+	for (;;) {
+		bool more_p = next_comp(&ps, pe, &pc, &pl);
+		bool more_c;
+
+		/* A last "**" is the cgroup it follows and everything below. */
+		if (more_p && pl == 2 && pc[0] == '*' && pc[1] == '*' && ps == pe)
+			return true;
+		more_c = next_comp(&cs, ce, &cc, &cl);
+		if (!more_p || !more_c)
+			return more_p == more_c;
+		if (!admit_component(pc, pl, cc, cl, u))
+			return false;
+	}
+}
+
+int policy_admit_check(const char *patterns)
+{
+	const char *s = patterns, *t;
+	size_t len;
+
+	if (strlen(patterns) > POLICY_ADMIT_MAX)
+		return -E2BIG;
+	if (strcmp(patterns, "none") == 0)
+		return 0;
+	for (;;) {
+		s += strspn(s, " \t");
+		if (!*s)
+			return 0;
+		len = strcspn(s, " \t");
+		if (*s != '/')
+			return -EINVAL;
+		for (t = s; t < s + len; t++) {
+			/* "**" only as the last component. */
+			if (t[0] == '*' && t[1] == '*' &&
+			    (t[-1] != '/' || (t + 2 != s + len)))
+				return -EINVAL;
+			if ((unsigned char)*t < 0x21 || (unsigned char)*t > 0x7e || *t == '\\')
+				return -EINVAL;
+			if (*t == '%' && t[1] != 'U')
+				return -EINVAL;
+			if (t[0] == '/' && t[1] == '.' &&
+			    (t[2] == '/' || t + 2 == s + len ||
+			     (t[2] == '.' && (t[3] == '/' || t + 3 == s + len))))
+				return -EINVAL; /* "." and ".." are not cgroups */
+		}
+		s += len;
+	}
+}
+
+bool policy_admitted(const char *patterns, const char *cg, uid_t uid)
+{
+	const char *s = patterns;
+	size_t len;
+
+	if (strcmp(patterns, "none") == 0 || *cg != '/')
+		return false;
+	for (;;) {
+		s += strspn(s, " \t");
+		if (!*s)
+			return false;
+		len = strcspn(s, " \t");
+		if (admit_one(s, len, cg, uid))
+			return true;
+		s += len;
+	}
+}
+
 int policy_parse_status_uid(const char *status, uid_t *ret_uid)
 {
 	const char *p = strstr(status, "\nUid:");
@@ -175,40 +307,13 @@ static int read_proc(pid_t pid, const char *name, char *buf, size_t size)
 	return 0;
 }
 
-bool policy_same_cgroups(const char *a, const char *b)
-{
-	return *a && strcmp(a, b) == 0;
-}
-
-
 static bool pidfd_alive(int pidfd)
 {
 	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0) == 0;
 }
 
-/* Not root: the process must be the caller's and already reachable for
- * the caller, inside the tree or next to the writer. */
-static int may_move_other(uid_t caller, pid_t writer, pid_t pid, uid_t uid,
-                          policy_inside_fn inside, void *arg)
-{
-	char mine[8192], its[8192];
-	int r;
-
-	if (uid != caller)
-		return -EPERM;
-	r = inside ? inside(arg, pid) : 0;
-	if (r != 0)
-		return r < 0 ? r : 0;
-	if (writer <= 0 || read_proc(writer, "cgroup", mine, sizeof(mine)) < 0)
-		return -EPERM;
-	r = read_proc(pid, "cgroup", its, sizeof(its));
-	if (r < 0)
-		return r;
-	return policy_same_cgroups(mine, its) ? 0 : -EPERM;
-}
-
-int policy_may_move(uid_t caller, pid_t writer, pid_t pid, policy_inside_fn inside,
-                    void *arg, int *ret_pidfd)
+int policy_may_move(uid_t caller, pid_t pid, policy_admitted_fn admitted, void *arg,
+                    int *ret_pidfd)
 {
 	char status[4096];
 	uid_t uid;
@@ -222,8 +327,17 @@ int policy_may_move(uid_t caller, pid_t writer, pid_t pid, policy_inside_fn insi
 	r = read_proc(pid, "status", status, sizeof(status));
 	if (r == 0)
 		r = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
-	if (r == 0 && caller != 0)
-		r = may_move_other(caller, writer, pid, uid, inside, arg);
+	/* Not root: the process must be the caller's, and where it is now
+	 * it must be allowed to leave for the tree. */
+	if (r == 0 && caller != 0 && uid != caller)
+		r = -EPERM;
+	if (r == 0 && caller != 0) {
+		r = admitted ? admitted(arg, pid) : 0;
+		if (r == 0)
+			r = -EPERM;
+		else if (r > 0)
+			r = 0;
+	}
 	if (r == 0 && !pidfd_alive(pidfd))
 		r = -ESRCH;
 	if (r < 0) {

@@ -7,8 +7,8 @@
  *   max_groups = 200
  *   [user alice]          overrides for one user
  *
- * Keys are the names of cap knobs (knob.cap) plus max_groups and
- * max_depth. Values are validated with the knob's check() when loaded,
+ * Keys are the names of cap knobs (knob.cap) plus max_groups,
+ * max_depth and admit. Values are validated with the knob's check() when loaded,
  * so a bad file is refused at start with "FILE:LINE: message".
  */
 #pragma once
@@ -24,6 +24,8 @@ struct caps {
 	char *value[32];
 	long max_groups; /* -1: unlimited */
 	long max_depth;  /* -1: unlimited */
+	/* Admission points (policy.h), NULL: not set (the default). */
+	char *admit;
 };
 
 struct config_user {

@@ -140,9 +140,13 @@ int group_knob_write(const struct cgroot *r, const char *path,
  * it back where it was. */
 int group_move_pid(const struct cgroot *r, const char *path, pid_t pid);
 
-/* 1 if pid's cgroup (in the primary hierarchy) is path or below it, 0 if
- * not, -ESRCH if there is no such process. */
-int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid);
+/* Whether pid may leave where it is for a group of the tree at path: 1
+ * if in every serving hierarchy its cgroup is path or below it, or one
+ * that admit() accepts (given the cgroup as /proc/PID/cgroup shows it,
+ * "/user.slice/..."); 0 if not in one of them, -ESRCH if there is no
+ * such process. */
+int group_pid_admitted(const struct cgroot *r, const char *path, pid_t pid,
+                       bool (*admit)(void *arg, const char *cg), void *arg);
 
 int group_freeze(const struct cgroot *r, const char *path, bool on);
 int group_kill(const struct cgroot *r, const char *path);

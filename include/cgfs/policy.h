@@ -56,28 +56,51 @@ uid_t policy_raw_owner(enum raw_access a, int depth, uid_t tree_owner);
 bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
                           uid_t tree_owner);
 
-/* Asks the group module whether pid already lives inside the tree the
- * writer wants to move it into (policy knows no cgroup paths): 1, 0 or
- * -errno. */
-typedef int (*policy_inside_fn)(void *arg, pid_t pid);
+/* ---- moving processes: admission ----
+ *
+ * A process may enter a user's tree only from inside that tree or from
+ * an admission point: a cgroup the administrator lets its processes
+ * leave (cgfs.conf's admit). Patterns are absolute cgroup paths as
+ * /proc/PID/cgroup shows them, separated by blanks; a component may use
+ * fnmatch(3)'s globs (a leading dot matched only by a dot) and %U, the
+ * tree owner's uid; a last component "**" matches the cgroup before it
+ * and everything below. "none": no admission point. */
 
-/* Whether caller (writing from thread writer, 0 if unknown) may move pid
- * into a group of the tree: root may move anything; anyone else only a
- * process whose real uid is theirs AND that is already inside the tree
- * (inside() says 1) or in exactly the same cgroups as the writer, the
- * kernel's own containment rule for delegated subtrees. The process is
- * pinned by a pidfd before anything is read: on success *ret_pidfd holds
- * it, and the caller hands it to policy_moved() after the move.
+/* By default: the top of a hierarchy (a login on a host without
+ * systemd), and a user's own slice, session scopes and user manager on
+ * a systemd host. */
+#define POLICY_ADMIT_DEFAULT \
+	"/ /user.slice /user.slice/user-%U.slice /user.slice/user-%U.slice/session-*.scope " \
+	"/user.slice/user-%U.slice/user@%U.service/**"
+#define POLICY_ADMIT_MAX 1024
+
+/* 0 if patterns is a valid admit value, -EINVAL (a pattern not starting
+ * with '/', bytes outside printable ASCII, a backslash, '%' not before
+ * 'U', "**" not as a whole last component, "." or ".." components) or
+ * -E2BIG (longer than POLICY_ADMIT_MAX). */
+int policy_admit_check(const char *patterns);
+
+/* Whether cgroup path cg ("/a/b", as /proc/PID/cgroup shows it) is an
+ * admission point for the tree of uid. */
+bool policy_admitted(const char *patterns, const char *cg, uid_t uid);
+
+/* Asks the group module whether pid may leave for the tree: in every
+ * hierarchy, already inside the tree or at an admission point (policy
+ * knows no cgroup paths): 1, 0 or -errno. */
+typedef int (*policy_admitted_fn)(void *arg, pid_t pid);
+
+/* Whether caller (the uid that opened procs) may move pid into a group
+ * of the tree: root may move anything; anyone else only a process whose
+ * real uid is theirs AND that admitted() accepts (1). The process is
+ * pinned by a pidfd before anything is read: on success *ret_pidfd
+ * holds it, and the caller hands it to policy_moved() after the move.
  * 0, -ESRCH (no such process) or -EPERM. */
-int policy_may_move(uid_t caller, pid_t writer, pid_t pid, policy_inside_fn inside,
-                    void *arg, int *ret_pidfd);
+int policy_may_move(uid_t caller, pid_t pid, policy_admitted_fn admitted, void *arg,
+                    int *ret_pidfd);
 
 /* After the move: 0 if the pidfd's process still exists (so the pid that
  * was moved was the one checked), else -ESRCH. Closes pidfd. */
 int policy_moved(int pidfd);
-
-/* Whether two /proc/PID/cgroup texts name the same cgroups. */
-bool policy_same_cgroups(const char *a, const char *b);
 
 /* Real uid from the text of /proc/PID/status ("Uid:\tR\tE\tS\tF").
  * 0 or -EINVAL. */

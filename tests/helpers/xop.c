@@ -10,14 +10,23 @@
  *   xop rename A B | link A B | symlink TARGET NAME
  *   xop chmod F OCTAL | chown F UID | truncate F | touch F
  *   xop setxattr F NAME VALUE
+ *   xop write F self [stay]        writes its own pid (exec'd by a shell: the shell's);
+ *                                  with stay, then waits to be killed
+ *   xop handoff UID GID F TEXT     a child with UID/GID opens F for writing and passes
+ *                                  the descriptor (SCM_RIGHTS); xop writes TEXT through it
+ *   xop after r|w F TEXT CMD...    opens F, runs CMD, then reads F (r: prints it after
+ *                                  "OK") or writes TEXT (w) through the same descriptor
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/xattr.h>
+#include <grp.h>
 #include <unistd.h>
 
 static int report(int r)
@@ -82,11 +91,137 @@ static int do_read(const char *file)
 	return 0;
 }
 
+/* Writes text through fd at offset 0 and reports, as do_write does. */
+static int write_fd(int fd, const char *text)
+{
+	ssize_t n = pwrite(fd, text, strlen(text), 0);
+
+	report(n < 0 ? -1 : 0);
+	close(fd);
+	return n < 0;
+}
+
+static int send_fd(int sock, int fd)
+{
+	char byte = 0, ctl[CMSG_SPACE(sizeof(int))] = { 0 };
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	                    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	return sendmsg(sock, &m, 0) == 1 ? 0 : -1;
+}
+
+static int recv_fd(int sock)
+{
+	char byte, ctl[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+	                    .msg_controllen = sizeof(ctl) };
+	struct cmsghdr *c;
+	int fd;
+
+	if (recvmsg(sock, &m, 0) != 1 || !(c = CMSG_FIRSTHDR(&m)) || c->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(c), sizeof(int));
+	return fd;
+}
+
+static int do_handoff(uid_t uid, gid_t gid, const char *file, const char *text)
+{
+	int sv[2], fd, status;
+	pid_t child;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0)
+		return report(-1);
+	child = fork();
+	if (child < 0)
+		return report(-1);
+	if (child == 0) {
+		close(sv[0]);
+		if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 ||
+		    setresuid(uid, uid, uid) < 0)
+			_exit(3);
+		fd = open(file, O_WRONLY);
+		if (fd < 0) {
+			printf("OPEN %s\n", strerrorname_np(errno));
+			fflush(stdout); /* _exit() does not flush */
+			_exit(4);
+		}
+		_exit(send_fd(sv[1], fd) < 0 ? 5 : 0);
+	}
+	close(sv[1]);
+	fd = recv_fd(sv[0]);
+	waitpid(child, &status, 0);
+	if (fd < 0) {
+		if (WIFEXITED(status) && WEXITSTATUS(status) != 4)
+			printf("HANDOFF %d\n", WEXITSTATUS(status));
+		return 1;
+	}
+	return write_fd(fd, text);
+}
+
+static int do_after(const char *mode, const char *file, const char *text, char **cmd)
+{
+	char buf[65536];
+	int fd = open(file, *mode == 'w' ? O_WRONLY : O_RDONLY), status;
+	ssize_t n;
+	pid_t child;
+
+	if (fd < 0)
+		return report(-1);
+	child = fork();
+	if (child == 0) {
+		close(fd);
+		dup2(open("/dev/null", O_WRONLY), 1);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0) {
+		printf("CMD FAILED\n");
+		return 1;
+	}
+	if (*mode == 'w')
+		return write_fd(fd, text);
+	n = pread(fd, buf, sizeof(buf), 0);
+	if (n < 0) {
+		close(fd);
+		return report(-1);
+	}
+	close(fd);
+	printf("OK\n");
+	fwrite(buf, 1, (size_t)n, stdout);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
 	int fd;
 
+	if (!strcmp(op, "write") && (argc == 4 || (argc == 5 && !strcmp(argv[4], "stay"))) &&
+	    !strcmp(argv[3], "self")) {
+		char me[32];
+		int res;
+
+		snprintf(me, sizeof(me), "%d", (int)getpid());
+		res = do_write(argv[2], me, strlen(me), 0);
+		if (argc == 5) {
+			fflush(stdout);
+			for (;;)
+				pause();
+		}
+		return res;
+	}
+	if (!strcmp(op, "handoff") && argc == 6)
+		return do_handoff((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]), argv[4], argv[5]);
+	if (!strcmp(op, "after") && argc >= 6 && (!strcmp(argv[2], "r") || !strcmp(argv[2], "w")))
+		return do_after(argv[2], argv[3], argv[4], argv + 5);
 	if (!strcmp(op, "write") && argc >= 4)
 		return do_write(argv[2], argv[3], strlen(argv[3]),
 		                argc > 4 ? strtoll(argv[4], NULL, 10) : 0);

@@ -125,6 +125,9 @@ cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.wei
 io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control
 cgroup.max.descendants cgroup.max.depth'
 snapshot() {
+	snapshot_text | md5sum
+}
+snapshot_text() {
 	local mp f names=()
 	for f in $SETTINGS; do names+=(-o -name "$f"); done
 	for mp in $(serving_mounts); do
@@ -132,11 +135,50 @@ snapshot() {
 		find "$mp/$BASE" -type d | sort
 		find "$mp/$BASE" -type f \( -false "${names[@]}" \) -print0 | sort -z |
 			xargs -0 -r grep -H ''
-	done | md5sum
+	done
+}
+
+# Admission (cgfs.conf's admit): a process enters a tree only from inside
+# it or from an admission point. The processes a test spawns live where
+# the test runs, which on a test machine is often a cgroup of its own
+# supervisor (not the top, not a login session): the configuration a test
+# starts cgfs with declares those cgroups too, next to cgfs's defaults,
+# unless the test sets admit itself. RUN_CONF is that configuration.
+ADMIT_DEFAULT='/ /user.slice /user.slice/user-%U.slice
+/user.slice/user-%U.slice/session-*.scope /user.slice/user-%U.slice/user@%U.service/**'
+RUN_CONF=$(mktemp /tmp/cgfs-runconf.XXXXXX)
+admit_lines() {
+	local l
+	while read -r l; do echo "admit = $l"; done <<<"$ADMIT_DEFAULT"
+	awk -F: '{ print $3 }' /proc/self/cgroup | sort -u | grep -v '^/$' | grep -v '/\.\.' |
+		sed 's/^/admit = /'
+}
+# run_conf FILE|"": writes RUN_CONF from FILE (or nothing) with the
+# admission points added.
+run_conf() {
+	local src=$1
+	if [ -n "$src" ] && grep -Eq '^[[:space:]]*admit[[:space:]]*=' "$src"; then
+		cp "$src" "$RUN_CONF"
+	elif [ -n "$src" ] && grep -Eq '^[[:space:]]*\[defaults\]' "$src"; then
+		awk -v add="$(admit_lines)" '{ print } /^[[:space:]]*\[defaults\]/ && !done { print add; done = 1 }' \
+			"$src" >"$RUN_CONF"
+	else
+		{ echo "[defaults]"; admit_lines; [ -n "$src" ] && cat "$src"; } >"$RUN_CONF"
+	fi
 }
 
 start_cgfs() {
-	"$CGFS" -f -o "base=/$BASE" "$@" "$MNT" >>"$LOG" 2>&1 &
+	local args=() a conf=
+	for a in "$@"; do
+		case $a in *config=*) conf=${a#*config=}; conf=${conf%%,*} ;; esac
+	done
+	run_conf "$conf"
+	for a in "$@"; do
+		[ -n "$conf" ] && a=${a/config=$conf/config=$RUN_CONF}
+		args+=("$a")
+	done
+	[ -n "$conf" ] || args+=(-o "config=$RUN_CONF")
+	"$CGFS" -f -o "base=/$BASE" "${args[@]}" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON=$!
 	local i
 	for i in $(seq 1 200); do
@@ -275,7 +317,7 @@ cleanup() {
 		tail -n 50 "$LOG"
 	fi
 	grep -q "Abort\|abort\|double free\|corrupt" "$LOG" && { echo "--- log with abort"; cat "$LOG"; }
-	rm -f "$LOG" "$CONF"
+	rm -f "$LOG" "$CONF" "$RUN_CONF"
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$rc" -eq 0 ] && exit 0
 	exit 1

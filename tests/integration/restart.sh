@@ -77,15 +77,15 @@ assert_eq "the mount is still one mount" 1 "$(grep -c " $MNT fuse.cgfs " /proc/m
 
 # A configuration that does not load: SIGHUP keeps the running image.
 S=$(server_pid)
-cp "$CONF" "$CONF.good"
-echo "this is not a configuration" >"$CONF"
+cp "$RUN_CONF" "$CONF.good"
+echo "this is not a configuration" >"$RUN_CONF"
 kill -HUP "$DAEMON"
 S=$(wait_server "$S") && ok "a bad configuration on SIGHUP: a new server of the old image" ||
 	not_ok "no server after SIGHUP with a bad configuration"
 grep -q "not re-executing: the configuration does not load" "$LOG" &&
 	ok "the refused reload is logged" || not_ok "the refused reload is not logged"
 assert_op "the mount works after the refused reload" OK "$XOP" read "$MNT/$ALICE/box/memory_limit_mb"
-cp "$CONF.good" "$CONF"
+cp "$CONF.good" "$RUN_CONF"
 
 # 3. a request made while the server cannot run waits and is answered by
 # the next server (it was never read by the dead one).

@@ -303,6 +303,58 @@ static void test_caps_for_null(void **state)
 	assert_int_equal(c.max_depth, -1);
 }
 
+static void test_admit(void **state)
+{
+	static const char text[] =
+		"[defaults]\n"
+		"admit = / /user.slice/user-%U.slice/**\n"
+		"admit = /process_api/*\n"
+		"[user alice]\n"
+		"admit = none\n"
+		"[user bob]\n"
+		"memory_limit_mb = 10\n";
+	struct config cfg;
+	struct caps c;
+	char err[CONFIG_ERR_MAX] = "";
+
+	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), 0);
+	/* Lines add up; a user's own admit replaces the default's. */
+	assert_string_equal(cfg.defaults.admit, "/ /user.slice/user-%U.slice/** /process_api/*");
+	config_caps_for(&cfg, "alice", &c);
+	assert_string_equal(c.admit, "none");
+	config_caps_for(&cfg, "bob", &c);
+	assert_string_equal(c.admit, cfg.defaults.admit);
+	config_caps_for(&cfg, "carol", &c);
+	assert_string_equal(c.admit, cfg.defaults.admit);
+	config_free(&cfg);
+	/* Unset: NULL (the caller uses the built-in default). */
+	assert_int_equal(config_parse("[defaults]\nmax_groups = 3\n", "t.conf", &cfg, err,
+	                              sizeof(err)), 0);
+	assert_null(cfg.defaults.admit);
+	config_free(&cfg);
+}
+
+static void test_admit_errors(void **state)
+{
+	static const struct { const char *text, *msg; } bad[] = {
+		{ "[defaults]\nadmit = user.slice\n", "t.conf:2: value 'user.slice' for admit" },
+		{ "[defaults]\nadmit = /a/**/b\n", "t.conf:2: value '/a/**/b' for admit" },
+		{ "[defaults]\nadmit =\n", "t.conf:2: value '' for admit" },
+		{ "[defaults]\nadmit = /\nadmit = none\n", "t.conf:3: admit = none in [defaults]" },
+		{ "[user alice]\nadmit = none\nadmit = /x\n", "t.conf:3: admit = none in [user alice]" },
+	};
+	struct config cfg;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		err[0] = '\0';
+		assert_int_equal(config_parse(bad[i].text, "t.conf", &cfg, err, sizeof(err)), -EINVAL);
+		if (strncmp(err, bad[i].msg, strlen(bad[i].msg)) != 0)
+			fail_msg("'%s': got '%s'", bad[i].text, err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +366,8 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_caps_for_null),
+		cmocka_unit_test(test_admit),
+		cmocka_unit_test(test_admit_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -103,7 +104,7 @@ static void test_raw_writable(void **state)
 		{ "cpu.idle", 0644, RAW_WRITABLE },
 		{ "cpuset.cpus", 0644, RAW_WRITABLE },
 		{ "cpuset.mems", 0644, RAW_WRITABLE },
-		{ "cpuset.cpus.partition", 0644, RAW_WRITABLE },
+		{ "cpuset.mems", 0644, RAW_WRITABLE },
 		{ "io.max", 0644, RAW_WRITABLE },
 		{ "io.weight", 0644, RAW_WRITABLE },
 		{ "blkio.weight", 0644, RAW_WRITABLE },
@@ -141,6 +142,18 @@ static void test_raw_readonly(void **state)
 		{ "cgroup.pressure", 0644, RAW_READONLY },
 		{ "cgroup.clone_children", 0644, RAW_READONLY },
 		{ "notify_on_release", 0644, RAW_READONLY },
+		/* Effects outside the subtree: exclusivity, partitions, the
+		 * machine's scheduler domains, hierarchy semantics, RT I/O. */
+		{ "cpuset.cpu_exclusive", 0644, RAW_READONLY },
+		{ "cpuset.mem_exclusive", 0644, RAW_READONLY },
+		{ "cpuset.sched_load_balance", 0644, RAW_READONLY },
+		{ "cpuset.sched_relax_domain_level", 0644, RAW_READONLY },
+		{ "cpuset.memory_pressure_enabled", 0644, RAW_READONLY },
+		{ "cpuset.cpus.partition", 0644, RAW_READONLY },
+		{ "cpuset.cpus.exclusive", 0644, RAW_READONLY },
+		{ "memory.use_hierarchy", 0644, RAW_READONLY },
+		{ "io.prio.class", 0644, RAW_READONLY },
+		{ "blkio.prio.class", 0644, RAW_READONLY },
 		/* Real-time bandwidth and PSI triggers. */
 		{ "cpu.rt_runtime_us", 0644, RAW_READONLY },
 		{ "cpu.rt_period_us", 0644, RAW_READONLY },
@@ -220,46 +233,122 @@ static void test_status_uid(void **state)
 	assert_int_equal(uid, 5);
 }
 
-static int always_inside(void *arg, pid_t pid)
+static void test_admit_patterns(void **state)
+{
+	const char *def = POLICY_ADMIT_DEFAULT;
+
+	/* The default: the top, and a user's own slice, sessions, manager. */
+	assert_true(policy_admitted(def, "/", 1000));
+	assert_true(policy_admitted(def, "/user.slice", 1000));
+	assert_true(policy_admitted(def, "/user.slice/user-1000.slice", 1000));
+	assert_true(policy_admitted(def, "/user.slice/user-1000.slice/session-3.scope", 1000));
+	assert_true(policy_admitted(def, "/user.slice/user-1000.slice/user@1000.service", 1000));
+	assert_true(policy_admitted(def,
+		"/user.slice/user-1000.slice/user@1000.service/app.slice/x.service", 1000));
+	/* Not another user's, not below a session, not an administrator's jail. */
+	assert_false(policy_admitted(def, "/user.slice/user-1001.slice", 1000));
+	assert_false(policy_admitted(def, "/user.slice/user-1001.slice/session-3.scope", 1000));
+	assert_false(policy_admitted(def, "/user.slice/user-1000.slice/session-3.scope/jail", 1000));
+	assert_false(policy_admitted(def, "/user.slice/user-10000.slice", 1000));
+	assert_false(policy_admitted(def, "/jail", 1000));
+	assert_false(policy_admitted(def, "/system.slice/cgfs.service", 1000));
+	assert_false(policy_admitted(def, "/process_api/abc", 1000));
+	assert_false(policy_admitted(def, "", 1000));
+	assert_false(policy_admitted(def, "relative", 1000));
+	/* Globs stay within a component; "**" takes the rest; dots are literal. */
+	assert_true(policy_admitted("/a/*", "/a/b", 0));
+	assert_false(policy_admitted("/a/*", "/a/b/c", 0));
+	assert_false(policy_admitted("/a/*", "/a", 0));
+	assert_false(policy_admitted("/a/*", "/a/.self", 0));
+	assert_true(policy_admitted("/a/**", "/a", 0));
+	assert_true(policy_admitted("/a/**", "/a/b/c/d", 0));
+	assert_false(policy_admitted("/a/**", "/ab", 0));
+	assert_true(policy_admitted("/x /y/**", "/y/z", 0));
+	assert_true(policy_admitted("  /x\t/y  ", "/y", 0));
+	assert_true(policy_admitted("/**", "/anything/at/all", 0));
+	assert_false(policy_admitted("none", "/", 0));
+	assert_false(policy_admitted("", "/", 0));
+	assert_true(policy_admitted("/u-%U-x", "/u-42-x", 42));
+	assert_false(policy_admitted("/u-%U-x", "/u-43-x", 42));
+}
+
+static void test_admit_check(void **state)
+{
+	static const char *const good[] = { POLICY_ADMIT_DEFAULT, "/", "none", "/a/**",
+		"/process_api/0123abcd", "/a/b-*.scope /c", "/[a-z]*/x?", "/**" };
+	static const char *const bad[] = { "a", "/a **", "/a/**/b", "/a/***", "/a**",
+		"/a/%u", "/a/%", "/a/./b", "/a/..", "/a\\b", "/caf\xc3\xa9", "/a\x01" };
+	char big[POLICY_ADMIT_MAX + 2];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(*good); i++)
+		assert_int_equal(policy_admit_check(good[i]), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(policy_admit_check(bad[i]), -EINVAL);
+	memset(big, 'a', sizeof(big));
+	big[0] = '/';
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(policy_admit_check(big), -E2BIG);
+}
+
+static int admitted_yes(void *arg, pid_t pid)
 {
 	return 1;
 }
 
-static int never_inside(void *arg, pid_t pid)
+static int admitted_no(void *arg, pid_t pid)
 {
 	return 0;
 }
 
-static void test_same_cgroups(void **state)
+/* An unprivileged uid moving its own process, in a child that drops
+ * to uid 65534: 0 if every answer is the expected one, else which. */
+static int own_process_moves(void)
 {
-	assert_true(policy_same_cgroups("1:cpu:/a\n0::/x\n", "1:cpu:/a\n0::/x\n"));
-	assert_false(policy_same_cgroups("1:cpu:/a\n0::/x\n", "1:cpu:/b\n0::/x\n"));
-	assert_false(policy_same_cgroups("", ""));
+	uid_t me = getuid();
+	int pidfd = -1;
+
+	if (policy_may_move(me, getpid(), admitted_yes, NULL, &pidfd) != 0)
+		return 1;
+	policy_moved(pidfd);
+	pidfd = -1;
+	if (policy_may_move(me, getpid(), admitted_no, NULL, &pidfd) != -EPERM || pidfd != -1)
+		return 2;
+	if (policy_may_move(me, getpid(), NULL, NULL, &pidfd) != -EPERM)
+		return 3;
+	if (policy_may_move(me + 1, getpid(), admitted_yes, NULL, &pidfd) != -EPERM)
+		return 4;
+	return 0;
 }
 
 static void test_may_move(void **state)
 {
-	/* Ourselves: root may move us; another uid may not. */
 	uid_t me = getuid();
-	int pidfd = -1;
+	int pidfd = -1, status;
+	pid_t child;
 
 	/* Root may move anything; the pidfd comes back for the after-check. */
 	if (me == 0) {
-		assert_int_equal(policy_may_move(0, 0, getpid(), never_inside, NULL, &pidfd), 0);
+		assert_int_equal(policy_may_move(0, getpid(), admitted_no, NULL, &pidfd), 0);
 		assert_true(pidfd >= 0);
 		assert_int_equal(policy_moved(pidfd), 0);
 	}
-	/* Someone else's process: never. */
+	/* Someone else's process: never, admitted or not. */
 	pidfd = -1;
-	assert_int_equal(policy_may_move(me + 1, getpid(), getpid(), always_inside, NULL, &pidfd),
-	                 -EPERM);
+	assert_int_equal(policy_may_move(me + 1, getpid(), admitted_yes, NULL, &pidfd), -EPERM);
 	assert_int_equal(pidfd, -1);
-	/* Our own process: inside the tree, or in the writer's own cgroups. */
-	assert_int_equal(policy_may_move(me ? me : 1, 0, getpid(), always_inside, NULL, &pidfd),
-	                 me ? 0 : -EPERM);
-	if (me)
-		policy_moved(pidfd);
-	assert_int_equal(policy_may_move(0, 0, 4194304 + 1, NULL, NULL, &pidfd), -ESRCH);
+	assert_int_equal(policy_may_move(0, 4194304 + 1, NULL, NULL, &pidfd), -ESRCH);
+	/* Its own process: only from where it may be left for the tree. */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		if (me == 0 && setresuid(65534, 65534, 65534) < 0)
+			_exit(10);
+		_exit(own_process_moves());
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 int main(void)
@@ -274,7 +363,8 @@ int main(void)
 		cmocka_unit_test(test_raw_owners),
 		cmocka_unit_test(test_status_uid),
 		cmocka_unit_test(test_may_move),
-		cmocka_unit_test(test_same_cgroups),
+		cmocka_unit_test(test_admit_patterns),
+		cmocka_unit_test(test_admit_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
