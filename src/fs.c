@@ -1471,8 +1471,8 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	fuse_reply_write(req, size);
 	return;
 err:
-	log_debug("write to /%s/%s%s by uid %u (opened by uid %u) pid %d refused: %s", ref.path,
-	          entry_dir(&ref), entry_name(&ref), ctx->uid, uid, ctx->pid, strerror(-res));
+	log_debug("write to /%s/%s%s refused for uid %u pid %d: %s (opened by uid %u)", ref.path,
+	          entry_dir(&ref), entry_name(&ref), ctx->uid, ctx->pid, strerror(-res), uid);
 	fuse_reply_err(req, -res);
 }
 

@@ -60,6 +60,12 @@ expected_mode() {
 	release_agent|devices.*|cgroup.kill|cgroup.event_control|memory.force_empty|memory.reclaim)
 		echo hidden; return ;;
 	cpu.rt_*|*.pressure) echo 444; return ;;
+	# Effects outside the subtree (machine-wide, siblings, semantics).
+	cpuset.cpu_exclusive|cpuset.mem_exclusive|cpuset.sched_load_balance|\
+	cpuset.sched_relax_domain_level|cpuset.memory_pressure_enabled|\
+	cpuset.cpus.partition|cpuset.cpus.exclusive|memory.use_hierarchy|\
+	io.prio.class|blkio.prio.class)
+		echo 444; return ;;
 	memory.*|cpu.*|cpuset.*|io.*|blkio.*|pids.*|hugetlb.*)
 		case $mode in [2367]??) echo 644 ;; *) echo 444 ;; esac
 		return ;;
