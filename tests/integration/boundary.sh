@@ -36,7 +36,10 @@ attack() {
 		ok "$desc: nothing changed"
 	else
 		not_ok "$desc: nothing changed"
-		diff <(echo "$before") <(echo "$after") | head -n 10
+		# (No process substitution: the v2 guest has no /dev/fd.)
+		echo "$before" >"$RUN_CONF.before"
+		echo "$after" | diff "$RUN_CONF.before" - | head -n 10
+		rm -f "$RUN_CONF.before"
 	fi
 }
 
@@ -46,7 +49,7 @@ attack() {
 outside_cg() {
 	local name=$1 mp mps
 	shift
-	if [ $# -gt 0 ]; then mps=("$@"); else mapfile -t mps < <(serving_mounts); fi
+	if [ $# -gt 0 ]; then mps=("$@"); else mapfile -t mps <<<"$(serving_mounts)"; fi
 	for mp in "${mps[@]}"; do
 		mkdir -p "$mp/$BASE/$name"
 		if [ -f "$mp/$BASE/$name/cpuset.cpus" ] && [ -z "$(cat "$mp/$BASE/$name/cpuset.cpus")" ]; then
@@ -60,7 +63,7 @@ outside_cg() {
 put() {
 	local pid=$1 name=$2 mp mps
 	shift 2
-	if [ $# -gt 0 ]; then mps=("$@"); else mapfile -t mps < <(serving_mounts); fi
+	if [ $# -gt 0 ]; then mps=("$@"); else mapfile -t mps <<<"$(serving_mounts)"; fi
 	for mp in "${mps[@]}"; do
 		echo "$pid" >"$mp/$BASE/$name/cgroup.procs" ||
 			{ not_ok "root puts $pid into $mp/$BASE/$name"; return 1; }
