@@ -2,10 +2,14 @@
 # SPDX-License-Identifier: MIT
 # Installs from Debian's archive whatever cgfs needs and is missing.
 #   tools/deps.sh build   what building and running cgfs needs
-#   tools/deps.sh test    that, plus what the test suite needs
+#   tools/deps.sh deb     that, plus what building the Debian package needs
+#   tools/deps.sh test    all of it, plus what the test suite needs
 set -euo pipefail
 want=(build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libinih-dev
       libsystemd-dev)
+if [ "${1:-build}" = deb ] || [ "${1:-build}" = test ]; then
+	want+=(debhelper dpkg-dev lintian libcmocka-dev)
+fi
 if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
 	      cgroup-tools)

@@ -63,6 +63,15 @@ else
 	status=1
 fi
 
+echo "== Debian package: dpkg-buildpackage and lintian (tools/deb.sh)"
+if bash tools/deb.sh build-test/deb 2>&1 | tee build-test/deb.out | tail -n 3 &&
+   grep -q '^deb: .*\.deb$' build-test/deb.out; then
+	total_ok=$((total_ok + 1))
+else
+	total_fail=$((total_fail + 1))
+	status=1
+fi
+
 echo "== pure cgroup v2: the integration suite inside a QEMU guest (tests/vm)"
 bash tests/vm/run.sh build-test 2>&1 | tee build-test/vm.out
 vm=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' build-test/vm.out | tail -n 1)
