@@ -184,6 +184,73 @@ assert_eq "...the process did not move" "$before" "$(where "$alice_p")"
 attack "a raw file through a handle of a removed group" ENOENT \
 	as "$ALICE" "$XOP" after w "$S/raw/pids.max" 7 sh -c "$remake"
 
+# ...also when the tree is removed and its name given to a new uid: the
+# old uid's descriptors reach nothing of the new user's.
+TMPU=cgfs-t$$
+free_uid() {
+	local u
+	for u in $(seq 61000 61999); do id "$u" >/dev/null 2>&1 || { echo "$u"; return; }; done
+}
+# set_user NAME UID: NAME (only ever ours) gets UID, made or remade. The
+# v2 guest has no useradd: its /etc/passwd is the test bed's own file.
+set_user() {
+	if command -v useradd >/dev/null; then
+		userdel -f "$1" >/dev/null 2>&1
+		useradd --no-create-home --shell /usr/sbin/nologin -u "$2" -U "$1"
+	else
+		sed -i "/^$1:/d" /etc/passwd
+		echo "$1:x:$2:$2::/:/bin/false" >>/etc/passwd
+	fi
+}
+test_cleanup() {
+	if command -v userdel >/dev/null; then
+		userdel -f "$TMPU" >/dev/null 2>&1
+	else
+		sed -i "/^$TMPU:/d" /etc/passwd
+	fi
+	rm -f "$RUN_CONF.go" "$RUN_CONF.done"
+}
+old_uid=$(free_uid)
+set_user "$TMPU" "$old_uid"
+"$XOP" mkdir "$MNT/$TMPU" >/dev/null
+setpriv --reuid="$old_uid" --regid="$old_uid" --clear-groups "$XOP" mkdir "$MNT/$TMPU/w" >/dev/null
+mkfifo -m 0666 "$RUN_CONF.go" "$RUN_CONF.done"
+# The old uid opens its knob and kill, then waits while root gives the
+# name to a new uid, who makes the same group and puts a process there.
+for f in pids_max kill; do
+	v=7; [ "$f" = kill ] && v=1
+	setpriv --reuid="$old_uid" --regid="$old_uid" --clear-groups \
+		"$XOP" after w "$MNT/$TMPU/w/$f" "$v" sh -c "echo >$RUN_CONF.go; read _ <$RUN_CONF.done" \
+		>"$RUN_CONF.out" 2>&1 &
+	opener=$!
+	read -r _ <"$RUN_CONF.go"
+	"$XOP" rmdir "$MNT/$TMPU" >/dev/null
+	new_uid=$(free_uid)
+	set_user "$TMPU" "$new_uid"
+	"$XOP" mkdir "$MNT/$TMPU" >/dev/null
+	setpriv --reuid="$new_uid" --regid="$new_uid" --clear-groups "$XOP" mkdir "$MNT/$TMPU/w" >/dev/null
+	setpriv --reuid="$new_uid" --regid="$new_uid" --clear-groups sleep 1000 &
+	new_p=$!
+	SPAWNED+=("$new_p")
+	"$XOP" write "$MNT/$TMPU/w/procs" "$new_p" >/dev/null
+	before=$(snapshot)
+	echo >"$RUN_CONF.done"
+	wait "$opener"
+	assert_eq "the old uid's $f handle after its tree went to a new uid" ENOENT \
+		"$(head -n 1 "$RUN_CONF.out")"
+	assert_eq "...nothing of the new user's changed" "$before" "$(snapshot)"
+	kill -0 "$new_p" 2>/dev/null && ok "...the new user's process lives" ||
+		not_ok "the old uid killed the new user's process"
+	assert_eq "...and owns its tree" "$new_uid" "$(stat -c %u "$MNT/$TMPU/w/procs")"
+	kill "$new_p"; wait "$new_p" 2>/dev/null
+	"$XOP" rmdir "$MNT/$TMPU" >/dev/null
+	set_user "$TMPU" "$old_uid"
+	"$XOP" mkdir "$MNT/$TMPU" >/dev/null
+	setpriv --reuid="$old_uid" --regid="$old_uid" --clear-groups "$XOP" mkdir "$MNT/$TMPU/w" >/dev/null
+done
+"$XOP" rmdir "$MNT/$TMPU" >/dev/null
+rm -f "$RUN_CONF.out"
+
 # 8. raw/ files whose effects reach outside the subtree are read-only.
 n=0
 for f in cpuset.cpu_exclusive cpuset.mem_exclusive cpuset.sched_load_balance \
