@@ -1455,7 +1455,10 @@ static void slow_write_run(void *arg)
 	int res;
 
 	res = w->kill ? group_kill(w->fs->root, w->path) : group_freeze_wait(w->fs->root, w->path);
-	if (res < 0)
+	if (res < 0 && w->answered)
+		log_warn("kill of /%s, written from inside it, failed: %s", w->path,
+		         strerror(-res));
+	else if (res < 0)
 		log_debug("%s of /%s failed: %s", w->kill ? "kill" : "freeze", w->path,
 		          strerror(-res));
 	if (!w->answered) {
@@ -1540,7 +1543,13 @@ static int kill_write(struct fs *fs, fuse_req_t req, uid_t caller, pid_t writer,
 		answered = true;
 	}
 	res = slow_write_start(fs, req, caller, ref->path, size, true, answered);
-	return answered ? 1 : res;
+	if (res < 0 && answered) {
+		/* Answered, but nothing will kill: leave nothing frozen. */
+		log_err("kill of /%s from inside it: %s", ref->path, strerror(-res));
+		group_freeze_ask(fs->root, ref->path, false);
+		return 1;
+	}
+	return res;
 }
 
 /* 0 when the write is done, 1 when req is (or will be) answered

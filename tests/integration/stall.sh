@@ -55,13 +55,17 @@ wait_for() {
 # freeze_state GROUP: 1 when frozen (the knob, as root), 0 if not.
 freeze_state() { cat "$MNT/$1/freeze" 2>/dev/null; }
 
-# Whether every task of a process is asleep in the kernel in a FUSE
-# request (the stopped second server's).
+# Whether a process is asleep in the kernel in a FUSE request (the
+# stopped second server's): in open(2) of a file there (the system call
+# /proc/PID/syscall shows while it is blocked; 257 is openat on x86_64),
+# or where wchan names a FUSE wait.
 in_fuse_wait() {
-	local s
+	local s nr
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = cat ] || return 1
 	s=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
 	[ "$s" = S ] || [ "$s" = D ] || return 1
-	grep -q 'fuse\|request_wait' "/proc/$1/wchan" 2>/dev/null
+	nr=$(awk '{ print $1 }' "/proc/$1/syscall" 2>/dev/null)
+	[ "$nr" = 257 ] || grep -q 'fuse\|request_wait' "/proc/$1/wchan" 2>/dev/null
 }
 
 # The second mount: its server stopped, a look-up there waits.
@@ -233,3 +237,33 @@ assert_op "alice thaws it from outside" OK as "$ALICE" "$XOP" write "$MNT/$F/fre
 done_rc() { [ -s "$T_OUT/freeze-rc" ]; }
 wait_for "the writer goes on once thawed" done_rc
 assert_eq "...and its write had succeeded" 0 "$(cat "$T_OUT/freeze-rc" 2>/dev/null)"
+
+# ---- 5. a restart answers a pending freeze ----
+# The stopping server cuts its waits short and answers before it ends:
+# the freeze fails as if timed out (EBUSY) and is undone.
+kill -STOP "$server2"
+STOPPED=$server2
+assert_op "alice creates a group for the restart" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/z"
+"${AS_ALICE[@]}" cat "$MNT2/nothing-z" >/dev/null 2>&1 &
+p=$!
+SPAWNED+=("$p")
+wait_for "a look-up on the stopped mount waits in the kernel" in_fuse_wait "$p"
+assert_op "alice moves it into the group" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/z/procs" "$p"
+"${AS_ALICE[@]}" "$XOP" write "$MNT/$ALICE/z/freeze" 1 >"$T_OUT/z" 2>&1 &
+writer=$!
+asked() {
+	local d
+	d=$(cg_mount freezer)/$BASE/$ALICE/z
+	grep -q FREEZING "$d/freezer.state" 2>/dev/null || grep -qx 1 "$d/cgroup.freeze" 2>/dev/null
+}
+wait_for "the freeze is asked" asked
+! gone "$writer" && ok "...and pending" || not_ok "...and pending"
+S0=$(server_pid)
+kill -HUP "$DAEMON"
+wait_server "$S0" >/dev/null && ok "a new server answers after SIGHUP" ||
+	not_ok "a new server answers after SIGHUP"
+wait_for "the pending freeze is answered by the stopping server" gone "$writer"
+assert_eq "...with EBUSY" EBUSY "$(cat "$T_OUT/z")"
+assert_eq "...and the group is thawed" 0 "$(freeze_state "$ALICE/z")"
+kill -CONT "$server2"
+STOPPED=
