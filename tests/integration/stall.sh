@@ -188,18 +188,21 @@ assert_eq "...in alice's tree root" "/$BASE/$ALICE/.self" "$(pid_cgroup "$busy" 
 
 # ---- 3. a kill written from inside the group ----
 # inside GROUP CMD: a shell of alice's that waits for $T_OUT/go-GROUP,
-# then runs CMD (from inside the group, once moved there); $! is it.
+# then runs CMD (from inside the group, once moved there); $shell is it,
+# once it runs as alice (setpriv has made it hers and run bash).
 inside() {
 	local g=$1
 	shift
 	"${AS_ALICE[@]}" bash -c 'while [ ! -e "$1" ]; do sleep 0.05; done; shift; eval "$@"' _ \
 		"$T_OUT/go-${g//\//-}" "$@" &
+	shell=$!
+	SPAWNED+=("$shell")
+	is_bash() { [ "$(cat "/proc/$shell/comm" 2>/dev/null)" = bash ]; }
+	wait_for "alice's shell runs" is_bash
 }
 K=$ALICE/k
 assert_op "alice creates a group to kill" OK as "$ALICE" "$XOP" mkdir "$MNT/$K"
 inside "$K" "echo 1 > '$MNT/$K/kill'; echo \$? > '$T_OUT/kill-rc'"
-shell=$!
-SPAWNED+=("$shell")
 assert_op "alice moves the shell into it" OK as "$ALICE" "$XOP" write "$MNT/$K/procs" "$shell"
 for i in 1 2; do
 	spawn "$ALICE"
@@ -222,8 +225,6 @@ assert_eq "...and not frozen" 0 "$(freeze_state "$K")"
 F=$ALICE/f
 assert_op "alice creates a group to freeze" OK as "$ALICE" "$XOP" mkdir "$MNT/$F"
 inside "$F" "echo 1 > '$MNT/$F/freeze'; echo \$? > '$T_OUT/freeze-rc'"
-shell=$!
-SPAWNED+=("$shell")
 assert_op "alice moves the shell into it" OK as "$ALICE" "$XOP" write "$MNT/$F/procs" "$shell"
 spawn "$ALICE"
 as "$ALICE" "$XOP" write "$MNT/$F/procs" "$SPAWN" >/dev/null
