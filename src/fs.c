@@ -13,6 +13,7 @@
 #include "cgfs/log.h"
 #include "cgfs/pidns.h"
 #include "cgfs/policy.h"
+#include "cgfs/slow.h"
 #include "cgfs/watch.h"
 
 /* Node ids are (inode << SLOT_BITS) | slot. A group's directory, its
@@ -1060,6 +1061,68 @@ err:
 	fuse_reply_err(req, -res);
 }
 
+/* The long way of a removal (processes to move or kill, child groups):
+ * on a thread of its own, killing (rmdir=kill) outside the tree lock. */
+struct slow_rmdir {
+	fuse_req_t req;
+	struct fs *fs;
+	uid_t uid;
+	pid_t pid;
+	char path[];
+};
+
+static void slow_rmdir_run(void *arg)
+{
+	struct slow_rmdir *w = arg;
+	uint64_t own;
+	int res;
+
+	res = group_evict(w->fs->root, w->path);
+	if (res == 0) {
+		pthread_mutex_lock(&tree_lock);
+		own = watch_own_begin(w->path, false);
+		res = group_remove(w->fs->root, w->path);
+		watch_own_end(own, res);
+		pthread_mutex_unlock(&tree_lock);
+	}
+	if (res < 0)
+		log_debug("rmdir /%s refused for uid %u pid %d: %s", w->path, w->uid, w->pid,
+		          strerror(-res));
+	fuse_reply_err(w->req, -res);
+	free(w);
+}
+
+/* 0 when the group went the quick way, 1 when the request is answered
+ * on a thread of its own, -errno. */
+static int rmdir_group(struct fs *fs, fuse_req_t req, const struct fuse_ctx *ctx, const char *path)
+{
+	struct slow_rmdir *w;
+	uint64_t own;
+	size_t len;
+	int res;
+
+	pthread_mutex_lock(&tree_lock);
+	own = watch_own_begin(path, false);
+	res = group_remove_try(fs->root, path);
+	watch_own_end(own, res == 1 ? 0 : res == 0 ? -EBUSY : res);
+	pthread_mutex_unlock(&tree_lock);
+	if (res != 0)
+		return res < 0 ? res : 0;
+	res = slow_begin(ctx->uid);
+	if (res < 0)
+		return res;
+	len = strlen(path) + 1;
+	w = malloc(sizeof(*w) + len);
+	if (!w) {
+		slow_end(ctx->uid);
+		return -ENOMEM;
+	}
+	*w = (struct slow_rmdir){ req, fs, ctx->uid, ctx->pid };
+	memcpy(w->path, path, len);
+	slow_run(ctx->uid, slow_rmdir_run, w);
+	return 1;
+}
+
 static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fs *fs = fs_of(req);
@@ -1077,15 +1140,10 @@ static void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		res = -EPERM;
 	if (res == 0 && ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner))
 		res = -EACCES;
-	if (res == 0) {
-		uint64_t own;
-
-		pthread_mutex_lock(&tree_lock);
-		own = watch_own_begin(c.path, false);
-		res = group_remove(fs->root, c.path);
-		watch_own_end(own, res);
-		pthread_mutex_unlock(&tree_lock);
-	}
+	if (res == 0)
+		res = rmdir_group(fs, req, ctx, c.path);
+	if (res == 1)
+		return;
 	if (res < 0)
 		log_debug("rmdir %s refused for uid %u pid %d: %s", name, ctx->uid,
 		          ctx->pid, strerror(-res));
@@ -1380,8 +1438,125 @@ static int procs_write(struct fs *fs, uid_t uid, pid_t writer, const struct nref
 	return res;
 }
 
-static int knob_write(struct fs *fs, uid_t uid, pid_t writer, const struct nref *ref,
-                      const char *buf, size_t size)
+/* A freeze still pending or a kill that waits, carried out on a thread
+ * of its own (src/slow.c), which answers the write. */
+struct slow_write {
+	fuse_req_t req;
+	struct fs *fs;
+	size_t size;
+	bool kill;     /* else a freeze, asked already */
+	bool answered; /* the writer had its answer first (it is inside) */
+	char path[];
+};
+
+static void slow_write_run(void *arg)
+{
+	struct slow_write *w = arg;
+	int res;
+
+	res = w->kill ? group_kill(w->fs->root, w->path) : group_freeze_wait(w->fs->root, w->path);
+	if (res < 0 && w->answered)
+		log_warn("kill of /%s, written from inside it, failed: %s", w->path,
+		         strerror(-res));
+	else if (res < 0)
+		log_debug("%s of /%s failed: %s", w->kill ? "kill" : "freeze", w->path,
+		          strerror(-res));
+	if (!w->answered) {
+		if (res < 0)
+			fuse_reply_err(w->req, -res);
+		else
+			fuse_reply_write(w->req, w->size);
+	}
+	free(w);
+}
+
+/* Hands a write over to slow_write_run with caller's reservation: 1 (the
+ * request is answered there), or -ENOMEM with the reservation given
+ * back. */
+static int slow_write_start(struct fs *fs, fuse_req_t req, uid_t caller, const char *path,
+                            size_t size, bool kill, bool answered)
+{
+	size_t len = strlen(path) + 1;
+	struct slow_write *w = malloc(sizeof(*w) + len);
+
+	if (!w) {
+		slow_end(caller);
+		return -ENOMEM;
+	}
+	*w = (struct slow_write){ req, fs, size, kill, answered };
+	memcpy(w->path, path, len);
+	slow_run(caller, slow_write_run, w);
+	return 1;
+}
+
+/* A freeze takes hold once every task of the group has stopped: at once
+ * as a rule, and when not, the write is answered when it has (or after
+ * the wait time, thawed again, -EBUSY) by a thread of its own. A writer
+ * inside the group cannot stop while it waits for its answer: it has its
+ * answer at once, and the freeze takes hold once it has returned (as
+ * v2's cgroup.freeze does for a writer inside). 0 or 1 as knob_write. */
+static int freeze_write(struct fs *fs, fuse_req_t req, uid_t caller, pid_t writer,
+                        const struct nref *ref, const char *value, size_t size)
+{
+	int on, res;
+
+	res = knob_parse_freeze(value, &on);
+	if (res < 0)
+		return res;
+	if (!on || group_pid_inside(fs->root, ref->path, writer) == 1)
+		return group_freeze_ask(fs->root, ref->path, on);
+	res = slow_begin(caller);
+	if (res < 0)
+		return res;
+	res = group_freeze_ask(fs->root, ref->path, true);
+	if (res == 0)
+		res = group_freeze_state(fs->root, ref->path);
+	if (res != 0) {
+		slow_end(caller);
+		return res < 0 ? res : 0;
+	}
+	return slow_write_start(fs, req, caller, ref->path, size, false, false);
+}
+
+/* v2 kills at once; v1 freezes, signals and thaws, on a thread of its
+ * own. A writer inside the group would keep the freeze from taking hold
+ * while it waits: it has its answer first, freezes as it returns, and
+ * dies with the others. 0 or 1 as knob_write. */
+static int kill_write(struct fs *fs, fuse_req_t req, uid_t caller, pid_t writer,
+                      const struct nref *ref, const char *value, size_t size)
+{
+	bool answered = false;
+	int res;
+
+	res = knob_parse_kill(value);
+	if (res < 0)
+		return res;
+	res = group_kill_now(fs->root, ref->path);
+	if (res != -EWOULDBLOCK)
+		return res;
+	res = slow_begin(caller);
+	if (res < 0)
+		return res;
+	if (group_pid_inside(fs->root, ref->path, writer) == 1 &&
+	    group_freeze_ask(fs->root, ref->path, true) == 0) {
+		fuse_reply_write(req, size);
+		answered = true;
+	}
+	res = slow_write_start(fs, req, caller, ref->path, size, true, answered);
+	if (res < 0 && answered) {
+		/* Answered, but nothing will kill: leave nothing frozen. */
+		log_err("kill of /%s from inside it: %s", ref->path, strerror(-res));
+		group_freeze_ask(fs->root, ref->path, false);
+		return 1;
+	}
+	return res;
+}
+
+/* 0 when the write is done, 1 when req is (or will be) answered
+ * elsewhere, -errno. caller: whose request it is (the bound on slow
+ * operations is theirs); uid: whose rights it has (the opener's). */
+static int knob_write(struct fs *fs, fuse_req_t req, uid_t caller, uid_t uid, pid_t writer,
+                      const struct nref *ref, const char *buf, size_t size)
 {
 	const struct knob *k = &knob_table[ref->knob];
 	char value[KNOB_VALUE_MAX];
@@ -1394,6 +1569,10 @@ static int knob_write(struct fs *fs, uid_t uid, pid_t writer, const struct nref 
 		return -EACCES;
 	if (k->kind == KNOB_PROCS)
 		return procs_write(fs, uid, writer, ref, value);
+	if (k->kind == KNOB_FREEZE)
+		return freeze_write(fs, req, caller, writer, ref, value, size);
+	if (k->kind == KNOB_KILL)
+		return kill_write(fs, req, caller, writer, ref, value, size);
 	return group_knob_write(fs->root, ref->path, k, value);
 }
 
@@ -1462,12 +1641,14 @@ static void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		 * under its name (raw files check their own inode). */
 		res = node_same_group(fs, &ref);
 		if (res == 0)
-			res = knob_write(fs, uid, ctx->pid, &ref, buf, size);
+			res = knob_write(fs, req, ctx->uid, uid, ctx->pid, &ref, buf, size);
 	} else {
 		res = -EISDIR;
 	}
 	if (res < 0)
 		goto err;
+	if (res == 1)
+		return;
 	fuse_reply_write(req, size);
 	return;
 err:

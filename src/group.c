@@ -16,8 +16,29 @@
 #include "cgfs/util.h"
 #include "cgfs/units.h"
 
-#define FREEZE_TIMEOUT_MS 10000
 #define EVACUATE_ROUNDS 100
+
+/* How long a freeze, a kill and a removal wait for the kernel; once waits
+ * are cut short (a server stopping), every wait ends as if it had run
+ * that long. */
+static atomic_long wait_ms = GROUP_WAIT_MS;
+static atomic_bool waits_cut;
+
+void group_set_wait_ms(long ms)
+{
+	atomic_store(&wait_ms, ms);
+}
+
+void group_cut_waits(bool cut)
+{
+	atomic_store(&waits_cut, cut);
+}
+
+/* Whether a wait that has lasted waited ms is over. */
+static bool wait_over(long waited)
+{
+	return waited >= atomic_load(&wait_ms) || atomic_load(&waits_cut);
+}
 
 /* v2 controllers cgfs enables in cgroup.subtree_control, by kernel name. */
 static const struct { enum cg_ctrl c; const char *name; } v2_ctrls[] = {
@@ -183,6 +204,15 @@ void group_files_check(void)
 	if (kept_gen == now)
 		return;
 	kept_gen = now;
+	for (k = kept; k < kept + KEPT_FILES; k++)
+		if (k->fd >= 0)
+			kept_drop(k);
+}
+
+void group_files_drop(void)
+{
+	struct kept *k;
+
 	for (k = kept; k < kept + KEPT_FILES; k++)
 		if (k->fd >= 0)
 			kept_drop(k);
@@ -1036,25 +1066,6 @@ static void kill_one(void *arg, pid_t pid)
 	kill(pid, SIGKILL);
 }
 
-static int v1_freezer_wait(const struct cg_hier *h, const char *path, const char *want)
-{
-	char buf[64];
-	long waited = 0, step = 1;
-
-	for (;;) {
-		if (read_in(h->base_fd, path, "freezer.state", buf, sizeof(buf)) < 0)
-			return -ENOENT;
-		if (!strncmp(buf, want, strlen(want)))
-			return 0;
-		if (waited >= FREEZE_TIMEOUT_MS)
-			return -EBUSY;
-		sleep_ms(step);
-		waited += step;
-		if (step < 16)
-			step *= 2;
-	}
-}
-
 static int v2_frozen(const struct cg_hier *h, const char *path)
 {
 	char buf[512], *p;
@@ -1065,30 +1076,41 @@ static int v2_frozen(const struct cg_hier *h, const char *path)
 	return p ? p[7] == '1' : -EIO;
 }
 
-int group_freeze(const struct cgroot *r, const char *path, bool on)
+int group_freeze_ask(const struct cgroot *r, const char *path, bool on)
 {
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
-	long waited = 0, step = 1;
-	int res;
 
 	if (!h)
 		return -EOPNOTSUPP;
-	if (h->version == 1) {
-		res = write_in(h->base_fd, path, "freezer.state", on ? "FROZEN" : "THAWED");
-		if (res < 0 || !on)
-			return res;
-		res = v1_freezer_wait(h, path, "FROZEN");
-		if (res < 0)
-			write_in(h->base_fd, path, "freezer.state", "THAWED");
-		return res;
-	}
-	res = write_in(h->base_fd, path, "cgroup.freeze", on ? "1" : "0");
-	if (res < 0 || !on)
-		return res;
-	/* The write only asks; cgroup.events says when every task stopped. */
-	while ((res = v2_frozen(h, path)) == 0) {
-		if (waited >= FREEZE_TIMEOUT_MS) {
-			write_in(h->base_fd, path, "cgroup.freeze", "0");
+	if (h->version == 1)
+		return write_in(h->base_fd, path, "freezer.state", on ? "FROZEN" : "THAWED");
+	return write_in(h->base_fd, path, "cgroup.freeze", on ? "1" : "0");
+}
+
+int group_freeze_state(const struct cgroot *r, const char *path)
+{
+	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
+	char buf[64];
+
+	if (!h)
+		return -EOPNOTSUPP;
+	if (h->version == 2)
+		return v2_frozen(h, path);
+	/* v1: reading the state also moves FREEZING on to FROZEN. */
+	if (read_in(h->base_fd, path, "freezer.state", buf, sizeof(buf)) < 0)
+		return -ENOENT;
+	return strncmp(buf, "FROZEN", 6) == 0;
+}
+
+int group_freeze_wait(const struct cgroot *r, const char *path)
+{
+	long waited = 0, step = 1;
+	int res;
+
+	/* The write only asks; the state says when every task stopped. */
+	while ((res = group_freeze_state(r, path)) == 0) {
+		if (wait_over(waited)) {
+			group_freeze_ask(r, path, false);
 			return -EBUSY;
 		}
 		sleep_ms(step);
@@ -1099,20 +1121,20 @@ int group_freeze(const struct cgroot *r, const char *path, bool on)
 	return res < 0 ? res : 0;
 }
 
-static int group_frozen(const struct cgroot *r, const char *path)
+int group_freeze(const struct cgroot *r, const char *path, bool on)
+{
+	int res = group_freeze_ask(r, path, on);
+
+	return res < 0 || !on ? res : group_freeze_wait(r, path);
+}
+
+int group_kill_now(const struct cgroot *r, const char *path)
 {
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
-	char buf[64];
-	int res;
 
-	if (!h)
-		return -EOPNOTSUPP;
-	if (h->version == 2)
-		return v2_frozen(h, path);
-	res = read_in(h->base_fd, path, "freezer.state", buf, sizeof(buf));
-	if (res < 0)
-		return res;
-	return strncmp(buf, "FROZEN", 6) == 0;
+	if (h && h->version == 2)
+		return write_in(h->base_fd, path, "cgroup.kill", "1");
+	return -EWOULDBLOCK;
 }
 
 int group_kill(const struct cgroot *r, const char *path)
@@ -1126,13 +1148,19 @@ int group_kill(const struct cgroot *r, const char *path)
 		/* v1 has no cgroup.kill: freeze so nothing can fork away while
 		 * we signal, then thaw so the signals are delivered. */
 		res = group_freeze(r, path, true);
-		if (res < 0)
+		if (res == 0) {
+			res = for_each_pid(h->base_fd, path, kill_one, NULL);
+			write_in(h->base_fd, path, "freezer.state", "THAWED");
+			return res < 0 ? res : 0;
+		}
+		/* A task the freezer cannot stop (one waiting in the kernel,
+		 * for a file system say) still dies of SIGKILL: signal in
+		 * rounds below, as without a freezer. */
+		if (res != -EBUSY)
 			return res;
-		res = for_each_pid(h->base_fd, path, kill_one, NULL);
-		write_in(h->base_fd, path, "freezer.state", "THAWED");
-		return res < 0 ? res : 0;
+	} else {
+		h = primary(r);
 	}
-	h = primary(r);
 	for (round = 0; round < EVACUATE_ROUNDS; round++) {
 		res = for_each_pid(h->base_fd, path, kill_one, NULL);
 		if (res <= 0)
@@ -1144,10 +1172,10 @@ int group_kill(const struct cgroot *r, const char *path)
 
 static int wait_empty(const struct cgroot *r, const char *path)
 {
+	long waited = 0;
 	size_t i;
-	int round;
 
-	for (round = 0; round < 1000; round++) {
+	for (;;) {
 		int n = 0;
 
 		for (i = 0; i < r->n; i++) {
@@ -1158,9 +1186,11 @@ static int wait_empty(const struct cgroot *r, const char *path)
 		}
 		if (n == 0)
 			return 0;
+		if (wait_over(waited))
+			return -EBUSY;
 		sleep_ms(5);
+		waited += 5;
 	}
-	return -EBUSY;
 }
 
 /* This process's cgroup in h as the text of /proc/PID/cgroup has it
@@ -1297,6 +1327,19 @@ int group_pid_admitted(const struct cgroot *r, const char *path, pid_t pid,
 			return 0;
 	}
 	return 1;
+}
+
+int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
+{
+	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
+	char text[8192], cg[PATH_MAX], file[64];
+
+	if (!h)
+		h = primary(r);
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	if (pid <= 0 || read_at(AT_FDCWD, file, text, sizeof(text)) < 0)
+		return -ESRCH;
+	return cgroup_line_for(h, text, cg, sizeof(cg)) && cg_inside(h, cg, path);
 }
 
 /* ---- remove ---- */
@@ -1572,6 +1615,29 @@ static int remove_group(const struct cgroot *r, const char *path)
 	return first;
 }
 
+int group_remove_try(const struct cgroot *r, const char *path)
+{
+	struct stat st;
+	int res = group_stat(r, path, &st);
+
+	if (res < 0)
+		return res;
+	res = remove_quick(r, path);
+	if (res)
+		group_files_forget();
+	return res;
+}
+
+int group_evict(const struct cgroot *r, const char *path)
+{
+	int res;
+
+	if (r->rmdir_mode != RMDIR_KILL)
+		return 0;
+	res = group_kill(r, path);
+	return res < 0 ? res : wait_empty(r, path);
+}
+
 int group_remove(const struct cgroot *r, const char *path)
 {
 	int res = remove_group(r, path);
@@ -1603,7 +1669,7 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 		}
 		return res;
 	case KNOB_FREEZE:
-		res = group_frozen(r, path);
+		res = group_freeze_state(r, path);
 		if (res < 0)
 			return res;
 		*buf = strdup(res ? "1\n" : "0\n");

@@ -18,6 +18,7 @@
 #include "cgfs/layout.h"
 #include "cgfs/log.h"
 #include "cgfs/serve.h"
+#include "cgfs/slow.h"
 #include "cgfs/supervise.h"
 #include "cgfs/watch.h"
 
@@ -29,6 +30,7 @@ struct options {
 	char *rmdir;
 	char *loglevel;
 	char *spin_us;
+	char *wait_ms;
 	int verbose;
 	int nonopts;    /* non-option arguments seen */
 };
@@ -40,6 +42,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("rmdir=%s", rmdir),
 	OPT("loglevel=%s", loglevel),
 	OPT("spin_us=%s", spin_us),
+	OPT("wait_ms=%s", wait_ms),
 	OPT("-v", verbose),
 	OPT("--verbose", verbose),
 	FUSE_OPT_END
@@ -91,6 +94,8 @@ static void usage(const char *prog)
 	       "    -o loglevel=LEVEL      err, warning, notice, info (default) or debug\n"
 	       "    -o spin_us=N           microseconds the reading thread polls for the\n"
 	       "                           next request before it sleeps, 0-1000 (default: 50)\n"
+	       "    -o wait_ms=N           milliseconds a freeze, a kill or a removal waits\n"
+	       "                           for the kernel, 1-3600000 (default: 10000)\n"
 	       "    -v, --verbose          log refused requests (debug level)\n\n"
 	       "cgfs always mounts with -o allow_other,default_permissions,\n"
 	       "fsname=cgfs,subtype=cgfs: every user reaches the mount and the kernel\n"
@@ -160,6 +165,9 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 static void server_stop(void *userdata)
 {
 	(void)userdata;
+	/* Pending freezes and kills end (as if timed out) and are answered
+	 * while the session still answers. */
+	slow_stop();
 	watch_stop();
 }
 
@@ -230,6 +238,20 @@ int main(int argc, char *argv[])
 			goto out_args;
 		}
 		serve_set_spin((unsigned)us);
+	}
+	if (o.wait_ms) {
+		char *end;
+		unsigned long ms;
+
+		errno = 0;
+		ms = strtoul(o.wait_ms, &end, 10);
+		if (errno || end == o.wait_ms || *end || o.wait_ms[0] == '-' || ms < 1 ||
+		    ms > 3600000) {
+			log_err("wait_ms=%s: expected milliseconds, 1 to 3600000", o.wait_ms);
+			ret = 2;
+			goto out_args;
+		}
+		group_set_wait_ms((long)ms);
 	}
 	if (load_config(&o, &cfg) < 0) {
 		ret = 2;
@@ -304,5 +326,6 @@ out_args:
 	free(o.rmdir);
 	free(o.loglevel);
 	free(o.spin_us);
+	free(o.wait_ms);
 	return ret;
 }

@@ -118,12 +118,26 @@ int cgroot_reconcile(const struct cgroot *r, bool (*is_group)(const char *name, 
  * (cgroot.rmdir_mode). */
 int group_remove(const struct cgroot *r, const char *path);
 
+/* group_remove()'s quick way, which never waits: 1 when the group (no
+ * child group, no process) is gone, 0 when it takes group_remove()
+ * (which goes on from what this did: as a rule nothing, the kernel
+ * refusing the first rmdir), -errno (-ENOENT: no such group). */
+int group_remove_try(const struct cgroot *r, const char *path);
+
+/* Empties a group before its removal where cgroot.rmdir_mode is kill:
+ * kills its processes and waits until they are gone (outside the tree
+ * lock). 0 (also in migrate mode: nothing to do), -EBUSY when processes
+ * stay after the wait time, or as group_kill(). */
+int group_evict(const struct cgroot *r, const char *path);
+
 /* A group was removed (by cgfs or outside): every thread closes the
  * interface files it keeps open before it uses one again. */
 void group_files_forget(void);
 /* The calling thread closes them now if a group was removed since it
  * last looked (one atomic load otherwise): after every request. */
 void group_files_check(void);
+/* The calling thread closes every file it keeps (a thread about to end). */
+void group_files_drop(void);
 
 /* Renders knob k of the group into *buf (malloc'd, grown as needed,
  * newline-terminated); returns the length or -errno. */
@@ -148,7 +162,41 @@ int group_move_pid(const struct cgroot *r, const char *path, pid_t pid);
 int group_pid_admitted(const struct cgroot *r, const char *path, pid_t pid,
                        bool (*admit)(void *arg, const char *cg), void *arg);
 
+/* 1 if the task pid (a thread id will do) is in path's group or below
+ * it, in the freezer's hierarchy (the primary one without a freezer); 0
+ * if not, -ESRCH if there is no such task. */
+int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid);
+
+/* How long (ms) a freeze, a kill and a removal wait for the kernel before
+ * they give up; GROUP_WAIT_MS unless set (before serving). */
+#define GROUP_WAIT_MS 10000
+void group_set_wait_ms(long ms);
+/* true: every wait, running or to come, ends at once as if it had timed
+ * out (a server stopping); false: waits last their time again. */
+void group_cut_waits(bool cut);
+
+/* Asks the kernel to freeze (on) or thaw the group and returns without
+ * waiting: 0, -EOPNOTSUPP without a freezer, -ENOENT (no group) or the
+ * kernel's -errno. */
+int group_freeze_ask(const struct cgroot *r, const char *path, bool on);
+/* 1 when every task of the group is frozen, 0 if not (yet), -ENOENT
+ * when there is no such group, -EOPNOTSUPP without a freezer. */
+int group_freeze_state(const struct cgroot *r, const char *path);
+/* Waits until a freeze asked for has taken hold: 0; -EBUSY when it has
+ * not after the wait time (the group is thawed again), or as
+ * group_freeze_state. */
+int group_freeze_wait(const struct cgroot *r, const char *path);
+/* Freezes (waiting as group_freeze_wait) or thaws: as those two. */
 int group_freeze(const struct cgroot *r, const char *path, bool on);
+
+/* Kills the group at once where the kernel can (v2's cgroup.kill): 0 or
+ * the kernel's -errno; -EWOULDBLOCK where it takes group_kill(), which
+ * waits (v1: freeze, signal, thaw). */
+int group_kill_now(const struct cgroot *r, const char *path);
+/* SIGKILLs every process of the group and below. On v1 it freezes first
+ * (nothing forks away), then signals and thaws; when the freeze cannot
+ * take hold (a task waiting in the kernel) it signals in rounds until the
+ * group is empty. 0, -EBUSY if processes outlive 100 rounds, -errno. */
 int group_kill(const struct cgroot *r, const char *path);
 
 /* ---- raw/: the kernel's own interface files of a group ---- */
