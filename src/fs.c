@@ -16,6 +16,7 @@
 #include "cgfs/log.h"
 #include "cgfs/pidns.h"
 #include "cgfs/policy.h"
+#include "cgfs/procvis.h"
 #include "cgfs/watch.h"
 
 /* Node ids are (inode << SLOT_BITS) | slot. A group's directory, its
@@ -1366,22 +1367,40 @@ err:
 	fuse_reply_err(req, -res);
 }
 
-/* The whole content of a knob or raw file, fresh from the kernel. */
-static int render(struct fs *fs, const struct nref *ref, pid_t reader, char **buf)
+/* The kernel's lists of pids in raw/: procs' own rules hold for them. */
+static bool raw_lists_pids(const char *name)
 {
+	return strcmp(name, "cgroup.procs") == 0 || strcmp(name, "tasks") == 0 ||
+	       strcmp(name, "cgroup.threads") == 0;
+}
+
+/* The whole content of a knob or raw file, fresh from the kernel, for
+ * the reader ctx. */
+static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                  char **buf)
+{
+	bool pids;
 	int res;
 
-	if (ref->kind == NODE_RAW)
-		return group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
-	if (ref->kind != NODE_KNOB)
+	if (ref->kind == NODE_RAW) {
+		res = group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
+		pids = raw_lists_pids(ref->name);
+	} else if (ref->kind == NODE_KNOB) {
+		res = node_same_group(fs, ref);
+		if (res < 0)
+			return res;
+		res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
+		pids = knob_table[ref->knob].kind == KNOB_PROCS;
+	} else {
 		return -EISDIR;
-	res = node_same_group(fs, ref);
-	if (res < 0)
-		return res;
-	res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
-	/* procs lists pids as the reader's pid namespace has them. */
-	if (res >= 0 && knob_table[ref->knob].kind == KNOB_PROCS)
-		res = pidns_list_for(reader, buf, res);
+	}
+	/* Only the processes the reader may see in the daemon's /proc
+	 * (hidepid=), as the reader's pid namespace has them (procs; raw
+	 * files are the kernel's, untranslated). */
+	if (res >= 0 && pids)
+		res = procvis_filter(ctx->pid, ctx->uid, ctx->gid, buf, res);
+	if (res >= 0 && ref->kind == NODE_KNOB && pids)
+		res = pidns_list_for(ctx->pid, buf, res);
 	return res;
 }
 
@@ -1409,7 +1428,7 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	if (of && start > 0 && (of->buf || (of->len >= 0 && start >= (size_t)of->len))) {
 		res = of->len;
 	} else {
-		res = render(fs, &ref, fuse_req_ctx(req)->pid, &fresh);
+		res = render(fs, &ref, fuse_req_ctx(req), &fresh);
 		if (res < 0) {
 			if (of)
 				pthread_mutex_unlock(&of->lock);
