@@ -73,10 +73,12 @@ settle() {
 
 S=$(server_pid)
 rss() { awk '/^VmRSS:/ { print $2 }' "/proc/$S/status"; }
-# Warm up: the server's threads, arenas and tables as any use leaves them.
-as "$ALICE" "$XOP" hold 500 one 0 "${FILES[@]}" >/dev/null
-settle "OK $CAP" as "$ALICE" "$XOP" hold "$CAP" none 0 "${FILES[@]}" >/dev/null
+# Warm up: the server's threads and arenas as any use leaves them.
+as "$ALICE" "$XOP" hold 100 all 0 "${FILES[@]}" >/dev/null
 before=$(rss)
+# Once alice's files are all given back, she holds her cap and nothing
+# more (this also leaves the handle table at its size for $CAP).
+settle "OK $CAP" as "$ALICE" "$XOP" hold "$CAP" none 0 "${FILES[@]}" >/dev/null
 
 # Alice holds as many as she may, each read part-way (one byte): the
 # renderings she is in the middle of are what a server would keep.
@@ -95,7 +97,9 @@ echo "# server VmRSS ${before} kB -> ${after} kB with $CAP files open and read p
 # 1 MiB of kept renderings per user; asserted with 1 MiB to spare. Each
 # file kept a buffer of 4 KiB or more before (12 MB and up here).
 bound=$(( CAP * 256 / 1024 + 2048 ))
-if [ "$((after - before))" -lt "$bound" ]; then
+if grep -q libasan "/proc/$S/maps"; then
+	echo "# SKIP the memory bound: a sanitizer build keeps freed memory in quarantine"
+elif [ "$((after - before))" -lt "$bound" ]; then
 	ok "server memory grew $((after - before)) kB for $CAP open files (bound $bound kB)"
 else
 	not_ok "server memory grew $((after - before)) kB for $CAP open files (bound $bound kB)"
