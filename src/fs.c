@@ -860,7 +860,7 @@ static void ofile_unkeep(struct ofile *of)
 	of->kept = 0;
 }
 
-/* Keeps buf (len bytes and a NUL, malloc'd) for the reads to come, if
+/* Keeps buf (len bytes, malloc'd) for the reads to come, if
  * the opener's budget allows: true if of now owns it. */
 static bool ofile_keep(struct ofile *of, char **buf, int len)
 {
