@@ -28,6 +28,8 @@
 #define SEEN_MAX_GROUPS (1ull << CAPS_SLOTS)
 #define SEEN_MAX_DEPTH (1ull << (CAPS_SLOTS + 1))
 #define SEEN_ADMIT (1ull << (CAPS_SLOTS + 2))
+#define SEEN_MAX_OPEN (1ull << (CAPS_SLOTS + 3))
+#define SEEN_MAX_OPEN_TOTAL (1ull << (CAPS_SLOTS + 4))
 
 struct parse {
 	struct config cfg;   /* being built; handed out only when all is well */
@@ -47,6 +49,7 @@ static void caps_init(struct caps *c, long unset)
 	memset(c, 0, sizeof(*c));
 	c->max_groups = unset;
 	c->max_depth = unset;
+	c->max_open_files = unset;
 }
 
 static void caps_free(struct caps *c)
@@ -62,6 +65,8 @@ static void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	caps_init(&cfg->defaults, -1);
+	cfg->defaults.max_open_files = CONFIG_MAX_OPEN_FILES;
+	cfg->max_open_total = CONFIG_MAX_OPEN_TOTAL;
 }
 
 void config_free(struct config *cfg)
@@ -251,7 +256,8 @@ static char *reader(char *buf, int size, void *stream)
 
 /* ---- keys ---- */
 
-/* max_groups / max_depth: a count, or "max" for no limit. */
+/* max_groups, max_depth, max_open_files(_total): a count, or "max" for
+ * no limit. */
 static int set_max(struct parse *p, const char *key, const char *value, long *ret,
                    uint64_t bit)
 {
@@ -345,6 +351,18 @@ static int handler(void *user, const char *section, const char *name, const char
 		return set_max(p, name, value, &p->cur->max_depth, SEEN_MAX_DEPTH);
 	if (strcmp(name, "admit") == 0)
 		return set_admit(p, value);
+	if (strcmp(name, "max_open_files") == 0) {
+		if (p->cur != &p->cfg.defaults)
+			p->cfg.user_open_caps = true;
+		return set_max(p, name, value, &p->cur->max_open_files, SEEN_MAX_OPEN);
+	}
+	/* One limit for the daemon, not per user. */
+	if (strcmp(name, "max_open_files_total") == 0) {
+		if (p->cur != &p->cfg.defaults)
+			return fail(p, "max_open_files_total belongs in [defaults], not [%s]",
+			            p->label);
+		return set_max(p, name, value, &p->cfg.max_open_total, SEEN_MAX_OPEN_TOTAL);
+	}
 	/* Only admin caps are config keys; a knob without check() could not
 	 * be validated now, and a bad value would surface only at mkdir. */
 	k = knob_find(name);
@@ -459,6 +477,7 @@ void config_caps_for(const struct config *cfg, const char *user, struct caps *re
 
 	if (!cfg) {
 		caps_init(ret, -1);
+		ret->max_open_files = CONFIG_MAX_OPEN_FILES;
 		return;
 	}
 	*ret = cfg->defaults;
@@ -473,4 +492,6 @@ void config_caps_for(const struct config *cfg, const char *user, struct caps *re
 		ret->max_depth = u->caps.max_depth;
 	if (u->caps.admit)
 		ret->admit = u->caps.admit;
+	if (u->caps.max_open_files != MAX_UNSET)
+		ret->max_open_files = u->caps.max_open_files;
 }

@@ -2,17 +2,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/fuse.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgfs/budget.h"
 #include "cgfs/fs.h"
 #include "cgfs/log.h"
 #include "cgfs/pidns.h"
 #include "cgfs/policy.h"
+#include "cgfs/procvis.h"
 #include "cgfs/slow.h"
 #include "cgfs/watch.h"
 
@@ -77,15 +81,21 @@ struct nref {
 	struct stat real;
 };
 
-/* An open knob or raw file. Writes through it are authorised with the
- * credentials of the process that opened it, whoever writes: a handle
- * passed to (or inherited by) a more privileged program gains nothing
- * (the kernel's own rule for cgroup.procs since CVE-2021-4197). */
+/* An open knob or raw file, or an open directory. Writes through it are
+ * authorised with the credentials of the process that opened it,
+ * whoever writes: a handle passed to (or inherited by) a more privileged
+ * program gains nothing (the kernel's own rule for cgroup.procs since
+ * CVE-2021-4197). It counts towards its opener's max_open_files, and
+ * costs the daemon this record and nothing else, except while a reader
+ * is part-way through a value or listing: that is kept (so the reads add
+ * up to one consistent rendering) within the opener's budget of kept
+ * bytes (budget.h), and freed once a read reaches its end. */
 struct ofile {
 	pthread_mutex_t lock;
-	char *buf; /* rendered value, read from offset 0 on */
-	int len;
-	uid_t uid; /* the opener's */
+	char *buf;   /* the rendering a reader is part-way through, or NULL */
+	int len;     /* length of the last rendering, -1 before the first */
+	size_t kept; /* bytes of buf counted by budget_keep() */
+	uid_t uid;   /* the opener's */
 };
 
 static pthread_mutex_t nodes_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -712,6 +722,9 @@ static int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
+	struct fs *fs = userdata;
+
+	budget_set_total(fs->cfg->max_open_total);
 	/* O_TRUNC arrives with open() instead of as a separate SETATTR. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
@@ -795,6 +808,84 @@ err:
 	fuse_reply_err(req, -res);
 }
 
+/* ---- open files and directories ---- */
+
+/* How many cgfs files uid may hold open: cgfs.conf's max_open_files for
+ * the user of that uid ([user NAME] over [defaults]); -1 for none. The
+ * passwd database is asked only if some [user] section sets it. */
+static long open_cap(struct fs *fs, uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	struct caps caps;
+	char buf[4096];
+
+	if (uid == 0)
+		return -1;
+	if (!fs->cfg->user_open_caps ||
+	    getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return fs->cfg->defaults.max_open_files;
+	config_caps_for(fs->cfg, res->pw_name, &caps);
+	return caps.max_open_files;
+}
+
+/* A new handle for the caller, counted against their caps: -EMFILE
+ * beyond their max_open_files, -ENFILE beyond max_open_files_total,
+ * -ENOMEM. */
+static int ofile_new(fuse_req_t req, struct ofile **ret)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct ofile *of;
+	int res;
+
+	res = budget_open(ctx->uid, open_cap(fs_of(req), ctx->uid));
+	if (res < 0)
+		return res;
+	of = calloc(1, sizeof(*of));
+	if (!of) {
+		budget_close(ctx->uid);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&of->lock, NULL);
+	of->len = -1;
+	of->uid = ctx->uid;
+	*ret = of;
+	return 0;
+}
+
+/* Frees what of keeps between reads (of->lock held, or of unshared). */
+static void ofile_unkeep(struct ofile *of)
+{
+	free(of->buf);
+	of->buf = NULL;
+	budget_unkeep(of->uid, of->kept);
+	of->kept = 0;
+}
+
+/* Keeps buf (len bytes, malloc'd) for the reads to come, if
+ * the opener's budget allows: true if of now owns it. */
+static bool ofile_keep(struct ofile *of, char **buf, int len)
+{
+	char *small;
+
+	if (!budget_keep(of->uid, (size_t)len + 1))
+		return false;
+	small = realloc(*buf, (size_t)len + 1); /* renderings leave room */
+	of->buf = small ? small : *buf;
+	of->kept = (size_t)len + 1;
+	*buf = NULL;
+	return true;
+}
+
+static void ofile_drop(void *p)
+{
+	struct ofile *of = p;
+
+	ofile_unkeep(of);
+	budget_close(of->uid);
+	pthread_mutex_destroy(&of->lock);
+	free(of);
+}
+
 /* ---- directories ---- */
 
 struct dirbuf {
@@ -871,16 +962,15 @@ static int dirbuf_fill_group(struct fs *fs, struct dirbuf *b, const struct nref 
 	return res;
 }
 
-static void dirbuf_drop(void *p)
+static void dirbuf_drop(struct dirbuf *b)
 {
-	struct dirbuf *b = p;
-
 	free(b->data);
 	free(b);
 }
 
-/* The listing of directory ino, as of now. */
-static int dir_build(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct dirbuf **ret)
+/* The listing of directory ino, as of now: *ret (malloc'd) and its
+ * length, or -errno. */
+static int dir_build(struct fs *fs, fuse_req_t req, fuse_ino_t ino, char **ret)
 {
 	struct dirbuf *b;
 	struct nref ref;
@@ -905,84 +995,147 @@ static int dir_build(struct fs *fs, fuse_req_t req, fuse_ino_t ino, struct dirbu
 		res = group_raw_list(fs->root, ref.path, dirbuf_add_raw, b);
 	else if (res == 0)
 		res = dirbuf_fill_group(fs, b, &ref, st.st_ino);
-	b->req = NULL;
+	if (res == 0 && b->len > INT_MAX - 1)
+		res = -EFBIG;
 	if (res < 0) {
 		dirbuf_drop(b);
 		return res;
 	}
-	*ret = b;
-	return 0;
+	*ret = b->data;
+	res = (int)b->len;
+	free(b);
+	return res;
+}
+
+/* Where the first entry at or after off begins in a listing: a listing
+ * made anew (the one the reader began is no longer kept) may differ from
+ * it, and a reply must begin with a whole entry. Each entry's off is
+ * where the next begins. */
+static size_t dir_entry_at(const char *data, size_t len, off_t off)
+{
+	struct fuse_dirent d;
+	size_t pos = 0;
+
+	while (pos < len && (off_t)pos < off && len - pos >= sizeof(d)) {
+		memcpy(&d, data + pos, sizeof(d));
+		if (d.off <= pos)
+			break;
+		pos = (size_t)d.off;
+	}
+	return pos < len ? pos : len;
 }
 
 static void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
-	struct dirbuf *b = NULL;
+	struct ofile *of = NULL;
+	char *data = NULL;
 	int res;
 
-	res = dir_build(fs, req, ino, &b);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
-	fi->fh = fh_put(fs, b, dirbuf_drop);
+	res = ofile_new(req, &of);
+	if (res == 0)
+		res = dir_build(fs, req, ino, &data);
+	if (res < 0)
+		goto err;
+	/* What the first readdir lists: kept if the budget allows, else
+	 * listed again then. */
+	of->len = res;
+	if (!ofile_keep(of, &data, res))
+		of->len = -1;
+	free(data);
+	fi->fh = fh_put(fs, of, ofile_drop);
 	if (!fi->fh) {
-		dirbuf_drop(b);
-		fuse_reply_err(req, ENOMEM);
-		return;
+		res = -ENOMEM;
+		goto err;
 	}
 	fi->cache_readdir = 0;
-	fuse_reply_open(req, fi);
+	if (fuse_reply_open(req, fi) != 0)
+		ofile_drop(fh_get(fs, fi->fh, true)); /* the kernel never got it */
+	return;
+err:
+	if (of)
+		ofile_drop(of);
+	log_debug("opendir refused for uid %u pid %d: %s", fuse_req_ctx(req)->uid,
+	          fuse_req_ctx(req)->pid, strerror(-res));
+	fuse_reply_err(req, -res);
 }
 
-/* Replies with a copy of data: once the kernel has the reply, the caller
- * may close the file and RELEASE may free the original on another thread
- * while this one is still returning from writev(2). */
-static void reply_copy(fuse_req_t req, const char *data, size_t len)
+/* Replies with bytes [start, start + size) of an open file's rendering
+ * and unlocks of (if not NULL): fresh is a new rendering of len bytes
+ * (the reply's to free), or NULL for of->buf. A rendering the reader is
+ * part-way through is kept if the budget allows; one read to its end is
+ * not. What of keeps is copied before the lock is let go: once the
+ * kernel has the reply, the caller may close the file and RELEASE free
+ * it on another thread while this one is still returning from writev(2). */
+static void reply_part(fuse_req_t req, struct ofile *of, char *fresh, int len, size_t start,
+                       size_t size)
 {
-	char small[4096], *copy = len <= sizeof(small) ? small : malloc(len);
+	size_t n = start >= (size_t)len ? 0 : (size_t)len - start < size ? (size_t)len - start : size;
+	bool end = start + n >= (size_t)len;
+	char small[4096], *copy = NULL;
+	const char *src = fresh;
 
-	if (!copy) {
-		fuse_reply_err(req, ENOMEM);
-		return;
+	if (of && fresh) {
+		ofile_unkeep(of);
+		of->len = len;
+		if (!end && ofile_keep(of, &fresh, len))
+			src = of->buf;
+	} else if (of) {
+		src = of->buf;
 	}
-	memcpy(copy, data, len);
-	fuse_reply_buf(req, copy, len);
+	if (n && src != fresh) {
+		copy = n <= sizeof(small) ? small : malloc(n);
+		if (copy)
+			memcpy(copy, src + start, n);
+	}
+	if (of && end)
+		ofile_unkeep(of);
+	if (of)
+		pthread_mutex_unlock(&of->lock);
+	if (n && src != fresh && !copy)
+		fuse_reply_err(req, ENOMEM);
+	else
+		fuse_reply_buf(req, n ? (copy ? copy : fresh + start) : NULL, n);
 	if (copy != small)
 		free(copy);
+	free(fresh);
 }
 
 static void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                        struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
-	struct dirbuf *b = fh_get(fs, fi->fh, false), *fresh = NULL;
+	struct ofile *of = fh_get(fs, fi->fh, false);
 	size_t start = off < 0 ? 0 : (size_t)off;
-	int res;
+	char *fresh = NULL;
+	int len;
 
-	if (!b) {
-		/* Opened by an earlier server: list afresh. */
-		res = dir_build(fs, req, ino, &fresh);
-		if (res < 0) {
-			fuse_reply_err(req, -res);
+	if (of)
+		pthread_mutex_lock(&of->lock);
+	if (of && (of->buf || (of->len >= 0 && start >= (size_t)of->len))) {
+		len = of->len; /* kept, or read to its end already */
+	} else {
+		/* From the start again, not kept, or opened by an earlier
+		 * server: list afresh. */
+		len = dir_build(fs, req, ino, &fresh);
+		if (len < 0) {
+			if (of)
+				pthread_mutex_unlock(&of->lock);
+			fuse_reply_err(req, -len);
 			return;
 		}
-		b = fresh;
+		if (start > 0)
+			start = dir_entry_at(fresh, (size_t)len, off);
 	}
-	if (start >= b->len)
-		fuse_reply_buf(req, NULL, 0);
-	else
-		reply_copy(req, b->data + start, b->len - start < size ? b->len - start : size);
-	if (fresh)
-		dirbuf_drop(fresh);
+	reply_part(req, of, fresh, len, start, size);
 }
 
 static void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct dirbuf *b = fh_get(fs_of(req), fi->fh, true);
+	struct ofile *of = fh_get(fs_of(req), fi->fh, true);
 
-	if (b)
-		dirbuf_drop(b);
+	if (of)
+		ofile_drop(of);
 	fuse_reply_err(req, 0);
 }
 
@@ -1239,15 +1392,6 @@ static int open_check(struct fs *fs, const struct fuse_ctx *ctx, const struct nr
 	return 0;
 }
 
-static void ofile_drop(void *p)
-{
-	struct ofile *of = p;
-
-	pthread_mutex_destroy(&of->lock);
-	free(of->buf);
-	free(of);
-}
-
 static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -1259,15 +1403,10 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	res = node_lookup(fs, ino, &ref);
 	if (res == 0)
 		res = open_check(fs, ctx, &ref, fi->flags & O_ACCMODE);
+	if (res == 0)
+		res = ofile_new(req, &of);
 	if (res < 0)
 		goto err;
-	of = calloc(1, sizeof(*of));
-	if (!of) {
-		res = -ENOMEM;
-		goto err;
-	}
-	pthread_mutex_init(&of->lock, NULL);
-	of->uid = ctx->uid;
 	fi->fh = fh_put(fs, of, ofile_drop);
 	if (!fi->fh) {
 		ofile_drop(of);
@@ -1277,7 +1416,8 @@ static void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* The value is rendered on read: its size is not known before. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
-	fuse_reply_open(req, fi);
+	if (fuse_reply_open(req, fi) != 0)
+		ofile_drop(fh_get(fs, fi->fh, true)); /* the kernel never got it */
 	return;
 err:
 	log_debug("open of /%s/%s%s refused for uid %u pid %d: %s", ref.path, entry_dir(&ref),
@@ -1285,41 +1425,41 @@ err:
 	fuse_reply_err(req, -res);
 }
 
-/* The whole content of a knob or raw file, fresh from the kernel. */
-static int render(struct fs *fs, const struct nref *ref, pid_t reader, char **buf)
+/* The kernel's lists of pids in raw/: procs' own rules hold for them. */
+static bool raw_lists_pids(const char *name)
 {
-	int res;
-
-	if (ref->kind == NODE_RAW)
-		return group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
-	if (ref->kind != NODE_KNOB)
-		return -EISDIR;
-	res = node_same_group(fs, ref);
-	if (res < 0)
-		return res;
-	res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
-	/* procs lists pids as the reader's pid namespace has them. */
-	if (res >= 0 && knob_table[ref->knob].kind == KNOB_PROCS)
-		res = pidns_list_for(reader, buf, res);
-	return res;
+	return strcmp(name, "cgroup.procs") == 0 || strcmp(name, "tasks") == 0 ||
+	       strcmp(name, "cgroup.threads") == 0;
 }
 
-/* Replies with bytes [off, off + size) of a fresh rendering: for a file
- * an earlier server opened, which has no buffer here. */
-static void read_fresh(fuse_req_t req, struct fs *fs, const struct nref *ref, size_t size,
-                       off_t off)
+/* The whole content of a knob or raw file, fresh from the kernel, for
+ * the reader ctx. */
+static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                  char **buf)
 {
-	char *buf = NULL;
+	bool pids;
 	int res;
 
-	res = render(fs, ref, fuse_req_ctx(req)->pid, &buf);
-	if (res < 0)
-		fuse_reply_err(req, -res);
-	else if (off >= res)
-		fuse_reply_buf(req, NULL, 0);
-	else
-		fuse_reply_buf(req, buf + off, (size_t)(res - off) < size ? (size_t)(res - off) : size);
-	free(buf);
+	if (ref->kind == NODE_RAW) {
+		res = group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
+		pids = raw_lists_pids(ref->name);
+	} else if (ref->kind == NODE_KNOB) {
+		res = node_same_group(fs, ref);
+		if (res < 0)
+			return res;
+		res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
+		pids = knob_table[ref->knob].kind == KNOB_PROCS;
+	} else {
+		return -EISDIR;
+	}
+	/* Only the processes the reader may see in the daemon's /proc
+	 * (hidepid=), as the reader's pid namespace has them (procs; raw
+	 * files are the kernel's, untranslated). */
+	if (res >= 0 && pids)
+		res = procvis_filter(ctx->pid, ctx->uid, ctx->gid, buf, res);
+	if (res >= 0 && ref->kind == NODE_KNOB && pids)
+		res = pidns_list_for(ctx->pid, buf, res);
+	return res;
 }
 
 static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -1327,9 +1467,9 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
 	struct fs *fs = fs_of(req);
 	struct ofile *of = fh_get(fs, fi->fh, false);
-	char small[4096], *copy;
+	size_t start = off < 0 ? 0 : (size_t)off;
+	char *fresh = NULL;
 	struct nref ref;
-	size_t len;
 	int res;
 
 	res = node_lookup(fs, ino, &ref);
@@ -1337,42 +1477,24 @@ static void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		fuse_reply_err(req, -res);
 		return;
 	}
-	if (!of) {
-		read_fresh(req, fs, &ref, size, off);
-		return;
-	}
-	pthread_mutex_lock(&of->lock);
-	if (off == 0 || !of->buf) {
-		char *buf = NULL;
-
-		res = render(fs, &ref, fuse_req_ctx(req)->pid, &buf);
+	if (of)
+		pthread_mutex_lock(&of->lock);
+	/* A read from the start renders afresh; one further on continues
+	 * the rendering kept, or ends at the end of the last one. A file an
+	 * earlier server opened, or one whose rendering was not kept, is
+	 * rendered for each read. */
+	if (of && start > 0 && (of->buf || (of->len >= 0 && start >= (size_t)of->len))) {
+		res = of->len;
+	} else {
+		res = render(fs, &ref, fuse_req_ctx(req), &fresh);
 		if (res < 0) {
-			pthread_mutex_unlock(&of->lock);
+			if (of)
+				pthread_mutex_unlock(&of->lock);
 			fuse_reply_err(req, -res);
 			return;
 		}
-		free(of->buf);
-		of->buf = buf;
-		of->len = res;
 	}
-	if (off >= of->len) {
-		pthread_mutex_unlock(&of->lock);
-		fuse_reply_buf(req, NULL, 0);
-		return;
-	}
-	len = (size_t)(of->len - off) < size ? (size_t)(of->len - off) : size;
-	copy = len <= sizeof(small) ? small : malloc(len);
-	if (copy)
-		memcpy(copy, of->buf + off, len);
-	/* Nothing of the open file is touched after this: see reply_copy(). */
-	pthread_mutex_unlock(&of->lock);
-	if (!copy) {
-		fuse_reply_err(req, ENOMEM);
-		return;
-	}
-	fuse_reply_buf(req, copy, len);
-	if (copy != small)
-		free(copy);
+	reply_part(req, of, fresh, res, start, size);
 }
 
 struct admit_arg {

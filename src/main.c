@@ -113,12 +113,8 @@ static int load_config(const struct options *o, struct config *cfg)
 	int r;
 
 	r = config_load(path, cfg, err, sizeof(err));
-	if (r == -ENOENT && !o->config) {
-		memset(cfg, 0, sizeof(*cfg));
-		cfg->defaults.max_groups = -1;
-		cfg->defaults.max_depth = -1;
-		return 0;
-	}
+	if (r == -ENOENT && !o->config)
+		return config_parse("", path, cfg, NULL, 0); /* no caps, default limits */
 	if (r < 0)
 		log_err("%s", err);
 	return r;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +36,36 @@ int policy_group_name(const char *name)
 	return 0;
 }
 
+/* The uid the kernel reports for an id it cannot map: 65534 unless
+ * /proc/sys/kernel/overflowuid says otherwise (read once). */
+static uid_t overflow_uid = 65534;
+static pthread_once_t overflow_once = PTHREAD_ONCE_INIT;
+
+static void overflow_read(void)
+{
+	char buf[32] = "";
+	unsigned long v;
+	char *end;
+	int fd;
+
+	fd = open("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (read(fd, buf, sizeof(buf) - 1) > 0) {
+		errno = 0;
+		v = strtoul(buf, &end, 10);
+		if (!errno && end != buf && (*end == '\n' || !*end) && v < (uid_t)-1)
+			overflow_uid = (uid_t)v;
+	}
+	close(fd);
+}
+
+bool policy_tree_uid(uid_t uid)
+{
+	pthread_once(&overflow_once, overflow_read);
+	return uid != 0 && uid != 65534 && uid != overflow_uid && uid != (uid_t)-1;
+}
+
 int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid)
 {
 	struct passwd pw, *res = NULL;
@@ -51,6 +82,8 @@ int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid)
 		return -EINVAL;
 	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res)
 		return -EINVAL;
+	if (!policy_tree_uid(pw.pw_uid))
+		return -EPERM;
 	*ret_uid = pw.pw_uid;
 	*ret_gid = pw.pw_gid;
 	return 0;

@@ -8,16 +8,23 @@
  *   [user alice]          overrides for one user
  *
  * Keys are the names of cap knobs (knob.cap) plus max_groups,
- * max_depth and admit. Values are validated with the knob's check() when loaded,
+ * max_depth, admit, max_open_files and (in [defaults] only)
+ * max_open_files_total. Values are validated with the knob's check() when loaded,
  * so a bad file is refused at start with "FILE:LINE: message".
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cgfs/knobs.h"
 
 #define CONFIG_ERR_MAX 512
+
+/* Open cgfs files and directories per user, and of all users but root
+ * together, when cgfs.conf does not say. */
+#define CONFIG_MAX_OPEN_FILES 1024
+#define CONFIG_MAX_OPEN_TOTAL 65536
 
 struct caps {
 	/* Value text per cap knob, indexed like knob_table; NULL = not set. */
@@ -26,6 +33,9 @@ struct caps {
 	long max_depth;  /* -1: unlimited */
 	/* Admission points (policy.h), NULL: not set (the default). */
 	char *admit;
+	/* Files and directories of cgfs the user may hold open at once;
+	 * -1: no limit of the user's own. */
+	long max_open_files;
 };
 
 struct config_user {
@@ -35,13 +45,19 @@ struct config_user {
 
 struct config {
 	struct caps defaults;
+	/* Open files of every user but root together; -1: no limit. */
+	long max_open_total;
+	/* Whether some [user] section sets max_open_files: only then does
+	 * an opener's name need looking up. */
+	bool user_open_caps;
 	struct config_user *users;
 	size_t n_users;
 };
 
 /* Parses INI text (name is used in messages). On error returns -EINVAL and
  * writes "NAME:LINE: what is wrong" into err (if non-NULL); *ret is then
- * untouched. An empty text gives an empty config. */
+ * untouched. An empty text gives an empty config: no caps, no limits on
+ * groups, CONFIG_MAX_OPEN_FILES and CONFIG_MAX_OPEN_TOTAL. -ENOMEM. */
 int config_parse(const char *text, const char *name, struct config *ret,
                  char *err, size_t errsz);
 

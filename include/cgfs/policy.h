@@ -17,9 +17,16 @@
  * that does not match, 0 if allowed. */
 int policy_group_name(const char *name);
 
-/* A user tree name: must be a user of the passwd database. 0 and the
- * uid/gid, or -EINVAL (not a user or not a plausible name). */
+/* A user tree name: must be a user of the passwd database whose uid may
+ * own a tree (policy_tree_uid). 0 and the uid/gid, -EINVAL (not a user
+ * or not a plausible name) or -EPERM (root, or the overflow uid). */
 int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid);
+
+/* Whether uid may own a tree: not root (uid 0, who needs none and whose
+ * tree would be served as a user's), not the overflow uid (65534, and
+ * /proc/sys/kernel/overflowuid if that differs: the uid every id the
+ * kernel cannot map shows as, which no tree may belong to), not -1. */
+bool policy_tree_uid(uid_t uid);
 
 /* Owner of knob k in a group at depth (1 = the user's tree root): the
  * admin's caps at a tree root belong to root, everything else to the

@@ -16,12 +16,19 @@
  *                                  the descriptor (SCM_RIGHTS); xop writes TEXT through it
  *   xop after r|w F TEXT CMD...    opens F, runs CMD, then reads F (r: prints it after
  *                                  "OK") or writes TEXT (w) through the same descriptor
+ *   xop hold N none|one|all SECS F...  opens the files F in turn, N opens in all, and
+ *                                  reads nothing, one byte, or to the end of each; prints
+ *                                  "OK N" or the first error's name and how many it holds
+ *                                  ("EMFILE 500"), then holds them SECS seconds (or until
+ *                                  killed) and exits. Its descriptor limit is raised to
+ *                                  the hard limit first.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -199,6 +206,46 @@ static int do_after(const char *mode, const char *file, const char *text, char *
 	return 0;
 }
 
+static int do_hold(long n, const char *mode, unsigned secs, char **files, int nfiles)
+{
+	struct rlimit rl;
+	char buf[4096];
+	long i;
+	int fd, err = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	for (i = 0; i < n; i++) {
+		fd = open(files[i % nfiles], O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		if (!strcmp(mode, "one") && read(fd, buf, 1) < 0) {
+			err = errno;
+			break;
+		}
+		while (!strcmp(mode, "all")) {
+			ssize_t r = read(fd, buf, sizeof(buf));
+
+			if (r == 0)
+				break;
+			if (r < 0) {
+				err = errno;
+				break;
+			}
+		}
+		if (err)
+			break;
+	}
+	printf("%s %ld\n", err ? strerrorname_np(err) : "OK", i);
+	fflush(stdout);
+	sleep(secs);
+	return err != 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -218,6 +265,9 @@ int main(int argc, char **argv)
 		}
 		return res;
 	}
+	if (!strcmp(op, "hold") && argc >= 6 &&
+	    (!strcmp(argv[3], "none") || !strcmp(argv[3], "one") || !strcmp(argv[3], "all")))
+		return do_hold(atol(argv[2]), argv[3], (unsigned)atoi(argv[4]), argv + 5, argc - 5);
 	if (!strcmp(op, "handoff") && argc == 6)
 		return do_handoff((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]), argv[4], argv[5]);
 	if (!strcmp(op, "after") && argc >= 6 && (!strcmp(argv[2], "r") || !strcmp(argv[2], "w")))

@@ -163,6 +163,10 @@ static void test_empty(void **state)
 		assert_int_equal(cfg.n_users, 0);
 		config_caps_for(&cfg, "alice", &c);
 		assert_int_equal(c.max_groups, -1);
+		/* Open files are limited even when nothing is said. */
+		assert_int_equal(c.max_open_files, CONFIG_MAX_OPEN_FILES);
+		assert_int_equal(cfg.max_open_total, CONFIG_MAX_OPEN_TOTAL);
+		assert_false(cfg.user_open_caps);
 		config_free(&cfg);
 	}
 	assert_int_equal(config_load(FIXTURES "/empty.conf", &cfg, NULL, 0), 0);
@@ -225,6 +229,14 @@ static void test_errors(void **state)
 		  "t.conf:2: expected 'key = value', '[section]' or a comment" },
 		{ "[defaults]\nbogus = 1\njunk\n", "t.conf:2: unknown key 'bogus' in [defaults]" },
 		{ "[defaults]\nbogus = 1\n[nope]\n", "t.conf:2: unknown key 'bogus' in [defaults]" },
+		{ "[defaults]\nmax_open_files = -1\n",
+		  "t.conf:2: value '-1' for max_open_files is not valid (a number or max)" },
+		{ "[user bob]\nmax_open_files = 5\nmax_open_files = max\n",
+		  "t.conf:3: key 'max_open_files' repeated in [user bob]" },
+		{ "[defaults]\nmax_open_files_total = 1e6\n",
+		  "t.conf:2: value '1e6' for max_open_files_total is not valid (a number or max)" },
+		{ "[user bob]\nmax_open_files_total = 5\n",
+		  "t.conf:2: max_open_files_total belongs in [defaults], not [user bob]" },
 		/* A value does not continue on an indented line. */
 		{ "[defaults]\ncpus = 0-1\n    ,3\n",
 		  "t.conf:3: expected 'key = value', '[section]' or a comment" },
@@ -301,6 +313,48 @@ static void test_caps_for_null(void **state)
 	assert_only(&c, NULL, 0);
 	assert_int_equal(c.max_groups, -1);
 	assert_int_equal(c.max_depth, -1);
+	assert_int_equal(c.max_open_files, CONFIG_MAX_OPEN_FILES);
+}
+
+/* max_open_files per user over [defaults]; max_open_files_total once. */
+static void test_max_open(void **state)
+{
+	static const char text[] =
+		"[defaults]\n"
+		"max_open_files = 300\n"
+		"max_open_files_total = 5000\n"
+		"[user alice]\n"
+		"max_open_files = 10\n"
+		"[user bob]\n"
+		"max_open_files = max\n"
+		"[user carol]\n"
+		"max_groups = 4\n";
+	struct config cfg;
+	struct caps c;
+	char err[CONFIG_ERR_MAX] = "";
+
+	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.max_open_total, 5000);
+	assert_true(cfg.user_open_caps);
+	config_caps_for(&cfg, "alice", &c);
+	assert_int_equal(c.max_open_files, 10);
+	config_caps_for(&cfg, "bob", &c);
+	assert_int_equal(c.max_open_files, -1);
+	config_caps_for(&cfg, "carol", &c);
+	assert_int_equal(c.max_open_files, 300);
+	config_caps_for(&cfg, "dave", &c);
+	assert_int_equal(c.max_open_files, 300);
+	config_free(&cfg);
+	/* Only [defaults] sets it: no opener's name needs looking up. */
+	assert_int_equal(config_parse("[defaults]\nmax_open_files = 0\n"
+	                              "max_open_files_total = max\n[user a]\npids_max = 5\n",
+	                              "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_false(cfg.user_open_caps);
+	assert_int_equal(cfg.defaults.max_open_files, 0);
+	assert_int_equal(cfg.max_open_total, -1);
+	config_caps_for(&cfg, "a", &c);
+	assert_int_equal(c.max_open_files, 0);
+	config_free(&cfg);
 }
 
 static void test_admit(void **state)
@@ -367,6 +421,7 @@ int main(void)
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_caps_for_null),
 		cmocka_unit_test(test_admit),
+		cmocka_unit_test(test_max_open),
 		cmocka_unit_test(test_admit_errors),
 	};
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -35,9 +36,26 @@ static void test_user(void **state)
 	uid_t uid = 99;
 	gid_t gid = 99;
 
-	assert_int_equal(policy_user("root", &uid, &gid), 0);
-	assert_int_equal(uid, 0);
-	assert_int_equal(gid, 0);
+	struct passwd *pw;
+
+	/* Root and the overflow uid own no tree, whatever their names. */
+	assert_int_equal(policy_user("root", &uid, &gid), -EPERM);
+	assert_int_equal(uid, 99);
+	pw = getpwuid(65534);
+	if (pw)
+		assert_int_equal(policy_user(pw->pw_name, &uid, &gid), -EPERM);
+	assert_false(policy_tree_uid(0));
+	assert_false(policy_tree_uid(65534));
+	assert_false(policy_tree_uid((uid_t)-1));
+	assert_true(policy_tree_uid(1));
+	assert_true(policy_tree_uid(1000));
+	/* Any other user does. */
+	pw = getpwuid(1);
+	if (!pw)
+		pw = getpwuid(2);
+	assert_non_null(pw);
+	assert_int_equal(policy_user(pw->pw_name, &uid, &gid), 0);
+	assert_int_equal(uid, pw->pw_uid);
 	uid = 7;
 	assert_int_equal(policy_user("no-such-user-cgfs", &uid, &gid), -EINVAL);
 	assert_int_equal(uid, 7);
