@@ -58,10 +58,22 @@ static void caps_free(struct caps *c)
 	free(c->admit);
 }
 
+static void defaults_init(struct caps *c)
+{
+	caps_init(c, 0);
+	c->max_groups = CONFIG_MAX_GROUPS_DEFAULT;
+	c->max_depth = CONFIG_MAX_DEPTH_DEFAULT;
+}
+
 static void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	caps_init(&cfg->defaults, -1);
+	defaults_init(&cfg->defaults);
+}
+
+void config_empty(struct config *cfg)
+{
+	config_init(cfg);
 }
 
 void config_free(struct config *cfg)
@@ -458,7 +470,7 @@ void config_caps_for(const struct config *cfg, const char *user, struct caps *re
 	size_t i;
 
 	if (!cfg) {
-		caps_init(ret, -1);
+		defaults_init(ret);
 		return;
 	}
 	*ret = cfg->defaults;

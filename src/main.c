@@ -109,9 +109,7 @@ static int load_config(const struct options *o, struct config *cfg)
 
 	r = config_load(path, cfg, err, sizeof(err));
 	if (r == -ENOENT && !o->config) {
-		memset(cfg, 0, sizeof(*cfg));
-		cfg->defaults.max_groups = -1;
-		cfg->defaults.max_depth = -1;
+		config_empty(cfg);
 		return 0;
 	}
 	if (r < 0)
