@@ -1633,15 +1633,12 @@ static int rm_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name
 	return 0;
 }
 
-/* Removes one cgroup below the start, its children gone; the first
- * failure is kept, and the walk goes on with the rest. */
+/* Removes one cgroup below the start, its children gone. A failure
+ * stops the walk: none of its ancestors can go either, and each would
+ * wait out rmdir_retry() in vain. */
 static int rm_post(void *arg, struct walk *w, int pdfd, const char *name, char *data)
 {
-	int *first = arg, res = rmdir_retry(pdfd, name);
-
-	if (res < 0 && *first == 0)
-		*first = res;
-	return 0;
+	return rmdir_retry(pdfd, name);
 }
 
 /* Removes path and every cgroup below it in one hierarchy, deepest
@@ -1649,15 +1646,14 @@ static int rm_post(void *arg, struct walk *w, int pdfd, const char *name, char *
 static int rmdir_tree(int base_fd, const char *path)
 {
 	static const struct walk_ops ops = { rm_pre, rm_post };
-	int first = 0, res;
+	int res;
 
-	res = walk_tree(base_fd, path, false, &ops, &first);
+	res = walk_tree(base_fd, path, false, &ops, NULL);
 	if (res == -ENOENT)
 		return 0;
 	if (res < 0)
 		return res;
-	res = rmdir_retry(base_fd, *path ? path : ".");
-	return first ? first : res;
+	return rmdir_retry(base_fd, *path ? path : ".");
 }
 
 /* Moves every process at and below path, in every hierarchy, to target's
@@ -2528,8 +2524,10 @@ static int recon_push(struct recon *c, unsigned mask, size_t pathlen, const stru
 	for (i = 0; res == 0 && i < c->r->n; i++) {
 		if (!(mask & (1u << i)))
 			continue;
-		if (fstat(c->cur[i], &st) < 0)
+		if (fstat(c->cur[i], &st) < 0) {
 			res = -errno;
+			break;
+		}
 		t->dev[i] = st.st_dev;
 		t->ino[i] = st.st_ino;
 	}
