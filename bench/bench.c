@@ -2118,6 +2118,7 @@ static void make_cmdline(int argc, char *argv[])
 
 static int make_temp_files(void)
 {
+	static const char nolimits[] = "[defaults]\nmax_groups = max\nmax_depth = max\n";
 	int fd;
 
 	snprintf(B.mnt_cgfs, sizeof(B.mnt_cgfs), "/tmp/cgfs-bench-mnt.XXXXXX");
@@ -2134,10 +2135,15 @@ static int make_temp_files(void)
 	if (!mkdtemp(B.mnt_cgfs) || !mkdtemp(B.mnt_null) || !mkdtemp(B.mnt_lxcfs) ||
 	    !mkdtemp(B.mnt_tcgfs) || !mkdtemp(B.mnt_tnull))
 		return -errno;
-	/* An empty config: no caps, whatever /etc/cgfs.conf says. */
+	/* No caps, whatever /etc/cgfs.conf says, and no default limit on
+	 * the number or depth of groups: the cases make thousands. */
 	fd = mkstemp(B.conf);
 	if (fd < 0)
 		return -errno;
+	if (write(fd, nolimits, sizeof(nolimits) - 1) != (ssize_t)sizeof(nolimits) - 1) {
+		close(fd);
+		return -EIO;
+	}
 	close(fd);
 	fd = mkstemp(B.log);
 	if (fd < 0)

@@ -61,12 +61,24 @@ static void caps_free(struct caps *c)
 	free(c->admit);
 }
 
+static void defaults_init(struct caps *c)
+{
+	caps_init(c, 0);
+	c->max_groups = CONFIG_MAX_GROUPS_DEFAULT;
+	c->max_depth = CONFIG_MAX_DEPTH_DEFAULT;
+	c->max_open_files = CONFIG_MAX_OPEN_FILES;
+}
+
 static void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	caps_init(&cfg->defaults, -1);
-	cfg->defaults.max_open_files = CONFIG_MAX_OPEN_FILES;
+	defaults_init(&cfg->defaults);
 	cfg->max_open_total = CONFIG_MAX_OPEN_TOTAL;
+}
+
+void config_empty(struct config *cfg)
+{
+	config_init(cfg);
 }
 
 void config_free(struct config *cfg)
@@ -476,8 +488,7 @@ void config_caps_for(const struct config *cfg, const char *user, struct caps *re
 	size_t i;
 
 	if (!cfg) {
-		caps_init(ret, -1);
-		ret->max_open_files = CONFIG_MAX_OPEN_FILES;
+		defaults_init(ret);
 		return;
 	}
 	*ret = cfg->defaults;

@@ -586,9 +586,10 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 		if (policy_group_name(name) < 0)
 			return -ENOENT;
 	}
+	/* A group deeper than a path can name is not served. */
 	res = snprintf(ret->path, sizeof(ret->path), "%s%s%s", p->path,
 	               *p->path ? "/" : "", name);
-	if (res < 0 || (size_t)res >= sizeof(ret->path))
+	if (res < 0 || (size_t)res >= GROUP_PATH_MAX)
 		return -ENAMETOOLONG;
 	res = group_stat(fs->root, ret->path, &st);
 	if (res < 0)
@@ -630,24 +631,22 @@ static int find_raw(void *arg, const char *name, const struct raw_file *f)
 	return 1;
 }
 
-static int find_walk(void *arg, const char *name, ino_t ino)
+/* A group_walk() callback: stops (2) at the group wanted, or the group
+ * of the raw file wanted, its path in f->path. Groups whose path does not
+ * fit are not served, so not looked in. */
+static int find_walk(void *arg, const char *path, ino_t ino, int depth)
 {
 	struct find *f = arg;
-	size_t len = strlen(f->path);
-	int n;
 
-	n = snprintf(f->path + len, sizeof(f->path) - len, "%s%s", len ? "/" : "", name);
-	if (n < 0 || (size_t)n >= sizeof(f->path) - len) {
-		f->path[len] = '\0';
-		return 0;
+	if (depth == 0)
+		return 0; /* the base */
+	if (strlen(path) >= GROUP_PATH_MAX)
+		return GROUP_WALK_SKIP;
+	if ((f->hier < 0 && ino == f->want) ||
+	    (f->hier >= 0 && group_raw_list(f->root, path, find_raw, f) == 1)) {
+		strcpy(f->path, path);
+		return 2;
 	}
-	if (f->hier < 0 && ino == f->want)
-		return 1;
-	if (f->hier >= 0 && group_raw_list(f->root, f->path, find_raw, f) == 1)
-		return 1;
-	if (group_children(f->root, f->path, find_walk, f) == 1)
-		return 1;
-	f->path[len] = '\0';
 	return 0;
 }
 
@@ -675,7 +674,7 @@ static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 	f->root = fs->root;
 	f->want = (ino_t)(ino >> SLOT_BITS);
 	f->hier = slot >= SLOT_RAW ? (int)(slot - SLOT_RAW) : -1;
-	if (group_children(fs->root, "", find_walk, f) != 1)
+	if (group_walk(fs->root, "", find_walk, f) != 2)
 		goto out;
 	node_get(FUSE_ROOT_ID, cur);
 	for (comp = strtok_r(f->path, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
@@ -1175,7 +1174,7 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	if (res < 0)
 		goto err;
 	n = snprintf(c.path, sizeof(c.path), "%s%s%s", p.path, *p.path ? "/" : "", name);
-	if (n < 0 || (size_t)n >= sizeof(c.path)) {
+	if (n < 0 || (size_t)n >= GROUP_PATH_MAX) {
 		res = -ENAMETOOLONG;
 		goto err;
 	}

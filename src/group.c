@@ -725,6 +725,274 @@ void cgroot_close(struct cgroot *r)
 	layout_free(&r->layout);
 }
 
+/* ---- walking a tree in bounded stack ----
+ *
+ * A tree below the base can be as deep as the kernel lets anyone make it
+ * (thousands of levels, paths far beyond PATH_MAX), so no walk recurses
+ * and none names a cgroup by its whole path: the walk holds one open
+ * directory, the one it is in, and for each directory on the way down
+ * the names of its subdirectories, read when it was entered, on the
+ * heap. It goes down with openat(2) of a name and back up with ".."
+ * (cgroups move only within their parent), checked to be the directory
+ * it left (device and inode). */
+
+struct wframe {
+	char *names;   /* its subdirectories' names, each NUL-terminated */
+	size_t len, next;
+	dev_t dev;
+	ino_t ino;
+	size_t pathlen; /* walk.path's length here */
+	char *data;     /* the caller's (walk_ops.pre), freed with the frame */
+};
+
+struct walk {
+	int fd;          /* the directory of the top frame */
+	struct wframe *f;
+	size_t n, cap;
+	char *path;      /* relative to the start ("" there); any length */
+	size_t pathcap;
+	bool groups_only; /* dot-names (leaves) are not entered */
+};
+
+struct walk_ops {
+	/* A directory found: dfd is it, pdfd its parent (-1 for the start),
+	 * name its name ("" for the start). 0 to enter it, WALK_SKIP to leave
+	 * it (post is not called for it), anything else stops the walk and
+	 * is its result. *data (NULL at first) is kept with its frame. */
+	int (*pre)(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+	           char **data);
+	/* A directory done, below the start: pdfd is its parent. 0 goes on,
+	 * anything else stops the walk and is its result. May be NULL. */
+	int (*post)(void *arg, struct walk *w, int pdfd, const char *name, char *data);
+};
+
+#define WALK_SKIP GROUP_WALK_SKIP
+
+/* The depth of the directory the walk is in (0 at the start). */
+static size_t walk_depth(const struct walk *w)
+{
+	return w->n ? w->n - 1 : 0;
+}
+
+/* The caller's data of the directory the walk is in. */
+static const char *walk_data(const struct walk *w)
+{
+	return w->n ? w->f[w->n - 1].data : NULL;
+}
+
+static int path_set(struct walk *w, size_t at, const char *name)
+{
+	size_t nl = strlen(name), need = at + (at ? 1 : 0) + nl + 1;
+	char *bigger;
+
+	if (need > w->pathcap) {
+		size_t cap = w->pathcap ? w->pathcap : 256;
+
+		while (cap < need)
+			cap *= 2;
+		bigger = realloc(w->path, cap);
+		if (!bigger)
+			return -ENOMEM;
+		w->path = bigger;
+		w->pathcap = cap;
+	}
+	if (at)
+		w->path[at++] = '/';
+	memcpy(w->path + at, name, nl + 1);
+	return 0;
+}
+
+/* The names of fd's subdirectories (not "." and ".."; not dot-names
+ * either with groups_only), NUL-separated, into *names. */
+static int list_names(int fd, bool groups_only, char **names, size_t *len)
+{
+	const size_t size = 8192;
+	struct dirent64 *de;
+	char *buf, *out = NULL, *bigger;
+	size_t cap = 0, used = 0, nl;
+	ssize_t n, off;
+	int res = 0;
+
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	while (res == 0 && (n = getdents64(fd, buf, size)) > 0) {
+		for (off = 0; res == 0 && off < n; off += de->d_reclen) {
+			de = (struct dirent64 *)(buf + off);
+			if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
+			    !strcmp(de->d_name, "..") || (groups_only && de->d_name[0] == '.'))
+				continue;
+			nl = strlen(de->d_name) + 1;
+			if (used + nl > cap) {
+				cap = cap ? 2 * cap : 512;
+				while (used + nl > cap)
+					cap *= 2;
+				bigger = realloc(out, cap);
+				if (!bigger) {
+					res = -ENOMEM;
+					break;
+				}
+				out = bigger;
+			}
+			memcpy(out + used, de->d_name, nl);
+			used += nl;
+		}
+	}
+	if (res == 0 && n < 0)
+		res = -errno;
+	free(buf);
+	if (res < 0) {
+		free(out);
+		return res;
+	}
+	*names = out;
+	*len = used;
+	return 0;
+}
+
+/* Enters the directory open at fd (the walk's now): lists it, pushes it
+ * with data (freed on failure). */
+static int walk_push(struct walk *w, int fd, size_t pathlen, char *data)
+{
+	struct wframe *f, *bigger;
+	struct stat st;
+	int res;
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? 2 * w->cap : 16;
+
+		bigger = realloc(w->f, cap * sizeof(*bigger));
+		if (!bigger) {
+			free(data);
+			return -ENOMEM;
+		}
+		w->f = bigger;
+		w->cap = cap;
+	}
+	f = &w->f[w->n];
+	memset(f, 0, sizeof(*f));
+	res = fstat(fd, &st) < 0 ? -errno : list_names(fd, w->groups_only, &f->names, &f->len);
+	if (res < 0) {
+		free(data);
+		return res;
+	}
+	f->dev = st.st_dev;
+	f->ino = st.st_ino;
+	f->pathlen = pathlen;
+	f->data = data;
+	w->n++;
+	return 0;
+}
+
+static void frame_free(struct wframe *f)
+{
+	free(f->names);
+	free(f->data);
+}
+
+/* Back up from the top frame to its parent: the walk's fd becomes the
+ * parent's, checked to be the directory the walk came down from. */
+static int walk_up(struct walk *w)
+{
+	const struct wframe *p = &w->f[w->n - 2];
+	struct stat st;
+	int fd;
+
+	fd = openat(w->fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0 || st.st_dev != p->dev || st.st_ino != p->ino) {
+		close(fd);
+		return -ESTALE;
+	}
+	close(w->fd);
+	w->fd = fd;
+	return 0;
+}
+
+/* Walks the directory path below dfd and every directory below it,
+ * parents first (ops->pre) and children first (ops->post), in bounded
+ * stack whatever the depth. A directory gone meanwhile is passed over.
+ * 0, what a callback stopped the walk with, or -errno (-ENOENT: no
+ * path). */
+static int walk_tree(int dfd, const char *path, bool groups_only, const struct walk_ops *ops,
+                     void *arg)
+{
+	struct walk w = { .fd = -1, .groups_only = groups_only };
+	char *data = NULL, *name;
+	struct wframe *top;
+	size_t at;
+	int fd, res;
+
+	w.fd = openat(dfd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (w.fd < 0)
+		return -errno;
+	res = path_set(&w, 0, "");
+	if (res == 0)
+		res = ops->pre(arg, &w, -1, w.fd, "", &data);
+	if (res == 0)
+		res = walk_push(&w, w.fd, 0, data);
+	else
+		free(data);
+	if (res == WALK_SKIP)
+		res = 0;
+	while (res == 0 && w.n) {
+		top = &w.f[w.n - 1];
+		if (top->next < top->len) {
+			name = top->names + top->next;
+			top->next += strlen(name) + 1;
+			fd = openat(w.fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0) {
+				if (errno != ENOENT)
+					res = -errno;
+				continue; /* gone meanwhile */
+			}
+			at = top->pathlen;
+			data = NULL;
+			res = path_set(&w, at, name);
+			if (res == 0)
+				res = ops->pre(arg, &w, w.fd, fd, name, &data);
+			if (res == 0)
+				res = walk_push(&w, fd, strlen(w.path), data);
+			else
+				free(data);
+			if (res == 0) {
+				close(w.fd);
+				w.fd = fd;
+				continue;
+			}
+			close(fd);
+			w.path[at] = '\0';
+			if (res == WALK_SKIP)
+				res = 0;
+			continue;
+		}
+		/* Done with the top: up to its parent, then post. */
+		if (w.n == 1) {
+			frame_free(top);
+			w.n = 0;
+			break;
+		}
+		res = walk_up(&w);
+		if (res == 0) {
+			const struct wframe *p = &w.f[w.n - 2];
+
+			name = w.path + p->pathlen + (p->pathlen ? 1 : 0);
+			res = ops->post ? ops->post(arg, &w, w.fd, name, top->data) : 0;
+			w.path[p->pathlen] = '\0';
+		}
+		frame_free(top);
+		w.n--;
+	}
+	while (w.n)
+		frame_free(&w.f[--w.n]);
+	free(w.f);
+	free(w.path);
+	if (w.fd >= 0)
+		close(w.fd);
+	return res;
+}
+
 /* ---- reading the tree ---- */
 
 static const struct cg_hier *primary(const struct cgroot *r)
@@ -775,33 +1043,86 @@ int group_children(const struct cgroot *r, const char *path,
 	return children_in(primary(r)->base_fd, path, fn, arg);
 }
 
-struct count_ctx {
-	const struct cgroot *r;
-	const char *path;
-	int n;
+struct gwalk {
+	int (*fn)(void *arg, int dfd, const char *path, const char *name, int depth);
+	void *arg;
+	const char *start;
+	char *path; /* start + the walk's path */
+	size_t cap;
 };
 
-static int count_one(void *arg, const char *name, ino_t ino)
+static int gwalk_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                     char **data)
 {
-	struct count_ctx *c = arg;
-	char p[PATH_MAX];
-	int n;
+	struct gwalk *g = arg;
+	size_t sl = strlen(g->start), wl = strlen(w->path), need = sl + 1 + wl + 1;
+	char *bigger;
 
-	if (join(p, sizeof(p), c->path, name) < 0)
-		return -ENAMETOOLONG;
-	n = group_count(c->r, p);
-	if (n < 0)
-		return n;
-	c->n += n;
+	if (need > g->cap) {
+		bigger = realloc(g->path, need);
+		if (!bigger)
+			return -ENOMEM;
+		g->path = bigger;
+		g->cap = need;
+	}
+	if (!sl || !wl)
+		snprintf(g->path, need, "%s%s", g->start, w->path);
+	else
+		snprintf(g->path, need, "%s/%s", g->start, w->path);
+	return g->fn(g->arg, dfd, g->path, name, (int)walk_depth(w) + (pdfd >= 0));
+}
+
+int group_walk_in(const struct cgroot *r, int hier, const char *path,
+                  int (*fn)(void *arg, int dfd, const char *path, const char *name, int depth),
+                  void *arg)
+{
+	static const struct walk_ops ops = { gwalk_pre, NULL };
+	struct gwalk g = { fn, arg, path, NULL, 0 };
+	int res;
+
+	if (hier < 0 || (size_t)hier >= r->n)
+		return -EINVAL;
+	res = walk_tree(r->h[hier].base_fd, path, true, &ops, &g);
+	free(g.path);
+	return res;
+}
+
+struct ino_walk {
+	int (*fn)(void *arg, const char *path, ino_t ino, int depth);
+	void *arg;
+};
+
+static int ino_walk_one(void *arg, int dfd, const char *path, const char *name, int depth)
+{
+	struct ino_walk *iw = arg;
+	struct stat st;
+
+	if (fstat(dfd, &st) < 0)
+		return -errno;
+	return iw->fn(iw->arg, path, st.st_ino, depth);
+}
+
+int group_walk(const struct cgroot *r, const char *path,
+               int (*fn)(void *arg, const char *path, ino_t ino, int depth), void *arg)
+{
+	struct ino_walk iw = { fn, arg };
+
+	return group_walk_in(r, r->primary, path, ino_walk_one, &iw);
+}
+
+static int count_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                     char **data)
+{
+	(*(int *)arg)++;
 	return 0;
 }
 
 int group_count(const struct cgroot *r, const char *path)
 {
-	struct count_ctx c = { r, path, 1 };
-	int res = group_children(r, path, count_one, &c);
+	static const struct walk_ops ops = { count_pre, NULL };
+	int n = 0, res = walk_tree(primary(r)->base_fd, path, true, &ops, &n);
 
-	return res < 0 ? res : c.n;
+	return res < 0 ? res : n;
 }
 
 /* ---- create ---- */
@@ -980,14 +1301,14 @@ static int subdirs(int base_fd, const char *path, int (*fn)(void *arg, const cha
 	return res;
 }
 
-/* Calls fn (may be NULL) for every pid in cgroup.procs of path; returns
- * how many it saw. */
-static int pids_in(int base_fd, const char *path, void (*fn)(void *arg, pid_t pid), void *arg)
+/* Calls fn (may be NULL) for every pid in cgroup.procs of the cgroup
+ * open at dfd; returns how many it saw. */
+static int pids_in(int dfd, void (*fn)(void *arg, pid_t pid), void *arg)
 {
-	char p[PATH_MAX], *buf = NULL, *line, *save = NULL;
+	char *buf = NULL, *line, *save = NULL;
 	int n = 0;
 
-	if (join(p, sizeof(p), path, "cgroup.procs") < 0 || read_all_at(base_fd, p, &buf) < 0)
+	if (read_all_at(dfd, "cgroup.procs", &buf) < 0)
 		return 0;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		long v = strtol(line, NULL, 10);
@@ -1003,27 +1324,17 @@ static int pids_in(int base_fd, const char *path, void (*fn)(void *arg, pid_t pi
 }
 
 struct pid_walk {
-	int base_fd;
-	const char *path;
 	void (*fn)(void *arg, pid_t pid);
 	void *arg;
 	int n;
 };
 
-static int for_each_pid(int base_fd, const char *path,
-                        void (*fn)(void *arg, pid_t pid), void *arg);
-
-static int pid_walk_child(void *arg, const char *name)
+static int pid_walk_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                        char **data)
 {
-	struct pid_walk *w = arg;
-	char p[PATH_MAX];
-	int m;
+	struct pid_walk *pw = arg;
 
-	if (join(p, sizeof(p), w->path, name) == 0) {
-		m = for_each_pid(w->base_fd, p, w->fn, w->arg);
-		if (m > 0)
-			w->n += m;
-	}
+	pw->n += pids_in(dfd, pw->fn, pw->arg);
 	return 0;
 }
 
@@ -1032,12 +1343,11 @@ static int pid_walk_child(void *arg, const char *name)
 static int for_each_pid(int base_fd, const char *path,
                         void (*fn)(void *arg, pid_t pid), void *arg)
 {
-	struct pid_walk w = { base_fd, path, fn, arg, 0 };
-	int res;
+	static const struct walk_ops ops = { pid_walk_pre, NULL };
+	struct pid_walk pw = { fn, arg, 0 };
+	int res = walk_tree(base_fd, path, false, &ops, &pw);
 
-	w.n = pids_in(base_fd, path, fn, arg);
-	res = subdirs(base_fd, path, pid_walk_child, &w);
-	return res < 0 && res != -ENOENT ? res : w.n;
+	return res < 0 && res != -ENOENT ? res : pw.n;
 }
 
 struct move_ctx {
@@ -1344,163 +1654,71 @@ int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
 
 /* ---- remove ---- */
 
-static int rmdir_tree(int base_fd, const char *path);
-
-struct rm_walk {
-	int base_fd;
-	const char *path;
-	int res;
-};
-
-static int rmdir_child(void *arg, const char *name)
+/* rmdir of name in dfd; EBUSY can outlive the last task's exit by a
+ * moment (it is still being torn down), so it is retried briefly. 0 when
+ * gone. */
+static int rmdir_retry(int dfd, const char *name)
 {
-	struct rm_walk *w = arg;
-	char p[PATH_MAX];
-	int rr = join(p, sizeof(p), w->path, name);
+	int tries;
 
-	if (rr == 0)
-		rr = rmdir_tree(w->base_fd, p);
-	if (rr < 0 && w->res == 0)
-		w->res = rr;
-	return 0;
-}
-
-static int rmdir_tree(int base_fd, const char *path)
-{
-	struct rm_walk w = { base_fd, path, 0 };
-	int res, tries;
-
-	res = subdirs(base_fd, path, rmdir_child, &w);
-	if (res == -ENOENT)
-		return 0;
-	if (res < 0)
-		return res;
-	/* EBUSY can outlive the last task's exit by a moment (it is still
-	 * being torn down), so retry briefly. */
 	for (tries = 0; tries < 200; tries++) {
-		if (unlinkat(base_fd, path, AT_REMOVEDIR) == 0 || errno == ENOENT)
-			return w.res;
+		if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
 		if (errno != EBUSY)
 			break;
 		sleep_ms(5);
 	}
-	return w.res ? w.res : -errno;
+	return -errno;
 }
 
-/* The cgroups at and below a group in one hierarchy, children before
- * their parents, as one pass over the tree found them: the removal
- * that follows needs no second listing. */
-struct cg_walk {
-	int base_fd;
-	struct move_ctx *move; /* moves every pid seen; NULL: only counts */
-	char **dirs;
-	size_t n, cap;
-	int pids;
-	int res;
-};
-
-static int cg_walk(struct cg_walk *w, const char *path);
-
-struct cg_walk_at {
-	struct cg_walk *w;
-	const char *path;
-};
-
-static int cg_walk_child(void *arg, const char *name)
+static int rm_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name, char **data)
 {
-	struct cg_walk_at *at = arg;
-	char p[PATH_MAX];
-	int res = join(p, sizeof(p), at->path, name);
-
-	return res < 0 ? res : cg_walk(at->w, p);
-}
-
-static int cg_walk(struct cg_walk *w, const char *path)
-{
-	struct cg_walk_at at = { w, path };
-	char **d;
-	int res;
-
-	w->pids += pids_in(w->base_fd, path, w->move ? move_one : NULL, w->move);
-	res = subdirs(w->base_fd, path, cg_walk_child, &at);
-	if (res == -ENOENT)
-		return 0; /* gone meanwhile: nothing to remove */
-	if (res < 0)
-		return res;
-	if (w->n == w->cap) {
-		d = realloc(w->dirs, (w->cap ? 2 * w->cap : 8) * sizeof(*d));
-		if (!d)
-			return -ENOMEM;
-		w->dirs = d;
-		w->cap = w->cap ? 2 * w->cap : 8;
-	}
-	w->dirs[w->n] = strdup(path);
-	if (!w->dirs[w->n])
-		return -ENOMEM;
-	w->n++;
 	return 0;
 }
 
-static void cg_walk_free(struct cg_walk *w)
+/* Removes one cgroup below the start, its children gone. A failure
+ * stops the walk: none of its ancestors can go either, and each would
+ * wait out rmdir_retry() in vain. */
+static int rm_post(void *arg, struct walk *w, int pdfd, const char *name, char *data)
 {
-	size_t i;
-
-	for (i = 0; i < w->n; i++)
-		free(w->dirs[i]);
-	free(w->dirs);
-	w->dirs = NULL;
-	w->n = w->cap = 0;
+	return rmdir_retry(pdfd, name);
 }
 
-/* Walks path in every hierarchy (w[i] for h[i]), moving its processes
- * to target's leaf when target is not NULL. On a walk that fails, w[i]
- * is left empty: removal then lists that hierarchy again. */
-static int walk_all(const struct cgroot *r, const char *path, const char *target,
-                    struct cg_walk *w)
+/* Removes path and every cgroup below it in one hierarchy, deepest
+ * first, however deep. 0 (nothing there is 0 too) or the first -errno. */
+static int rmdir_tree(int base_fd, const char *path)
 {
-	struct move_ctx m[LAYOUT_MAX_HIER];
+	static const struct walk_ops ops = { rm_pre, rm_post };
+	int res;
+
+	res = walk_tree(base_fd, path, false, &ops, NULL);
+	if (res == -ENOENT)
+		return 0;
+	if (res < 0)
+		return res;
+	return rmdir_retry(base_fd, *path ? path : ".");
+}
+
+/* Moves every process at and below path, in every hierarchy, to target's
+ * leaf (made when the first one goes there), until none is left: a
+ * process may fork while it is moved. */
+static int evacuate(const struct cgroot *r, const char *path, const char *target)
+{
+	struct move_ctx m;
 	char tl[PATH_MAX], tp[PATH_MAX];
 	size_t i;
-	int round, res = 0;
+	int round, res;
 
-	if (target && ((res = join(tl, sizeof(tl), target, GROUP_LEAF)) < 0 ||
-	               (res = join(tp, sizeof(tp), tl, "cgroup.procs")) < 0))
+	if ((res = join(tl, sizeof(tl), target, GROUP_LEAF)) < 0 ||
+	    (res = join(tp, sizeof(tp), tl, "cgroup.procs")) < 0)
 		return res;
 	for (i = 0; i < r->n; i++) {
-		m[i] = (struct move_ctx){ &r->h[i], tl, tp, false };
-		w[i].base_fd = r->h[i].base_fd;
-		w[i].move = target ? &m[i] : NULL;
-		w[i].res = cg_walk(&w[i], path);
-		if (w[i].res < 0)
-			cg_walk_free(&w[i]);
-		if (!target || w[i].pids == 0)
-			continue;
-		/* A process may fork while we move it: repeat until empty. */
-		for (round = 1; round < EVACUATE_ROUNDS; round++)
-			if (for_each_pid(r->h[i].base_fd, path, move_one, &m[i]) <= 0)
+		m = (struct move_ctx){ &r->h[i], tl, tp, false };
+		for (round = 0; round < EVACUATE_ROUNDS; round++)
+			if (for_each_pid(r->h[i].base_fd, path, move_one, &m) <= 0)
 				break;
 		if (round == EVACUATE_ROUNDS)
 			return -EBUSY;
-	}
-	return 0;
-}
-
-/* Removes what w recorded, deepest first; a cgroup the kernel refuses to
- * remove at once (a child made meanwhile, a task still exiting) goes the
- * long way, listed again and retried. */
-static int remove_walked(int base_fd, const char *path, const struct cg_walk *w)
-{
-	size_t i;
-	int res;
-
-	if (w->n == 0)
-		return rmdir_tree(base_fd, path);
-	for (i = 0; i < w->n; i++) {
-		if (unlinkat(base_fd, w->dirs[i], AT_REMOVEDIR) == 0 || errno == ENOENT)
-			continue;
-		res = rmdir_tree(base_fd, w->dirs[i]);
-		if (res < 0)
-			return res;
 	}
 	return 0;
 }
@@ -1578,7 +1796,6 @@ static int remove_quick(const struct cgroot *r, const char *path)
 
 static int remove_group(const struct cgroot *r, const char *path)
 {
-	struct cg_walk w[LAYOUT_MAX_HIER];
 	char parent[PATH_MAX];
 	struct stat st;
 	size_t i;
@@ -1589,27 +1806,21 @@ static int remove_group(const struct cgroot *r, const char *path)
 		return res;
 	if (remove_quick(r, path))
 		return 0;
-	memset(w, 0, sizeof(w));
 	if (r->rmdir_mode == RMDIR_KILL) {
 		res = group_kill(r, path);
 		if (res == 0)
 			res = wait_empty(r, path);
-		if (res == 0)
-			res = walk_all(r, path, NULL, w);
 	} else {
 		dirname_of(path, parent, sizeof(parent));
-		res = walk_all(r, path, parent, w);
+		res = evacuate(r, path, parent);
 	}
-	for (i = 0; i < r->n && res == 0; i++) {
-		res = remove_walked(r->h[i].base_fd, path, &w[i]);
-		if (res < 0 && !first)
-			first = res;
-		res = 0;
-	}
-	for (i = 0; i < r->n; i++)
-		cg_walk_free(&w[i]);
 	if (res < 0)
 		return res;
+	for (i = 0; i < r->n; i++) {
+		res = rmdir_tree(r->h[i].base_fd, path);
+		if (res < 0 && !first)
+			first = res;
+	}
 	if (first)
 		log_err("removing /%s left something behind: %s", path, strerror(-first));
 	return first;
@@ -1714,52 +1925,73 @@ static int write_cpus(int dfd, const char *dir, const uint64_t *bits)
 /* v1 refuses a cpuset.cpus that is not a subset of the parent's (EBUSY
  * for the parent when a child would stick out): before narrowing a group,
  * fit every cgroup below it into allowed, deepest first. A child whose
- * CPUs all go away gets all of allowed. */
+ * CPUs all go away gets all of its parent's new set. Each directory's
+ * frame keeps its new set as text, after a mark: '=' it keeps its CPUs,
+ * '!' they are written when its children are done. */
+struct fit {
+	uint64_t *cur, *want; /* UNITS_CPU_WORDS each, on the heap */
+	char text[8192];
+};
+
+static int fit_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                   char **data)
+{
+	struct fit *f = arg;
+	char buf[8192];
+	bool empty = true, same = true;
+	size_t i;
+	int res;
+
+	if (pdfd < 0) {
+		/* The start: its children fit into allowed (f->want). */
+		res = units_format_cpulist(f->want, f->text + 1, sizeof(f->text) - 1);
+	} else {
+		res = units_parse_cpulist(walk_data(w) + 1, f->want);
+		if (res == 0)
+			res = read_at(dfd, "cpuset.cpus", buf, sizeof(buf));
+		if (res >= 0)
+			res = units_parse_cpulist(buf, f->cur);
+		for (i = 0; res == 0 && i < UNITS_CPU_WORDS; i++) {
+			f->want[i] &= f->cur[i];
+			empty = empty && !f->want[i];
+		}
+		/* All its CPUs go: it gets all of its parent's. */
+		if (res == 0 && empty)
+			res = units_parse_cpulist(walk_data(w) + 1, f->want);
+		for (i = 0; res == 0 && i < UNITS_CPU_WORDS; i++)
+			same = same && f->want[i] == f->cur[i];
+		if (res == 0)
+			res = units_format_cpulist(f->want, f->text + 1, sizeof(f->text) - 1);
+	}
+	if (res < 0)
+		return res;
+	f->text[0] = same ? '=' : '!';
+	*data = strdup(f->text);
+	return *data ? 0 : -ENOMEM;
+}
+
+static int fit_post(void *arg, struct walk *w, int pdfd, const char *name, char *data)
+{
+	return data[0] == '!' ? write_in(pdfd, name, "cpuset.cpus", data + 1) : 0;
+}
+
 static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
 {
-	uint64_t *cur = malloc(2 * UNITS_CPU_WORDS * sizeof(uint64_t)), *want;
-	char p[PATH_MAX];
-	struct dirent *de;
-	bool empty, same;
-	size_t w;
-	DIR *d;
-	int fd, res = 0;
+	static const struct walk_ops ops = { fit_pre, fit_post };
+	struct fit *f = malloc(sizeof(*f));
+	int res = -ENOMEM;
 
-	if (!cur)
-		return -ENOMEM;
-	want = cur + UNITS_CPU_WORDS;
-	fd = openat(dfd, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		free(cur);
-		return -errno;
+	if (f) {
+		f->cur = malloc(2 * UNITS_CPU_WORDS * sizeof(uint64_t));
+		f->want = f->cur ? f->cur + UNITS_CPU_WORDS : NULL;
 	}
-	while (res == 0 && (de = readdir(d))) {
-		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		res = join(p, sizeof(p), dir, de->d_name);
-		if (res == 0)
-			res = cpus_of(dfd, p, cur);
-		if (res < 0)
-			break;
-		empty = true;
-		same = true;
-		for (w = 0; w < UNITS_CPU_WORDS; w++) {
-			want[w] = cur[w] & allowed[w];
-			empty = empty && !want[w];
-		}
-		if (empty)
-			memcpy(want, allowed, UNITS_CPU_WORDS * sizeof(uint64_t));
-		for (w = 0; w < UNITS_CPU_WORDS; w++)
-			same = same && want[w] == cur[w];
-		res = cpuset_v1_fit(dfd, p, want);
-		if (res == 0 && !same)
-			res = write_cpus(dfd, p, want);
+	if (f && f->cur) {
+		memcpy(f->want, allowed, UNITS_CPU_WORDS * sizeof(uint64_t));
+		res = walk_tree(dfd, dir, false, &ops, f);
 	}
-	closedir(d);
-	free(cur);
+	if (f)
+		free(f->cur);
+	free(f);
 	return res;
 }
 
@@ -2253,37 +2485,67 @@ static void child_set_free(struct child_set *s)
 	free(s->v);
 }
 
-/* Lists path in the hierarchies of mask: its leaf, and its children,
- * one entry per name with the hierarchies that have it. One readdir per
- * hierarchy and no stat: a tree of 10,000 groups is looked over in a
- * second or two. */
-static int list_children(const struct cgroot *r, const char *path, unsigned mask,
-                         struct child_set *s)
+/* Completes path (found in the hierarchies of mask, listed in s) if it
+ * is half made; 1 if it was repaired. */
+static int reconcile_one(const struct cgroot *r, const char *path, int depth, unsigned mask,
+                         const struct child_set *s, const struct config *cfg)
 {
-	struct dirent *de;
-	size_t i, j;
-	DIR *d;
-	int fd, res = 0;
+	unsigned all = (1u << r->n) - 1;
+	struct caps caps;
 
-	for (i = 0; res == 0 && i < r->n; i++) {
+	if (mask == all && (!s->leaves || s->leaves == all))
+		return 0;
+	if (depth == 1 && cfg)
+		config_caps_for(cfg, path, &caps);
+	/* One that cannot be completed is logged and left as it is; the
+	 * rest of the tree is still looked over. */
+	return group_repair(r, path, depth == 1 && cfg ? &caps : NULL) > 0;
+}
+
+/* One group on the way down (struct recon): its children and which is
+ * next; its directory in each hierarchy it is in (device and inode, to
+ * check the way back up); and the directories of those hierarchies its
+ * child being walked is not in, kept open here until the walk is back. */
+struct rframe {
+	struct child_set s;
+	size_t next;
+	size_t pathlen;
+	unsigned mask, stash;
+	int fd[LAYOUT_MAX_HIER];
+	dev_t dev[LAYOUT_MAX_HIER];
+	ino_t ino[LAYOUT_MAX_HIER];
+};
+
+/* The walk of cgroot_reconcile(): all serving hierarchies at once, one
+ * open directory per hierarchy (cur), frames on the heap. */
+struct recon {
+	const struct cgroot *r;
+	struct rframe *f;
+	size_t n, cap;
+	int cur[LAYOUT_MAX_HIER];
+	char *p; /* the path of the top frame */
+};
+
+/* Lists the directories open in cur for the hierarchies of mask: the
+ * leaf, and the children by name with the hierarchies that have them. */
+static int list_children_at(const int *cur, size_t nh, unsigned mask, struct child_set *s)
+{
+	char *names = NULL, *nm;
+	size_t i, j, len;
+	int res = 0;
+
+	for (i = 0; res == 0 && i < nh; i++) {
 		if (!(mask & (1u << i)))
 			continue;
-		fd = openat(r->h[i].base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		d = fd < 0 ? NULL : fdopendir(fd);
-		if (!d) {
-			if (fd >= 0)
-				close(fd);
-			continue; /* gone meanwhile: repaired or left as it is */
-		}
-		while (res == 0 && (de = readdir(d))) {
-			if (de->d_type != DT_DIR)
-				continue;
-			if (strcmp(de->d_name, GROUP_LEAF) == 0)
+		res = list_names(cur[i], false, &names, &len);
+		for (nm = names; res == 0 && nm && nm < names + len; nm += strlen(nm) + 1) {
+			if (strcmp(nm, GROUP_LEAF) == 0)
 				s->leaves |= 1u << i;
-			else if (de->d_name[0] != '.')
-				res = child_add(s, de->d_name, 1u << i);
+			else if (nm[0] != '.')
+				res = child_add(s, nm, 1u << i);
 		}
-		closedir(d);
+		free(names);
+		names = NULL;
 	}
 	if (res < 0 || s->n < 2)
 		return res;
@@ -2300,40 +2562,202 @@ static int list_children(const struct cgroot *r, const char *path, unsigned mask
 	return 0;
 }
 
-/* Completes path (found in the hierarchies of mask) if it is half made,
- * then its children; returns how many groups were repaired. */
-static int reconcile_group(const struct cgroot *r, const char *path, int depth, unsigned mask,
-                           bool (*is_group)(const char *name, int depth),
-                           const struct config *cfg)
+/* Pushes the group whose directories are open in cur (the hierarchies of
+ * mask), its path in c->p: lists it and completes it if half made.
+ * Returns 1 if it was repaired, 0, or -errno. */
+static int recon_push(struct recon *c, unsigned mask, size_t pathlen, const struct config *cfg)
 {
-	unsigned all = (1u << r->n) - 1;
-	struct child_set s = { NULL, 0, 0, 0 };
-	char p[PATH_MAX];
-	struct caps caps;
+	struct rframe *t, *bigger;
+	struct stat st;
 	size_t i;
-	int res, n = 0, m;
+	int res = 0;
 
-	res = list_children(r, path, mask, &s);
-	if (res == 0 && (mask != all || (s.leaves && s.leaves != all))) {
-		if (depth == 1 && cfg)
-			config_caps_for(cfg, path, &caps);
-		/* One that cannot be completed is logged and left as it is;
-		 * the rest of the tree is still looked over. */
-		n = group_repair(r, path, depth == 1 && cfg ? &caps : NULL) > 0;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+
+		bigger = realloc(c->f, cap * sizeof(*bigger));
+		if (!bigger)
+			return -ENOMEM;
+		c->f = bigger;
+		c->cap = cap;
 	}
-	for (i = 0; res == 0 && i < s.n; i++) {
-		if (!is_group(s.v[i].name, depth + 1) || join(p, sizeof(p), path, s.v[i].name) < 0)
+	t = &c->f[c->n];
+	memset(t, 0, sizeof(*t));
+	t->mask = mask;
+	t->pathlen = pathlen;
+	for (i = 0; i < LAYOUT_MAX_HIER; i++)
+		t->fd[i] = -1;
+	for (i = 0; res == 0 && i < c->r->n; i++) {
+		if (!(mask & (1u << i)))
 			continue;
-		m = reconcile_group(r, p, depth + 1, s.v[i].mask, is_group, cfg);
-		if (m > 0)
-			n += m;
+		if (fstat(c->cur[i], &st) < 0) {
+			res = -errno;
+			break;
+		}
+		t->dev[i] = st.st_dev;
+		t->ino[i] = st.st_ino;
 	}
-	child_set_free(&s);
-	return res < 0 ? res : n;
+	if (res == 0)
+		res = list_children_at(c->cur, c->r->n, mask, &t->s);
+	if (res < 0) {
+		child_set_free(&t->s);
+		return res;
+	}
+	c->n++;
+	return reconcile_one(c->r, c->p, (int)c->n - 1, mask, &t->s, cfg);
 }
 
+/* Goes down into child ch of the top frame, named in c->p already: its
+ * directories are opened relative to the top's; those of the hierarchies
+ * it is not in wait in the top frame. 0, 1 (repaired), -ENOENT if it is
+ * gone from every hierarchy, or -errno. */
+static int recon_down(struct recon *c, const struct child_ent *ch, size_t pathlen,
+                      const struct config *cfg)
+{
+	struct rframe *t = &c->f[c->n - 1];
+	int nfd[LAYOUT_MAX_HIER];
+	unsigned cm = 0;
+	size_t i;
+
+	for (i = 0; i < c->r->n; i++) {
+		nfd[i] = -1;
+		if (!(ch->mask & t->mask & (1u << i)))
+			continue;
+		nfd[i] = openat(c->cur[i], ch->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (nfd[i] >= 0)
+			cm |= 1u << i; /* else gone meanwhile there */
+	}
+	if (!cm)
+		return -ENOENT;
+	for (i = 0; i < c->r->n; i++) {
+		if (!(t->mask & (1u << i)))
+			continue;
+		if (cm & (1u << i)) {
+			close(c->cur[i]);
+			c->cur[i] = nfd[i];
+		} else {
+			t->fd[i] = c->cur[i];
+			t->stash |= 1u << i;
+			c->cur[i] = -1;
+		}
+	}
+	return recon_push(c, cm, pathlen, cfg);
+}
+
+/* Back up from the top frame to its parent: "..", checked to be where
+ * the walk came from, in the hierarchies of the top; the parent's kept
+ * directories for the others. */
+static int recon_up(struct recon *c)
+{
+	struct rframe *t = &c->f[c->n - 1], *p = &c->f[c->n - 2];
+	struct stat st;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < c->r->n; i++) {
+		if (!(t->mask & (1u << i)))
+			continue;
+		fd = openat(c->cur[i], "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		if (fstat(fd, &st) < 0 || st.st_dev != p->dev[i] || st.st_ino != p->ino[i]) {
+			close(fd);
+			return -ESTALE;
+		}
+		close(c->cur[i]);
+		c->cur[i] = fd;
+	}
+	for (i = 0; i < c->r->n; i++)
+		if (p->stash & (1u << i)) {
+			c->cur[i] = p->fd[i];
+			p->fd[i] = -1;
+		}
+	p->stash = 0;
+	child_set_free(&t->s);
+	c->n--;
+	c->p[p->pathlen] = '\0';
+	return 0;
+}
+
+static void recon_free(struct recon *c)
+{
+	size_t i;
+
+	while (c->n) {
+		struct rframe *t = &c->f[--c->n];
+
+		child_set_free(&t->s);
+		for (i = 0; i < LAYOUT_MAX_HIER; i++)
+			if (t->fd[i] >= 0)
+				close(t->fd[i]);
+	}
+	for (i = 0; i < LAYOUT_MAX_HIER; i++)
+		if (c->cur[i] >= 0)
+			close(c->cur[i]);
+	free(c->f);
+	free(c->p);
+}
+
+/* Completes every half-made group below the base, parents first, in
+ * bounded stack and with one open directory per hierarchy: each step is
+ * relative to the one before, so a deep tree costs no path look-ups. A
+ * group is named by its path, so one deeper than GROUP_PATH_MAX (not
+ * served) is not looked at. */
 int cgroot_reconcile(const struct cgroot *r, bool (*is_group)(const char *name, int depth),
                      const struct config *cfg)
 {
-	return reconcile_group(r, "", 0, (1u << r->n) - 1, is_group, cfg);
+	struct recon c = { .r = r };
+	bool deep_logged = false;
+	size_t i, nl, len;
+	int res = 0, count = 0;
+
+	for (i = 0; i < LAYOUT_MAX_HIER; i++)
+		c.cur[i] = -1;
+	c.p = malloc(GROUP_PATH_MAX);
+	if (!c.p)
+		return -ENOMEM;
+	c.p[0] = '\0';
+	for (i = 0; res == 0 && i < r->n; i++) {
+		c.cur[i] = openat(r->h[i].base_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (c.cur[i] < 0)
+			res = -errno;
+	}
+	if (res == 0)
+		res = recon_push(&c, (1u << r->n) - 1, 0, cfg);
+	while (res >= 0 && c.n) {
+		struct rframe *t = &c.f[c.n - 1];
+		const struct child_ent *ch;
+
+		count += res;
+		res = 0;
+		if (t->next == t->s.n) {
+			if (c.n == 1)
+				break;
+			res = recon_up(&c);
+			continue;
+		}
+		ch = &t->s.v[t->next++];
+		if (!is_group(ch->name, (int)c.n))
+			continue;
+		nl = strlen(ch->name);
+		if (t->pathlen + 1 + nl >= GROUP_PATH_MAX) {
+			if (!deep_logged)
+				log_info("groups below /%s are too deep to be served or looked over "
+				         "(their paths would pass %d characters)", c.p,
+				         GROUP_PATH_MAX - 1);
+			deep_logged = true;
+			continue;
+		}
+		len = t->pathlen;
+		if (len)
+			c.p[len++] = '/';
+		memcpy(c.p + len, ch->name, nl + 1);
+		res = recon_down(&c, ch, len + nl, cfg);
+		if (res == -ENOENT) {
+			c.p[t->pathlen] = '\0';
+			res = 0;
+		}
+	}
+	recon_free(&c);
+	return res < 0 ? res : count;
 }

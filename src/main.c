@@ -113,8 +113,10 @@ static int load_config(const struct options *o, struct config *cfg)
 	int r;
 
 	r = config_load(path, cfg, err, sizeof(err));
-	if (r == -ENOENT && !o->config)
-		return config_parse("", path, cfg, NULL, 0); /* no caps, default limits */
+	if (r == -ENOENT && !o->config) {
+		config_empty(cfg);
+		return 0;
+	}
 	if (r < 0)
 		log_err("%s", err);
 	return r;

@@ -168,12 +168,6 @@ static int join(char *out, size_t size, const char *a, const char *b)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-/* Whether join() of dir and name fits PATH_MAX. */
-static bool path_fits(const char *dir, const char *name)
-{
-	return strlen(dir) + (*dir ? 1 : 0) + strlen(name) < PATH_MAX;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -434,18 +428,36 @@ static bool dir_watched(const struct wdir *d)
 	return false;
 }
 
+/* The first record of d's subtree in post-order (children before their
+ * parent): its deepest first child. */
+static struct wdir *post_first(struct wdir *d)
+{
+	while (d->child)
+		d = d->child;
+	return d;
+}
+
+/* The record after d in the post-order of top's subtree, or NULL after
+ * top: found before d is visited, so that d may be freed. No recursion:
+ * a tree is as deep as the kernel lets anyone make it. */
+static struct wdir *post_next(struct wdir *d, const struct wdir *top)
+{
+	if (d == top)
+		return NULL;
+	return d->sibling ? post_first(d->sibling) : d->parent;
+}
+
 /* Frees the records below d, and d, that no longer stand for a watched
  * directory (never the base). */
 static void prune(struct wdir *d)
 {
 	struct wdir *c, *next;
 
-	for (c = d->child; c; c = next) {
-		next = c->sibling;
-		prune(c);
+	for (c = post_first(d); c; c = next) {
+		next = post_next(c, d);
+		if (c != w.base && !c->child && !dir_watched(c))
+			dir_free(c);
 	}
-	if (d != w.base && !d->child && !dir_watched(d))
-		dir_free(d);
 }
 
 /* The wd table: a record's id and a hierarchy's index, keyed by the
@@ -590,27 +602,56 @@ static void unwatch(struct wdir *d, int hier)
 
 /* Watches d's directory in hierarchy hier. -ENOSPC beyond the budget or
  * the kernel's limit; -ENOENT when it is gone already. */
-static int watch_one(struct wdir *d, int hier)
+/* inotify_add_watch() of the directory open at fd, through its
+ * /proc/self/fd link, followed (it is ours and names the directory
+ * itself): no path walk, whatever the depth. Without /proc, its absolute
+ * path (rel below h's base) if that fits. -1 and errno on failure. */
+static int watch_fd(const struct cg_hier *h, int fd, const char *rel)
+{
+	char link[PATH_MAX];
+	int wd, n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	wd = inotify_add_watch(w.ifd, link, WATCH_MASK & ~IN_DONT_FOLLOW);
+	if (wd >= 0 || errno != ENOENT)
+		return wd;
+	n = snprintf(link, sizeof(link), "%s/%s%s%s", h->h->mountpoint, h->base,
+	             *rel ? "/" : "", rel);
+	if (n < 0 || (size_t)n >= sizeof(link)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return inotify_add_watch(w.ifd, link, WATCH_MASK);
+}
+
+/* Watches d's directory in hierarchy hier: dfd is it, open, or -1 to
+ * open it by its path. -ENOSPC beyond the budget or the kernel's limit;
+ * -ENOENT when it is gone already. */
+static int watch_one(struct wdir *d, int hier, int dfd)
 {
 	const struct cg_hier *h = &w.r->h[hier];
-	char abs[PATH_MAX], *rel;
+	char rel[PATH_MAX];
 	uint32_t *slot;
 	struct wdir *od;
 	struct stat st;
-	int wd, n, oh;
+	int wd, oh, fd = dfd;
 
-	/* mountpoint/base/path, or mountpoint/base for the base */
-	n = snprintf(abs, sizeof(abs), "%s/%s/", h->h->mountpoint, h->base);
-	if (n < 0 || (size_t)n >= sizeof(abs) || dir_path(d, abs + n, sizeof(abs) - n) < 0)
+	if (dir_path(d, rel, sizeof(rel)) < 0)
 		return -ENAMETOOLONG;
-	rel = abs + n;
-	if (!*rel)
-		abs[n - 1] = '\0';
 	if (d->wd[hier] < 0 && w.nwatch >= w.max_watch)
 		return -ENOSPC;
-	wd = inotify_add_watch(w.ifd, abs, WATCH_MASK);
-	if (wd < 0)
+	if (fd < 0)
+		fd = openat(h->base_fd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_NOFOLLOW |
+		            O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
+	wd = watch_fd(h, fd, rel);
+	if (wd < 0 || fstat(fd, &st) < 0)
+		wd = -errno;
+	if (fd != dfd)
+		close(fd);
+	if (wd < 0)
+		return wd;
 	d->seen |= 1u << hier;
 	if (wd == d->wd[hier])
 		return 0;
@@ -632,64 +673,89 @@ static int watch_one(struct wdir *d, int hier)
 		return -ENOMEM;
 	}
 	w.nwatch++;
-	if (hier == w.r->primary && fstatat(h->base_fd, *rel ? rel : ".", &st,
-	                                    AT_SYMLINK_NOFOLLOW) == 0)
+	if (hier == w.r->primary)
 		d->pino = st.st_ino;
 	return 0;
 }
 
 static void check_later(const char *path);
 
-/* Watches d and every group directory below it in hierarchy hier; with
- * check, every one found is checked for wholeness. */
-static int scan(struct wdir *d, int hier, bool check)
+/* scan(): the records of the directories on the walk's way down, by
+ * depth below where it started. */
+struct scan_ctx {
+	struct wdir *start, **at;
+	size_t cap;
+	int hier;
+	bool check;
+};
+
+static int scan_dir(void *arg, int dfd, const char *path, const char *name, int depth)
 {
-	const struct cg_hier *h = &w.r->h[hier];
-	char p[PATH_MAX];
-	struct dirent *de;
-	struct wdir *c;
-	DIR *dir;
-	int fd, res;
+	struct scan_ctx *sc = arg;
+	struct wdir *d, *parent, **bigger;
+	int res;
 
 	if (__atomic_load_n(&stopping, __ATOMIC_ACQUIRE))
 		return -ECANCELED;
-	res = watch_one(d, hier);
+	if (depth == 0) {
+		d = sc->start;
+	} else {
+		parent = sc->at[depth - 1];
+		/* A group whose path does not fit is not served: not watched. */
+		if (!is_group(name, parent->depth + 1) || strlen(path) >= GROUP_PATH_MAX)
+			return GROUP_WALK_SKIP;
+		d = dir_child(parent, name);
+		if (!d)
+			d = dir_new(parent, name);
+		if (!d)
+			return -ENOMEM;
+	}
+	if ((size_t)depth >= sc->cap) {
+		size_t cap = sc->cap ? 2 * sc->cap : 64;
+
+		bigger = realloc(sc->at, cap * sizeof(*bigger));
+		if (!bigger)
+			return -ENOMEM;
+		sc->at = bigger;
+		sc->cap = cap;
+	}
+	sc->at[depth] = d;
+	/* Listed (by the walk) after the watch is in place: nothing made
+	 * meanwhile is missed. */
+	res = watch_one(d, sc->hier, dfd);
 	if (res < 0)
-		return res == -ENOSPC || res == -ENOMEM ? res : 0;
+		return res == -ENOSPC || res == -ENOMEM ? res : GROUP_WALK_SKIP;
+	if (sc->check)
+		check_later(path);
+	return 0;
+}
+
+/* Watches d and every group directory below it in hierarchy hier; with
+ * check, every one found is checked for wholeness. Walked relative to
+ * the directory above, on the heap: no recursion and no path look-ups. */
+static int scan(struct wdir *d, int hier, bool check)
+{
+	struct scan_ctx sc = { d, NULL, 0, hier, check };
+	char p[PATH_MAX];
+	int res;
+
 	if (dir_path(d, p, sizeof(p)) < 0)
 		return 0;
-	if (check)
-		check_later(p);
-	/* Listed after the watch is in place: nothing made meanwhile is missed. */
-	fd = openat(h->base_fd, *p ? p : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	dir = fd < 0 ? NULL : fdopendir(fd);
-	if (!dir) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while (res == 0 && (de = readdir(dir))) {
-		if (de->d_type != DT_DIR || !is_group(de->d_name, d->depth + 1) ||
-		    !path_fits(p, de->d_name))
-			continue;
-		c = dir_child(d, de->d_name);
-		if (!c)
-			c = dir_new(d, de->d_name);
-		res = c ? scan(c, hier, check) : -ENOMEM;
-	}
-	closedir(dir);
-	return res;
+	res = group_walk_in(w.r, hier, p, scan_dir, &sc);
+	free(sc.at);
+	if (res == -ENOSPC || res == -ENOMEM || res == -ECANCELED)
+		return res;
+	return 0;
 }
 
 /* d's directory and everything below it left hierarchy hier; inval:
- * what the kernel cached of them is dropped. */
+ * what the kernel cached of them is dropped. Children first. */
 static void drop(struct wdir *d, int hier, bool inval)
 {
 	struct wdir *c;
 
-	for (c = d->child; c; c = c->sibling)
-		drop(c, hier, inval);
-	unwatch_as(d, hier, inval);
+	for (c = post_first(d); c; c = post_next(c, d))
+		unwatch_as(c, hier, inval);
 }
 
 /* ---- suspects ---- */
@@ -1190,7 +1256,9 @@ static void on_event(const struct inotify_event *ev)
 			check_later(dp);
 		return;
 	}
-	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), dp, ev->name) < 0)
+	/* A group deeper than a path can name is not served: not watched. */
+	if (!is_group(ev->name, d->depth + 1) || join(p, sizeof(p), dp, ev->name) < 0 ||
+	    strlen(p) >= GROUP_PATH_MAX)
 		return;
 	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(p, made);
 	c = dir_child(d, ev->name);

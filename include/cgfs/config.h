@@ -26,11 +26,18 @@
 #define CONFIG_MAX_OPEN_FILES 1024
 #define CONFIG_MAX_OPEN_TOTAL 65536
 
+/* max_depth and max_groups where no section sets them: a tree a user
+ * cannot grow without bound (every cgroup costs kernel memory, and every
+ * walk of the tree time). "max" lifts them. 32 levels of 64-character
+ * names stay well inside PATH_MAX. */
+#define CONFIG_MAX_DEPTH_DEFAULT 32L
+#define CONFIG_MAX_GROUPS_DEFAULT 2000L
+
 struct caps {
 	/* Value text per cap knob, indexed like knob_table; NULL = not set. */
 	char *value[32];
-	long max_groups; /* -1: unlimited */
-	long max_depth;  /* -1: unlimited */
+	long max_groups; /* -1: unlimited ("max"); unset: CONFIG_MAX_GROUPS_DEFAULT */
+	long max_depth;  /* -1: unlimited ("max"); unset: CONFIG_MAX_DEPTH_DEFAULT */
 	/* Admission points (policy.h), NULL: not set (the default). */
 	char *admit;
 	/* Files and directories of cgfs the user may hold open at once;
@@ -56,16 +63,22 @@ struct config {
 
 /* Parses INI text (name is used in messages). On error returns -EINVAL and
  * writes "NAME:LINE: what is wrong" into err (if non-NULL); *ret is then
- * untouched. An empty text gives an empty config: no caps, no limits on
- * groups, CONFIG_MAX_OPEN_FILES and CONFIG_MAX_OPEN_TOTAL. -ENOMEM. */
+ * untouched. An empty text gives an empty config (config_empty()): no
+ * caps, the default limits on groups, CONFIG_MAX_OPEN_FILES and
+ * CONFIG_MAX_OPEN_TOTAL. -ENOMEM. */
 int config_parse(const char *text, const char *name, struct config *ret,
                  char *err, size_t errsz);
 
 /* Reads and parses path. A missing file is -ENOENT (err says so). */
 int config_load(const char *path, struct config *ret, char *err, size_t errsz);
 
+/* A config with no caps but the default max_depth, max_groups and open-file caps: what
+ * an empty file gives. Cannot fail. */
+void config_empty(struct config *cfg);
+
 /* The effective caps for user: [user NAME] values over [defaults]. The
- * result points into cfg (no copies); valid while cfg lives. */
+ * result points into cfg (no copies); valid while cfg lives. A NULL cfg
+ * gives the caps of config_empty(). */
 void config_caps_for(const struct config *cfg, const char *user,
                      struct caps *ret);
 

@@ -10,6 +10,7 @@
  */
 #pragma once
 
+#include <limits.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -21,6 +22,14 @@
 #include "cgfs/layout.h"
 
 #define GROUP_LEAF ".self"
+
+/* A group is named by its path from the base, shorter than this: then
+ * the paths of its leaf and of every interface file of it (kernel file
+ * names are far shorter than 50 characters) fit PATH_MAX. A group deeper
+ * than that (made outside cgfs) is not served (ENAMETOOLONG), but the
+ * walks below (removal, counting, cpuset fitting) reach it through the
+ * directories above it, however deep it is. */
+#define GROUP_PATH_MAX (PATH_MAX - 64)
 
 enum rmdir_mode {
 	RMDIR_MIGRATE, /* move live processes to the parent group */
@@ -71,8 +80,29 @@ int group_stat(const struct cgroot *r, const char *path, struct stat *ret);
 int group_children(const struct cgroot *r, const char *path,
                    int (*fn)(void *arg, const char *name, ino_t ino), void *arg);
 
-/* Number of groups at and below path (path itself counts). */
+/* Number of groups at and below path (path itself counts), however deep
+ * the tree; -errno. */
 int group_count(const struct cgroot *r, const char *path);
+
+/* Calls fn for path and every group below it (directories of the primary
+ * hierarchy but dot-names), parents first, in bounded stack whatever the
+ * depth: with the group's path relative to the base (of any length: one
+ * that does not fit PATH_MAX is ENAMETOOLONG to the other calls here),
+ * the inode of its directory and its depth below path (0 for path). fn
+ * returns 0 to go below the group, GROUP_WALK_SKIP not to, and anything
+ * else stops the walk, which returns it. 0 when every group was seen;
+ * -errno (-ENOENT: no path). */
+#define GROUP_WALK_SKIP 1
+int group_walk(const struct cgroot *r, const char *path,
+               int (*fn)(void *arg, const char *path, ino_t ino, int depth), void *arg);
+
+/* The same in hierarchy h[hier], with each directory open (dfd, read
+ * only, valid during the call) and its name ("" for path): every step is
+ * relative to the directory above, so a deep tree costs no path look-up.
+ * -EINVAL for a hierarchy that does not serve. */
+int group_walk_in(const struct cgroot *r, int hier, const char *path,
+                  int (*fn)(void *arg, int dfd, const char *path, const char *name, int depth),
+                  void *arg);
 
 /* Creates the group in every serving hierarchy and applies caps (may be
  * NULL). Its leaf is made with its first process (group_move_pid). On

@@ -22,7 +22,19 @@
  *                                  ("EMFILE 500"), then holds them SECS seconds (or until
  *                                  killed) and exits. Its descriptor limit is raised to
  *                                  the hard limit first.
+ *
+ * Chains of directories NAME/NAME/... below DIR, however deep (paths far
+ * beyond PATH_MAX): every step is relative to the directory before.
+ *   xop mkchain DIR NAME N         makes what is missing of a chain N deep; prints OK, or
+ *                                  the errno's name and how many levels there are
+ *   xop chaindepth DIR NAME        prints how many levels of the chain exist
+ *   xop chainop DIR NAME K write|read|mkdir|rmdir|stat F [TEXT]
+ *                                  the op on F in the chain's directory K deep (0: DIR)
+ *   xop tree DIR FILE...           every directory below DIR (its path from DIR) and the
+ *                                  content of every FILE in it ("path/FILE:line|line|"),
+ *                                  one a line, relative to the directory above
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -246,6 +258,146 @@ static int do_hold(long n, const char *mode, unsigned secs, char **files, int nf
 	return err != 0;
 }
 
+/* The directory k levels down the chain name below dir, opened. */
+static int chain_open(const char *dir, const char *name, long k)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+	long i;
+
+	for (i = 0; fd >= 0 && i < k; i++) {
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+static int do_mkchain(const char *dir, const char *name, long n)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+	long i;
+
+	for (i = 0; fd >= 0 && i < n; i++) {
+		if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST)
+			break;
+		next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	if (fd >= 0 && i == n) {
+		close(fd);
+		printf("OK\n");
+		return 0;
+	}
+	printf("%s %ld\n", strerrorname_np(errno), i);
+	if (fd >= 0)
+		close(fd);
+	return 1;
+}
+
+static int do_chaindepth(const char *dir, const char *name)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), next;
+	long n = 0;
+
+	if (fd < 0)
+		return report(-1);
+	while ((next = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		close(fd);
+		fd = next;
+		n++;
+	}
+	close(fd);
+	printf("%ld\n", n);
+	return 0;
+}
+
+static int do_chainop(char **argv, int argc)
+{
+	const char *op = argv[4], *f = argv[5];
+	int dfd = chain_open(argv[1], argv[2], strtol(argv[3], NULL, 10)), fd, res;
+	struct stat st;
+
+	if (dfd < 0)
+		return report(-1);
+	if (!strcmp(op, "write") && argc == 7) {
+		fd = openat(dfd, f, O_WRONLY | O_TRUNC | O_CLOEXEC);
+		res = fd < 0 ? -1 : (int)write(fd, argv[6], strlen(argv[6]));
+		res = report(res < 0 ? -1 : 0);
+	} else if (!strcmp(op, "read") && argc == 6) {
+		char buf[65536];
+		ssize_t n = -1;
+
+		fd = openat(dfd, f, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			n = read(fd, buf, sizeof(buf));
+		res = report(n < 0 ? -1 : 0);
+		if (n > 0)
+			fwrite(buf, 1, (size_t)n, stdout);
+	} else if (!strcmp(op, "mkdir") && argc == 6) {
+		fd = -1;
+		res = report(mkdirat(dfd, f, 0755));
+	} else if (!strcmp(op, "rmdir") && argc == 6) {
+		fd = -1;
+		res = report(unlinkat(dfd, f, AT_REMOVEDIR));
+	} else if (!strcmp(op, "stat") && argc == 6) {
+		fd = -1;
+		res = report(fstatat(dfd, f, &st, AT_SYMLINK_NOFOLLOW));
+	} else {
+		fprintf(stderr, "xop: bad usage\n");
+		close(dfd);
+		return 2;
+	}
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return res;
+}
+
+/* Prints dir (open at fd, path rel) and what is below it; takes fd. */
+static void tree_at(int fd, const char *rel, char **files, int nfiles)
+{
+	struct dirent *de;
+	char buf[4096];
+	DIR *d;
+	int i, f;
+	ssize_t n;
+
+	printf("%s/\n", rel);
+	for (i = 0; i < nfiles; i++) {
+		f = openat(fd, files[i], O_RDONLY | O_CLOEXEC);
+		if (f < 0)
+			continue;
+		n = read(f, buf, sizeof(buf) - 1);
+		close(f);
+		buf[n > 0 ? n : 0] = '\0';
+		for (char *c = buf; *c; c++)
+			if (*c == '\n')
+				*c = '|';
+		printf("%s/%s:%s\n", rel, files[i], buf);
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		char *sub;
+
+		if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		f = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (f < 0 || asprintf(&sub, "%s/%s", rel, de->d_name) < 0) {
+			if (f >= 0)
+				close(f);
+			continue;
+		}
+		tree_at(f, sub, files, nfiles);
+		free(sub);
+	}
+	closedir(d);
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -312,6 +464,19 @@ int main(int argc, char **argv)
 		return report(truncate(argv[2], 0));
 	if (!strcmp(op, "touch") && argc == 3)
 		return report(utimensat(AT_FDCWD, argv[2], NULL, 0));
+	if (!strcmp(op, "tree") && argc >= 3) {
+		fd = open(argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return report(-1);
+		tree_at(fd, ".", argv + 3, argc - 3);
+		return 0;
+	}
+	if (!strcmp(op, "mkchain") && argc == 5)
+		return do_mkchain(argv[2], argv[3], strtol(argv[4], NULL, 10));
+	if (!strcmp(op, "chaindepth") && argc == 4)
+		return do_chaindepth(argv[2], argv[3]);
+	if (!strcmp(op, "chainop") && (argc == 7 || argc == 8))
+		return do_chainop(argv + 1, argc - 1);
 	if (!strcmp(op, "setxattr") && argc == 5)
 		return report(setxattr(argv[2], argv[3], argv[4], strlen(argv[4]), 0));
 	fprintf(stderr, "xop: bad usage\n");

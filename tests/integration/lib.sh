@@ -127,14 +127,15 @@ cgroup.max.descendants cgroup.max.depth'
 snapshot() {
 	snapshot_text | md5sum
 }
+# (Walked by xop relative to each directory above: a tree can be deeper
+# than any path can name.)
 snapshot_text() {
-	local mp f names=()
-	for f in $SETTINGS; do names+=(-o -name "$f"); done
+	local mp
 	for mp in $(serving_mounts); do
 		[ -d "$mp/$BASE" ] || continue
-		find "$mp/$BASE" -type d | sort
-		find "$mp/$BASE" -type f \( -false "${names[@]}" \) -print0 | sort -z |
-			xargs -0 -r grep -H ''
+		echo "$mp:"
+		# shellcheck disable=SC2086
+		"$XOP" tree "$mp/$BASE" $SETTINGS | LC_ALL=C sort
 	done
 }
 
@@ -284,9 +285,11 @@ cleanup() {
 	declare -F test_cleanup >/dev/null && test_cleanup
 	for mp in $(cg_mounts); do
 		[ -d "$mp/$BASE" ] || continue
-		find "$mp/$BASE" -name freezer.state -exec sh -c 'echo THAWED > "$1"' _ {} \; 2>/dev/null
+		# One shell for many files: a tree can hold thousands of groups.
+		find "$mp/$BASE" -name freezer.state \
+			-exec sh -c 'for f; do echo THAWED > "$f"; done' _ {} + 2>/dev/null
 		[ -f "$mp/$BASE/cgroup.freeze" ] && find "$mp/$BASE" -name cgroup.freeze \
-			-exec sh -c 'echo 0 > "$1"' _ {} \; 2>/dev/null
+			-exec sh -c 'for f; do echo 0 > "$f"; done' _ {} + 2>/dev/null
 	done
 	for p in "${SPAWNED[@]}"; do wait "$p" 2>/dev/null; done
 	stop_cgfs
@@ -297,7 +300,9 @@ cleanup() {
 	for mp in $(cg_mounts); do
 		[ -d "$mp/$BASE" ] || continue
 		for i in 1 2 3 4 5; do
-			find "$mp/$BASE" -depth -type d -exec rmdir {} \; 2>/dev/null
+			# -delete removes relative to its parent (a chain of groups can
+			# be far deeper than PATH_MAX, which "rmdir PATH" cannot name).
+			find "$mp/$BASE" -depth -type d -delete 2>/dev/null
 			[ -d "$mp/$BASE" ] || break
 			sleep 0.2
 		done

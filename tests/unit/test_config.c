@@ -139,7 +139,8 @@ static void test_parse_string(void **state)
 	assert_value(&cfg.defaults, "cpu_weight", "300");
 	assert_value(&cfg.defaults, "io_weight", "50");
 	assert_value(&cfg.defaults, "memory_swap_limit_mb", "max");
-	assert_int_equal(cfg.defaults.max_groups, -1);
+	/* Not set: the built-in default, not "no limit". */
+	assert_int_equal(cfg.defaults.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
 	assert_int_equal(cfg.defaults.max_depth, 0);
 	assert_int_equal(cfg.n_users, 3);
 	config_caps_for(&cfg, "a.b-c_d", &c);
@@ -158,11 +159,12 @@ static void test_empty(void **state)
 	for (i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
 		assert_int_equal(config_parse(texts[i], "e.conf", &cfg, NULL, 0), 0);
 		assert_only(&cfg.defaults, NULL, 0);
-		assert_int_equal(cfg.defaults.max_groups, -1);
-		assert_int_equal(cfg.defaults.max_depth, -1);
+		assert_int_equal(cfg.defaults.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
+		assert_int_equal(cfg.defaults.max_depth, CONFIG_MAX_DEPTH_DEFAULT);
 		assert_int_equal(cfg.n_users, 0);
 		config_caps_for(&cfg, "alice", &c);
-		assert_int_equal(c.max_groups, -1);
+		assert_int_equal(c.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
+		assert_int_equal(c.max_depth, CONFIG_MAX_DEPTH_DEFAULT);
 		/* Open files are limited even when nothing is said. */
 		assert_int_equal(c.max_open_files, CONFIG_MAX_OPEN_FILES);
 		assert_int_equal(cfg.max_open_total, CONFIG_MAX_OPEN_TOTAL);
@@ -311,49 +313,69 @@ static void test_caps_for_null(void **state)
 	memset(&c, 0x5a, sizeof(c));
 	config_caps_for(NULL, "alice", &c);
 	assert_only(&c, NULL, 0);
-	assert_int_equal(c.max_groups, -1);
-	assert_int_equal(c.max_depth, -1);
+	assert_int_equal(c.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
+	assert_int_equal(c.max_depth, CONFIG_MAX_DEPTH_DEFAULT);
+	assert_null(c.admit);
 	assert_int_equal(c.max_open_files, CONFIG_MAX_OPEN_FILES);
+	/* config_empty() is what an empty file gives. */
+	{
+		struct config e, p;
+
+		config_empty(&e);
+		assert_int_equal(config_parse("", "e.conf", &p, NULL, 0), 0);
+		assert_memory_equal(&e.defaults, &p.defaults, sizeof(e.defaults));
+		assert_int_equal(e.n_users, 0);
+		config_free(&e);
+		config_free(&p);
+	}
 }
 
-/* max_open_files per user over [defaults]; max_open_files_total once. */
-static void test_max_open(void **state)
+/* The defaults of max_depth and max_groups hold where nothing sets them;
+ * "max" lifts them, in [defaults] for everyone or in a [user] section
+ * for one user, and a number replaces them. */
+static void test_tree_limit_defaults(void **state)
 {
 	static const char text[] =
 		"[defaults]\n"
-		"max_open_files = 300\n"
-		"max_open_files_total = 5000\n"
+		"max_depth = max\n"
 		"[user alice]\n"
-		"max_open_files = 10\n"
+		"max_groups = max\n"
 		"[user bob]\n"
-		"max_open_files = max\n"
+		"max_depth = 5\n"
+		"max_groups = 0\n"
 		"[user carol]\n"
-		"max_groups = 4\n";
+		"memory_limit_mb = 10\n";
 	struct config cfg;
 	struct caps c;
 	char err[CONFIG_ERR_MAX] = "";
 
+	assert_true(CONFIG_MAX_DEPTH_DEFAULT > 0 && CONFIG_MAX_DEPTH_DEFAULT < 100);
+	assert_true(CONFIG_MAX_GROUPS_DEFAULT >= 1000 && CONFIG_MAX_GROUPS_DEFAULT < 10000);
 	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), 0);
-	assert_int_equal(cfg.max_open_total, 5000);
-	assert_true(cfg.user_open_caps);
+	assert_string_equal(err, "");
+	assert_int_equal(cfg.defaults.max_depth, -1);
+	assert_int_equal(cfg.defaults.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
 	config_caps_for(&cfg, "alice", &c);
-	assert_int_equal(c.max_open_files, 10);
+	assert_int_equal(c.max_depth, -1);
+	assert_int_equal(c.max_groups, -1);
 	config_caps_for(&cfg, "bob", &c);
-	assert_int_equal(c.max_open_files, -1);
+	assert_int_equal(c.max_depth, 5);
+	assert_int_equal(c.max_groups, 0);
 	config_caps_for(&cfg, "carol", &c);
-	assert_int_equal(c.max_open_files, 300);
+	assert_int_equal(c.max_depth, -1);
+	assert_int_equal(c.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
 	config_caps_for(&cfg, "dave", &c);
-	assert_int_equal(c.max_open_files, 300);
+	assert_int_equal(c.max_depth, -1);
+	assert_int_equal(c.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
 	config_free(&cfg);
-	/* Only [defaults] sets it: no opener's name needs looking up. */
-	assert_int_equal(config_parse("[defaults]\nmax_open_files = 0\n"
-	                              "max_open_files_total = max\n[user a]\npids_max = 5\n",
-	                              "t.conf", &cfg, err, sizeof(err)), 0);
-	assert_false(cfg.user_open_caps);
-	assert_int_equal(cfg.defaults.max_open_files, 0);
-	assert_int_equal(cfg.max_open_total, -1);
-	config_caps_for(&cfg, "a", &c);
-	assert_int_equal(c.max_open_files, 0);
+	/* "max" in a [user] section lifts a default [defaults] does not set. */
+	assert_int_equal(config_parse("[user alice]\nmax_depth = max\n", "t.conf", &cfg, err,
+	                              sizeof(err)), 0);
+	config_caps_for(&cfg, "alice", &c);
+	assert_int_equal(c.max_depth, -1);
+	assert_int_equal(c.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
+	config_caps_for(&cfg, "bob", &c);
+	assert_int_equal(c.max_depth, CONFIG_MAX_DEPTH_DEFAULT);
 	config_free(&cfg);
 }
 
@@ -409,6 +431,47 @@ static void test_admit_errors(void **state)
 	}
 }
 
+/* max_open_files per user over [defaults]; max_open_files_total once. */
+static void test_max_open(void **state)
+{
+	static const char text[] =
+		"[defaults]\n"
+		"max_open_files = 300\n"
+		"max_open_files_total = 5000\n"
+		"[user alice]\n"
+		"max_open_files = 10\n"
+		"[user bob]\n"
+		"max_open_files = max\n"
+		"[user carol]\n"
+		"max_groups = 4\n";
+	struct config cfg;
+	struct caps c;
+	char err[CONFIG_ERR_MAX] = "";
+
+	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.max_open_total, 5000);
+	assert_true(cfg.user_open_caps);
+	config_caps_for(&cfg, "alice", &c);
+	assert_int_equal(c.max_open_files, 10);
+	config_caps_for(&cfg, "bob", &c);
+	assert_int_equal(c.max_open_files, -1);
+	config_caps_for(&cfg, "carol", &c);
+	assert_int_equal(c.max_open_files, 300);
+	config_caps_for(&cfg, "dave", &c);
+	assert_int_equal(c.max_open_files, 300);
+	config_free(&cfg);
+	/* Only [defaults] sets it: no opener's name needs looking up. */
+	assert_int_equal(config_parse("[defaults]\nmax_open_files = 0\n"
+	                              "max_open_files_total = max\n[user a]\npids_max = 5\n",
+	                              "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_false(cfg.user_open_caps);
+	assert_int_equal(cfg.defaults.max_open_files, 0);
+	assert_int_equal(cfg.max_open_total, -1);
+	config_caps_for(&cfg, "a", &c);
+	assert_int_equal(c.max_open_files, 0);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -420,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_load_errors),
 		cmocka_unit_test(test_caps_for_null),
+		cmocka_unit_test(test_tree_limit_defaults),
 		cmocka_unit_test(test_admit),
 		cmocka_unit_test(test_max_open),
 		cmocka_unit_test(test_admit_errors),
