@@ -40,11 +40,13 @@ max_open_files_total = $TOTAL
 [user $BOB]
 max_open_files = $BOB_CAP
 EOF
-# One malloc arena: what the daemon keeps per open file is measured below
-# by its RSS, which otherwise also grows by an arena (up to a MiB) for
-# each worker thread that first allocates under contention, as happens
-# when the machine is busy and requests spread over more threads.
-MALLOC_ARENA_MAX=1 start_cgfs -o "config=$CONF" || exit 1
+# What the daemon keeps per open file is measured below by its RSS, so
+# nothing else may move it: one malloc arena (else each worker thread
+# that first allocates under contention, as when the machine is busy,
+# adds one), and no MALLOC_PERTURB_ (meson sets it at random; it fills
+# every block, so libfuse's 1 MiB receive buffer of each worker that
+# happens to serve its first request then counts whole).
+MALLOC_ARENA_MAX=1 MALLOC_PERTURB_=0 start_cgfs -o "config=$CONF" || exit 1
 assert_op "root creates alice's tree" OK "$XOP" mkdir "$MNT/$ALICE"
 assert_op "root creates bob's tree" OK "$XOP" mkdir "$MNT/$BOB"
 assert_op "alice makes a group" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/g"
