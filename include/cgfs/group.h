@@ -118,9 +118,14 @@ int cgroot_reconcile(const struct cgroot *r, bool (*is_group)(const char *name, 
  * (cgroot.rmdir_mode). */
 int group_remove(const struct cgroot *r, const char *path);
 
-/* A group was removed (by cgfs or outside): every thread closes the
- * interface files it keeps open before it uses one again. */
+/* A group was removed outside cgfs: every thread closes the interface
+ * files it keeps open before it uses one again. Cannot fail. */
 void group_files_forget(void);
+/* Closes every thread's kept files of group dir (a path below the base,
+ * as given to group_remove; "" closes nothing) and of the groups below
+ * it, now: group_remove() does before it returns. Waits for a thread
+ * using one of its files to finish. Cannot fail. */
+void group_files_close(const char *dir);
 /* The calling thread closes them now if a group was removed since it
  * last looked (one atomic load otherwise): after every request. */
 void group_files_check(void);
