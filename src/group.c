@@ -1250,20 +1250,57 @@ static int group_frozen(const struct cgroot *r, const char *path)
 	return strncmp(buf, "FROZEN", 6) == 0;
 }
 
+struct thaw_walk {
+	const struct cg_hier *h;
+	const char *path;
+};
+
+static void v1_thaw_below(const struct cg_hier *h, const char *path);
+
+static int thaw_child(void *arg, const char *name)
+{
+	struct thaw_walk *t = arg;
+	char p[PATH_MAX], buf[8];
+
+	if (join(p, sizeof(p), t->path, name) < 0)
+		return 0;
+	if (read_in(t->h->base_fd, p, "freezer.self_freezing", buf, sizeof(buf)) > 0 &&
+	    buf[0] == '1')
+		write_in(t->h->base_fd, p, "freezer.state", "THAWED");
+	v1_thaw_below(t->h, p);
+	return 0;
+}
+
+/* Thaws every v1 cgroup below path frozen on its own (a kill's processes
+ * there would stay frozen, SIGKILL pending, for ever). */
+static void v1_thaw_below(const struct cg_hier *h, const char *path)
+{
+	struct thaw_walk t = { h, path };
+
+	subdirs(h->base_fd, path, thaw_child, &t);
+}
+
 int group_kill(const struct cgroot *r, const char *path)
 {
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
+	char buf[8];
 	int round, res;
 
 	if (h && h->version == 2)
 		return write_in(h->base_fd, path, "cgroup.kill", "1");
 	if (h) {
 		/* v1 has no cgroup.kill: freeze so nothing can fork away while
-		 * we signal, then thaw so the signals are delivered. */
+		 * we signal, then thaw so the signals are delivered, below
+		 * too. A v1 frozen process cannot die until thawed: inside a
+		 * frozen ancestor, which we may not thaw, nothing is done. */
+		if (read_in(h->base_fd, path, "freezer.parent_freezing", buf, sizeof(buf)) > 0 &&
+		    buf[0] == '1')
+			return -EBUSY;
 		res = group_freeze(r, path, true);
 		if (res < 0)
 			return res;
 		res = for_each_pid(h->base_fd, path, kill_one, NULL);
+		v1_thaw_below(h, path);
 		write_in(h->base_fd, path, "freezer.state", "THAWED");
 		return res < 0 ? res : 0;
 	}
