@@ -930,6 +930,8 @@ static int root_write(const char *path, const char *val)
 	return e;
 }
 
+static void wait_killed(int tree, int path);
+
 /* Root removes a tree and makes it again: every handle of it is stale. */
 static int root_step(struct step *s)
 {
@@ -940,10 +942,12 @@ static int root_step(struct step *s)
 	s->authority = -1;
 	s->tree = t;
 	file_path(p, sizeof(p), t, 0, "");
-	/* Its processes die with it, or they would go to the base. */
+	/* Its processes die with it, or they would go to the base; they are
+	 * gone before the rmdir, as an administrator would wait (an rmdir
+	 * while they exit may find them there still: EBUSY). */
 	e = root_write(strcat(p, "/kill"), "1");
-	s->kill_tree = t;
-	s->kill_path = 0;
+	if (e == 0)
+		wait_killed(t, 0);
 	file_path(p, sizeof(p), t, 0, "");
 	if (e == 0)
 		e = errno_of(rmdir(p));
