@@ -430,15 +430,16 @@ static int node_real(struct fs *fs, const struct nref *ref, struct stat *real,
 	return 0;
 }
 
-/* 0 if the group behind a knob's node is still the one it was made
- * from: a group removed and made again under the same name (or a tree
- * given to another user) is another group, and a handle opened on the
- * first never reads or writes the second (-ENOENT). */
+/* 0 if the group behind a knob's or raw file's node is still the one it
+ * was made from: a group removed and made again under the same name (or
+ * a tree given to another user) is another group, and a handle opened on
+ * the first never reads or writes the second (-ENOENT). */
 static int node_same_group(struct fs *fs, const struct nref *ref)
 {
+	enum raw_access a;
 	struct stat real;
 
-	return node_real(fs, ref, &real, NULL);
+	return node_real(fs, ref, &real, &a);
 }
 
 /* Checks that ref still is what it was, and fills st. */
@@ -1439,17 +1440,19 @@ static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *
 	bool pids;
 	int res;
 
+	if (ref->kind != NODE_RAW && ref->kind != NODE_KNOB)
+		return -EISDIR;
+	/* A file of a group removed (and perhaps made again) meanwhile is
+	 * that group's: it has nothing to read, raw or knob. */
+	res = node_same_group(fs, ref);
+	if (res < 0)
+		return res;
 	if (ref->kind == NODE_RAW) {
 		res = group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
 		pids = raw_lists_pids(ref->name);
-	} else if (ref->kind == NODE_KNOB) {
-		res = node_same_group(fs, ref);
-		if (res < 0)
-			return res;
+	} else {
 		res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
 		pids = knob_table[ref->knob].kind == KNOB_PROCS;
-	} else {
-		return -EISDIR;
 	}
 	/* Only the processes the reader may see in the daemon's /proc
 	 * (hidepid=), as the reader's pid namespace has them (procs; raw

@@ -3,8 +3,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,7 +165,14 @@ static int read_in(int dfd, const char *dir, const char *file, char *buf, size_t
  * inode): v1 renames cgroups, and a group renamed from outside, another
  * made under its name, must not be read or written through the old one's
  * files. A file whose last read was empty is not kept: seq_file answers a
- * read at 0 after an empty one from where it stopped, not afresh. */
+ * read at 0 after an empty one from where it stopped, not afresh.
+ *
+ * Each thread's set is on a list, so that group_remove() closes every
+ * thread's files of the group before the rmdir is answered (a thread
+ * waiting for requests would otherwise keep them, and the kernel frees a
+ * removed memory cgroup only once its files are closed). A thread holds
+ * its set's lock while it uses a file of it, uncontended but for such a
+ * removal: a file is never closed under a read or write. */
 #define KEPT_FILES 16 /* a v2 meminfo deep in a tree reads a dozen */
 #define KEPT_PATH 192
 
@@ -175,14 +184,22 @@ struct kept {
 	char path[KEPT_PATH];
 };
 
-static __thread struct kept kept[KEPT_FILES] = {
-	[0 ... KEPT_FILES - 1] = { .fd = -1 },
+struct kept_set {
+	pthread_mutex_t lock; /* held by its thread while it uses a file */
+	struct kept_set *prev, *next;
+	unsigned long clock;
+	unsigned gen;
+	struct kept k[KEPT_FILES];
 };
-static __thread unsigned long kept_clock;
-static __thread unsigned kept_gen;
-/* One more for every group removed: a thread then closes what it kept
- * before its next use (the kernel frees a removed memory cgroup only once
- * its files are closed). */
+
+static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER; /* before any set's */
+static struct kept_set *sets;
+static pthread_key_t sets_key;
+static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
+static __thread struct kept_set *kept_mine;
+static __thread bool kept_none; /* no set could be made: nothing is kept */
+/* One more for every group removed outside: a thread then closes what it
+ * kept before its next use. */
 static unsigned removals;
 
 static void kept_drop(struct kept *k)
@@ -191,31 +208,125 @@ static void kept_drop(struct kept *k)
 	k->fd = -1;
 }
 
+/* A thread's end: its set leaves the list, its files are closed. */
+static void kept_set_free(void *p)
+{
+	struct kept_set *s = p;
+	size_t i;
+
+	pthread_mutex_lock(&sets_lock);
+	if (s->prev)
+		s->prev->next = s->next;
+	else
+		sets = s->next;
+	if (s->next)
+		s->next->prev = s->prev;
+	pthread_mutex_unlock(&sets_lock);
+	for (i = 0; i < KEPT_FILES; i++)
+		if (s->k[i].fd >= 0)
+			kept_drop(&s->k[i]);
+	pthread_mutex_destroy(&s->lock);
+	free(s);
+	kept_mine = NULL;
+	kept_none = true;
+}
+
+static void sets_init(void)
+{
+	if (pthread_key_create(&sets_key, kept_set_free) != 0)
+		sets_key = (pthread_key_t)-1;
+}
+
+/* The calling thread's set, locked; NULL (nothing is kept) if it could
+ * not be made. */
+static struct kept_set *kept_lock(void)
+{
+	struct kept_set *s = kept_mine;
+	size_t i;
+
+	if (!s && !kept_none) {
+		pthread_once(&sets_once, sets_init);
+		s = calloc(1, sizeof(*s));
+		if (!s || sets_key == (pthread_key_t)-1 || pthread_setspecific(sets_key, s) != 0) {
+			free(s);
+			kept_none = true;
+			return NULL;
+		}
+		pthread_mutex_init(&s->lock, NULL);
+		for (i = 0; i < KEPT_FILES; i++)
+			s->k[i].fd = -1;
+		s->gen = __atomic_load_n(&removals, __ATOMIC_ACQUIRE);
+		pthread_mutex_lock(&sets_lock);
+		s->next = sets;
+		if (sets)
+			sets->prev = s;
+		sets = s;
+		pthread_mutex_unlock(&sets_lock);
+		kept_mine = s;
+	}
+	if (s)
+		pthread_mutex_lock(&s->lock);
+	return s;
+}
+
+static void kept_unlock(struct kept_set *s)
+{
+	if (s)
+		pthread_mutex_unlock(&s->lock);
+}
+
 void group_files_forget(void)
 {
 	__atomic_add_fetch(&removals, 1, __ATOMIC_RELEASE);
 }
 
-void group_files_check(void)
+/* path names dir or a file or directory below it. */
+static bool path_under(const char *path, const char *dir, size_t len)
 {
-	unsigned now = __atomic_load_n(&removals, __ATOMIC_ACQUIRE);
-	struct kept *k;
-
-	if (kept_gen == now)
-		return;
-	kept_gen = now;
-	for (k = kept; k < kept + KEPT_FILES; k++)
-		if (k->fd >= 0)
-			kept_drop(k);
+	return strncmp(path, dir, len) == 0 && path[len] == '/';
 }
 
-void group_files_drop(void)
+void group_files_close(const char *dir)
 {
-	struct kept *k;
+	size_t i, len = strlen(dir);
+	struct kept_set *s;
 
-	for (k = kept; k < kept + KEPT_FILES; k++)
-		if (k->fd >= 0)
-			kept_drop(k);
+	if (len == 0)
+		return;
+	pthread_mutex_lock(&sets_lock);
+	for (s = sets; s; s = s->next) {
+		pthread_mutex_lock(&s->lock);
+		for (i = 0; i < KEPT_FILES; i++)
+			if (s->k[i].fd >= 0 && path_under(s->k[i].path, dir, len))
+				kept_drop(&s->k[i]);
+		pthread_mutex_unlock(&s->lock);
+	}
+	pthread_mutex_unlock(&sets_lock);
+}
+
+/* With s locked: closes its files if a group was removed outside since. */
+static void kept_check(struct kept_set *s)
+{
+	unsigned now = __atomic_load_n(&removals, __ATOMIC_ACQUIRE);
+	size_t i;
+
+	if (s->gen == now)
+		return;
+	s->gen = now;
+	for (i = 0; i < KEPT_FILES; i++)
+		if (s->k[i].fd >= 0)
+			kept_drop(&s->k[i]);
+}
+
+void group_files_check(void)
+{
+	struct kept_set *s = kept_mine;
+
+	if (!s || s->gen == __atomic_load_n(&removals, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&s->lock);
+	kept_check(s);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* The directory one operation's files are in, as first looked up during
@@ -244,27 +355,33 @@ static int dir_now(int dfd, const char *dir, struct seen *seen, struct stat *st)
 
 /* An open file for dir/file (flags O_RDONLY or O_WRONLY), kept or new;
  * *k is its slot, NULL if it is not kept (then the caller closes it). */
-static int kept_open(int dfd, const char *dir, const char *file, int flags, struct seen *seen,
-                     struct kept **ret)
+static int kept_open(struct kept_set *s, int dfd, const char *dir, const char *file, int flags,
+                     struct seen *seen, struct kept **ret)
 {
 	char p[PATH_MAX];
-	struct kept *k, *victim = &kept[0];
+	struct kept *k, *victim;
 	struct stat st;
 	int fd, res = join(p, sizeof(p), dir, file);
 
 	*ret = NULL;
 	if (res < 0)
 		return res;
-	group_files_check();
+	if (s)
+		kept_check(s);
 	res = dir_now(dfd, dir, seen, &st);
 	if (res < 0)
 		return res;
-	for (k = kept; k < kept + KEPT_FILES; k++) {
+	if (!s) {
+		fd = openat(dfd, p, flags | O_CLOEXEC);
+		return fd < 0 ? -errno : fd;
+	}
+	victim = &s->k[0];
+	for (k = s->k; k < s->k + KEPT_FILES; k++) {
 		if (k->fd >= 0 && k->dfd == dfd && k->flags == flags && strcmp(k->path, p) == 0) {
 			if (k->dev != st.st_dev || k->ino != st.st_ino) {
 				kept_drop(k); /* another group under that name */
 			} else {
-				k->used = ++kept_clock;
+				k->used = ++s->clock;
 				*ret = k;
 				return k->fd;
 			}
@@ -279,7 +396,7 @@ static int kept_open(int dfd, const char *dir, const char *file, int flags, stru
 		return fd;
 	if (victim->fd >= 0)
 		kept_drop(victim);
-	*victim = (struct kept){ dfd, fd, flags, st.st_dev, st.st_ino, ++kept_clock, "" };
+	*victim = (struct kept){ dfd, fd, flags, st.st_dev, st.st_ino, ++s->clock, "" };
 	strcpy(victim->path, p);
 	*ret = victim;
 	return fd;
@@ -296,34 +413,41 @@ static void kept_done(struct kept *k, int fd, bool keep)
 static int kept_read(int dfd, const char *dir, const char *file, struct seen *seen, char *buf,
                      size_t size)
 {
+	struct kept_set *s = kept_lock();
 	struct kept *k;
 	int fd, n, again = 1;
 
 retry:
-	fd = kept_open(dfd, dir, file, O_RDONLY, seen, &k);
-	if (fd < 0)
+	fd = kept_open(s, dfd, dir, file, O_RDONLY, seen, &k);
+	if (fd < 0) {
+		kept_unlock(s);
 		return fd;
+	}
 	n = read_fd(fd, buf, size);
 	kept_done(k, fd, n > 0);
 	if (n == -ENODEV && k && again--) {
 		seen = NULL; /* removed: look again */
 		goto retry;
 	}
+	kept_unlock(s);
 	return n;
 }
 
 static int kept_write(int dfd, const char *dir, const char *file, struct seen *seen,
                       const char *text)
 {
+	struct kept_set *s = kept_lock();
 	size_t len = strlen(text);
 	struct kept *k;
 	ssize_t n;
 	int fd, again = 1;
 
 retry:
-	fd = kept_open(dfd, dir, file, O_WRONLY, seen, &k);
-	if (fd < 0)
+	fd = kept_open(s, dfd, dir, file, O_WRONLY, seen, &k);
+	if (fd < 0) {
+		kept_unlock(s);
 		return fd;
+	}
 	n = pwrite(fd, text, len, 0);
 	if (n < 0) {
 		n = -errno;
@@ -332,9 +456,11 @@ retry:
 			seen = NULL; /* removed: look again */
 			goto retry;
 		}
+		kept_unlock(s);
 		return (int)n;
 	}
 	kept_done(k, fd, true);
+	kept_unlock(s);
 	return (size_t)n == len ? 0 : -EIO;
 }
 
@@ -1447,27 +1573,59 @@ int group_kill_now(const struct cgroot *r, const char *path)
 	return -EWOULDBLOCK;
 }
 
+static int thaw_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                    char **data)
+{
+	char buf[8];
+
+	/* Below the start only (the caller thaws that), a cgroup frozen on
+	 * its own, not one frozen through its parent. */
+	if (pdfd >= 0 && read_at(dfd, "freezer.self_freezing", buf, sizeof(buf)) > 0 &&
+	    buf[0] == '1')
+		write_at(dfd, "freezer.state", "THAWED");
+	return 0;
+}
+
+/* Thaws every v1 cgroup below path frozen on its own (a kill's processes
+ * there would stay frozen, SIGKILL pending, for ever), leaves included,
+ * in bounded stack whatever the depth. */
+static void v1_thaw_below(const struct cg_hier *h, const char *path)
+{
+	static const struct walk_ops ops = { thaw_pre, NULL };
+
+	walk_tree(h->base_fd, path, false, &ops, NULL);
+}
+
 int group_kill(const struct cgroot *r, const char *path)
 {
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
+	char buf[8];
 	int round, res;
 
 	if (h && h->version == 2)
 		return write_in(h->base_fd, path, "cgroup.kill", "1");
 	if (h) {
 		/* v1 has no cgroup.kill: freeze so nothing can fork away while
-		 * we signal, then thaw so the signals are delivered. */
+		 * we signal, then thaw so the signals are delivered, below
+		 * too. A v1 frozen process cannot die until thawed: inside a
+		 * frozen ancestor, which we may not thaw, nothing is done. */
+		if (read_in(h->base_fd, path, "freezer.parent_freezing", buf, sizeof(buf)) > 0 &&
+		    buf[0] == '1')
+			return -EBUSY;
 		res = group_freeze(r, path, true);
 		if (res == 0) {
 			res = for_each_pid(h->base_fd, path, kill_one, NULL);
+			v1_thaw_below(h, path);
 			write_in(h->base_fd, path, "freezer.state", "THAWED");
 			return res < 0 ? res : 0;
 		}
 		/* A task the freezer cannot stop (one waiting in the kernel,
 		 * for a file system say) still dies of SIGKILL: signal in
-		 * rounds below, as without a freezer. */
+		 * rounds below, as without a freezer, with the groups below
+		 * thawed so that theirs can die too. */
 		if (res != -EBUSY)
 			return res;
+		v1_thaw_below(h, path);
 	} else {
 		h = primary(r);
 	}
@@ -1835,7 +1993,7 @@ int group_remove_try(const struct cgroot *r, const char *path)
 		return res;
 	res = remove_quick(r, path);
 	if (res)
-		group_files_forget();
+		group_files_close(path);
 	return res;
 }
 
@@ -1853,7 +2011,7 @@ int group_remove(const struct cgroot *r, const char *path)
 {
 	int res = remove_group(r, path);
 
-	group_files_forget();
+	group_files_close(path);
 	return res;
 }
 

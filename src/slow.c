@@ -90,7 +90,7 @@ static void *job_thread(void *arg)
 	free(arg);
 	pthread_setname_np(pthread_self(), "cgfs-slow");
 	j.fn(j.arg);
-	group_files_drop();
+	/* (The files this thread kept are closed as it ends: group.c.) */
 	slow_end(j.uid);
 	return NULL;
 }

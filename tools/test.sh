@@ -8,10 +8,10 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the tests mount FUSE and create cgroups"; exit 2; }
 bash tools/deps.sh test || exit 2
 
-# The integration tests make two users (tests/integration/lib.sh); those
+# The integration tests make three users (tests/integration/lib.sh); those
 # this run made go again when it ends, however it ends.
 made_users=()
-for u in cgfs-alice cgfs-bob; do
+for u in cgfs-alice cgfs-bob cgfs-carol; do
 	id -u "$u" >/dev/null 2>&1 || made_users+=("$u")
 done
 remove_users() {

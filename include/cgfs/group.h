@@ -160,14 +160,17 @@ int group_remove_try(const struct cgroot *r, const char *path);
  * stay after the wait time, or as group_kill(). */
 int group_evict(const struct cgroot *r, const char *path);
 
-/* A group was removed (by cgfs or outside): every thread closes the
- * interface files it keeps open before it uses one again. */
+/* A group was removed outside cgfs: every thread closes the interface
+ * files it keeps open before it uses one again. Cannot fail. */
 void group_files_forget(void);
+/* Closes every thread's kept files of group dir (a path below the base,
+ * as given to group_remove; "" closes nothing) and of the groups below
+ * it, now: group_remove() does before it returns. Waits for a thread
+ * using one of its files to finish. Cannot fail. */
+void group_files_close(const char *dir);
 /* The calling thread closes them now if a group was removed since it
  * last looked (one atomic load otherwise): after every request. */
 void group_files_check(void);
-/* The calling thread closes every file it keeps (a thread about to end). */
-void group_files_drop(void);
 
 /* Renders knob k of the group into *buf (malloc'd, grown as needed,
  * newline-terminated); returns the length or -errno. */

@@ -20,6 +20,7 @@ SPAWNED_GROUPS=() # process groups (setsid) this run started: killed whole
 CGLOAD=$(dirname "$XOP")/cgload
 ALICE=cgfs-alice
 BOB=cgfs-bob
+CAROL=cgfs-carol
 
 ok() { T_PASS=$((T_PASS + 1)); echo "ok - $*"; }
 not_ok() { T_FAIL=$((T_FAIL + 1)); echo "not ok - $*"; }
@@ -52,7 +53,7 @@ as() {
 
 ensure_users() {
 	local u
-	for u in "$ALICE" "$BOB"; do
+	for u in "$ALICE" "$BOB" "$CAROL"; do
 		id -u "$u" >/dev/null 2>&1 || useradd --no-create-home --shell /usr/sbin/nologin "$u"
 		UID_OF[$u]=$(id -u "$u")
 		GID_OF[$u]=$(id -g "$u")

@@ -63,6 +63,31 @@ assert_op "kill 0 is out of range" ERANGE as "$ALICE" "$XOP" write "$MNT/$ALICE/
 assert_op "kill cannot be read" EACCES as "$ALICE" "$XOP" read "$MNT/$ALICE/web/kill"
 assert_eq "group still exists after kill" 0 "$(cat "$MNT/$ALICE/web/freeze")"
 
+# kill reaches processes of a group frozen below (v1 kept them frozen, the
+# SIGKILL pending, for ever: found by adversary.sh, seed 17).
+as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/web/ice" >/dev/null
+spawn "$ALICE"; iced=$SPAWN
+as "$ALICE" "$XOP" write "$MNT/$ALICE/web/ice/procs" "$iced" >/dev/null
+assert_op "freeze a group below" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/ice/freeze" 1
+assert_op "kill its parent" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/kill" 1
+wait_dead "$iced" && ok "kill killed the process frozen below" || not_ok "frozen $iced survived kill"
+# Inside a frozen group: v2 kills; a v1 frozen process cannot die until
+# that group is thawed, which kill may not do: EBUSY, nothing signalled.
+spawn "$ALICE"; iced=$SPAWN
+as "$ALICE" "$XOP" write "$MNT/$ALICE/web/ice/procs" "$iced" >/dev/null
+assert_op "freeze the parent" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/freeze" 1
+if [ "$(cg_version freezer)" = 1 ]; then
+	assert_op "v1: kill inside a frozen group" EBUSY as "$ALICE" "$XOP" write "$MNT/$ALICE/web/ice/kill" 1
+	assert_op "...thaw it" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/freeze" 0
+	kill -0 "$iced" && ok "...the process was not signalled" || not_ok "$iced died of a refused kill"
+	assert_op "...then kill" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/ice/kill" 1
+else
+	assert_op "v2: kill inside a frozen group" OK as "$ALICE" "$XOP" write "$MNT/$ALICE/web/ice/kill" 1
+	"$XOP" write "$MNT/$ALICE/web/freeze" 0 >/dev/null
+fi
+wait_dead "$iced" && ok "kill killed the process inside a frozen group" || not_ok "$iced survived kill"
+as "$ALICE" "$XOP" rmdir "$MNT/$ALICE/web/ice" >/dev/null
+
 # who may move what
 spawn; rootp=$SPAWN
 spawn "$BOB"; bobp=$SPAWN

@@ -33,7 +33,7 @@ die() {
 }
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, and the initramfs keeps file owners)"
-for f in cgfs tests/xop tests/cgload; do
+for f in cgfs tests/xop tests/cgload tests/adversary; do
 	[ -x "$build/$f" ] || die "$build/$f is not built"
 done
 
@@ -167,8 +167,9 @@ for a in $(/usr/bin/busybox --list); do
 done
 
 # cgfs and xop with their libraries (an ASan build brings libasan too).
-cp "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$root/cgfs/bin/" &&
-	copy_libs "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" || die "cannot copy cgfs, xop and their libraries"
+cp "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" "$root/cgfs/bin/" &&
+	copy_libs "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" ||
+	die "cannot copy cgfs, xop and their libraries"
 # The shared tests as they are, and the v2-only ones beside them (v2.sh
 # finds lib.sh next to itself there).
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
@@ -216,12 +217,14 @@ cat >"$root/etc/passwd" <<'EOF'
 root:x:0:0:root:/root:/bin/bash
 cgfs-alice:x:2001:2001:cgfs test user:/nonexistent:/usr/sbin/nologin
 cgfs-bob:x:2002:2002:cgfs test user:/nonexistent:/usr/sbin/nologin
+cgfs-carol:x:2003:2003:cgfs test user:/nonexistent:/usr/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 EOF
 cat >"$root/etc/group" <<'EOF'
 root:x:0:
 cgfs-alice:x:2001:
 cgfs-bob:x:2002:
+cgfs-carol:x:2003:
 nogroup:x:65534:
 EOF
 echo "passwd: files" >"$root/etc/nsswitch.conf"
