@@ -58,6 +58,22 @@ static int report(int r)
 	return 0;
 }
 
+/* Closes fd and prints "OK" and the n bytes read into buf, or reports
+ * the read's error (n < 0, errno set). */
+static int print_read(int fd, ssize_t n, const char *buf)
+{
+	int err = errno;
+
+	close(fd);
+	if (n < 0) {
+		errno = err;
+		return report(-1);
+	}
+	printf("OK\n");
+	fwrite(buf, 1, (size_t)n, stdout);
+	return 0;
+}
+
 static int do_write(const char *file, const char *buf, size_t len, off_t off)
 {
 	int fd = open(file, O_WRONLY | O_TRUNC);
@@ -95,19 +111,10 @@ static int do_read(const char *file)
 {
 	char buf[65536];
 	int fd = open(file, O_RDONLY);
-	ssize_t n;
 
 	if (fd < 0)
 		return report(-1);
-	n = read(fd, buf, sizeof(buf));
-	if (n < 0) {
-		close(fd);
-		return report(-1);
-	}
-	close(fd);
-	printf("OK\n");
-	fwrite(buf, 1, (size_t)n, stdout);
-	return 0;
+	return print_read(fd, read(fd, buf, sizeof(buf)), buf);
 }
 
 /* Writes text through fd at offset 0 and reports, as do_write does. */
@@ -188,7 +195,6 @@ static int do_after(const char *mode, const char *file, const char *text, char *
 {
 	char buf[65536];
 	int fd = open(file, *mode == 'w' ? O_WRONLY : O_RDONLY), status;
-	ssize_t n;
 	pid_t child;
 
 	if (fd < 0)
@@ -207,15 +213,7 @@ static int do_after(const char *mode, const char *file, const char *text, char *
 	}
 	if (*mode == 'w')
 		return write_fd(fd, text);
-	n = pread(fd, buf, sizeof(buf), 0);
-	if (n < 0) {
-		close(fd);
-		return report(-1);
-	}
-	close(fd);
-	printf("OK\n");
-	fwrite(buf, 1, (size_t)n, stdout);
-	return 0;
+	return print_read(fd, pread(fd, buf, sizeof(buf), 0), buf);
 }
 
 static int do_hold(long n, const char *mode, unsigned secs, char **files, int nfiles)

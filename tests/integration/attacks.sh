@@ -21,14 +21,6 @@ as "$BOB" "$XOP" mkdir "$MNT/$BOB/db" >/dev/null
 A=$MNT/$ALICE/web
 
 
-# attack DESC ERRNO CMD...: CMD fails with ERRNO and changes nothing.
-attack() {
-	local desc=$1 want=$2 before
-	shift 2
-	before=$(snapshot)
-	assert_op "$desc" "$want" "$@"
-	assert_eq "$desc: nothing changed" "$before" "$(snapshot)"
-}
 
 spawn "$ALICE"; alice_p=$SPAWN
 spawn "$BOB"; bob_p=$SPAWN

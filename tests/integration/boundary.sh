@@ -27,22 +27,6 @@ as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/web" >/dev/null
 as "$BOB" "$XOP" mkdir "$MNT/$BOB/db" >/dev/null
 A=$MNT/$ALICE/web
 
-attack() {
-	local desc=$1 want=$2 before after
-	shift 2
-	before=$(snapshot_text)
-	assert_op "$desc" "$want" "$@"
-	after=$(snapshot_text)
-	if [ "$before" = "$after" ]; then
-		ok "$desc: nothing changed"
-	else
-		not_ok "$desc: nothing changed"
-		# (No process substitution: the v2 guest has no /dev/fd.)
-		echo "$before" >"$RUN_CONF.before"
-		echo "$after" | diff "$RUN_CONF.before" - | head -n 10
-		rm -f "$RUN_CONF.before"
-	fi
-}
 
 # outside_cg NAME [MOUNT...]: makes BASE/NAME, a cgroup outside every
 # tree, in the given hierarchies (default: every serving one), with a

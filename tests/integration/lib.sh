@@ -39,6 +39,25 @@ assert_op() {
 	assert_eq "$desc" "$want" "$got"
 }
 
+# attack DESC ERRNO CMD...: CMD fails with ERRNO (as assert_op) and
+# changes nothing (snapshot); what changed is shown when it did.
+attack() {
+	local desc=$1 want=$2 before after
+	shift 2
+	before=$(snapshot_text)
+	assert_op "$desc" "$want" "$@"
+	after=$(snapshot_text)
+	if [ "$before" = "$after" ]; then
+		ok "$desc: nothing changed"
+	else
+		not_ok "$desc: nothing changed"
+		# (No process substitution: the v2 guest has no /dev/fd.)
+		echo "$before" >"$RUN_CONF.before"
+		echo "$after" | diff "$RUN_CONF.before" - | head -n 10
+		rm -f "$RUN_CONF.before"
+	fi
+}
+
 # Test users' ids, looked up once (ensure_users): every "as" and "spawn"
 # would otherwise run id twice, which costs seconds per test in a guest.
 declare -A UID_OF=() GID_OF=()
