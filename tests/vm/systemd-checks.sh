@@ -74,6 +74,8 @@ snapshot() {
 		done
 	done
 }
+# section NAME: where the time goes, on the console.
+section() { echo "# [$(uptime_s)s] $1"; }
 unit_log() { journalctl -b -u "$UNIT" --no-pager 2>&1 | tail -n "${1:-30}" | note; }
 
 booted=$(uptime_s)
@@ -83,6 +85,8 @@ systemd-analyze 2>/dev/null | head -n 1 | note
 
 # ---- the machine: systemd as PID 1 on pure cgroup v2
 
+section "the machine: systemd as PID 1 on pure cgroup v2"
+
 eq "systemd is PID 1" "$(cat /proc/1/comm)" systemd
 eq "pure cgroup v2: cgroup2 at /sys/fs/cgroup and no v1 hierarchy" \
 	"$(stat -fc %T /sys/fs/cgroup) $(awk '$3 == "cgroup"' /proc/mounts | wc -l)" "cgroup2fs 0"
@@ -90,11 +94,15 @@ eq "the package is installed" "$(dpkg-query -W -f='${Version} ${db:Status-Abbrev
 
 # ---- boot: the package enabled the unit, and the boot started it
 
+section "boot: the package enabled the unit, and the boot started it"
+
 eq "cgfs.service is enabled by the package" "$(systemctl is-enabled $UNIT)" enabled
 eq "the boot started cgfs.service" "$(prop ActiveState)/$(prop SubState)" active/running
 check "the boot mounted $MNT (fuse.cgfs)" mounted
 
 # ---- stop, then start: active exactly when mounted (Type=notify)
+
+section "stop, then start: active exactly when mounted (Type=notify)"
 
 systemctl stop $UNIT
 eq "systemctl stop: inactive" "$(prop ActiveState)" inactive
@@ -114,6 +122,8 @@ main=$(prop MainPID)
 
 # ---- the tree lives below the service's cgroup
 
+section "the tree lives below the service's cgroup"
+
 eq "the unit's cgroup" "$(prop ControlGroup)" /system.slice/cgfs.service
 bad=
 for p in $(pgrep -x cgfs) $(pgrep -x cgfs-notify); do
@@ -129,6 +139,8 @@ check "... which is the cgroup $CG/$USR" test -d "$CG/$USR"
 
 # ---- a user in a real PAM session (su -l: pam_systemd makes a session
 # scope) moves their shell into their group
+
+section "a user in a real PAM session moves their shell into their group"
 
 cat >/tmp/user.sh <<EOF
 echo "session=\$(sed -n 's/^0:://p' /proc/\$\$/cgroup)"
@@ -161,6 +173,8 @@ eq "the limit is the real memory.max" "$(cat "$CG/$USR/g1/memory.max")" 67108864
 
 # ---- systemd leaves the delegated tree alone
 
+section "systemd leaves the delegated tree alone"
+
 before=$(snapshot)
 systemctl daemon-reload
 systemctl start cgfs-vmtest-other.service && systemctl restart cgfs-vmtest-other.service ||
@@ -178,6 +192,8 @@ eq "... and cgfs runs on, as it was" "$(prop ActiveState) $(prop MainPID)" "acti
 systemctl stop cgfs-vmtest-other.service
 
 # ---- reload: the same mount, and no reader sees an error
+
+section "reload: the same mount, and no reader sees an error"
 
 mkdir -p /mnt/view && mount --bind "$MNT/$USR" /mnt/view || not_ok "bind mount $MNT/$USR"
 id0=$(mount_id)
@@ -216,6 +232,8 @@ umount /mnt/view
 
 # ---- upgrade: dpkg -i of a higher version reloads, does not restart
 
+section "upgrade: dpkg -i of a higher version reloads, does not restart"
+
 id0=$(mount_id)
 nr0=$(prop NRestarts)
 started0=$(prop ExecMainStartTimestampMonotonic)
@@ -238,6 +256,8 @@ journalctl -b -u "$UNIT" --no-pager -g 'Reload|Stopp|Start' 2>/dev/null | tail -
 
 # ---- stop: users' processes and groups stay; the mount goes
 
+section "stop: users' processes and groups stay; the mount goes"
+
 systemctl stop $UNIT
 eq "systemctl stop: inactive" "$(prop ActiveState)" inactive
 check "systemctl stop: $MNT unmounted (ExecStopPost)" eval '! mounted'
@@ -247,6 +267,8 @@ eq "systemctl stop: the group and its limit stay" \
 	"$(cgroup_of "$sleeper") $(cat "$CG/$USR/g1/memory.max" 2>&1)" "$G1 67108864"
 
 # ---- start again: the same groups
+
+section "start again: the same groups"
 
 # A known failure with systemd < 254 (Debian 12 has 252): the unit's
 # cgroup keeps the users' groups, so it is an inner cgroup with
@@ -274,6 +296,8 @@ else
 fi
 
 # ---- purge: nothing the package installed is left
+
+section "purge: nothing the package installed is left"
 
 files=$(dpkg -L cgfs | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 echo "$files" | note
