@@ -7,7 +7,9 @@
 # integration suite plus tests/vm/v2.sh and reports back on the serial
 # console. This script installs what it needs, parses the guest's report,
 # prints the run's times, and exits non-zero on any failed test, on a
-# guest that never reports, and on a timeout.
+# guest that never reports, and on a timeout. (systemd.sh is the other
+# guest: cgfs.service and the package under systemd; host.sh what the
+# two share.)
 #
 # Usage: bash tests/vm/run.sh BUILD_DIR
 #   CGFS_VM_TESTS="knobs procs"  run only these tests (names without .sh)

@@ -48,6 +48,12 @@ prop() { systemctl show -p "$1" --value "$UNIT"; }
 mounted() { [ "$(awk -v m="$MNT" '$2 == m { t = $3 } END { print t }' /proc/mounts)" = fuse.cgfs ]; }
 mount_id() { awk -v m="$MNT" '$5 == m { id = $1 } END { print id }' /proc/self/mountinfo; }
 alive() { kill -0 "$1" 2>/dev/null; }
+# exited PID: gone, or a zombie waiting for its parent.
+exited() {
+	local st
+	st=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
 cgroup_of() { sed -n 's/^0:://p' "/proc/$1/cgroup" 2>/dev/null; }
 # The server: the supervisor's child named cgfs (the notifier is
 # cgfs-notify).
@@ -222,6 +228,11 @@ check "reload: a new server serves" wait_for 120 new_server
 r=$(reads)
 wait_for 120 more_reads $((r + 20))
 touch /tmp/reader.stop
+# A read that hangs would keep the reader: it is a failure, not a hang.
+if ! wait_for 60 exited "$reader"; then
+	not_ok "reload: the reader is stuck in a read"
+	kill -9 "$reader"
+fi
 wait "$reader"
 read -r reads_n errs_n </tmp/reader.count
 eq "reload: $reads_n reads through a bind mount, none failed" "$errs_n" 0

@@ -25,7 +25,7 @@
 #                                builds one in BUILD_DIR/vm-systemd/deb)
 #   CGFS_VM_BUDGET=720           seconds the whole stage may take (with a
 #                                cached root file system)
-#   CGFS_VM_TIMEOUT=1200         hard cap on QEMU, after which it is killed
+#   CGFS_VM_TIMEOUT=900          hard cap on QEMU, after which it is killed
 #   CGFS_VM_VERBOSE=1            stream the whole console, not just results
 #   CGFS_VM_APPEND=...           more kernel command line (debugging)
 # Ends with "vm-systemd: N passed, M failed" (N and M count checks); the
@@ -36,7 +36,7 @@ src=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR"; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || { echo "vm-systemd: no build directory $1"; exit 2; }
 work=$build/vm-systemd
-timeout_s=${CGFS_VM_TIMEOUT:-1200}
+timeout_s=${CGFS_VM_TIMEOUT:-900}
 budget_s=${CGFS_VM_BUDGET:-720}
 stage_start=$(date +%s.%N)
 
@@ -119,8 +119,11 @@ mkdir -p "$root" && tar -x -p --numeric-owner -f "$rootfs_tar" -C "$root" ||
 	die "cannot unpack $rootfs_tar"
 
 # fuse.ko where modprobe finds it; systemd-modules-load loads it at boot.
-mkdir -p "$root/lib/modules/$KVER/kernel/fs/fuse" &&
-	module_to fs/fuse/fuse.ko "$root/lib/modules/$KVER/kernel/fs/fuse/fuse.ko" &&
+# (The lists depmod reads, empty: the one module is all there is.)
+kmods=$root/lib/modules/$KVER
+mkdir -p "$kmods/kernel/fs/fuse" &&
+	module_to fs/fuse/fuse.ko "$kmods/kernel/fs/fuse/fuse.ko" &&
+	touch "$kmods/modules.order" "$kmods/modules.builtin" "$kmods/modules.builtin.modinfo" &&
 	depmod -b "$root" "$KVER" || die "cannot install fuse.ko in the guest"
 echo fuse >"$root/etc/modules-load.d/cgfs-vmtest.conf"
 
