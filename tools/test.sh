@@ -87,6 +87,23 @@ else
 	status=1
 fi
 
+echo "== systemd guest: cgfs.service and the package under systemd, pure cgroup v2 (tests/vm/systemd.sh)"
+# The package the deb stage built, when it built one.
+sd_deb=$(ls build-test/deb/cgfs_*.deb 2>/dev/null | head -n 1)
+CGFS_VM_DEB=$sd_deb bash tests/vm/systemd.sh build-test 2>&1 | tee build-test/vm-systemd.out
+vs=$(grep -E '^vm-systemd: [0-9]+ passed, [0-9]+ failed' build-test/vm-systemd.out | tail -n 1)
+if [ -n "$vs" ]; then
+	vp=$(sed -E 's/^vm-systemd: ([0-9]+) passed.*/\1/' <<<"$vs")
+	vf=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$vs")
+	total_ok=$((total_ok + vp))
+	total_fail=$((total_fail + vf))
+	[ "$vf" -eq 0 ] || status=1
+else
+	echo "the systemd guest printed no result"
+	total_fail=$((total_fail + 1))
+	status=1
+fi
+
 # Nothing of ours may be left: no test cgroup, no test mount, no user
 # this run made.
 remove_users

@@ -7,7 +7,9 @@
 # integration suite plus tests/vm/v2.sh and reports back on the serial
 # console. This script installs what it needs, parses the guest's report,
 # prints the run's times, and exits non-zero on any failed test, on a
-# guest that never reports, and on a timeout.
+# guest that never reports, and on a timeout. (systemd.sh is the other
+# guest: cgfs.service and the package under systemd; host.sh what the
+# two share.)
 #
 # Usage: bash tests/vm/run.sh BUILD_DIR
 #   CGFS_VM_TESTS="knobs procs"  run only these tests (names without .sh)
@@ -25,12 +27,11 @@ work=$build/vm
 timeout_s=${CGFS_VM_TIMEOUT:-1200}
 budget_s=${CGFS_VM_BUDGET:-900}
 
-# Every way out that is not a clean report says so, and counts as a failure.
-die() {
-	echo "vm: FAILED: $*"
-	echo "vm: 0 passed, 1 failed"
-	exit 1
-}
+VM_TAG=vm
+# Kernels are cached next to this guest's files; the systemd guest
+# (systemd.sh) shares them.
+VM_KERNELS=$work/kernel
+. "$here/host.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, and the initramfs keeps file owners)"
 for f in cgfs tests/xop tests/cgload tests/adversary; do
@@ -39,71 +40,11 @@ done
 
 # ---- what the host needs: QEMU, busybox, cpio; the tools shipped to the guest
 
-need_pkgs() {
-	local p missing=()
-	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-	done
-	[ ${#missing[@]} -eq 0 ] && return 0
-	echo "vm: installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-}
 need_pkgs qemu-system-x86 busybox-static cpio xz-utils bash util-linux fuse3 coreutils \
 	findutils grep sed mawk dash || die "cannot install the test bed's packages"
 
-# ---- the kernel: Debian's linux-image-amd64, never installed on this host
-#
-# The versioned package linux-image-amd64 depends on is downloaded and only
-# its vmlinuz and fuse.ko are extracted into the build directory: nothing
-# on this machine changes, and nothing here boots from it.
+# ---- the kernel (host.sh)
 
-kernel_pkg() {
-	apt-cache depends linux-image-amd64 2>/dev/null |
-		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9]/ { print $2; exit }'
-}
-
-# The guest's modules: FUSE, and a null block device (null_blk needs
-# configfs) so that per-device io files have a device to name.
-MODULES=(fs/fuse/fuse.ko fs/configfs/configfs.ko drivers/block/null_blk/null_blk.ko)
-
-# download_kernel PKG DIR: vmlinuz and MODULES of PKG, extracted into DIR.
-download_kernel() {
-	local tmp deb res=1
-	tmp=$(mktemp -d /tmp/cgfs-vm-deb.XXXXXX)
-	(cd "$tmp" && apt-get download -q "$1" >/dev/null 2>&1)
-	deb=$(ls "$tmp"/*.deb 2>/dev/null | head -n 1)
-	rm -rf "$2"
-	mkdir -p "$2"
-	if [ -n "$deb" ] && dpkg-deb --fsys-tarfile "$deb" |
-		tar -x -C "$2" --wildcards './boot/vmlinuz-*' "${MODULES[@]/#/./lib/modules/*/kernel/}"; then
-		echo "${MODULES[*]}" >"$2/ok"
-		res=0
-	fi
-	rm -rf "$tmp"
-	return $res
-}
-
-fetch_kernel() {
-	local pkg dir
-	pkg=$(kernel_pkg)
-	if [ -z "$pkg" ]; then
-		apt-get update -qq >/dev/null 2>&1
-		pkg=$(kernel_pkg)
-	fi
-	[ -n "$pkg" ] || return 1
-	dir=$work/kernel/$pkg
-	# "ok" lists the modules extracted: a new list extracts again.
-	if [ "$(cat "$dir/ok" 2>/dev/null)" != "${MODULES[*]}" ]; then
-		echo "vm: fetching $pkg"
-		# Package lists older than the archive name a file it no longer has.
-		download_kernel "$pkg" "$dir" ||
-			{ apt-get update -qq >/dev/null 2>&1 && download_kernel "$pkg" "$dir"; } || return 1
-	fi
-	KERNEL=$(ls "$dir"/boot/vmlinuz-* | head -n 1)
-	KVER=${KERNEL##*/vmlinuz-}
-	MODDIR=$dir/lib/modules/$KVER/kernel
-}
 fetch_kernel && [ -f "$KERNEL" ] ||
 	die "cannot get Debian's linux-image-amd64 kernel (apt-get download failed?)"
 
@@ -175,7 +116,8 @@ cp "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversar
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
 vm_tests=()
 for t in "$here"/*.sh; do
-	case ${t##*/} in run.sh|init.sh) ;; *) vm_tests+=("$t") ;; esac
+	# Not tests: the host's scripts and the systemd guest's.
+	case ${t##*/} in run.sh|init.sh|host.sh|systemd.sh|systemd-checks.sh) ;; *) vm_tests+=("$t") ;; esac
 done
 cp "${vm_tests[@]}" "$root/cgfs/tests/" || die "cannot copy the v2 tests"
 
@@ -201,16 +143,7 @@ printf '%s\n' "${tests[@]}" >"$root/cgfs/tests.list"
 # Modules as plain .ko files in /lib/modules, for busybox's insmod.
 mkdir -p "$root/lib/modules"
 for m in "${MODULES[@]}"; do
-	out=$root/lib/modules/$(basename "$m")
-	if [ -f "$MODDIR/$m" ]; then
-		cp "$MODDIR/$m" "$out"
-	elif [ -f "$MODDIR/$m.xz" ]; then
-		xz -dc "$MODDIR/$m.xz" >"$out"
-	elif [ -f "$MODDIR/$m.zst" ]; then
-		zstd -qdc "$MODDIR/$m.zst" >"$out"
-	else
-		die "the kernel package has no $m"
-	fi
+	module_to "$m" "$root/lib/modules/$(basename "$m")" || die "cannot copy $m"
 done
 
 cat >"$root/etc/passwd" <<'EOF'
