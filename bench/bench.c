@@ -47,7 +47,7 @@
 
 extern char **environ;
 
-#define TREE "root"         /* cgfs tree root: named after a passwd user */
+#define TREE "daemon"       /* cgfs tree root: a passwd user every Debian has (no tree for root) */
 #define KNOB "memory_limit_mb"
 #define MAX_HIER 16
 #define MAX_DAEMONS 8
