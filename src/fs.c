@@ -101,7 +101,6 @@ struct ofile {
 static pthread_mutex_t nodes_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct node *nodes[NODE_BUCKETS];
 /* Serialises tree changes so caps (max_groups) hold under parallel mkdirs. */
-static pthread_mutex_t tree_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Open files and directories. A file handle is this server's epoch and an
  * index here, never a pointer: after a restart the kernel still holds the
@@ -194,21 +193,6 @@ static fuse_ino_t ino_of(ino_t real_ino, unsigned slot)
 fuse_ino_t fs_dir_ino(ino_t real_ino, bool is_base)
 {
 	return is_base ? FUSE_ROOT_ID : ino_of(real_ino, SLOT_DIR);
-}
-
-void fs_tree_lock(void)
-{
-	pthread_mutex_lock(&tree_lock);
-}
-
-void fs_tree_unlock(void)
-{
-	pthread_mutex_unlock(&tree_lock);
-}
-
-pthread_mutex_t *fs_tree_mutex(void)
-{
-	return &tree_lock;
 }
 
 /* Whether node id ino was made from real_ino: a group or a real file
@@ -1180,7 +1164,7 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		goto err;
 	}
 
-	pthread_mutex_lock(&tree_lock);
+	cgroot_lock(fs->root);
 	if (p.depth > 0 && caps.max_depth >= 0 && p.depth > caps.max_depth)
 		res = -EDQUOT;
 	if (res == 0 && p.depth > 0 && caps.max_groups >= 0) {
@@ -1199,7 +1183,7 @@ static void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		}
 		watch_own_end(own, res);
 	}
-	pthread_mutex_unlock(&tree_lock);
+	cgroot_unlock(fs->root);
 	if (res < 0)
 		goto err;
 	res = child_ref(fs, &p, name, &c);
@@ -1232,11 +1216,11 @@ static void slow_rmdir_run(void *arg)
 
 	res = group_evict(w->fs->root, w->path);
 	if (res == 0) {
-		pthread_mutex_lock(&tree_lock);
+		cgroot_lock(w->fs->root);
 		own = watch_own_begin(w->path, false);
 		res = group_remove(w->fs->root, w->path);
 		watch_own_end(own, res);
-		pthread_mutex_unlock(&tree_lock);
+		cgroot_unlock(w->fs->root);
 	}
 	if (res < 0)
 		log_debug("rmdir /%s refused for uid %u pid %d: %s", w->path, w->uid, w->pid,
@@ -1254,11 +1238,11 @@ static int rmdir_group(struct fs *fs, fuse_req_t req, const struct fuse_ctx *ctx
 	size_t len;
 	int res;
 
-	pthread_mutex_lock(&tree_lock);
+	cgroot_lock(fs->root);
 	own = watch_own_begin(path, false);
 	res = group_remove_try(fs->root, path);
 	watch_own_end(own, res == 1 ? 0 : res == 0 ? -EBUSY : res);
-	pthread_mutex_unlock(&tree_lock);
+	cgroot_unlock(fs->root);
 	if (res != 0)
 		return res < 0 ? res : 0;
 	res = slow_begin(ctx->uid);

@@ -766,6 +766,18 @@ static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base,
 	return 0;
 }
 
+/* The lock is the one part of a tree that changes while it is shared as
+ * const: the object itself is never const. */
+void cgroot_lock(const struct cgroot *r)
+{
+	pthread_mutex_lock((pthread_mutex_t *)&r->tree_lock);
+}
+
+void cgroot_unlock(const struct cgroot *r)
+{
+	pthread_mutex_unlock((pthread_mutex_t *)&r->tree_lock);
+}
+
 int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
                 enum rmdir_mode mode)
 {
@@ -774,6 +786,7 @@ int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
 	int c, res;
 
 	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->tree_lock, NULL);
 	r->layout = *layout;
 	memset(layout, 0, sizeof(*layout));
 	r->rmdir_mode = mode;
@@ -1750,11 +1763,9 @@ int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
 	if (res != -ENOENT)
 		return res;
 	/* No leaf yet (or not everywhere): the group's first process. */
-	if (r->tree_lock)
-		pthread_mutex_lock(r->tree_lock);
+	cgroot_lock(r);
 	res = make_leaf(r, path);
-	if (r->tree_lock)
-		pthread_mutex_unlock(r->tree_lock);
+	cgroot_unlock(r);
 	return res < 0 ? res : move_pid(r, path, pid);
 }
 

@@ -284,7 +284,6 @@ int main(int argc, char *argv[])
 		log_err("cannot set up the base cgroup: %s", strerror(-r));
 		goto out_session;
 	}
-	root.tree_lock = fs_tree_mutex();
 	sv = (struct supervise){
 		.mount_se = se,
 		.server_args = &server_args,

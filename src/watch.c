@@ -876,9 +876,9 @@ static bool half_made(const char *path)
 
 	if (res != -EIO)
 		return false;
-	fs_tree_lock();
+	cgroot_lock(w.r);
 	res = group_whole(w.r, path);
-	fs_tree_unlock();
+	cgroot_unlock(w.r);
 	return res == -EIO;
 }
 
@@ -936,11 +936,11 @@ static int repairs_due(void)
 
 		if (root)
 			config_caps_for(w.fs->cfg, tree, &caps);
-		fs_tree_lock();
+		cgroot_lock(w.r);
 		res = group_whole(w.r, tree);
 		if (res == -EIO)
 			res = group_repair(w.r, tree, root ? &caps : NULL);
-		fs_tree_unlock();
+		cgroot_unlock(w.r);
 		if (res >= 0)
 			suspect_clear(tree);
 	}
@@ -1433,8 +1433,8 @@ static void *watch_main(void *arg)
 			/* An mkdir or rmdir of our own is an event in every
 			 * hierarchy: wait for it to end and read them in one go
 			 * rather than being woken for each. */
-			fs_tree_lock();
-			fs_tree_unlock();
+			cgroot_lock(w.r);
+			cgroot_unlock(w.r);
 			own_drain_begin();
 			read_events();
 			own_drain_end();

@@ -32,8 +32,3 @@ void fs_destroy_nodes(void);
 /* The node id of a group's directory whose directory in the primary
  * hierarchy has inode real_ino; FUSE_ROOT_ID for the base. */
 fuse_ino_t fs_dir_ino(ino_t real_ino, bool is_base);
-
-/* The lock that serialises tree changes (mkdir, rmdir, repairs). */
-void fs_tree_lock(void);
-void fs_tree_unlock(void);
-pthread_mutex_t *fs_tree_mutex(void); /* the same, for cgroot.tree_lock */

@@ -57,11 +57,16 @@ struct cgroot {
 	struct { enum cg_ctrl c; const char *file; bool on; } v1_files[32];
 	size_t n_v1_files;
 	enum rmdir_mode rmdir_mode;
-	/* Held while a group's leaf is made (group_move_pid), as around
-	 * group_create and group_remove, so that a leaf half made is never
-	 * taken for damage; NULL: no locking (one thread). */
-	pthread_mutex_t *tree_lock;
+	/* Serialises changes to the tree: held around group_create and
+	 * group_remove by their callers, by group_move_pid while it makes a
+	 * group's leaf (so a leaf half made is never taken for damage), and
+	 * by repairs. Take it with cgroot_lock(). */
+	pthread_mutex_t tree_lock;
 };
+
+/* The tree's lock (struct cgroot.tree_lock); not recursive. */
+void cgroot_lock(const struct cgroot *r);
+void cgroot_unlock(const struct cgroot *r);
 
 /* Takes ownership of *layout. base: path relative to every hierarchy's
  * mount point, or NULL for our own cgroup in each. Creates BASE (if
