@@ -14,31 +14,20 @@
 #include "cgfs/budget.h"
 #include "cgfs/fs.h"
 #include "cgfs/log.h"
+#include "cgfs/nodeid.h"
 #include "cgfs/pidns.h"
 #include "cgfs/policy.h"
 #include "cgfs/procvis.h"
 #include "cgfs/slow.h"
 #include "cgfs/watch.h"
 
-/* Node ids are (inode << SLOT_BITS) | slot. A group's directory, its
- * knobs and its raw/ use the inode of the group's directory in the
- * primary hierarchy with slots SLOT_DIR, SLOT_KNOB + knob index and
- * SLOT_RAWDIR. A raw file uses the inode of the real file, unique only
- * within its own hierarchy, with slot SLOT_RAW + the hierarchy's index:
- * slots below SLOT_RAW never take that form, so no two ids meet. */
-#define SLOT_BITS 10
-#define SLOT_MASK ((fuse_ino_t)(1u << SLOT_BITS) - 1)
-#define SLOT_DIR 0
-#define SLOT_KNOB 1
-#define SLOT_RAWDIR 0x3f
-#define SLOT_RAW 512
 #define NODE_BUCKETS 4096
 #define RAW_DIR "raw"
 
-_Static_assert(SLOT_KNOB + sizeof(((struct cgroot *)0)->knob_on) <= SLOT_RAWDIR,
+_Static_assert(sizeof(((struct cgroot *)0)->knob_on) <= NODEID_KNOBS_MAX,
                "knob slots run into raw/'s");
-_Static_assert(SLOT_RAW + LAYOUT_MAX_HIER <= (1u << SLOT_BITS),
-               "raw file slots do not fit");
+_Static_assert(LAYOUT_MAX_HIER <= NODEID_HIERS_MAX, "raw file slots do not fit");
+_Static_assert(NODEID_ROOT == FUSE_ROOT_ID, "the root's node id");
 
 enum node_kind {
 	NODE_DIR,    /* the mount root, a tree root or a group */
@@ -180,26 +169,16 @@ static double fs_timeout(struct fs *fs)
 	return t;
 }
 
+void fs_set_caching(struct fs *fs, bool on)
+{
+	double t = on ? fs->cache_timeout : 0;
+
+	__atomic_store(&fs->timeout, &t, __ATOMIC_RELEASE);
+}
+
 static size_t bucket(fuse_ino_t ino)
 {
 	return (size_t)((ino * 0x9E3779B97F4A7C15ull) >> 52) % NODE_BUCKETS;
-}
-
-static fuse_ino_t ino_of(ino_t real_ino, unsigned slot)
-{
-	return ((fuse_ino_t)real_ino << SLOT_BITS) | slot;
-}
-
-fuse_ino_t fs_dir_ino(ino_t real_ino, bool is_base)
-{
-	return is_base ? FUSE_ROOT_ID : ino_of(real_ino, SLOT_DIR);
-}
-
-/* Whether node id ino was made from real_ino: a group or a real file
- * removed and made again has another inode, so it is another node. */
-static bool ino_is_of(fuse_ino_t ino, ino_t real_ino)
-{
-	return (ino & ~SLOT_MASK) == ino_of(real_ino, 0);
 }
 
 static bool kind_is_dir(enum node_kind kind)
@@ -390,7 +369,7 @@ static int raw_stat(struct fs *fs, const struct nref *ref, struct stat *st,
 	res = group_raw_stat(fs->root, ref->path, ref->hier, ref->name, st);
 	if (res < 0)
 		return res;
-	if (!ino_is_of(ref->ino, st->st_ino))
+	if (!nodeid_is_of(ref->ino, st->st_ino))
 		return -ENOENT;
 	*ret_access = policy_raw_access(ref->name, st->st_mode);
 	return *ret_access == RAW_HIDDEN ? -ENOENT : 0;
@@ -409,7 +388,7 @@ static int node_real(struct fs *fs, const struct nref *ref, struct stat *real,
 	res = group_stat(fs->root, ref->path, real);
 	if (res < 0)
 		return res == -ENOTDIR ? -ENOENT : res;
-	if (ref->ino != FUSE_ROOT_ID && !ino_is_of(ref->ino, real->st_ino))
+	if (ref->ino != FUSE_ROOT_ID && !nodeid_is_of(ref->ino, real->st_ino))
 		return -ENOENT; /* removed and made again: another group now */
 	return 0;
 }
@@ -506,7 +485,7 @@ static int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind k
 	ret->depth = p->depth;
 	ret->owner = p->owner;
 	ret->gid = p->gid;
-	ret->ino = ino_of(st.st_ino, kind == NODE_KNOB ? SLOT_KNOB + (unsigned)knob : SLOT_RAWDIR);
+	ret->ino = kind == NODE_KNOB ? nodeid_knob(st.st_ino, (unsigned)knob) : nodeid_rawdir(st.st_ino);
 	ret->real = st;
 	ret->have_real = true;
 	return 0;
@@ -538,7 +517,7 @@ static int raw_child_ref(struct fs *fs, const struct nref *p, const char *name,
 	ret->depth = p->depth;
 	ret->owner = p->owner;
 	ret->gid = p->gid;
-	ret->ino = ino_of(f.ino, SLOT_RAW + (unsigned)f.hier);
+	ret->ino = nodeid_raw(f.ino, (unsigned)f.hier);
 	ret->have_real = false;
 	return 0;
 }
@@ -586,7 +565,7 @@ static int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	ret->kind = NODE_DIR;
 	ret->knob = -1;
 	ret->depth = p->depth + 1;
-	ret->ino = ino_of(st.st_ino, SLOT_DIR);
+	ret->ino = nodeid_dir(st.st_ino, false);
 	ret->real = st;
 	ret->have_real = true;
 	return 0;
@@ -637,17 +616,17 @@ static int find_walk(void *arg, const char *path, ino_t ino, int depth)
 
 static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 {
-	unsigned slot = (unsigned)(ino & SLOT_MASK);
 	struct nref *cur = NULL, *next = NULL;
 	struct find *f = NULL;
 	char *comp, *save = NULL;
+	unsigned index;
+	ino_t real;
+	enum nodeid_kind kind = nodeid_decode(ino, &real, &index);
 	int res = -ESTALE;
 
-	if (slot >= SLOT_KNOB && slot < SLOT_RAWDIR &&
-	    (slot - SLOT_KNOB >= knob_count || !fs->root->knob_on[slot - SLOT_KNOB]))
-		return -ESTALE;
-	if ((slot > SLOT_RAWDIR && slot < SLOT_RAW) ||
-	    (slot >= SLOT_RAW && slot - SLOT_RAW >= fs->root->n))
+	if (kind == NODEID_BAD ||
+	    (kind == NODEID_KNOB && (index >= knob_count || !fs->root->knob_on[index])) ||
+	    (kind == NODEID_RAW && index >= fs->root->n))
 		return -ESTALE;
 	f = calloc(1, sizeof(*f));
 	cur = malloc(sizeof(*cur));
@@ -657,8 +636,8 @@ static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 		goto out;
 	}
 	f->root = fs->root;
-	f->want = (ino_t)(ino >> SLOT_BITS);
-	f->hier = slot >= SLOT_RAW ? (int)(slot - SLOT_RAW) : -1;
+	f->want = real;
+	f->hier = kind == NODEID_RAW ? (int)index : -1;
 	if (group_walk(fs->root, "", find_walk, f) != 2)
 		goto out;
 	node_get(FUSE_ROOT_ID, cur);
@@ -668,14 +647,14 @@ static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 			goto out;
 		*cur = *next;
 	}
-	if (slot == SLOT_DIR) {
+	if (kind == NODEID_DIR) {
 		*ref = *cur;
 		res = 0;
-	} else if (slot < SLOT_RAWDIR) {
-		res = group_entry_ref(fs, cur, NODE_KNOB, (int)(slot - SLOT_KNOB), ref);
+	} else if (kind == NODEID_KNOB) {
+		res = group_entry_ref(fs, cur, NODE_KNOB, (int)index, ref);
 	} else {
-		res = group_entry_ref(fs, cur, NODE_RAWDIR, -1, slot == SLOT_RAWDIR ? ref : next);
-		if (res == 0 && slot != SLOT_RAWDIR)
+		res = group_entry_ref(fs, cur, NODE_RAWDIR, -1, kind == NODEID_RAWDIR ? ref : next);
+		if (res == 0 && kind == NODEID_RAW)
 			res = raw_child_ref(fs, next, f->name, ref);
 	}
 	if (res == 0 && ref->ino != ino)
@@ -906,7 +885,7 @@ static int dirbuf_add_group(void *arg, const char *name, ino_t ino)
 	 * resolve to a group (raw, a knob's, a dot-name) is not listed. */
 	if (policy_group_name(name) < 0)
 		return 0;
-	return dirbuf_add(arg, name, ino_of(ino, SLOT_DIR), S_IFDIR);
+	return dirbuf_add(arg, name, nodeid_dir(ino, false), S_IFDIR);
 }
 
 static int dirbuf_add_user(void *arg, const char *name, ino_t ino)
@@ -917,14 +896,14 @@ static int dirbuf_add_user(void *arg, const char *name, ino_t ino)
 	/* A directory in the base that is not a user's tree is not ours. */
 	if (policy_user(name, &uid, &gid) < 0)
 		return 0;
-	return dirbuf_add(arg, name, ino_of(ino, SLOT_DIR), S_IFDIR);
+	return dirbuf_add(arg, name, nodeid_dir(ino, false), S_IFDIR);
 }
 
 static int dirbuf_add_raw(void *arg, const char *name, const struct raw_file *f)
 {
 	if (policy_raw_access(name, f->mode) == RAW_HIDDEN)
 		return 0;
-	return dirbuf_add(arg, name, ino_of(f->ino, SLOT_RAW + (unsigned)f->hier), S_IFREG);
+	return dirbuf_add(arg, name, nodeid_raw(f->ino, (unsigned)f->hier), S_IFREG);
 }
 
 /* A group's (or the root's) entries: knobs, raw/, child groups. */
@@ -937,9 +916,9 @@ static int dirbuf_fill_group(struct fs *fs, struct dirbuf *b, const struct nref 
 	for (i = 0; res == 0 && ref->depth > 0 && i < knob_count; i++)
 		if (fs->root->knob_on[i])
 			res = dirbuf_add(b, knob_table[i].name,
-			                 ino_of(dir_ino, SLOT_KNOB + (unsigned)i), S_IFREG);
+			                 nodeid_knob(dir_ino, (unsigned)i), S_IFREG);
 	if (res == 0 && ref->depth > 0)
-		res = dirbuf_add(b, RAW_DIR, ino_of(dir_ino, SLOT_RAWDIR), S_IFDIR);
+		res = dirbuf_add(b, RAW_DIR, nodeid_rawdir(dir_ino), S_IFDIR);
 	if (res == 0)
 		res = group_children(fs->root, ref->path,
 		                     ref->depth ? dirbuf_add_group : dirbuf_add_user, b);

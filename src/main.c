@@ -17,6 +17,7 @@
 #include "cgfs/group.h"
 #include "cgfs/layout.h"
 #include "cgfs/log.h"
+#include "cgfs/nodeid.h"
 #include "cgfs/serve.h"
 #include "cgfs/slow.h"
 #include "cgfs/supervise.h"
@@ -124,7 +125,7 @@ static int load_config(const struct options *o, struct config *cfg)
 
 static const struct options *reload_options;
 static struct fuse_session *volatile kept_mount_session;
-static const char *server_mountpoint;
+static struct fuse_session *server_session; /* this server's */
 
 /* Before an upgrade: the configuration must still load. */
 static int reload_check(void)
@@ -137,12 +138,33 @@ static int reload_check(void)
 	return r;
 }
 
+/* The watcher's reports, to the kernel through the supervisor (see
+ * supervise_notify_entry()), and to fs. None is sent once the session
+ * has ended. */
+static void forget_entry(void *ctx, ino_t dir, bool is_base, const char *name)
+{
+	if (!fuse_session_exited(server_session))
+		supervise_notify_entry(nodeid_dir(dir, is_base), name);
+}
+
+static void forget_inode(void *ctx, ino_t dir)
+{
+	if (!fuse_session_exited(server_session))
+		supervise_notify_inode(nodeid_dir(dir, false));
+}
+
+static void set_caching(void *ctx, bool on)
+{
+	fs_set_caching(ctx, on);
+}
+
 /* In each new server process, before it serves. */
 static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 {
 	struct fs *fs = userdata;
 
 	fs->epoch = epoch;
+	server_session = se;
 	/* Requests allocate little and briefly: a malloc arena per thread
 	 * would mostly hold memory (measured: 0.7 MiB with 10,000 groups). */
 	mallopt(M_ARENA_MAX, 2);
@@ -153,7 +175,9 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	/* Completes half-made groups, then watches the real tree. Without a
 	 * watcher cgfs still serves, caching nothing. */
-	watch_start(se, fs, server_mountpoint);
+	watch_start(fs->root, fs->cfg, &(struct watch_hooks){ .ctx = fs,
+	            .forget_entry = forget_entry, .forget_inode = forget_inode,
+	            .set_caching = set_caching });
 	/* Files a thread keeps open for a group removed meanwhile are
 	 * closed after its next request. */
 	serve_after_each(group_files_check);
@@ -263,6 +287,7 @@ int main(int argc, char *argv[])
 		goto out_cfg;
 	fs.root = &root;
 	fs.cfg = &cfg;
+	fs.cache_timeout = 1.0;
 	fs.timeout = 1.0;
 	fs.epoch = 0;
 	/* Every server makes its own session from the same arguments. */
@@ -298,7 +323,6 @@ int main(int argc, char *argv[])
 		.server_stop = server_stop,
 		.reload_check = reload_check,
 	};
-	server_mountpoint = opts.mountpoint;
 	reload_options = &o;
 	log_debug("base %s, %zu hierarchies", root.h[root.primary].base, root.n);
 	ret = supervise_run(&sv);

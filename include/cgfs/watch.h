@@ -28,23 +28,41 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
-#include <fuse_lowlevel.h>
-
-#include "cgfs/fs.h"
+#include "cgfs/config.h"
+#include "cgfs/group.h"
 
 #define WATCH_REPAIR_MS 1000
 
+/* How the watcher reports to whoever serves the tree (it knows nothing of
+ * FUSE). Directories are named by their inode in the primary hierarchy;
+ * is_base says the directory is the base (the mount's root). Called on
+ * the watcher's thread, never from a request handler. */
+struct watch_hooks {
+	void *ctx;
+	/* What the kernel cached of entry name in directory dir is stale. */
+	void (*forget_entry)(void *ctx, ino_t dir, bool is_base, const char *name);
+	/* What the kernel cached of directory dir's node is stale. */
+	void (*forget_inode)(void *ctx, ino_t dir);
+	/* Entries and attributes may be cached (true: every outside change
+	 * is reported from now on), or not (false). */
+	void (*set_caching)(void *ctx, bool on);
+};
+
 /* Reconciles the tree and starts the watcher thread. Call once, after
  * the daemon forked to the background and before the session loop serves
- * (the kernel has cached nothing yet). 0, or -errno when there is no
- * watcher (cgfs then serves without caching). */
-int watch_start(struct fuse_session *se, struct fs *fs, const char *mountpoint);
+ * (the kernel has cached nothing yet). Calls set_caching(false) first,
+ * and set_caching(true) once the whole tree is watched. 0, or -errno when
+ * there is no watcher (cgfs then serves without caching). */
+int watch_start(const struct cgroot *r, const struct config *cfg,
+                const struct watch_hooks *hooks);
 
 /* Stops the thread and frees everything. Call while the session loop
  * still answers requests (serve_loop's before_stop hook): the kernel holds
  * a directory's lock while an entry in it is invalidated, so a
- * notification waits for the requests in flight there. */
+ * notification waits for the requests in flight there. No hook is called
+ * once it has begun. */
 void watch_stop(void);
 
 /* Around cgfs's own group_create() (made) or group_remove() of path,
