@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Attributes and entries: what a node stands for in the real tree, its
+ * stat(2), and the references lookups make.
+ */
+#include "fs_int.h"
+
+/* stat(2) of a raw file's real file, checked to be the file the node was
+ * made from, and what raw/ may do with it. */
+int raw_stat(struct fs *fs, const struct nref *ref, struct stat *st,
+                    enum raw_access *ret_access)
+{
+	int res;
+
+	res = group_raw_stat(fs->root, ref->path, ref->hier, ref->name, st);
+	if (res < 0)
+		return res;
+	if (!nodeid_is_of(ref->ino, st->st_ino))
+		return -ENOENT;
+	*ret_access = policy_raw_access(ref->name, st->st_mode);
+	return *ret_access == RAW_HIDDEN ? -ENOENT : 0;
+}
+
+/* The real inode behind ref: the group's directory, or a raw file's own
+ * file; checked to still be the one the node was made from. ret_access
+ * (raw files only) may be NULL otherwise. */
+static int node_real(struct fs *fs, const struct nref *ref, struct stat *real,
+                     enum raw_access *ret_access)
+{
+	int res;
+
+	if (ref->kind == NODE_RAW)
+		return raw_stat(fs, ref, real, ret_access);
+	res = group_stat(fs->root, ref->path, real);
+	if (res < 0)
+		return res == -ENOTDIR ? -ENOENT : res;
+	if (ref->ino != FUSE_ROOT_ID && !nodeid_is_of(ref->ino, real->st_ino))
+		return -ENOENT; /* removed and made again: another group now */
+	return 0;
+}
+
+/* 0 if the group behind a knob's or raw file's node is still the one it
+ * was made from: a group removed and made again under the same name (or
+ * a tree given to another user) is another group, and a handle opened on
+ * the first never reads or writes the second (-ENOENT). */
+int node_same_group(struct fs *fs, const struct nref *ref)
+{
+	enum raw_access a;
+	struct stat real;
+
+	return node_real(fs, ref, &real, &a);
+}
+
+/* Checks that ref still is what it was, and fills st. */
+int node_attr(struct fs *fs, const struct nref *ref, struct stat *st)
+{
+	enum raw_access a = RAW_HIDDEN;
+	const struct knob *k;
+	struct stat real;
+	int res;
+
+	if (ref->have_real && ref->kind != NODE_RAW) {
+		real = ref->real;
+	} else {
+		res = node_real(fs, ref, &real, &a);
+		if (res < 0)
+			return res;
+	}
+	memset(st, 0, sizeof(*st));
+	st->st_ino = ref->ino;
+	st->st_atim = real.st_atim;
+	st->st_mtim = real.st_mtim;
+	st->st_ctim = real.st_ctim;
+	st->st_blksize = 4096;
+	switch (ref->kind) {
+	case NODE_DIR:
+	case NODE_RAWDIR:
+		st->st_mode = S_IFDIR | 0755;
+		st->st_nlink = 2;
+		st->st_uid = ref->owner;
+		st->st_gid = ref->depth ? ref->gid : 0;
+		return 0;
+	case NODE_KNOB:
+		k = &knob_table[ref->knob];
+		st->st_mode = S_IFREG | k->mode;
+		st->st_uid = policy_knob_owner(k, ref->depth, ref->owner);
+		break;
+	case NODE_RAW:
+		st->st_mode = S_IFREG | (a == RAW_WRITABLE ? 0644 : 0444);
+		st->st_uid = policy_raw_owner(a, ref->depth, ref->owner);
+		break;
+	}
+	st->st_nlink = 1;
+	st->st_gid = st->st_uid ? ref->gid : 0;
+	return 0;
+}
+
+void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
+{
+	struct fuse_entry_param e;
+	int res;
+
+	memset(&e, 0, sizeof(e));
+	res = node_attr(fs, ref, &e.attr);
+	if (res == 0)
+		res = node_hold(ref);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	e.ino = ref->ino;
+	e.attr_timeout = fs_timeout(fs);
+	e.entry_timeout = e.attr_timeout;
+	if (fuse_reply_entry(req, &e) != 0)
+		node_forget(ref->ino, 1); /* the kernel never got it */
+}
+
+/* An entry of p's group that is not a group: a knob or raw/. */
+int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind,
+                           int knob, struct nref *ret)
+{
+	struct stat st;
+	int res;
+
+	res = node_real(fs, p, &st, NULL);
+	if (res < 0)
+		return res;
+	snprintf(ret->path, sizeof(ret->path), "%s", p->path);
+	ret->kind = kind;
+	ret->knob = knob;
+	ret->depth = p->depth;
+	ret->owner = p->owner;
+	ret->gid = p->gid;
+	ret->ino = kind == NODE_KNOB ? nodeid_knob(st.st_ino, (unsigned)knob) : nodeid_rawdir(st.st_ino);
+	ret->real = st;
+	ret->have_real = true;
+	return 0;
+}
+
+/* The file called name in raw/ of p's group. */
+int raw_child_ref(struct fs *fs, const struct nref *p, const char *name,
+                         struct nref *ret)
+{
+	struct raw_file f;
+	struct stat st;
+	int res;
+
+	if (strlen(name) >= sizeof(ret->name))
+		return -ENOENT;
+	/* The raw/ of a group since removed is not that of its successor. */
+	res = node_real(fs, p, &st, NULL);
+	if (res == 0)
+		res = group_raw_find(fs->root, p->path, name, &f);
+	if (res < 0)
+		return res;
+	if (policy_raw_access(name, f.mode) == RAW_HIDDEN)
+		return -ENOENT;
+	snprintf(ret->path, sizeof(ret->path), "%s", p->path);
+	snprintf(ret->name, sizeof(ret->name), "%s", name);
+	ret->kind = NODE_RAW;
+	ret->knob = -1;
+	ret->hier = f.hier;
+	ret->depth = p->depth;
+	ret->owner = p->owner;
+	ret->gid = p->gid;
+	ret->ino = nodeid_raw(f.ino, (unsigned)f.hier);
+	ret->have_real = false;
+	return 0;
+}
+
+/* The child called name of directory p, as a node reference. */
+int child_ref(struct fs *fs, const struct nref *p, const char *name,
+                     struct nref *ret)
+{
+	const struct knob *k;
+	struct stat st;
+	int res;
+
+	memset(ret, 0, sizeof(*ret));
+	if (p->kind == NODE_RAWDIR)
+		return raw_child_ref(fs, p, name, ret);
+	if (p->kind != NODE_DIR)
+		return -ENOTDIR;
+	if (p->depth == 0) {
+		res = policy_user(name, &ret->owner, &ret->gid);
+		if (res < 0)
+			return -ENOENT;
+	} else {
+		ret->owner = p->owner;
+		ret->gid = p->gid;
+		k = knob_find(name);
+		if (k && fs->root->knob_on[k - knob_table])
+			return group_entry_ref(fs, p, NODE_KNOB, (int)(k - knob_table), ret);
+		if (strcmp(name, RAW_DIR) == 0)
+			return group_entry_ref(fs, p, NODE_RAWDIR, -1, ret);
+		if (policy_group_name(name) < 0)
+			return -ENOENT;
+	}
+	/* A group deeper than a path can name is not served. */
+	res = snprintf(ret->path, sizeof(ret->path), "%s%s%s", p->path,
+	               *p->path ? "/" : "", name);
+	if (res < 0 || (size_t)res >= GROUP_PATH_MAX)
+		return -ENAMETOOLONG;
+	res = group_stat(fs->root, ret->path, &st);
+	if (res < 0)
+		return res == -ENOTDIR ? -ENOENT : res;
+	/* A group made or removed half-way behind our back is not served. */
+	res = watch_check(fs->root, ret->path);
+	if (res < 0)
+		return res;
+	ret->kind = NODE_DIR;
+	ret->knob = -1;
+	ret->depth = p->depth + 1;
+	ret->ino = nodeid_dir(st.st_ino, false);
+	ret->real = st;
+	ret->have_real = true;
+	return 0;
+}

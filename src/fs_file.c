@@ -1,0 +1,565 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Knob and raw files: open, read, write and release, and the open-file
+ * records that carry the opener's authority.
+ */
+#include "fs_int.h"
+
+/* How many cgfs files uid may hold open: cgfs.conf's max_open_files for
+ * the user of that uid ([user NAME] over [defaults]); -1 for none. The
+ * passwd database is asked only if some [user] section sets it. */
+static long open_cap(struct fs *fs, uid_t uid)
+{
+	struct passwd pw, *res = NULL;
+	struct caps caps;
+	char buf[4096];
+
+	if (uid == 0)
+		return -1;
+	if (!fs->cfg->user_open_caps ||
+	    getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return fs->cfg->defaults.max_open_files;
+	config_caps_for(fs->cfg, res->pw_name, &caps);
+	return caps.max_open_files;
+}
+
+/* A new handle for the caller, counted against their caps: -EMFILE
+ * beyond their max_open_files, -ENFILE beyond max_open_files_total,
+ * -ENOMEM. */
+int ofile_new(fuse_req_t req, struct ofile **ret)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct ofile *of;
+	int res;
+
+	res = budget_open(ctx->uid, open_cap(fs_of(req), ctx->uid));
+	if (res < 0)
+		return res;
+	of = calloc(1, sizeof(*of));
+	if (!of) {
+		budget_close(ctx->uid);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&of->lock, NULL);
+	of->len = -1;
+	of->uid = ctx->uid;
+	*ret = of;
+	return 0;
+}
+
+/* Frees what of keeps between reads (of->lock held, or of unshared). */
+void ofile_unkeep(struct ofile *of)
+{
+	free(of->buf);
+	of->buf = NULL;
+	budget_unkeep(of->uid, of->kept);
+	of->kept = 0;
+}
+
+/* Keeps buf (len bytes, malloc'd) for the reads to come, if
+ * the opener's budget allows: true if of now owns it. */
+bool ofile_keep(struct ofile *of, char **buf, int len)
+{
+	char *small;
+
+	if (!budget_keep(of->uid, (size_t)len + 1))
+		return false;
+	small = realloc(*buf, (size_t)len + 1); /* renderings leave room */
+	of->buf = small ? small : *buf;
+	of->kept = (size_t)len + 1;
+	*buf = NULL;
+	return true;
+}
+
+void ofile_drop(void *p)
+{
+	struct ofile *of = p;
+
+	ofile_unkeep(of);
+	budget_close(of->uid);
+	pthread_mutex_destroy(&of->lock);
+	free(of);
+}
+
+/* Replies with bytes [start, start + size) of an open file's rendering
+ * and unlocks of (if not NULL): fresh is a new rendering of len bytes
+ * (the reply's to free), or NULL for of->buf. A rendering the reader is
+ * part-way through is kept if the budget allows; one read to its end is
+ * not. What of keeps is copied before the lock is let go: once the
+ * kernel has the reply, the caller may close the file and RELEASE free
+ * it on another thread while this one is still returning from writev(2). */
+void reply_part(fuse_req_t req, struct ofile *of, char *fresh, int len, size_t start,
+                       size_t size)
+{
+	size_t n = start >= (size_t)len ? 0 : (size_t)len - start < size ? (size_t)len - start : size;
+	bool end = start + n >= (size_t)len;
+	char small[4096], *copy = NULL;
+	const char *src = fresh;
+
+	if (of && fresh) {
+		ofile_unkeep(of);
+		of->len = len;
+		if (!end && ofile_keep(of, &fresh, len))
+			src = of->buf;
+	} else if (of) {
+		src = of->buf;
+	}
+	if (n && src != fresh) {
+		copy = n <= sizeof(small) ? small : malloc(n);
+		if (copy)
+			memcpy(copy, src + start, n);
+	}
+	if (of && end)
+		ofile_unkeep(of);
+	if (of)
+		pthread_mutex_unlock(&of->lock);
+	if (n && src != fresh && !copy)
+		fuse_reply_err(req, ENOMEM);
+	else
+		fuse_reply_buf(req, n ? (copy ? copy : fresh + start) : NULL, n);
+	if (copy != small)
+		free(copy);
+	free(fresh);
+}
+
+static bool knob_writable(const struct knob *k)
+{
+	return k->kind != KNOB_VALUE || k->set;
+}
+
+/* "raw/" before a raw file's name in log lines. */
+static const char *entry_dir(const struct nref *ref)
+{
+	return ref->kind == NODE_RAW ? RAW_DIR "/" : "";
+}
+
+/* Whether the caller may open ref with access mode acc. root passes the
+ * kernel's mode check: refuse here what the mode forbids. */
+static int open_check(struct fs *fs, const struct fuse_ctx *ctx, const struct nref *ref,
+                      int acc)
+{
+	const struct knob *k;
+	enum raw_access a;
+	struct stat st;
+	int res;
+
+	switch (ref->kind) {
+	case NODE_DIR:
+	case NODE_RAWDIR:
+		return -EISDIR;
+	case NODE_RAW:
+		res = raw_stat(fs, ref, &st, &a);
+		if (res == 0 && acc != O_RDONLY &&
+		    !policy_may_write_raw(ctx->uid, a, ref->depth, ref->owner))
+			res = -EACCES;
+		return res;
+	case NODE_KNOB:
+		break;
+	}
+	k = &knob_table[ref->knob];
+	if (acc != O_RDONLY &&
+	    (!knob_writable(k) || !policy_may_write(ctx->uid, k, ref->depth, ref->owner)))
+		return -EACCES;
+	if (acc != O_WRONLY && k->kind == KNOB_KILL)
+		return -EACCES;
+	return 0;
+}
+
+void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fs *fs = fs_of(req);
+	struct ofile *of;
+	struct nref ref = { .path = "?", .kind = NODE_DIR };
+	int res;
+
+	res = node_lookup(fs, ino, &ref);
+	if (res == 0)
+		res = open_check(fs, ctx, &ref, fi->flags & O_ACCMODE);
+	if (res == 0)
+		res = ofile_new(req, &of);
+	if (res < 0)
+		goto err;
+	fi->fh = fh_put(fs, of, ofile_drop);
+	if (!fi->fh) {
+		ofile_drop(of);
+		res = -ENOMEM;
+		goto err;
+	}
+	/* The value is rendered on read: its size is not known before. */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	if (fuse_reply_open(req, fi) != 0)
+		ofile_drop(fh_get(fs, fi->fh, true)); /* the kernel never got it */
+	return;
+err:
+	log_debug("open of /%s/%s%s refused for uid %u pid %d: %s", ref.path, entry_dir(&ref),
+	          entry_name(&ref), ctx->uid, ctx->pid, strerror(-res));
+	fuse_reply_err(req, -res);
+}
+
+/* The kernel's lists of pids in raw/: procs' own rules hold for them. */
+static bool raw_lists_pids(const char *name)
+{
+	return strcmp(name, "cgroup.procs") == 0 || strcmp(name, "tasks") == 0 ||
+	       strcmp(name, "cgroup.threads") == 0;
+}
+
+/* The whole content of a knob or raw file, fresh from the kernel, for
+ * the reader ctx. */
+static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                  char **buf)
+{
+	bool pids;
+	int res;
+
+	if (ref->kind != NODE_RAW && ref->kind != NODE_KNOB)
+		return -EISDIR;
+	/* A file of a group removed (and perhaps made again) meanwhile is
+	 * that group's: it has nothing to read, raw or knob. */
+	res = node_same_group(fs, ref);
+	if (res < 0)
+		return res;
+	if (ref->kind == NODE_RAW) {
+		res = group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
+		pids = raw_lists_pids(ref->name);
+	} else {
+		res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
+		pids = knob_table[ref->knob].kind == KNOB_PROCS;
+	}
+	/* Only the processes the reader may see in the daemon's /proc
+	 * (hidepid=), as the reader's pid namespace has them (procs; raw
+	 * files are the kernel's, untranslated). */
+	if (res >= 0 && pids)
+		res = procvis_filter(ctx->pid, ctx->uid, ctx->gid, buf, res);
+	if (res >= 0 && ref->kind == NODE_KNOB && pids)
+		res = pidns_list_for(ctx->pid, buf, res);
+	return res;
+}
+
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                    struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct ofile *of = fh_get(fs, fi->fh, false);
+	size_t start = off < 0 ? 0 : (size_t)off;
+	char *fresh = NULL;
+	struct nref ref;
+	int res;
+
+	res = node_lookup(fs, ino, &ref);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		return;
+	}
+	if (of)
+		pthread_mutex_lock(&of->lock);
+	/* A read from the start renders afresh; one further on continues
+	 * the rendering kept, or ends at the end of the last one. A file an
+	 * earlier server opened, or one whose rendering was not kept, is
+	 * rendered for each read. */
+	if (of && start > 0 && (of->buf || (of->len >= 0 && start >= (size_t)of->len))) {
+		res = of->len;
+	} else {
+		res = render(fs, &ref, fuse_req_ctx(req), &fresh);
+		if (res < 0) {
+			if (of)
+				pthread_mutex_unlock(&of->lock);
+			fuse_reply_err(req, -res);
+			return;
+		}
+	}
+	reply_part(req, of, fresh, res, start, size);
+}
+
+struct admit_arg {
+	struct fs *fs;
+	const char *patterns; /* cgfs.conf's admit for the tree, or the default */
+	uid_t owner;          /* the tree's */
+	char tree[PATH_MAX];
+};
+
+static bool admission_point(void *arg, const char *cg)
+{
+	struct admit_arg *a = arg;
+
+	return policy_admitted(a->patterns, cg, a->owner);
+}
+
+static int pid_admitted(void *arg, pid_t pid)
+{
+	struct admit_arg *a = arg;
+
+	return group_pid_admitted(a->fs->root, a->tree, pid, admission_point, a);
+}
+
+/* A pid written to procs by writer (whose pid namespace names it) through
+ * a handle opened by uid: who may move it is decided on the process
+ * itself (pinned by a pidfd), and checked again once it has moved. */
+static int procs_write(struct fs *fs, uid_t uid, pid_t writer, const struct nref *ref,
+                       const char *value)
+{
+	struct admit_arg a = { .fs = fs, .owner = ref->owner };
+	int res, pid, pidfd;
+	struct pidns_view ns;
+	struct caps caps;
+	pid_t inner, back;
+
+	res = knob_parse_pid(value, &pid);
+	if (res < 0)
+		return res;
+	snprintf(a.tree, sizeof(a.tree), "%.*s", (int)strcspn(ref->path, "/"), ref->path);
+	config_caps_for(fs->cfg, a.tree, &caps);
+	a.patterns = caps.admit ? caps.admit : POLICY_ADMIT_DEFAULT;
+	/* The writer's pid namespace names the process: judge and move the
+	 * host's pid, and once it is pinned, make sure the writer's pid
+	 * still names it (it may have exited and its pid been reused). */
+	inner = pid;
+	res = pidns_view_open(&ns, writer);
+	if (res == 0)
+		res = pidns_to_host(&ns, inner, &pid);
+	if (res == 0)
+		res = policy_may_move(uid, pid, pid_admitted, &a, &pidfd);
+	if (res == 0 && (pidns_from_host(&ns, pid, &back) < 0 || back != inner)) {
+		policy_moved(pidfd);
+		res = -ESRCH;
+	}
+	pidns_view_close(&ns);
+	if (res < 0)
+		return res;
+	res = group_move_pid(fs->root, ref->path, pid);
+	if (policy_moved(pidfd) < 0 && res == 0) {
+		log_warn("pid %d exited while it was moved into /%s", pid, ref->path);
+		res = -ESRCH;
+	}
+	return res;
+}
+
+/* A freeze still pending or a kill that waits, carried out on a thread
+ * of its own (src/slow.c), which answers the write. */
+struct slow_write {
+	fuse_req_t req;
+	struct fs *fs;
+	size_t size;
+	bool kill;     /* else a freeze, asked already */
+	bool answered; /* the writer had its answer first (it is inside) */
+	char path[];
+};
+
+static void slow_write_run(void *arg)
+{
+	struct slow_write *job = arg;
+	int res;
+
+	res = job->kill ? group_kill(job->fs->root, job->path)
+	               : group_freeze_wait(job->fs->root, job->path);
+	if (res < 0 && job->answered)
+		log_warn("kill of /%s, written from inside it, failed: %s", job->path,
+		         strerror(-res));
+	else if (res < 0)
+		log_debug("%s of /%s failed: %s", job->kill ? "kill" : "freeze", job->path,
+		          strerror(-res));
+	if (!job->answered) {
+		if (res < 0)
+			fuse_reply_err(job->req, -res);
+		else
+			fuse_reply_write(job->req, job->size);
+	}
+	free(job);
+}
+
+/* Hands a write over to slow_write_run with caller's reservation: 1 (the
+ * request is answered there), or -ENOMEM with the reservation given
+ * back. */
+static int slow_write_start(struct fs *fs, fuse_req_t req, uid_t caller, const char *path,
+                            size_t size, bool kill, bool answered)
+{
+	size_t len = strlen(path) + 1;
+	struct slow_write *job = malloc(sizeof(*job) + len);
+
+	if (!job) {
+		slow_end(caller);
+		return -ENOMEM;
+	}
+	*job = (struct slow_write){ req, fs, size, kill, answered };
+	memcpy(job->path, path, len);
+	slow_run(caller, slow_write_run, job);
+	return 1;
+}
+
+/* A freeze takes hold once every task of the group has stopped: at once
+ * as a rule, and when not, the write is answered when it has (or after
+ * the wait time, thawed again, -EBUSY) by a thread of its own. A writer
+ * inside the group cannot stop while it waits for its answer: it has its
+ * answer at once, and the freeze takes hold once it has returned (as
+ * v2's cgroup.freeze does for a writer inside). 0 or 1 as knob_write. */
+static int freeze_write(struct fs *fs, fuse_req_t req, uid_t caller, pid_t writer,
+                        const struct nref *ref, const char *value, size_t size)
+{
+	int on, res;
+
+	res = knob_parse_freeze(value, &on);
+	if (res < 0)
+		return res;
+	if (!on || group_pid_inside(fs->root, ref->path, writer) == 1)
+		return group_freeze_ask(fs->root, ref->path, on);
+	res = slow_begin(caller);
+	if (res < 0)
+		return res;
+	res = group_freeze_ask(fs->root, ref->path, true);
+	if (res == 0)
+		res = group_freeze_state(fs->root, ref->path);
+	if (res != 0) {
+		slow_end(caller);
+		return res < 0 ? res : 0;
+	}
+	return slow_write_start(fs, req, caller, ref->path, size, false, false);
+}
+
+/* v2 kills at once; v1 freezes, signals and thaws, on a thread of its
+ * own. A writer inside the group would keep the freeze from taking hold
+ * while it waits: it has its answer first, freezes as it returns, and
+ * dies with the others. 0 or 1 as knob_write. */
+static int kill_write(struct fs *fs, fuse_req_t req, uid_t caller, pid_t writer,
+                      const struct nref *ref, const char *value, size_t size)
+{
+	bool answered = false;
+	int res;
+
+	res = knob_parse_kill(value);
+	if (res < 0)
+		return res;
+	res = group_kill_now(fs->root, ref->path);
+	if (res != -EWOULDBLOCK)
+		return res;
+	res = slow_begin(caller);
+	if (res < 0)
+		return res;
+	if (group_pid_inside(fs->root, ref->path, writer) == 1 &&
+	    group_freeze_ask(fs->root, ref->path, true) == 0) {
+		fuse_reply_write(req, size);
+		answered = true;
+	}
+	res = slow_write_start(fs, req, caller, ref->path, size, true, answered);
+	if (res < 0 && answered) {
+		/* Answered, but nothing will kill: leave nothing frozen. */
+		log_err("kill of /%s from inside it: %s", ref->path, strerror(-res));
+		group_freeze_ask(fs->root, ref->path, false);
+		return 1;
+	}
+	return res;
+}
+
+/* 0 when the write is done, 1 when req is (or will be) answered
+ * elsewhere, -errno. caller: whose request it is (the bound on slow
+ * operations is theirs); uid: whose rights it has (the opener's). */
+static int knob_write(struct fs *fs, fuse_req_t req, uid_t caller, uid_t uid, pid_t writer,
+                      const struct nref *ref, const char *buf, size_t size)
+{
+	const struct knob *k = &knob_table[ref->knob];
+	char value[KNOB_VALUE_MAX];
+	int res;
+
+	res = knob_trim(buf, size, value, sizeof(value));
+	if (res < 0)
+		return res;
+	if (!policy_may_write(uid, k, ref->depth, ref->owner))
+		return -EACCES;
+	if (k->kind == KNOB_PROCS)
+		return procs_write(fs, uid, writer, ref, value);
+	if (k->kind == KNOB_FREEZE)
+		return freeze_write(fs, req, caller, writer, ref, value, size);
+	if (k->kind == KNOB_KILL)
+		return kill_write(fs, req, caller, writer, ref, value, size);
+	return group_knob_write(fs->root, ref->path, k, value);
+}
+
+/* The bytes go to the kernel as they came: values such as io.max's
+ * "8:0 rbps=1000" are several tokens, so nothing is trimmed or parsed,
+ * and the kernel's own parser has the last word. A NUL byte is no part
+ * of any value the kernel takes. */
+static int raw_write(struct fs *fs, uid_t uid, const struct nref *ref, const char *buf,
+                     size_t size)
+{
+	enum raw_access a;
+	struct stat st;
+	int res;
+
+	if (memchr(buf, '\0', size))
+		return -EINVAL;
+	res = raw_stat(fs, ref, &st, &a);
+	if (res < 0)
+		return res;
+	if (!policy_may_write_raw(uid, a, ref->depth, ref->owner))
+		return -EACCES;
+	return group_raw_write(fs->root, ref->path, ref->hier, ref->name, buf, size);
+}
+
+/* Whose rights a write through fi has: its opener's. A file an earlier
+ * server opened has no record here; it could be opened for writing only
+ * by its owner or by root, so it writes with its owner's rights, never
+ * more than its opener had. */
+static uid_t writer_uid(struct fs *fs, const struct nref *ref, struct fuse_file_info *fi)
+{
+	struct ofile *of = fh_get(fs, fi->fh, false);
+	enum raw_access a;
+	struct stat st;
+
+	if (of)
+		return of->uid;
+	if (ref->kind == NODE_KNOB)
+		return policy_knob_owner(&knob_table[ref->knob], ref->depth, ref->owner);
+	if (ref->kind == NODE_RAW && raw_stat(fs, ref, &st, &a) == 0)
+		return policy_raw_owner(a, ref->depth, ref->owner);
+	return ref->owner;
+}
+
+void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+                     off_t off, struct fuse_file_info *fi)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct fs *fs = fs_of(req);
+	struct nref ref = { .path = "?", .kind = NODE_DIR };
+	uid_t uid = ctx->uid;
+	int res;
+
+	res = node_lookup(fs, ino, &ref);
+	if (res < 0)
+		goto err;
+	/* One value per write, from the start: no partial or appended values. */
+	if (off != 0 || size > 4096) {
+		res = -EINVAL;
+		goto err;
+	}
+	uid = writer_uid(fs, &ref, fi);
+	if (ref.kind == NODE_RAW) {
+		res = raw_write(fs, uid, &ref, buf, size);
+	} else if (ref.kind == NODE_KNOB) {
+		/* The group the file was opened on, not one made since
+		 * under its name (raw files check their own inode). */
+		res = node_same_group(fs, &ref);
+		if (res == 0)
+			res = knob_write(fs, req, ctx->uid, uid, ctx->pid, &ref, buf, size);
+	} else {
+		res = -EISDIR;
+	}
+	if (res < 0)
+		goto err;
+	if (res == 1)
+		return;
+	fuse_reply_write(req, size);
+	return;
+err:
+	log_debug("write to /%s/%s%s refused for uid %u pid %d: %s (opened by uid %u)", ref.path,
+	          entry_dir(&ref), entry_name(&ref), ctx->uid, ctx->pid, strerror(-res), uid);
+	fuse_reply_err(req, -res);
+}
+
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct ofile *of = fh_get(fs_of(req), fi->fh, true);
+
+	if (of)
+		ofile_drop(of);
+	fuse_reply_err(req, 0);
+}

@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The FUSE layer's parts (private to src/fs*.c):
+ *  fs.c       the operation table and the operations on any node
+ *  fs_node.c  node and file-handle tables; nodes of an earlier server
+ *  fs_attr.c  what a node stands for in the real tree, its attributes
+ *  fs_dir.c   directories: listing, mkdir, rmdir
+ *  fs_file.c  knob and raw files: open, read, write, release
+ */
+#pragma once
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/fuse.h>
+#include <pthread.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgfs/budget.h"
+#include "cgfs/fs.h"
+#include "cgfs/log.h"
+#include "cgfs/nodeid.h"
+#include "cgfs/pidns.h"
+#include "cgfs/policy.h"
+#include "cgfs/procvis.h"
+#include "cgfs/slow.h"
+#include "cgfs/watch.h"
+
+#define RAW_DIR "raw"
+
+enum node_kind {
+	NODE_DIR,    /* the mount root, a tree root or a group */
+	NODE_KNOB,   /* a friendly file of a group */
+	NODE_RAWDIR, /* a group's raw/ */
+	NODE_RAW,    /* one of the kernel's own files in raw/ */
+};
+
+/* A snapshot of a node, taken under the lock, used outside it. */
+struct nref {
+	fuse_ino_t ino;
+	char path[PATH_MAX];
+	char name[NAME_MAX + 1];
+	enum node_kind kind;
+	int knob;
+	int hier;
+	int depth;
+	uid_t owner;
+	gid_t gid;
+	/* The group directory's stat(2), when the lookup that made this
+	 * reference has just taken it (not for raw files): spares a reply
+	 * a second one. */
+	bool have_real;
+	struct stat real;
+};
+
+/* An open knob or raw file, or an open directory. Writes through it are
+ * authorised with the credentials of the process that opened it,
+ * whoever writes: a handle passed to (or inherited by) a more privileged
+ * program gains nothing (the kernel's own rule for cgroup.procs since
+ * CVE-2021-4197). It counts towards its opener's max_open_files, and
+ * costs the daemon this record and nothing else, except while a reader
+ * is part-way through a value or listing: that is kept (so the reads add
+ * up to one consistent rendering) within the opener's budget of kept
+ * bytes (budget.h), and freed once a read reaches its end. */
+struct ofile {
+	pthread_mutex_t lock;
+	char *buf;   /* the rendering a reader is part-way through, or NULL */
+	int len;     /* length of the last rendering, -1 before the first */
+	size_t kept; /* bytes of buf counted by budget_keep() */
+	uid_t uid;   /* the opener's */
+};
+
+/* fs_node.c */
+uint64_t fh_put(const struct fs *fs, void *p, void (*drop)(void *p));
+void *fh_get(const struct fs *fs, uint64_t fh, bool take);
+bool kind_is_dir(enum node_kind kind);
+const char *entry_name(const struct nref *ref);
+int node_hold(const struct nref *ref);
+void node_forget(fuse_ino_t ino, uint64_t count);
+int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref);
+
+/* fs_attr.c */
+int raw_stat(struct fs *fs, const struct nref *ref, struct stat *st,
+             enum raw_access *ret_access);
+int node_same_group(struct fs *fs, const struct nref *ref);
+int node_attr(struct fs *fs, const struct nref *ref, struct stat *st);
+void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref);
+int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind, int knob,
+                    struct nref *ret);
+int raw_child_ref(struct fs *fs, const struct nref *p, const char *name, struct nref *ret);
+int child_ref(struct fs *fs, const struct nref *p, const char *name, struct nref *ret);
+
+/* fs_dir.c */
+void fs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void reply_part(fuse_req_t req, struct ofile *of, char *fresh, int len, size_t start,
+                size_t size);
+void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+                struct fuse_file_info *fi);
+void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
+void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+               const char *newname, unsigned int flags);
+void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname);
+void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name);
+void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev);
+void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+               struct fuse_file_info *fi);
+
+/* fs_file.c */
+int ofile_new(fuse_req_t req, struct ofile **ret);
+void ofile_unkeep(struct ofile *of);
+bool ofile_keep(struct ofile *of, char **buf, int len);
+void ofile_drop(void *p);
+void reply_part(fuse_req_t req, struct ofile *of, char *fresh, int len, size_t start,
+                size_t size);
+void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi);
+void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+              struct fuse_file_info *fi);
+void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+
+/* fs.c */
+struct fs *fs_of(fuse_req_t req);
+double fs_timeout(struct fs *fs);
