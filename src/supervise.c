@@ -48,6 +48,7 @@
 #include "cgfs/log.h"
 #include "cgfs/serve.h"
 #include "cgfs/supervise.h"
+#include "cgfs/util.h"
 
 #define ENV_FUSE_FD "CGFS_FUSE_FD"
 #define ENV_STATE_FD "CGFS_STATE_FD"
@@ -76,14 +77,6 @@ static void notify(const char *msg)
 #else
 	(void)msg;
 #endif
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- invalidations, sent by the supervisor for its servers ---- */
@@ -346,7 +339,7 @@ struct sup {
 	pid_t child;
 	bool ever_ready, child_ready, stopping, upgrading;
 	int failures;
-	long restart_at;
+	int64_t restart_at;
 };
 
 static int start_notifier(struct sup *s)
@@ -552,7 +545,7 @@ static int server_ended(struct sup *s, int status, int *ret)
 	if (s->upgrading) {
 		s->upgrading = false;
 		reexec(s);
-		s->restart_at = now_ms();
+		s->restart_at = monotonic_ms();
 		return 0;
 	}
 	/* Unmounted (by umount(8), fusermount -u, or an abort through
@@ -578,10 +571,10 @@ static int server_ended(struct sup *s, int status, int *ret)
 		*ret = 1;
 		return 1;
 	}
-	s->restart_at = now_ms() + (s->failures <= 1 ? 0 :
+	s->restart_at = monotonic_ms() + (s->failures <= 1 ? 0 :
 	                            (50L << (s->failures - 2 > 6 ? 6 : s->failures - 2)));
-	if (s->restart_at - now_ms() > BACKOFF_MAX_MS)
-		s->restart_at = now_ms() + BACKOFF_MAX_MS;
+	if (s->restart_at - monotonic_ms() > BACKOFF_MAX_MS)
+		s->restart_at = monotonic_ms() + BACKOFF_MAX_MS;
 	return 0;
 }
 
@@ -603,7 +596,7 @@ static void on_signal(struct sup *s, int signo)
 		if (s->child > 0)
 			kill(s->child, SIGTERM);
 		else
-			s->restart_at = now_ms(); /* handled when none runs */
+			s->restart_at = monotonic_ms(); /* handled when none runs */
 		break;
 	}
 }
@@ -638,13 +631,13 @@ int supervise_run(struct supervise *sv)
 		goto out;
 	signal(SIGPIPE, SIG_IGN);
 	log_info("serving %s (supervisor %d)", sv->mountpoint, (int)getpid());
-	s.restart_at = now_ms();
+	s.restart_at = monotonic_ms();
 	for (;;) {
 		struct pollfd p[2];
 		int timeout = -1, n = 1;
 
 		if (s.child < 0 && !s.stopping) {
-			long wait = s.restart_at - now_ms();
+			long wait = s.restart_at - monotonic_ms();
 
 			if (s.upgrading) {
 				s.upgrading = false;
@@ -658,7 +651,7 @@ int supervise_run(struct supervise *sv)
 					return status; /* the server process */
 				if (res < 0) {
 					log_err("cannot start a server: %s", strerror(-res));
-					s.restart_at = now_ms() + BACKOFF_MAX_MS;
+					s.restart_at = monotonic_ms() + BACKOFF_MAX_MS;
 					continue;
 				}
 			} else {

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgfs/util.h"
@@ -50,4 +51,12 @@ int read_file_at(int dfd, const char *path, size_t max, char **ret)
 	buf[len] = '\0';
 	*ret = buf;
 	return (int)len;
+}
+
+int64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }

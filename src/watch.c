@@ -50,14 +50,6 @@ struct watcher w = { .ifd = -1, .efd = -1 };
 int watch_unwatched;
 int watch_stopping;
 
-uint64_t watch_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int watch_join(char *out, size_t size, const char *a, const char *b)
 {
 	int n = snprintf(out, size, "%s%s%s", a, *a ? "/" : "", b);
@@ -550,7 +542,7 @@ static void read_events(void)
  * a busy 2-CPU machine), then lets the kernel cache again. */
 static int first_scan(void)
 {
-	uint64_t t0 = watch_now_ms();
+	uint64_t t0 = (uint64_t)monotonic_ms();
 	size_t k;
 	int res = 0;
 
@@ -564,7 +556,7 @@ static int first_scan(void)
 	}
 	log_info("watching %zu directories in %zu hierarchies for outside changes "
 	         "(budget %zu watches, %llu ms)", w.nwatch, w.r->n, w.max_watch,
-	         (unsigned long long)(watch_now_ms() - t0));
+	         (unsigned long long)((uint64_t)monotonic_ms() - t0));
 	set_caching(true);
 	__atomic_store_n(&watch_unwatched, 0, __ATOMIC_RELEASE);
 	__atomic_store_n(&own_on, 1, __ATOMIC_RELEASE);
@@ -605,7 +597,7 @@ static void *watch_main(void *arg)
 			degrade("the inotify watch budget is used up");
 			break;
 		}
-		now = watch_now_ms();
+		now = (uint64_t)monotonic_ms();
 		if ((w.checks.n || w.nscans) && !checks_due)
 			checks_due = now + WATCH_CHECK_MS;
 		if (checks_due && now >= checks_due) {
@@ -660,7 +652,7 @@ static void close_all(void)
 int watch_start(const struct cgroot *r, const struct config *cfg,
                 const struct watch_hooks *hooks)
 {
-	uint64_t t0 = watch_now_ms();
+	uint64_t t0 = (uint64_t)monotonic_ms();
 	sigset_t all, old;
 	int res;
 
@@ -671,7 +663,7 @@ int watch_start(const struct cgroot *r, const struct config *cfg,
 	res = cgroot_reconcile(w.r, is_group, cfg);
 	if (res > 0)
 		log_warn("completed %d half-made group%s at start (%llu ms)", res,
-		         res == 1 ? "" : "s", (unsigned long long)(watch_now_ms() - t0));
+		         res == 1 ? "" : "s", (unsigned long long)((uint64_t)monotonic_ms() - t0));
 	else if (res < 0)
 		log_err("cannot look the tree over for half-made groups: %s", strerror(-res));
 	/* Nothing is cached, and every lookup checks, until watched. */

@@ -17,6 +17,7 @@
 
 #include "cgfs/group.h"
 #include "cgfs/oatab.h"
+#include "cgfs/util.h"
 #include "cgfs/watch.h"
 
 /* A group's directory (or the base), with its watch in each hierarchy:
@@ -77,7 +78,6 @@ extern int watch_unwatched;
 /* Set by watch_stop(), read by the thread without a lock. */
 extern int watch_stopping;
 
-uint64_t watch_now_ms(void);
 const char *watch_base_name(const char *path);
 int watch_join(char *out, size_t size, const char *a, const char *b);
 

@@ -96,7 +96,7 @@ static bool suspect_mark(const char *path)
 		}
 	}
 	if (s)
-		s->due_ms = watch_now_ms() + WATCH_REPAIR_MS;
+		s->due_ms = (uint64_t)monotonic_ms() + WATCH_REPAIR_MS;
 	pthread_mutex_unlock(&suspects_lock);
 	return fresh;
 }
@@ -178,7 +178,7 @@ void checks_run(void)
 int repairs_due(void)
 {
 	struct strvec due = { NULL, 0, 0 };
-	uint64_t now = watch_now_ms(), next = UINT64_MAX;
+	uint64_t now = (uint64_t)monotonic_ms(), next = UINT64_MAX;
 	struct suspect *s;
 	struct caps caps;
 	size_t i;
