@@ -1,0 +1,344 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Case 3: a group's lifecycle (mkdir, three limits, rmdir) through cgfs
+ * against direct system calls and cgroup-tools.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define LC_MEM_MB "512"
+#define LC_MEM_BYTES "536870912"
+#define LC_CPU_PERCENT "50"
+#define LC_QUOTA_US "50000"
+#define LC_PERIOD_US "100000"
+#define LC_PIDS "100"
+
+static void step_add(struct series *const *steps, int i, double *t)
+{
+	double now = now_us();
+
+	if (steps && steps[i])
+		series_add(steps[i], now - *t);
+	*t = now;
+}
+
+int op_lifecycle_cgfs(void *arg)
+{
+	struct lc_cgfs *c = arg;
+	char p[PATH_MAX];
+	double t = now_us();
+	int r;
+
+	if (mkdir(c->path, 0755) < 0)
+		return -errno;
+	step_add(c->steps, STEP_CREATE, &t);
+	path_of(p, sizeof(p), "%s/memory_limit_mb", c->path);
+	r = write_whole(p, LC_MEM_MB "\n");
+	path_of(p, sizeof(p), "%s/cpu_percent", c->path);
+	if (r == 0)
+		r = write_whole(p, LC_CPU_PERCENT "\n");
+	path_of(p, sizeof(p), "%s/pids_max", c->path);
+	if (r == 0)
+		r = write_whole(p, LC_PIDS "\n");
+	step_add(c->steps, STEP_LIMITS, &t);
+	if (rmdir(c->path) < 0 && r == 0)
+		r = -errno;
+	step_add(c->steps, STEP_REMOVE, &t);
+	return r;
+}
+
+/* The group's directory in hierarchy h. (Its .self leaf comes with its
+ * first process: a lifecycle without one makes none, through cgfs or not.) */
+static void direct_dir(char *out, size_t size, const struct direct *d, int h)
+{
+	real_path(out, size, h, d->group);
+}
+
+static int write_in(const char *dir, const char *file, const char *text)
+{
+	char p[PATH_MAX];
+
+	if (path_of(p, sizeof(p), "%s/%s", dir, file) < 0)
+		return -ENAMETOOLONG;
+	return write_whole(p, text);
+}
+
+/* v1 cpuset: a new cgroup takes no task until cpus and mems are set. */
+static int cpuset_fill(const char *dir, const char *cpus, const char *mems)
+{
+	int r = write_in(dir, "cpuset.cpus", cpus);
+
+	return r < 0 ? r : write_in(dir, "cpuset.mems", mems);
+}
+
+static int limit_writes(const struct direct *d)
+{
+	char dir[PATH_MAX];
+	int h, r = 0;
+
+	if ((h = B.by_ctrl[C_MEMORY]) >= 0) {
+		direct_dir(dir, sizeof(dir), d, h);
+		r = write_in(dir, B.h[h].version == 2 ? "memory.max" : "memory.limit_in_bytes",
+		             LC_MEM_BYTES "\n");
+	}
+	if (r == 0 && (h = B.by_ctrl[C_CPU]) >= 0) {
+		direct_dir(dir, sizeof(dir), d, h);
+		r = B.h[h].version == 2
+		        ? write_in(dir, "cpu.max", LC_QUOTA_US " " LC_PERIOD_US "\n")
+		        : write_in(dir, "cpu.cfs_quota_us", LC_QUOTA_US "\n");
+	}
+	if (r == 0 && (h = B.by_ctrl[C_PIDS]) >= 0) {
+		direct_dir(dir, sizeof(dir), d, h);
+		r = write_in(dir, "pids.max", LC_PIDS "\n");
+	}
+	return r;
+}
+
+int op_lifecycle_direct(void *arg)
+{
+	struct direct *d = arg;
+	char dir[PATH_MAX], cpus[256], mems[256], p[PATH_MAX];
+	double t = now_us();
+	int r = 0;
+	size_t h;
+
+	for (h = 0; h < B.nh && r == 0; h++) {
+		bool cpuset = B.h[h].version == 1 && (int)h == B.by_ctrl[C_CPUSET];
+		bool cloned = false;
+
+		if (!B.h[h].serving)
+			continue;
+		direct_dir(dir, sizeof(dir), d, (int)h);
+		if (mkdir(dir, 0755) < 0) {
+			r = -errno;
+			break;
+		}
+		if (!d->same_work)
+			continue;
+		/* As cgfs: where the kernel filled the new cpuset from its
+		 * parent (cgroup.clone_children, which cgfs sets on the
+		 * cgroups it fills itself), nothing is written. */
+		if (cpuset) {
+			path_of(p, sizeof(p), "%s/cpuset.cpus", dir);
+			cloned = read_line(p, cpus, sizeof(cpus)) == 0 && cpus[0];
+		}
+		if (cpuset && !cloned) {
+			path_of(p, sizeof(p), "%s/cpuset.cpus", d->parent);
+			real_path(dir, sizeof(dir), (int)h, p);
+			r = read_line(dir, cpus, sizeof(cpus));
+			path_of(p, sizeof(p), "%s/cpuset.mems", d->parent);
+			real_path(dir, sizeof(dir), (int)h, p);
+			if (r == 0)
+				r = read_line(dir, mems, sizeof(mems));
+			direct_dir(dir, sizeof(dir), d, (int)h);
+			if (r == 0)
+				r = cpuset_fill(dir, cpus, mems);
+		}
+		if (B.h[h].version == 2) {
+			/* cgfs enables its controllers below every group. */
+			if (B.by_ctrl[C_MEMORY] == (int)h)
+				write_in(dir, "cgroup.subtree_control", "+memory");
+			if (B.by_ctrl[C_CPU] == (int)h)
+				write_in(dir, "cgroup.subtree_control", "+cpu");
+			if (B.by_ctrl[C_PIDS] == (int)h)
+				write_in(dir, "cgroup.subtree_control", "+pids");
+		}
+	}
+	step_add(d->steps, STEP_CREATE, &t);
+	if (r == 0)
+		r = limit_writes(d);
+	step_add(d->steps, STEP_LIMITS, &t);
+	for (h = 0; h < B.nh; h++) {
+		if (!B.h[h].serving)
+			continue;
+		direct_dir(dir, sizeof(dir), d, (int)h);
+		if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
+			r = -errno;
+	}
+	step_add(d->steps, STEP_REMOVE, &t);
+	return r;
+}
+
+struct tools {
+	char create[512]; /* controllers:path */
+	char path[256];
+	char mem[64], cpu[64], pids[64];
+};
+
+/* cgcreate, one cgset with the three limits, cgdelete: three execs. */
+static int op_lifecycle_tools(void *arg)
+{
+	struct tools *t = arg;
+	char *create[] = { "cgcreate", "-g", t->create, NULL };
+	char *set[] = { "cgset", "-r", t->mem, "-r", t->cpu, "-r", t->pids, t->path, NULL };
+	char *del[] = { "cgdelete", "-g", t->create, NULL };
+	int r;
+
+	r = run_tool(create);
+	if (r < 0)
+		return r;
+	r = run_tool(set);
+	return run_tool(del) < 0 && r == 0 ? -EIO : r;
+}
+
+static bool have_tool(const char *name)
+{
+	char p[PATH_MAX];
+
+	path_of(p, sizeof(p), "/usr/bin/%s", name);
+	if (access(p, X_OK) == 0)
+		return true;
+	path_of(p, sizeof(p), "/usr/sbin/%s", name);
+	return access(p, X_OK) == 0;
+}
+
+static const char *const step_name[STEP_N] = { "mkdir", "3 limit writes", "rmdir" };
+
+static void steps_new(struct series **steps, const char *who)
+{
+	char name[64];
+	int i;
+
+	for (i = 0; i < STEP_N; i++) {
+		snprintf(name, sizeof(name), "3 step %s: %s", step_name[i], who);
+		steps[i] = series_new(name);
+	}
+}
+
+/* The direct references' parent, next to cgfs's tree root and set up as
+ * cgfs set that up (v1 cpuset filled, clone_children as there, v2
+ * controllers enabled below it), but no group to cgfs: its name is no
+ * user's, so cgfs watches nothing there. (Inside cgfs's tree, each group
+ * a reference makes is an outside change cgfs's watcher answers, on the
+ * same two CPUs: information row "inside cgfs's tree".) */
+#define DIRECT_TREE "bench-direct"
+
+static int direct_tree_make(void)
+{
+	static const char *const copied[] = { "cpuset.cpus", "cpuset.mems",
+	                                      "cgroup.clone_children" };
+	char dir[PATH_MAX], from[PATH_MAX], text[512], one[64], *tok, *save;
+	size_t h, i;
+	int r = 0;
+
+	for (h = 0; h < B.nh && r == 0; h++) {
+		if (!B.h[h].serving)
+			continue;
+		real_path(dir, sizeof(dir), (int)h, DIRECT_TREE);
+		if (mkdir(dir, 0755) < 0) {
+			r = -errno;
+			break;
+		}
+		if (B.h[h].version == 1) {
+			for (i = 0; i < sizeof(copied) / sizeof(copied[0]) && r == 0; i++) {
+				path_of(text, sizeof(text), "%s/%s", TREE, copied[i]);
+				real_path(from, sizeof(from), (int)h, text);
+				if (access(from, F_OK) < 0)
+					continue;
+				r = read_line(from, text, sizeof(text));
+				if (r == 0 && text[0])
+					r = write_in(dir, copied[i], text);
+			}
+			continue;
+		}
+		real_path(from, sizeof(from), (int)h, TREE "/cgroup.subtree_control");
+		r = read_line(from, text, sizeof(text));
+		for (tok = strtok_r(text, " ", &save); r == 0 && tok; tok = strtok_r(NULL, " ", &save)) {
+			path_of(one, sizeof(one), "+%s", tok);
+			r = write_in(dir, "cgroup.subtree_control", one);
+		}
+	}
+	if (r < 0)
+		note("cannot set up %s next to the tree: %s", DIRECT_TREE, strerror(-r));
+	return r;
+}
+
+static void direct_tree_remove(void)
+{
+	char dir[PATH_MAX];
+	size_t h;
+
+	for (h = 0; h < B.nh; h++) {
+		if (!B.h[h].serving)
+			continue;
+		real_path(dir, sizeof(dir), (int)h, DIRECT_TREE);
+		if (rmdir(dir) < 0 && errno != ENOENT)
+			note("cannot remove %s: %s", dir, strerror(errno));
+	}
+}
+
+void case_lifecycle(void)
+{
+	const char *what = "group lifecycle (mkdir, 3 limits, rmdir)";
+	struct lc_cgfs c;
+	struct direct plain = { DIRECT_TREE "/d", DIRECT_TREE, false, { NULL } };
+	struct direct same = { DIRECT_TREE "/d", DIRECT_TREE, true, { NULL } };
+	struct direct inside = { TREE "/d", TREE, true, { NULL } };
+	struct tools t;
+	struct variant v[5] = {
+		{ "3 lifecycle: cgfs", op_lifecycle_cgfs, &c, scaled(2000), NULL },
+		{ "3 lifecycle: direct, plain", op_lifecycle_direct, &plain, scaled(2000), NULL },
+		{ "3 lifecycle: direct, same work as cgfs", op_lifecycle_direct, &same,
+		  scaled(2000), NULL },
+		{ "3 lifecycle: direct, same work, in cgfs's tree", op_lifecycle_direct, &inside,
+		  scaled(2000), NULL },
+		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(200), NULL },
+	};
+	bool tools = have_tool("cgcreate") && have_tool("cgset") && have_tool("cgdelete");
+	int hm = B.by_ctrl[C_MEMORY], hc = B.by_ctrl[C_CPU], i, res;
+	size_t nhier = 0, h;
+	char name[64], label[64];
+
+	note("case 3: %s", what);
+	for (h = 0; h < B.nh; h++)
+		nhier += B.h[h].serving;
+	memset(&c, 0, sizeof(c));
+	path_of(c.path, sizeof(c.path), "%s/%s/lc", B.mnt_cgfs, TREE);
+	steps_new(c.steps, "cgfs");
+	steps_new(same.steps, "direct, same work");
+	memset(&t, 0, sizeof(t));
+	path_of(t.path, sizeof(t.path), "/%s/tools", B.base);
+	path_of(t.create, sizeof(t.create), "memory,cpu,pids:%s", t.path);
+	path_of(t.mem, sizeof(t.mem), "%s=" LC_MEM_BYTES,
+	        hm >= 0 && B.h[hm].version == 2 ? "memory.max" : "memory.limit_in_bytes");
+	if (hc >= 0 && B.h[hc].version == 2)
+		path_of(t.cpu, sizeof(t.cpu), "cpu.max=" LC_QUOTA_US " " LC_PERIOD_US);
+	else
+		path_of(t.cpu, sizeof(t.cpu), "cpu.cfs_quota_us=" LC_QUOTA_US);
+	path_of(t.pids, sizeof(t.pids), "pids.max=" LC_PIDS);
+
+	if (direct_tree_make() < 0) {
+		direct_tree_remove();
+		row_error("3", what, "cannot set up the direct references' parent (see stderr)");
+		return;
+	}
+	res = run_interleaved(v, tools ? 5 : 4, 200, 5);
+	direct_tree_remove();
+	if (res < 0) {
+		row_error("3", what, "an operation failed (see stderr)");
+		return;
+	}
+	snprintf(name, sizeof(name), "direct syscalls, %zu hierarchies", nhier);
+	row_times("3", "lifecycle vs direct syscalls, plain", series_trimmed(v[0].s), name,
+	          series_trimmed(v[1].s), 2.0, "<= 2x");
+	row_times("3", "lifecycle vs direct, same work as cgfs", series_trimmed(v[0].s),
+	          "same + cpuset fill, v2 ctrls", series_trimmed(v[2].s), 2.0, "<= 2x");
+	for (i = 0; i < STEP_N; i++) {
+		snprintf(label, sizeof(label), "  of which %s", step_name[i]);
+		row_times("3", label, series_trimmed(c.steps[i]), "the same step, same work",
+		          series_trimmed(same.steps[i]), -1, "(information)");
+	}
+	row_times("3", "  direct inside cgfs's tree vs outside", series_trimmed(v[3].s),
+	          "direct, same work, unwatched", series_trimmed(v[2].s), -1, "(information)");
+	if (tools)
+		row_times("3", "lifecycle vs cgroup-tools", series_trimmed(v[0].s),
+		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[4].s), 1.0 / 15,
+		          "<= 0.067x (15x faster)");
+	else
+		row_error("3", "lifecycle vs cgroup-tools", "cgroup-tools not installed");
+}

@@ -1,0 +1,449 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The harness every case uses: the run's state, small helpers, the cgroup
+ * hierarchies cgfs serves and the mounts, and the processes the worker
+ * starts (see bench.h).
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+extern char **environ;
+
+struct bench B;
+
+static const char *const ctrl_name[C_N] = {
+	"cpu", "cpuacct", "cpuset", "memory", "blkio", "pids", "freezer",
+};
+
+/* ---- small helpers ---- */
+
+double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec / 1e3;
+}
+
+void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fprintf(stderr, "[bench] ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+size_t scaled(size_t n)
+{
+	double v = (double)n * B.factor;
+
+	return v < 1 ? 1 : (size_t)v;
+}
+
+/* cat(1): open, read until EOF, close. */
+int read_whole(const char *path)
+{
+	char buf[16384];
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		;
+	if (n < 0)
+		r = -errno;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* echo TEXT > PATH: open with O_TRUNC, one write, close. */
+int write_whole(const char *path, const char *text)
+{
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd, r = 0;
+
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, len);
+	if (n < 0)
+		r = -errno;
+	else if ((size_t)n != len)
+		r = -EIO;
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* A small file's first line, without its newline. */
+int read_line(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, size - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
+}
+
+int path_of(char *out, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, size, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
+}
+
+/* Path of REL below the run's base in hierarchy h. */
+void real_path(char *out, size_t size, int h, const char *rel)
+{
+	if (path_of(out, size, "%s/%s/%s", B.h[h].mnt, B.base, rel) < 0)
+		out[0] = '\0';
+}
+
+/* ---- mounts and hierarchies ---- */
+
+static bool has_word(const char *list, const char *word, const char *seps)
+{
+	size_t len = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word))) {
+		bool start = p == list || strchr(seps, p[-1]);
+		bool end = p[len] == '\0' || strchr(seps, p[len]);
+
+		if (start && end)
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/* Calls fn(mountpoint, fstype, super_options) for each line of mountinfo. */
+static int each_mount(int (*fn)(void *arg, const char *mnt, const char *type,
+                                const char *opts),
+                      void *arg)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int r = 0;
+
+	if (!f)
+		return -errno;
+	while (r == 0 && fgets(line, sizeof(line), f)) {
+		char *field[16], *save = NULL, *tok;
+		int n = 0, dash = -1;
+
+		for (tok = strtok_r(line, " \n", &save); tok && n < 16;
+		     tok = strtok_r(NULL, " \n", &save)) {
+			if (dash < 0 && strcmp(tok, "-") == 0)
+				dash = n;
+			field[n++] = tok;
+		}
+		if (dash < 0 || dash + 3 >= n)
+			continue;
+		r = fn(arg, field[4], field[dash + 1], field[dash + 3]);
+	}
+	fclose(f);
+	return r;
+}
+
+static int add_hier(void *arg, const char *mnt, const char *type, const char *opts)
+{
+	struct hier *h;
+
+	(void)arg;
+	if (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0)
+		return 0;
+	if (B.nh >= MAX_HIER)
+		return 0;
+	h = &B.h[B.nh++];
+	snprintf(h->mnt, sizeof(h->mnt), "%s", mnt);
+	snprintf(h->opts, sizeof(h->opts), "%s", opts);
+	h->version = strcmp(type, "cgroup2") == 0 ? 2 : 1;
+	return 0;
+}
+
+static bool v2_has(const struct hier *h, enum ctrl c)
+{
+	char p[PATH_MAX + 32], buf[512];
+	const char *name = c == C_BLKIO ? "io" : ctrl_name[c];
+
+	/* cgroup.freeze and cpu.stat's usage are core files on v2. */
+	if (c == C_FREEZER || c == C_CPUACCT)
+		return true;
+	snprintf(p, sizeof(p), "%s/cgroup.controllers", h->mnt);
+	return read_line(p, buf, sizeof(buf)) == 0 && has_word(buf, name, " ");
+}
+
+/* The hierarchies cgfs serves, chosen as cgfs chooses: for each
+ * controller the v1 mount that has it, else cgroup2 if it offers it. */
+int find_hierarchies(void)
+{
+	int c, v2 = -1;
+	size_t i;
+
+	B.nh = 0;
+	if (each_mount(add_hier, NULL) < 0 || B.nh == 0)
+		return -ENOENT;
+	for (i = 0; i < B.nh; i++)
+		if (B.h[i].version == 2)
+			v2 = (int)i;
+	for (c = 0; c < C_N; c++) {
+		B.by_ctrl[c] = -1;
+		for (i = 0; i < B.nh && B.by_ctrl[c] < 0; i++)
+			if (B.h[i].version == 1 && has_word(B.h[i].opts, ctrl_name[c], ","))
+				B.by_ctrl[c] = (int)i;
+		if (B.by_ctrl[c] < 0 && v2 >= 0 && v2_has(&B.h[v2], c))
+			B.by_ctrl[c] = v2;
+		if (B.by_ctrl[c] >= 0)
+			B.h[B.by_ctrl[c]].serving = true;
+	}
+	B.primary = -1;
+	if (v2 >= 0 && B.h[v2].serving)
+		B.primary = v2;
+	else if (B.by_ctrl[C_FREEZER] >= 0)
+		B.primary = B.by_ctrl[C_FREEZER];
+	for (i = 0; i < B.nh && B.primary < 0; i++)
+		if (B.h[i].serving)
+			B.primary = (int)i;
+	return B.primary < 0 ? -ENOENT : 0;
+}
+
+struct mount_query {
+	const char *mnt;
+	const char *type; /* NULL: any */
+	bool found;
+};
+
+static int match_mount(void *arg, const char *mnt, const char *type, const char *opts)
+{
+	struct mount_query *q = arg;
+
+	(void)opts;
+	if (strcmp(mnt, q->mnt) == 0 && (!q->type || strcmp(type, q->type) == 0))
+		q->found = true;
+	return 0;
+}
+
+bool mounted(const char *mnt, const char *type)
+{
+	struct mount_query q = { mnt, type, false };
+
+	each_mount(match_mount, &q);
+	return q.found;
+}
+
+/* ---- processes the worker starts ---- */
+
+static void record_daemon(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_DAEMONS; i++)
+		if (B.shm->daemon[i] == 0) {
+			B.shm->daemon[i] = pid;
+			return;
+		}
+}
+
+static void forget_daemon(pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_DAEMONS; i++)
+		if (B.shm->daemon[i] == pid)
+			B.shm->daemon[i] = 0;
+}
+
+/* Starts argv[0] in a process group of its own (a Ctrl-C reaches only
+ * the bench, whose supervisor then stops it in order), output to log. */
+pid_t start_daemon(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -errno;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+		setpgid(0, 0);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			dup2(fd, 0);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	record_daemon(pid);
+	return pid;
+}
+
+int wait_mounted(pid_t pid, const char *mnt, const char *type)
+{
+	int i, st;
+
+	for (i = 0; i < MOUNT_WAIT_MS / 10; i++) {
+		if (mounted(mnt, type))
+			return 0;
+		if (waitpid(pid, &st, WNOHANG) == pid) {
+			forget_daemon(pid);
+			return -ECHILD;
+		}
+		sleep_ms(10);
+	}
+	return -ETIMEDOUT;
+}
+
+int stop_daemon(pid_t pid)
+{
+	int i, st;
+
+	if (pid <= 0)
+		return 0;
+	kill(pid, SIGTERM);
+	for (i = 0; i < STOP_WAIT_MS / 10; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			goto reaped;
+		sleep_ms(10);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+reaped:
+	forget_daemon(pid);
+	return 0;
+}
+
+/* Runs argv to its end with stdout to /dev/null; 0 if it exited 0. */
+int run_tool(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	pid_t pid;
+	int st, r;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	r = posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	if (r != 0)
+		return -r;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EIO;
+}
+
+/* The "KEY: N kB" line of /proc/PID/FILE (status, smaps_rollup), or -1. */
+long proc_kib(pid_t pid, const char *file, const char *key)
+{
+	char p[64], line[256];
+	size_t len = strlen(key);
+	long v = -1;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/%s", (int)pid, file);
+	f = fopen(p, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, len) == 0 && line[len] == ':')
+			v = strtol(line + len + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* cgfs's server, below its supervisor: the child that is not the
+ * notifier ("cgfs-notify"). */
+pid_t child_of(pid_t pid)
+{
+	char p[64], comm[32];
+	long c = -1, found = -1;
+	FILE *f, *cf;
+
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(p, "re");
+	if (!f)
+		return -1;
+	while (found < 0 && fscanf(f, "%ld", &c) == 1) {
+		snprintf(p, sizeof(p), "/proc/%ld/comm", c);
+		cf = fopen(p, "re");
+		if (!cf)
+			continue;
+		if (fgets(comm, sizeof(comm), cf) && strncmp(comm, "cgfs-notify", 11) != 0)
+			found = c;
+		fclose(cf);
+	}
+	fclose(f);
+	return (pid_t)found;
+}
+
+/* A process's proportional share of memory (KiB): shared pages, such as
+ * those a server shares with its supervisor after fork(2), count once. */
+static long pss_kib(pid_t pid)
+{
+	return proc_kib(pid, "smaps_rollup", "Pss");
+}
+
+/* cgfs's memory: the PSS of its supervisor and of every child of it (the
+ * server and the notifier) together. */
+long daemon_kib(void)
+{
+	char p[64];
+	long c, total = pss_kib(B.cgfs_pid), v;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%d/task/%d/children", (int)B.cgfs_pid, (int)B.cgfs_pid);
+	f = fopen(p, "re");
+	if (!f || total < 0) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	while (fscanf(f, "%ld", &c) == 1)
+		if ((v = pss_kib((pid_t)c)) > 0)
+			total += v;
+	fclose(f);
+	return total;
+}
+
