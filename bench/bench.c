@@ -55,10 +55,10 @@ static void print_header(void)
 	printf("host: %s %s, %ld CPUs online, load %.2f %.2f %.2f\n", u.sysname, u.release,
 	       sysconf(_SC_NPROCESSORS_ONLN), load[0], load[1], load[2]);
 	printf("cgfs base: /%s in", B.base);
-	for (i = 0; i < B.nh; i++)
-		if (B.h[i].serving)
-			printf(" %s", B.h[i].mnt);
-	printf(" (groups listed from %s)\n", B.h[B.primary].mnt);
+	for (i = 0; i < B.layout.n; i++)
+		if (hier_serves(i))
+			printf(" %s", hier_at(i)->mountpoint);
+	printf(" (groups listed from %s)\n", hier_at(B.primary)->mountpoint);
 	printf("cgfs: %s\nnullfs: %s\n", B.cgfs, B.nullfs);
 	fflush(stdout);
 }
@@ -266,10 +266,10 @@ static int cleanup(void)
 	/* Our base, in every cgroup hierarchy there is (cgroup-tools and the
 	 * direct references only ever made groups below it). */
 	if (find_hierarchies() == 0 && B.base[0] && !strchr(B.base, '/')) {
-		for (i = 0; i < B.nh; i++) {
+		for (i = 0; i < B.layout.n; i++) {
 			int r;
 
-			if (path_of(p, sizeof(p), "%s/%s", B.h[i].mnt, B.base) < 0)
+			if (path_of(p, sizeof(p), "%s/%s", hier_at(i)->mountpoint, B.base) < 0)
 				continue;
 			r = rmdir_tree(p);
 			if (r < 0)
@@ -278,10 +278,10 @@ static int cleanup(void)
 	}
 
 	printf("\ncleanup:");
-	for (i = 0; i < B.nh; i++) {
+	for (i = 0; i < B.layout.n; i++) {
 		struct stat st;
 
-		path_of(p, sizeof(p), "%s/%s", B.h[i].mnt, B.base);
+		path_of(p, sizeof(p), "%s/%s", hier_at(i)->mountpoint, B.base);
 		if (stat(p, &st) == 0) {
 			printf(" LEFT %s;", p);
 			left++;
@@ -306,7 +306,7 @@ static int cleanup(void)
 	unlink(B.tlog_null);
 	if (left == 0) {
 		printf(" nothing left: no /%s in any of %zu cgroup hierarchies, "
-		       "no mount, no process of this run\n", B.base, B.nh);
+		       "no mount, no process of this run\n", B.base, B.layout.n);
 		unlink(B.log);
 	} else {
 		printf(" (%zu things left; daemon log kept: %s)\n", left, B.log);

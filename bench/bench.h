@@ -14,9 +14,10 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cgfs/layout.h"
+
 #define TREE "daemon"       /* cgfs tree root: a passwd user every Debian has (no tree for root) */
 #define KNOB "memory_limit_mb"
-#define MAX_HIER 16
 #define MAX_DAEMONS 8
 #define MAX_ROWS 48
 #define MAX_SERIES 48
@@ -24,15 +25,6 @@
 #define STOP_WAIT_MS 5000
 
 /* ---- the run's state (harness.c) ---- */
-
-enum ctrl { C_CPU, C_CPUACCT, C_CPUSET, C_MEMORY, C_BLKIO, C_PIDS, C_FREEZER, C_N };
-
-struct hier {
-	char mnt[PATH_MAX];
-	char opts[512]; /* v1 super options: the controllers */
-	int version;
-	bool serving;   /* cgfs puts groups here */
-};
 
 /* What the worker tells the supervisor, in memory both share. */
 struct shared {
@@ -50,10 +42,8 @@ struct bench {
 	int groups;
 	unsigned cases;            /* bit n: case n */
 	double readers_seconds;
-	struct hier h[MAX_HIER];
-	size_t nh;
-	int by_ctrl[C_N];          /* index in h[] cgfs uses, or -1 */
-	int primary;               /* h[] index cgfs lists groups from */
+	struct layout layout;      /* the cgroup hierarchies, as cgfs reads them */
+	int primary;               /* layout.hier[] index cgfs lists groups from */
 	struct shared *shm;
 };
 
@@ -80,8 +70,27 @@ void real_path(char *out, size_t size, int h, const char *rel);
 
 /* ---- mounts and hierarchies (harness.c) ---- */
 
-/* Fills B.h, B.by_ctrl and B.primary; -ENOENT if cgfs would serve none. */
+/* Loads B.layout (layout_load) and B.primary anew: 0, -ENOENT when no
+ * hierarchy serves, or layout_load's -errno (B.layout then unchanged). */
 int find_hierarchies(void);
+
+static inline const struct hier *hier_at(size_t i)
+{
+	return &B.layout.hier[i];
+}
+
+/* Whether cgfs puts groups in hierarchy i: it serves a controller. */
+static inline bool hier_serves(size_t i)
+{
+	return B.layout.hier[i].ctrls != 0;
+}
+
+/* The hierarchy cgfs uses for c, or -1. */
+static inline int hier_of(enum cg_ctrl c)
+{
+	return B.layout.by_ctrl[c];
+}
+
 /* Whether a file system of type (NULL: any) is mounted at mnt. */
 bool mounted(const char *mnt, const char *type);
 

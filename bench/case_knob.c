@@ -96,13 +96,13 @@ int op_file(void *arg)
 
 static int real_knob_file(char *out, size_t size, const char *group)
 {
-	int h = B.by_ctrl[C_MEMORY];
+	int h = hier_of(CTRL_MEMORY);
 	char rel[PATH_MAX];
 
 	if (h < 0)
 		return -ENOENT;
 	if (path_of(rel, sizeof(rel), "%s/%s", group,
-	            B.h[h].version == 2 ? "memory.max" : "memory.limit_in_bytes") < 0)
+	            hier_at(h)->version == 2 ? "memory.max" : "memory.limit_in_bytes") < 0)
 		return -ENAMETOOLONG;
 	real_path(out, size, h, rel);
 	return 0;

@@ -81,18 +81,18 @@ static int limit_writes(const struct direct *d)
 	char dir[PATH_MAX];
 	int h, r = 0;
 
-	if ((h = B.by_ctrl[C_MEMORY]) >= 0) {
+	if ((h = hier_of(CTRL_MEMORY)) >= 0) {
 		direct_dir(dir, sizeof(dir), d, h);
-		r = write_in(dir, B.h[h].version == 2 ? "memory.max" : "memory.limit_in_bytes",
+		r = write_in(dir, hier_at(h)->version == 2 ? "memory.max" : "memory.limit_in_bytes",
 		             LC_MEM_BYTES "\n");
 	}
-	if (r == 0 && (h = B.by_ctrl[C_CPU]) >= 0) {
+	if (r == 0 && (h = hier_of(CTRL_CPU)) >= 0) {
 		direct_dir(dir, sizeof(dir), d, h);
-		r = B.h[h].version == 2
+		r = hier_at(h)->version == 2
 		        ? write_in(dir, "cpu.max", LC_QUOTA_US " " LC_PERIOD_US "\n")
 		        : write_in(dir, "cpu.cfs_quota_us", LC_QUOTA_US "\n");
 	}
-	if (r == 0 && (h = B.by_ctrl[C_PIDS]) >= 0) {
+	if (r == 0 && (h = hier_of(CTRL_PIDS)) >= 0) {
 		direct_dir(dir, sizeof(dir), d, h);
 		r = write_in(dir, "pids.max", LC_PIDS "\n");
 	}
@@ -107,11 +107,11 @@ int op_lifecycle_direct(void *arg)
 	int r = 0;
 	size_t h;
 
-	for (h = 0; h < B.nh && r == 0; h++) {
-		bool cpuset = B.h[h].version == 1 && (int)h == B.by_ctrl[C_CPUSET];
+	for (h = 0; h < B.layout.n && r == 0; h++) {
+		bool cpuset = hier_at(h)->version == 1 && (int)h == hier_of(CTRL_CPUSET);
 		bool cloned = false;
 
-		if (!B.h[h].serving)
+		if (!hier_serves(h))
 			continue;
 		direct_dir(dir, sizeof(dir), d, (int)h);
 		if (mkdir(dir, 0755) < 0) {
@@ -139,13 +139,13 @@ int op_lifecycle_direct(void *arg)
 			if (r == 0)
 				r = cpuset_fill(dir, cpus, mems);
 		}
-		if (B.h[h].version == 2) {
+		if (hier_at(h)->version == 2) {
 			/* cgfs enables its controllers below every group. */
-			if (B.by_ctrl[C_MEMORY] == (int)h)
+			if (hier_of(CTRL_MEMORY) == (int)h)
 				write_in(dir, "cgroup.subtree_control", "+memory");
-			if (B.by_ctrl[C_CPU] == (int)h)
+			if (hier_of(CTRL_CPU) == (int)h)
 				write_in(dir, "cgroup.subtree_control", "+cpu");
-			if (B.by_ctrl[C_PIDS] == (int)h)
+			if (hier_of(CTRL_PIDS) == (int)h)
 				write_in(dir, "cgroup.subtree_control", "+pids");
 		}
 	}
@@ -153,8 +153,8 @@ int op_lifecycle_direct(void *arg)
 	if (r == 0)
 		r = limit_writes(d);
 	step_add(d->steps, STEP_LIMITS, &t);
-	for (h = 0; h < B.nh; h++) {
-		if (!B.h[h].serving)
+	for (h = 0; h < B.layout.n; h++) {
+		if (!hier_serves(h))
 			continue;
 		direct_dir(dir, sizeof(dir), d, (int)h);
 		if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
@@ -226,15 +226,15 @@ static int direct_tree_make(void)
 	size_t h, i;
 	int r = 0;
 
-	for (h = 0; h < B.nh && r == 0; h++) {
-		if (!B.h[h].serving)
+	for (h = 0; h < B.layout.n && r == 0; h++) {
+		if (!hier_serves(h))
 			continue;
 		real_path(dir, sizeof(dir), (int)h, DIRECT_TREE);
 		if (mkdir(dir, 0755) < 0) {
 			r = -errno;
 			break;
 		}
-		if (B.h[h].version == 1) {
+		if (hier_at(h)->version == 1) {
 			for (i = 0; i < sizeof(copied) / sizeof(copied[0]) && r == 0; i++) {
 				path_of(text, sizeof(text), "%s/%s", TREE, copied[i]);
 				real_path(from, sizeof(from), (int)h, text);
@@ -263,8 +263,8 @@ static void direct_tree_remove(void)
 	char dir[PATH_MAX];
 	size_t h;
 
-	for (h = 0; h < B.nh; h++) {
-		if (!B.h[h].serving)
+	for (h = 0; h < B.layout.n; h++) {
+		if (!hier_serves(h))
 			continue;
 		real_path(dir, sizeof(dir), (int)h, DIRECT_TREE);
 		if (rmdir(dir) < 0 && errno != ENOENT)
@@ -290,13 +290,13 @@ void case_lifecycle(void)
 		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(200), NULL },
 	};
 	bool tools = have_tool("cgcreate") && have_tool("cgset") && have_tool("cgdelete");
-	int hm = B.by_ctrl[C_MEMORY], hc = B.by_ctrl[C_CPU], i, res;
+	int hm = hier_of(CTRL_MEMORY), hc = hier_of(CTRL_CPU), i, res;
 	size_t nhier = 0, h;
 	char name[64], label[64];
 
 	note("case 3: %s", what);
-	for (h = 0; h < B.nh; h++)
-		nhier += B.h[h].serving;
+	for (h = 0; h < B.layout.n; h++)
+		nhier += hier_serves(h);
 	memset(&c, 0, sizeof(c));
 	path_of(c.path, sizeof(c.path), "%s/%s/lc", B.mnt_cgfs, TREE);
 	steps_new(c.steps, "cgfs");
@@ -305,8 +305,8 @@ void case_lifecycle(void)
 	path_of(t.path, sizeof(t.path), "/%s/tools", B.base);
 	path_of(t.create, sizeof(t.create), "memory,cpu,pids:%s", t.path);
 	path_of(t.mem, sizeof(t.mem), "%s=" LC_MEM_BYTES,
-	        hm >= 0 && B.h[hm].version == 2 ? "memory.max" : "memory.limit_in_bytes");
-	if (hc >= 0 && B.h[hc].version == 2)
+	        hm >= 0 && hier_at(hm)->version == 2 ? "memory.max" : "memory.limit_in_bytes");
+	if (hc >= 0 && hier_at(hc)->version == 2)
 		path_of(t.cpu, sizeof(t.cpu), "cpu.max=" LC_QUOTA_US " " LC_PERIOD_US);
 	else
 		path_of(t.cpu, sizeof(t.cpu), "cpu.cfs_quota_us=" LC_QUOTA_US);

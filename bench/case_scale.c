@@ -102,11 +102,11 @@ void case_scale(void)
 		goto remove;
 	}
 	{
-		const char *slash = strrchr(B.h[B.primary].mnt, '/');
+		const char *slash = strrchr(hier_at(B.primary)->mountpoint, '/');
 		char label[64];
 
 		snprintf(name, sizeof(name), "real dir in %s (%ld ent.)",
-		         slash ? slash + 1 : B.h[B.primary].mnt, r.count);
+		         slash ? slash + 1 : hier_at(B.primary)->mountpoint, r.count);
 		snprintf(label, sizeof(label), "readdir of %d groups (%ld ent.)", B.groups, c.count);
 		row_times("5", label, series_trimmed(v[0].s), name, series_trimmed(v[1].s), 3.0,
 		          "<= 3x");

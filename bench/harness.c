@@ -24,10 +24,6 @@ extern char **environ;
 
 struct bench B;
 
-static const char *const ctrl_name[C_N] = {
-	"cpu", "cpuacct", "cpuset", "memory", "blkio", "pids", "freezer",
-};
-
 /* ---- small helpers ---- */
 
 double now_us(void)
@@ -135,141 +131,82 @@ int path_of(char *out, size_t size, const char *fmt, ...)
 /* Path of REL below the run's base in hierarchy h. */
 void real_path(char *out, size_t size, int h, const char *rel)
 {
-	if (path_of(out, size, "%s/%s/%s", B.h[h].mnt, B.base, rel) < 0)
+	if (path_of(out, size, "%s/%s/%s", hier_at(h)->mountpoint, B.base, rel) < 0)
 		out[0] = '\0';
 }
 
-/* ---- mounts and hierarchies ---- */
+/* ---- the cgroup hierarchies cgfs serves ---- */
 
-static bool has_word(const char *list, const char *word, const char *seps)
+/* The hierarchy cgfs lists groups from, chosen as cgfs chooses: cgroup2
+ * if it serves, else the freezer's, else the first that serves. */
+static int primary_of(const struct layout *l)
 {
-	size_t len = strlen(word);
-	const char *p = list;
-
-	while ((p = strstr(p, word))) {
-		bool start = p == list || strchr(seps, p[-1]);
-		bool end = p[len] == '\0' || strchr(seps, p[len]);
-
-		if (start && end)
-			return true;
-		p += len;
-	}
-	return false;
-}
-
-/* Calls fn(mountpoint, fstype, super_options) for each line of mountinfo. */
-static int each_mount(int (*fn)(void *arg, const char *mnt, const char *type,
-                                const char *opts),
-                      void *arg)
-{
-	char line[4096];
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	int r = 0;
-
-	if (!f)
-		return -errno;
-	while (r == 0 && fgets(line, sizeof(line), f)) {
-		char *field[16], *save = NULL, *tok;
-		int n = 0, dash = -1;
-
-		for (tok = strtok_r(line, " \n", &save); tok && n < 16;
-		     tok = strtok_r(NULL, " \n", &save)) {
-			if (dash < 0 && strcmp(tok, "-") == 0)
-				dash = n;
-			field[n++] = tok;
-		}
-		if (dash < 0 || dash + 3 >= n)
-			continue;
-		r = fn(arg, field[4], field[dash + 1], field[dash + 3]);
-	}
-	fclose(f);
-	return r;
-}
-
-static int add_hier(void *arg, const char *mnt, const char *type, const char *opts)
-{
-	struct hier *h;
-
-	(void)arg;
-	if (strcmp(type, "cgroup") != 0 && strcmp(type, "cgroup2") != 0)
-		return 0;
-	if (B.nh >= MAX_HIER)
-		return 0;
-	h = &B.h[B.nh++];
-	snprintf(h->mnt, sizeof(h->mnt), "%s", mnt);
-	snprintf(h->opts, sizeof(h->opts), "%s", opts);
-	h->version = strcmp(type, "cgroup2") == 0 ? 2 : 1;
-	return 0;
-}
-
-static bool v2_has(const struct hier *h, enum ctrl c)
-{
-	char p[PATH_MAX + 32], buf[512];
-	const char *name = c == C_BLKIO ? "io" : ctrl_name[c];
-
-	/* cgroup.freeze and cpu.stat's usage are core files on v2. */
-	if (c == C_FREEZER || c == C_CPUACCT)
-		return true;
-	snprintf(p, sizeof(p), "%s/cgroup.controllers", h->mnt);
-	return read_line(p, buf, sizeof(buf)) == 0 && has_word(buf, name, " ");
-}
-
-/* The hierarchies cgfs serves, chosen as cgfs chooses: for each
- * controller the v1 mount that has it, else cgroup2 if it offers it. */
-int find_hierarchies(void)
-{
-	int c, v2 = -1;
 	size_t i;
 
-	B.nh = 0;
-	if (each_mount(add_hier, NULL) < 0 || B.nh == 0)
-		return -ENOENT;
-	for (i = 0; i < B.nh; i++)
-		if (B.h[i].version == 2)
-			v2 = (int)i;
-	for (c = 0; c < C_N; c++) {
-		B.by_ctrl[c] = -1;
-		for (i = 0; i < B.nh && B.by_ctrl[c] < 0; i++)
-			if (B.h[i].version == 1 && has_word(B.h[i].opts, ctrl_name[c], ","))
-				B.by_ctrl[c] = (int)i;
-		if (B.by_ctrl[c] < 0 && v2 >= 0 && v2_has(&B.h[v2], c))
-			B.by_ctrl[c] = v2;
-		if (B.by_ctrl[c] >= 0)
-			B.h[B.by_ctrl[c]].serving = true;
-	}
-	B.primary = -1;
-	if (v2 >= 0 && B.h[v2].serving)
-		B.primary = v2;
-	else if (B.by_ctrl[C_FREEZER] >= 0)
-		B.primary = B.by_ctrl[C_FREEZER];
-	for (i = 0; i < B.nh && B.primary < 0; i++)
-		if (B.h[i].serving)
-			B.primary = (int)i;
+	if (l->v2 >= 0 && l->hier[l->v2].ctrls)
+		return l->v2;
+	if (l->by_ctrl[CTRL_FREEZER] >= 0)
+		return l->by_ctrl[CTRL_FREEZER];
+	for (i = 0; i < l->n; i++)
+		if (l->hier[i].ctrls)
+			return (int)i;
+	return -1;
+}
+
+int find_hierarchies(void)
+{
+	struct layout l;
+	int r = layout_load(&l);
+
+	if (r < 0)
+		return r;
+	layout_free(&B.layout);
+	B.layout = l;
+	B.primary = primary_of(&B.layout);
 	return B.primary < 0 ? -ENOENT : 0;
 }
 
-struct mount_query {
-	const char *mnt;
-	const char *type; /* NULL: any */
-	bool found;
-};
+/* ---- mounts ---- */
 
-static int match_mount(void *arg, const char *mnt, const char *type, const char *opts)
+/* A mountinfo line: the mount point is its fifth field; the file system
+ * type and the super options follow the "-" separator. */
+#define MOUNTINFO_LINE_MAX 4096
+#define MI_FIELDS_MAX 16
+#define MI_MOUNTPOINT 4
+#define MI_AFTER_SEP 3
+
+/* Whether line (split in place) mounts type (NULL: any) at mnt. */
+static bool mount_line_is(char *line, const char *mnt, const char *type)
 {
-	struct mount_query *q = arg;
+	char *field[MI_FIELDS_MAX], *save = NULL, *tok;
+	int n = 0, sep = -1;
 
-	(void)opts;
-	if (strcmp(mnt, q->mnt) == 0 && (!q->type || strcmp(type, q->type) == 0))
-		q->found = true;
-	return 0;
+	for (tok = strtok_r(line, " \n", &save); tok && n < MI_FIELDS_MAX;
+	     tok = strtok_r(NULL, " \n", &save)) {
+		if (sep < 0 && strcmp(tok, "-") == 0)
+			sep = n;
+		field[n++] = tok;
+	}
+	if (sep < 0 || sep + MI_AFTER_SEP >= n)
+		return false;
+	return strcmp(field[MI_MOUNTPOINT], mnt) == 0 &&
+	       (!type || strcmp(field[sep + 1], type) == 0);
 }
 
+/* The run's FUSE mounts are no cgroup hierarchies, the only mounts
+ * layout.h reads, so this reads mountinfo itself. */
 bool mounted(const char *mnt, const char *type)
 {
-	struct mount_query q = { mnt, type, false };
+	char line[MOUNTINFO_LINE_MAX];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	bool found = false;
 
-	each_mount(match_mount, &q);
-	return q.found;
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = mount_line_is(line, mnt, type);
+	fclose(f);
+	return found;
 }
 
 /* ---- processes the worker starts ---- */
