@@ -40,6 +40,15 @@
 
 #include "bench.h"
 
+#define GROUPS_DEFAULT 10000  /* BENCH_GROUPS */
+#define GROUPS_MAX 60000      /* BENCH_GROUPS at most */
+#define EXIT_USAGE 2
+#define EXIT_SIGNALLED 128    /* + the signal, as a shell reports it */
+#define MAX_CHILDREN 64       /* processes left to the supervisor */
+#define UMOUNT_TRIES 5        /* lazy unmounts of a mount still listed */
+#define RMDIR_BUSY_TRIES 50   /* a cgroup is busy until its last task is gone: */
+#define RMDIR_BUSY_WAIT_MS 100 /* retried for 5 s */
+
 /* ---- the worker: set up, measure, print ---- */
 
 static void print_header(void)
@@ -49,7 +58,7 @@ static void print_header(void)
 	size_t i;
 
 	uname(&u);
-	getloadavg(load, 3);
+	getloadavg(load, ARRAY_SIZE(load));
 	printf("cgfs benchmark\n");
 	printf("command: %s\n", B.cmdline);
 	printf("host: %s %s, %ld CPUs online, load %.2f %.2f %.2f\n", u.sysname, u.release,
@@ -96,7 +105,7 @@ static int start_servers(void)
 		return -1;
 	}
 	path_of(p, sizeof(p), "%s/%s/k/" KNOB, B.mnt_cgfs, TREE);
-	r = write_whole(p, "512\n");
+	r = write_whole(p, KNOB_MB "\n");
 	if (r < 0) {
 		note("%s: %s", p, strerror(-r));
 		return -1;
@@ -110,19 +119,19 @@ static int worker(void)
 	print_header();
 	if (start_servers() < 0)
 		return 1;
-	if (B.cases & (1u << 1))
+	if (B.cases & CASE_BIT(1))
 		case_knob(false);
-	if (B.cases & (1u << 2))
+	if (B.cases & CASE_BIT(2))
 		case_knob(true);
-	if (B.cases & (1u << 3))
+	if (B.cases & CASE_BIT(3))
 		case_lifecycle();
-	if (B.cases & (1u << 4))
+	if (B.cases & CASE_BIT(4))
 		case_meminfo();
-	if (B.cases & (1u << 5))
+	if (B.cases & CASE_BIT(5))
 		case_scale();
-	if (B.cases & (1u << 6))
+	if (B.cases & CASE_BIT(6))
 		case_concurrency();
-	if (B.cases & (1u << 7))
+	if (B.cases & CASE_BIT(7))
 		case_trace();
 	print_table();
 	print_trace();
@@ -130,7 +139,7 @@ static int worker(void)
 	{
 		double load[3] = { 0, 0, 0 };
 
-		getloadavg(load, 3);
+		getloadavg(load, ARRAY_SIZE(load));
 		printf("\nload at the end: %.2f %.2f %.2f\n", load[0], load[1], load[2]);
 	}
 	fflush(stdout);
@@ -180,10 +189,10 @@ static void stop_child(pid_t pid)
 	if (pid <= 0 || parent_of(pid) != getpid())
 		return;
 	kill(pid, SIGTERM);
-	for (i = 0; i < STOP_WAIT_MS / 10; i++) {
+	for (i = 0; i < STOP_WAIT_MS / POLL_MS; i++) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			return;
-		sleep_ms(10);
+		sleep_ms(POLL_MS);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
@@ -234,12 +243,12 @@ static int rmdir_tree(const char *dir)
 		}
 	}
 	closedir(d);
-	for (tries = 0; tries < 50; tries++) {
+	for (tries = 0; tries < RMDIR_BUSY_TRIES; tries++) {
 		if (rmdir(dir) == 0 || errno == ENOENT)
 			return r;
 		if (errno != EBUSY)
 			break;
-		sleep_ms(100);
+		sleep_ms(RMDIR_BUSY_WAIT_MS);
 	}
 	return r ? r : -errno;
 }
@@ -247,20 +256,20 @@ static int rmdir_tree(const char *dir)
 /* Stops, unmounts, removes; then checks. Returns 0 if nothing is left. */
 static int cleanup(void)
 {
-	const char *mnts[5] = { B.mnt_cgfs, B.mnt_null, B.mnt_lxcfs, B.mnt_tcgfs, B.mnt_tnull };
-	pid_t kids[64];
+	const char *mnts[] = { B.mnt_cgfs, B.mnt_null, B.mnt_lxcfs, B.mnt_tcgfs, B.mnt_tnull };
+	pid_t kids[MAX_CHILDREN];
 	size_t i, n, left = 0;
 	char p[PATH_MAX];
 
 	for (i = 0; i < MAX_DAEMONS; i++)
 		stop_child(B.shm->daemon[i]);
-	n = our_children(kids, 64);
+	n = our_children(kids, ARRAY_SIZE(kids));
 	for (i = 0; i < n; i++)
 		stop_child(kids[i]);
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < ARRAY_SIZE(mnts); i++) {
 		int tries;
 
-		for (tries = 0; tries < 5 && mounted(mnts[i], NULL); tries++)
+		for (tries = 0; tries < UMOUNT_TRIES && mounted(mnts[i], NULL); tries++)
 			umount2(mnts[i], MNT_DETACH);
 	}
 	/* Our base, in every cgroup hierarchy there is (cgroup-tools and the
@@ -287,7 +296,7 @@ static int cleanup(void)
 			left++;
 		}
 	}
-	for (i = 0; i < 5; i++) {
+	for (i = 0; i < ARRAY_SIZE(mnts); i++) {
 		if (mounted(mnts[i], NULL)) {
 			printf(" LEFT mount %s;", mnts[i]);
 			left++;
@@ -295,7 +304,7 @@ static int cleanup(void)
 			rmdir(mnts[i]);
 		}
 	}
-	n = our_children(kids, 64);
+	n = our_children(kids, ARRAY_SIZE(kids));
 	for (i = 0; i < n; i++) {
 		printf(" LEFT process %d;", (int)kids[i]);
 		left++;
@@ -322,11 +331,11 @@ static unsigned parse_cases(const char *s)
 	unsigned m = 0;
 
 	if (!s || !*s)
-		return 0xfe;
+		return CASES_ALL;
 	for (; *s; s++)
-		if (*s >= '1' && *s <= '7')
-			m |= 1u << (*s - '0');
-	return m ? m : 0xfe;
+		if (*s >= '1' && *s <= '0' + CASE_MAX)
+			m |= CASE_BIT(*s - '0');
+	return m ? m : CASES_ALL;
 }
 
 static void make_cmdline(int argc, char *argv[])
@@ -393,23 +402,24 @@ int main(int argc, char *argv[])
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s CGFS_BINARY NULLFS_BINARY\n", argv[0]);
-		return 2;
+		return EXIT_USAGE;
 	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "%s: must run as root (it mounts and makes cgroups)\n", argv[0]);
-		return 2;
+		return EXIT_USAGE;
 	}
 	B.cgfs = argv[1];
 	B.nullfs = argv[2];
-	B.groups = getenv("BENCH_GROUPS") ? atoi(getenv("BENCH_GROUPS")) : 10000;
+	B.groups = getenv("BENCH_GROUPS") ? atoi(getenv("BENCH_GROUPS")) : GROUPS_DEFAULT;
 	B.factor = getenv("BENCH_FACTOR") ? atof(getenv("BENCH_FACTOR")) : 1.0;
 	B.readers_seconds = getenv("BENCH_READERS_SECONDS") ?
 	                            atof(getenv("BENCH_READERS_SECONDS")) : 1.0;
 	B.cases = parse_cases(getenv("BENCH_CASES"));
-	if (B.groups < 1 || B.groups > 60000 || !(B.factor > 0) || !(B.readers_seconds > 0)) {
-		fprintf(stderr, "BENCH_GROUPS must be 1..60000, BENCH_FACTOR and "
-		                "BENCH_READERS_SECONDS positive\n");
-		return 2;
+	if (B.groups < 1 || B.groups > GROUPS_MAX || !(B.factor > 0) ||
+	    !(B.readers_seconds > 0)) {
+		fprintf(stderr, "BENCH_GROUPS must be 1..%d, BENCH_FACTOR and "
+		                "BENCH_READERS_SECONDS positive\n", GROUPS_MAX);
+		return EXIT_USAGE;
 	}
 	make_cmdline(argc, argv);
 	snprintf(B.base, sizeof(B.base), "cgfs-bench-%d", (int)getpid());
@@ -458,12 +468,12 @@ int main(int argc, char *argv[])
 	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
 		;
 	worker_pid = 0;
-	rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	rc = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_SIGNALLED + WTERMSIG(st);
 	if (got_signal)
 		fprintf(stderr, "[bench] stopped by signal %d; cleaning up\n", (int)got_signal);
 	else if (rc != 0)
 		fprintf(stderr, "[bench] the worker failed (status %d); cleaning up\n", rc);
 	if (cleanup() < 0 && rc == 0)
 		rc = 1;
-	return got_signal ? 128 + got_signal : rc;
+	return got_signal ? EXIT_SIGNALLED + got_signal : rc;
 }

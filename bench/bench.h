@@ -18,11 +18,22 @@
 
 #define TREE "daemon"       /* cgfs tree root: a passwd user every Debian has (no tree for root) */
 #define KNOB "memory_limit_mb"
-#define MAX_DAEMONS 8
-#define MAX_ROWS 48
-#define MAX_SERIES 48
-#define MOUNT_WAIT_MS 10000
-#define STOP_WAIT_MS 5000
+/* What the cases write to KNOB, and the same in the kernel's file. */
+#define KNOB_MB "512"
+#define KNOB_BYTES "536870912"
+
+#define CASE_MAX 7          /* cases are 1..CASE_MAX; BENCH_CASES picks some */
+#define CASE_BIT(n) (1u << (n))
+#define CASES_ALL ((CASE_BIT(CASE_MAX + 1) - 1) & ~CASE_BIT(0))
+
+#define MAX_DAEMONS 8       /* servers the worker runs at once */
+#define MAX_ROWS 48         /* of the table */
+#define MAX_SERIES 48       /* samples kept, one per variant or step */
+#define MOUNT_WAIT_MS 10000 /* for a server to mount */
+#define STOP_WAIT_MS 5000   /* for a process to end after SIGTERM, then SIGKILL */
+#define POLL_MS 10          /* the step of those waits */
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- the run's state (harness.c) ---- */
 
@@ -158,8 +169,9 @@ struct row {
 struct row *row_new(const char *id, const char *what);
 /* "12.34 us", "123 us" or "-" for NaN. */
 void fmt_us(char *out, size_t size, double us);
-/* A row comparing two times: ratio = cgfs / reference; target_max < 0
- * means information only. */
+/* A row comparing two times: ratio = cgfs / reference; target_max
+ * INFO_ONLY (any < 0) means no target. */
+#define INFO_ONLY (-1.0)
 void row_times(const char *id, const char *what, double cgfs, const char *ref_name,
                double ref, double target_max, const char *target);
 void row_error(const char *id, const char *what, const char *why);
@@ -211,7 +223,8 @@ extern cpu_set_t all_cpus; /* the worker's own mask at start */
 /* The CPU of all_cpus that was idlest over a short look, or -1. */
 int idlest_cpu(void);
 /* cpu >= 0: the bench, both servers and extra (when > 0) on that CPU;
- * < 0: back to all. */
+ * ALL_CPUS (any < 0): back to all_cpus. */
+#define ALL_CPUS (-1)
 void pin_all(int cpu, pid_t extra);
 
 /* ---- the cases, each adding its rows to the table ---- */

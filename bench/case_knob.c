@@ -12,6 +12,15 @@
 
 #include "bench.h"
 
+#define MAX_CPUS (CPU_SETSIZE / 8) /* idlest_cpu looks at the first ones */
+#define IDLE_LOOK_MS 300           /* between idlest_cpu's two looks */
+
+#define KNOB_READS 20000           /* per variant, times BENCH_FACTOR */
+#define KNOB_WRITES 10000
+#define KNOB_ROUNDS 400
+#define KNOB_WARMUP 200
+#define KNOB_TARGET 1.3            /* cgfs / nullfs at most */
+
 /* ---- pinning: the one-CPU variant of cases 1, 2 and 4 ---- */
 
 cpu_set_t all_cpus;
@@ -19,7 +28,7 @@ cpu_set_t all_cpus;
 /* The CPU of all_cpus that was idlest over a short look at /proc/stat. */
 int idlest_cpu(void)
 {
-	unsigned long long idle0[CPU_SETSIZE / 8] = { 0 }, v[8];
+	unsigned long long idle0[MAX_CPUS] = { 0 }, v[8];
 	int best = -1, pass, cpu;
 	unsigned long long best_idle = 0;
 	char line[512];
@@ -31,7 +40,7 @@ int idlest_cpu(void)
 			break;
 		while (fgets(line, sizeof(line), f)) {
 			if (sscanf(line, "cpu%d %llu %llu %llu %llu %llu", &cpu, &v[0], &v[1], &v[2],
-			           &v[3], &v[4]) != 6 || cpu < 0 || cpu >= (int)(CPU_SETSIZE / 8))
+			           &v[3], &v[4]) != 6 || cpu < 0 || cpu >= MAX_CPUS)
 				continue;
 			if (!CPU_ISSET(cpu, &all_cpus))
 				continue;
@@ -44,7 +53,7 @@ int idlest_cpu(void)
 		}
 		fclose(f);
 		if (pass == 0)
-			sleep_ms(300);
+			sleep_ms(IDLE_LOOK_MS);
 	}
 	return best;
 }
@@ -110,11 +119,11 @@ static int real_knob_file(char *out, size_t size, const char *group)
 
 void case_knob(bool write)
 {
-	struct file_op c = { .text = write ? "512\n" : NULL };
-	struct file_op r = { .text = write ? "536870912\n" : NULL };
-	struct file_op n = { .text = write ? "512\n" : NULL };
+	struct file_op c = { .text = write ? KNOB_MB "\n" : NULL };
+	struct file_op r = { .text = write ? KNOB_BYTES "\n" : NULL };
+	struct file_op n = { .text = write ? KNOB_MB "\n" : NULL };
 	const char *id = write ? "2" : "1";
-	const char *what = write ? "knob write (open O_TRUNC, write 512, close)"
+	const char *what = write ? "knob write (open O_TRUNC, write " KNOB_MB ", close)"
 	                         : "knob read (open, read to EOF, close)";
 	const char *op = write ? "write" : "read";
 	struct variant v[3] = {
@@ -126,7 +135,7 @@ void case_knob(bool write)
 		{ "cgfs, one CPU", op_file, &c, 0, NULL },
 		{ "nullfs, one CPU", op_file, &n, 0, NULL },
 	};
-	char names[5][64], label[64], ref[64];
+	char names[ARRAY_SIZE(v) + ARRAY_SIZE(pv)][64], label[64], ref[64];
 	size_t k;
 	int cpu;
 
@@ -137,24 +146,24 @@ void case_knob(bool write)
 		row_error(id, what, "no memory hierarchy");
 		return;
 	}
-	for (k = 0; k < 5; k++) {
-		struct variant *x = k < 3 ? &v[k] : &pv[k - 3];
+	for (k = 0; k < ARRAY_SIZE(names); k++) {
+		struct variant *x = k < ARRAY_SIZE(v) ? &v[k] : &pv[k - ARRAY_SIZE(v)];
 
 		snprintf(names[k], sizeof(names[k]), "%s knob %s: %s", id, op, x->name);
 		x->name = names[k];
-		x->iters = scaled(write ? 10000 : 20000);
+		x->iters = scaled(write ? KNOB_WRITES : KNOB_READS);
 	}
-	if (run_interleaved(v, 3, 400, 200) < 0) {
+	if (run_interleaved(v, ARRAY_SIZE(v), KNOB_ROUNDS, KNOB_WARMUP) < 0) {
 		row_error(id, what, "an operation failed (see stderr)");
 		return;
 	}
 	snprintf(label, sizeof(label), "knob %s vs the real file", op);
 	snprintf(ref, sizeof(ref), "%s memory.limit_in_bytes", op);
-	row_times(id, label, series_trimmed(v[0].s), ref, series_trimmed(v[1].s), -1,
+	row_times(id, label, series_trimmed(v[0].s), ref, series_trimmed(v[1].s), INFO_ONLY,
 	          "(information)");
 	snprintf(label, sizeof(label), "knob %s vs null FUSE server", op);
 	row_times(id, label, series_trimmed(v[0].s), "nullfs, same loop (FUSE floor)",
-	          series_trimmed(v[2].s), 1.3, "<= 1.3x");
+	          series_trimmed(v[2].s), KNOB_TARGET, "<= 1.3x");
 
 	/* The same with no cross-CPU wake-up: what each server's own work
 	 * costs, steady even on a busy machine. */
@@ -162,13 +171,13 @@ void case_knob(bool write)
 	if (cpu < 0)
 		return;
 	pin_all(cpu, 0);
-	k = run_interleaved(pv, 2, 400, 200) < 0;
-	pin_all(-1, 0);
+	k = run_interleaved(pv, ARRAY_SIZE(pv), KNOB_ROUNDS, KNOB_WARMUP) < 0;
+	pin_all(ALL_CPUS, 0);
 	if (k) {
 		row_error(id, "  the same, all on one CPU", "an operation failed (see stderr)");
 		return;
 	}
 	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
 	row_times(id, label, series_trimmed(pv[0].s), "nullfs, all on the same CPU",
-	          series_trimmed(pv[1].s), 1.3, "<= 1.3x");
+	          series_trimmed(pv[1].s), KNOB_TARGET, "<= 1.3x");
 }

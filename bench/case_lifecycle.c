@@ -11,12 +11,21 @@
 
 #include "bench.h"
 
+/* The three limits a lifecycle writes: through cgfs, and the same in the
+ * kernel's files. */
 #define LC_MEM_MB "512"
 #define LC_MEM_BYTES "536870912"
 #define LC_CPU_PERCENT "50"
 #define LC_QUOTA_US "50000"
 #define LC_PERIOD_US "100000"
 #define LC_PIDS "100"
+
+#define LC_ITERS 2000       /* per variant, times BENCH_FACTOR */
+#define LC_TOOLS_ITERS 200  /* three execs each: slow */
+#define LC_ROUNDS 200
+#define LC_WARMUP 5
+#define LC_TARGET 2.0       /* cgfs / direct at most */
+#define LC_TOOLS_TARGET (1.0 / 15)
 
 static void step_add(struct series *const *steps, int i, double *t)
 {
@@ -186,6 +195,23 @@ static int op_lifecycle_tools(void *arg)
 	return run_tool(del) < 0 && r == 0 ? -EIO : r;
 }
 
+/* The same limits as cgset arguments, for the hierarchies cgfs uses. */
+static void tools_init(struct tools *t)
+{
+	int hm = hier_of(CTRL_MEMORY), hc = hier_of(CTRL_CPU);
+
+	memset(t, 0, sizeof(*t));
+	path_of(t->path, sizeof(t->path), "/%s/tools", B.base);
+	path_of(t->create, sizeof(t->create), "memory,cpu,pids:%s", t->path);
+	path_of(t->mem, sizeof(t->mem), "%s=" LC_MEM_BYTES,
+	        hm >= 0 && hier_at(hm)->version == 2 ? "memory.max" : "memory.limit_in_bytes");
+	if (hc >= 0 && hier_at(hc)->version == 2)
+		path_of(t->cpu, sizeof(t->cpu), "cpu.max=" LC_QUOTA_US " " LC_PERIOD_US);
+	else
+		path_of(t->cpu, sizeof(t->cpu), "cpu.cfs_quota_us=" LC_QUOTA_US);
+	path_of(t->pids, sizeof(t->pids), "pids.max=" LC_PIDS);
+}
+
 static bool have_tool(const char *name)
 {
 	char p[PATH_MAX];
@@ -280,18 +306,20 @@ void case_lifecycle(void)
 	struct direct same = { DIRECT_TREE "/d", DIRECT_TREE, true, { NULL } };
 	struct direct inside = { TREE "/d", TREE, true, { NULL } };
 	struct tools t;
-	struct variant v[5] = {
-		{ "3 lifecycle: cgfs", op_lifecycle_cgfs, &c, scaled(2000), NULL },
-		{ "3 lifecycle: direct, plain", op_lifecycle_direct, &plain, scaled(2000), NULL },
+	struct variant v[] = {
+		{ "3 lifecycle: cgfs", op_lifecycle_cgfs, &c, scaled(LC_ITERS), NULL },
+		{ "3 lifecycle: direct, plain", op_lifecycle_direct, &plain, scaled(LC_ITERS),
+		  NULL },
 		{ "3 lifecycle: direct, same work as cgfs", op_lifecycle_direct, &same,
-		  scaled(2000), NULL },
+		  scaled(LC_ITERS), NULL },
 		{ "3 lifecycle: direct, same work, in cgfs's tree", op_lifecycle_direct, &inside,
-		  scaled(2000), NULL },
-		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(200), NULL },
+		  scaled(LC_ITERS), NULL },
+		/* last: left out without cgroup-tools */
+		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(LC_TOOLS_ITERS), NULL },
 	};
 	bool tools = have_tool("cgcreate") && have_tool("cgset") && have_tool("cgdelete");
-	int hm = hier_of(CTRL_MEMORY), hc = hier_of(CTRL_CPU), i, res;
 	size_t nhier = 0, h;
+	int i, res;
 	char name[64], label[64];
 
 	note("case 3: %s", what);
@@ -301,23 +329,14 @@ void case_lifecycle(void)
 	path_of(c.path, sizeof(c.path), "%s/%s/lc", B.mnt_cgfs, TREE);
 	steps_new(c.steps, "cgfs");
 	steps_new(same.steps, "direct, same work");
-	memset(&t, 0, sizeof(t));
-	path_of(t.path, sizeof(t.path), "/%s/tools", B.base);
-	path_of(t.create, sizeof(t.create), "memory,cpu,pids:%s", t.path);
-	path_of(t.mem, sizeof(t.mem), "%s=" LC_MEM_BYTES,
-	        hm >= 0 && hier_at(hm)->version == 2 ? "memory.max" : "memory.limit_in_bytes");
-	if (hc >= 0 && hier_at(hc)->version == 2)
-		path_of(t.cpu, sizeof(t.cpu), "cpu.max=" LC_QUOTA_US " " LC_PERIOD_US);
-	else
-		path_of(t.cpu, sizeof(t.cpu), "cpu.cfs_quota_us=" LC_QUOTA_US);
-	path_of(t.pids, sizeof(t.pids), "pids.max=" LC_PIDS);
+	tools_init(&t);
 
 	if (direct_tree_make() < 0) {
 		direct_tree_remove();
 		row_error("3", what, "cannot set up the direct references' parent (see stderr)");
 		return;
 	}
-	res = run_interleaved(v, tools ? 5 : 4, 200, 5);
+	res = run_interleaved(v, ARRAY_SIZE(v) - !tools, LC_ROUNDS, LC_WARMUP);
 	direct_tree_remove();
 	if (res < 0) {
 		row_error("3", what, "an operation failed (see stderr)");
@@ -325,19 +344,19 @@ void case_lifecycle(void)
 	}
 	snprintf(name, sizeof(name), "direct syscalls, %zu hierarchies", nhier);
 	row_times("3", "lifecycle vs direct syscalls, plain", series_trimmed(v[0].s), name,
-	          series_trimmed(v[1].s), 2.0, "<= 2x");
+	          series_trimmed(v[1].s), LC_TARGET, "<= 2x");
 	row_times("3", "lifecycle vs direct, same work as cgfs", series_trimmed(v[0].s),
-	          "same + cpuset fill, v2 ctrls", series_trimmed(v[2].s), 2.0, "<= 2x");
+	          "same + cpuset fill, v2 ctrls", series_trimmed(v[2].s), LC_TARGET, "<= 2x");
 	for (i = 0; i < STEP_N; i++) {
 		snprintf(label, sizeof(label), "  of which %s", step_name[i]);
 		row_times("3", label, series_trimmed(c.steps[i]), "the same step, same work",
-		          series_trimmed(same.steps[i]), -1, "(information)");
+		          series_trimmed(same.steps[i]), INFO_ONLY, "(information)");
 	}
 	row_times("3", "  direct inside cgfs's tree vs outside", series_trimmed(v[3].s),
-	          "direct, same work, unwatched", series_trimmed(v[2].s), -1, "(information)");
+	          "direct, same work, unwatched", series_trimmed(v[2].s), INFO_ONLY, "(information)");
 	if (tools)
 		row_times("3", "lifecycle vs cgroup-tools", series_trimmed(v[0].s),
-		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[4].s), 1.0 / 15,
+		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[4].s), LC_TOOLS_TARGET,
 		          "<= 0.067x (15x faster)");
 	else
 		row_error("3", "lifecycle vs cgroup-tools", "cgroup-tools not installed");

@@ -9,6 +9,11 @@
 
 #include "bench.h"
 
+#define MEMINFO_ITERS 5000   /* per variant, times BENCH_FACTOR */
+#define MEMINFO_ROUNDS 100
+#define MEMINFO_WARMUP 50
+#define MEMINFO_TARGET 0.25  /* cgfs / LXCFS at most */
+
 /* LXCFS renders meminfo for the cgroup of the process that reads it: here
  * the bench's own (no process is moved); cgfs for the group k. Both read
  * the host's /proc/meminfo and the same cgroup files to do it. */
@@ -17,16 +22,16 @@ void case_meminfo(void)
 	const char *what = "meminfo read";
 	struct file_op c = { .text = NULL }, l = { .text = NULL }, n = { .text = NULL };
 	struct file_op h = { .path = "/proc/meminfo", .text = NULL }, k = { .text = NULL };
-	struct variant v[3] = {
-		{ "4 meminfo: cgfs", op_file, &c, scaled(5000), NULL },
-		{ "4 meminfo: lxcfs", op_file, &l, scaled(5000), NULL },
-		{ "4 meminfo: host /proc/meminfo", op_file, &h, scaled(5000), NULL },
+	struct variant v[] = {
+		{ "4 meminfo: cgfs", op_file, &c, scaled(MEMINFO_ITERS), NULL },
+		{ "4 meminfo: lxcfs", op_file, &l, scaled(MEMINFO_ITERS), NULL },
+		{ "4 meminfo: host /proc/meminfo", op_file, &h, scaled(MEMINFO_ITERS), NULL },
 	};
-	struct variant pv[4] = {
-		{ "4 meminfo: cgfs, one CPU", op_file, &c, scaled(5000), NULL },
-		{ "4 meminfo: lxcfs, one CPU", op_file, &l, scaled(5000), NULL },
-		{ "4 meminfo: nullfs knob, one CPU", op_file, &n, scaled(5000), NULL },
-		{ "4 meminfo: cgfs " KNOB ", one CPU", op_file, &k, scaled(5000), NULL },
+	struct variant pv[] = {
+		{ "4 meminfo: cgfs, one CPU", op_file, &c, scaled(MEMINFO_ITERS), NULL },
+		{ "4 meminfo: lxcfs, one CPU", op_file, &l, scaled(MEMINFO_ITERS), NULL },
+		{ "4 meminfo: nullfs knob, one CPU", op_file, &n, scaled(MEMINFO_ITERS), NULL },
+		{ "4 meminfo: cgfs " KNOB ", one CPU", op_file, &k, scaled(MEMINFO_ITERS), NULL },
 	};
 	char *argv[] = { "/usr/bin/lxcfs", "-f", "-p", B.lxcfs_pidfile, B.mnt_lxcfs, NULL };
 	char label[64];
@@ -52,14 +57,14 @@ void case_meminfo(void)
 		return;
 	}
 	path_of(l.path, sizeof(l.path), "%s/proc/meminfo", B.mnt_lxcfs);
-	r = run_interleaved(v, 3, 100, 50);
+	r = run_interleaved(v, ARRAY_SIZE(v), MEMINFO_ROUNDS, MEMINFO_WARMUP);
 	/* The same with no cross-CPU wake-up (see case 1): the bench, both
 	 * servers and LXCFS on one CPU. */
 	cpu = r < 0 ? -1 : idlest_cpu();
 	if (cpu >= 0) {
 		pin_all(cpu, pid);
-		r = run_interleaved(pv, 4, 100, 50);
-		pin_all(-1, pid);
+		r = run_interleaved(pv, ARRAY_SIZE(pv), MEMINFO_ROUNDS, MEMINFO_WARMUP);
+		pin_all(ALL_CPUS, pid);
 	}
 	stop_daemon(pid);
 	if (mounted(B.mnt_lxcfs, NULL))
@@ -69,20 +74,20 @@ void case_meminfo(void)
 		return;
 	}
 	row_times("4", "meminfo read vs LXCFS /proc/meminfo", series_trimmed(v[0].s),
-	          "LXCFS 5 proc/meminfo", series_trimmed(v[1].s), 0.25, "<= 0.25x");
+	          "LXCFS 5 proc/meminfo", series_trimmed(v[1].s), MEMINFO_TARGET, "<= 0.25x");
 	row_times("4", "  meminfo read vs the host's", series_trimmed(v[0].s),
-	          "host /proc/meminfo", series_trimmed(v[2].s), -1, "(information)");
+	          "host /proc/meminfo", series_trimmed(v[2].s), INFO_ONLY, "(information)");
 	if (cpu < 0)
 		return;
 	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
 	row_times("4", label, series_trimmed(pv[0].s), "LXCFS, all on the same CPU",
-	          series_trimmed(pv[1].s), 0.25, "<= 0.25x");
+	          series_trimmed(pv[1].s), MEMINFO_TARGET, "<= 0.25x");
 	row_times("4", "  meminfo read vs null FUSE server", series_trimmed(pv[0].s),
-	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), INFO_ONLY,
 	          "(information)");
 	row_times("4", "  meminfo read vs a cgfs knob read", series_trimmed(pv[0].s),
-	          KNOB " read, same CPU", series_trimmed(pv[3].s), -1, "(information)");
+	          KNOB " read, same CPU", series_trimmed(pv[3].s), INFO_ONLY, "(information)");
 	row_times("4", "  LXCFS (in this column) vs null FUSE", series_trimmed(pv[1].s),
-	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), -1,
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), INFO_ONLY,
 	          "(information)");
 }

@@ -22,6 +22,10 @@
 
 extern char **environ;
 
+#define READ_CHUNK 16384           /* read_whole's buffer */
+#define EXIT_EXEC_FAILED 127       /* as a shell reports a command it cannot run */
+#define NOTIFIER_COMM "cgfs-notify" /* the name of cgfs's notifier process */
+
 struct bench B;
 
 /* ---- small helpers ---- */
@@ -63,7 +67,7 @@ size_t scaled(size_t n)
 /* cat(1): open, read until EOF, close. */
 int read_whole(const char *path)
 {
-	char buf[16384];
+	char buf[READ_CHUNK];
 	ssize_t n;
 	int fd, r = 0;
 
@@ -251,7 +255,7 @@ pid_t start_daemon(char *const argv[], const char *log)
 		if (fd >= 0)
 			dup2(fd, 0);
 		execv(argv[0], argv);
-		_exit(127);
+		_exit(EXIT_EXEC_FAILED);
 	}
 	record_daemon(pid);
 	return pid;
@@ -261,14 +265,14 @@ int wait_mounted(pid_t pid, const char *mnt, const char *type)
 {
 	int i, st;
 
-	for (i = 0; i < MOUNT_WAIT_MS / 10; i++) {
+	for (i = 0; i < MOUNT_WAIT_MS / POLL_MS; i++) {
 		if (mounted(mnt, type))
 			return 0;
 		if (waitpid(pid, &st, WNOHANG) == pid) {
 			forget_daemon(pid);
 			return -ECHILD;
 		}
-		sleep_ms(10);
+		sleep_ms(POLL_MS);
 	}
 	return -ETIMEDOUT;
 }
@@ -280,10 +284,10 @@ int stop_daemon(pid_t pid)
 	if (pid <= 0)
 		return 0;
 	kill(pid, SIGTERM);
-	for (i = 0; i < STOP_WAIT_MS / 10; i++) {
+	for (i = 0; i < STOP_WAIT_MS / POLL_MS; i++) {
 		if (waitpid(pid, &st, WNOHANG) == pid)
 			goto reaped;
-		sleep_ms(10);
+		sleep_ms(POLL_MS);
 	}
 	kill(pid, SIGKILL);
 	waitpid(pid, &st, 0);
@@ -347,7 +351,8 @@ pid_t child_of(pid_t pid)
 		cf = fopen(p, "re");
 		if (!cf)
 			continue;
-		if (fgets(comm, sizeof(comm), cf) && strncmp(comm, "cgfs-notify", 11) != 0)
+		if (fgets(comm, sizeof(comm), cf) &&
+		    strncmp(comm, NOTIFIER_COMM, sizeof(NOTIFIER_COMM) - 1) != 0)
 			found = c;
 		fclose(cf);
 	}

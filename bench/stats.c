@@ -11,6 +11,10 @@
 
 #include "bench.h"
 
+#define SERIES_FIRST_CAP 1024 /* samples; doubled as needed */
+#define TRIM_PARTS 10         /* the trimmed mean drops 1/10 at each end */
+#define MAX_VARIANTS 8        /* run side by side in one run_interleaved */
+
 static struct series series_store[MAX_SERIES];
 static size_t series_count;
 
@@ -28,7 +32,7 @@ struct series *series_new(const char *name)
 int series_add(struct series *s, double v)
 {
 	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
+		size_t cap = s->cap ? s->cap * 2 : SERIES_FIRST_CAP;
 		double *nv = realloc(s->v, cap * sizeof(*nv));
 
 		if (!nv)
@@ -74,7 +78,7 @@ double series_trimmed(struct series *s)
 	if (s->n == 0)
 		return NAN;
 	qsort(s->v, s->n, sizeof(s->v[0]), cmp_double);
-	lo = s->n / 10;
+	lo = s->n / TRIM_PARTS;
 	hi = s->n - lo;
 	for (i = lo; i < hi; i++)
 		sum += s->v[i];
@@ -86,10 +90,10 @@ double series_trimmed(struct series *s)
  * each of them alike. Each operation is timed on its own. */
 int run_interleaved(struct variant *v, size_t nv, size_t rounds, size_t warmup)
 {
-	size_t r, k, i, done[8] = { 0 };
+	size_t r, k, i, done[MAX_VARIANTS] = { 0 };
 	int res;
 
-	if (nv > 8)
+	if (nv > MAX_VARIANTS)
 		return -EINVAL;
 	for (k = 0; k < nv; k++) {
 		v[k].s = series_new(v[k].name);

@@ -9,6 +9,12 @@
 
 #include "bench.h"
 
+/* One line of the table, header included: fixed columns. */
+#define ROW_FORMAT "%-2s %-40s %12s  %-34s %12s %8s  %-24s %s\n"
+#define RULE_WIDTH 142        /* of the dashes under the header */
+#define US_WHOLE_FROM 100     /* times from 100 us on without decimals */
+#define RATIO_FINE_BELOW 0.1  /* ratios below it with three decimals */
+
 static struct row rows[MAX_ROWS];
 static size_t nrows;
 
@@ -29,7 +35,7 @@ void fmt_us(char *out, size_t size, double us)
 {
 	if (isnan(us))
 		snprintf(out, size, "-");
-	else if (us < 100)
+	else if (us < US_WHOLE_FROM)
 		snprintf(out, size, "%.2f us", us);
 	else
 		snprintf(out, size, "%.0f us", us);
@@ -47,7 +53,8 @@ void row_times(const char *id, const char *what, double cgfs, const char *ref_na
 	if (isnan(ratio))
 		snprintf(w->ratio, sizeof(w->ratio), "-");
 	else
-		snprintf(w->ratio, sizeof(w->ratio), ratio < 0.1 ? "%.3fx" : "%.2fx", ratio);
+		snprintf(w->ratio, sizeof(w->ratio), ratio < RATIO_FINE_BELOW ? "%.3fx" : "%.2fx",
+		         ratio);
 	snprintf(w->target, sizeof(w->target), "%s", target ? target : "");
 	if (target_max >= 0 && !isnan(ratio))
 		snprintf(w->verdict, sizeof(w->verdict), "%s", ratio <= target_max ? "PASS" : "MISS");
@@ -65,16 +72,15 @@ void print_table(void)
 {
 	size_t i;
 
-	printf("\n%-2s %-40s %12s  %-34s %12s %8s  %-24s %s\n", "#", "case", "cgfs",
-	       "reference", "ref", "ratio", "target", "");
-	for (i = 0; i < 142; i++)
+	printf("\n" ROW_FORMAT, "#", "case", "cgfs", "reference", "ref", "ratio", "target", "");
+	for (i = 0; i < RULE_WIDTH; i++)
 		putchar('-');
 	putchar('\n');
 	for (i = 0; i < nrows; i++) {
 		const struct row *w = &rows[i];
 
-		printf("%-2s %-40s %12s  %-34s %12s %8s  %-24s %s\n", w->id, w->what,
-		       w->cgfs, w->ref_name, w->ref, w->ratio, w->target, w->verdict);
+		printf(ROW_FORMAT, w->id, w->what, w->cgfs, w->ref_name, w->ref, w->ratio,
+		       w->target, w->verdict);
 	}
 	printf("\nTimes: mean of the middle 80%% of individually timed operations; ratio: cgfs /\n"
 	       "reference. The measurements of one case are interleaved in rounds. Case 6:\n"
