@@ -133,9 +133,8 @@ struct series {
 /* A new named series, listed in the distributions; NULL when full. */
 struct series *series_new(const char *name);
 int series_add(struct series *s, double v);
-/* Sort s in place. */
+/* The median, and the mean of the middle 80%: both sort s in place. */
 double series_median(struct series *s);
-/* Mean of the middle 80%. */
 double series_trimmed(struct series *s);
 
 struct variant {

@@ -4,8 +4,6 @@
  * hierarchies cgfs serves and the mounts, and the processes the worker
  * starts (see bench.h).
  */
-#include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -191,7 +189,7 @@ static bool mount_line_is(char *line, const char *mnt, const char *type)
 			sep = n;
 		field[n++] = tok;
 	}
-	if (sep < 0 || sep + MI_AFTER_SEP >= n)
+	if (sep <= MI_MOUNTPOINT || sep + MI_AFTER_SEP >= n)
 		return false;
 	return strcmp(field[MI_MOUNTPOINT], mnt) == 0 &&
 	       (!type || strcmp(field[sep + 1], type) == 0);
