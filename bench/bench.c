@@ -254,50 +254,55 @@ static int rmdir_tree(const char *dir)
 	return r ? r : -errno;
 }
 
-/* Stops, unmounts, removes; then checks. Returns 0 if nothing is left. */
-static int cleanup(void)
+/* Every process the worker started and every child left to us. */
+static void stop_processes(void)
 {
-	const char *mnts[] = { B.mnt_cgfs, B.mnt_null, B.mnt_lxcfs, B.mnt_tcgfs, B.mnt_tnull };
 	pid_t kids[MAX_CHILDREN];
-	size_t i, n, left = 0;
-	char p[PATH_MAX];
+	size_t i, n;
 
 	for (i = 0; i < MAX_DAEMONS; i++)
 		stop_child(B.shm->daemon[i]);
 	n = our_children(kids, ARRAY_SIZE(kids));
 	for (i = 0; i < n; i++)
 		stop_child(kids[i]);
-	for (i = 0; i < ARRAY_SIZE(mnts); i++) {
-		int tries;
+}
 
-		for (tries = 0; tries < UMOUNT_TRIES && mounted(mnts[i], NULL); tries++)
-			umount2(mnts[i], MNT_DETACH);
-	}
-	/* Our base, in every cgroup hierarchy there is (cgroup-tools and the
-	 * direct references only ever made groups below it). */
-	if (find_hierarchies() == 0 && B.base[0] && !strchr(B.base, '/')) {
-		for (i = 0; i < B.layout.n; i++) {
-			int r;
+/* Our base, in every cgroup hierarchy there is (cgroup-tools and the
+ * direct references only ever made groups below it). */
+static void remove_bases(void)
+{
+	char p[PATH_MAX];
+	size_t i;
+	int r;
 
-			if (path_of(p, sizeof(p), "%s/%s", hier_at(i)->mountpoint, B.base) < 0)
-				continue;
-			r = rmdir_tree(p);
-			if (r < 0)
-				fprintf(stderr, "[bench] cleanup: %s: %s\n", p, strerror(-r));
-		}
-	}
-
-	printf("\ncleanup:");
+	if (find_hierarchies() != 0 || !B.base[0] || strchr(B.base, '/'))
+		return;
 	for (i = 0; i < B.layout.n; i++) {
-		struct stat st;
+		if (path_of(p, sizeof(p), "%s/%s", hier_at(i)->mountpoint, B.base) < 0)
+			continue;
+		r = rmdir_tree(p);
+		if (r < 0)
+			fprintf(stderr, "[bench] cleanup: %s: %s\n", p, strerror(-r));
+	}
+}
 
+/* Prints " LEFT ...;" for each base, mount and process of the run still
+ * there, removes the mount points that are not; their number. */
+static size_t print_left(const char *const *mnts, size_t nmnts)
+{
+	pid_t kids[MAX_CHILDREN];
+	size_t i, n, left = 0;
+	char p[PATH_MAX];
+	struct stat st;
+
+	for (i = 0; i < B.layout.n; i++) {
 		path_of(p, sizeof(p), "%s/%s", hier_at(i)->mountpoint, B.base);
 		if (stat(p, &st) == 0) {
 			printf(" LEFT %s;", p);
 			left++;
 		}
 	}
-	for (i = 0; i < ARRAY_SIZE(mnts); i++) {
+	for (i = 0; i < nmnts; i++) {
 		if (mounted(mnts[i], NULL)) {
 			printf(" LEFT mount %s;", mnts[i]);
 			left++;
@@ -310,6 +315,25 @@ static int cleanup(void)
 		printf(" LEFT process %d;", (int)kids[i]);
 		left++;
 	}
+	return left;
+}
+
+/* Stops, unmounts, removes; then checks. Returns 0 if nothing is left. */
+static int cleanup(void)
+{
+	const char *const mnts[] = { B.mnt_cgfs, B.mnt_null, B.mnt_lxcfs, B.mnt_tcgfs,
+	                             B.mnt_tnull };
+	size_t i, left;
+	int tries;
+
+	stop_processes();
+	for (i = 0; i < ARRAY_SIZE(mnts); i++)
+		for (tries = 0; tries < UMOUNT_TRIES && mounted(mnts[i], NULL); tries++)
+			umount2(mnts[i], MNT_DETACH);
+	remove_bases();
+
+	printf("\ncleanup:");
+	left = print_left(mnts, ARRAY_SIZE(mnts));
 	unlink(B.conf);
 	unlink(B.lxcfs_pidfile);
 	unlink(B.tlog_cgfs);
@@ -395,12 +419,9 @@ static int make_temp_files(void)
 	return 0;
 }
 
-int main(int argc, char *argv[])
+/* The run's settings from argv and the environment; 0 or EXIT_USAGE. */
+static int read_settings(int argc, char *argv[])
 {
-	struct sigaction sa;
-	pid_t pid;
-	int st, rc, r;
-
 	if (argc != 3) {
 		fprintf(stderr, "usage: %s CGFS_BINARY NULLFS_BINARY\n", argv[0]);
 		return EXIT_USAGE;
@@ -423,6 +444,48 @@ int main(int argc, char *argv[])
 		return EXIT_USAGE;
 	}
 	make_cmdline(argc, argv);
+	return 0;
+}
+
+static void on_stop_signals(void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Waits for the worker, then cleans up; the exit status of the run. */
+static int supervise(pid_t pid)
+{
+	int st, rc;
+
+	worker_pid = pid;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	worker_pid = 0;
+	rc = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_SIGNALLED + WTERMSIG(st);
+	if (got_signal)
+		fprintf(stderr, "[bench] stopped by signal %d; cleaning up\n", (int)got_signal);
+	else if (rc != 0)
+		fprintf(stderr, "[bench] the worker failed (status %d); cleaning up\n", rc);
+	if (cleanup() < 0 && rc == 0)
+		rc = 1;
+	return got_signal ? EXIT_SIGNALLED + got_signal : rc;
+}
+
+int main(int argc, char *argv[])
+{
+	pid_t pid;
+	int r;
+
+	r = read_settings(argc, argv);
+	if (r)
+		return r;
 	snprintf(B.base, sizeof(B.base), "cgfs-bench-%d", (int)getpid());
 	if (find_hierarchies() < 0) {
 		fprintf(stderr, "no cgroup hierarchy found in /proc/self/mountinfo\n");
@@ -443,13 +506,7 @@ int main(int argc, char *argv[])
 		cleanup();
 		return 1;
 	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	on_stop_signals(on_signal);
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
@@ -458,23 +515,9 @@ int main(int argc, char *argv[])
 		return 1;
 	}
 	if (pid == 0) {
-		sa.sa_handler = SIG_DFL;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
+		on_stop_signals(SIG_DFL);
 		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		_exit(worker());
 	}
-	worker_pid = pid;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
-	worker_pid = 0;
-	rc = WIFEXITED(st) ? WEXITSTATUS(st) : EXIT_SIGNALLED + WTERMSIG(st);
-	if (got_signal)
-		fprintf(stderr, "[bench] stopped by signal %d; cleaning up\n", (int)got_signal);
-	else if (rc != 0)
-		fprintf(stderr, "[bench] the worker failed (status %d); cleaning up\n", rc);
-	if (cleanup() < 0 && rc == 0)
-		rc = 1;
-	return got_signal ? EXIT_SIGNALLED + got_signal : rc;
+	return supervise(pid);
 }

@@ -108,60 +108,64 @@ static int limit_writes(const struct direct *d)
 	return r;
 }
 
-int op_lifecycle_direct(void *arg)
+/* v1 cpuset as cgfs does it: where the kernel filled the new cpuset from
+ * its parent (cgroup.clone_children, which cgfs sets on the cgroups it
+ * fills itself), nothing is written; elsewhere the parent's are copied. */
+static int cpuset_like_cgfs(const struct direct *d, int h, const char *dir)
 {
-	struct direct *d = arg;
-	char dir[PATH_MAX], cpus[256], mems[256], p[PATH_MAX];
-	double t = now_us();
-	int r = 0;
-	size_t h;
+	char cpus[256], mems[256], p[PATH_MAX], from[PATH_MAX];
+	int r;
 
-	for (h = 0; h < B.layout.n && r == 0; h++) {
-		bool cpuset = hier_at(h)->version == 1 && (int)h == hier_of(CTRL_CPUSET);
-		bool cloned = false;
-
-		if (!hier_serves(h))
-			continue;
-		direct_dir(dir, sizeof(dir), d, (int)h);
-		if (mkdir(dir, 0755) < 0) {
-			r = -errno;
-			break;
-		}
-		if (!d->same_work)
-			continue;
-		/* As cgfs: where the kernel filled the new cpuset from its
-		 * parent (cgroup.clone_children, which cgfs sets on the
-		 * cgroups it fills itself), nothing is written. */
-		if (cpuset) {
-			path_of(p, sizeof(p), "%s/cpuset.cpus", dir);
-			cloned = read_line(p, cpus, sizeof(cpus)) == 0 && cpus[0];
-		}
-		if (cpuset && !cloned) {
-			path_of(p, sizeof(p), "%s/cpuset.cpus", d->parent);
-			real_path(dir, sizeof(dir), (int)h, p);
-			r = read_line(dir, cpus, sizeof(cpus));
-			path_of(p, sizeof(p), "%s/cpuset.mems", d->parent);
-			real_path(dir, sizeof(dir), (int)h, p);
-			if (r == 0)
-				r = read_line(dir, mems, sizeof(mems));
-			direct_dir(dir, sizeof(dir), d, (int)h);
-			if (r == 0)
-				r = cpuset_fill(dir, cpus, mems);
-		}
-		if (hier_at(h)->version == 2) {
-			/* cgfs enables its controllers below every group. */
-			if (hier_of(CTRL_MEMORY) == (int)h)
-				write_in(dir, "cgroup.subtree_control", "+memory");
-			if (hier_of(CTRL_CPU) == (int)h)
-				write_in(dir, "cgroup.subtree_control", "+cpu");
-			if (hier_of(CTRL_PIDS) == (int)h)
-				write_in(dir, "cgroup.subtree_control", "+pids");
-		}
-	}
-	step_add(d->steps, STEP_CREATE, &t);
+	path_of(p, sizeof(p), "%s/cpuset.cpus", dir);
+	if (read_line(p, cpus, sizeof(cpus)) == 0 && cpus[0])
+		return 0;
+	path_of(p, sizeof(p), "%s/cpuset.cpus", d->parent);
+	real_path(from, sizeof(from), h, p);
+	r = read_line(from, cpus, sizeof(cpus));
+	path_of(p, sizeof(p), "%s/cpuset.mems", d->parent);
+	real_path(from, sizeof(from), h, p);
 	if (r == 0)
-		r = limit_writes(d);
-	step_add(d->steps, STEP_LIMITS, &t);
+		r = read_line(from, mems, sizeof(mems));
+	return r < 0 ? r : cpuset_fill(dir, cpus, mems);
+}
+
+/* cgfs enables its controllers below every group. */
+static void v2_controllers_like_cgfs(int h, const char *dir)
+{
+	if (hier_of(CTRL_MEMORY) == h)
+		write_in(dir, "cgroup.subtree_control", "+memory");
+	if (hier_of(CTRL_CPU) == h)
+		write_in(dir, "cgroup.subtree_control", "+cpu");
+	if (hier_of(CTRL_PIDS) == h)
+		write_in(dir, "cgroup.subtree_control", "+pids");
+}
+
+/* The group's mkdir in hierarchy h and, for same_work, what cgfs does
+ * there after it. */
+static int direct_create(const struct direct *d, int h)
+{
+	char dir[PATH_MAX];
+	int r = 0;
+
+	direct_dir(dir, sizeof(dir), d, h);
+	if (mkdir(dir, 0755) < 0)
+		return -errno;
+	if (!d->same_work)
+		return 0;
+	if (hier_at(h)->version == 1 && h == hier_of(CTRL_CPUSET))
+		r = cpuset_like_cgfs(d, h, dir);
+	if (hier_at(h)->version == 2)
+		v2_controllers_like_cgfs(h, dir);
+	return r;
+}
+
+/* rmdir in every hierarchy; the first error but ENOENT, or 0. */
+static int direct_remove(const struct direct *d)
+{
+	char dir[PATH_MAX];
+	size_t h;
+	int r = 0;
+
 	for (h = 0; h < B.layout.n; h++) {
 		if (!hier_serves(h))
 			continue;
@@ -169,8 +173,26 @@ int op_lifecycle_direct(void *arg)
 		if (rmdir(dir) < 0 && errno != ENOENT && r == 0)
 			r = -errno;
 	}
-	step_add(d->steps, STEP_REMOVE, &t);
 	return r;
+}
+
+int op_lifecycle_direct(void *arg)
+{
+	struct direct *d = arg;
+	double t = now_us();
+	int r = 0, res;
+	size_t h;
+
+	for (h = 0; h < B.layout.n && r == 0; h++)
+		if (hier_serves(h))
+			r = direct_create(d, (int)h);
+	step_add(d->steps, STEP_CREATE, &t);
+	if (r == 0)
+		r = limit_writes(d);
+	step_add(d->steps, STEP_LIMITS, &t);
+	res = direct_remove(d);
+	step_add(d->steps, STEP_REMOVE, &t);
+	return r < 0 ? r : res;
 }
 
 struct tools {
