@@ -117,6 +117,28 @@ static int real_knob_file(char *out, size_t size, const char *group)
 	return 0;
 }
 
+/* The same with no cross-CPU wake-up: what each server's own work
+ * costs, steady even on a busy machine. */
+static void knob_pinned(const char *id, struct variant *pv, size_t npv)
+{
+	char label[64];
+	int cpu, r;
+
+	cpu = idlest_cpu();
+	if (cpu < 0)
+		return;
+	pin_all(cpu, 0);
+	r = run_interleaved(pv, npv, KNOB_ROUNDS, KNOB_WARMUP);
+	pin_all(ALL_CPUS, 0);
+	if (r < 0) {
+		row_error(id, "  the same, all on one CPU", "an operation failed (see stderr)");
+		return;
+	}
+	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
+	row_times(id, label, series_trimmed(pv[0].s), "nullfs, all on the same CPU",
+	          series_trimmed(pv[1].s), KNOB_TARGET, "<= 1.3x");
+}
+
 void case_knob(bool write)
 {
 	struct file_op c = { .text = write ? KNOB_MB "\n" : NULL };
@@ -126,18 +148,17 @@ void case_knob(bool write)
 	const char *what = write ? "knob write (open O_TRUNC, write " KNOB_MB ", close)"
 	                         : "knob read (open, read to EOF, close)";
 	const char *op = write ? "write" : "read";
-	struct variant v[3] = {
+	struct variant v[] = {
 		{ "cgfs", op_file, &c, 0, NULL },
 		{ "real file", op_file, &r, 0, NULL },
 		{ "nullfs", op_file, &n, 0, NULL },
 	};
-	struct variant pv[2] = {
+	struct variant pv[] = {
 		{ "cgfs, one CPU", op_file, &c, 0, NULL },
 		{ "nullfs, one CPU", op_file, &n, 0, NULL },
 	};
 	char names[ARRAY_SIZE(v) + ARRAY_SIZE(pv)][64], label[64], ref[64];
 	size_t k;
-	int cpu;
 
 	note("case %s: %s", id, what);
 	path_of(c.path, sizeof(c.path), "%s/%s/k/" KNOB, B.mnt_cgfs, TREE);
@@ -164,20 +185,5 @@ void case_knob(bool write)
 	snprintf(label, sizeof(label), "knob %s vs null FUSE server", op);
 	row_times(id, label, series_trimmed(v[0].s), "nullfs, same loop (FUSE floor)",
 	          series_trimmed(v[2].s), KNOB_TARGET, "<= 1.3x");
-
-	/* The same with no cross-CPU wake-up: what each server's own work
-	 * costs, steady even on a busy machine. */
-	cpu = idlest_cpu();
-	if (cpu < 0)
-		return;
-	pin_all(cpu, 0);
-	k = run_interleaved(pv, ARRAY_SIZE(pv), KNOB_ROUNDS, KNOB_WARMUP) < 0;
-	pin_all(ALL_CPUS, 0);
-	if (k) {
-		row_error(id, "  the same, all on one CPU", "an operation failed (see stderr)");
-		return;
-	}
-	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
-	row_times(id, label, series_trimmed(pv[0].s), "nullfs, all on the same CPU",
-	          series_trimmed(pv[1].s), KNOB_TARGET, "<= 1.3x");
+	knob_pinned(id, pv, ARRAY_SIZE(pv));
 }

@@ -320,6 +320,37 @@ static void direct_tree_remove(void)
 	}
 }
 
+/* The rows of case 3: v as case_lifecycle makes it, the steps of cgfs
+ * (c) and of the same work done directly (d). */
+static void lifecycle_rows(const struct variant *v, struct series *const *c,
+                           struct series *const *d, bool tools)
+{
+	char name[64], label[64];
+	size_t nhier = 0, h;
+	int i;
+
+	for (h = 0; h < B.layout.n; h++)
+		nhier += hier_serves(h);
+	snprintf(name, sizeof(name), "direct syscalls, %zu hierarchies", nhier);
+	row_times("3", "lifecycle vs direct syscalls, plain", series_trimmed(v[0].s), name,
+	          series_trimmed(v[1].s), LC_TARGET, "<= 2x");
+	row_times("3", "lifecycle vs direct, same work as cgfs", series_trimmed(v[0].s),
+	          "same + cpuset fill, v2 ctrls", series_trimmed(v[2].s), LC_TARGET, "<= 2x");
+	for (i = 0; i < STEP_N; i++) {
+		snprintf(label, sizeof(label), "  of which %s", step_name[i]);
+		row_times("3", label, series_trimmed(c[i]), "the same step, same work",
+		          series_trimmed(d[i]), INFO_ONLY, "(information)");
+	}
+	row_times("3", "  direct inside cgfs's tree vs outside", series_trimmed(v[3].s),
+	          "direct, same work, unwatched", series_trimmed(v[2].s), INFO_ONLY, "(information)");
+	if (tools)
+		row_times("3", "lifecycle vs cgroup-tools", series_trimmed(v[0].s),
+		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[4].s), LC_TOOLS_TARGET,
+		          "<= 0.067x (15x faster)");
+	else
+		row_error("3", "lifecycle vs cgroup-tools", "cgroup-tools not installed");
+}
+
 void case_lifecycle(void)
 {
 	const char *what = "group lifecycle (mkdir, 3 limits, rmdir)";
@@ -340,13 +371,9 @@ void case_lifecycle(void)
 		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(LC_TOOLS_ITERS), NULL },
 	};
 	bool tools = have_tool("cgcreate") && have_tool("cgset") && have_tool("cgdelete");
-	size_t nhier = 0, h;
-	int i, res;
-	char name[64], label[64];
+	int res;
 
 	note("case 3: %s", what);
-	for (h = 0; h < B.layout.n; h++)
-		nhier += hier_serves(h);
 	memset(&c, 0, sizeof(c));
 	path_of(c.path, sizeof(c.path), "%s/%s/lc", B.mnt_cgfs, TREE);
 	steps_new(c.steps, "cgfs");
@@ -364,22 +391,5 @@ void case_lifecycle(void)
 		row_error("3", what, "an operation failed (see stderr)");
 		return;
 	}
-	snprintf(name, sizeof(name), "direct syscalls, %zu hierarchies", nhier);
-	row_times("3", "lifecycle vs direct syscalls, plain", series_trimmed(v[0].s), name,
-	          series_trimmed(v[1].s), LC_TARGET, "<= 2x");
-	row_times("3", "lifecycle vs direct, same work as cgfs", series_trimmed(v[0].s),
-	          "same + cpuset fill, v2 ctrls", series_trimmed(v[2].s), LC_TARGET, "<= 2x");
-	for (i = 0; i < STEP_N; i++) {
-		snprintf(label, sizeof(label), "  of which %s", step_name[i]);
-		row_times("3", label, series_trimmed(c.steps[i]), "the same step, same work",
-		          series_trimmed(same.steps[i]), INFO_ONLY, "(information)");
-	}
-	row_times("3", "  direct inside cgfs's tree vs outside", series_trimmed(v[3].s),
-	          "direct, same work, unwatched", series_trimmed(v[2].s), INFO_ONLY, "(information)");
-	if (tools)
-		row_times("3", "lifecycle vs cgroup-tools", series_trimmed(v[0].s),
-		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[4].s), LC_TOOLS_TARGET,
-		          "<= 0.067x (15x faster)");
-	else
-		row_error("3", "lifecycle vs cgroup-tools", "cgroup-tools not installed");
+	lifecycle_rows(v, c.steps, same.steps, tools);
 }

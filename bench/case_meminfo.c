@@ -14,6 +14,24 @@
 #define MEMINFO_WARMUP 50
 #define MEMINFO_TARGET 0.25  /* cgfs / LXCFS at most */
 
+/* The pinned rows, cpu the CPU they ran on: pv as case_meminfo makes it. */
+static void pinned_rows(const struct variant *pv, int cpu)
+{
+	char label[64];
+
+	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
+	row_times("4", label, series_trimmed(pv[0].s), "LXCFS, all on the same CPU",
+	          series_trimmed(pv[1].s), MEMINFO_TARGET, "<= 0.25x");
+	row_times("4", "  meminfo read vs null FUSE server", series_trimmed(pv[0].s),
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), INFO_ONLY,
+	          "(information)");
+	row_times("4", "  meminfo read vs a cgfs knob read", series_trimmed(pv[0].s),
+	          KNOB " read, same CPU", series_trimmed(pv[3].s), INFO_ONLY, "(information)");
+	row_times("4", "  LXCFS (in this column) vs null FUSE", series_trimmed(pv[1].s),
+	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), INFO_ONLY,
+	          "(information)");
+}
+
 /* LXCFS renders meminfo for the cgroup of the process that reads it: here
  * the bench's own (no process is moved); cgfs for the group k. Both read
  * the host's /proc/meminfo and the same cgroup files to do it. */
@@ -34,7 +52,6 @@ void case_meminfo(void)
 		{ "4 meminfo: cgfs " KNOB ", one CPU", op_file, &k, scaled(MEMINFO_ITERS), NULL },
 	};
 	char *argv[] = { "/usr/bin/lxcfs", "-f", "-p", B.lxcfs_pidfile, B.mnt_lxcfs, NULL };
-	char label[64];
 	pid_t pid;
 	int r, cpu;
 
@@ -60,7 +77,7 @@ void case_meminfo(void)
 	r = run_interleaved(v, ARRAY_SIZE(v), MEMINFO_ROUNDS, MEMINFO_WARMUP);
 	/* The same with no cross-CPU wake-up (see case 1): the bench, both
 	 * servers and LXCFS on one CPU. */
-	cpu = r < 0 ? -1 : idlest_cpu();
+	cpu = r < 0 ? ALL_CPUS : idlest_cpu();
 	if (cpu >= 0) {
 		pin_all(cpu, pid);
 		r = run_interleaved(pv, ARRAY_SIZE(pv), MEMINFO_ROUNDS, MEMINFO_WARMUP);
@@ -77,17 +94,6 @@ void case_meminfo(void)
 	          "LXCFS 5 proc/meminfo", series_trimmed(v[1].s), MEMINFO_TARGET, "<= 0.25x");
 	row_times("4", "  meminfo read vs the host's", series_trimmed(v[0].s),
 	          "host /proc/meminfo", series_trimmed(v[2].s), INFO_ONLY, "(information)");
-	if (cpu < 0)
-		return;
-	snprintf(label, sizeof(label), "  the same, all on CPU %d", cpu);
-	row_times("4", label, series_trimmed(pv[0].s), "LXCFS, all on the same CPU",
-	          series_trimmed(pv[1].s), MEMINFO_TARGET, "<= 0.25x");
-	row_times("4", "  meminfo read vs null FUSE server", series_trimmed(pv[0].s),
-	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), INFO_ONLY,
-	          "(information)");
-	row_times("4", "  meminfo read vs a cgfs knob read", series_trimmed(pv[0].s),
-	          KNOB " read, same CPU", series_trimmed(pv[3].s), INFO_ONLY, "(information)");
-	row_times("4", "  LXCFS (in this column) vs null FUSE", series_trimmed(pv[1].s),
-	          "nullfs knob, same CPU (FUSE floor)", series_trimmed(pv[2].s), INFO_ONLY,
-	          "(information)");
+	if (cpu >= 0)
+		pinned_rows(pv, cpu);
 }
