@@ -4,7 +4,7 @@
 # (no "error" row), the requests-per-operation case counts them, and the
 # run leaves nothing behind. No figure is judged: timing is no test
 # (bench/README.md has the targets; `ninja -C build bench` measures).
-#   tests/bench-smoke.sh CGFS-BENCH CGFS NULLFS
+#   bench/smoke.sh CGFS-BENCH CGFS NULLFS
 set -u
 BENCH=${1:?cgfs-bench} CGFS=${2:?cgfs} NULLFS=${3:?nullfs}
 n=0 bad=0

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Case 5: many groups in one directory: their readdir, the daemon's
+ * memory, and a lifecycle among them.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench.h"
+
+#define PROGRESS_EVERY 1000    /* groups: a note, and the first mean mkdir */
+#define READDIR_ITERS 100      /* per variant, times BENCH_FACTOR */
+#define READDIR_ROUNDS 30
+#define READDIR_WARMUP 2
+#define READDIR_TARGET 3.0     /* cgfs / the real directory at most */
+#define MEMORY_TARGET_KIB (8 * 1024)
+#define AMONG_ITERS 50         /* lifecycles among the groups */
+#define KIB_PER_MIB 1024.0
+
+/* opendir, readdir to the end, closedir; counts the entries. */
+static int list_dir(const char *path, long *ret_count)
+{
+	struct dirent *de;
+	long n = 0;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return -errno;
+	errno = 0;
+	while ((de = readdir(d)))
+		n++;
+	if (errno) {
+		int r = -errno;
+
+		closedir(d);
+		return r;
+	}
+	closedir(d);
+	*ret_count = n;
+	return 0;
+}
+
+int op_list(void *arg)
+{
+	struct listing *l = arg;
+
+	return list_dir(l->path, &l->count);
+}
+
+/* The groups' mkdir: the whole of it and the mean of the first and the
+ * last PROGRESS_EVERY (us). */
+struct made {
+	int n;          /* mkdir calls made, the failed one included */
+	double total, first, last;
+};
+
+/* mkdir of B.groups groups g00000... in dir; 0 or the first -errno. */
+static int make_groups(const char *dir, struct made *m)
+{
+	char p[PATH_MAX];
+	double t0, t1;
+	int i, res = 0;
+
+	m->first = m->last = NAN;
+	t0 = t1 = now_us();
+	for (i = 0; i < B.groups && res == 0; i++) {
+		path_of(p, sizeof(p), "%s/g%05d", dir, i);
+		if (mkdir(p, 0755) < 0)
+			res = -errno;
+		if (i % PROGRESS_EVERY == PROGRESS_EVERY - 1 || i == B.groups - 1) {
+			double now = now_us(), per = (now - t1) / (i % PROGRESS_EVERY + 1);
+
+			if (isnan(m->first))
+				m->first = per;
+			m->last = per;
+			t1 = now;
+			note("  %d groups made (%.0f us per mkdir lately)", i + 1, per);
+		}
+	}
+	m->total = now_us() - t0;
+	m->n = i;
+	return res;
+}
+
+static void readdir_row(const struct variant *v, const struct listing *c,
+                        const struct listing *r)
+{
+	const char *mnt = hier_at(B.primary)->mountpoint, *slash = strrchr(mnt, '/');
+	char name[64], label[64];
+
+	snprintf(name, sizeof(name), "real dir in %s (%ld ent.)", slash ? slash + 1 : mnt,
+	         r->count);
+	snprintf(label, sizeof(label), "readdir of %d groups (%ld ent.)", B.groups, c->count);
+	row_times("5", label, series_trimmed(v[0].s), name, series_trimmed(v[1].s),
+	          READDIR_TARGET, "<= 3x");
+}
+
+/* The daemon's PSS now and at the start, and its server's peak RSS (KiB). */
+static void memory_row(long rss, long rss0, long hwm)
+{
+	struct row *w = row_new("5", "daemon memory with the groups (PSS)");
+
+	snprintf(w->cgfs, sizeof(w->cgfs), "%.1f MiB", (double)rss / KIB_PER_MIB);
+	snprintf(w->ref_name, sizeof(w->ref_name), "start %.1f MiB; server peak %.1f MiB",
+	         (double)rss0 / KIB_PER_MIB, (double)hwm / KIB_PER_MIB);
+	snprintf(w->target, sizeof(w->target), "<= 8 MiB");
+	snprintf(w->verdict, sizeof(w->verdict), "%s",
+	         rss >= 0 && rss <= MEMORY_TARGET_KIB ? "PASS" : "MISS");
+}
+
+static void mkdir_row(const struct made *m)
+{
+	struct row *w = row_new("5", "  mkdir of one group (mean)");
+
+	fmt_us(w->cgfs, sizeof(w->cgfs), m->total / B.groups);
+	snprintf(w->ref_name, sizeof(w->ref_name), "first %d: %.0f us, last: %.0f us",
+	         PROGRESS_EVERY, m->first, m->last);
+	snprintf(w->target, sizeof(w->target), "(information)");
+}
+
+/* One more group's lifecycle among them, and the kernel's share. */
+static void among_groups(const char *dir)
+{
+	struct lc_cgfs lc;
+	struct direct same = { TREE "/scale/d", TREE "/scale", true, { NULL } };
+	struct variant lv[] = {
+		{ "5 lifecycle next to the groups: cgfs", op_lifecycle_cgfs, &lc,
+		  scaled(AMONG_ITERS), NULL },
+		{ "5 lifecycle next to the groups: direct", op_lifecycle_direct, &same,
+		  scaled(AMONG_ITERS), NULL },
+	};
+	char name[64];
+
+	memset(&lc, 0, sizeof(lc));
+	path_of(lc.path, sizeof(lc.path), "%s/d", dir);
+	if (run_interleaved(lv, ARRAY_SIZE(lv), lv[0].iters, 1) == 0) {
+		snprintf(name, sizeof(name), "  lifecycle next to %d groups", B.groups);
+		row_times("5", name, series_trimmed(lv[0].s), "direct, same work, same dir",
+		          series_trimmed(lv[1].s), INFO_ONLY, "(information)");
+	} else {
+		row_error("5", "  lifecycle next to the groups", "failed (see stderr)");
+	}
+}
+
+/* The groups and the readdir of them, rss0 the daemon's PSS before
+ * (KiB); 0 or -errno (its row says why). */
+static int measure(const char *dir, long rss0)
+{
+	const char *what = "scale";
+	struct listing c, r;
+	struct variant v[] = {
+		{ "5 readdir: cgfs", op_list, &c, scaled(READDIR_ITERS), NULL },
+		{ "5 readdir: real directory", op_list, &r, scaled(READDIR_ITERS), NULL },
+	};
+	long rss, hwm;
+	struct made m;
+	int res;
+
+	res = make_groups(dir, &m);
+	if (res < 0) {
+		note("mkdir group %d: %s", m.n, strerror(-res));
+		row_error("5", what, "mkdir failed (see stderr)");
+		return res;
+	}
+	path_of(c.path, sizeof(c.path), "%s", dir);
+	real_path(r.path, sizeof(r.path), B.primary, TREE "/scale");
+	res = run_interleaved(v, ARRAY_SIZE(v), READDIR_ROUNDS, READDIR_WARMUP);
+	rss = daemon_kib();
+	hwm = proc_kib(child_of(B.cgfs_pid), "status", "VmHWM");
+	if (res < 0) {
+		row_error("5", what, "readdir failed (see stderr)");
+		return res;
+	}
+	readdir_row(v, &c, &r);
+	memory_row(rss, rss0, hwm);
+	mkdir_row(&m);
+	among_groups(dir);
+	return 0;
+}
+
+void case_scale(void)
+{
+	char dir[PATH_MAX];
+	struct row *w;
+	double t0, t_rmdir;
+	long rss0;
+	int res;
+
+	note("case 5: %d groups in one directory", B.groups);
+	rss0 = daemon_kib();
+	path_of(dir, sizeof(dir), "%s/%s/scale", B.mnt_cgfs, TREE);
+	if (mkdir(dir, 0755) < 0) {
+		row_error("5", "scale", strerror(errno));
+		return;
+	}
+	res = measure(dir, rss0);
+	t0 = now_us();
+	if (rmdir(dir) < 0) {
+		note("rmdir %s: %s", dir, strerror(errno));
+		row_error("5", "  rmdir of the parent", strerror(errno));
+		return;
+	}
+	t_rmdir = now_us() - t0;
+	if (res == 0) {
+		w = row_new("5", "  recursive rmdir, per group (mean)");
+		fmt_us(w->cgfs, sizeof(w->cgfs), t_rmdir / B.groups);
+		snprintf(w->target, sizeof(w->target), "(information)");
+	}
+}
