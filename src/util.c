@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "cgfs/util.h"
@@ -50,4 +51,19 @@ int read_file_at(int dfd, const char *path, size_t max, char **ret)
 	buf[len] = '\0';
 	*ret = buf;
 	return (int)len;
+}
+
+int read_text_at(int dfd, const char *path, size_t max, char **ret)
+{
+	char *text;
+	int n = read_file_at(dfd, path, max, &text);
+
+	if (n < 0)
+		return n;
+	if (memchr(text, '\0', (size_t)n)) {
+		free(text);
+		return -EINVAL;
+	}
+	*ret = text;
+	return n;
 }

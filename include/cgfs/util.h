@@ -11,3 +11,7 @@
  * NUL-terminated buffer. At most max bytes: -EFBIG beyond. Returns the
  * length, or -errno with *ret untouched. */
 int read_file_at(int dfd, const char *path, size_t max, char **ret);
+
+/* read_file_at for text: -EINVAL (nothing returned) if the file holds a
+ * NUL byte, which no text cgfs parses as a C string may. */
+int read_text_at(int dfd, const char *path, size_t max, char **ret);
