@@ -439,17 +439,6 @@ int config_parse(const char *text, const char *name, struct config *ret,
 	return 0;
 }
 
-/* The whole file, NUL-terminated; *ret_len excludes the NUL. */
-static int read_file(const char *path, char **ret, size_t *ret_len)
-{
-	int n = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, ret);
-
-	if (n < 0)
-		return n;
-	*ret_len = (size_t)n;
-	return 0;
-}
-
 static int line_of(const char *text, const char *at)
 {
 	int line = 1;
@@ -462,16 +451,15 @@ static int line_of(const char *text, const char *at)
 int config_load(const char *path, struct config *ret, char *err, size_t errsz)
 {
 	char *text, *nul;
-	size_t len;
 	int r;
 
-	r = read_file(path, &text, &len);
+	r = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text);
 	if (r < 0) {
 		put_err(err, errsz, "%s: cannot read: %s", path, strerror(-r));
 		return r;
 	}
 	/* The parser sees a C string: a NUL would silently end the file. */
-	nul = memchr(text, '\0', len);
+	nul = memchr(text, '\0', (size_t)r);
 	if (nul) {
 		put_err(err, errsz, "%s:%d: NUL byte in the file", path, line_of(text, nul));
 		r = -EINVAL;

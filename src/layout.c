@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cgfs/layout.h"
+#include "cgfs/proc.h"
 #include "cgfs/util.h"
 
 /* /proc files report size 0, so they are read until EOF. A host with
@@ -119,47 +120,6 @@ bad:
 	return -EINVAL;
 }
 
-/* Whether comma list a holds the same items as b, in any order. Items of
- * a controller list are unique, so equal counts plus inclusion suffice. */
-static bool list_has(const char *list, const char *item, size_t len)
-{
-	const char *p = list;
-
-	while (*p) {
-		size_t n = strcspn(p, ",");
-
-		if (n == len && strncmp(p, item, len) == 0)
-			return true;
-		p += n + (p[n] == ',');
-	}
-	return false;
-}
-
-static size_t list_count(const char *list)
-{
-	size_t n = *list ? 1 : 0;
-
-	for (; *list; list++)
-		n += *list == ',';
-	return n;
-}
-
-static bool same_set(const char *a, const char *b)
-{
-	const char *p = a;
-
-	if (list_count(a) != list_count(b))
-		return false;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-
-		if (!list_has(b, p, n))
-			return false;
-		p += n + (p[n] == ',');
-	}
-	return true;
-}
-
 /* ---- mountinfo ---- */
 
 static int v1_lookup(const char *name, size_t len)
@@ -215,7 +175,7 @@ static bool same_hier(const struct hier *a, const struct hier *b)
 {
 	if (a->version != b->version)
 		return false;
-	return a->version == 2 || same_set(a->options, b->options);
+	return a->version == 2 || proc_same_ctrls(a->options, b->options, strlen(b->options));
 }
 
 /* A hierarchy cgfs may drop when the table is full: v1 serving no knob. */
@@ -307,43 +267,34 @@ static int mount_line(struct layout *l, char *line)
 
 /* ---- /proc/self/cgroup ---- */
 
-static struct hier *hier_for(struct layout *l, const char *id, const char *ctrls)
+/* The hierarchy a line of /proc/self/cgroup is about, or NULL. */
+static struct hier *hier_for(struct layout *l, const struct proc_cgroup *line)
 {
 	size_t i;
 
-	/* "0::PATH" is the unified hierarchy; its controller field is empty. */
-	if (!*ctrls) {
-		if (strcmp(id, "0") != 0 || l->v2 < 0)
-			return NULL;
-		return &l->hier[l->v2];
-	}
 	for (i = 0; i < l->n; i++)
-		if (l->hier[i].version == 1 && same_set(l->hier[i].options, ctrls))
+		if (proc_cgroup_is(line, l->hier[i].version == 2 ? NULL : l->hier[i].options))
 			return &l->hier[i];
 	return NULL;
 }
 
-static int cgroup_line(struct layout *l, char *line)
+static int parse_cgroup(struct layout *l, const char *text)
 {
-	char *ctrls, *path;
+	struct proc_cgroup line;
+	const char *pos = text ? text : "";
 	struct hier *h;
+	int r;
 
-	if (!*line)
-		return 0;
-	ctrls = strchr(line, ':');
-	path = ctrls ? strchr(ctrls + 1, ':') : NULL;
-	if (!path)
-		return -EINVAL;
-	*ctrls++ = '\0';
-	*path++ = '\0';
-	if (!*line || strspn(line, "0123456789") != strlen(line) || path[0] != '/')
-		return -EINVAL;
-	/* A hierarchy that is not mounted here cannot be used: skip it. */
-	h = hier_for(l, line, ctrls);
-	if (!h || h->own_cgroup)
-		return 0;
-	h->own_cgroup = strdup(path);
-	return h->own_cgroup ? 0 : -ENOMEM;
+	while ((r = proc_cgroup_next(&pos, &line)) > 0) {
+		/* A hierarchy that is not mounted here cannot be used: skip it. */
+		h = hier_for(l, &line);
+		if (!h || h->own_cgroup)
+			continue;
+		h->own_cgroup = strndup(line.path, line.path_len);
+		if (!h->own_cgroup)
+			return -ENOMEM;
+	}
+	return r;
 }
 
 /* ---- putting it together ---- */
@@ -442,7 +393,7 @@ static int parse_text(const char *mountinfo, const char *proc_cgroup, struct lay
 	r = for_each_line(l, mountinfo, mount_line);
 	if (r == 0) {
 		find_v2(l);
-		r = for_each_line(l, proc_cgroup, cgroup_line);
+		r = parse_cgroup(l, proc_cgroup);
 	}
 	if (r < 0)
 		layout_free(l);
@@ -463,19 +414,6 @@ int layout_parse(const char *mountinfo, const char *proc_cgroup,
 	return 0;
 }
 
-/* A whole proc file; a NUL byte inside means it is not the text we expect. */
-static int read_text(const char *path, char **ret)
-{
-	int n = read_file_at(AT_FDCWD, path, PROC_FILE_MAX, ret);
-
-	if (n >= 0 && memchr(*ret, '\0', (size_t)n)) {
-		free(*ret);
-		*ret = NULL;
-		return -EINVAL;
-	}
-	return n < 0 ? n : 0;
-}
-
 /* cgroup.controllers of the v2 mount; missing or unreadable means "none"
  * (the core files still work, which is all a hybrid host offers). */
 static char *read_v2_controllers(const struct layout *l)
@@ -486,7 +424,8 @@ static char *read_v2_controllers(const struct layout *l)
 	if (l->v2 < 0)
 		return NULL;
 	n = snprintf(path, sizeof(path), "%s/cgroup.controllers", l->hier[l->v2].mountpoint);
-	if (n < 0 || (size_t)n >= sizeof(path) || read_text(path, &text) < 0)
+	if (n < 0 || (size_t)n >= sizeof(path) ||
+	    read_text_at(AT_FDCWD, path, PROC_FILE_MAX, &text) < 0)
 		return NULL;
 	return text;
 }
@@ -497,10 +436,10 @@ int layout_load(struct layout *ret)
 	struct layout l;
 	int r;
 
-	r = read_text("/proc/self/mountinfo", &mountinfo);
-	if (r == 0)
-		r = read_text("/proc/self/cgroup", &cgroup);
-	if (r == 0)
+	r = read_text_at(AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX, &mountinfo);
+	if (r >= 0)
+		r = read_text_at(AT_FDCWD, "/proc/self/cgroup", PROC_FILE_MAX, &cgroup);
+	if (r >= 0)
 		r = parse_text(mountinfo, cgroup, &l);
 	free(mountinfo);
 	free(cgroup);
@@ -530,43 +469,9 @@ void layout_free(struct layout *l)
 
 /* ---- paths ---- */
 
-/* Whether path has a ".." component: a cgroup namespace shows cgroups
- * outside it that way, and nothing below such a path is ours to use. */
-static bool has_dotdot(const char *path)
-{
-	const char *p = path;
-
-	while (*p) {
-		size_t n;
-
-		p += strspn(p, "/");
-		n = strcspn(p, "/");
-		if (n == 2 && p[0] == '.' && p[1] == '.')
-			return true;
-		p += n;
-	}
-	return false;
-}
-
 const char *hier_own_relative(const struct hier *h)
 {
-	const char *own, *root;
-	size_t len;
-
 	if (!h || !h->own_cgroup || !h->mount_root)
 		return NULL;
-	own = h->own_cgroup;
-	root = h->mount_root;
-	if (own[0] != '/' || root[0] != '/' || has_dotdot(own) || has_dotdot(root))
-		return NULL;
-	len = strlen(root);
-	while (len > 0 && root[len - 1] == '/')
-		len--;
-	/* "/lxc/c1" is a parent of "/lxc/c1/x", not of "/lxc/c10". */
-	if (strncmp(own, root, len) != 0 || (own[len] != '/' && own[len] != '\0'))
-		return NULL;
-	own += len;
-	while (*own == '/')
-		own++;
-	return own;
+	return proc_cgroup_relative(h->own_cgroup, h->mount_root);
 }

@@ -15,6 +15,7 @@
 #include <linux/nsfs.h>
 
 #include "cgfs/pidns.h"
+#include "cgfs/proc.h"
 #include "cgfs/util.h"
 
 /* Not in older uapi headers (Debian 12's): the values of Linux 6.11. */
@@ -29,31 +30,19 @@
 
 int pidns_parse_nspid(const char *status, pid_t *ids, size_t max)
 {
-	const char *p = strstr(status, "\nNSpid:");
+	const char *p = proc_status_field(status, "NSpid");
 	unsigned long v;
 	size_t n = 0;
-	char *end;
+	int r;
 
-	if (!p && strncmp(status, "NSpid:", 6) == 0)
-		p = status - 1;
 	if (!p)
 		return -EINVAL;
-	p += 7;
-	for (;;) {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\n' || *p == '\0')
-			break;
-		if (*p < '0' || *p > '9' || n == max)
-			return -EINVAL;
-		errno = 0;
-		v = strtoul(p, &end, 10);
-		if (errno || v == 0 || v > INT_MAX)
+	while ((r = proc_field_next(&p, &v)) > 0) {
+		if (n == max || v == 0 || v > INT_MAX)
 			return -EINVAL;
 		ids[n++] = (pid_t)v;
-		p = end;
 	}
-	return n ? (int)n : -EINVAL;
+	return r < 0 || n == 0 ? -EINVAL : (int)n;
 }
 
 int pidns_steps_up(int n, int level)
@@ -234,27 +223,16 @@ void pidns_view_close(struct pidns_view *v)
 static int nspid_at(int dfd, pid_t *ids)
 {
 	char buf[4096];
-	ssize_t n;
-	int fd;
 
-	fd = openat(dfd, "status", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read_at(dfd, "status", buf, sizeof(buf)) < 0)
 		return -ESRCH;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
 	return pidns_parse_nspid(buf, ids, PIDNS_MAX_LEVELS);
 }
 
 static int open_proc(pid_t pid)
 {
-	char path[32];
-	int fd;
+	int fd = proc_open(pid);
 
-	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -ESRCH : fd;
 }
 

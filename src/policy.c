@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cgfs/policy.h"
+#include "cgfs/proc.h"
 
 static bool name_char(char c, bool first)
 {
@@ -302,41 +303,14 @@ bool policy_admitted(const char *patterns, const char *cg, uid_t uid)
 
 int policy_parse_status_uid(const char *status, uid_t *ret_uid)
 {
-	const char *p = strstr(status, "\nUid:");
+	const char *p = proc_status_field(status, "Uid");
 	unsigned long v;
-	char *end;
 
-	if (!p)
-		return -EINVAL;
-	p += 5;
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (*p < '0' || *p > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(p, &end, 10);
-	if (errno || (*end != '\t' && *end != ' ') || v > (uid_t)-2)
+	/* The real uid must be followed by the others. */
+	if (!p || proc_field_next(&p, &v) <= 0 || (*p != '\t' && *p != ' ') ||
+	    v > (uid_t)-2)
 		return -EINVAL;
 	*ret_uid = (uid_t)v;
-	return 0;
-}
-
-/* /proc/PID/NAME (a small text file), NUL-terminated; -ESRCH if gone. */
-static int read_proc(pid_t pid, const char *name, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -ESRCH;
-	n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
 	return 0;
 }
 
@@ -357,7 +331,7 @@ int policy_may_move(uid_t caller, pid_t pid, policy_admitted_fn admitted, void *
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : -ESRCH;
-	r = read_proc(pid, "status", status, sizeof(status));
+	r = proc_read(pid, "status", status, sizeof(status), NULL) < 0 ? -ESRCH : 0;
 	if (r == 0)
 		r = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
 	/* Not root: the process must be the caller's, and where it is now

@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cgfs/pidns.h"
+#include "cgfs/proc.h"
 #include "cgfs/procvis.h"
 #include "cgfs/util.h"
 
@@ -115,65 +115,30 @@ int procvis_parse_mountinfo(const char *text, struct procvis_mode *ret)
 	return found ? 0 : -ENOENT;
 }
 
-/* The line of status that starts with key, or NULL. */
-static const char *status_line(const char *status, const char *key)
-{
-	size_t klen = strlen(key);
-	const char *p = status;
-
-	while (p && *p) {
-		if (strncmp(p, key, klen) == 0)
-			return p + klen;
-		p = strchr(p, '\n');
-		if (p)
-			p++;
-	}
-	return NULL;
-}
-
 int procvis_parse_ids(const char *status, const char *key, unsigned ids[4])
 {
-	const char *p = status_line(status, key);
+	const char *p = proc_status_field(status, key);
 	unsigned long v;
-	char *end;
 	int i;
 
 	if (!p)
 		return -EINVAL;
 	for (i = 0; i < 4; i++) {
-		while (*p == '\t' || *p == ' ')
-			p++;
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		errno = 0;
-		v = strtoul(p, &end, 10);
-		if (errno || v > UINT_MAX)
+		if (proc_field_next(&p, &v) <= 0 || v > UINT_MAX)
 			return -EINVAL;
 		ids[i] = (unsigned)v;
-		p = end;
 	}
-	return *p == '\n' || *p == '\0' || *p == '\t' || *p == ' ' ? 0 : -EINVAL;
+	return 0;
 }
 
 bool procvis_in_groups(const char *status, gid_t gid)
 {
-	const char *p = status_line(status, "Groups:");
+	const char *p = proc_status_field(status, "Groups");
 	unsigned long v;
-	char *end;
 
-	while (p && *p && *p != '\n') {
-		if (*p == '\t' || *p == ' ') {
-			p++;
-			continue;
-		}
-		errno = 0;
-		v = strtoul(p, &end, 10);
-		if (end == p || errno)
-			return false;
+	while (p && proc_field_next(&p, &v) > 0)
 		if (v == gid)
 			return true;
-		p = end;
-	}
 	return false;
 }
 
@@ -235,22 +200,13 @@ static int map_visible(void *arg, pid_t pid, pid_t *ret)
 {
 	const struct reader *r = arg;
 	unsigned uids[4], gids[4];
-	char path[64], buf[4096];
-	struct stat st;
-	ssize_t n;
-	int fd;
+	char buf[4096];
+	uid_t owner;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (proc_read(pid, "status", buf, sizeof(buf), &owner) < 0)
 		return -ESRCH;
-	n = fstat(fd, &st) < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return -ESRCH;
-	buf[n] = '\0';
 	if (procvis_parse_ids(buf, "Uid:", uids) < 0 || procvis_parse_ids(buf, "Gid:", gids) < 0 ||
-	    !procvis_may_see(&r->m, r->uid, r->gid, r->in_group, uids, gids, st.st_uid))
+	    !procvis_may_see(&r->m, r->uid, r->gid, r->in_group, uids, gids, owner))
 		return -ESRCH;
 	*ret = pid;
 	return 0;
@@ -260,7 +216,7 @@ static int map_visible(void *arg, pid_t pid, pid_t *ret)
  * or one of its supplementary groups. */
 static bool reader_in_group(pid_t reader, gid_t gid, const struct procvis_mode *m)
 {
-	char path[64], *status;
+	char *status;
 	bool in;
 
 	if (!m->has_gid)
@@ -269,8 +225,7 @@ static bool reader_in_group(pid_t reader, gid_t gid, const struct procvis_mode *
 		return true;
 	if (reader <= 0)
 		return false;
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)reader);
-	if (read_file_at(AT_FDCWD, path, STATUS_MAX, &status) < 0)
+	if (proc_read_all(reader, "status", STATUS_MAX, &status) < 0)
 		return false;
 	in = procvis_in_groups(status, m->gid);
 	free(status);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -59,4 +60,19 @@ int64_t monotonic_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int read_text_at(int dfd, const char *path, size_t max, char **ret)
+{
+	char *text;
+	int n = read_file_at(dfd, path, max, &text);
+
+	if (n < 0)
+		return n;
+	if (memchr(text, '\0', (size_t)n)) {
+		free(text);
+		return -EINVAL;
+	}
+	*ret = text;
+	return n;
 }

@@ -15,3 +15,7 @@ int read_file_at(int dfd, const char *path, size_t max, char **ret);
 
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t monotonic_ms(void);
+
+/* read_file_at for text: -EINVAL (nothing returned) if the file holds a
+ * NUL byte, which no text cgfs parses as a C string may. */
+int read_text_at(int dfd, const char *path, size_t max, char **ret);

@@ -3,7 +3,8 @@
  * fuzz_status: policy_parse_status_uid on arbitrary /proc/PID/status text
  * (the input, NUL-terminated). Moving a process into a group is allowed
  * or refused on what it returns, so besides not crashing it must only
- * succeed on a real "Uid:" line, and never with the invalid uid -1.
+ * succeed on a real "Uid:" line (one that starts a line, the first
+ * included), and never with the invalid uid -1.
  */
 #include <errno.h>
 #include <sys/types.h>
@@ -24,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(uid == UNSET);
 	} else {
 		fuzz_assert(uid != (uid_t)-1);
-		fuzz_assert(strstr(status, "\nUid:") != NULL);
+		fuzz_assert(strncmp(status, "Uid:", 4) == 0 || strstr(status, "\nUid:") != NULL);
 	}
 	free(status);
 	return 0;
