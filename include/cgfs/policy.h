@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * policy: who may do what (INTERFACE.md section 5) and which names are
+ * policy: who may do what (cgfs(5), PERMISSIONS) and which names are
  * allowed. Pure decisions, except where a process or a user must be
  * looked up (policy_user, policy_may_move).
  */
