@@ -3,7 +3,9 @@
  * nullfs: the FUSE floor for the benchmark. A low-level server with one
  * file, "knob", that reads back a constant and accepts any write (and
  * "slow", the same after NULL_SLOW_MS, for tests/integration/serve.sh:
- * a slow request must hold up no other). It is
+ * a slow request must hold up no other; with NULLFS_SLOW_GATE=FILE in
+ * the environment, a read of "slow" creates FILE.started and answers
+ * only once FILE is gone, so the test needs no timing). It is
  * mounted, threaded and timed out the way cgfs is (same mount options,
  * direct_io, ATOMIC_O_TRUNC, 1 s entry/attr timeouts, the same session
  * loop, src/serve.c, with as many threads; -s for one thread), so the gap
@@ -29,6 +31,7 @@
 #define SLOW_INO 3
 #define SLOW_NAME "slow"
 #define NULL_SLOW_MS 300
+#define GATE_MAX_MS 60000
 #define NULL_TIMEOUT 1.0 /* cgfs's fs.timeout */
 
 static const char null_value[] = "512\n";
@@ -101,14 +104,34 @@ static void null_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_open(req, fi);
 }
 
+/* A slow read: NULL_SLOW_MS, or held while the gate file exists (at
+ * most GATE_MAX_MS, so that a test that dies frees the server). */
+static void slow_wait(void)
+{
+	const char *gate = getenv("NULLFS_SLOW_GATE");
+	struct timespec slow = { 0, NULL_SLOW_MS * 1000000L }, tick = { 0, 1000000L };
+	char started[4096];
+	int fd, ms;
+
+	if (!gate || !*gate) {
+		nanosleep(&slow, NULL);
+		return;
+	}
+	snprintf(started, sizeof(started), "%s.started", gate);
+	fd = open(started, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	for (ms = 0; ms < GATE_MAX_MS && access(gate, F_OK) == 0; ms++)
+		nanosleep(&tick, NULL);
+}
+
 static void null_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                       struct fuse_file_info *fi)
 {
 	size_t len = sizeof(null_value) - 1;
-	struct timespec slow = { 0, NULL_SLOW_MS * 1000000L };
 
 	if (ino == SLOW_INO && off == 0)
-		nanosleep(&slow, NULL);
+		slow_wait();
 
 	if (off < 0 || (size_t)off >= len) {
 		fuse_reply_buf(req, NULL, 0);
