@@ -298,7 +298,7 @@ static int set_max(struct parse *p, const char *key, const char *value, long *re
 static int set_cap(struct parse *p, const struct knob *k, const char *value)
 {
 	size_t i = (size_t)(k - knob_table);
-	int r;
+	int res;
 
 	if (i >= CAPS_SLOTS)
 		return fail(p, "key '%s' cannot be stored", k->name);
@@ -307,10 +307,10 @@ static int set_cap(struct parse *p, const struct knob *k, const char *value)
 	p->seen |= 1ull << i;
 	if (!*value)
 		return fail(p, "no value for %s", k->name);
-	r = k->check(value);
-	if (r == -ERANGE)
+	res = k->check(value);
+	if (res == -ERANGE)
 		return fail(p, "value '%s' for %s is out of range", value, k->name);
-	if (r < 0)
+	if (res < 0)
 		return fail(p, "value '%s' for %s is not valid", value, k->name);
 	p->cur->value[i] = strdup(value);
 	if (!p->cur->value[i])
@@ -324,19 +324,19 @@ static int set_admit(struct parse *p, const char *value)
 {
 	const char *prev = p->cur->admit;
 	char *all;
-	int r;
+	int res;
 
-	r = policy_admit_check(value);
-	if (r == 0 && !*value)
-		r = -EINVAL;
-	if (r < 0 && r != -E2BIG)
+	res = policy_admit_check(value);
+	if (res == 0 && !*value)
+		res = -EINVAL;
+	if (res < 0 && res != -E2BIG)
 		return fail(p, "value '%s' for admit is not valid (absolute cgroup paths "
 		            "with globs and %%U, a last '**', or none)", value);
 	if (prev && (strcmp(prev, "none") == 0 || strcmp(value, "none") == 0))
 		return fail(p, "admit = none in [%s] with other admission points", p->label);
 	if (asprintf(&all, "%s%s%s", prev ? prev : "", prev ? " " : "", value) < 0)
 		return fail_errno(p, -ENOMEM, "out of memory");
-	if (r == -E2BIG || strlen(all) > POLICY_ADMIT_MAX) {
+	if (res == -E2BIG || strlen(all) > POLICY_ADMIT_MAX) {
 		free(all);
 		return fail(p, "admit in [%s] is too long (at most %d characters in all)",
 		            p->label, POLICY_ADMIT_MAX);
@@ -423,17 +423,17 @@ int config_parse(const char *text, const char *name, struct config *ret,
                  char *err, size_t errsz)
 {
 	struct parse p;
-	int line, r;
+	int line, res;
 
 	memset(&p, 0, sizeof(p));
 	config_init(&p.cfg);
 	p.pos = text ? text : "";
 	name = name ? name : "config";
 	line = ini_parse_stream(reader, &p, handler, &p);
-	r = report(&p, line, name, err, errsz);
-	if (r < 0) {
+	res = report(&p, line, name, err, errsz);
+	if (res < 0) {
 		config_free(&p.cfg);
-		return r;
+		return res;
 	}
 	*ret = p.cfg;
 	return 0;
@@ -451,23 +451,23 @@ static int line_of(const char *text, const char *at)
 int config_load(const char *path, struct config *ret, char *err, size_t errsz)
 {
 	char *text, *nul;
-	int r;
+	int res;
 
-	r = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text);
-	if (r < 0) {
-		put_err(err, errsz, "%s: cannot read: %s", path, strerror(-r));
-		return r;
+	res = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text);
+	if (res < 0) {
+		put_err(err, errsz, "%s: cannot read: %s", path, strerror(-res));
+		return res;
 	}
 	/* The parser sees a C string: a NUL would silently end the file. */
-	nul = memchr(text, '\0', (size_t)r);
+	nul = memchr(text, '\0', (size_t)res);
 	if (nul) {
 		put_err(err, errsz, "%s:%d: NUL byte in the file", path, line_of(text, nul));
-		r = -EINVAL;
+		res = -EINVAL;
 	} else {
-		r = config_parse(text, path, ret, err, errsz);
+		res = config_parse(text, path, ret, err, errsz);
 	}
 	free(text);
-	return r;
+	return res;
 }
 
 void config_caps_for(const struct config *cfg, const char *user, struct caps *ret)

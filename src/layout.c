@@ -237,7 +237,7 @@ static int mount_line(struct layout *l, char *line)
 	char *f[MI_FIELDS_MAX];
 	struct hier h = { 0 };
 	size_t n, sep;
-	int r;
+	int res;
 
 	n = split_fields(line, f, MI_FIELDS_MAX);
 	if (n == 0)
@@ -250,16 +250,16 @@ static int mount_line(struct layout *l, char *line)
 		return 0;
 
 	h.version = strcmp(f[sep + 1], "cgroup2") == 0 ? 2 : 1;
-	r = unescape_path(f[MI_ROOT], &h.mount_root);
-	if (r == 0)
-		r = unescape_path(f[MI_MOUNTPOINT], &h.mountpoint);
-	if (r == 0 && h.version == 1)
-		r = v1_controllers(f[sep + 3], &h.options, &h.ctrls);
-	else if (r == 0 && !(h.options = strdup("")))
-		r = -ENOMEM;
-	if (r < 0) {
+	res = unescape_path(f[MI_ROOT], &h.mount_root);
+	if (res == 0)
+		res = unescape_path(f[MI_MOUNTPOINT], &h.mountpoint);
+	if (res == 0 && h.version == 1)
+		res = v1_controllers(f[sep + 3], &h.options, &h.ctrls);
+	else if (res == 0 && !(h.options = strdup("")))
+		res = -ENOMEM;
+	if (res < 0) {
 		hier_clear(&h);
-		return r;
+		return res;
 	}
 	add_hier(l, &h);
 	return 0;
@@ -283,9 +283,9 @@ static int parse_cgroup(struct layout *l, const char *text)
 	struct proc_cgroup line;
 	const char *pos = text ? text : "";
 	struct hier *h;
-	int r;
+	int res;
 
-	while ((r = proc_cgroup_next(&pos, &line)) > 0) {
+	while ((res = proc_cgroup_next(&pos, &line)) > 0) {
 		/* A hierarchy that is not mounted here cannot be used: skip it. */
 		h = hier_for(l, &line);
 		if (!h || h->own_cgroup)
@@ -294,7 +294,7 @@ static int parse_cgroup(struct layout *l, const char *text)
 		if (!h->own_cgroup)
 			return -ENOMEM;
 	}
-	return r;
+	return res;
 }
 
 /* ---- putting it together ---- */
@@ -303,7 +303,7 @@ static int for_each_line(struct layout *l, const char *text,
                          int (*fn)(struct layout *, char *))
 {
 	char *copy, *pos, *line;
-	int r = 0;
+	int res = 0;
 
 	if (!text)
 		return 0;
@@ -311,10 +311,10 @@ static int for_each_line(struct layout *l, const char *text,
 	if (!copy)
 		return -ENOMEM;
 	pos = copy;
-	while (r == 0 && (line = next_line(&pos)))
-		r = fn(l, line);
+	while (res == 0 && (line = next_line(&pos)))
+		res = fn(l, line);
 	free(copy);
-	return r;
+	return res;
 }
 
 static void find_v2(struct layout *l)
@@ -387,28 +387,28 @@ static void layout_init(struct layout *l)
  * layout_load learns the v2 controllers only once it knows the mount. */
 static int parse_text(const char *mountinfo, const char *proc_cgroup, struct layout *l)
 {
-	int r;
+	int res;
 
 	layout_init(l);
-	r = for_each_line(l, mountinfo, mount_line);
-	if (r == 0) {
+	res = for_each_line(l, mountinfo, mount_line);
+	if (res == 0) {
 		find_v2(l);
-		r = parse_cgroup(l, proc_cgroup);
+		res = parse_cgroup(l, proc_cgroup);
 	}
-	if (r < 0)
+	if (res < 0)
 		layout_free(l);
-	return r;
+	return res;
 }
 
 int layout_parse(const char *mountinfo, const char *proc_cgroup,
                  const char *v2_controllers, struct layout *ret)
 {
 	struct layout l;
-	int r;
+	int res;
 
-	r = parse_text(mountinfo, proc_cgroup, &l);
-	if (r < 0)
-		return r;
+	res = parse_text(mountinfo, proc_cgroup, &l);
+	if (res < 0)
+		return res;
 	assign_ctrls(&l, v2_controllers);
 	*ret = l;
 	return 0;
@@ -434,17 +434,17 @@ int layout_load(struct layout *ret)
 {
 	char *mountinfo = NULL, *cgroup = NULL, *v2 = NULL;
 	struct layout l;
-	int r;
+	int res;
 
-	r = read_text_at(AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX, &mountinfo);
-	if (r >= 0)
-		r = read_text_at(AT_FDCWD, "/proc/self/cgroup", PROC_FILE_MAX, &cgroup);
-	if (r >= 0)
-		r = parse_text(mountinfo, cgroup, &l);
+	res = read_text_at(AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX, &mountinfo);
+	if (res >= 0)
+		res = read_text_at(AT_FDCWD, "/proc/self/cgroup", PROC_FILE_MAX, &cgroup);
+	if (res >= 0)
+		res = parse_text(mountinfo, cgroup, &l);
 	free(mountinfo);
 	free(cgroup);
-	if (r < 0)
-		return r;
+	if (res < 0)
+		return res;
 	if (l.n == 0) {
 		layout_free(&l);
 		return -ENOENT;

@@ -111,16 +111,16 @@ static int load_config(const struct options *o, struct config *cfg)
 {
 	char err[CONFIG_ERR_MAX];
 	const char *path = o->config ? o->config : DEFAULT_CONFIG;
-	int r;
+	int res;
 
-	r = config_load(path, cfg, err, sizeof(err));
-	if (r == -ENOENT && !o->config) {
+	res = config_load(path, cfg, err, sizeof(err));
+	if (res == -ENOENT && !o->config) {
 		config_empty(cfg);
 		return 0;
 	}
-	if (r < 0)
+	if (res < 0)
 		log_err("%s", err);
-	return r;
+	return res;
 }
 
 static const struct options *reload_options;
@@ -131,11 +131,11 @@ static struct fuse_session *server_session; /* this server's */
 static int reload_check(void)
 {
 	struct config cfg;
-	int r = load_config(reload_options, &cfg);
+	int res = load_config(reload_options, &cfg);
 
-	if (r == 0)
+	if (res == 0)
 		config_free(&cfg);
-	return r;
+	return res;
 }
 
 /* The watcher's reports, to the kernel through the supervisor (see
@@ -206,7 +206,7 @@ int main(int argc, char *argv[])
 	struct layout layout;
 	struct fs fs;
 	enum rmdir_mode mode = RMDIR_MIGRATE;
-	int ret = 1, r, i;
+	int ret = 1, res, i;
 
 	log_init();
 	if (fuse_opt_parse(&args, &o, option_spec, opt_proc) == -1)
@@ -230,14 +230,14 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	if (o.loglevel) {
-		r = parse_loglevel(o.loglevel);
-		if (r < 0) {
+		res = parse_loglevel(o.loglevel);
+		if (res < 0) {
 			log_err("loglevel=%s: expected err, warning, notice, info or debug",
 			        o.loglevel);
 			ret = 2;
 			goto out_args;
 		}
-		log_max_level = r;
+		log_max_level = res;
 	}
 	if (opts.debug || o.verbose)
 		log_max_level = LOG_DEBUG;
@@ -299,14 +299,14 @@ int main(int argc, char *argv[])
 		ret = 2;
 		goto out_cfg;
 	}
-	r = layout_load(&layout);
-	if (r < 0) {
-		log_err("no cgroup hierarchy found: %s", strerror(-r));
+	res = layout_load(&layout);
+	if (res < 0) {
+		log_err("no cgroup hierarchy found: %s", strerror(-res));
 		goto out_session;
 	}
-	r = cgroot_open(&root, &layout, o.base, mode);
-	if (r < 0) {
-		log_err("cannot set up the base cgroup: %s", strerror(-r));
+	res = cgroot_open(&root, &layout, o.base, mode);
+	if (res < 0) {
+		log_err("cannot set up the base cgroup: %s", strerror(-res));
 		goto out_session;
 	}
 	sv = (struct supervise){

@@ -33,16 +33,16 @@ int pidns_parse_nspid(const char *status, pid_t *ids, size_t max)
 	const char *p = proc_status_field(status, "NSpid");
 	unsigned long v;
 	size_t n = 0;
-	int r;
+	int res;
 
 	if (!p)
 		return -EINVAL;
-	while ((r = proc_field_next(&p, &v)) > 0) {
+	while ((res = proc_field_next(&p, &v)) > 0) {
 		if (n == max || v == 0 || v > INT_MAX)
 			return -EINVAL;
 		ids[n++] = (pid_t)v;
 	}
-	return r < 0 || n == 0 ? -EINVAL : (int)n;
+	return res < 0 || n == 0 ? -EINVAL : (int)n;
 }
 
 int pidns_steps_up(int n, int level)
@@ -168,7 +168,7 @@ int pidns_view_open(struct pidns_view *v, pid_t caller)
 {
 	char path[64];
 	struct stat st;
-	int fd, r;
+	int fd, res;
 
 	*v = (struct pidns_view){ .fd = -1, .level = -1, .caller = caller };
 	pthread_once(&self.once, self_init);
@@ -181,10 +181,10 @@ int pidns_view_open(struct pidns_view *v, pid_t caller)
 		return 0;
 	}
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)caller);
-	r = same_as_self(path);
-	if (r < 0)
-		return r;
-	if (r) {
+	res = same_as_self(path);
+	if (res < 0)
+		return res;
+	if (res) {
 		v->same = true;
 		v->level = 0;
 		return 0;
@@ -347,13 +347,13 @@ static int to_host_proc(struct pidns_view *v, pid_t pid, pid_t *ret)
  * supported here (fall back to /proc), or -errno. */
 static int ns_ioctl(const struct pidns_view *v, unsigned long req, pid_t pid, pid_t *ret)
 {
-	int r;
+	int res;
 
 	if (!atomic_load(&have_ioctl))
 		return 0;
-	r = ioctl(v->fd, req, (unsigned long)pid);
-	if (r > 0) {
-		*ret = r;
+	res = ioctl(v->fd, req, (unsigned long)pid);
+	if (res > 0) {
+		*ret = res;
 		return 1;
 	}
 	if (errno == ENOTTY) {
@@ -365,7 +365,7 @@ static int ns_ioctl(const struct pidns_view *v, unsigned long req, pid_t pid, pi
 
 int pidns_from_host(struct pidns_view *v, pid_t host, pid_t *ret)
 {
-	int r;
+	int res;
 
 	if (v->same) {
 		*ret = host;
@@ -373,15 +373,15 @@ int pidns_from_host(struct pidns_view *v, pid_t host, pid_t *ret)
 	}
 	if (v->blind)
 		return -ESRCH;
-	r = ns_ioctl(v, NS_GET_PID_IN_PIDNS, host, ret);
-	if (r != 0)
-		return r < 0 ? r : 0;
+	res = ns_ioctl(v, NS_GET_PID_IN_PIDNS, host, ret);
+	if (res != 0)
+		return res < 0 ? res : 0;
 	return from_host_proc(v, host, ret);
 }
 
 int pidns_to_host(struct pidns_view *v, pid_t pid, pid_t *ret)
 {
-	int r;
+	int res;
 
 	if (v->same) {
 		*ret = pid;
@@ -389,9 +389,9 @@ int pidns_to_host(struct pidns_view *v, pid_t pid, pid_t *ret)
 	}
 	if (v->blind)
 		return -ESRCH;
-	r = ns_ioctl(v, NS_GET_PID_FROM_PIDNS, pid, ret);
-	if (r != 0)
-		return r < 0 ? r : 0;
+	res = ns_ioctl(v, NS_GET_PID_FROM_PIDNS, pid, ret);
+	if (res != 0)
+		return res < 0 ? res : 0;
 	return to_host_proc(v, pid, ret);
 }
 

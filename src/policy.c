@@ -324,32 +324,32 @@ int policy_may_move(uid_t caller, pid_t pid, policy_admitted_fn admitted, void *
 {
 	char status[4096];
 	uid_t uid;
-	int pidfd, r;
+	int pidfd, res;
 
 	/* The pidfd pins the process: if what we read belonged to a recycled
 	 * pid, the original is gone and signalling the pidfd fails. */
 	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (pidfd < 0)
 		return errno == EMFILE || errno == ENFILE || errno == ENOMEM ? -errno : -ESRCH;
-	r = proc_read(pid, "status", status, sizeof(status), NULL) < 0 ? -ESRCH : 0;
-	if (r == 0)
-		r = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
+	res = proc_read(pid, "status", status, sizeof(status), NULL) < 0 ? -ESRCH : 0;
+	if (res == 0)
+		res = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
 	/* Not root: the process must be the caller's, and where it is now
 	 * it must be allowed to leave for the tree. */
-	if (r == 0 && caller != 0 && uid != caller)
-		r = -EPERM;
-	if (r == 0 && caller != 0) {
-		r = admitted ? admitted(arg, pid) : 0;
-		if (r == 0)
-			r = -EPERM;
-		else if (r > 0)
-			r = 0;
+	if (res == 0 && caller != 0 && uid != caller)
+		res = -EPERM;
+	if (res == 0 && caller != 0) {
+		res = admitted ? admitted(arg, pid) : 0;
+		if (res == 0)
+			res = -EPERM;
+		else if (res > 0)
+			res = 0;
 	}
-	if (r == 0 && !pidfd_alive(pidfd))
-		r = -ESRCH;
-	if (r < 0) {
+	if (res == 0 && !pidfd_alive(pidfd))
+		res = -ESRCH;
+	if (res < 0) {
 		close(pidfd);
-		return r;
+		return res;
 	}
 	*ret_pidfd = pidfd;
 	return 0;

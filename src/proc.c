@@ -46,14 +46,14 @@ static int read_small(int fd, char *buf, size_t size, uid_t *ret_owner)
 
 static int read_path_at(int dfd, const char *path, char *buf, size_t size, uid_t *ret_owner)
 {
-	int fd, r;
+	int fd, res;
 
 	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = read_small(fd, buf, size, ret_owner);
+	res = read_small(fd, buf, size, ret_owner);
 	close(fd);
-	return r;
+	return res;
 }
 
 int proc_read(pid_t pid, const char *name, char *buf, size_t size, uid_t *ret_owner)
@@ -177,10 +177,10 @@ int proc_cgroup_path(const char *text, const char *ctrls, char *out, size_t size
 {
 	struct proc_cgroup line;
 	const char *pos = text;
-	int r;
+	int res;
 
-	while ((r = proc_cgroup_next(&pos, &line)) != 0) {
-		if (r < 0 || !proc_cgroup_is(&line, ctrls))
+	while ((res = proc_cgroup_next(&pos, &line)) != 0) {
+		if (res < 0 || !proc_cgroup_is(&line, ctrls))
 			continue;
 		if (line.path_len >= size)
 			return -ENAMETOOLONG;
@@ -271,14 +271,14 @@ int proc_status_ids(const char *status, const char *key, unsigned long *ids, siz
 	const char *p = proc_status_field(status, key);
 	unsigned long v;
 	size_t n = 0;
-	int r;
+	int res;
 
 	if (!p)
 		return -ENOENT;
-	while ((r = proc_field_next(&p, &v)) > 0) {
+	while ((res = proc_field_next(&p, &v)) > 0) {
 		if (n == max)
 			return -EINVAL;
 		ids[n++] = v;
 	}
-	return r < 0 ? r : (int)n;
+	return res < 0 ? res : (int)n;
 }
