@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the tests mount FUSE and create cgroups"; exit 2; }
 bash tools/deps.sh test || exit 2
 
-# The integration tests make three users (tests/integration/lib.sh); those
+# The integration tests make three users (tests/lib/lib.sh); those
 # this run made go again when it ends, however it ends.
 made_users=()
 for u in cgfs-alice cgfs-bob cgfs-carol; do

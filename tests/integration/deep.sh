@@ -12,7 +12,7 @@
 # watches changes deep in it, survives a server killed and a restart, and
 # one rmdir of the top group, then of the tree root, removes everything in
 # every hierarchy, the process moved out to the parent group.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 # Deeper than the crash depths reported (720 for a cpus write, 1990 for
 # the start-up walk), and deep enough that the paths (two characters a

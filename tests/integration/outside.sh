@@ -7,7 +7,7 @@
 # with EIO and completed, at run time and at start; without
 # inotify watches left, cgfs stops caching instead; a stop while the
 # watcher is busy does not hang.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 cat >"$CONF" <<CFG
 [user $BOB]

@@ -52,7 +52,7 @@ fetch_kernel && [ -f "$KERNEL" ] ||
 
 root=$work/root
 rm -rf "$root"
-mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,bb,proc,sys,dev,tmp,run,etc,root,cgfs/bin,cgfs/tests}
+mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,bb,proc,sys,dev,tmp,run,etc,root,cgfs/bin,cgfs/tests,cgfs/lib}
 # Debian's merged /usr, so that the host's binaries find their libraries
 # at the paths ldd gives.
 for d in bin sbin lib lib64; do ln -s usr/$d "$root/$d"; done
@@ -111,9 +111,10 @@ done
 cp "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" "$root/cgfs/bin/" &&
 	copy_libs "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" ||
 	die "cannot copy cgfs, xop and their libraries"
-# The shared tests as they are, and the v2-only ones beside them (v2.sh
-# finds lib.sh next to itself there).
+# The shared tests as they are, the v2-only ones beside them, and their
+# library one level up, where each finds it as on the host (../lib).
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
+cp "$src"/tests/lib/*.sh "$root/cgfs/lib/" || die "cannot copy the tests' library"
 vm_tests=()
 for t in "$here"/*.sh; do
 	# Not tests: the host's scripts and the systemd guest's.
