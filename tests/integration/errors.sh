@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Every bad input of INTERFACE.md section 4 gets its errno and changes
-# nothing in any hierarchy.
+# Every bad input of cgfs(5)'s ERRORS gets its errno and changes nothing
+# in any hierarchy.
 . "$(dirname "$0")/../lib/lib.sh"
 
 start_cgfs || exit 1
