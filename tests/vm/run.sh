@@ -45,8 +45,7 @@ need_pkgs qemu-system-x86 busybox-static cpio xz-utils bash util-linux fuse3 cor
 
 # ---- the kernel (host.sh)
 
-fetch_kernel && [ -f "$KERNEL" ] ||
-	die "cannot get Debian's linux-image-amd64 kernel (apt-get download failed?)"
+need_kernel
 
 # ---- the initramfs
 
@@ -169,46 +168,15 @@ install -m 755 "$here/init.sh" "$root/init"
 /sbin/ldconfig -r "$root" 2>/dev/null || die "cannot build the guest's ld.so.cache"
 
 image=$work/initramfs.cpio.gz
-(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) |
-	gzip -1 >"$image" || die "cannot pack the initramfs"
+pack_initramfs "$root" "$image" gzip -1 || die "cannot pack the initramfs"
 echo "vm: kernel $KVER, initramfs $(du -h "$image" | cut -f1), tests: ${tests[*]}"
 
-# ---- boot it
+# ---- boot it (host.sh): only results are shown, unless asked
 
 console=$work/console.log
-# Only results, unless asked: the whole console is in the file.
-show() {
-	if [ "${CGFS_VM_VERBOSE:-}" = 1 ]; then
-		cat
-	else
-		grep -a --line-buffered -E '^(guest:|===|not ok|# SKIP|VM-)'
-	fi
-}
-start=$(date +%s.%N)
-# No -enable-kvm: KVM hangs on these hosts. Two vCPUs in multi-threaded
-# TCG. panic=-1 and -no-reboot turn a guest panic into QEMU's exit.
-timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
-	-display none -monitor none -serial stdio -no-reboot \
-	-kernel "$KERNEL" -initrd "$image" \
-	-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init ${CGFS_VM_APPEND:-}" \
-	</dev/null 2>&1 | sed -u 's/\r$//' | tee "$console" | show
-qrc=${PIPESTATUS[0]}
-end=$(date +%s.%N)
-elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
-
-# A failed run shows the end of the console, where a panic would be.
-fail_run() {
-	[ "${CGFS_VM_VERBOSE:-}" = 1 ] || { echo "--- the console's last lines"; tail -n 40 "$console"; }
-	die "$*"
-}
-[ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && fail_run "the guest did not finish within ${timeout_s}s (console: $console)"
-result=$(grep -a '^VM-RESULT: ' "$console" | tail -n 1)
-[ -n "$result" ] || fail_run "the guest never reported (QEMU exit $qrc; console: $console)"
-times=$(grep -a '^VM-TIMES: ' "$console" | tail -n 1)
-read -r _ pass _ fail _ rcw <<<"$result"
-rc=${rcw#rc=}
-echo "vm: ${times#VM-TIMES: }; QEMU ran ${elapsed}s in all (budget ${budget_s}s)"
+boot_guest "$image" 1536 '^(guest:|===|not ok|# SKIP|VM-)' "rdinit=/init"
+guest_report
+echo "vm: $times; QEMU ran ${elapsed}s in all (budget ${budget_s}s)"
 if [ "$elapsed" -gt "$budget_s" ]; then
 	echo "vm: over the budget of ${budget_s}s"
 	fail=$((fail + 1))
