@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the tests mount FUSE and create cgroups"; exit 2; }
 bash tools/deps.sh test || exit 2
 
-# The integration tests make three users (tests/integration/lib.sh); those
+# The integration tests make three users (tests/lib/lib.sh); those
 # this run made go again when it ends, however it ends.
 made_users=()
 for u in cgfs-alice cgfs-bob cgfs-carol; do
@@ -40,6 +40,23 @@ run_suite() {
 	[ -n "$ok" ] && [ "$fail" -eq 0 ]
 }
 
+# count_stage TAG OUT WHAT: adds the last "TAG: N passed, M failed" line
+# of OUT to the totals; fails when M is not 0 or when there is no such
+# line (WHAT printed no result: one failure).
+count_stage() {
+	local line p f
+	line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$3 printed no result"
+		total_fail=$((total_fail + 1))
+		return 1
+	fi
+	read -r _ p _ f _ <<<"$line"
+	total_ok=$((total_ok + p))
+	total_fail=$((total_fail + f))
+	[ "$f" -eq 0 ]
+}
+
 status=0
 echo "== plain build"
 run_suite build-test || status=1
@@ -50,18 +67,7 @@ run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false || status=1
 
 echo "== libFuzzer targets (every parser, bounded time each; regressions replayed)"
 FUZZ_SECONDS=${FUZZ_SECONDS:-20} bash tools/fuzz.sh 2>&1 | tee build-test/fuzz.out
-fz=$(grep -E '^fuzz: [0-9]+ passed, [0-9]+ failed' build-test/fuzz.out | tail -n 1)
-if [ -n "$fz" ]; then
-	fp=$(sed -E 's/^fuzz: ([0-9]+) passed.*/\1/' <<<"$fz")
-	ff=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$fz")
-	total_ok=$((total_ok + fp))
-	total_fail=$((total_fail + ff))
-	[ "$ff" -eq 0 ] || status=1
-else
-	echo "the fuzz run printed no result"
-	total_fail=$((total_fail + 1))
-	status=1
-fi
+count_stage fuzz build-test/fuzz.out "the fuzz run" || status=1
 
 echo "== Debian package: dpkg-buildpackage and lintian (tools/deb.sh)"
 if bash tools/deb.sh build-test/deb 2>&1 | tee build-test/deb.out | tail -n 3 &&
@@ -74,35 +80,13 @@ fi
 
 echo "== pure cgroup v2: the integration suite inside a QEMU guest (tests/vm)"
 bash tests/vm/run.sh build-test 2>&1 | tee build-test/vm.out
-vm=$(grep -E '^vm: [0-9]+ passed, [0-9]+ failed' build-test/vm.out | tail -n 1)
-if [ -n "$vm" ]; then
-	vp=$(sed -E 's/^vm: ([0-9]+) passed.*/\1/' <<<"$vm")
-	vf=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$vm")
-	total_ok=$((total_ok + vp))
-	total_fail=$((total_fail + vf))
-	[ "$vf" -eq 0 ] || status=1
-else
-	echo "the v2 guest printed no result"
-	total_fail=$((total_fail + 1))
-	status=1
-fi
+count_stage vm build-test/vm.out "the v2 guest" || status=1
 
 echo "== systemd guest: cgfs.service and the package under systemd, pure cgroup v2 (tests/vm/systemd.sh)"
 # The package the deb stage built, when it built one.
 sd_deb=$(ls build-test/deb/cgfs_*.deb 2>/dev/null | head -n 1)
 CGFS_VM_DEB=$sd_deb bash tests/vm/systemd.sh build-test 2>&1 | tee build-test/vm-systemd.out
-vs=$(grep -E '^vm-systemd: [0-9]+ passed, [0-9]+ failed' build-test/vm-systemd.out | tail -n 1)
-if [ -n "$vs" ]; then
-	vp=$(sed -E 's/^vm-systemd: ([0-9]+) passed.*/\1/' <<<"$vs")
-	vf=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$vs")
-	total_ok=$((total_ok + vp))
-	total_fail=$((total_fail + vf))
-	[ "$vf" -eq 0 ] || status=1
-else
-	echo "the systemd guest printed no result"
-	total_fail=$((total_fail + 1))
-	status=1
-fi
+count_stage vm-systemd build-test/vm-systemd.out "the systemd guest" || status=1
 
 # Nothing of ours may be left: no test cgroup, no test mount, no user
 # this run made.

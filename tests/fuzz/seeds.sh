@@ -104,7 +104,7 @@ knob stat-hybrid stat $((0x80 | 1 << 1 | 1 << 6)) '' \
 
 # ---- fuzz_config ----
 cp "$fix"/good.conf "$out"/fuzz_config/good.conf
-cp ../../doc/cgfs.conf.example "$out"/fuzz_config/example.conf
+cp ../../docs/cgfs.conf.example "$out"/fuzz_config/example.conf
 printf '[defaults]\nmemory_limit_mb = 512M\ncpus = 0-3,6\nio_weight = 100\n' \
 	>"$out"/fuzz_config/defaults.conf
 printf '\xef\xbb\xbf# BOM first\n[user www-data]\nmax_depth = 2 ; inline\n%s\n' \

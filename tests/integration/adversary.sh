@@ -9,7 +9,7 @@
 #   CGFS_ADVERSARY_SEED=N|random  the sequence (default: a fixed one)
 #   CGFS_ADVERSARY_SECONDS=S      how long it runs (default 60; the v2
 #                                 guest sets 30)
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 ADVERSARY=$(dirname "$XOP")/adversary
 [ -x "$ADVERSARY" ] || { not_ok "no adversary helper at $ADVERSARY"; exit 1; }

@@ -4,7 +4,7 @@
 # the errno and that nothing changed: neither the real cgroup files (a
 # snapshot of every setting file of the run's base, in every hierarchy) nor
 # where the processes live.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 cat >"$CONF" <<CFG
 [defaults]

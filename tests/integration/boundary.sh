@@ -5,7 +5,7 @@
 # belongs to its group, raw/ files with effects outside the subtree, and
 # logs that cannot be forged. Every attack asserts its errno and that
 # nothing changed.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 A_UID=$(id -u "$ALICE")
 B_UID=$(id -u "$BOB")

@@ -12,7 +12,7 @@
 #   the base is not served;
 # - with hidepid= on the daemon's /proc, procs lists only the processes
 #   the reader may see there (their own; root and the gid= group all).
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 CAP=3000       # alice's, from [defaults]
 BOB_CAP=50     # [user bob]

@@ -5,9 +5,9 @@
 # real container-like process (unshare: new pid, mount and, for alice,
 # user namespace, with its own /proc) around container-inside.sh, which
 # reports what it saw; every check is asserted here.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
-INSIDE=$(dirname "$0")/container-inside.sh
+INSIDE=$(dirname "$0")/../lib/container-inside.sh
 WORK=$(mktemp -d /tmp/cgfs-ctr.XXXXXX)
 chmod 755 "$WORK"
 cp "$INSIDE" "$WORK/inside.sh"

@@ -12,7 +12,7 @@
 # watches changes deep in it, survives a server killed and a restart, and
 # one rmdir of the top group, then of the tree root, removes everything in
 # every hierarchy, the process moved out to the parent group.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 # Deeper than the crash depths reported (720 for a cpus write, 1990 for
 # the start-up walk), and deep enough that the paths (two characters a
@@ -32,11 +32,9 @@ max_depth = max
 max_groups = max
 CFG
 
-if [ -n "$V2_MOUNT" ] && grep -qx "$V2_MOUNT" <<<"$SERVING"; then
-	PRIMARY=$V2_MOUNT
-else
-	PRIMARY=$(cg_mount freezer)
-fi
+start_outside || exit 1
+assert_op "root makes bob's tree (max_depth = max)" OK "$XOP" mkdir "$MNT/$BOB"
+
 OTHER=
 for m in $(serving_mounts); do
 	[ "$m" != "$PRIMARY" ] && { OTHER=$m; break; }
@@ -72,10 +70,6 @@ alive() {
 		"$XOP" stat "$MNT/$ALICE/pids_max" | grep -qx OK
 }
 
-start_cgfs -o "config=$CONF" || exit 1
-assert_op "root makes alice's tree (default limits)" OK "$XOP" mkdir "$MNT/$ALICE"
-assert_op "root makes bob's tree (max_depth = max)" OK "$XOP" mkdir "$MNT/$BOB"
-
 # ---- 1. the default depth: 32 levels, then EDQUOT ----
 assert_op "alice builds a chain: 32 levels made, the 33rd is EDQUOT" "EDQUOT 32" \
 	as "$ALICE" "$XOP" mkchain "$MNT/$ALICE" g 40
@@ -86,7 +80,7 @@ assert_op "alice: a wider group at depth 33 is EDQUOT too" EDQUOT \
 	as "$ALICE" "$XOP" chainop "$MNT/$ALICE" g 32 mkdir other
 assert_eq "refused mkdirs changed nothing" "$before" "$(snapshot)"
 assert_eq "the chain is 32 deep in every hierarchy" "$(all_equal 32)" "$(depths "$ALICE" g)"
-if [ -n "$V2_MOUNT" ] && grep -qx "$V2_MOUNT" <<<"$SERVING"; then
+if v2_serves; then
 	# The kernel holds the default line too: the cap plus the leaf.
 	assert_eq "v2: the tree root's cgroup.max.depth (32 + 1)" 33 \
 		"$(cat "$V2_MOUNT/$BASE/$ALICE/cgroup.max.depth")"

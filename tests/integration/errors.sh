@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# Every bad input of INTERFACE.md section 4 gets its errno and changes
-# nothing in any hierarchy.
-. "$(dirname "$0")/lib.sh"
+# Every bad input of cgfs(5)'s ERRORS gets its errno and changes nothing
+# in any hierarchy.
+. "$(dirname "$0")/../lib/lib.sh"
 
 start_cgfs || exit 1
 "$XOP" mkdir "$MNT/$ALICE" >/dev/null

@@ -5,7 +5,7 @@
 # ECONNABORTED (a request the dying server had read); afterwards every real
 # group is whole or absent in every hierarchy, and the mount lists exactly
 # what the kernel has.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 KILLS=${CGFS_FAULT_KILLS:-20}
 OUT=$(mktemp /tmp/cgfs-out.XXXXXX)

@@ -6,7 +6,7 @@
 # lists; /etc/fstab-style mounting through mount.fuse3 works; readiness
 # (sd_notify READY=1) is sent only once the mount answers.
 # Usage: install.sh CGFS XOP BUILDDIR SOURCEDIR
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 BUILD=${3:?build dir}
 SRC=${4:?source dir}
 DEST=$(mktemp -d /tmp/cgfs-destdir.XXXXXX)

@@ -3,7 +3,7 @@
 # Every knob, written through the mount as the tree's owner: the real
 # interface file holds the converted value, and the knob reads back what
 # was written.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 start_cgfs || exit 1
 G=$ALICE/web

@@ -6,7 +6,7 @@
 # last third; where it still grew (an emulated guest warms up slowly), up
 # to two more rounds of a third each, the last of which must be flat: a
 # leak grows in every round.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 SECS=${CGFS_LOAD_SECONDS:-60}
 OUT=$(mktemp /tmp/cgfs-out.XXXXXX)

@@ -5,7 +5,7 @@
 # layout is the kernel's; writes are refused; bind-mounted over
 # /proc/meminfo in a private mount namespace, free(1) sees the limit; and
 # LXCFS, asked by a process in the same group, agrees on what it must.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 LX=$(mktemp -d /tmp/cgfs-lxcfs.XXXXXX)
 LXPID=

@@ -7,20 +7,17 @@
 # with EIO and completed, at run time and at start; without
 # inotify watches left, cgfs stops caching instead; a stop while the
 # watcher is busy does not hang.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 cat >"$CONF" <<CFG
 [user $BOB]
 pids_max = 77
 CFG
 
-# cgfs's primary hierarchy (identity, listing): cgroup2 when it serves,
-# else the freezer's; OTHER is another serving one (pids' if it can).
-if [ -n "$V2_MOUNT" ] && grep -qx "$V2_MOUNT" <<<"$SERVING"; then
-	PRIMARY=$V2_MOUNT
-else
-	PRIMARY=$(cg_mount freezer)
-fi
+start_outside || exit 1
+A=$ALICE
+
+# OTHER is a serving hierarchy other than PRIMARY (pids' if it can).
 OTHER=
 for c in pids memory cpu cpuset blkio cpuacct; do
 	m=$(cg_mount "$c")
@@ -84,10 +81,6 @@ wait_for() {
 	done
 	assert_eq "$desc" "$want" "$got"
 }
-
-start_cgfs -o "config=$CONF" || exit 1
-assert_op "root makes alice's tree" OK "$XOP" mkdir "$MNT/$ALICE"
-A=$ALICE
 
 # ---- 1. made and removed behind cgfs's back: seen at once ----
 # The paths of group $1, without forking (this runs in a slow guest too):

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # procs moves a pid in every hierarchy; freeze waits for the frozen state;
 # kill kills the whole subtree; who may move what.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 start_cgfs || exit 1
 "$XOP" mkdir "$MNT/$ALICE" >/dev/null

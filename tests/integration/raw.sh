@@ -6,7 +6,7 @@
 # the friendly knobs both ways; every refused file refuses its owner and
 # root and changes nothing; release_agent and devices.* never appear and
 # cannot be made through the mount.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 start_cgfs || exit 1
 T=$MNT/$ALICE

@@ -8,7 +8,7 @@
 # ECONNABORTED, never hang. The time each client went without a successful
 # operation is printed. Servers that cannot start are started again with a
 # back-off, and the supervisor gives up after 20 in a row.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 # Run from a copy, so the test can replace "the installed binary".
 BIN=$(mktemp /tmp/cgfs-bin.XXXXXX)

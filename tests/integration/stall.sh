@@ -11,7 +11,7 @@
 # so the freeze waits until the test lets the server go on: "still
 # pending" is then a fact the test controls, not a timing. The waits are
 # set to 10 minutes (-o wait_ms), far beyond any bound below.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 T_OUT=$(mktemp -d /tmp/cgfs-stall.XXXXXX)
 MNT2=$(mktemp -d /tmp/cgfs-mnt2.XXXXXX)

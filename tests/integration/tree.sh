@@ -5,7 +5,7 @@
 # the hidden .self leaf (made with a group's first process), v1 cpuset
 # inheritance, recursive rmdir with live
 # processes (migrate and kill) leaving no real directory behind.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 cat >"$CONF" <<CFG
 ; caps for every user tree

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # Two users: each owns their tree and nothing else; the admin's caps at a
 # tree root are root's.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 start_cgfs || exit 1
 assert_op "alice cannot create a tree" EACCES as "$ALICE" "$XOP" mkdir "$MNT/$ALICE"

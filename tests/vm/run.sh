@@ -34,7 +34,7 @@ VM_KERNELS=$work/kernel
 . "$here/host.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, and the initramfs keeps file owners)"
-for f in cgfs tests/xop tests/cgload tests/adversary; do
+for f in src/cgfs tests/xop tests/cgload tests/adversary; do
 	[ -x "$build/$f" ] || die "$build/$f is not built"
 done
 
@@ -45,14 +45,13 @@ need_pkgs qemu-system-x86 busybox-static cpio xz-utils bash util-linux fuse3 cor
 
 # ---- the kernel (host.sh)
 
-fetch_kernel && [ -f "$KERNEL" ] ||
-	die "cannot get Debian's linux-image-amd64 kernel (apt-get download failed?)"
+need_kernel
 
 # ---- the initramfs
 
 root=$work/root
 rm -rf "$root"
-mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,bb,proc,sys,dev,tmp,run,etc,root,cgfs/bin,cgfs/tests}
+mkdir -p "$root"/{usr/bin,usr/sbin,usr/lib,usr/lib64,bb,proc,sys,dev,tmp,run,etc,root,cgfs/bin,cgfs/tests,cgfs/lib}
 # Debian's merged /usr, so that the host's binaries find their libraries
 # at the paths ldd gives.
 for d in bin sbin lib lib64; do ln -s usr/$d "$root/$d"; done
@@ -108,12 +107,13 @@ for a in $(/usr/bin/busybox --list); do
 done
 
 # cgfs and xop with their libraries (an ASan build brings libasan too).
-cp "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" "$root/cgfs/bin/" &&
-	copy_libs "$build/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" ||
+cp "$build/src/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" "$root/cgfs/bin/" &&
+	copy_libs "$build/src/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" ||
 	die "cannot copy cgfs, xop and their libraries"
-# The shared tests as they are, and the v2-only ones beside them (v2.sh
-# finds lib.sh next to itself there).
+# The shared tests as they are, the v2-only ones beside them, and their
+# library one level up, where each finds it as on the host (../lib).
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
+cp "$src"/tests/lib/*.sh "$root/cgfs/lib/" || die "cannot copy the tests' library"
 vm_tests=()
 for t in "$here"/*.sh; do
 	# Not tests: the host's scripts and the systemd guest's.
@@ -168,46 +168,15 @@ install -m 755 "$here/init.sh" "$root/init"
 /sbin/ldconfig -r "$root" 2>/dev/null || die "cannot build the guest's ld.so.cache"
 
 image=$work/initramfs.cpio.gz
-(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) |
-	gzip -1 >"$image" || die "cannot pack the initramfs"
+pack_initramfs "$root" "$image" gzip -1 || die "cannot pack the initramfs"
 echo "vm: kernel $KVER, initramfs $(du -h "$image" | cut -f1), tests: ${tests[*]}"
 
-# ---- boot it
+# ---- boot it (host.sh): only results are shown, unless asked
 
 console=$work/console.log
-# Only results, unless asked: the whole console is in the file.
-show() {
-	if [ "${CGFS_VM_VERBOSE:-}" = 1 ]; then
-		cat
-	else
-		grep -a --line-buffered -E '^(guest:|===|not ok|# SKIP|VM-)'
-	fi
-}
-start=$(date +%s.%N)
-# No -enable-kvm: KVM hangs on these hosts. Two vCPUs in multi-threaded
-# TCG. panic=-1 and -no-reboot turn a guest panic into QEMU's exit.
-timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 1536 \
-	-display none -monitor none -serial stdio -no-reboot \
-	-kernel "$KERNEL" -initrd "$image" \
-	-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init ${CGFS_VM_APPEND:-}" \
-	</dev/null 2>&1 | sed -u 's/\r$//' | tee "$console" | show
-qrc=${PIPESTATUS[0]}
-end=$(date +%s.%N)
-elapsed=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.0f", b - a }')
-
-# A failed run shows the end of the console, where a panic would be.
-fail_run() {
-	[ "${CGFS_VM_VERBOSE:-}" = 1 ] || { echo "--- the console's last lines"; tail -n 40 "$console"; }
-	die "$*"
-}
-[ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && fail_run "the guest did not finish within ${timeout_s}s (console: $console)"
-result=$(grep -a '^VM-RESULT: ' "$console" | tail -n 1)
-[ -n "$result" ] || fail_run "the guest never reported (QEMU exit $qrc; console: $console)"
-times=$(grep -a '^VM-TIMES: ' "$console" | tail -n 1)
-read -r _ pass _ fail _ rcw <<<"$result"
-rc=${rcw#rc=}
-echo "vm: ${times#VM-TIMES: }; QEMU ran ${elapsed}s in all (budget ${budget_s}s)"
+boot_guest "$image" 1536 '^(guest:|===|not ok|# SKIP|VM-)' "rdinit=/init"
+guest_report
+echo "vm: $times; QEMU ran ${elapsed}s in all (budget ${budget_s}s)"
 if [ "$elapsed" -gt "$budget_s" ]; then
 	echo "vm: over the budget of ${budget_s}s"
 	fail=$((fail + 1))

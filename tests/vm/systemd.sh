@@ -107,8 +107,7 @@ fi
 
 # ---- the kernel (host.sh), shared with run.sh
 
-fetch_kernel && [ -f "$KERNEL" ] ||
-	die "cannot get Debian's linux-image-amd64 kernel (apt-get download failed?)"
+need_kernel
 
 # ---- this run's tree: the cached one, fuse.ko, the package, the checks
 
@@ -185,44 +184,19 @@ MemoryMax=512M
 EOF
 
 image=$work/initramfs.cpio
-(cd "$root" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --quiet) >"$image" ||
-	die "cannot pack the initramfs"
+pack_initramfs "$root" "$image" || die "cannot pack the initramfs"
 prep_s=$(elapsed_since "$t")
 echo "$VM_TAG: kernel $KVER, package $version (upgrade to $up_version), initramfs $(du -h "$image" | cut -f1), root file system $rootfs_s, prepared in ${prep_s}s"
 
-# ---- boot it
+# ---- boot it (host.sh)
 
 console=$work/console.log
-show() {
-	if [ "${CGFS_VM_VERBOSE:-}" = 1 ]; then
-		cat
-	else
-		grep -a --line-buffered -E '^(guest:|ok |not ok|#|VM-)'
-	fi
-}
-start=$(date +%s.%N)
 # rdinit: systemd straight from the initramfs, which is the root. The
 # initramfs is left uncompressed: unpacking gzip costs more under TCG than
 # reading the larger file. 2 GiB: the root file system lives in memory.
-timeout --kill-after=10 "$timeout_s" qemu-system-x86_64 \
-	-machine q35 -accel tcg,thread=multi -cpu max -smp 2 -m 2048 \
-	-display none -monitor none -serial stdio -no-reboot \
-	-kernel "$KERNEL" -initrd "$image" \
-	-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/lib/systemd/systemd systemd.unified_cgroup_hierarchy=1 systemd.unit=cgfs-vmtest.target systemd.firstboot=off systemd.show_status=error ${CGFS_VM_APPEND:-}" \
-	</dev/null 2>&1 | sed -u 's/\r$//' | tee "$console" | show
-qrc=${PIPESTATUS[0]}
-elapsed=$(elapsed_since "$start")
-
-fail_run() {
-	[ "${CGFS_VM_VERBOSE:-}" = 1 ] || { echo "--- the console's last lines"; tail -n 40 "$console"; }
-	die "$*"
-}
-[ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] && fail_run "the guest did not finish within ${timeout_s}s (console: $console)"
-result=$(grep -a '^VM-RESULT: ' "$console" | tail -n 1)
-[ -n "$result" ] || fail_run "the guest never reported (QEMU exit $qrc; console: $console)"
-times=$(grep -a '^VM-TIMES: ' "$console" | tail -n 1)
-read -r _ pass _ fail _ rcw <<<"$result"
-rc=${rcw#rc=}
+boot_guest "$image" 2048 '^(guest:|ok |not ok|#|VM-)' \
+	"rdinit=/lib/systemd/systemd systemd.unified_cgroup_hierarchy=1 systemd.unit=cgfs-vmtest.target systemd.firstboot=off systemd.show_status=error"
+guest_report
 # The guest's own count, against the lines it printed.
 lines_ok=$(grep -a -c '^ok ' "$console")
 lines_fail=$(grep -a '^not ok ' "$console" | grep -a -v -c ' # TODO ')
@@ -232,7 +206,7 @@ if [ "$lines_ok" != "$pass" ] || [ "$lines_fail" != "$fail" ]; then
 	fail=$((fail + 1))
 fi
 total=$(elapsed_since "$stage_start")
-echo "$VM_TAG: ${times#VM-TIMES: }; QEMU ran ${elapsed}s; the stage took ${total}s (root file system $rootfs_s, budget ${budget_s}s)"
+echo "$VM_TAG: $times; QEMU ran ${elapsed}s; the stage took ${total}s (root file system $rootfs_s, budget ${budget_s}s)"
 if [ "$rootfs_s" = cached ] && [ "$total" -gt "$budget_s" ]; then
 	echo "$VM_TAG: over the budget of ${budget_s}s"
 	fail=$((fail + 1))

@@ -9,8 +9,7 @@
 # memory.max, memory.swap.max, cpuset.cpus and cgroup.max.*; recursive
 # rmdir of a frozen group.
 # Usage: v2.sh CGFS XOP (needs pure cgroup v2: fails elsewhere)
-d=$(dirname "$0")
-if [ -f "$d/lib.sh" ]; then . "$d/lib.sh"; else . "$d/../integration/lib.sh"; fi
+. "$(dirname "$0")/../lib/lib.sh"
 
 V2=$(v2_mount)
 for c in cpu cpuset memory pids blkio freezer; do

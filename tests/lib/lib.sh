@@ -212,6 +212,26 @@ start_cgfs() {
 	return 1
 }
 
+# v2_serves: true when cgroup2 is one of the hierarchies cgfs serves.
+v2_serves() {
+	[ -n "$V2_MOUNT" ] && grep -qx "$V2_MOUNT" <<<"$SERVING"
+}
+
+# start_outside: the start of the tests that change the real hierarchies
+# behind cgfs's back. Sets PRIMARY, cgfs's primary hierarchy (the one
+# that gives a group its identity and its listing): cgroup2 when it
+# serves, else the freezer's. Starts cgfs with $CONF, and root makes
+# alice's tree.
+start_outside() {
+	if v2_serves; then
+		PRIMARY=$V2_MOUNT
+	else
+		PRIMARY=$(cg_mount freezer)
+	fi
+	start_cgfs -o "config=$CONF" || return 1
+	assert_op "root makes alice's tree" OK "$XOP" mkdir "$MNT/$ALICE"
+}
+
 # server_pid: the server process the supervisor ($DAEMON) runs now.
 # (Its other child, "cgfs-notify", passes invalidations to the kernel.)
 server_pid() {
