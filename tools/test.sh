@@ -58,6 +58,15 @@ count_stage() {
 }
 
 status=0
+echo "== module layers: no include cycle (tools/layers.sh)"
+if layers=$(bash tools/layers.sh); then
+	tail -n 1 <<<"$layers"
+	total_ok=$((total_ok + 1))
+else
+	sed -n '/^layers: a cycle/,$p' <<<"$layers"
+	total_fail=$((total_fail + 1))
+	status=1
+fi
 echo "== plain build"
 run_suite build-test || status=1
 echo "== AddressSanitizer + UBSan build"
