@@ -272,69 +272,6 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	reply_part(req, of, fresh, res, start, size);
 }
 
-struct admit_arg {
-	struct fs *fs;
-	const char *patterns; /* cgfs.conf's admit for the tree, or the default */
-	uid_t owner;          /* the tree's */
-	char tree[PATH_MAX];
-};
-
-static bool admission_point(void *arg, const char *cg)
-{
-	struct admit_arg *a = arg;
-
-	return policy_admitted(a->patterns, cg, a->owner);
-}
-
-static int pid_admitted(void *arg, pid_t pid)
-{
-	struct admit_arg *a = arg;
-
-	return group_pid_admitted(a->fs->root, a->tree, pid, admission_point, a);
-}
-
-/* A pid written to procs by writer (whose pid namespace names it) through
- * a handle opened by uid: who may move it is decided on the process
- * itself (pinned by a pidfd), and checked again once it has moved. */
-static int procs_write(struct fs *fs, uid_t uid, pid_t writer, const struct nref *ref,
-                       const char *value)
-{
-	struct admit_arg a = { .fs = fs, .owner = ref->owner };
-	int res, pid, pidfd;
-	struct pidns_view ns;
-	struct caps caps;
-	pid_t inner, back;
-
-	res = knob_parse_pid(value, &pid);
-	if (res < 0)
-		return res;
-	snprintf(a.tree, sizeof(a.tree), "%.*s", (int)strcspn(ref->path, "/"), ref->path);
-	config_caps_for(fs->cfg, a.tree, &caps);
-	a.patterns = caps.admit ? caps.admit : POLICY_ADMIT_DEFAULT;
-	/* The writer's pid namespace names the process: judge and move the
-	 * host's pid, and once it is pinned, make sure the writer's pid
-	 * still names it (it may have exited and its pid been reused). */
-	inner = pid;
-	res = pidns_view_open(&ns, writer);
-	if (res == 0)
-		res = pidns_to_host(&ns, inner, &pid);
-	if (res == 0)
-		res = policy_may_move(uid, pid, pid_admitted, &a, &pidfd);
-	if (res == 0 && (pidns_from_host(&ns, pid, &back) < 0 || back != inner)) {
-		policy_moved(pidfd);
-		res = -ESRCH;
-	}
-	pidns_view_close(&ns);
-	if (res < 0)
-		return res;
-	res = group_move_pid(fs->root, ref->path, pid);
-	if (policy_moved(pidfd) < 0 && res == 0) {
-		log_warn("pid %d exited while it was moved into /%s", pid, ref->path);
-		res = -ESRCH;
-	}
-	return res;
-}
-
 /* A freeze still pending or a kill that waits, carried out on a thread
  * of its own (src/slow.c), which answers the write. */
 struct slow_write {
@@ -466,7 +403,8 @@ static int knob_write(struct fs *fs, fuse_req_t req, uid_t caller, uid_t uid, pi
 	if (!policy_may_write(uid, k, ref->depth, ref->owner))
 		return -EACCES;
 	if (k->kind == KNOB_PROCS)
-		return procs_write(fs, uid, writer, ref, value);
+		return move_written_pid(fs->root, fs->cfg, uid, writer, ref->path, ref->owner,
+		                        value);
 	if (k->kind == KNOB_FREEZE)
 		return freeze_write(fs, req, caller, writer, ref, value, size);
 	if (k->kind == KNOB_KILL)

@@ -24,6 +24,7 @@
 #include "cgfs/budget.h"
 #include "cgfs/fs.h"
 #include "cgfs/log.h"
+#include "cgfs/move.h"
 #include "cgfs/nodeid.h"
 #include "cgfs/pidns.h"
 #include "cgfs/policy.h"
