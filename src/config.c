@@ -494,3 +494,12 @@ void config_caps_for(const struct config *cfg, const char *user, struct caps *re
 	if (u->caps.max_open_files != MAX_UNSET)
 		ret->max_open_files = u->caps.max_open_files;
 }
+
+int caps_allow_group(const struct caps *caps, int parent_depth, long groups)
+{
+	if (caps->max_depth >= 0 && parent_depth > caps->max_depth)
+		return -EDQUOT;
+	if (caps->max_groups >= 0 && groups >= 0 && groups - 1 >= caps->max_groups)
+		return -EDQUOT;
+	return 0;
+}

@@ -235,10 +235,9 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 		res = -EPERM;
 		goto err;
 	}
-	if (ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner)) {
-		res = -EACCES;
+	res = policy_may_change_dir(ctx->uid, p.depth, p.owner);
+	if (res < 0)
 		goto err;
-	}
 	memset(&c, 0, sizeof(c));
 	if (p.depth == 0) {
 		res = policy_user(name, &c.owner, &c.gid);
@@ -256,12 +255,10 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 	}
 
 	cgroot_lock(fs->root);
-	if (p.depth > 0 && caps.max_depth >= 0 && p.depth > caps.max_depth)
-		res = -EDQUOT;
-	if (res == 0 && p.depth > 0 && caps.max_groups >= 0) {
-		n = group_count(fs->root, tree);
-		if (n >= 0 && n - 1 >= caps.max_groups)
-			res = -EDQUOT;
+	if (p.depth > 0) {
+		res = caps_allow_group(&caps, p.depth, -1);
+		if (res == 0 && caps.max_groups >= 0)
+			res = caps_allow_group(&caps, p.depth, group_count(fs->root, tree));
 	}
 	if (res == 0) {
 		uint64_t own = watch_own_begin(c.path, true);
@@ -366,8 +363,8 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 	/* raw/ is part of its group: it goes when the group goes. */
 	if (res == 0 && c.kind == NODE_RAWDIR)
 		res = -EPERM;
-	if (res == 0 && ctx->uid != 0 && (p.depth == 0 || ctx->uid != p.owner))
-		res = -EACCES;
+	if (res == 0)
+		res = policy_may_change_dir(ctx->uid, p.depth, p.owner);
 	if (res == 0)
 		res = rmdir_group(fs, req, ctx, c.path);
 	if (res == 1)

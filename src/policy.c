@@ -362,3 +362,8 @@ int policy_moved(int pidfd)
 	close(pidfd);
 	return alive ? 0 : -ESRCH;
 }
+
+int policy_may_change_dir(uid_t caller, int depth, uid_t tree_owner)
+{
+	return caller == 0 || (depth > 0 && caller == tree_owner) ? 0 : -EACCES;
+}

@@ -82,4 +82,10 @@ void config_empty(struct config *cfg);
 void config_caps_for(const struct config *cfg, const char *user,
                      struct caps *ret);
 
+/* Whether a tree with caps may get a group whose parent is at depth
+ * parent_depth (1: the tree root), holding groups groups now (its root
+ * included; negative: not counted, only the depth is judged). 0, or
+ * -EDQUOT beyond max_depth or max_groups. */
+int caps_allow_group(const struct caps *caps, int parent_depth, long groups);
+
 void config_free(struct config *cfg);

@@ -28,6 +28,12 @@ int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid);
  * kernel cannot map shows as, which no tree may belong to), not -1. */
 bool policy_tree_uid(uid_t uid);
 
+/* Whether caller may make or remove a directory in the one at depth
+ * (0: the mount's root, whose directories are trees) whose tree tree_owner
+ * owns: trees are root's to make and remove, groups their tree's owner's
+ * too. 0 or -EACCES. */
+int policy_may_change_dir(uid_t caller, int depth, uid_t tree_owner);
+
 /* Owner of knob k in a group at depth (1 = the user's tree root): the
  * admin's caps at a tree root belong to root, everything else to the
  * tree's owner. */

@@ -472,6 +472,22 @@ static void test_max_open(void **state)
 	config_free(&cfg);
 }
 
+static void test_caps_allow_group(void **state)
+{
+	struct caps c = { .max_depth = 3, .max_groups = 5 };
+
+	(void)state;
+	assert_int_equal(caps_allow_group(&c, 1, 1), 0);
+	assert_int_equal(caps_allow_group(&c, 3, -1), 0);
+	assert_int_equal(caps_allow_group(&c, 4, -1), -EDQUOT);
+	/* The root counts: 5 groups below it fill max_groups = 5. */
+	assert_int_equal(caps_allow_group(&c, 1, 5), 0);
+	assert_int_equal(caps_allow_group(&c, 1, 6), -EDQUOT);
+	c.max_depth = -1;
+	c.max_groups = -1;
+	assert_int_equal(caps_allow_group(&c, 1000, 100000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -487,6 +503,7 @@ int main(void)
 		cmocka_unit_test(test_admit),
 		cmocka_unit_test(test_max_open),
 		cmocka_unit_test(test_admit_errors),
+		cmocka_unit_test(test_caps_allow_group),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -369,6 +369,19 @@ static void test_may_move(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Trees are root's to make and remove; groups also their owner's. */
+static void test_may_change_dir(void **state)
+{
+	(void)state;
+	assert_int_equal(policy_may_change_dir(0, 0, 0), 0);
+	assert_int_equal(policy_may_change_dir(1000, 0, 1000), -EACCES);
+	assert_int_equal(policy_may_change_dir(1000, 0, 0), -EACCES);
+	assert_int_equal(policy_may_change_dir(1000, 1, 1000), 0);
+	assert_int_equal(policy_may_change_dir(1000, 3, 1000), 0);
+	assert_int_equal(policy_may_change_dir(1001, 1, 1000), -EACCES);
+	assert_int_equal(policy_may_change_dir(0, 2, 1000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_may_move),
 		cmocka_unit_test(test_admit_patterns),
 		cmocka_unit_test(test_admit_check),
+		cmocka_unit_test(test_may_change_dir),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
