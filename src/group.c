@@ -78,8 +78,8 @@ static int gio_read(void *ctx, enum cg_ctrl c, const char *file, char *buf, size
 	if (!h)
 		return -ENOENT;
 	if (g->probing)
-		return read_in(h->base_fd, g->path, file, buf, size);
-	return kept_read(h->base_fd, g->path, file, &g->seen, buf, size);
+		return cgfile_read_in(h->base_fd, g->path, file, buf, size);
+	return cgfile_kept_read(h->base_fd, g->path, file, &g->seen, buf, size);
 }
 
 static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *text)
@@ -90,8 +90,8 @@ static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *te
 	if (!h)
 		return -ENOENT;
 	if (g->probing)
-		return write_in(h->base_fd, g->path, file, text);
-	return kept_write(h->base_fd, g->path, file, &g->seen, text);
+		return cgfile_write_in(h->base_fd, g->path, file, text);
+	return cgfile_kept_write(h->base_fd, g->path, file, &g->seen, text);
 }
 
 /* A v1 file's presence as probed at start, or -1 when not probed. */
@@ -113,7 +113,7 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 	char p[PATH_MAX];
 	int on;
 
-	if (!h || join(p, sizeof(p), g->path, file) < 0)
+	if (!h || cgfile_join(p, sizeof(p), g->path, file) < 0)
 		return 0;
 	if (h->version == 1 && (on = v1_file_probed(g->r, c, file)) >= 0)
 		return on;
@@ -145,7 +145,7 @@ static int host_read_kept(const char *path, char *buf, size_t size)
 			fd = none;
 		}
 	}
-	return read_fd(fd, buf, size);
+	return cgfile_read(fd, buf, size);
 }
 
 static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
@@ -153,7 +153,7 @@ static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
 	(void)ctx;
 	if (size > 0 && strcmp(path, "/proc/meminfo") == 0)
 		return host_read_kept(path, buf, size);
-	return read_at(AT_FDCWD, path, buf, size);
+	return cgfile_read_at(AT_FDCWD, path, buf, size);
 }
 
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
@@ -196,7 +196,7 @@ void v2_enable_below(const struct cgroot *r, const struct cg_hier *h,
 		if (hier_for(r, v2_ctrls[i].c) != h)
 			continue;
 		snprintf(text, sizeof(text), "+%s", v2_ctrls[i].name);
-		if (write_in(h->base_fd, path, "cgroup.subtree_control", text) < 0)
+		if (cgfile_write_in(h->base_fd, path, "cgroup.subtree_control", text) < 0)
 			log_debug("cannot enable %s below /%s/%s", v2_ctrls[i].name,
 			          h->base, path);
 	}
@@ -219,20 +219,20 @@ static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir
 	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_CPUSET)))
 		return;
 	/* Cloned by the kernel: it copies both or neither. */
-	if (made && read_in(dfd, dir, files[0], buf, sizeof(buf)) > 1)
+	if (made && cgfile_read_in(dfd, dir, files[0], buf, sizeof(buf)) > 1)
 		return;
-	dirname_of(dir, parent, sizeof(parent));
+	cgfile_dirname(dir, parent, sizeof(parent));
 	for (i = 0; i < 2; i++) {
-		if (!made && read_in(dfd, dir, files[i], buf, sizeof(buf)) > 1)
+		if (!made && cgfile_read_in(dfd, dir, files[i], buf, sizeof(buf)) > 1)
 			continue;
-		if (read_in(dfd, parent, files[i], buf, sizeof(buf)) < 0)
+		if (cgfile_read_in(dfd, parent, files[i], buf, sizeof(buf)) < 0)
 			continue;
 		buf[strcspn(buf, "\n")] = '\0';
-		if (*buf && write_in(dfd, dir, files[i], buf) == 0)
+		if (*buf && cgfile_write_in(dfd, dir, files[i], buf) == 0)
 			filled = true;
 	}
 	if (made && filled)
-		write_in(dfd, dir, "cgroup.clone_children", "1");
+		cgfile_write_in(dfd, dir, "cgroup.clone_children", "1");
 }
 
 /* mkdir -p of rel below the mount point. Only the components made here
@@ -266,7 +266,7 @@ static int own_pid_into_leaf(const struct cg_hier *h)
 	 * processes. When the base is our own cgroup (systemd delegation),
 	 * the daemon moves itself into the base's leaf. */
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	return write_in(h->base_fd, GROUP_LEAF, "cgroup.procs", pid);
+	return cgfile_write_in(h->base_fd, GROUP_LEAF, "cgroup.procs", pid);
 }
 
 /* Where the service manager put us, for hierarchies it does not manage:
@@ -456,38 +456,27 @@ int group_stat(const struct cgroot *r, const char *path, struct stat *ret)
 	return S_ISDIR(ret->st_mode) ? 0 : -ENOTDIR;
 }
 
-static int children_in(int base_fd, const char *path,
-                       int (*fn)(void *arg, const char *name, ino_t ino), void *arg)
-{
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
+struct children {
+	int (*fn)(void *arg, const char *name, ino_t ino);
+	void *arg;
+};
 
-	fd = openat(base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		close(fd);
-		return r;
-	}
-	while ((de = readdir(d))) {
-		/* Dot-names are ours (.self) or not groups at all. */
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		r = fn(arg, de->d_name, de->d_ino);
-		if (r)
-			break;
-	}
-	closedir(d);
-	return r;
+static int child_one(void *arg, const char *name, unsigned char type, ino_t ino)
+{
+	struct children *ch = arg;
+
+	/* Dot-names are ours (.self) or not groups at all. */
+	if (type != DT_DIR || name[0] == '.')
+		return 0;
+	return ch->fn(ch->arg, name, ino);
 }
 
 int group_children(const struct cgroot *r, const char *path,
                    int (*fn)(void *arg, const char *name, ino_t ino), void *arg)
 {
-	return children_in(primary(r)->base_fd, path, fn, arg);
+	struct children ch = { fn, arg };
+
+	return cgfile_dir_each_at(primary(r)->base_fd, path, child_one, &ch);
 }
 
 struct gwalk {
@@ -503,15 +492,9 @@ static int gwalk_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *n
 {
 	struct gwalk *g = arg;
 	size_t sl = strlen(g->start), wl = strlen(w->path), need = sl + 1 + wl + 1;
-	char *bigger;
 
-	if (need > g->cap) {
-		bigger = realloc(g->path, need);
-		if (!bigger)
-			return -ENOMEM;
-		g->path = bigger;
-		g->cap = need;
-	}
+	if (vec_reserve(&g->path, &g->cap, need, 1, 256) < 0)
+		return -ENOMEM;
 	if (!sl || !wl)
 		snprintf(g->path, need, "%s%s", g->start, w->path);
 	else
@@ -570,4 +553,14 @@ int group_count(const struct cgroot *r, const char *path)
 	int n = 0, res = walk_tree(primary(r)->base_fd, path, true, &ops, &n);
 
 	return res < 0 ? res : n;
+}
+
+void group_files_forget(void)
+{
+	cgfile_kept_forget();
+}
+
+void group_files_check(void)
+{
+	cgfile_kept_check();
 }

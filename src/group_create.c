@@ -51,7 +51,7 @@ int make_leaf(const struct cgroot *r, const char *path)
 	bool made[LAYOUT_MAX_HIER] = { false };
 	char lp[PATH_MAX];
 	size_t i;
-	int res = join(lp, sizeof(lp), path, GROUP_LEAF);
+	int res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF);
 
 	for (i = 0; res >= 0 && i < r->n; i++) {
 		res = leaf_in(&r->h[i], lp);
@@ -80,14 +80,14 @@ static int v2_tree_caps(const struct cgroot *r, const char *path, const struct c
 				snprintf(text, sizeof(text), "max");
 			else
 				snprintf(text, sizeof(text), "%ld", 2 * caps->max_groups + 1);
-			res = write_in(r->h[i].base_fd, path, "cgroup.max.descendants", text);
+			res = cgfile_write_in(r->h[i].base_fd, path, "cgroup.max.descendants", text);
 		}
 		if (res == 0 && caps->max_depth >= 0) {
 			if (caps->max_depth + 1 > INT_MAX)
 				snprintf(text, sizeof(text), "max");
 			else
 				snprintf(text, sizeof(text), "%ld", caps->max_depth + 1);
-			res = write_in(r->h[i].base_fd, path, "cgroup.max.depth", text);
+			res = cgfile_write_in(r->h[i].base_fd, path, "cgroup.max.depth", text);
 		}
 	}
 	return res;

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/group.h"
 #include "cgfs/knobs.h"
 
@@ -21,31 +22,6 @@
 
 /* cgroup.procs of a large group can be long; 64 MiB is far beyond pid_max. */
 #define PROCS_FILE_MAX (64u << 20)
-
-/* ---- small file helpers (group_files.c): every one returns a negative errno ---- */
-
-int join(char *out, size_t size, const char *a, const char *b);
-void dirname_of(const char *path, char *out, size_t size);
-int read_fd(int fd, char *buf, size_t size);
-int read_at(int dfd, const char *path, char *buf, size_t size);
-int read_all_at(int dfd, const char *path, char **ret);
-int write_at(int dfd, const char *path, const char *text);
-int write_in(int dfd, const char *dir, const char *file, const char *text);
-int read_in(int dfd, const char *dir, const char *file, char *buf, size_t size);
-
-/* The directory one operation's files are in, as first looked up during
- * the operation (dfd < 0: not yet): its files (meminfo reads two or
- * more) need one look-up, not one each. */
-struct seen {
-	int dfd;
-	dev_t dev;
-	ino_t ino;
-};
-
-int kept_read(int dfd, const char *dir, const char *file, struct seen *seen, char *buf,
-              size_t size);
-int kept_write(int dfd, const char *dir, const char *file, struct seen *seen,
-               const char *text);
 
 /* ---- waits and set-up (group.c) ---- */
 
@@ -61,7 +37,7 @@ struct gio {
 	const struct cgroot *r;
 	const char *path;
 	struct cgroot *probing; /* cgroot_open only: records exists() answers */
-	struct seen seen;       /* the group's directory, once looked up */
+	struct cgfile_seen seen;       /* the group's directory, once looked up */
 };
 
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r, const char *path);
@@ -137,11 +113,6 @@ struct move_ctx {
 	bool ready;         /* the leaf is there */
 };
 
-/* Calls fn(arg, name) for each subdirectory of path, stopping at fn's
- * first non-zero value, which it returns; -errno (-ENOENT too) if path
- * cannot be listed. */
-int subdirs(int base_fd, const char *path, int (*fn)(void *arg, const char *name),
-            void *arg);
 /* Calls fn for every pid listed in cgroup.procs of path and every cgroup
  * below it in one hierarchy; returns how many it saw, or -errno. */
 int for_each_pid(int base_fd, const char *path, void (*fn)(void *arg, pid_t pid), void *arg);

@@ -32,9 +32,9 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 
 	switch (k->kind) {
 	case KNOB_PROCS:
-		res = join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
+		res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
 		if (res == 0)
-			res = read_all_at(primary(r)->base_fd, lp, buf);
+			res = cgfile_read_alloc_at(primary(r)->base_fd, lp, PROCS_FILE_MAX, buf);
 		/* No leaf: no process has been in the group yet. */
 		if (res == -ENOENT && group_stat(r, path, &st) == 0) {
 			*buf = strdup("");
@@ -71,7 +71,7 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 static int cpus_of(int dfd, const char *dir, uint64_t *bits)
 {
 	char buf[8192];
-	int res = read_in(dfd, dir, "cpuset.cpus", buf, sizeof(buf));
+	int res = cgfile_read_in(dfd, dir, "cpuset.cpus", buf, sizeof(buf));
 
 	return res < 0 ? res : units_parse_cpulist(buf, bits);
 }
@@ -81,7 +81,7 @@ static int write_cpus(int dfd, const char *dir, const uint64_t *bits)
 	char buf[8192];
 	int res = units_format_cpulist(bits, buf, sizeof(buf));
 
-	return res < 0 ? res : write_in(dfd, dir, "cpuset.cpus", buf);
+	return res < 0 ? res : cgfile_write_in(dfd, dir, "cpuset.cpus", buf);
 }
 
 /* v1 refuses a cpuset.cpus that is not a subset of the parent's (EBUSY
@@ -110,7 +110,7 @@ static int fit_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *nam
 	} else {
 		res = units_parse_cpulist(walk_data(w) + 1, f->want);
 		if (res == 0)
-			res = read_at(dfd, "cpuset.cpus", buf, sizeof(buf));
+			res = cgfile_read_at(dfd, "cpuset.cpus", buf, sizeof(buf));
 		if (res >= 0)
 			res = units_parse_cpulist(buf, f->cur);
 		for (i = 0; res == 0 && i < UNITS_CPU_WORDS; i++) {
@@ -134,7 +134,7 @@ static int fit_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *nam
 
 static int fit_post(void *arg, struct walk *w, int pdfd, const char *name, char *data)
 {
-	return data[0] == '!' ? write_in(pdfd, name, "cpuset.cpus", data + 1) : 0;
+	return data[0] == '!' ? cgfile_write_in(pdfd, name, "cpuset.cpus", data + 1) : 0;
 }
 
 static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
@@ -170,7 +170,7 @@ static int cpus_in_range(const uint64_t *bits)
 
 	if (!possible)
 		return -ENOMEM;
-	res = read_at(AT_FDCWD, "/sys/devices/system/cpu/possible", buf, sizeof(buf));
+	res = cgfile_read_at(AT_FDCWD, "/sys/devices/system/cpu/possible", buf, sizeof(buf));
 	if (res >= 0)
 		res = units_parse_cpulist(buf, possible);
 	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++)
@@ -202,7 +202,7 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
 	if (!want)
 		return -ENOMEM;
 	par = want + UNITS_CPU_WORDS;
-	dirname_of(path, parent, sizeof(parent));
+	cgfile_dirname(path, parent, sizeof(parent));
 	res = units_parse_cpulist(value, want);
 	if (res == 0)
 		res = cpus_in_range(want);
@@ -218,7 +218,7 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
 		res = k->set(io, value);
 	/* The group's own processes follow the group, wider or narrower
 	 * (a group that never had one has no leaf). */
-	if (res == 0 && join(lp, sizeof(lp), path, GROUP_LEAF) == 0 &&
+	if (res == 0 && cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) == 0 &&
 	    (res = write_cpus(h->base_fd, lp, want)) == -ENOENT)
 		res = 0;
 	free(want);

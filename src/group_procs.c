@@ -21,47 +21,6 @@
 
 /* ---- processes ---- */
 
-/* Calls fn(arg, name) for each subdirectory of path, stopping at fn's
- * first non-zero value, which it returns; -errno (-ENOENT too) if path
- * cannot be listed. getdents64 itself: opendir(3) costs an fstat and two
- * fcntl more per directory, and a group removal lists a dozen or more. */
-int subdirs(int base_fd, const char *path, int (*fn)(void *arg, const char *name),
-                   void *arg)
-{
-	const size_t size = 8192;
-	struct dirent64 *de;
-	char *buf;
-	ssize_t n, off;
-	int fd, res = 0;
-
-	fd = openat(base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(size);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (res == 0 && (n = getdents64(fd, buf, size)) > 0) {
-		for (off = 0; res == 0 && off < n; off += de->d_reclen) {
-			de = (struct dirent64 *)(buf + off);
-			if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
-			    !strcmp(de->d_name, ".."))
-				continue;
-			res = fn(arg, de->d_name);
-		}
-		/* Room for another entry left unused: the directory is at its
-		 * end (kernfs fills the buffer while it has entries). */
-		if (res == 0 && (size_t)n + sizeof(*de) + NAME_MAX < size)
-			break;
-	}
-	if (res == 0 && n < 0)
-		res = -errno;
-	free(buf);
-	close(fd);
-	return res;
-}
-
 /* Calls fn (may be NULL) for every pid in cgroup.procs of the cgroup
  * open at dfd; returns how many it saw. */
 static int pids_in(int dfd, void (*fn)(void *arg, pid_t pid), void *arg)
@@ -69,7 +28,7 @@ static int pids_in(int dfd, void (*fn)(void *arg, pid_t pid), void *arg)
 	char *buf = NULL, *line, *save = NULL;
 	int n = 0;
 
-	if (read_all_at(dfd, "cgroup.procs", &buf) < 0)
+	if (cgfile_read_alloc_at(dfd, "cgroup.procs", PROCS_FILE_MAX, &buf) < 0)
 		return 0;
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		long v = strtol(line, NULL, 10);
@@ -122,7 +81,7 @@ void move_one(void *arg, pid_t pid)
 
 	snprintf(text, sizeof(text), "%d", (int)pid);
 	/* ESRCH: it exited meanwhile, which is what we wanted anyway. */
-	write_at(m->h->base_fd, m->target, text);
+	cgfile_write_at(m->h->base_fd, m->target, text);
 }
 
 static void kill_one(void *arg, pid_t pid)
@@ -134,7 +93,7 @@ static int v2_frozen(const struct cg_hier *h, const char *path)
 {
 	char buf[512], *p;
 
-	if (read_in(h->base_fd, path, "cgroup.events", buf, sizeof(buf)) < 0)
+	if (cgfile_read_in(h->base_fd, path, "cgroup.events", buf, sizeof(buf)) < 0)
 		return -ENOENT;
 	p = strstr(buf, "frozen ");
 	return p ? p[7] == '1' : -EIO;
@@ -147,8 +106,8 @@ int group_freeze_ask(const struct cgroot *r, const char *path, bool on)
 	if (!h)
 		return -EOPNOTSUPP;
 	if (h->version == 1)
-		return write_in(h->base_fd, path, "freezer.state", on ? "FROZEN" : "THAWED");
-	return write_in(h->base_fd, path, "cgroup.freeze", on ? "1" : "0");
+		return cgfile_write_in(h->base_fd, path, "freezer.state", on ? "FROZEN" : "THAWED");
+	return cgfile_write_in(h->base_fd, path, "cgroup.freeze", on ? "1" : "0");
 }
 
 int group_freeze_state(const struct cgroot *r, const char *path)
@@ -161,7 +120,7 @@ int group_freeze_state(const struct cgroot *r, const char *path)
 	if (h->version == 2)
 		return v2_frozen(h, path);
 	/* v1: reading the state also moves FREEZING on to FROZEN. */
-	if (read_in(h->base_fd, path, "freezer.state", buf, sizeof(buf)) < 0)
+	if (cgfile_read_in(h->base_fd, path, "freezer.state", buf, sizeof(buf)) < 0)
 		return -ENOENT;
 	return strncmp(buf, "FROZEN", 6) == 0;
 }
@@ -197,7 +156,7 @@ int group_kill_now(const struct cgroot *r, const char *path)
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
 
 	if (h && h->version == 2)
-		return write_in(h->base_fd, path, "cgroup.kill", "1");
+		return cgfile_write_in(h->base_fd, path, "cgroup.kill", "1");
 	return -EWOULDBLOCK;
 }
 
@@ -208,9 +167,9 @@ static int thaw_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *na
 
 	/* Below the start only (the caller thaws that), a cgroup frozen on
 	 * its own, not one frozen through its parent. */
-	if (pdfd >= 0 && read_at(dfd, "freezer.self_freezing", buf, sizeof(buf)) > 0 &&
+	if (pdfd >= 0 && cgfile_read_at(dfd, "freezer.self_freezing", buf, sizeof(buf)) > 0 &&
 	    buf[0] == '1')
-		write_at(dfd, "freezer.state", "THAWED");
+		cgfile_write_at(dfd, "freezer.state", "THAWED");
 	return 0;
 }
 
@@ -231,20 +190,20 @@ int group_kill(const struct cgroot *r, const char *path)
 	int round, res;
 
 	if (h && h->version == 2)
-		return write_in(h->base_fd, path, "cgroup.kill", "1");
+		return cgfile_write_in(h->base_fd, path, "cgroup.kill", "1");
 	if (h) {
 		/* v1 has no cgroup.kill: freeze so nothing can fork away while
 		 * we signal, then thaw so the signals are delivered, below
 		 * too. A v1 frozen process cannot die until thawed: inside a
 		 * frozen ancestor, which we may not thaw, nothing is done. */
-		if (read_in(h->base_fd, path, "freezer.parent_freezing", buf, sizeof(buf)) > 0 &&
+		if (cgfile_read_in(h->base_fd, path, "freezer.parent_freezing", buf, sizeof(buf)) > 0 &&
 		    buf[0] == '1')
 			return -EBUSY;
 		res = group_freeze(r, path, true);
 		if (res == 0) {
 			res = for_each_pid(h->base_fd, path, kill_one, NULL);
 			v1_thaw_below(h, path);
-			write_in(h->base_fd, path, "freezer.state", "THAWED");
+			cgfile_write_in(h->base_fd, path, "freezer.state", "THAWED");
 			return res < 0 ? res : 0;
 		}
 		/* A task the freezer cannot stop (one waiting in the kernel,
@@ -345,26 +304,26 @@ static int move_pid(const struct cgroot *r, const char *path, pid_t pid)
 	int res;
 
 	snprintf(cg, sizeof(cg), "/proc/%d/cgroup", (int)pid);
-	if (read_at(AT_FDCWD, cg, text, sizeof(text)) < 0)
+	if (cgfile_read_at(AT_FDCWD, cg, text, sizeof(text)) < 0)
 		return -ESRCH;
 	for (i = 0; i < r->n; i++) {
 		memcpy(tmp, text, sizeof(tmp));
 		have[i] = cgroup_line_for(&r->h[i], tmp, orig[i], sizeof(orig[i]));
 	}
-	res = join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
+	res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
 	if (res < 0)
 		return res;
 	snprintf(num, sizeof(num), "%d", (int)pid);
 	for (i = 0; i < r->n; i++) {
-		res = write_at(r->h[i].base_fd, lp, num);
+		res = cgfile_write_at(r->h[i].base_fd, lp, num);
 		if (res == 0)
 			continue;
 		/* Undo: back where it was in the hierarchies already done. */
 		for (j = 0; j < i; j++) {
 			char back[PATH_MAX];
 
-			if (have[j] && join(back, sizeof(back), orig[j], "cgroup.procs") == 0)
-				write_at(r->h[j].mnt_fd, back, num);
+			if (have[j] && cgfile_join(back, sizeof(back), orig[j], "cgroup.procs") == 0)
+				cgfile_write_at(r->h[j].mnt_fd, back, num);
 		}
 		return res;
 	}
@@ -390,7 +349,7 @@ static bool cg_inside(const struct cg_hier *h, const char *cg, const char *path)
 	char want[PATH_MAX];
 	size_t wl;
 
-	if (join(want, sizeof(want), h->base, path) < 0)
+	if (cgfile_join(want, sizeof(want), h->base, path) < 0)
 		return false;
 	wl = strlen(want);
 	return strncmp(cg, want, wl) == 0 && (cg[wl] == '\0' || cg[wl] == '/');
@@ -405,7 +364,7 @@ int group_pid_admitted(const struct cgroot *r, const char *path, pid_t pid,
 	int n;
 
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	n = read_at(AT_FDCWD, file, text, sizeof(text));
+	n = cgfile_read_at(AT_FDCWD, file, text, sizeof(text));
 	if (n < 0)
 		return -ESRCH;
 	/* Every hierarchy cgfs moves processes in: a process held in a
@@ -431,7 +390,7 @@ int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
 	if (!h)
 		h = primary(r);
 	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	if (pid <= 0 || read_at(AT_FDCWD, file, text, sizeof(text)) < 0)
+	if (pid <= 0 || cgfile_read_at(AT_FDCWD, file, text, sizeof(text)) < 0)
 		return -ESRCH;
 	return cgroup_line_for(h, text, cg, sizeof(cg)) && cg_inside(h, cg, path);
 }

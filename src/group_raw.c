@@ -74,7 +74,7 @@ static int raw_path(const struct cgroot *r, const char *path, int hier, const ch
 	if (!h || !*name || strchr(name, '/'))
 		return -ENOENT;
 	*ret_h = h;
-	return join(p, size, path, name);
+	return cgfile_join(p, size, path, name);
 }
 
 int group_raw_stat(const struct cgroot *r, const char *path, int hier,
@@ -116,19 +116,10 @@ int group_raw_find(const struct cgroot *r, const char *path, const char *name,
 
 static int raw_vec_add(struct raw_vec *v, const char *name, const struct raw_file *f, int rank)
 {
-	struct raw_ent *bigger;
-
 	if (strlen(name) > NAME_MAX)
 		return 0; /* cannot happen: a directory entry's name */
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-
-		bigger = realloc(v->e, cap * sizeof(*v->e));
-		if (!bigger)
-			return -ENOMEM;
-		v->e = bigger;
-		v->cap = cap;
-	}
+	if (vec_reserve(&v->e, &v->cap, v->n + 1, sizeof(*v->e), 64) < 0)
+		return -ENOMEM;
 	v->e[v->n].f = *f;
 	v->e[v->n].rank = rank;
 	strcpy(v->e[v->n].name, name);
@@ -136,36 +127,40 @@ static int raw_vec_add(struct raw_vec *v, const char *name, const struct raw_fil
 	return 0;
 }
 
+/* The files of a group's directory in one hierarchy being collected. */
+struct raw_dir {
+	const struct cgroot *r;
+	int fd;
+	struct raw_file f;
+	struct raw_vec *v;
+};
+
+static int raw_one(void *arg, const char *name, unsigned char type, ino_t ino)
+{
+	struct raw_dir *d = arg;
+	struct stat st;
+
+	if (type != DT_REG)
+		return 0;
+	/* The mode says whether the kernel lets it be read and written. */
+	if (fstatat(d->fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISREG(st.st_mode))
+		return 0;
+	d->f.ino = st.st_ino;
+	d->f.mode = st.st_mode & 07777;
+	return raw_vec_add(d->v, name, &d->f, raw_rank(d->r, name, d->f.hier));
+}
+
 /* Adds the regular files of the group's directory in hierarchy hier. */
 static int raw_collect(const struct cgroot *r, const char *path, int hier, struct raw_vec *v)
 {
-	const struct cg_hier *h = &r->h[hier];
-	struct raw_file f = { .hier = hier };
-	struct dirent *de;
-	struct stat st;
-	DIR *d;
-	int fd, res = 0;
+	struct raw_dir d = { r, -1, { .hier = hier }, v };
+	int res;
 
-	fd = openat(h->base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+	d.fd = openat(r->h[hier].base_fd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d.fd < 0)
 		return errno == ENOENT ? 0 : -errno; /* not made in this one (yet) */
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (res == 0 && (de = readdir(d))) {
-		if (de->d_type != DT_REG)
-			continue;
-		/* The mode says whether the kernel lets it be read and written. */
-		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
-		    !S_ISREG(st.st_mode))
-			continue;
-		f.ino = st.st_ino;
-		f.mode = st.st_mode & 07777;
-		res = raw_vec_add(v, de->d_name, &f, raw_rank(r, de->d_name, hier));
-	}
-	closedir(d);
+	res = cgfile_dir_each(d.fd, raw_one, &d);
+	close(d.fd);
 	return res;
 }
 
@@ -205,7 +200,7 @@ int group_raw_read(const struct cgroot *r, const char *path, int hier,
 	int res = raw_path(r, path, hier, name, &h, p, sizeof(p));
 
 	/* cgroup.procs and tasks are the long ones: the same bound as procs. */
-	return res < 0 ? res : read_all_at(h->base_fd, p, buf);
+	return res < 0 ? res : cgfile_read_alloc_at(h->base_fd, p, PROCS_FILE_MAX, buf);
 }
 
 int group_raw_write(const struct cgroot *r, const char *path, int hier,

@@ -76,8 +76,8 @@ static int evacuate(const struct cgroot *r, const char *path, const char *target
 	size_t i;
 	int round, res;
 
-	if ((res = join(tl, sizeof(tl), target, GROUP_LEAF)) < 0 ||
-	    (res = join(tp, sizeof(tp), tl, "cgroup.procs")) < 0)
+	if ((res = cgfile_join(tl, sizeof(tl), target, GROUP_LEAF)) < 0 ||
+	    (res = cgfile_join(tp, sizeof(tp), tl, "cgroup.procs")) < 0)
 		return res;
 	for (i = 0; i < r->n; i++) {
 		m = (struct move_ctx){ &r->h[i], tl, tp, false };
@@ -90,11 +90,13 @@ static int evacuate(const struct cgroot *r, const char *path, const char *target
 	return 0;
 }
 
-/* A subdirs() callback: stops at a child group, notes the leaf. */
-static int not_leaf(void *arg, const char *name)
+/* A cgfile_dir_each() callback: stops at a child group, notes the leaf. */
+static int not_leaf(void *arg, const char *name, unsigned char type, ino_t ino)
 {
 	bool *leaf = arg;
 
+	if (type != DT_DIR)
+		return 0;
 	if (strcmp(name, GROUP_LEAF) != 0)
 		return 1;
 	*leaf = true;
@@ -144,10 +146,10 @@ static int remove_quick(const struct cgroot *r, const char *path)
 	size_t i, n = 0;
 	bool leaf = false;
 
-	if (join(lp, sizeof(lp), path, GROUP_LEAF) < 0)
+	if (cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) < 0)
 		return 0;
 	/* Child groups: the long way at once (nothing is undone then). */
-	if (subdirs(primary(r)->base_fd, path, not_leaf, &leaf) != 0)
+	if (cgfile_dir_each_at(primary(r)->base_fd, path, not_leaf, &leaf) != 0)
 		return 0;
 	for (i = 0; i < r->n; i++)
 		if ((int)i != r->primary && (int)i != fz)
@@ -178,7 +180,7 @@ static int remove_group(const struct cgroot *r, const char *path)
 		if (res == 0)
 			res = wait_empty(r, path);
 	} else {
-		dirname_of(path, parent, sizeof(parent));
+		cgfile_dirname(path, parent, sizeof(parent));
 		res = evacuate(r, path, parent);
 	}
 	if (res < 0)
@@ -202,7 +204,7 @@ int group_remove_try(const struct cgroot *r, const char *path)
 		return res;
 	res = remove_quick(r, path);
 	if (res)
-		group_files_close(path);
+		cgfile_kept_close(path);
 	return res;
 }
 
@@ -220,6 +222,6 @@ int group_remove(const struct cgroot *r, const char *path)
 {
 	int res = remove_group(r, path);
 
-	group_files_close(path);
+	cgfile_kept_close(path);
 	return res;
 }

@@ -36,7 +36,7 @@ int group_presence(const struct cgroot *r, const char *path, unsigned *ret_dirs,
 	char lp[PATH_MAX];
 	unsigned dirs = 0, leaves = 0;
 	size_t i;
-	int res = join(lp, sizeof(lp), path, GROUP_LEAF);
+	int res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF);
 
 	if (res < 0)
 		return res;
@@ -131,7 +131,7 @@ int group_repair(const struct cgroot *r, const char *path, const struct caps *ca
 	all = (1u << r->n) - 1;
 	if (dirs == all && (leaves == 0 || leaves == all))
 		return 0;
-	res = join(lp, sizeof(lp), path, GROUP_LEAF);
+	res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF);
 	for (i = 0; res == 0 && i < r->n; i++) {
 		if ((dirs & (1u << i)) && (!leaves || (leaves & (1u << i))))
 			continue;
@@ -168,17 +168,8 @@ struct child_set {
 
 static int child_add(struct child_set *s, const char *name, unsigned bit)
 {
-	struct child_ent *bigger;
-
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-
-		bigger = realloc(s->v, cap * sizeof(*s->v));
-		if (!bigger)
-			return -ENOMEM;
-		s->v = bigger;
-		s->cap = cap;
-	}
+	if (vec_reserve(&s->v, &s->cap, s->n + 1, sizeof(*s->v), 16) < 0)
+		return -ENOMEM;
 	s->v[s->n].name = strdup(name);
 	if (!s->v[s->n].name)
 		return -ENOMEM;
@@ -282,20 +273,13 @@ static int list_children_at(const int *cur, size_t nh, unsigned mask, struct chi
  * Returns 1 if it was repaired, 0, or -errno. */
 static int recon_push(struct recon *c, unsigned mask, size_t pathlen, const struct config *cfg)
 {
-	struct rframe *t, *bigger;
+	struct rframe *t;
 	struct stat st;
 	size_t i;
 	int res = 0;
 
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-
-		bigger = realloc(c->f, cap * sizeof(*bigger));
-		if (!bigger)
-			return -ENOMEM;
-		c->f = bigger;
-		c->cap = cap;
-	}
+	if (vec_reserve(&c->f, &c->cap, c->n + 1, sizeof(*c->f), 16) < 0)
+		return -ENOMEM;
 	t = &c->f[c->n];
 	memset(t, 0, sizeof(*t));
 	t->mask = mask;

@@ -45,70 +45,47 @@ const char *walk_data(const struct walk *w)
 static int path_set(struct walk *w, size_t at, const char *name)
 {
 	size_t nl = strlen(name), need = at + (at ? 1 : 0) + nl + 1;
-	char *bigger;
 
-	if (need > w->pathcap) {
-		size_t cap = w->pathcap ? w->pathcap : 256;
-
-		while (cap < need)
-			cap *= 2;
-		bigger = realloc(w->path, cap);
-		if (!bigger)
-			return -ENOMEM;
-		w->path = bigger;
-		w->pathcap = cap;
-	}
+	if (vec_reserve(&w->path, &w->pathcap, need, 1, 256) < 0)
+		return -ENOMEM;
 	if (at)
 		w->path[at++] = '/';
 	memcpy(w->path + at, name, nl + 1);
 	return 0;
 }
 
-/* The names of fd's subdirectories (not "." and ".."; not dot-names
- * either with groups_only), NUL-separated, into *names. */
+/* The names being listed: NUL-terminated one after the other. */
+struct name_list {
+	char *names;
+	size_t len, cap;
+	bool groups_only;
+};
+
+static int name_add(void *arg, const char *name, unsigned char type, ino_t ino)
+{
+	struct name_list *l = arg;
+	size_t nl = strlen(name) + 1;
+
+	if (type != DT_DIR || (l->groups_only && name[0] == '.'))
+		return 0;
+	if (vec_reserve(&l->names, &l->cap, l->len + nl, 1, 512) < 0)
+		return -ENOMEM;
+	memcpy(l->names + l->len, name, nl);
+	l->len += nl;
+	return 0;
+}
+
 int list_names(int fd, bool groups_only, char **names, size_t *len)
 {
-	const size_t size = 8192;
-	struct dirent64 *de;
-	char *buf, *out = NULL, *bigger;
-	size_t cap = 0, used = 0, nl;
-	ssize_t n, off;
-	int res = 0;
+	struct name_list l = { NULL, 0, 0, groups_only };
+	int res = cgfile_dir_each(fd, name_add, &l);
 
-	buf = malloc(size);
-	if (!buf)
-		return -ENOMEM;
-	while (res == 0 && (n = getdents64(fd, buf, size)) > 0) {
-		for (off = 0; res == 0 && off < n; off += de->d_reclen) {
-			de = (struct dirent64 *)(buf + off);
-			if (de->d_type != DT_DIR || !strcmp(de->d_name, ".") ||
-			    !strcmp(de->d_name, "..") || (groups_only && de->d_name[0] == '.'))
-				continue;
-			nl = strlen(de->d_name) + 1;
-			if (used + nl > cap) {
-				cap = cap ? 2 * cap : 512;
-				while (used + nl > cap)
-					cap *= 2;
-				bigger = realloc(out, cap);
-				if (!bigger) {
-					res = -ENOMEM;
-					break;
-				}
-				out = bigger;
-			}
-			memcpy(out + used, de->d_name, nl);
-			used += nl;
-		}
-	}
-	if (res == 0 && n < 0)
-		res = -errno;
-	free(buf);
 	if (res < 0) {
-		free(out);
+		free(l.names);
 		return res;
 	}
-	*names = out;
-	*len = used;
+	*names = l.names;
+	*len = l.len;
 	return 0;
 }
 
@@ -116,20 +93,13 @@ int list_names(int fd, bool groups_only, char **names, size_t *len)
  * with data (freed on failure). */
 static int walk_push(struct walk *w, int fd, size_t pathlen, char *data)
 {
-	struct wframe *f, *bigger;
+	struct wframe *f;
 	struct stat st;
 	int res;
 
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 16;
-
-		bigger = realloc(w->f, cap * sizeof(*bigger));
-		if (!bigger) {
-			free(data);
-			return -ENOMEM;
-		}
-		w->f = bigger;
-		w->cap = cap;
+	if (vec_reserve(&w->f, &w->cap, w->n + 1, sizeof(*w->f), 16) < 0) {
+		free(data);
+		return -ENOMEM;
 	}
 	f = &w->f[w->n];
 	memset(f, 0, sizeof(*f));

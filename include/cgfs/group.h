@@ -165,16 +165,13 @@ int group_remove_try(const struct cgroot *r, const char *path);
  * stay after the wait time, or as group_kill(). */
 int group_evict(const struct cgroot *r, const char *path);
 
-/* A group was removed outside cgfs: every thread closes the interface
- * files it keeps open before it uses one again. Cannot fail. */
+/* The interface files every thread keeps open (cgfile_kept_*), for the
+ * watcher and the server: a group was removed outside cgfs, so every
+ * thread closes them before it uses one again (cgfile_kept_forget); and
+ * the calling thread closes them now if a group was removed since it
+ * last looked, after every request (cgfile_kept_check). Cannot fail.
+ * group_remove() closes the removed group's files itself. */
 void group_files_forget(void);
-/* Closes every thread's kept files of group dir (a path below the base,
- * as given to group_remove; "" closes nothing) and of the groups below
- * it, now: group_remove() does before it returns. Waits for a thread
- * using one of its files to finish. Cannot fail. */
-void group_files_close(const char *dir);
-/* The calling thread closes them now if a group was removed since it
- * last looked (one atomic load otherwise): after every request. */
 void group_files_check(void);
 
 /* Renders knob k of the group into *buf (malloc'd, grown as needed,

@@ -11,3 +11,9 @@
  * NUL-terminated buffer. At most max bytes: -EFBIG beyond. Returns the
  * length, or -errno with *ret untouched. */
 int read_file_at(int dfd, const char *path, size_t max, char **ret);
+
+/* Makes room for need elements of size bytes each in a growing array:
+ * pv is the address of its pointer (NULL while empty), *cap how many it
+ * has room for. Grows it with realloc(3), doubling from first (>= 1).
+ * 0, or -ENOMEM with the array and *cap as they were. */
+int vec_reserve(void *pv, size_t *cap, size_t need, size_t size, size_t first);

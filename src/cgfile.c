@@ -4,29 +4,28 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#include "cgfs/group.h"
-#include "cgfs/log.h"
-#include "cgfs/units.h"
+#include "cgfs/cgfile.h"
 #include "cgfs/util.h"
-#include "group_int.h"
 
-/* ---- small file helpers: every one returns a negative errno ---- */
+/* getdents64's buffer: a cgroup directory of a few dozen files in one
+ * call. */
+#define DIR_BUF_SIZE 8192
 
-int join(char *out, size_t size, const char *a, const char *b)
+/* ---- paths ---- */
+
+int cgfile_join(char *out, size_t size, const char *a, const char *b)
 {
 	int n;
 
 	if (!a || !*a)
-		n = snprintf(out, size, "%s", b);
+		n = snprintf(out, size, "%s", b ? b : "");
 	else if (!b || !*b)
 		n = snprintf(out, size, "%s", a);
 	else
@@ -34,7 +33,7 @@ int join(char *out, size_t size, const char *a, const char *b)
 	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
 }
 
-void dirname_of(const char *path, char *out, size_t size)
+void cgfile_dirname(const char *path, char *out, size_t size)
 {
 	const char *slash = strrchr(path, '/');
 	size_t len = slash ? (size_t)(slash - path) : 0;
@@ -45,9 +44,14 @@ void dirname_of(const char *path, char *out, size_t size)
 	out[len] = '\0';
 }
 
-/* The text of an open file from offset 0, NUL-terminated: its length, or
- * -errno if nothing could be read. */
-int read_fd(int fd, char *buf, size_t size)
+bool cgfile_path_under(const char *path, const char *dir, size_t len)
+{
+	return strncmp(path, dir, len) == 0 && path[len] == '/';
+}
+
+/* ---- reading and writing ---- */
+
+int cgfile_read(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
 	ssize_t n = 0;
@@ -70,56 +74,52 @@ int read_fd(int fd, char *buf, size_t size)
 	return (int)len;
 }
 
-int read_at(int dfd, const char *path, char *buf, size_t size)
+int cgfile_read_at(int dfd, const char *path, char *buf, size_t size)
 {
 	int fd, res;
 
 	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	res = read_fd(fd, buf, size);
+	res = cgfile_read(fd, buf, size);
 	close(fd);
 	return res;
 }
 
-int read_all_at(int dfd, const char *path, char **ret)
+int cgfile_read_in(int dfd, const char *dir, const char *file, char *buf, size_t size)
 {
-	return read_file_at(dfd, path, PROCS_FILE_MAX, ret);
+	char p[PATH_MAX];
+	int res = cgfile_join(p, sizeof(p), dir, file);
+
+	return res < 0 ? res : cgfile_read_at(dfd, p, buf, size);
 }
 
-int write_at(int dfd, const char *path, const char *text)
+int cgfile_read_alloc_at(int dfd, const char *path, size_t max, char **ret)
+{
+	return read_file_at(dfd, path, max, ret);
+}
+
+int cgfile_write_at(int dfd, const char *path, const char *text)
 {
 	size_t len = strlen(text);
 	ssize_t n;
-	int fd;
+	int fd, res;
 
 	fd = openat(dfd, path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	n = write(fd, text, len);
-	if (n < 0) {
-		n = -errno;
-		close(fd);
-		return (int)n;
-	}
+	res = n < 0 ? -errno : (size_t)n == len ? 0 : -EIO;
 	close(fd);
-	return (size_t)n == len ? 0 : -EIO;
+	return res;
 }
 
-int write_in(int dfd, const char *dir, const char *file, const char *text)
+int cgfile_write_in(int dfd, const char *dir, const char *file, const char *text)
 {
 	char p[PATH_MAX];
-	int r = join(p, sizeof(p), dir, file);
+	int res = cgfile_join(p, sizeof(p), dir, file);
 
-	return r < 0 ? r : write_at(dfd, p, text);
-}
-
-int read_in(int dfd, const char *dir, const char *file, char *buf, size_t size)
-{
-	char p[PATH_MAX];
-	int r = join(p, sizeof(p), dir, file);
-
-	return r < 0 ? r : read_at(dfd, p, buf, size);
+	return res < 0 ? res : cgfile_write_at(dfd, p, text);
 }
 
 /* ---- kept interface files ----
@@ -135,8 +135,8 @@ int read_in(int dfd, const char *dir, const char *file, char *buf, size_t size)
  * files. A file whose last read was empty is not kept: seq_file answers a
  * read at 0 after an empty one from where it stopped, not afresh.
  *
- * Each thread's set is on a list, so that group_remove() closes every
- * thread's files of the group before the rmdir is answered (a thread
+ * Each thread's set is on a list, so that cgfile_kept_close() closes
+ * every thread's files of a removed group (group_remove) before the rmdir is answered (a thread
  * waiting for requests would otherwise keep them, and the kernel frees a
  * removed memory cgroup only once its files are closed). A thread holds
  * its set's lock while it uses a file of it, uncontended but for such a
@@ -243,18 +243,12 @@ static void kept_unlock(struct kept_set *s)
 		pthread_mutex_unlock(&s->lock);
 }
 
-void group_files_forget(void)
+void cgfile_kept_forget(void)
 {
 	__atomic_add_fetch(&removals, 1, __ATOMIC_RELEASE);
 }
 
-/* path names dir or a file or directory below it. */
-static bool path_under(const char *path, const char *dir, size_t len)
-{
-	return strncmp(path, dir, len) == 0 && path[len] == '/';
-}
-
-void group_files_close(const char *dir)
+void cgfile_kept_close(const char *dir)
 {
 	size_t i, len = strlen(dir);
 	struct kept_set *s;
@@ -265,7 +259,7 @@ void group_files_close(const char *dir)
 	for (s = sets; s; s = s->next) {
 		pthread_mutex_lock(&s->lock);
 		for (i = 0; i < KEPT_FILES; i++)
-			if (s->k[i].fd >= 0 && path_under(s->k[i].path, dir, len))
+			if (s->k[i].fd >= 0 && cgfile_path_under(s->k[i].path, dir, len))
 				kept_drop(&s->k[i]);
 		pthread_mutex_unlock(&s->lock);
 	}
@@ -286,7 +280,7 @@ static void kept_check(struct kept_set *s)
 			kept_drop(&s->k[i]);
 }
 
-void group_files_check(void)
+void cgfile_kept_check(void)
 {
 	struct kept_set *s = kept_mine;
 
@@ -298,7 +292,7 @@ void group_files_check(void)
 }
 
 /* The directory dir names now in dfd; none: what an open would say. */
-static int dir_now(int dfd, const char *dir, struct seen *seen, struct stat *st)
+static int dir_now(int dfd, const char *dir, struct cgfile_seen *seen, struct stat *st)
 {
 	if (seen && seen->dfd == dfd) {
 		st->st_dev = seen->dev;
@@ -308,19 +302,19 @@ static int dir_now(int dfd, const char *dir, struct seen *seen, struct stat *st)
 	if (fstatat(dfd, dir && *dir ? dir : ".", st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (seen)
-		*seen = (struct seen){ dfd, st->st_dev, st->st_ino };
+		*seen = (struct cgfile_seen){ dfd, st->st_dev, st->st_ino };
 	return 0;
 }
 
 /* An open file for dir/file (flags O_RDONLY or O_WRONLY), kept or new;
  * *k is its slot, NULL if it is not kept (then the caller closes it). */
 static int kept_open(struct kept_set *s, int dfd, const char *dir, const char *file, int flags,
-                     struct seen *seen, struct kept **ret)
+                     struct cgfile_seen *seen, struct kept **ret)
 {
 	char p[PATH_MAX];
 	struct kept *k, *victim;
 	struct stat st;
-	int fd, res = join(p, sizeof(p), dir, file);
+	int fd, res = cgfile_join(p, sizeof(p), dir, file);
 
 	*ret = NULL;
 	if (res < 0)
@@ -369,7 +363,7 @@ static void kept_done(struct kept *k, int fd, bool keep)
 		kept_drop(k);
 }
 
-int kept_read(int dfd, const char *dir, const char *file, struct seen *seen, char *buf,
+int cgfile_kept_read(int dfd, const char *dir, const char *file, struct cgfile_seen *seen, char *buf,
                      size_t size)
 {
 	struct kept_set *s = kept_lock();
@@ -382,7 +376,7 @@ retry:
 		kept_unlock(s);
 		return fd;
 	}
-	n = read_fd(fd, buf, size);
+	n = cgfile_read(fd, buf, size);
 	kept_done(k, fd, n > 0);
 	if (n == -ENODEV && k && again--) {
 		seen = NULL; /* removed: look again */
@@ -392,7 +386,7 @@ retry:
 	return n;
 }
 
-int kept_write(int dfd, const char *dir, const char *file, struct seen *seen,
+int cgfile_kept_write(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
                       const char *text)
 {
 	struct kept_set *s = kept_lock();
@@ -421,4 +415,50 @@ retry:
 	kept_done(k, fd, true);
 	kept_unlock(s);
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* ---- directories ---- */
+
+int cgfile_dir_each(int fd, int (*fn)(void *arg, const char *name, unsigned char type,
+                                      ino_t ino),
+                    void *arg)
+{
+	struct dirent64 *de;
+	ssize_t n, off;
+	char *buf;
+	int res = 0;
+
+	buf = malloc(DIR_BUF_SIZE);
+	if (!buf)
+		return -ENOMEM;
+	while (res == 0 && (n = getdents64(fd, buf, DIR_BUF_SIZE)) > 0) {
+		for (off = 0; res == 0 && off < n; off += de->d_reclen) {
+			de = (struct dirent64 *)(buf + off);
+			if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+				res = fn(arg, de->d_name, de->d_type, de->d_ino);
+		}
+		/* Room for another entry left unused: the directory is at its
+		 * end (file systems fill the buffer while they have entries),
+		 * and one more call to hear so is saved. */
+		if (res == 0 && (size_t)n + sizeof(*de) + NAME_MAX < DIR_BUF_SIZE)
+			break;
+	}
+	if (res == 0 && n < 0)
+		res = -errno;
+	free(buf);
+	return res;
+}
+
+int cgfile_dir_each_at(int dfd, const char *path,
+                       int (*fn)(void *arg, const char *name, unsigned char type, ino_t ino),
+                       void *arg)
+{
+	int fd, res;
+
+	fd = openat(dfd, *path ? path : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	res = cgfile_dir_each(fd, fn, arg);
+	close(fd);
+	return res;
 }
