@@ -187,7 +187,7 @@ void cpuset_inherit(const struct cg_hier *h, const char *path, bool made)
 void v2_enable_below(const struct cgroot *r, const struct cg_hier *h,
                             const char *path)
 {
-	char text[32];
+	char text[NUM_TEXT_MAX];
 	size_t i;
 
 	if (h->version != 2)
@@ -212,7 +212,7 @@ void v2_enable_below(const struct cgroot *r, const struct cg_hier *h,
 static void cpuset_copy_parent(const struct cg_hier *h, int dfd, const char *dir, bool made)
 {
 	static const char *const files[] = { "cpuset.cpus", "cpuset.mems" };
-	char parent[PATH_MAX], buf[4096];
+	char parent[PATH_MAX], buf[CPULIST_TEXT_MAX];
 	bool filled = false;
 	size_t i;
 
@@ -260,7 +260,7 @@ static int mkdir_parents(const struct cg_hier *h, int dfd, const char *rel)
 
 static int own_pid_into_leaf(const struct cg_hier *h)
 {
-	char pid[32];
+	char pid[NUM_TEXT_MAX];
 
 	/* v2: a cgroup with controllers in subtree_control may hold no
 	 * processes. When the base is our own cgroup (systemd delegation),
@@ -416,7 +416,7 @@ int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
 
 		gio_init(&io, &g, r, GROUP_LEAF);
 		g.probing = r;
-		for (i = 0; i < knob_count && i < 32; i++)
+		for (i = 0; i < knob_count && i < KNOB_TABLE_MAX; i++)
 			r->knob_on[i] = knob_available(&knob_table[i], &io);
 	}
 	return 0;

@@ -67,7 +67,7 @@ int make_leaf(const struct cgroot *r, const char *path)
  * cgroups (itself and its .self leaf), and the leaf is one level deeper. */
 static int v2_tree_caps(const struct cgroot *r, const char *path, const struct caps *caps)
 {
-	char text[32];
+	char text[NUM_TEXT_MAX];
 	size_t i;
 	int res = 0;
 
@@ -101,7 +101,7 @@ int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps
 	if (res < 0)
 		return res;
 
-	for (i = 0; i < knob_count && i < 32; i++) {
+	for (i = 0; i < knob_count && i < KNOB_TABLE_MAX; i++) {
 		const struct knob *k = &knob_table[i];
 
 		if (!caps->value[i] || !k->cap || !k->set)

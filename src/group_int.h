@@ -20,6 +20,19 @@
  * a kill gives up (a process may fork while it is moved). */
 #define EVACUATE_ROUNDS 100
 
+/* /proc/PID/cgroup: a line per hierarchy, a dozen at most. */
+#define PROC_CGROUP_MAX 8192
+/* "/proc/PID/..." of any pid and a short file name. */
+#define PROC_PID_PATH_MAX 64
+/* A number (a pid, a cap) or a v2 "+controller" as text. */
+#define NUM_TEXT_MAX 32
+/* A cpuset list as text (cpuset.cpus, .mems, the possible CPUs). */
+#define CPULIST_TEXT_MAX 8192
+/* The state files of a freezer (freezer.state, freezer.self_freezing). */
+#define STATE_TEXT_MAX 64
+/* cgroup.events: a few "key value" lines. */
+#define EVENTS_TEXT_MAX 512
+
 /* cgroup.procs of a large group can be long; 64 MiB is far beyond pid_max. */
 #define PROCS_FILE_MAX (64u << 20)
 

@@ -70,7 +70,7 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 
 static int cpus_of(int dfd, const char *dir, uint64_t *bits)
 {
-	char buf[8192];
+	char buf[CPULIST_TEXT_MAX];
 	int res = cgfile_read_in(dfd, dir, "cpuset.cpus", buf, sizeof(buf));
 
 	return res < 0 ? res : units_parse_cpulist(buf, bits);
@@ -78,7 +78,7 @@ static int cpus_of(int dfd, const char *dir, uint64_t *bits)
 
 static int write_cpus(int dfd, const char *dir, const uint64_t *bits)
 {
-	char buf[8192];
+	char buf[CPULIST_TEXT_MAX];
 	int res = units_format_cpulist(bits, buf, sizeof(buf));
 
 	return res < 0 ? res : cgfile_write_in(dfd, dir, "cpuset.cpus", buf);
@@ -92,14 +92,14 @@ static int write_cpus(int dfd, const char *dir, const uint64_t *bits)
  * '!' they are written when its children are done. */
 struct fit {
 	uint64_t *cur, *want; /* UNITS_CPU_WORDS each, on the heap */
-	char text[8192];
+	char text[CPULIST_TEXT_MAX];
 };
 
 static int fit_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
                    char **data)
 {
 	struct fit *f = arg;
-	char buf[8192];
+	char buf[CPULIST_TEXT_MAX];
 	bool empty = true, same = true;
 	size_t i;
 	int res;
@@ -165,7 +165,7 @@ static int cpus_in_range(const uint64_t *bits)
 {
 	uint64_t *possible = malloc(UNITS_CPU_WORDS * sizeof(uint64_t)), in_range;
 	size_t w, first = 0, last = 0;
-	char buf[4096];
+	char buf[CPULIST_TEXT_MAX];
 	int res;
 
 	if (!possible)

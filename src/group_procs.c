@@ -73,7 +73,7 @@ int for_each_pid(int base_fd, const char *path,
 void move_one(void *arg, pid_t pid)
 {
 	struct move_ctx *m = arg;
-	char text[32];
+	char text[NUM_TEXT_MAX];
 
 	/* Made when the first process is to go there, not before. */
 	if (!m->ready && leaf_in(m->h, m->leaf) >= 0)
@@ -91,7 +91,7 @@ static void kill_one(void *arg, pid_t pid)
 
 static int v2_frozen(const struct cg_hier *h, const char *path)
 {
-	char buf[512], *p;
+	char buf[EVENTS_TEXT_MAX], *p;
 
 	if (cgfile_read_in(h->base_fd, path, "cgroup.events", buf, sizeof(buf)) < 0)
 		return -ENOENT;
@@ -113,7 +113,7 @@ int group_freeze_ask(const struct cgroot *r, const char *path, bool on)
 int group_freeze_state(const struct cgroot *r, const char *path)
 {
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
-	char buf[64];
+	char buf[STATE_TEXT_MAX];
 
 	if (!h)
 		return -EOPNOTSUPP;
@@ -163,7 +163,7 @@ int group_kill_now(const struct cgroot *r, const char *path)
 static int thaw_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
                     char **data)
 {
-	char buf[8];
+	char buf[STATE_TEXT_MAX];
 
 	/* Below the start only (the caller thaws that), a cgroup frozen on
 	 * its own, not one frozen through its parent. */
@@ -186,7 +186,7 @@ static void v1_thaw_below(const struct cg_hier *h, const char *path)
 int group_kill(const struct cgroot *r, const char *path)
 {
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
-	char buf[8];
+	char buf[STATE_TEXT_MAX];
 	int round, res;
 
 	if (h && h->version == 2)
@@ -295,39 +295,87 @@ static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size
 	return true;
 }
 
+/* What reading a process's cgroups takes, on the heap: a FUSE worker's
+ * stack is no place for it (move_pid's was ~80 KiB). orig is that of
+ * move_pid only: where the process was in each hierarchy. */
+struct pid_cgroups {
+	char text[PROC_CGROUP_MAX]; /* /proc/PID/cgroup */
+	char tmp[PROC_CGROUP_MAX];  /* a copy of it for cgroup_line_*, which cut it */
+	char cg[PATH_MAX];
+	int len;
+	char orig[][PATH_MAX];
+};
+
+/* pid's /proc/PID/cgroup, read into a new pid_cgroups with room for
+ * norig paths in orig: 0, -ESRCH (no such process) or -ENOMEM. */
+static int pid_cgroups_read(pid_t pid, size_t norig, struct pid_cgroups **ret)
+{
+	struct pid_cgroups *p = malloc(sizeof(*p) + norig * PATH_MAX);
+	char file[PROC_PID_PATH_MAX];
+
+	if (!p)
+		return -ENOMEM;
+	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
+	p->len = pid > 0 ? cgfile_read_at(AT_FDCWD, file, p->text, sizeof(p->text)) : -ESRCH;
+	if (p->len < 0) {
+		free(p);
+		return -ESRCH;
+	}
+	*ret = p;
+	return 0;
+}
+
+/* The line of hierarchy h in p->text, cut out of a fresh copy of it. */
+static char *pid_cgroup_raw(struct pid_cgroups *p, const struct cg_hier *h)
+{
+	memcpy(p->tmp, p->text, (size_t)p->len + 1);
+	return cgroup_line_raw(h, p->tmp);
+}
+
+/* As cgroup_line_for, into out, from a fresh copy of p->text. */
+static bool pid_cgroup_for(struct pid_cgroups *p, const struct cg_hier *h, char *out,
+                           size_t size)
+{
+	memcpy(p->tmp, p->text, (size_t)p->len + 1);
+	return cgroup_line_for(h, p->tmp, out, size);
+}
+
+/* Puts pid back where it was (p->orig) in the first n hierarchies. */
+static void move_back(const struct cgroot *r, struct pid_cgroups *p, const bool *have,
+                      size_t n, const char *num)
+{
+	size_t j;
+
+	for (j = 0; j < n; j++)
+		if (have[j] && cgfile_join(p->tmp, sizeof(p->tmp), p->orig[j], "cgroup.procs") == 0)
+			cgfile_write_at(r->h[j].mnt_fd, p->tmp, num);
+}
+
 static int move_pid(const struct cgroot *r, const char *path, pid_t pid)
 {
-	char orig[LAYOUT_MAX_HIER][PATH_MAX];
 	bool have[LAYOUT_MAX_HIER] = { false };
-	char text[8192], tmp[8192], lp[PATH_MAX], num[32], cg[64];
-	size_t i, j;
+	struct pid_cgroups *p;
+	char num[NUM_TEXT_MAX];
+	size_t i;
 	int res;
 
-	snprintf(cg, sizeof(cg), "/proc/%d/cgroup", (int)pid);
-	if (cgfile_read_at(AT_FDCWD, cg, text, sizeof(text)) < 0)
+	if (pid <= 0)
 		return -ESRCH;
-	for (i = 0; i < r->n; i++) {
-		memcpy(tmp, text, sizeof(tmp));
-		have[i] = cgroup_line_for(&r->h[i], tmp, orig[i], sizeof(orig[i]));
-	}
-	res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
+	res = pid_cgroups_read(pid, r->n, &p);
 	if (res < 0)
 		return res;
+	for (i = 0; i < r->n; i++)
+		have[i] = pid_cgroup_for(p, &r->h[i], p->orig[i], PATH_MAX);
+	res = cgfile_join(p->cg, sizeof(p->cg), path, GROUP_LEAF "/cgroup.procs");
 	snprintf(num, sizeof(num), "%d", (int)pid);
-	for (i = 0; i < r->n; i++) {
-		res = cgfile_write_at(r->h[i].base_fd, lp, num);
-		if (res == 0)
-			continue;
+	for (i = 0; res == 0 && i < r->n; i++) {
+		res = cgfile_write_at(r->h[i].base_fd, p->cg, num);
 		/* Undo: back where it was in the hierarchies already done. */
-		for (j = 0; j < i; j++) {
-			char back[PATH_MAX];
-
-			if (have[j] && cgfile_join(back, sizeof(back), orig[j], "cgroup.procs") == 0)
-				cgfile_write_at(r->h[j].mnt_fd, back, num);
-		}
-		return res;
+		if (res < 0)
+			move_back(r, p, have, i, num);
 	}
-	return 0;
+	free(p);
+	return res;
 }
 
 int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
@@ -358,39 +406,40 @@ static bool cg_inside(const struct cg_hier *h, const char *cg, const char *path)
 int group_pid_admitted(const struct cgroot *r, const char *path, pid_t pid,
                        bool (*admit)(void *arg, const char *cg), void *arg)
 {
-	char text[8192], tmp[8192], cg[PATH_MAX], file[64];
+	struct pid_cgroups *p;
 	const char *raw;
 	size_t i;
-	int n;
+	int res = pid_cgroups_read(pid, 0, &p);
 
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	n = cgfile_read_at(AT_FDCWD, file, text, sizeof(text));
-	if (n < 0)
-		return -ESRCH;
+	if (res < 0)
+		return res;
 	/* Every hierarchy cgfs moves processes in: a process held in a
 	 * cgroup of one of them must not be pulled out of it there. */
-	for (i = 0; i < r->n; i++) {
-		memcpy(tmp, text, (size_t)n + 1);
-		if (cgroup_line_for(&r->h[i], tmp, cg, sizeof(cg)) && cg_inside(&r->h[i], cg, path))
+	res = 1;
+	for (i = 0; res == 1 && i < r->n; i++) {
+		if (pid_cgroup_for(p, &r->h[i], p->cg, sizeof(p->cg)) &&
+		    cg_inside(&r->h[i], p->cg, path))
 			continue;
-		memcpy(tmp, text, (size_t)n + 1);
-		raw = cgroup_line_raw(&r->h[i], tmp);
+		raw = pid_cgroup_raw(p, &r->h[i]);
 		/* A cgroup outside our namespace ("/../x") is no admission point. */
 		if (!raw || strstr(raw, "/..") || !admit || !admit(arg, raw))
-			return 0;
+			res = 0;
 	}
-	return 1;
+	free(p);
+	return res;
 }
 
 int group_pid_inside(const struct cgroot *r, const char *path, pid_t pid)
 {
 	const struct cg_hier *h = hier_for(r, CTRL_FREEZER);
-	char text[8192], cg[PATH_MAX], file[64];
+	struct pid_cgroups *p;
+	int res = pid_cgroups_read(pid, 0, &p);
 
+	if (res < 0)
+		return res;
 	if (!h)
 		h = primary(r);
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	if (pid <= 0 || cgfile_read_at(AT_FDCWD, file, text, sizeof(text)) < 0)
-		return -ESRCH;
-	return cgroup_line_for(h, text, cg, sizeof(cg)) && cg_inside(h, cg, path);
+	res = pid_cgroup_for(p, h, p->cg, sizeof(p->cg)) && cg_inside(h, p->cg, path);
+	free(p);
+	return res;
 }

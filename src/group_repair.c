@@ -97,7 +97,7 @@ static void caps_in(const struct cgroot *r, const struct caps *caps, unsigned ma
 			v2 = true;
 	if (!v2)
 		ret->max_groups = ret->max_depth = -1;
-	for (i = 0; i < knob_count && i < 32; i++) {
+	for (i = 0; i < knob_count && i < KNOB_TABLE_MAX; i++) {
 		int hi = r->by_ctrl[knob_table[i].ctrl];
 
 		if (hi < 0 || !(mask & (1u << hi)))
@@ -105,7 +105,8 @@ static void caps_in(const struct cgroot *r, const struct caps *caps, unsigned ma
 	}
 }
 
-/* Names of the hierarchies in mask, for log lines. */
+/* Names of the hierarchies in mask, for log lines (cut at HIER_NAMES_MAX). */
+#define HIER_NAMES_MAX 512
 static void hier_names(const struct cgroot *r, unsigned mask, char *out, size_t size)
 {
 	size_t i, len = 0;
@@ -120,7 +121,7 @@ static void hier_names(const struct cgroot *r, unsigned mask, char *out, size_t 
 int group_repair(const struct cgroot *r, const char *path, const struct caps *caps)
 {
 	unsigned all, dirs, leaves, fixed = 0;
-	char lp[PATH_MAX], names[512];
+	char lp[PATH_MAX], names[HIER_NAMES_MAX];
 	struct caps lost;
 	size_t i;
 	int res;

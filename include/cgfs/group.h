@@ -31,6 +31,10 @@
  * directories above it, however deep it is. */
 #define GROUP_PATH_MAX (PATH_MAX - 64)
 
+/* v1 files whose presence cgroot_open records (struct cgroot.v1_files):
+ * the knob table's rows ask about one or two each. */
+#define GROUP_V1_FILES_MAX 32
+
 enum rmdir_mode {
 	RMDIR_MIGRATE, /* move live processes to the parent group */
 	RMDIR_KILL,    /* SIGKILL them */
@@ -50,11 +54,11 @@ struct cgroot {
 	size_t n;
 	int by_ctrl[CTRL_MAX];  /* index into h[], or -1 */
 	int primary;            /* h[] index for identity, listing and procs */
-	bool knob_on[32];       /* knob_table[i] available (probed on BASE/.self) */
+	bool knob_on[KNOB_TABLE_MAX];       /* knob_table[i] available (probed on BASE/.self) */
 	/* v1 answers of knob_io.exists, recorded while probing at start: a v1
 	 * hierarchy's controllers, and so every non-root cgroup's files, stay
 	 * as they are while it is mounted, so no write asks again. */
-	struct { enum cg_ctrl c; const char *file; bool on; } v1_files[32];
+	struct { enum cg_ctrl c; const char *file; bool on; } v1_files[GROUP_V1_FILES_MAX];
 	size_t n_v1_files;
 	enum rmdir_mode rmdir_mode;
 	/* Serialises changes to the tree: held around group_create and
