@@ -136,11 +136,11 @@ int cgfile_write_in(int dfd, const char *dir, const char *file, const char *text
  * read at 0 after an empty one from where it stopped, not afresh.
  *
  * Each thread's set is on a list, so that cgfile_kept_close() closes
- * every thread's files of a removed group (group_remove) before the rmdir is answered (a thread
- * waiting for requests would otherwise keep them, and the kernel frees a
- * removed memory cgroup only once its files are closed). A thread holds
- * its set's lock while it uses a file of it, uncontended but for such a
- * removal: a file is never closed under a read or write. */
+ * every thread's files of a removed group before the rmdir is answered
+ * (a thread waiting for requests would otherwise keep them, and the
+ * kernel frees a removed memory cgroup only once its files are closed).
+ * A thread holds its set's lock while it uses a file of it, uncontended
+ * but for such a removal: a file is never closed under a read or write. */
 #define KEPT_FILES 16 /* a v2 meminfo deep in a tree reads a dozen */
 #define KEPT_PATH 192
 

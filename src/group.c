@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +46,7 @@ static const struct { enum cg_ctrl c; const char *name; } v2_ctrls[] = {
 	{ CTRL_IO, "io" },         { CTRL_PIDS, "pids" },
 };
 
+/* Waits ms milliseconds (the kernel's steps: freezing, a task exiting). */
 void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };

@@ -3,19 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdatomic.h>
-#include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cgfs/group.h"
-#include "cgfs/log.h"
-#include "cgfs/units.h"
 #include "cgfs/util.h"
 #include "group_int.h"
 
