@@ -951,8 +951,9 @@ const struct knob knob_table[] = {
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
 
-/* struct caps and struct cgroot index fixed arrays of 32 by table row. */
-_Static_assert(sizeof(knob_table) / sizeof(knob_table[0]) <= 32, "knob_table outgrew caps");
+/* struct caps and struct cgroot index fixed arrays by table row. */
+_Static_assert(sizeof(knob_table) / sizeof(knob_table[0]) <= KNOB_TABLE_MAX,
+               "knob_table outgrew KNOB_TABLE_MAX");
 
 const struct knob *knob_find(const char *name)
 {

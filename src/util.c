@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -75,4 +76,28 @@ int read_text_at(int dfd, const char *path, size_t max, char **ret)
 	}
 	*ret = text;
 	return n;
+}
+
+int vec_reserve(void *pv, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t n = *cap ? *cap : (first ? first : 1);
+	void *v, *bigger;
+
+	if (need <= *cap)
+		return 0;
+	while (n < need) {
+		if (n > SIZE_MAX / 2)
+			return -ENOMEM;
+		n *= 2;
+	}
+	if (size && n > SIZE_MAX / size)
+		return -ENOMEM;
+	/* pv points to a pointer of the caller's type: copied, not cast. */
+	memcpy(&v, pv, sizeof(v));
+	bigger = realloc(v, n * size);
+	if (!bigger)
+		return -ENOMEM;
+	memcpy(pv, &bigger, sizeof(bigger));
+	*cap = n;
+	return 0;
 }

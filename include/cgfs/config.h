@@ -35,7 +35,7 @@
 
 struct caps {
 	/* Value text per cap knob, indexed like knob_table; NULL = not set. */
-	char *value[32];
+	char *value[KNOB_TABLE_MAX];
 	long max_groups; /* -1: unlimited ("max"); unset: CONFIG_MAX_GROUPS_DEFAULT */
 	long max_depth;  /* -1: unlimited ("max"); unset: CONFIG_MAX_DEPTH_DEFAULT */
 	/* Admission points (policy.h), NULL: not set (the default). */

@@ -31,6 +31,10 @@
  * directories above it, however deep it is. */
 #define GROUP_PATH_MAX (PATH_MAX - 64)
 
+/* v1 files whose presence cgroot_open records (struct cgroot.v1_files):
+ * the knob table's rows ask about one or two each. */
+#define GROUP_V1_FILES_MAX 32
+
 enum rmdir_mode {
 	RMDIR_MIGRATE, /* move live processes to the parent group */
 	RMDIR_KILL,    /* SIGKILL them */
@@ -50,11 +54,11 @@ struct cgroot {
 	size_t n;
 	int by_ctrl[CTRL_MAX];  /* index into h[], or -1 */
 	int primary;            /* h[] index for identity, listing and procs */
-	bool knob_on[32];       /* knob_table[i] available (probed on BASE/.self) */
+	bool knob_on[KNOB_TABLE_MAX];       /* knob_table[i] available (probed on BASE/.self) */
 	/* v1 answers of knob_io.exists, recorded while probing at start: a v1
 	 * hierarchy's controllers, and so every non-root cgroup's files, stay
 	 * as they are while it is mounted, so no write asks again. */
-	struct { enum cg_ctrl c; const char *file; bool on; } v1_files[32];
+	struct { enum cg_ctrl c; const char *file; bool on; } v1_files[GROUP_V1_FILES_MAX];
 	size_t n_v1_files;
 	enum rmdir_mode rmdir_mode;
 	/* Serialises changes to the tree: held around group_create and
@@ -165,16 +169,13 @@ int group_remove_try(const struct cgroot *r, const char *path);
  * stay after the wait time, or as group_kill(). */
 int group_evict(const struct cgroot *r, const char *path);
 
-/* A group was removed outside cgfs: every thread closes the interface
- * files it keeps open before it uses one again. Cannot fail. */
+/* The interface files every thread keeps open (cgfile_kept_*), for the
+ * watcher and the server: a group was removed outside cgfs, so every
+ * thread closes them before it uses one again (cgfile_kept_forget); and
+ * the calling thread closes them now if a group was removed since it
+ * last looked, after every request (cgfile_kept_check). Cannot fail.
+ * group_remove() closes the removed group's files itself. */
 void group_files_forget(void);
-/* Closes every thread's kept files of group dir (a path below the base,
- * as given to group_remove; "" closes nothing) and of the groups below
- * it, now: group_remove() does before it returns. Waits for a thread
- * using one of its files to finish. Cannot fail. */
-void group_files_close(const char *dir);
-/* The calling thread closes them now if a group was removed since it
- * last looked (one atomic load otherwise): after every request. */
 void group_files_check(void);
 
 /* Renders knob k of the group into *buf (malloc'd, grown as needed,

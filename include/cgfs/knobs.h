@@ -17,6 +17,9 @@
 #include "cgfs/layout.h"
 
 /* Largest value a knob accepts, and the largest text a knob renders. */
+/* Rows knob_table may have: struct caps and struct cgroot keep fixed
+ * arrays indexed by row. */
+#define KNOB_TABLE_MAX 32
 #define KNOB_VALUE_MAX 4096
 #define KNOB_TEXT_MAX 4096
 

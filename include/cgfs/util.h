@@ -19,3 +19,9 @@ int64_t monotonic_ms(void);
 /* read_file_at for text: -EINVAL (nothing returned) if the file holds a
  * NUL byte, which no text cgfs parses as a C string may. */
 int read_text_at(int dfd, const char *path, size_t max, char **ret);
+
+/* Makes room for need elements of size bytes each in a growing array:
+ * pv is the address of its pointer (NULL while empty), *cap how many it
+ * has room for. Grows it with realloc(3), doubling from first (>= 1).
+ * 0, or -ENOMEM with the array and *cap as they were. */
+int vec_reserve(void *pv, size_t *cap, size_t need, size_t size, size_t first);

@@ -39,7 +39,7 @@ static void assert_only(const struct caps *c, const char *const *set, size_t n)
 {
 	size_t i, j;
 
-	for (i = 0; i < 32; i++) {
+	for (i = 0; i < KNOB_TABLE_MAX; i++) {
 		bool named = false;
 
 		for (j = 0; j < n; j++)

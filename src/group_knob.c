@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: MIT
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgfs/group.h"
+#include "cgfs/units.h"
+#include "group_int.h"
+
+/* ---- knobs ---- */
+
+int group_knob_read(const struct cgroot *r, const char *path, const struct knob *k,
+                    char **buf)
+{
+	struct knob_io io;
+	struct gio g;
+	char lp[PATH_MAX];
+	struct stat st;
+	int res;
+
+	switch (k->kind) {
+	case KNOB_PROCS:
+		res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
+		if (res == 0)
+			res = cgfile_read_alloc_at(primary(r)->base_fd, lp, PROCS_FILE_MAX, buf);
+		/* No leaf: no process has been in the group yet. */
+		if (res == -ENOENT && group_stat(r, path, &st) == 0) {
+			*buf = strdup("");
+			res = *buf ? 0 : -ENOMEM;
+		}
+		return res;
+	case KNOB_FREEZE:
+		res = group_freeze_state(r, path);
+		if (res < 0)
+			return res;
+		*buf = strdup(res ? "1\n" : "0\n");
+		return *buf ? 2 : -ENOMEM;
+	case KNOB_KILL:
+		return -EACCES;
+	case KNOB_VALUE:
+		break;
+	}
+	if (!k->get)
+		return -EACCES;
+	*buf = malloc(KNOB_TEXT_MAX);
+	if (!*buf)
+		return -ENOMEM;
+	gio_init(&io, &g, r, path);
+	res = k->get(&io, *buf, KNOB_TEXT_MAX);
+	if (res < 0) {
+		free(*buf);
+		*buf = NULL;
+	}
+	return res;
+}
+
+/* ---- v1 cpusets ---- */
+
+static int cpus_of(int dfd, const char *dir, uint64_t *bits)
+{
+	char buf[CPULIST_TEXT_MAX];
+	int res = cgfile_read_in(dfd, dir, "cpuset.cpus", buf, sizeof(buf));
+
+	return res < 0 ? res : units_parse_cpulist(buf, bits);
+}
+
+static int write_cpus(int dfd, const char *dir, const uint64_t *bits)
+{
+	char buf[CPULIST_TEXT_MAX];
+	int res = units_format_cpulist(bits, buf, sizeof(buf));
+
+	return res < 0 ? res : cgfile_write_in(dfd, dir, "cpuset.cpus", buf);
+}
+
+/* v1 refuses a cpuset.cpus that is not a subset of the parent's (EBUSY
+ * for the parent when a child would stick out): before narrowing a group,
+ * fit every cgroup below it into allowed, deepest first. A child whose
+ * CPUs all go away gets all of its parent's new set. Each directory's
+ * frame keeps its new set as text, after a mark: '=' it keeps its CPUs,
+ * '!' they are written when its children are done. */
+struct fit {
+	uint64_t *cur, *want; /* UNITS_CPU_WORDS each, on the heap */
+	char text[CPULIST_TEXT_MAX];
+};
+
+static int fit_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                   char **data)
+{
+	struct fit *f = arg;
+	char buf[CPULIST_TEXT_MAX];
+	bool empty = true, same = true;
+	size_t i;
+	int res;
+
+	if (pdfd < 0) {
+		/* The start: its children fit into allowed (f->want). */
+		res = units_format_cpulist(f->want, f->text + 1, sizeof(f->text) - 1);
+	} else {
+		res = units_parse_cpulist(walk_data(w) + 1, f->want);
+		if (res == 0)
+			res = cgfile_read_at(dfd, "cpuset.cpus", buf, sizeof(buf));
+		if (res >= 0)
+			res = units_parse_cpulist(buf, f->cur);
+		for (i = 0; res == 0 && i < UNITS_CPU_WORDS; i++) {
+			f->want[i] &= f->cur[i];
+			empty = empty && !f->want[i];
+		}
+		/* All its CPUs go: it gets all of its parent's. */
+		if (res == 0 && empty)
+			res = units_parse_cpulist(walk_data(w) + 1, f->want);
+		for (i = 0; res == 0 && i < UNITS_CPU_WORDS; i++)
+			same = same && f->want[i] == f->cur[i];
+		if (res == 0)
+			res = units_format_cpulist(f->want, f->text + 1, sizeof(f->text) - 1);
+	}
+	if (res < 0)
+		return res;
+	f->text[0] = same ? '=' : '!';
+	*data = strdup(f->text);
+	return *data ? 0 : -ENOMEM;
+}
+
+static int fit_post(void *arg, struct walk *w, int pdfd, const char *name, char *data)
+{
+	return data[0] == '!' ? cgfile_write_in(pdfd, name, "cpuset.cpus", data + 1) : 0;
+}
+
+static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
+{
+	static const struct walk_ops ops = { fit_pre, fit_post };
+	struct fit *f = malloc(sizeof(*f));
+	int res = -ENOMEM;
+
+	if (f) {
+		f->cur = malloc(2 * UNITS_CPU_WORDS * sizeof(uint64_t));
+		f->want = f->cur ? f->cur + UNITS_CPU_WORDS : NULL;
+	}
+	if (f && f->cur) {
+		memcpy(f->want, allowed, UNITS_CPU_WORDS * sizeof(uint64_t));
+		res = walk_tree(dfd, dir, false, &ops, f);
+	}
+	if (f)
+		free(f->cur);
+	free(f);
+	return res;
+}
+
+/* -ERANGE when bits name a CPU past the highest this machine can have:
+ * the kernel's own answer, on v1 and v2 (its list parser stops at
+ * nr_cpu_ids, the possible CPUs), which the subset check of
+ * cpuset_v1_set would turn into -EINVAL. */
+static int cpus_in_range(const uint64_t *bits)
+{
+	uint64_t *possible = malloc(UNITS_CPU_WORDS * sizeof(uint64_t)), in_range;
+	size_t w, first = 0, last = 0;
+	char buf[CPULIST_TEXT_MAX];
+	int res;
+
+	if (!possible)
+		return -ENOMEM;
+	res = cgfile_read_at(AT_FDCWD, "/sys/devices/system/cpu/possible", buf, sizeof(buf));
+	if (res >= 0)
+		res = units_parse_cpulist(buf, possible);
+	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++)
+		if (possible[w])
+			last = w * 64 + 63 - (size_t)__builtin_clzll(possible[w]);
+	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++, first += 64) {
+		if (first > last)
+			in_range = 0;
+		else if (first + 63 <= last)
+			in_range = UINT64_MAX;
+		else
+			in_range = (UINT64_C(1) << (last - first + 1)) - 1;
+		if (bits[w] & ~in_range)
+			res = -ERANGE;
+	}
+	free(possible);
+	/* Without the file there is nothing to tell: the kernel will. */
+	return res == -ERANGE || res == -ENOMEM ? res : 0;
+}
+
+static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const char *path,
+                         const struct knob *k, const struct knob_io *io, const char *value)
+{
+	uint64_t *want = malloc(2 * UNITS_CPU_WORDS * sizeof(uint64_t)), *par;
+	char parent[PATH_MAX], lp[PATH_MAX];
+	size_t w;
+	int res;
+
+	if (!want)
+		return -ENOMEM;
+	par = want + UNITS_CPU_WORDS;
+	cgfile_dirname(path, parent, sizeof(parent));
+	res = units_parse_cpulist(value, want);
+	if (res == 0)
+		res = cpus_in_range(want);
+	if (res == 0)
+		res = cpus_of(h->base_fd, parent, par);
+	/* What the kernel would refuse is refused before anything changes. */
+	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++)
+		if (want[w] & ~par[w])
+			res = -EINVAL;
+	if (res == 0)
+		res = cpuset_v1_fit(h->base_fd, path, want);
+	if (res == 0)
+		res = k->set(io, value);
+	/* The group's own processes follow the group, wider or narrower
+	 * (a group that never had one has no leaf). */
+	if (res == 0 && cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) == 0 &&
+	    (res = write_cpus(h->base_fd, lp, want)) == -ENOENT)
+		res = 0;
+	free(want);
+	return res;
+}
+
+int group_knob_write(const struct cgroot *r, const char *path, const struct knob *k,
+                     const char *value)
+{
+	const struct cg_hier *h;
+	struct knob_io io;
+	struct gio g;
+	int res, v, pid;
+
+	switch (k->kind) {
+	case KNOB_PROCS:
+		res = knob_parse_pid(value, &pid);
+		return res < 0 ? res : group_move_pid(r, path, pid);
+	case KNOB_FREEZE:
+		res = knob_parse_freeze(value, &v);
+		return res < 0 ? res : group_freeze(r, path, v);
+	case KNOB_KILL:
+		res = knob_parse_kill(value);
+		return res < 0 ? res : group_kill(r, path);
+	case KNOB_VALUE:
+		break;
+	}
+	if (!k->set)
+		return -EACCES;
+	gio_init(&io, &g, r, path);
+	h = hier_for(r, k->ctrl);
+	if (k->ctrl == CTRL_CPUSET && h && h->version == 1) {
+		res = k->check ? k->check(value) : 0;
+		return res < 0 ? res : cpuset_v1_set(r, h, path, k, &io, value);
+	}
+	return k->set(&io, value);
+}
