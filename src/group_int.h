@@ -22,8 +22,6 @@
 
 /* /proc/PID/cgroup: a line per hierarchy, a dozen at most. */
 #define PROC_CGROUP_MAX 8192
-/* "/proc/PID/..." of any pid and a short file name. */
-#define PROC_PID_PATH_MAX 64
 /* A number (a pid, a cap) or a v2 "+controller" as text. */
 #define NUM_TEXT_MAX 32
 /* A cpuset list as text (cpuset.cpus, .mems, the possible CPUs). */

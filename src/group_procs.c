@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cgfs/group.h"
+#include "cgfs/proc.h"
 #include "group_int.h"
 
 /* ---- processes ---- */
@@ -241,59 +242,12 @@ int wait_empty(const struct cgroot *r, const char *path)
 	}
 }
 
-/* This process's cgroup in h as the text of /proc/PID/cgroup has it
- * (absolute in the hierarchy, "/..." outside our cgroup namespace), or
- * NULL. Cuts text at the end of that line. */
-static char *cgroup_line_raw(const struct cg_hier *h, char *text)
-{
-	char *line, *save = NULL;
-
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-		bool match;
-
-		if (!c2)
-			continue;
-		*c2 = '\0';
-		if (h->version == 2)
-			match = c1 == line + 1 && line[0] == '0' && c1[1] == '\0';
-		else
-			match = strcmp(c1 + 1, h->h->options ? h->h->options : "") == 0;
-		if (match)
-			return c2 + 1;
-	}
-	return NULL;
-}
-
-/* Finds this process's cgroup (relative to h's mount point) in the text
- * of /proc/PID/cgroup. */
-static bool cgroup_line_for(const struct cg_hier *h, char *text, char *out, size_t size)
-{
-	const char *root = h->h->mount_root ? h->h->mount_root : "/";
-	size_t rl = strlen(root);
-	char *p = cgroup_line_raw(h, text);
-
-	if (!p)
-		return false;
-	/* Outside our cgroup namespace the kernel shows "/../x": no
-	 * path we could name from our mounts. */
-	if (strstr(p, "/..") || strcmp(p, "..") == 0)
-		return false;
-	if (strcmp(root, "/") && (strncmp(p, root, rl) || (p[rl] && p[rl] != '/')))
-		return false;
-	p += strcmp(root, "/") ? rl : 0;
-	while (*p == '/')
-		p++;
-	snprintf(out, size, "%s", *p ? p : ".");
-	return true;
-}
-
 /* What reading a process's cgroups takes, on the heap: a FUSE worker's
  * stack is no place for it (move_pid's was ~80 KiB). orig is that of
  * move_pid only: where the process was in each hierarchy. */
 struct pid_cgroups {
 	char text[PROC_CGROUP_MAX]; /* /proc/PID/cgroup */
-	char tmp[PROC_CGROUP_MAX];  /* a copy of it for cgroup_line_*, which cut it */
+	char tmp[PROC_CGROUP_MAX];  /* one line's path, or a path built from one */
 	char cg[PATH_MAX];
 	int len;
 	char orig[][PATH_MAX];
@@ -304,12 +258,10 @@ struct pid_cgroups {
 static int pid_cgroups_read(pid_t pid, size_t norig, struct pid_cgroups **ret)
 {
 	struct pid_cgroups *p = malloc(sizeof(*p) + norig * PATH_MAX);
-	char file[PROC_PID_PATH_MAX];
 
 	if (!p)
 		return -ENOMEM;
-	snprintf(file, sizeof(file), "/proc/%d/cgroup", (int)pid);
-	p->len = pid > 0 ? cgfile_read_at(AT_FDCWD, file, p->text, sizeof(p->text)) : -ESRCH;
+	p->len = pid > 0 ? proc_read(pid, "cgroup", p->text, sizeof(p->text), NULL) : -ESRCH;
 	if (p->len < 0) {
 		free(p);
 		return -ESRCH;
@@ -318,19 +270,29 @@ static int pid_cgroups_read(pid_t pid, size_t norig, struct pid_cgroups **ret)
 	return 0;
 }
 
-/* The line of hierarchy h in p->text, cut out of a fresh copy of it. */
-static char *pid_cgroup_raw(struct pid_cgroups *p, const struct cg_hier *h)
+/* The process's cgroup in hierarchy h as p->text shows it, copied into
+ * p->tmp; NULL when it has no line for h. */
+static const char *pid_cgroup_raw(struct pid_cgroups *p, const struct cg_hier *h)
 {
-	memcpy(p->tmp, p->text, (size_t)p->len + 1);
-	return cgroup_line_raw(h, p->tmp);
+	const char *ctrls = h->version == 2 ? NULL : h->h->options ? h->h->options : "";
+
+	return proc_cgroup_path(p->text, ctrls, p->tmp, sizeof(p->tmp)) < 0 ? NULL : p->tmp;
 }
 
-/* As cgroup_line_for, into out, from a fresh copy of p->text. */
+/* The process's cgroup in hierarchy h relative to h's mount point
+ * ("." for its top) into out; false when it has none we can name (no
+ * line, or a cgroup outside our cgroup namespace: "/../x"). */
 static bool pid_cgroup_for(struct pid_cgroups *p, const struct cg_hier *h, char *out,
                            size_t size)
 {
-	memcpy(p->tmp, p->text, (size_t)p->len + 1);
-	return cgroup_line_for(h, p->tmp, out, size);
+	const char *raw = pid_cgroup_raw(p, h), *rel;
+	int n;
+
+	rel = raw ? proc_cgroup_relative(raw, h->h->mount_root ? h->h->mount_root : "/") : NULL;
+	if (!rel)
+		return false;
+	n = snprintf(out, size, "%s", *rel ? rel : ".");
+	return n >= 0 && (size_t)n < size;
 }
 
 /* Puts pid back where it was (p->orig) in the first n hierarchies. */
