@@ -33,6 +33,7 @@
 
 struct parse {
 	struct config cfg;   /* being built; handed out only when all is well */
+	size_t users_cap;    /* room in cfg.users */
 	struct caps *cur;    /* section being read; NULL before the first */
 	char label[64];      /* "defaults" or "user alice", for messages */
 	uint64_t seen;       /* keys already set in the current section */
@@ -157,12 +158,11 @@ static void begin_user(struct parse *p, const char *name, size_t len)
 			fail(p, "section [%s] repeated", p->label);
 			return;
 		}
-	users = realloc(p->cfg.users, (p->cfg.n_users + 1) * sizeof(*users));
-	if (!users) {
+	if (vec_reserve(&p->cfg.users, &p->users_cap, p->cfg.n_users + 1, sizeof(*users), 4) < 0) {
 		fail_errno(p, -ENOMEM, "out of memory");
 		return;
 	}
-	p->cfg.users = users;
+	users = p->cfg.users;
 	u = &users[p->cfg.n_users];
 	caps_init(&u->caps, MAX_UNSET);
 	u->name = strndup(name, len);

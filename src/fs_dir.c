@@ -4,6 +4,9 @@
  */
 #include "fs_int.h"
 
+/* A listing grows from one page. */
+#define DIRBUF_FIRST 4096
+
 struct dirbuf {
 	char *data;
 	size_t len, cap;
@@ -14,19 +17,9 @@ static int dirbuf_add(struct dirbuf *b, const char *name, fuse_ino_t ino, mode_t
 {
 	struct stat st = { .st_ino = ino, .st_mode = mode };
 	size_t need = fuse_add_direntry(b->req, NULL, 0, name, NULL, 0);
-	char *nd;
 
-	if (b->len + need > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-
-		while (cap < b->len + need)
-			cap *= 2;
-		nd = realloc(b->data, cap);
-		if (!nd)
-			return -ENOMEM;
-		b->data = nd;
-		b->cap = cap;
-	}
+	if (vec_reserve(&b->data, &b->cap, b->len + need, 1, DIRBUF_FIRST) < 0)
+		return -ENOMEM;
 	fuse_add_direntry(b->req, b->data + b->len, need, name, &st, (off_t)(b->len + need));
 	b->len += need;
 	return 0;

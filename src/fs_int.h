@@ -30,6 +30,7 @@
 #include "cgfs/policy.h"
 #include "cgfs/procvis.h"
 #include "cgfs/slow.h"
+#include "cgfs/util.h"
 #include "cgfs/watch.h"
 
 #define RAW_DIR "raw"

@@ -43,7 +43,8 @@ struct fh_slot {
 
 static pthread_mutex_t fh_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct fh_slot *fh_tab;
-static uint32_t fh_len, fh_cap, fh_hint;
+static uint32_t fh_len, fh_hint;
+static size_t fh_cap;
 
 /* 0 (no handle) when out of memory. */
 uint64_t fh_put(const struct fs *fs, void *p, void (*drop)(void *p))
@@ -54,16 +55,11 @@ uint64_t fh_put(const struct fs *fs, void *p, void (*drop)(void *p))
 	for (i = fh_hint; i < fh_len && fh_tab[i].p; i++)
 		;
 	if (i == fh_len) {
-		if (fh_len == fh_cap) {
-			uint32_t cap = fh_cap ? fh_cap * 2 : 64;
-			struct fh_slot *t = cap > fh_cap ? realloc(fh_tab, cap * sizeof(*t)) : NULL;
-
-			if (!t) {
-				pthread_mutex_unlock(&fh_lock);
-				return 0;
-			}
-			fh_tab = t;
-			fh_cap = cap;
+		/* A handle is its index + 1 in 32 bits. */
+		if (fh_len == UINT32_MAX - 1 ||
+		    vec_reserve(&fh_tab, &fh_cap, (size_t)fh_len + 1, sizeof(*fh_tab), 64) < 0) {
+			pthread_mutex_unlock(&fh_lock);
+			return 0;
 		}
 		fh_len++;
 	}

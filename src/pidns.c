@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -14,6 +13,7 @@
 
 #include <linux/nsfs.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/pidns.h"
 #include "cgfs/proc.h"
 #include "cgfs/util.h"
@@ -54,6 +54,9 @@ int pidns_steps_up(int n, int level)
 	return n - 1 - level;
 }
 
+/* Room for one pid and its newline. */
+#define PID_TEXT_MAX 16
+
 int pidns_map_list(const char *in, size_t len, int (*map)(void *arg, pid_t pid, pid_t *ret),
                    void *arg, char **ret)
 {
@@ -90,15 +93,9 @@ int pidns_map_list(const char *in, size_t len, int (*map)(void *arg, pid_t pid, 
 		}
 		if (res < 0)
 			break;
-		if (cap - used < 16) {
-			char *bigger = realloc(out, cap * 2);
-
-			if (!bigger) {
-				res = -ENOMEM;
-				break;
-			}
-			out = bigger;
-			cap *= 2;
+		if (vec_reserve(&out, &cap, used + PID_TEXT_MAX, 1, cap) < 0) {
+			res = -ENOMEM;
+			break;
 		}
 		used += (size_t)snprintf(out + used, cap - used, "%d\n", (int)to);
 	}
@@ -305,40 +302,53 @@ static int from_host_proc(struct pidns_view *v, pid_t host, pid_t *ret)
 /* pid of the caller's namespace in the host's, through /proc: the kernel
  * has no lookup by a foreign namespace's pid before NS_GET_PID_FROM_PIDNS,
  * so every process is looked at. Only for old kernels and containers. */
+struct host_find {
+	struct pidns_view *v;
+	int proc_fd;
+	int level;
+	pid_t pid, got;
+};
+
+/* A cgfile_dir_each() callback over /proc: 1 at the process wanted. */
+static int host_find_one(void *arg, const char *name, unsigned char type, ino_t ino)
+{
+	struct host_find *f = arg;
+	pid_t ids[PIDNS_MAX_LEVELS];
+	int n, dfd, found = 0;
+	char *end;
+	long host = strtol(name, &end, 10);
+
+	if (*end || host <= 0)
+		return 0;
+	dfd = openat(f->proc_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return 0;
+	n = nspid_at(dfd, ids);
+	if (n > f->level && ids[f->level] == f->pid && ids[0] == (pid_t)host &&
+	    ns_below(f->v, dfd, pidns_steps_up(n, f->level)) == 0) {
+		f->got = (pid_t)host;
+		found = 1;
+	}
+	close(dfd);
+	return found;
+}
+
 static int to_host_proc(struct pidns_view *v, pid_t pid, pid_t *ret)
 {
-	pid_t ids[PIDNS_MAX_LEVELS], got;
-	int level, res = -ESRCH, n, dfd;
-	struct dirent *de;
-	char *end;
-	DIR *d;
+	struct host_find f = { .v = v, .pid = pid };
+	int res;
 
-	level = view_level(v);
-	if (level < 0)
-		return level;
-	d = opendir("/proc");
-	if (!d)
+	f.level = view_level(v);
+	if (f.level < 0)
+		return f.level;
+	f.proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (f.proc_fd < 0)
 		return -errno;
-	while (res == -ESRCH && (de = readdir(d))) {
-		long host = strtol(de->d_name, &end, 10);
-
-		if (*end || host <= 0)
-			continue;
-		dfd = openat(dirfd(d), de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd < 0)
-			continue;
-		n = nspid_at(dfd, ids);
-		if (n > level && ids[level] == pid && ids[0] == (pid_t)host &&
-		    ns_below(v, dfd, pidns_steps_up(n, level)) == 0) {
-			got = (pid_t)host;
-			res = 0;
-		}
-		close(dfd);
-	}
-	closedir(d);
-	if (res == 0)
-		*ret = got;
-	return res;
+	res = cgfile_dir_each(f.proc_fd, host_find_one, &f);
+	close(f.proc_fd);
+	if (res == 1)
+		*ret = f.got;
+	return res == 1 ? 0 : res < 0 ? res : -ESRCH;
 }
 
 /* ---- translation ---- */

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/policy.h"
 #include "cgfs/proc.h"
 
@@ -47,18 +48,13 @@ static void overflow_read(void)
 	char buf[32] = "";
 	unsigned long v;
 	char *end;
-	int fd;
 
-	fd = open("/proc/sys/kernel/overflowuid", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (read(fd, buf, sizeof(buf) - 1) > 0) {
+	if (cgfile_read_at(AT_FDCWD, "/proc/sys/kernel/overflowuid", buf, sizeof(buf)) > 0) {
 		errno = 0;
 		v = strtoul(buf, &end, 10);
 		if (!errno && end != buf && (*end == '\n' || !*end) && v < (uid_t)-1)
 			overflow_uid = (uid_t)v;
 	}
-	close(fd);
 }
 
 bool policy_tree_uid(uid_t uid)

@@ -45,17 +45,12 @@
  * group, not one per batch of events read. */
 #define WATCH_CHECK_MS 10
 #define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
+/* Without that file: half of the kernel's default of 8192. */
+#define WATCH_BUDGET_DEFAULT 4096
 
 struct watcher w = { .ifd = -1, .efd = -1 };
 int watch_unwatched;
 int watch_stopping;
-
-int watch_join(char *out, size_t size, const char *a, const char *b)
-{
-	int n = snprintf(out, size, "%s%s%s", a, *a ? "/" : "", b);
-
-	return n < 0 || (size_t)n >= size ? -ENAMETOOLONG : 0;
-}
 
 const char *watch_base_name(const char *path)
 {
@@ -107,8 +102,7 @@ void inval_path(const char *path)
 	const char *name = watch_base_name(path);
 	struct stat st;
 
-	snprintf(parent, sizeof(parent), "%.*s", (int)(name > path ? name - path - 1 : 0),
-	         path);
+	cgfile_dirname(path, parent, sizeof(parent));
 	if (group_stat(w.r, parent, &st) == 0 && !__atomic_load_n(&watch_stopping, __ATOMIC_ACQUIRE))
 		w.hooks.forget_entry(w.hooks.ctx, st.st_ino, !*parent, name);
 }
@@ -235,7 +229,7 @@ struct scan_ctx {
 static int scan_dir(void *arg, int dfd, const char *path, const char *name, int depth)
 {
 	struct scan_ctx *sc = arg;
-	struct wdir *d, *parent, **bigger;
+	struct wdir *d, *parent;
 	int res;
 
 	if (__atomic_load_n(&watch_stopping, __ATOMIC_ACQUIRE))
@@ -253,15 +247,8 @@ static int scan_dir(void *arg, int dfd, const char *path, const char *name, int 
 		if (!d)
 			return -ENOMEM;
 	}
-	if ((size_t)depth >= sc->cap) {
-		size_t cap = sc->cap ? 2 * sc->cap : 64;
-
-		bigger = realloc(sc->at, cap * sizeof(*bigger));
-		if (!bigger)
-			return -ENOMEM;
-		sc->at = bigger;
-		sc->cap = cap;
-	}
+	if (vec_reserve(&sc->at, &sc->cap, (size_t)depth + 1, sizeof(*sc->at), 64) < 0)
+		return -ENOMEM;
 	sc->at[depth] = d;
 	/* Listed (by the walk) after the watch is in place: nothing made
 	 * meanwhile is missed. */
@@ -303,18 +290,10 @@ static void drop(struct wdir *d, int hier, bool inval)
 
 static void scan_later(const char *path, int hier)
 {
-	struct scan_req *bigger;
 	char *copy;
 
-	if (w.nscans == w.scancap) {
-		size_t cap = w.scancap ? 2 * w.scancap : 64;
-
-		bigger = realloc(w.scans, cap * sizeof(*w.scans));
-		if (!bigger)
-			goto now;
-		w.scans = bigger;
-		w.scancap = cap;
-	}
+	if (vec_reserve(&w.scans, &w.scancap, w.nscans + 1, sizeof(*w.scans), 64) < 0)
+		goto now;
 	copy = strdup(path);
 	if (!copy)
 		goto now;
@@ -411,7 +390,7 @@ static void on_event(const struct inotify_event *ev)
 		return;
 	}
 	/* A group deeper than a path can name is not served: not watched. */
-	if (!is_group(ev->name, d->depth + 1) || watch_join(p, sizeof(p), dp, ev->name) < 0 ||
+	if (!is_group(ev->name, d->depth + 1) || cgfile_join(p, sizeof(p), dp, ev->name) < 0 ||
 	    strlen(p) >= GROUP_PATH_MAX)
 		return;
 	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(p, made);
@@ -487,14 +466,9 @@ static int resync(void)
 	log_warn("inotify queue overflowed: looking at the whole tree again");
 	/* Every record, parents first. */
 	for (d = w.base; d; ) {
-		if (n == cap) {
-			struct wdir **bigger = realloc(all, (cap = cap ? 2 * cap : 256) * sizeof(*all));
-
-			if (!bigger) {
-				free(all);
-				return -ENOMEM;
-			}
-			all = bigger;
+		if (vec_reserve(&all, &cap, n + 1, sizeof(*all), 256) < 0) {
+			free(all);
+			return -ENOMEM;
 		}
 		all[n++] = d;
 		d->seen = 0;
@@ -626,17 +600,12 @@ static size_t watch_budget(void)
 	const char *env = getenv("CGFS_MAX_WATCHES");
 	char buf[32];
 	long v = 0;
-	FILE *f;
 
 	if (env && *env)
 		return strtoul(env, NULL, 10);
-	f = fopen(MAX_WATCHES_FILE, "re");
-	if (f) {
-		if (fgets(buf, sizeof(buf), f))
-			v = strtol(buf, NULL, 10);
-		fclose(f);
-	}
-	return v > 0 ? (size_t)v / 2 : 4096;
+	if (cgfile_read_at(AT_FDCWD, MAX_WATCHES_FILE, buf, sizeof(buf)) > 0)
+		v = strtol(buf, NULL, 10);
+	return v > 0 ? (size_t)v / 2 : WATCH_BUDGET_DEFAULT;
 }
 
 /* Closes the inotify instance and frees the tables; the stop eventfd

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/group.h"
 #include "cgfs/oatab.h"
 #include "cgfs/util.h"
@@ -79,7 +80,6 @@ extern int watch_unwatched;
 extern int watch_stopping;
 
 const char *watch_base_name(const char *path);
-int watch_join(char *out, size_t size, const char *a, const char *b);
 
 /* watch_table.c: records, by id, by (parent, name) and by wd. */
 void table_init(void);

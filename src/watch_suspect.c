@@ -42,17 +42,10 @@ void strvec_clear(struct strvec *v)
 
 void strvec_add(struct strvec *v, const char *s)
 {
-	char **bigger, *copy;
+	char *copy;
 
-	if (v->n == v->cap) {
-		size_t cap = v->cap ? 2 * v->cap : 64;
-
-		bigger = realloc(v->v, cap * sizeof(*v->v));
-		if (!bigger)
-			return; /* checked again at the next event or repair */
-		v->v = bigger;
-		v->cap = cap;
-	}
+	if (vec_reserve(&v->v, &v->cap, v->n + 1, sizeof(*v->v), 64) < 0)
+		return; /* checked again at the next event or repair */
 	copy = strdup(s);
 	if (copy)
 		v->v[v->n++] = copy;

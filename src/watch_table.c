@@ -83,26 +83,20 @@ struct wdir *dir_child(const struct wdir *d, const char *name)
 static uint32_t id_get(void)
 {
 	size_t cap;
-	void *t;
 
 	if (w.nfree)
 		return w.free_ids[--w.nfree];
 	if (!w.nids)
 		w.nids = 1; /* 0 is no record */
-	if (w.nids >= w.idcap) {
-		cap = w.idcap ? 2 * w.idcap : OATAB_MIN_SLOTS;
-		if (cap - 1 > ID_MAX)
-			return 0;
-		t = realloc(w.byid, cap * sizeof(*w.byid));
-		if (!t)
-			return 0;
-		w.byid = t;
-		t = realloc(w.free_ids, cap * sizeof(*w.free_ids));
-		if (!t)
-			return 0;
-		w.free_ids = t;
-		w.idcap = cap;
-	}
+	if (w.nids >= ID_MAX)
+		return 0;
+	/* Both grow to the same capacity: every id may be freed at once. */
+	cap = w.idcap;
+	if (vec_reserve(&w.byid, &cap, w.nids + 1, sizeof(*w.byid), OATAB_MIN_SLOTS) < 0)
+		return 0;
+	if (cap != w.idcap &&
+	    vec_reserve(&w.free_ids, &w.idcap, cap, sizeof(*w.free_ids), cap) < 0)
+		return 0;
 	return (uint32_t)w.nids++;
 }
 
