@@ -50,7 +50,7 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 	if (!*buf)
 		return -ENOMEM;
 	gio_init(&io, &g, r, path);
-	res = k->get(&io, *buf, KNOB_TEXT_MAX);
+	res = k->get(k, &io, *buf, KNOB_TEXT_MAX);
 	if (res < 0) {
 		free(*buf);
 		*buf = NULL;
@@ -207,7 +207,7 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
 	if (res == 0)
 		res = cpuset_v1_fit(h->base_fd, path, want);
 	if (res == 0)
-		res = k->set(io, value);
+		res = k->set(k, io, value);
 	/* The group's own processes follow the group, wider or narrower
 	 * (a group that never had one has no leaf). */
 	if (res == 0 && cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) == 0 &&
@@ -246,5 +246,5 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 		res = k->check ? k->check(value) : 0;
 		return res < 0 ? res : cpuset_v1_set(r, h, path, k, &io, value);
 	}
-	return k->set(&io, value);
+	return k->set(k, &io, value);
 }

@@ -2,30 +2,28 @@
 /*
  * knobs: the table of friendly files and their conversions.
  *
- * Each knob is a row of knob_table plus a few small functions. They reach
- * the kernel only through struct knob_io, pick the v1 or v2 file from the
- * version of the hierarchy serving their controller, validate everything
- * before their first write, and undo their own writes when a later one is
- * refused, so that a refused value changes nothing.
+ * Each knob is a row of knob_table: its files, and the functions of its
+ * kind (a size in MiB, a percent of a CPU, a weight, a count, a list) or,
+ * where no kind fits, its own. The functions take every file name from
+ * their row, reach the kernel only through struct knob_io, pick the v1 or
+ * v2 file from the version of the hierarchy serving the row's controller,
+ * validate everything before their first write, and undo their own writes
+ * when a later one is refused, so that a refused value changes nothing.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "cgfs/knobs.h"
-#include "cgfs/meminfo.h"
 #include "cgfs/units.h"
+#include "knobs_int.h"
 
 /* v1 memory prints "unlimited" as PAGE_COUNTER_MAX pages times the page
  * size: LONG_MAX rounded down to a page, 9223372036854771712 with 4 KiB
  * pages. Everything from LONG_MAX rounded down to 64 KiB (the largest
  * common page size) up means no limit. */
 #define V1_MEM_UNLIMITED UINT64_C(0x7FFFFFFFFFFF0000)
-#define MEM_LIMIT_V1 "memory.limit_in_bytes"
-#define MEMSW_V1 "memory.memsw.limit_in_bytes"
 /* The period cpu_percent's check assumes: the kernel's default. */
 #define CFS_PERIOD_DEFAULT UINT64_C(100000)
 /* PID_MAX_LIMIT: pids.max takes 0..PID_MAX_LIMIT or "max". */
@@ -33,153 +31,25 @@
 #define WEIGHT_MIN UINT64_C(1)
 #define WEIGHT_MAX UINT64_C(10000)
 
-/* ---- reading and writing through knob_io ---- */
+/* ---- kind: a size in MiB (memory) ---- */
 
-static bool is_blank(char c)
+/* Bytes in one of k's files; UNITS_MAX for no limit on either version. */
+static int mem_read(const struct knob *k, const struct knob_io *io, int v, const char *file,
+                    uint64_t *ret)
 {
-	return c == ' ' || c == '\t' || c == '\n';
-}
+	int res = read_u64(io, k->ctrl, file, ret);
 
-/* The version of the hierarchy serving c, or -ENOENT when none does. */
-static int need_version(const struct knob_io *io, enum cg_ctrl c)
-{
-	int v = io->version(io->ctx, c);
-
-	return v == 1 || v == 2 ? v : -ENOENT;
-}
-
-/* Reads a whole interface file, trailing newline and blanks removed. */
-static int read_text(const struct knob_io *io, enum cg_ctrl c, const char *file, char *buf,
-                     size_t size)
-{
-	int n = io->read(io->ctx, c, file, buf, size);
-
-	if (n < 0)
-		return n;
-	if ((size_t)n >= size)
-		n = (int)size - 1;
-	buf[n] = '\0';
-	while (n > 0 && is_blank(buf[n - 1]))
-		buf[--n] = '\0';
-	return n;
-}
-
-/* A number as the kernel prints it: decimal, or "max" -> UNITS_MAX.
- * Text we do not understand is the kernel's surprise, not the user's
- * mistake: -EIO. */
-static int parse_kernel_u64(const char *s, uint64_t *ret)
-{
-	if (strcmp(s, "max") == 0) {
-		*ret = UNITS_MAX;
-		return 0;
-	}
-	return units_parse_uint(s, 0, UNITS_MAX - 1, 0, ret) < 0 ? -EIO : 0;
-}
-
-static int read_u64(const struct knob_io *io, enum cg_ctrl c, const char *file, uint64_t *ret)
-{
-	char buf[64];
-	int res = read_text(io, c, file, buf, sizeof(buf));
-
-	return res < 0 ? res : parse_kernel_u64(buf, ret);
-}
-
-/* The value of "key N" in a flat-keyed file (cpu.stat, memory.events,
- * cgroup.events, memory.oom_control, io.weight's "default N"). Keys are
- * whole words: "oom_kill" is not "oom_kill_disable". -ENODATA if absent. */
-static int keyed_value(const char *text, const char *key, uint64_t *ret)
-{
-	size_t klen = strlen(key);
-	const char *line = text;
-
-	while (*line) {
-		const char *end = strchrnul(line, '\n');
-		char num[32];
-		size_t n;
-
-		if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
-			n = (size_t)(end - line) - klen - 1;
-			if (n >= sizeof(num))
-				return -EIO;
-			memcpy(num, line + klen + 1, n);
-			num[n] = '\0';
-			return parse_kernel_u64(num, ret);
-		}
-		line = *end ? end + 1 : end;
-	}
-	return -ENODATA;
-}
-
-static int read_keyed(const struct knob_io *io, enum cg_ctrl c, const char *file,
-                      const char *key, uint64_t *ret)
-{
-	char buf[KNOB_TEXT_MAX];
-	int res = read_text(io, c, file, buf, sizeof(buf));
-
-	return res < 0 ? res : keyed_value(buf, key, ret);
-}
-
-static int write_u64(const struct knob_io *io, enum cg_ctrl c, const char *file, uint64_t v)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%" PRIu64, v);
-	return io->write(io->ctx, c, file, text);
-}
-
-/* ---- rendering: every value is one line ---- */
-
-static int put_line(char *buf, size_t size, const char *text)
-{
-	int n = snprintf(buf, size, "%s\n", text);
-
-	return n < 0 || (size_t)n >= size ? -ENOBUFS : n;
-}
-
-static int put_u64(char *buf, size_t size, uint64_t v)
-{
-	char text[32];
-
-	if (v == UNITS_MAX)
-		return put_line(buf, size, "max");
-	snprintf(text, sizeof(text), "%" PRIu64, v);
-	return put_line(buf, size, text);
-}
-
-static int put_mib(char *buf, size_t size, uint64_t bytes)
-{
-	char text[32];
-	int res = units_format_mib(bytes, text, sizeof(text));
-
-	return res < 0 ? res : put_line(buf, size, text);
-}
-
-static int put_percent(char *buf, size_t size, uint64_t centi)
-{
-	char text[32];
-	int res = units_format_percent(centi, text, sizeof(text));
-
-	return res < 0 ? res : put_line(buf, size, text);
-}
-
-/* ---- memory ---- */
-
-/* Bytes in a memory file; UNITS_MAX for no limit on either version. */
-static int mem_read(const struct knob_io *io, int version, const char *file, uint64_t *ret)
-{
-	int res = read_u64(io, CTRL_MEMORY, file, ret);
-
-	if (res == 0 && version == 1 && *ret >= V1_MEM_UNLIMITED)
+	if (res == 0 && v == 1 && *ret >= V1_MEM_UNLIMITED)
 		*ret = UNITS_MAX;
 	return res;
 }
 
-/* v1 takes "-1" for no limit, v2 "max". */
-static int mem_write(const struct knob_io *io, int version, const char *file, uint64_t bytes)
+static int mem_write(const struct knob *k, const struct knob_io *io, int v, const char *file,
+                     uint64_t bytes)
 {
 	if (bytes == UNITS_MAX)
-		return io->write(io->ctx, CTRL_MEMORY, file, version == 1 ? "-1" : "max");
-	return write_u64(io, CTRL_MEMORY, file, bytes);
+		return io->write(io->ctx, k->ctrl, file, no_limit(v));
+	return write_u64(io, k->ctrl, file, bytes);
 }
 
 /* a + b, where anything past the kernel's signed counters is no limit. */
@@ -193,30 +63,23 @@ static uint64_t mem_add(uint64_t a, uint64_t b)
 	return sum;
 }
 
-static int mem_get(const struct knob_io *io, const char *v1_file, const char *v2_file,
-                   char *buf, size_t size)
+static int size_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
 {
-	int v = need_version(io, CTRL_MEMORY), res;
+	int v = need_version(io, k->ctrl), res;
 	uint64_t bytes;
 
 	if (v < 0)
 		return v;
-	res = mem_read(io, v, v == 1 ? v1_file : v2_file, &bytes);
+	res = mem_read(k, io, v, file_of(k, v), &bytes);
 	return res < 0 ? res : put_mib(buf, size, bytes);
 }
 
-static int mem_set(const struct knob_io *io, const char *v1_file, const char *v2_file,
-                   const char *value)
+static int size_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
 	uint64_t bytes;
-	int v, res = units_parse_size(value, &bytes);
+	int v = parsed_version(units_parse_size(value, &bytes), k, io);
 
-	if (res < 0)
-		return res;
-	v = need_version(io, CTRL_MEMORY);
-	if (v < 0)
-		return v;
-	return mem_write(io, v, v == 1 ? v1_file : v2_file, bytes);
+	return v < 0 ? v : mem_write(k, io, v, file_of(k, v), bytes);
 }
 
 static int check_size(const char *value)
@@ -226,89 +89,76 @@ static int check_size(const char *value)
 	return units_parse_size(value, &bytes);
 }
 
+/* ---- memory_limit_mb and memory_swap_limit_mb: v1's memsw ---- */
+
 /* Writes file a, then file b (v1 memory files); when b is refused, puts a
  * back to its old value, so the pair changes together or not at all. */
-static int mem_write_pair(const struct knob_io *io, const char *a, uint64_t a_new,
-                          uint64_t a_old, const char *b, uint64_t b_new)
+static int mem_write_pair(const struct knob *k, const struct knob_io *io, const char *a,
+                          uint64_t a_new, uint64_t a_old, const char *b, uint64_t b_new)
 {
-	int res = mem_write(io, 1, a, a_new);
+	int res = mem_write(k, io, 1, a, a_new);
 
 	if (res < 0)
 		return res;
-	res = mem_write(io, 1, b, b_new);
+	res = mem_write(k, io, 1, b, b_new);
 	if (res < 0)
-		mem_write(io, 1, a, a_old); /* the kernel held it a moment ago */
+		mem_write(k, io, 1, a, a_old); /* the kernel held it a moment ago */
 	return res;
 }
 
-/* v1 has no swap limit of its own, only memsw = memory + swap, and it
- * refuses memory > memsw (EINVAL). Moving the memory limit keeps the swap
- * allowance memsw - memory, writing in the order that never crosses:
- * memsw first when raising, memory first when lowering. */
-static int memory_limit_set_v1(const struct knob_io *io, uint64_t bytes)
+/* v1 has no swap limit of its own, only memsw = memory + swap (k's second
+ * file), and it refuses memory > memsw (EINVAL). Moving the memory limit
+ * keeps the swap allowance memsw - memory, writing in the order that never
+ * crosses: memsw first when raising, memory first when lowering. */
+static int memory_limit_set_v1(const struct knob *k, const struct knob_io *io, uint64_t bytes)
 {
+	const char *mem = k->v1_file, *memsw = k->v1_aux;
 	uint64_t lim, sw, new_sw;
 	int res;
 
-	if (!io->exists(io->ctx, CTRL_MEMORY, MEMSW_V1))
-		return mem_write(io, 1, MEM_LIMIT_V1, bytes);
-	res = mem_read(io, 1, MEMSW_V1, &sw);
+	if (!io->exists(io->ctx, k->ctrl, memsw))
+		return mem_write(k, io, 1, mem, bytes);
+	res = mem_read(k, io, 1, memsw, &sw);
 	if (res < 0)
 		return res;
 	if (sw == UNITS_MAX) /* swap unlimited: nothing to keep */
-		return mem_write(io, 1, MEM_LIMIT_V1, bytes);
-	res = mem_read(io, 1, MEM_LIMIT_V1, &lim);
+		return mem_write(k, io, 1, mem, bytes);
+	res = mem_read(k, io, 1, mem, &lim);
 	if (res < 0)
 		return res;
 	new_sw = mem_add(bytes, sw > lim ? sw - lim : 0);
 	if (bytes == UNITS_MAX || bytes > lim)
-		return mem_write_pair(io, MEMSW_V1, new_sw, sw, MEM_LIMIT_V1, bytes);
-	return mem_write_pair(io, MEM_LIMIT_V1, bytes, lim, MEMSW_V1, new_sw);
+		return mem_write_pair(k, io, memsw, new_sw, sw, mem, bytes);
+	return mem_write_pair(k, io, mem, bytes, lim, memsw, new_sw);
 }
 
-static int memory_limit_get(const struct knob_io *io, char *buf, size_t size)
-{
-	return mem_get(io, MEM_LIMIT_V1, "memory.max", buf, size);
-}
-
-static int memory_limit_set(const struct knob_io *io, const char *value)
+static int memory_limit_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
 	uint64_t bytes;
-	int v, res = units_parse_size(value, &bytes);
+	int v = parsed_version(units_parse_size(value, &bytes), k, io);
 
-	if (res < 0)
-		return res;
-	v = need_version(io, CTRL_MEMORY);
 	if (v < 0)
 		return v;
 	if (v == 2)
-		return mem_write(io, 2, "memory.max", bytes);
-	return memory_limit_set_v1(io, bytes);
+		return mem_write(k, io, 2, k->v2_file, bytes);
+	return memory_limit_set_v1(k, io, bytes);
 }
 
-static int memory_high_get(const struct knob_io *io, char *buf, size_t size)
-{
-	return mem_get(io, "memory.soft_limit_in_bytes", "memory.high", buf, size);
-}
-
-static int memory_high_set(const struct knob_io *io, const char *value)
-{
-	return mem_set(io, "memory.soft_limit_in_bytes", "memory.high", value);
-}
-
-/* v1 shows memsw - memory: the swap on top of the memory limit. */
-static int memory_swap_get(const struct knob_io *io, char *buf, size_t size)
+/* v1 shows memsw - memory (k's file minus its second file): the swap on
+ * top of the memory limit. */
+static int memory_swap_get(const struct knob *k, const struct knob_io *io, char *buf,
+                           size_t size)
 {
 	uint64_t sw, lim = 0;
-	int v = need_version(io, CTRL_MEMORY), res;
+	int v = need_version(io, k->ctrl), res;
 
 	if (v < 0)
 		return v;
 	if (v == 2)
-		return mem_get(io, NULL, "memory.swap.max", buf, size);
-	res = mem_read(io, 1, MEMSW_V1, &sw);
+		return size_get(k, io, buf, size);
+	res = mem_read(k, io, 1, k->v1_file, &sw);
 	if (res == 0 && sw != UNITS_MAX)
-		res = mem_read(io, 1, MEM_LIMIT_V1, &lim);
+		res = mem_read(k, io, 1, k->v1_aux, &lim);
 	if (res < 0)
 		return res;
 	if (sw == UNITS_MAX)
@@ -318,45 +168,32 @@ static int memory_swap_get(const struct knob_io *io, char *buf, size_t size)
 
 /* v1 memsw = memory limit + swap: without a memory limit there is nothing
  * to add a finite swap allowance to (-EINVAL). */
-static int memory_swap_set(const struct knob_io *io, const char *value)
+static int memory_swap_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
 	uint64_t swap, lim;
-	int v, res = units_parse_size(value, &swap);
+	int v = parsed_version(units_parse_size(value, &swap), k, io), res;
 
-	if (res < 0)
-		return res;
-	v = need_version(io, CTRL_MEMORY);
 	if (v < 0)
 		return v;
 	if (v == 2)
-		return mem_write(io, 2, "memory.swap.max", swap);
+		return mem_write(k, io, 2, k->v2_file, swap);
 	if (swap == UNITS_MAX)
-		return mem_write(io, 1, MEMSW_V1, UNITS_MAX);
-	res = mem_read(io, 1, MEM_LIMIT_V1, &lim);
+		return mem_write(k, io, 1, k->v1_file, UNITS_MAX);
+	res = mem_read(k, io, 1, k->v1_aux, &lim);
 	if (res < 0)
 		return res;
 	if (lim == UNITS_MAX)
 		return -EINVAL;
-	return mem_write(io, 1, MEMSW_V1, mem_add(lim, swap));
+	return mem_write(k, io, 1, k->v1_file, mem_add(lim, swap));
 }
 
-static int memory_usage_get(const struct knob_io *io, char *buf, size_t size)
-{
-	return mem_get(io, "memory.usage_in_bytes", "memory.current", buf, size);
-}
-
-static int memory_peak_get(const struct knob_io *io, char *buf, size_t size)
-{
-	return mem_get(io, "memory.max_usage_in_bytes", "memory.peak", buf, size);
-}
-
-/* ---- cpu ---- */
+/* ---- kind: a percent of one CPU (CFS quota / period) ---- */
 
 /* v2 cpu.max: "QUOTA PERIOD" or "max PERIOD". */
 static int parse_cpu_max(const char *text, uint64_t *ret_quota, uint64_t *ret_period)
 {
 	const char *sp = strchr(text, ' ');
-	char quota[32];
+	char quota[NUM_TEXT];
 
 	if (!sp || (size_t)(sp - text) >= sizeof(quota))
 		return -EIO;
@@ -368,19 +205,21 @@ static int parse_cpu_max(const char *text, uint64_t *ret_quota, uint64_t *ret_pe
 	return 0;
 }
 
-/* The group's CFS quota (UNITS_MAX: none) and period, on either version. */
-static int cpu_bandwidth(const struct knob_io *io, int v, uint64_t *quota, uint64_t *period)
+/* The group's CFS quota (UNITS_MAX: none) and period. v2 keeps both in
+ * k's file; v1 the quota in k's file, the period in its second file. */
+static int cpu_bandwidth(const struct knob *k, const struct knob_io *io, int v, uint64_t *quota,
+                         uint64_t *period)
 {
-	char buf[64];
+	char buf[LINE_TEXT];
 	int res;
 
 	if (v == 2) {
-		res = read_text(io, CTRL_CPU, "cpu.max", buf, sizeof(buf));
+		res = read_text(io, k->ctrl, k->v2_file, buf, sizeof(buf));
 		return res < 0 ? res : parse_cpu_max(buf, quota, period);
 	}
-	res = read_u64(io, CTRL_CPU, "cpu.cfs_period_us", period);
+	res = read_u64(io, k->ctrl, k->v1_aux, period);
 	if (res == 0)
-		res = read_text(io, CTRL_CPU, "cpu.cfs_quota_us", buf, sizeof(buf));
+		res = read_text(io, k->ctrl, k->v1_file, buf, sizeof(buf));
 	if (res < 0)
 		return res;
 	/* v1 spells "no quota" as a negative number (-1) */
@@ -391,14 +230,14 @@ static int cpu_bandwidth(const struct knob_io *io, int v, uint64_t *quota, uint6
 	return parse_kernel_u64(buf, quota);
 }
 
-static int cpu_percent_get(const struct knob_io *io, char *buf, size_t size)
+static int percent_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
 {
 	uint64_t quota, period;
-	int v = need_version(io, CTRL_CPU), res;
+	int v = need_version(io, k->ctrl), res;
 
 	if (v < 0)
 		return v;
-	res = cpu_bandwidth(io, v, &quota, &period);
+	res = cpu_bandwidth(k, io, v, &quota, &period);
 	if (res < 0)
 		return res;
 	return put_percent(buf, size,
@@ -407,34 +246,30 @@ static int cpu_percent_get(const struct knob_io *io, char *buf, size_t size)
 
 /* The quota is computed for the group's current period and kept within
  * the kernel's bounds (-ERANGE) before anything is written. */
-static int cpu_percent_set(const struct knob_io *io, const char *value)
+static int percent_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
 	uint64_t centi, quota, period, unused_quota;
-	char text[64];
-	int v, res = units_parse_percent(value, &centi);
+	char text[LINE_TEXT];
+	int v = parsed_version(units_parse_percent(value, &centi), k, io), res;
 
-	if (res < 0)
-		return res;
-	v = need_version(io, CTRL_CPU);
 	if (v < 0)
 		return v;
 	if (centi == UNITS_MAX)
-		return io->write(io->ctx, CTRL_CPU, v == 1 ? "cpu.cfs_quota_us" : "cpu.max",
-		                 v == 1 ? "-1" : "max");
+		return io->write(io->ctx, k->ctrl, file_of(k, v), no_limit(v));
 	/* Only the period matters: v1 keeps it in a file of its own. */
 	if (v == 1)
-		res = read_u64(io, CTRL_CPU, "cpu.cfs_period_us", &period);
+		res = read_u64(io, k->ctrl, k->v1_aux, &period);
 	else
-		res = cpu_bandwidth(io, v, &unused_quota, &period);
+		res = cpu_bandwidth(k, io, v, &unused_quota, &period);
 	if (res < 0)
 		return res;
 	res = units_percent_to_quota(centi, period, &quota);
 	if (res < 0)
 		return res;
 	if (v == 1)
-		return write_u64(io, CTRL_CPU, "cpu.cfs_quota_us", quota);
+		return write_u64(io, k->ctrl, k->v1_file, quota);
 	snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64, quota, period);
-	return io->write(io->ctx, CTRL_CPU, "cpu.max", text);
+	return io->write(io->ctx, k->ctrl, k->v2_file, text);
 }
 
 /* Checked against the kernel's default period; set() uses the real one. */
@@ -446,6 +281,76 @@ static int check_percent(const char *value)
 	if (res < 0 || centi == UNITS_MAX)
 		return res;
 	return units_percent_to_quota(centi, CFS_PERIOD_DEFAULT, &quota);
+}
+
+/* ---- kind: a weight 1..10000 on a curve ---- */
+
+/* How a file's numbers map to the 1..10000 weight scale. */
+enum curve {
+	CURVE_NONE,   /* 1..10000 as is: v2 cpu.weight, iocost's io.weight */
+	CURVE_SHARES, /* v1 cpu.shares 2..262144 */
+	CURVE_BLKIO,  /* BFQ's and CFQ's 10..1000 (BFQ_MAX_WEIGHT), v1 and v2 */
+};
+
+/* A weight file: its name, its version, and how it prints the weight
+ * (keyed: "default N" plus per-device lines, as v2 does; else N). */
+struct weight_file {
+	const char *name;
+	int version;
+	bool keyed;
+	enum curve curve;
+};
+
+static uint64_t weight_from_file(enum curve c, uint64_t n)
+{
+	switch (c) {
+	case CURVE_SHARES:
+		return units_shares_to_weight(n);
+	case CURVE_BLKIO:
+		return units_blkio_to_weight(n);
+	case CURVE_NONE:
+		break;
+	}
+	return n;
+}
+
+static uint64_t weight_to_file(enum curve c, uint64_t w)
+{
+	switch (c) {
+	case CURVE_SHARES:
+		return units_weight_to_shares(w);
+	case CURVE_BLKIO:
+		return units_weight_to_blkio(w);
+	case CURVE_NONE:
+		break;
+	}
+	return w;
+}
+
+static int weight_read(const struct knob *k, const struct knob_io *io,
+                       const struct weight_file *f, char *buf, size_t size)
+{
+	uint64_t n;
+	int res;
+
+	if (f->keyed) {
+		res = read_keyed(io, k->ctrl, f->name, "default", &n);
+		if (res == -ENODATA)
+			return -EIO; /* the kernel always prints a default line */
+	} else {
+		res = read_u64(io, k->ctrl, f->name, &n);
+	}
+	return res < 0 ? res : put_u64(buf, size, weight_from_file(f->curve, n));
+}
+
+static int weight_write(const struct knob *k, const struct knob_io *io,
+                        const struct weight_file *f, uint64_t w)
+{
+	char text[NUM_TEXT];
+
+	snprintf(text, sizeof(text), "%s%" PRIu64, f->keyed ? "default " : "",
+	         weight_to_file(f->curve, w));
+	return io->write(io->ctx, k->ctrl, f->name, text);
 }
 
 static int parse_weight(const char *value, uint64_t *ret)
@@ -460,61 +365,108 @@ static int check_weight(const char *value)
 	return parse_weight(value, &w);
 }
 
-static int cpu_weight_get(const struct knob_io *io, char *buf, size_t size)
+/* A weight row's file: v1 shares on the curve, v2's weight as is. */
+static struct weight_file row_weight_file(const struct knob *k, int v)
 {
-	uint64_t n;
-	int v = need_version(io, CTRL_CPU), res;
+	return (struct weight_file){ file_of(k, v), v, false, v == 1 ? CURVE_SHARES : CURVE_NONE };
+}
+
+static int weight_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
+{
+	int v = need_version(io, k->ctrl);
+	struct weight_file f;
 
 	if (v < 0)
 		return v;
-	res = read_u64(io, CTRL_CPU, v == 1 ? "cpu.shares" : "cpu.weight", &n);
-	if (res < 0)
-		return res;
-	return put_u64(buf, size, v == 1 ? units_shares_to_weight(n) : n);
+	f = row_weight_file(k, v);
+	return weight_read(k, io, &f, buf, size);
 }
 
-static int cpu_weight_set(const struct knob_io *io, const char *value)
+static int weight_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
 	uint64_t w;
-	int v, res = parse_weight(value, &w);
+	int v = parsed_version(parse_weight(value, &w), k, io);
+	struct weight_file f;
+
+	if (v < 0)
+		return v;
+	f = row_weight_file(k, v);
+	return weight_write(k, io, &f, w);
+}
+
+/* ---- io_weight: a weight in whichever file the scheduler provides ---- */
+
+/* Preferred first: BFQ's (the row's own files), then CFQ's blkio.weight
+ * on v1 and iocost's io.weight on v2. */
+static const struct weight_file io_files[] = {
+	{ IO_BFQ_V1, 1, false, CURVE_BLKIO },
+	{ "blkio.weight", 1, false, CURVE_BLKIO },
+	{ IO_BFQ_V2, 2, true, CURVE_BLKIO },
+	{ "io.weight", 2, true, CURVE_NONE },
+};
+
+static const struct weight_file *io_file_for(const struct knob *k, const struct knob_io *io)
+{
+	int v = io->version(io->ctx, k->ctrl);
+	size_t i;
+
+	for (i = 0; i < sizeof(io_files) / sizeof(io_files[0]); i++)
+		if (io_files[i].version == v && io->exists(io->ctx, k->ctrl, io_files[i].name))
+			return &io_files[i];
+	return NULL;
+}
+
+static bool io_weight_available(const struct knob *k, const struct knob_io *io)
+{
+	return io_file_for(k, io) != NULL;
+}
+
+static int io_weight_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
+{
+	const struct weight_file *f = io_file_for(k, io);
+
+	return f ? weight_read(k, io, f, buf, size) : -ENOENT;
+}
+
+static int io_weight_set(const struct knob *k, const struct knob_io *io, const char *value)
+{
+	const struct weight_file *f;
+	uint64_t w;
+	int res = parse_weight(value, &w);
 
 	if (res < 0)
 		return res;
-	v = need_version(io, CTRL_CPU);
-	if (v < 0)
-		return v;
-	if (v == 1)
-		return write_u64(io, CTRL_CPU, "cpu.shares", units_weight_to_shares(w));
-	return write_u64(io, CTRL_CPU, "cpu.weight", w);
+	f = io_file_for(k, io);
+	return f ? weight_write(k, io, f, w) : -ENOENT;
 }
 
-/* ---- cpuset ---- */
+/* ---- kind: a count, or "max" ---- */
 
-/* v2 leaves cpuset.cpus empty until it is written: the group then uses
- * its parent's CPUs, which cpuset.cpus.effective shows. That is what a
- * new v1 group reads too (its cpus are copied from the parent). */
-static int cpus_get(const struct knob_io *io, char *buf, size_t size)
+static int count_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
 {
-	char text[KNOB_TEXT_MAX];
-	int v = need_version(io, CTRL_CPUSET), res = v;
+	uint64_t n;
+	int v = need_version(io, k->ctrl), res = v;
 
 	if (v > 0)
-		res = read_text(io, CTRL_CPUSET, "cpuset.cpus", text, sizeof(text));
-	if (res == 0 && v == 2)
-		res = read_text(io, CTRL_CPUSET, "cpuset.cpus.effective", text, sizeof(text));
-	return res < 0 ? res : put_line(buf, size, text);
+		res = read_u64(io, k->ctrl, file_of(k, v), &n);
+	return res < 0 ? res : put_u64(buf, size, n);
 }
 
-static int cpus_set(const struct knob_io *io, const char *value)
+/* The row's check() holds the range: what passes it parses here. */
+static int count_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
-	int res = units_check_cpulist(value);
+	uint64_t n = 0;
+	int res = k->check(value), v;
 
 	if (res == 0)
-		res = need_version(io, CTRL_CPUSET);
-	return res < 0 ? res : io->write(io->ctx, CTRL_CPUSET, "cpuset.cpus", value);
+		res = units_parse_uint(value, 0, UNITS_MAX - 1, 1, &n);
+	v = parsed_version(res, k, io);
+	if (v < 0)
+		return v;
+	if (n == UNITS_MAX)
+		return io->write(io->ctx, k->ctrl, file_of(k, v), "max");
+	return write_u64(io, k->ctrl, file_of(k, v), n);
 }
-
-/* ---- pids ---- */
 
 static int check_pids(const char *value)
 {
@@ -523,366 +475,30 @@ static int check_pids(const char *value)
 	return units_parse_uint(value, 0, PIDS_LIMIT, 1, &n);
 }
 
-/* pids.max and pids.current read the same on v1 and v2. */
-static int pids_get(const struct knob_io *io, const char *file, char *buf, size_t size)
-{
-	uint64_t n;
-	int res = need_version(io, CTRL_PIDS);
+/* ---- kind: a list the kernel takes as written (cpuset) ---- */
 
-	if (res >= 0)
-		res = read_u64(io, CTRL_PIDS, file, &n);
-	return res < 0 ? res : put_u64(buf, size, n);
+/* An empty file is an inherited value, which k's second file shows: v2
+ * leaves cpuset.cpus empty until it is written, the group then using its
+ * parent's CPUs (cpuset.cpus.effective). That is what a new v1 group
+ * reads too (its cpus are copied from the parent). */
+static int list_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
+{
+	char text[KNOB_TEXT_MAX];
+	int v = need_version(io, k->ctrl), res = v;
+
+	if (v > 0)
+		res = read_text(io, k->ctrl, file_of(k, v), text, sizeof(text));
+	if (res == 0 && aux_of(k, v))
+		res = read_text(io, k->ctrl, aux_of(k, v), text, sizeof(text));
+	return res < 0 ? res : put_line(buf, size, text);
 }
 
-static int pids_max_get(const struct knob_io *io, char *buf, size_t size)
+static int list_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
-	return pids_get(io, "pids.max", buf, size);
+	int v = parsed_version(k->check(value), k, io);
+
+	return v < 0 ? v : io->write(io->ctx, k->ctrl, file_of(k, v), value);
 }
-
-static int pids_current_get(const struct knob_io *io, char *buf, size_t size)
-{
-	return pids_get(io, "pids.current", buf, size);
-}
-
-static int pids_max_set(const struct knob_io *io, const char *value)
-{
-	uint64_t n;
-	int res = units_parse_uint(value, 0, PIDS_LIMIT, 1, &n);
-
-	if (res == 0)
-		res = need_version(io, CTRL_PIDS);
-	if (res < 0)
-		return res;
-	if (n == UNITS_MAX)
-		return io->write(io->ctx, CTRL_PIDS, "pids.max", "max");
-	return write_u64(io, CTRL_PIDS, "pids.max", n);
-}
-
-/* ---- io ---- */
-
-/* The io weight files, preferred first. BFQ's (v1 and v2) and CFQ's
- * blkio.weight take 1..1000 (BFQ_MAX_WEIGHT), so they get the blkio
- * conversion; only v2's io.weight (iocost) takes 1..10000 as is. v2 files
- * print "default N" plus per-device lines; v1 files a plain N. */
-struct io_file {
-	const char *name;
-	int version;
-	bool keyed;
-	bool blkio_range;
-};
-
-static const struct io_file io_files[] = {
-	{ "blkio.bfq.weight", 1, false, true },
-	{ "blkio.weight", 1, false, true },
-	{ "io.bfq.weight", 2, true, true },
-	{ "io.weight", 2, true, false },
-};
-
-static const struct io_file *io_file_for(const struct knob_io *io)
-{
-	int v = io->version(io->ctx, CTRL_IO);
-	size_t i;
-
-	for (i = 0; i < sizeof(io_files) / sizeof(io_files[0]); i++)
-		if (io_files[i].version == v && io->exists(io->ctx, CTRL_IO, io_files[i].name))
-			return &io_files[i];
-	return NULL;
-}
-
-static bool io_weight_available(const struct knob_io *io)
-{
-	return io_file_for(io) != NULL;
-}
-
-static int io_weight_get(const struct knob_io *io, char *buf, size_t size)
-{
-	const struct io_file *f = io_file_for(io);
-	uint64_t n;
-	int res;
-
-	if (!f)
-		return -ENOENT;
-	if (f->keyed)
-		res = read_keyed(io, CTRL_IO, f->name, "default", &n);
-	else
-		res = read_u64(io, CTRL_IO, f->name, &n);
-	if (res == -ENODATA)
-		return -EIO; /* the kernel always prints a default line */
-	if (res < 0)
-		return res;
-	return put_u64(buf, size, f->blkio_range ? units_blkio_to_weight(n) : n);
-}
-
-static int io_weight_set(const struct knob_io *io, const char *value)
-{
-	const struct io_file *f;
-	uint64_t w, n;
-	char text[32];
-	int res = parse_weight(value, &w);
-
-	if (res < 0)
-		return res;
-	f = io_file_for(io);
-	if (!f)
-		return -ENOENT;
-	n = f->blkio_range ? units_weight_to_blkio(w) : w;
-	snprintf(text, sizeof(text), "%s%" PRIu64, f->keyed ? "default " : "", n);
-	return io->write(io->ctx, CTRL_IO, f->name, text);
-}
-
-/* ---- stat ---- */
-
-enum stat_unit {
-	STAT_COUNT,
-	STAT_NS_SECONDS,
-	STAT_US_SECONDS,
-	STAT_BYTES_MIB,
-};
-
-struct stat_src {
-	const char *file;
-	const char *key; /* NULL: the file is one number */
-	enum stat_unit unit;
-};
-
-struct stat_line {
-	const char *name;
-	enum cg_ctrl ctrl;
-	struct stat_src v1, v2;
-};
-
-static const struct stat_line stat_lines[] = {
-	{ "cpu_user_seconds", CTRL_CPUACCT,
-	  { "cpuacct.usage_user", NULL, STAT_NS_SECONDS },
-	  { "cpu.stat", "user_usec", STAT_US_SECONDS } },
-	{ "cpu_system_seconds", CTRL_CPUACCT,
-	  { "cpuacct.usage_sys", NULL, STAT_NS_SECONDS },
-	  { "cpu.stat", "system_usec", STAT_US_SECONDS } },
-	{ "memory_usage_mb", CTRL_MEMORY,
-	  { "memory.usage_in_bytes", NULL, STAT_BYTES_MIB },
-	  { "memory.current", NULL, STAT_BYTES_MIB } },
-	{ "memory_peak_mb", CTRL_MEMORY,
-	  { "memory.max_usage_in_bytes", NULL, STAT_BYTES_MIB },
-	  { "memory.peak", NULL, STAT_BYTES_MIB } },
-	{ "oom_kills", CTRL_MEMORY,
-	  { "memory.oom_control", "oom_kill", STAT_COUNT },
-	  { "memory.events", "oom_kill", STAT_COUNT } },
-	{ "pids_current", CTRL_PIDS,
-	  { "pids.current", NULL, STAT_COUNT },
-	  { "pids.current", NULL, STAT_COUNT } },
-	{ "throttled_seconds", CTRL_CPU,
-	  { "cpu.stat", "throttled_time", STAT_NS_SECONDS },
-	  { "cpu.stat", "throttled_usec", STAT_US_SECONDS } },
-};
-
-#define N_STAT_LINES (sizeof(stat_lines) / sizeof(stat_lines[0]))
-
-/* The source of line l on this group, or NULL when it has none. */
-static const struct stat_src *stat_source(const struct knob_io *io, const struct stat_line *l)
-{
-	int v = io->version(io->ctx, l->ctrl);
-	const struct stat_src *src = v == 1 ? &l->v1 : v == 2 ? &l->v2 : NULL;
-
-	return src && io->exists(io->ctx, l->ctrl, src->file) ? src : NULL;
-}
-
-/* "populated" as v2's cgroup.events says it; v1 has no such file, but its
- * pids counter is hierarchical, so pids.current > 0 means the same. */
-static int stat_populated(const struct knob_io *io, uint64_t *ret)
-{
-	uint64_t n;
-	int res;
-
-	if (io->version(io->ctx, CTRL_FREEZER) == 2 &&
-	    io->exists(io->ctx, CTRL_FREEZER, "cgroup.events"))
-		return read_keyed(io, CTRL_FREEZER, "cgroup.events", "populated", ret);
-	if (io->version(io->ctx, CTRL_PIDS) == 0 ||
-	    !io->exists(io->ctx, CTRL_PIDS, "pids.current"))
-		return -ENOENT;
-	res = read_u64(io, CTRL_PIDS, "pids.current", &n);
-	if (res == 0)
-		*ret = n > 0;
-	return res;
-}
-
-static bool stat_available(const struct knob_io *io)
-{
-	uint64_t n;
-	size_t i;
-
-	for (i = 0; i < N_STAT_LINES; i++)
-		if (stat_source(io, &stat_lines[i]))
-			return true;
-	return stat_populated(io, &n) == 0;
-}
-
-/* The lines rendered so far into the caller's buffer. */
-struct out {
-	char *buf;
-	size_t size;
-	size_t len;
-};
-
-static int out_line(struct out *o, const char *name, const char *value)
-{
-	int n = snprintf(o->buf + o->len, o->size - o->len, "%s %s\n", name, value);
-
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		return -ENOBUFS;
-	o->len += (size_t)n;
-	return 0;
-}
-
-static void format_stat(enum stat_unit unit, uint64_t v, char *text, size_t size)
-{
-	switch (unit) {
-	case STAT_NS_SECONDS:
-		snprintf(text, size, "%" PRIu64 ".%06" PRIu64, v / 1000000000, v % 1000000000 / 1000);
-		break;
-	case STAT_US_SECONDS:
-		snprintf(text, size, "%" PRIu64 ".%06" PRIu64, v / 1000000, v % 1000000);
-		break;
-	case STAT_BYTES_MIB:
-		units_format_mib(v, text, size);
-		break;
-	case STAT_COUNT:
-		snprintf(text, size, "%" PRIu64, v);
-		break;
-	}
-}
-
-/* One line; a key missing from its file (v2 cpu.stat without the cpu
- * controller has no throttled_usec) leaves the line out. */
-static int stat_render_line(const struct knob_io *io, const struct stat_line *l, struct out *o)
-{
-	const struct stat_src *src = stat_source(io, l);
-	char text[48];
-	uint64_t v;
-	int res;
-
-	if (!src)
-		return 0;
-	if (src->key)
-		res = read_keyed(io, l->ctrl, src->file, src->key, &v);
-	else
-		res = read_u64(io, l->ctrl, src->file, &v);
-	if (res == -ENODATA)
-		return 0;
-	if (res < 0)
-		return res;
-	format_stat(src->unit, v, text, sizeof(text));
-	return out_line(o, l->name, text);
-}
-
-static int stat_get(const struct knob_io *io, char *buf, size_t size)
-{
-	struct out o = { buf, size, 0 };
-	uint64_t populated;
-	size_t i;
-	int res;
-
-	if (size == 0)
-		return -ENOBUFS;
-	buf[0] = '\0';
-	for (i = 0; i < N_STAT_LINES; i++) {
-		res = stat_render_line(io, &stat_lines[i], &o);
-		if (res < 0)
-			return res;
-	}
-	res = stat_populated(io, &populated);
-	if (res == 0)
-		res = out_line(&o, "populated", populated ? "1" : "0");
-	if (res < 0 && res != -ENOENT && res != -ENODATA)
-		return res;
-	return (int)o.len;
-}
-
-/* ---- meminfo ---- */
-
-/* The files meminfo_render() takes, read into one allocation. */
-struct meminfo_files {
-	char host[MEMINFO_TEXT_MAX];
-	char stat[MEMINFO_TEXT_MAX];
-	char usage[32];
-	char swap_usage[32];
-	char lim[MEMINFO_MAX_DEPTH][32];
-	char swlim[MEMINFO_MAX_DEPTH][32];
-	const char *lims[MEMINFO_MAX_DEPTH];
-	const char *swlims[MEMINFO_MAX_DEPTH];
-};
-
-/* file of the group, then of each ancestor, until one has none (v2's root
- * cgroup has no memory.max); 0 files is -ENOENT. */
-static int read_up(const struct knob_io *io, const char *file, char (*out)[32],
-                   const char **ptrs, size_t *ret_n)
-{
-	char path[3 * MEMINFO_MAX_DEPTH + 32] = "";
-	size_t n;
-	int res = 0;
-
-	for (n = 0; n < MEMINFO_MAX_DEPTH; n++) {
-		snprintf(path + 3 * n, sizeof(path) - 3 * n, "%s", file);
-		res = read_text(io, CTRL_MEMORY, path, out[n], sizeof(out[n]));
-		if (res < 0)
-			break;
-		ptrs[n] = out[n];
-		memcpy(path + 3 * n, "../", 3);
-	}
-	*ret_n = n;
-	return n > 0 ? 0 : res;
-}
-
-static int meminfo_read(const struct knob_io *io, int v, struct meminfo_files *f,
-                        struct meminfo_src *src)
-{
-	int res = io->host_read ? io->host_read(io->ctx, "/proc/meminfo", f->host, sizeof(f->host))
-	                        : -ENOENT;
-
-	if (res >= 0)
-		res = io->read(io->ctx, CTRL_MEMORY, "memory.stat", f->stat, sizeof(f->stat));
-	if (res >= 0)
-		res = read_text(io, CTRL_MEMORY, v == 1 ? "memory.usage_in_bytes" : "memory.current",
-		                f->usage, sizeof(f->usage));
-	/* v1's memory.stat has the smallest limit up the tree already */
-	src->n_limits = res >= 0 && v == 1 && strstr(f->stat, "\nhierarchical_memory_limit ") ? 0 : 1;
-	if (res >= 0 && v == 1 && src->n_limits)
-		res = read_text(io, CTRL_MEMORY, MEM_LIMIT_V1, f->lim[0], sizeof(f->lim[0]));
-	if (res >= 0 && v == 2)
-		res = read_up(io, "memory.max", f->lim, f->lims, &src->n_limits);
-	if (res < 0)
-		return res;
-	f->lims[0] = f->lim[0];
-	/* v2 without swap accounting (swapaccount=0) has no swap files */
-	if (v == 2 && read_up(io, "memory.swap.max", f->swlim, f->swlims, &src->n_swap_limits) == 0 &&
-	    read_text(io, CTRL_MEMORY, "memory.swap.current", f->swap_usage, sizeof(f->swap_usage)) >= 0)
-		src->swap_usage = f->swap_usage;
-	src->version = v;
-	src->host = f->host;
-	src->stat = f->stat;
-	src->usage = f->usage;
-	src->limits = f->lims;
-	src->swap_limits = f->swlims;
-	return 0;
-}
-
-static int meminfo_get(const struct knob_io *io, char *buf, size_t size)
-{
-	struct meminfo_src src = { 0 };
-	struct meminfo_files *f;
-	int v = need_version(io, CTRL_MEMORY), res;
-
-	if (v < 0)
-		return v;
-	f = malloc(sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	res = meminfo_read(io, v, f, &src);
-	if (res >= 0)
-		res = meminfo_render(&src, buf, size);
-	free(f);
-	return res;
-}
-
 /* ---- procs, freeze, kill: validated here, carried out by group ---- */
 
 static int check_pid(const char *value)
@@ -899,42 +515,51 @@ static int check_freeze(const char *value)
 	return knob_parse_freeze(value, &on);
 }
 
-static bool always(const struct knob_io *io)
+static bool always(const struct knob *k, const struct knob_io *io)
 {
+	(void)k;
 	(void)io;
 	return true;
 }
 
 /* ---- the table ---- */
 
-#define VALUE_KNOB(n, m, c, f1, f2, is_cap, g, s, chk, avail)                              \
-	{ .name = (n), .mode = (m), .ctrl = (c), .v1_file = (f1), .v2_file = (f2),           \
-	  .cap = (is_cap), .kind = KNOB_VALUE, .get = (g), .set = (s), .check = (chk),       \
-	  .available = (avail) }
+/* A value knob; its files and functions follow as designated fields. */
+#define VALUE(n, m, c, is_cap) .name = (n), .mode = (m), .ctrl = (c), .cap = (is_cap), \
+	.kind = KNOB_VALUE
 
 const struct knob knob_table[] = {
-	VALUE_KNOB("memory_limit_mb", 0644, CTRL_MEMORY, MEM_LIMIT_V1, "memory.max", true,
-	           memory_limit_get, memory_limit_set, check_size, NULL),
-	VALUE_KNOB("memory_high_mb", 0644, CTRL_MEMORY, "memory.soft_limit_in_bytes",
-	           "memory.high", true, memory_high_get, memory_high_set, check_size, NULL),
-	VALUE_KNOB("memory_swap_limit_mb", 0644, CTRL_MEMORY, MEMSW_V1, "memory.swap.max", true,
-	           memory_swap_get, memory_swap_set, check_size, NULL),
-	VALUE_KNOB("memory_usage_mb", 0444, CTRL_MEMORY, "memory.usage_in_bytes",
-	           "memory.current", false, memory_usage_get, NULL, NULL, NULL),
-	VALUE_KNOB("memory_peak_mb", 0444, CTRL_MEMORY, "memory.max_usage_in_bytes",
-	           "memory.peak", false, memory_peak_get, NULL, NULL, NULL),
-	VALUE_KNOB("cpu_percent", 0644, CTRL_CPU, "cpu.cfs_quota_us", "cpu.max", true,
-	           cpu_percent_get, cpu_percent_set, check_percent, NULL),
-	VALUE_KNOB("cpu_weight", 0644, CTRL_CPU, "cpu.shares", "cpu.weight", true,
-	           cpu_weight_get, cpu_weight_set, check_weight, NULL),
-	VALUE_KNOB("cpus", 0644, CTRL_CPUSET, "cpuset.cpus", "cpuset.cpus", true, cpus_get,
-	           cpus_set, units_check_cpulist, NULL),
-	VALUE_KNOB("pids_max", 0644, CTRL_PIDS, "pids.max", "pids.max", true, pids_max_get,
-	           pids_max_set, check_pids, NULL),
-	VALUE_KNOB("pids_current", 0444, CTRL_PIDS, "pids.current", "pids.current", false,
-	           pids_current_get, NULL, NULL, NULL),
-	VALUE_KNOB("io_weight", 0644, CTRL_IO, "blkio.bfq.weight", "io.bfq.weight", true,
-	           io_weight_get, io_weight_set, check_weight, io_weight_available),
+	{ VALUE("memory_limit_mb", 0644, CTRL_MEMORY, true),
+	  .v1_file = MEM_LIMIT_V1, .v1_aux = MEMSW_V1, .v2_file = MEM_LIMIT_V2,
+	  .get = size_get, .set = memory_limit_set, .check = check_size },
+	{ VALUE("memory_high_mb", 0644, CTRL_MEMORY, true),
+	  .v1_file = "memory.soft_limit_in_bytes", .v2_file = "memory.high",
+	  .get = size_get, .set = size_set, .check = check_size },
+	{ VALUE("memory_swap_limit_mb", 0644, CTRL_MEMORY, true),
+	  .v1_file = MEMSW_V1, .v1_aux = MEM_LIMIT_V1, .v2_file = MEM_SWAP_V2,
+	  .get = memory_swap_get, .set = memory_swap_set, .check = check_size },
+	{ VALUE("memory_usage_mb", 0444, CTRL_MEMORY, false),
+	  .v1_file = MEM_USAGE_V1, .v2_file = MEM_USAGE_V2, .get = size_get },
+	{ VALUE("memory_peak_mb", 0444, CTRL_MEMORY, false),
+	  .v1_file = MEM_PEAK_V1, .v2_file = MEM_PEAK_V2, .get = size_get },
+	{ VALUE("cpu_percent", 0644, CTRL_CPU, true),
+	  .v1_file = "cpu.cfs_quota_us", .v1_aux = "cpu.cfs_period_us", .v2_file = "cpu.max",
+	  .get = percent_get, .set = percent_set, .check = check_percent },
+	{ VALUE("cpu_weight", 0644, CTRL_CPU, true),
+	  .v1_file = "cpu.shares", .v2_file = "cpu.weight",
+	  .get = weight_get, .set = weight_set, .check = check_weight },
+	{ VALUE("cpus", 0644, CTRL_CPUSET, true),
+	  .v1_file = "cpuset.cpus", .v2_file = "cpuset.cpus", .v2_aux = "cpuset.cpus.effective",
+	  .get = list_get, .set = list_set, .check = units_check_cpulist },
+	{ VALUE("pids_max", 0644, CTRL_PIDS, true),
+	  .v1_file = "pids.max", .v2_file = "pids.max",
+	  .get = count_get, .set = count_set, .check = check_pids },
+	{ VALUE("pids_current", 0444, CTRL_PIDS, false),
+	  .v1_file = PIDS_CURRENT, .v2_file = PIDS_CURRENT, .get = count_get },
+	{ VALUE("io_weight", 0644, CTRL_IO, true),
+	  .v1_file = IO_BFQ_V1, .v2_file = IO_BFQ_V2,
+	  .get = io_weight_get, .set = io_weight_set, .check = check_weight,
+	  .available = io_weight_available },
 	{ .name = "freeze", .mode = 0644, .ctrl = CTRL_FREEZER, .v1_file = "freezer.state",
 	  .v2_file = "cgroup.freeze", .kind = KNOB_FREEZE, .check = check_freeze },
 	{ .name = "kill", .mode = 0200, .ctrl = CTRL_FREEZER, .v1_file = "freezer.state",
@@ -943,10 +568,11 @@ const struct knob knob_table[] = {
 	{ .name = "procs", .mode = 0644, .ctrl = CTRL_PIDS, .v1_file = "cgroup.procs",
 	  .v2_file = "cgroup.procs", .kind = KNOB_PROCS, .check = check_pid,
 	  .available = always },
-	VALUE_KNOB("stat", 0444, CTRL_CPUACCT, "cpuacct.usage_user", "cpu.stat", false, stat_get,
-	           NULL, NULL, stat_available),
-	VALUE_KNOB("meminfo", 0444, CTRL_MEMORY, "memory.stat", "memory.stat", false, meminfo_get,
-	           NULL, NULL, NULL),
+	{ VALUE("stat", 0444, CTRL_CPUACCT, false),
+	  .v1_file = CPUACCT_USER_V1, .v2_file = CPU_STAT,
+	  .get = stat_get, .available = stat_available },
+	{ VALUE("meminfo", 0444, CTRL_MEMORY, false),
+	  .v1_file = "memory.stat", .v2_file = "memory.stat", .get = meminfo_get },
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
@@ -970,7 +596,7 @@ bool knob_available(const struct knob *k, const struct knob_io *io)
 	int v;
 
 	if (k->available)
-		return k->available(io);
+		return k->available(k, io);
 	v = io->version(io->ctx, k->ctrl);
 	if (v != 1 && v != 2)
 		return false;

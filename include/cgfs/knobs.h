@@ -2,6 +2,9 @@
 /*
  * knobs: the table of friendly files. One row per knob: name, mode,
  * controller, the v1 and v2 files behind it, and its get/set functions.
+ * The row is the only place that names the files: get/set receive their
+ * row and read its file names from it, so rows of one kind (a size in
+ * MiB, a percent of a CPU, a weight, a count, a list) share one pair.
  *
  * get/set never touch the file system themselves: they go through a
  * struct knob_io that the group module implements on real cgroup
@@ -16,10 +19,10 @@
 
 #include "cgfs/layout.h"
 
-/* Largest value a knob accepts, and the largest text a knob renders. */
 /* Rows knob_table may have: struct caps and struct cgroot keep fixed
  * arrays indexed by row. */
 #define KNOB_TABLE_MAX 32
+/* Largest value a knob accepts, and the largest text a knob renders. */
 #define KNOB_VALUE_MAX 4096
 #define KNOB_TEXT_MAX 4096
 
@@ -53,17 +56,22 @@ struct knob {
 	const char *name;
 	mode_t mode;          /* 0644 rw, 0444 ro, 0200 write-only */
 	enum cg_ctrl ctrl;    /* its hierarchy */
-	const char *v1_file;  /* documentation and default availability probe */
+	const char *v1_file;  /* the file behind the knob; default availability probe */
 	const char *v2_file;
+	/* Optional: a second file the conversion reads on that version (v1
+	 * cpu's period, v2 cpuset's effective list, the v1 memory limit and
+	 * memsw limit of each other). */
+	const char *v1_aux;
+	const char *v2_aux;
 	bool cap;             /* admin cap: root-owned at a tree root; a config key */
 	enum knob_kind kind;
 	/* Renders the value, newline-terminated, into buf; length or -errno.
 	 * NULL for write-only knobs. */
-	int (*get)(const struct knob_io *io, char *buf, size_t size);
+	int (*get)(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
 	/* Applies a trimmed value; validates all of it before the first
 	 * write, and undoes its own earlier writes if a later one fails.
 	 * NULL for read-only knobs and for PROCS/FREEZE/KILL. */
-	int (*set)(const struct knob_io *io, const char *value);
+	int (*set)(const struct knob *k, const struct knob_io *io, const char *value);
 	/* Parses a trimmed value without applying it: 0, -EINVAL, -ERANGE.
 	 * NULL for read-only knobs. For PROCS/FREEZE/KILL this is the whole
 	 * validation the group module relies on. */
@@ -71,7 +79,7 @@ struct knob {
 	/* Optional: whether this group's files provide the knob; when NULL,
 	 * the knob is available iff io->exists() finds the file of the
 	 * serving hierarchy's version. */
-	bool (*available)(const struct knob_io *io);
+	bool (*available)(const struct knob *k, const struct knob_io *io);
 };
 
 extern const struct knob knob_table[];

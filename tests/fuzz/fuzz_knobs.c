@@ -288,7 +288,7 @@ static int get_checked(const struct knob *k, char *buf, size_t size)
 {
 	int n;
 
-	n = k->get(&IO, buf, size);
+	n = k->get(k, &IO, buf, size);
 	if (n < 0)
 		return n;
 	fuzz_assert((size_t)n < size);
@@ -302,7 +302,7 @@ struct reading {
 	char text[KNOB_TEXT_MAX];
 };
 
-static struct reading before[32], after[32];
+static struct reading before[KNOB_TABLE_MAX], after[KNOB_TABLE_MAX];
 
 static void read_all(struct reading *r)
 {
@@ -345,7 +345,7 @@ static void fuzz_knob(const struct knob *k, const char *value, size_t small)
 		F.reads = F.writes = 0;
 		F.write_failed = false;
 		F.in_set = true;
-		res = k->set(&IO, value);
+		res = k->set(k, &IO, value);
 		F.in_set = false;
 		fuzz_assert(res <= 0);
 		/* text that does not parse is refused before any write */

@@ -271,13 +271,21 @@ static const struct knob *knob(const char *name)
 	return k;
 }
 
+/* name's get() on io, as the group module calls it. */
+static int get(const char *name, const struct knob_io *io, char *buf, size_t size)
+{
+	const struct knob *k = knob(name);
+
+	return k->get(k, io, buf, size);
+}
+
 static int set(const char *name, const char *value)
 {
 	const struct knob *k = knob(name);
 
 	assert_non_null(k->set);
 	F.n_writes = 0;
-	return k->set(&IO, value);
+	return k->set(k, &IO, value);
 }
 
 static void expect_write(size_t i, enum cg_ctrl c, const char *file, const char *text)
@@ -295,7 +303,7 @@ static void expect_get(const char *name, const char *want)
 	int n;
 
 	memset(buf, 'x', sizeof(buf));
-	n = knob(name)->get(&IO, buf, sizeof(buf));
+	n = get(name, &IO, buf, sizeof(buf));
 	if (n < 0)
 		fail_msg("get %s: %s", name, strerror(-n));
 	assert_string_equal(buf, want);
@@ -695,7 +703,7 @@ static void test_io_weight_v2(void **state)
 	set_one("io_weight", "1", CTRL_IO, "io.weight", "default 1", "1\n");
 	/* no default line: the kernel's text is not understood */
 	put(CTRL_IO, "io.weight", "8:16 300\n");
-	assert_int_equal(knob("io_weight")->get(&IO, (char[64]){ 0 }, 64), -EIO);
+	assert_int_equal(get("io_weight", &IO, (char[64]){ 0 }, 64), -EIO);
 }
 
 /* ---- stat ---- */
@@ -771,9 +779,9 @@ static void test_stat_errors(void **state)
 
 	(void)state;
 	fake_v1();
-	assert_int_equal(knob("stat")->get(&IO, small, sizeof(small)), -ENOBUFS);
+	assert_int_equal(get("stat", &IO, small, sizeof(small)), -ENOBUFS);
 	put(CTRL_PIDS, "pids.current", "lots\n");
-	assert_int_equal(knob("stat")->get(&IO, (char[KNOB_TEXT_MAX]){ 0 }, KNOB_TEXT_MAX),
+	assert_int_equal(get("stat", &IO, (char[KNOB_TEXT_MAX]){ 0 }, KNOB_TEXT_MAX),
 	                 -EIO);
 }
 
@@ -799,7 +807,7 @@ static const struct knob_io IO_HOST = {
 static void expect_meminfo(const char *want)
 {
 	char buf[KNOB_TEXT_MAX];
-	int n = knob("meminfo")->get(&IO_HOST, buf, sizeof(buf));
+	int n = get("meminfo", &IO_HOST, buf, sizeof(buf));
 
 	assert_true(n >= 0);
 	assert_string_equal(buf, want);
@@ -835,11 +843,11 @@ static void test_meminfo(void **state)
 	expect_meminfo("MemTotal:        1048576 kB\nMemFree:          946176 kB\n"
 	               "SwapTotal:        524288 kB\nSwapFree:         523264 kB\n");
 	/* errors pass up: no host file, no memory.stat, no memory hierarchy */
-	assert_int_equal(knob("meminfo")->get(&IO, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(get("meminfo", &IO, buf, sizeof(buf)), -ENOENT);
 	drop(CTRL_MEMORY, "memory.stat");
-	assert_int_equal(knob("meminfo")->get(&IO_HOST, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(get("meminfo", &IO_HOST, buf, sizeof(buf)), -ENOENT);
 	F.version[CTRL_MEMORY] = 0;
-	assert_int_equal(knob("meminfo")->get(&IO_HOST, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(get("meminfo", &IO_HOST, buf, sizeof(buf)), -ENOENT);
 }
 
 /* ---- availability ---- */
@@ -896,6 +904,131 @@ static void test_available(void **state)
 	drop(CTRL_FREEZER, "cgroup.kill");
 	assert_false(avail("kill"));
 	assert_true(avail("freeze"));
+}
+
+/* ---- the kinds take their files from the row ---- */
+
+static void row_get(const struct knob *k, const char *want)
+{
+	char buf[KNOB_TEXT_MAX];
+	int n = k->get(k, &IO, buf, sizeof(buf));
+
+	if (n < 0)
+		fail_msg("get %s (%s/%s): %s", k->name, k->v1_file, k->v2_file, strerror(-n));
+	assert_string_equal(buf, want);
+}
+
+static void row_set(const struct knob *k, const char *value, enum cg_ctrl c, const char *file,
+                    const char *text)
+{
+	int res;
+
+	F.n_writes = 0;
+	res = k->set(k, &IO, value);
+	if (res != 0)
+		fail_msg("%s = \"%s\": %s", k->name, value, strerror(-res));
+	assert_int_equal(F.n_writes, 1);
+	expect_write(0, c, file, text);
+}
+
+/* A copy of name's row with other files (and controller). */
+static struct knob row_like(const char *name, enum cg_ctrl c, const char *v1, const char *v1_aux,
+                            const char *v2, const char *v2_aux)
+{
+	struct knob k = *knob(name);
+
+	k.ctrl = c;
+	k.v1_file = v1;
+	k.v1_aux = v1_aux;
+	k.v2_file = v2;
+	k.v2_aux = v2_aux;
+	return k;
+}
+
+static void test_kinds_v1(void **state)
+{
+	struct knob k;
+
+	(void)state;
+	versions(1);
+	/* a size in MiB, on another controller too */
+	k = row_like("memory_high_mb", CTRL_IO, "t.bytes", NULL, "t2.bytes", NULL);
+	put(CTRL_IO, "t.bytes", V1_UNLIMITED "\n");
+	row_get(&k, "max\n");
+	row_set(&k, "512", CTRL_IO, "t.bytes", "536870912");
+	row_get(&k, "512\n");
+	row_set(&k, "max", CTRL_IO, "t.bytes", "-1");
+	/* a percent: quota in the file, period in the second one */
+	k = row_like("cpu_percent", CTRL_CPU, "t.quota", "t.period", "t.max", NULL);
+	put(CTRL_CPU, "t.quota", "-1\n");
+	put(CTRL_CPU, "t.period", "50000\n");
+	row_get(&k, "max\n");
+	row_set(&k, "12.5", CTRL_CPU, "t.quota", "6250");
+	row_get(&k, "12.5\n");
+	row_set(&k, "max", CTRL_CPU, "t.quota", "-1");
+	/* a weight: v1 on the shares curve */
+	k = row_like("cpu_weight", CTRL_CPU, "t.shares", NULL, "t.weight", NULL);
+	put(CTRL_CPU, "t.shares", "512\n");
+	row_get(&k, "59\n");
+	row_set(&k, "100", CTRL_CPU, "t.shares", "1024");
+	/* a count, or max */
+	k = row_like("pids_max", CTRL_PIDS, "t.count", NULL, "t2.count", NULL);
+	put(CTRL_PIDS, "t.count", "max\n");
+	row_get(&k, "max\n");
+	row_set(&k, "7", CTRL_PIDS, "t.count", "7");
+	row_get(&k, "7\n");
+	row_set(&k, "-1", CTRL_PIDS, "t.count", "max");
+	/* a list: v1 has no inherited value to look up */
+	k = row_like("cpus", CTRL_CPUSET, "t.list", NULL, "t2.list", NULL);
+	put(CTRL_CPUSET, "t.list", "\n");
+	row_get(&k, "\n");
+	row_set(&k, "1-2", CTRL_CPUSET, "t.list", "1-2");
+	row_get(&k, "1-2\n");
+}
+
+static void test_kinds_v2(void **state)
+{
+	struct knob k;
+
+	(void)state;
+	versions(2);
+	k = row_like("memory_high_mb", CTRL_MEMORY, "t1.bytes", NULL, "t.bytes", NULL);
+	put(CTRL_MEMORY, "t.bytes", "max\n");
+	row_get(&k, "max\n");
+	row_set(&k, "1", CTRL_MEMORY, "t.bytes", "1048576");
+	row_get(&k, "1\n");
+	row_set(&k, "max", CTRL_MEMORY, "t.bytes", "max");
+	/* a percent: quota and period in one file */
+	k = row_like("cpu_percent", CTRL_CPU, "t.quota", "t.period", "t.max", NULL);
+	put(CTRL_CPU, "t.max", "max 50000\n");
+	row_get(&k, "max\n");
+	row_set(&k, "12.5", CTRL_CPU, "t.max", "6250 50000");
+	row_get(&k, "12.5\n");
+	/* a weight: v2 as is */
+	k = row_like("cpu_weight", CTRL_CPU, "t.shares", NULL, "t.weight", NULL);
+	put(CTRL_CPU, "t.weight", "7777\n");
+	row_get(&k, "7777\n");
+	row_set(&k, "1", CTRL_CPU, "t.weight", "1");
+	/* a count takes its range from the row's check() */
+	k = row_like("pids_max", CTRL_PIDS, "t1.count", NULL, "t.count", NULL);
+	put(CTRL_PIDS, "t.count", "3\n");
+	row_get(&k, "3\n");
+	k.check = knob("cpu_weight")->check;
+	row_set(&k, "10000", CTRL_PIDS, "t.count", "10000");
+	F.n_writes = 0;
+	assert_int_equal(k.set(&k, &IO, "0"), -ERANGE);
+	assert_int_equal(k.set(&k, &IO, "max"), -EINVAL);
+	assert_int_equal(F.n_writes, 0);
+	/* a list: empty is inherited, which the second file shows */
+	k = row_like("cpus", CTRL_CPUSET, "t1.list", NULL, "t.list", "t.effective");
+	put(CTRL_CPUSET, "t.list", "\n");
+	put(CTRL_CPUSET, "t.effective", "0-3\n");
+	row_get(&k, "0-3\n");
+	row_set(&k, "2", CTRL_CPUSET, "t.list", "2");
+	row_get(&k, "2\n");
+	k.v2_aux = NULL;
+	put(CTRL_CPUSET, "t.list", "\n");
+	row_get(&k, "\n");
 }
 
 /* ---- the table ---- */
@@ -1071,7 +1204,7 @@ static void test_unserved(void **state)
 			assert_int_equal(set(k->name, k == knob("cpus") ? "0" : "1"), -ENOENT);
 		assert_int_equal(F.n_writes, 0);
 		if (k->get && k != knob("stat"))
-			assert_int_equal(k->get(&IO, buf, sizeof(buf)), -ENOENT);
+			assert_int_equal(k->get(k, &IO, buf, sizeof(buf)), -ENOENT);
 	}
 	expect_stat("");
 }
@@ -1121,6 +1254,8 @@ int main(void)
 		cmocka_unit_test(test_stat_errors),
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_available),
+		cmocka_unit_test(test_kinds_v1),
+		cmocka_unit_test(test_kinds_v2),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_parse_pid),

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The knobs module's parts (private to src/knobs*.c):
+ *  knobs.c       the table, the kinds of rows and their get/set/check
+ *  knobs_text.c  kernel text through knob_io, and values rendered as lines
+ *  knobs_stat.c  stat and meminfo: reports gathered from many files
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgfs/knobs.h"
+
+/* Room for one number as text (a u64 is 20 digits), and for a short line
+ * of kernel text: one number, or cpu.max's "QUOTA PERIOD". */
+#define NUM_TEXT 32
+#define LINE_TEXT 64
+
+/* Kernel files named by more than one row, or by the functions behind a
+ * row (stat, meminfo). A file only one row uses (of knob_table, or of the
+ * io_files and stat_lines tables) is named in that row alone. */
+#define MEM_LIMIT_V1 "memory.limit_in_bytes"
+#define MEM_LIMIT_V2 "memory.max"
+#define MEMSW_V1 "memory.memsw.limit_in_bytes"
+#define MEM_SWAP_V2 "memory.swap.max"
+#define MEM_SWAP_USAGE_V2 "memory.swap.current"
+#define MEM_USAGE_V1 "memory.usage_in_bytes"
+#define MEM_USAGE_V2 "memory.current"
+#define MEM_PEAK_V1 "memory.max_usage_in_bytes"
+#define MEM_PEAK_V2 "memory.peak"
+#define CPUACCT_USER_V1 "cpuacct.usage_user"
+#define CPU_STAT "cpu.stat"
+#define PIDS_CURRENT "pids.current"
+#define IO_BFQ_V1 "blkio.bfq.weight"
+#define IO_BFQ_V2 "io.bfq.weight"
+#define CGROUP_EVENTS "cgroup.events"
+#define HOST_MEMINFO "/proc/meminfo"
+
+/* ---- knobs_text.c ---- */
+
+/* ' ', '\t' or '\n': what knob_trim strips and kernel text ends with. */
+bool is_blank(char c);
+/* The version of the hierarchy serving c, or -ENOENT when none does. */
+int need_version(const struct knob_io *io, enum cg_ctrl c);
+/* The version serving k once a value parsed (res, 0 or -errno): a value
+ * that does not parse is refused even where no hierarchy serves k. */
+int parsed_version(int res, const struct knob *k, const struct knob_io *io);
+/* k's file, and its second file (or NULL), on hierarchy version v. */
+const char *file_of(const struct knob *k, int v);
+const char *aux_of(const struct knob *k, int v);
+/* How version v writes "no limit": "-1" or "max". */
+const char *no_limit(int v);
+/* Reads a whole interface file into buf, trailing blanks removed;
+ * length or -errno. */
+int read_text(const struct knob_io *io, enum cg_ctrl c, const char *file, char *buf,
+              size_t size);
+/* A number as the kernel prints it: decimal, or "max" -> UNITS_MAX;
+ * -EIO for anything else. */
+int parse_kernel_u64(const char *s, uint64_t *ret);
+/* A file holding one such number; 0 or -errno. */
+int read_u64(const struct knob_io *io, enum cg_ctrl c, const char *file, uint64_t *ret);
+/* The number of "key N" in a flat-keyed file; -ENODATA if the key is
+ * absent, -EIO for a number not understood. */
+int read_keyed(const struct knob_io *io, enum cg_ctrl c, const char *file, const char *key,
+               uint64_t *ret);
+/* Writes v in decimal; 0 or the kernel's -errno. */
+int write_u64(const struct knob_io *io, enum cg_ctrl c, const char *file, uint64_t v);
+/* One line into buf: text, a number ("max" for UNITS_MAX), bytes in MiB,
+ * hundredths of a percent. Length or -ENOBUFS. */
+int put_line(char *buf, size_t size, const char *text);
+int put_u64(char *buf, size_t size, uint64_t v);
+int put_mib(char *buf, size_t size, uint64_t bytes);
+int put_percent(char *buf, size_t size, uint64_t centi);
+
+/* ---- knobs_stat.c: the stat and meminfo rows' functions ---- */
+
+int stat_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+bool stat_available(const struct knob *k, const struct knob_io *io);
+int meminfo_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
