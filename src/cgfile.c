@@ -122,64 +122,64 @@ int cgfile_write_in(int dfd, const char *dir, const char *file, const char *text
 	return res < 0 ? res : cgfile_write_at(dfd, p, text);
 }
 
-/* ---- kept interface files ----
+/* ---- held interface files ----
  *
  * Opening a cgroup file costs more than reading or writing it (a path
- * walk and kernfs's open), so each thread keeps the knob files it used
+ * walk and kernfs's open), so each thread holds the knob files it used
  * last open and reads and writes them at offset 0. A file of a cgroup
  * removed meanwhile answers ENODEV: it is closed and its path opened
- * again, which finds the group made anew or nothing. A kept file is used
+ * again, which finds the group made anew or nothing. A held file is used
  * only while its path still names the directory it was opened in (same
  * inode): v1 renames cgroups, and a group renamed from outside, another
  * made under its name, must not be read or written through the old one's
- * files. A file whose last read was empty is not kept: seq_file answers a
+ * files. A file whose last read was empty is not held: seq_file answers a
  * read at 0 after an empty one from where it stopped, not afresh.
  *
- * Each thread's set is on a list, so that cgfile_kept_close() closes
+ * Each thread's set is on a list, so that cgfile_held_close() closes
  * every thread's files of a removed group before the rmdir is answered
- * (a thread waiting for requests would otherwise keep them, and the
+ * (a thread waiting for requests would otherwise hold them, and the
  * kernel frees a removed memory cgroup only once its files are closed).
  * A thread holds its set's lock while it uses a file of it, uncontended
  * but for such a removal: a file is never closed under a read or write. */
-#define KEPT_FILES 16 /* a v2 meminfo deep in a tree reads a dozen */
-#define KEPT_PATH 192
+#define HELD_FILES 16 /* a v2 meminfo deep in a tree reads a dozen */
+#define HELD_PATH 192
 
-struct kept {
+struct held {
 	int dfd, fd, flags; /* fd < 0: a free slot */
 	dev_t dev;          /* the group's directory when fd was opened */
 	ino_t ino;
 	unsigned long used;
-	char path[KEPT_PATH];
+	char path[HELD_PATH];
 };
 
-struct kept_set {
+struct held_set {
 	pthread_mutex_t lock; /* held by its thread while it uses a file */
-	struct kept_set *prev, *next;
+	struct held_set *prev, *next;
 	unsigned long clock;
 	unsigned gen;
-	struct kept k[KEPT_FILES];
+	struct held k[HELD_FILES];
 };
 
 static pthread_mutex_t sets_lock = PTHREAD_MUTEX_INITIALIZER; /* before any set's */
-static struct kept_set *sets;
+static struct held_set *sets;
 static pthread_key_t sets_key;
 static pthread_once_t sets_once = PTHREAD_ONCE_INIT;
-static __thread struct kept_set *kept_mine;
-static __thread bool kept_none; /* no set could be made: nothing is kept */
+static __thread struct held_set *held_mine;
+static __thread bool held_none; /* no set could be made: nothing is held */
 /* One more for every group removed outside: a thread then closes what it
- * kept before its next use. */
+ * held before its next use. */
 static unsigned removals;
 
-static void kept_drop(struct kept *k)
+static void held_drop(struct held *k)
 {
 	close(k->fd);
 	k->fd = -1;
 }
 
 /* A thread's end: its set leaves the list, its files are closed. */
-static void kept_set_free(void *p)
+static void held_set_free(void *p)
 {
-	struct kept_set *s = p;
+	struct held_set *s = p;
 	size_t i;
 
 	pthread_mutex_lock(&sets_lock);
@@ -190,38 +190,38 @@ static void kept_set_free(void *p)
 	if (s->next)
 		s->next->prev = s->prev;
 	pthread_mutex_unlock(&sets_lock);
-	for (i = 0; i < KEPT_FILES; i++)
+	for (i = 0; i < HELD_FILES; i++)
 		if (s->k[i].fd >= 0)
-			kept_drop(&s->k[i]);
+			held_drop(&s->k[i]);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
-	kept_mine = NULL;
-	kept_none = true;
+	held_mine = NULL;
+	held_none = true;
 }
 
 static void sets_init(void)
 {
-	if (pthread_key_create(&sets_key, kept_set_free) != 0)
+	if (pthread_key_create(&sets_key, held_set_free) != 0)
 		sets_key = (pthread_key_t)-1;
 }
 
-/* The calling thread's set, locked; NULL (nothing is kept) if it could
+/* The calling thread's set, locked; NULL (nothing is held) if it could
  * not be made. */
-static struct kept_set *kept_lock(void)
+static struct held_set *held_lock(void)
 {
-	struct kept_set *s = kept_mine;
+	struct held_set *s = held_mine;
 	size_t i;
 
-	if (!s && !kept_none) {
+	if (!s && !held_none) {
 		pthread_once(&sets_once, sets_init);
 		s = calloc(1, sizeof(*s));
 		if (!s || sets_key == (pthread_key_t)-1 || pthread_setspecific(sets_key, s) != 0) {
 			free(s);
-			kept_none = true;
+			held_none = true;
 			return NULL;
 		}
 		pthread_mutex_init(&s->lock, NULL);
-		for (i = 0; i < KEPT_FILES; i++)
+		for (i = 0; i < HELD_FILES; i++)
 			s->k[i].fd = -1;
 		s->gen = __atomic_load_n(&removals, __ATOMIC_ACQUIRE);
 		pthread_mutex_lock(&sets_lock);
@@ -230,44 +230,44 @@ static struct kept_set *kept_lock(void)
 			sets->prev = s;
 		sets = s;
 		pthread_mutex_unlock(&sets_lock);
-		kept_mine = s;
+		held_mine = s;
 	}
 	if (s)
 		pthread_mutex_lock(&s->lock);
 	return s;
 }
 
-static void kept_unlock(struct kept_set *s)
+static void held_unlock(struct held_set *s)
 {
 	if (s)
 		pthread_mutex_unlock(&s->lock);
 }
 
-void cgfile_kept_forget(void)
+void cgfile_held_forget(void)
 {
 	__atomic_add_fetch(&removals, 1, __ATOMIC_RELEASE);
 }
 
-void cgfile_kept_close(const char *dir)
+void cgfile_held_close(const char *dir)
 {
 	size_t i, len = strlen(dir);
-	struct kept_set *s;
+	struct held_set *s;
 
 	if (len == 0)
 		return;
 	pthread_mutex_lock(&sets_lock);
 	for (s = sets; s; s = s->next) {
 		pthread_mutex_lock(&s->lock);
-		for (i = 0; i < KEPT_FILES; i++)
+		for (i = 0; i < HELD_FILES; i++)
 			if (s->k[i].fd >= 0 && cgfile_path_under(s->k[i].path, dir, len))
-				kept_drop(&s->k[i]);
+				held_drop(&s->k[i]);
 		pthread_mutex_unlock(&s->lock);
 	}
 	pthread_mutex_unlock(&sets_lock);
 }
 
 /* With s locked: closes its files if a group was removed outside since. */
-static void kept_check(struct kept_set *s)
+static void held_check(struct held_set *s)
 {
 	unsigned now = __atomic_load_n(&removals, __ATOMIC_ACQUIRE);
 	size_t i;
@@ -275,19 +275,19 @@ static void kept_check(struct kept_set *s)
 	if (s->gen == now)
 		return;
 	s->gen = now;
-	for (i = 0; i < KEPT_FILES; i++)
+	for (i = 0; i < HELD_FILES; i++)
 		if (s->k[i].fd >= 0)
-			kept_drop(&s->k[i]);
+			held_drop(&s->k[i]);
 }
 
-void cgfile_kept_check(void)
+void cgfile_held_check(void)
 {
-	struct kept_set *s = kept_mine;
+	struct held_set *s = held_mine;
 
 	if (!s || s->gen == __atomic_load_n(&removals, __ATOMIC_ACQUIRE))
 		return;
 	pthread_mutex_lock(&s->lock);
-	kept_check(s);
+	held_check(s);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -306,13 +306,13 @@ static int dir_now(int dfd, const char *dir, struct cgfile_seen *seen, struct st
 	return 0;
 }
 
-/* An open file for dir/file (flags O_RDONLY or O_WRONLY), kept or new;
- * *k is its slot, NULL if it is not kept (then the caller closes it). */
-static int kept_open(struct kept_set *s, int dfd, const char *dir, const char *file, int flags,
-                     struct cgfile_seen *seen, struct kept **ret)
+/* An open file for dir/file (flags O_RDONLY or O_WRONLY), held or new;
+ * *k is its slot, NULL if it is not held (then the caller closes it). */
+static int held_open(struct held_set *s, int dfd, const char *dir, const char *file, int flags,
+                     struct cgfile_seen *seen, struct held **ret)
 {
 	char p[PATH_MAX];
-	struct kept *k, *victim;
+	struct held *k, *victim;
 	struct stat st;
 	int fd, res = cgfile_join(p, sizeof(p), dir, file);
 
@@ -320,7 +320,7 @@ static int kept_open(struct kept_set *s, int dfd, const char *dir, const char *f
 	if (res < 0)
 		return res;
 	if (s)
-		kept_check(s);
+		held_check(s);
 	res = dir_now(dfd, dir, seen, &st);
 	if (res < 0)
 		return res;
@@ -329,10 +329,10 @@ static int kept_open(struct kept_set *s, int dfd, const char *dir, const char *f
 		return fd < 0 ? -errno : fd;
 	}
 	victim = &s->k[0];
-	for (k = s->k; k < s->k + KEPT_FILES; k++) {
+	for (k = s->k; k < s->k + HELD_FILES; k++) {
 		if (k->fd >= 0 && k->dfd == dfd && k->flags == flags && strcmp(k->path, p) == 0) {
 			if (k->dev != st.st_dev || k->ino != st.st_ino) {
-				kept_drop(k); /* another group under that name */
+				held_drop(k); /* another group under that name */
 			} else {
 				k->used = ++s->clock;
 				*ret = k;
@@ -345,82 +345,82 @@ static int kept_open(struct kept_set *s, int dfd, const char *dir, const char *f
 	fd = openat(dfd, p, flags | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (strlen(p) >= KEPT_PATH)
+	if (strlen(p) >= HELD_PATH)
 		return fd;
 	if (victim->fd >= 0)
-		kept_drop(victim);
-	*victim = (struct kept){ dfd, fd, flags, st.st_dev, st.st_ino, ++s->clock, "" };
+		held_drop(victim);
+	*victim = (struct held){ dfd, fd, flags, st.st_dev, st.st_ino, ++s->clock, "" };
 	strcpy(victim->path, p);
 	*ret = victim;
 	return fd;
 }
 
-static void kept_done(struct kept *k, int fd, bool keep)
+static void held_done(struct held *k, int fd, bool hold)
 {
 	if (!k)
 		close(fd);
-	else if (!keep)
-		kept_drop(k);
+	else if (!hold)
+		held_drop(k);
 }
 
-int cgfile_kept_read(int dfd, const char *dir, const char *file, struct cgfile_seen *seen, char *buf,
-                     size_t size)
+int cgfile_held_read(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
+                     char *buf, size_t size)
 {
-	struct kept_set *s = kept_lock();
-	struct kept *k;
+	struct held_set *s = held_lock();
+	struct held *k;
 	int fd, n, again = 1;
 
 retry:
-	fd = kept_open(s, dfd, dir, file, O_RDONLY, seen, &k);
+	fd = held_open(s, dfd, dir, file, O_RDONLY, seen, &k);
 	if (fd < 0) {
-		kept_unlock(s);
+		held_unlock(s);
 		return fd;
 	}
 	n = cgfile_read(fd, buf, size);
-	kept_done(k, fd, n > 0);
+	held_done(k, fd, n > 0);
 	if (n == -ENODEV && k && again--) {
 		seen = NULL; /* removed: look again */
 		goto retry;
 	}
-	kept_unlock(s);
+	held_unlock(s);
 	return n;
 }
 
-int cgfile_kept_write(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
+int cgfile_held_write(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
                       const char *text)
 {
-	struct kept_set *s = kept_lock();
+	struct held_set *s = held_lock();
 	size_t len = strlen(text);
-	struct kept *k;
+	struct held *k;
 	ssize_t n;
 	int fd, again = 1;
 
 retry:
-	fd = kept_open(s, dfd, dir, file, O_WRONLY, seen, &k);
+	fd = held_open(s, dfd, dir, file, O_WRONLY, seen, &k);
 	if (fd < 0) {
-		kept_unlock(s);
+		held_unlock(s);
 		return fd;
 	}
 	n = pwrite(fd, text, len, 0);
 	if (n < 0) {
 		n = -errno;
-		kept_done(k, fd, n != -ENODEV);
+		held_done(k, fd, n != -ENODEV);
 		if (n == -ENODEV && k && again--) {
 			seen = NULL; /* removed: look again */
 			goto retry;
 		}
-		kept_unlock(s);
+		held_unlock(s);
 		return (int)n;
 	}
-	kept_done(k, fd, true);
-	kept_unlock(s);
+	held_done(k, fd, true);
+	held_unlock(s);
 	return (size_t)n == len ? 0 : -EIO;
 }
 
 /* ---- directories ---- */
 
 int cgfile_dir_each(int fd, int (*fn)(void *arg, const char *name, unsigned char type,
-                                      ino_t ino),
+                    ino_t ino),
                     void *arg)
 {
 	struct dirent64 *de;

@@ -8,7 +8,7 @@
 /* stat(2) of a raw file's real file, checked to be the file the node was
  * made from, and what raw/ may do with it. */
 int raw_stat(struct fs *fs, const struct nref *ref, struct stat *st,
-                    enum raw_access *ret_access)
+             enum raw_access *ret_access)
 {
 	int res;
 
@@ -117,7 +117,7 @@ void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
 
 /* An entry of p's group that is not a group: a knob or raw/. */
 int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind,
-                           int knob, struct nref *ret)
+                    int knob, struct nref *ret)
 {
 	struct stat st;
 	int res;
@@ -139,7 +139,7 @@ int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind,
 
 /* The file called name in raw/ of p's group. */
 int raw_child_ref(struct fs *fs, const struct nref *p, const char *name,
-                         struct nref *ret)
+                  struct nref *ret)
 {
 	struct raw_file f;
 	struct stat st;
@@ -170,7 +170,7 @@ int raw_child_ref(struct fs *fs, const struct nref *p, const char *name,
 
 /* The child called name of directory p, as a node reference. */
 int child_ref(struct fs *fs, const struct nref *p, const char *name,
-                     struct nref *ret)
+              struct nref *ret)
 {
 	const struct knob *k;
 	struct stat st;

@@ -170,7 +170,7 @@ err:
 }
 
 void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                       struct fuse_file_info *fi)
+                struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct ofile *of = fh_get(fs, fi->fh, false);
@@ -383,31 +383,31 @@ void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 }
 
 void fs_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
-                      fuse_ino_t newparent, const char *newname, unsigned int flags)
+               fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
 	fs_refuse(req);
 }
 
 void fs_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
-                    const char *newname)
+             const char *newname)
 {
 	fs_refuse(req);
 }
 
 void fs_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
-                       const char *name)
+                const char *name)
 {
 	fs_refuse(req);
 }
 
 void fs_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
-                     mode_t mode, dev_t rdev)
+              mode_t mode, dev_t rdev)
 {
 	fs_refuse(req);
 }
 
 void fs_create(fuse_req_t req, fuse_ino_t parent, const char *name,
-                      mode_t mode, struct fuse_file_info *fi)
+               mode_t mode, struct fuse_file_info *fi)
 {
 	fs_refuse(req);
 }

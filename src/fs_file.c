@@ -5,6 +5,12 @@
  */
 #include "fs_int.h"
 
+/* getpwuid_r's buffer: a passwd line fits. */
+#define PASSWD_BUF_SIZE 4096
+/* A reply of at most this much is copied on the stack before the open
+ * file's lock is let go (reply_part); a longer one into the heap. */
+#define REPLY_COPY_MAX 4096
+
 /* How many cgfs files uid may hold open: cgfs.conf's max_open_files for
  * the user of that uid ([user NAME] over [defaults]); -1 for none. The
  * passwd database is asked only if some [user] section sets it. */
@@ -12,7 +18,7 @@ static long open_cap(struct fs *fs, uid_t uid)
 {
 	struct passwd pw, *res = NULL;
 	struct caps caps;
-	char buf[4096];
+	char buf[PASSWD_BUF_SIZE];
 
 	if (uid == 0)
 		return -1;
@@ -89,11 +95,11 @@ void ofile_drop(void *p)
  * kernel has the reply, the caller may close the file and RELEASE free
  * it on another thread while this one is still returning from writev(2). */
 void reply_part(fuse_req_t req, struct ofile *of, char *fresh, int len, size_t start,
-                       size_t size)
+                size_t size)
 {
 	size_t n = start >= (size_t)len ? 0 : (size_t)len - start < size ? (size_t)len - start : size;
 	bool end = start + n >= (size_t)len;
-	char small[4096], *copy = NULL;
+	char small[REPLY_COPY_MAX], *copy = NULL;
 	const char *src = fresh;
 
 	if (of && fresh) {
@@ -238,7 +244,7 @@ static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *
 }
 
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                    struct fuse_file_info *fi)
+             struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct ofile *of = fh_get(fs, fi->fh, false);
@@ -453,7 +459,7 @@ static uid_t writer_uid(struct fs *fs, const struct nref *ref, struct fuse_file_
 }
 
 void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
-                     off_t off, struct fuse_file_info *fi)
+              off_t off, struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct fs *fs = fs_of(req);
@@ -465,7 +471,7 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	if (res < 0)
 		goto err;
 	/* One value per write, from the start: no partial or appended values. */
-	if (off != 0 || size > 4096) {
+	if (off != 0 || size > KNOB_VALUE_MAX) {
 		res = -EINVAL;
 		goto err;
 	}

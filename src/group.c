@@ -79,7 +79,7 @@ static int gio_read(void *ctx, enum cg_ctrl c, const char *file, char *buf, size
 		return -ENOENT;
 	if (g->probing)
 		return cgfile_read_in(h->base_fd, g->path, file, buf, size);
-	return cgfile_kept_read(h->base_fd, g->path, file, &g->seen, buf, size);
+	return cgfile_held_read(h->base_fd, g->path, file, &g->seen, buf, size);
 }
 
 static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *text)
@@ -91,7 +91,7 @@ static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *te
 		return -ENOENT;
 	if (g->probing)
 		return cgfile_write_in(h->base_fd, g->path, file, text);
-	return cgfile_kept_write(h->base_fd, g->path, file, &g->seen, text);
+	return cgfile_held_write(h->base_fd, g->path, file, &g->seen, text);
 }
 
 /* A v1 file's presence as probed at start, or -1 when not probed. */
@@ -131,7 +131,7 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 /* /proc/meminfo (read on every meminfo read) stays open: a pread at
  * offset 0 makes seq_file generate the text afresh, and opening and
  * closing it cost a third of a read. */
-static int host_read_kept(const char *path, char *buf, size_t size)
+static int host_read_held(const char *path, char *buf, size_t size)
 {
 	static atomic_int meminfo_fd = -1;
 	int fd = atomic_load(&meminfo_fd), none = -1;
@@ -152,12 +152,12 @@ static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
 {
 	(void)ctx;
 	if (size > 0 && strcmp(path, "/proc/meminfo") == 0)
-		return host_read_kept(path, buf, size);
+		return host_read_held(path, buf, size);
 	return cgfile_read_at(AT_FDCWD, path, buf, size);
 }
 
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
-                     const char *path)
+              const char *path)
 {
 	g->r = r;
 	g->path = path;
@@ -185,7 +185,7 @@ void cpuset_inherit(const struct cg_hier *h, const char *path, bool made)
  * controller in cgroup.subtree_control; one at a time, so that one the
  * kernel refuses does not hide the others. */
 void v2_enable_below(const struct cgroot *r, const struct cg_hier *h,
-                            const char *path)
+                     const char *path)
 {
 	char text[NUM_TEXT_MAX];
 	size_t i;
@@ -557,10 +557,10 @@ int group_count(const struct cgroot *r, const char *path)
 
 void group_files_forget(void)
 {
-	cgfile_kept_forget();
+	cgfile_held_forget();
 }
 
 void group_files_check(void)
 {
-	cgfile_kept_check();
+	cgfile_held_check();
 }

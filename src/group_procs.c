@@ -55,7 +55,7 @@ static int pid_walk_pre(void *arg, struct walk *w, int pdfd, int dfd, const char
 /* Calls fn for every pid listed in cgroup.procs of path and every cgroup
  * below it in one hierarchy; returns how many it saw, or -errno. */
 int for_each_pid(int base_fd, const char *path,
-                        void (*fn)(void *arg, pid_t pid), void *arg)
+                 void (*fn)(void *arg, pid_t pid), void *arg)
 {
 	static const struct walk_ops ops = { pid_walk_pre, NULL };
 	struct pid_walk pw = { fn, arg, 0 };

@@ -196,7 +196,7 @@ int group_remove_try(const struct cgroot *r, const char *path)
 		return res;
 	res = remove_quick(r, path);
 	if (res)
-		cgfile_kept_close(path);
+		cgfile_held_close(path);
 	return res;
 }
 
@@ -214,6 +214,6 @@ int group_remove(const struct cgroot *r, const char *path)
 {
 	int res = remove_group(r, path);
 
-	cgfile_kept_close(path);
+	cgfile_held_close(path);
 	return res;
 }

@@ -140,7 +140,7 @@ static int walk_up(struct walk *w)
  * 0, what a callback stopped the walk with, or -errno (-ENOENT: no
  * path). */
 int walk_tree(int dfd, const char *path, bool groups_only, const struct walk_ops *ops,
-                     void *arg)
+              void *arg)
 {
 	struct walk w = { .fd = -1, .groups_only = groups_only };
 	char *data = NULL, *name;

@@ -55,9 +55,9 @@ int cgfile_write_at(int dfd, const char *path, const char *text);
 /* The same for dir/file below dfd; -ENAMETOOLONG too. */
 int cgfile_write_in(int dfd, const char *dir, const char *file, const char *text);
 
-/* ---- kept interface files ----
+/* ---- held interface files ----
  *
- * Each thread keeps the interface files it used last open (the most
+ * Each thread holds the interface files it used last open (the most
  * recently used few) and reads and writes them at offset 0, for as long
  * as their directory's path still names the same directory. */
 
@@ -72,24 +72,24 @@ struct cgfile_seen {
 #define CGFILE_SEEN_INIT { .dfd = -1 }
 
 /* As cgfile_read_in() and cgfile_write_in() (seen may be NULL), through
- * the calling thread's kept file for dir/file, opened and kept if it has
- * none. A kept file of a cgroup removed meanwhile (-ENODEV) is opened
+ * the calling thread's held file for dir/file, opened and held if it has
+ * none. A held file of a cgroup removed meanwhile (-ENODEV) is opened
  * again once, which finds the cgroup made anew or gives -ENOENT. */
-int cgfile_kept_read(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
+int cgfile_held_read(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
                      char *buf, size_t size);
-int cgfile_kept_write(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
+int cgfile_held_write(int dfd, const char *dir, const char *file, struct cgfile_seen *seen,
                       const char *text);
 
 /* A directory was removed by someone else: every thread closes the files
- * it keeps before it uses one again. Cannot fail. */
-void cgfile_kept_forget(void);
-/* Closes every thread's kept files below dir (a path as given to the
+ * it holds before it uses one again. Cannot fail. */
+void cgfile_held_forget(void);
+/* Closes every thread's held files below dir (a path as given to the
  * readers; "" closes nothing) now, waiting for a thread using one of
  * them to finish. Cannot fail. */
-void cgfile_kept_close(const char *dir);
-/* The calling thread closes its kept files now if cgfile_kept_forget()
+void cgfile_held_close(const char *dir);
+/* The calling thread closes its held files now if cgfile_held_forget()
  * was called since it last looked (one atomic load otherwise). */
-void cgfile_kept_check(void);
+void cgfile_held_check(void);
 
 /* ---- directories ---- */
 

@@ -169,11 +169,11 @@ int group_remove_try(const struct cgroot *r, const char *path);
  * stay after the wait time, or as group_kill(). */
 int group_evict(const struct cgroot *r, const char *path);
 
-/* The interface files every thread keeps open (cgfile_kept_*), for the
+/* The interface files every thread holds open (cgfile_held_*), for the
  * watcher and the server: a group was removed outside cgfs, so every
- * thread closes them before it uses one again (cgfile_kept_forget); and
+ * thread closes them before it uses one again (cgfile_held_forget); and
  * the calling thread closes them now if a group was removed since it
- * last looked, after every request (cgfile_kept_check). Cannot fail.
+ * last looked, after every request (cgfile_held_check). Cannot fail.
  * group_remove() closes the removed group's files itself. */
 void group_files_forget(void);
 void group_files_check(void);

@@ -64,8 +64,8 @@ static int tmp_teardown(void **state)
 {
 	struct tmp *t = *state;
 
-	cgfile_kept_forget();
-	cgfile_kept_check();
+	cgfile_held_forget();
+	cgfile_held_check();
 	close(t->fd);
 	rm_rf(AT_FDCWD, t->path);
 	free(t);
@@ -256,9 +256,9 @@ static void test_write(void **state)
 	assert_int_equal(cgfile_write_at(t->fd, "g", "x"), -EISDIR);
 }
 
-/* ---- kept files ---- */
+/* ---- held files ---- */
 
-static void test_kept(void **state)
+static void test_held(void **state)
 {
 	struct tmp *t = *state;
 	struct cgfile_seen seen = CGFILE_SEEN_INIT;
@@ -267,46 +267,46 @@ static void test_kept(void **state)
 
 	assert_int_equal(mkdirat(t->fd, "g", 0755), 0);
 	put(t, "g/f", "one\n");
-	assert_int_equal(cgfile_kept_read(t->fd, "g", "f", &seen, buf, sizeof(buf)), 4);
+	assert_int_equal(cgfile_held_read(t->fd, "g", "f", &seen, buf, sizeof(buf)), 4);
 	assert_string_equal(buf, "one\n");
 	assert_int_equal(seen.dfd, t->fd);
-	/* Kept open: a second read opens nothing more. */
+	/* Held open: a second read opens nothing more. */
 	assert_int_equal(open_fds(), base + 1);
-	assert_int_equal(cgfile_kept_write(t->fd, "g", "f", NULL, "two\n"), 0);
-	assert_int_equal(open_fds(), base + 2); /* the writer is kept too */
-	assert_int_equal(cgfile_kept_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 4);
+	assert_int_equal(cgfile_held_write(t->fd, "g", "f", NULL, "two\n"), 0);
+	assert_int_equal(open_fds(), base + 2); /* the writer is held too */
+	assert_int_equal(cgfile_held_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 4);
 	assert_string_equal(buf, "two\n");
 	assert_int_equal(open_fds(), base + 2);
 	/* Closed when the group goes (a path below it), not for another. */
-	cgfile_kept_close("h");
+	cgfile_held_close("h");
 	assert_int_equal(open_fds(), base + 2);
-	cgfile_kept_close("g");
+	cgfile_held_close("g");
 	assert_int_equal(open_fds(), base);
 	/* And by forget, at the thread's next check. */
-	assert_int_equal(cgfile_kept_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 4);
+	assert_int_equal(cgfile_held_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 4);
 	assert_int_equal(open_fds(), base + 1);
-	cgfile_kept_forget();
+	cgfile_held_forget();
 	assert_int_equal(open_fds(), base + 1);
-	cgfile_kept_check();
+	cgfile_held_check();
 	assert_int_equal(open_fds(), base);
 }
 
-static void test_kept_other_dir(void **state)
+static void test_held_other_dir(void **state)
 {
 	struct tmp *t = *state;
 	char buf[64];
 
 	assert_int_equal(mkdirat(t->fd, "g", 0755), 0);
 	put(t, "g/f", "first\n");
-	assert_int_equal(cgfile_kept_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 6);
-	/* Another directory under the same name: its file, not the kept one. */
+	assert_int_equal(cgfile_held_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 6);
+	/* Another directory under the same name: its file, not the held one. */
 	assert_int_equal(renameat(t->fd, "g", t->fd, "old"), 0);
 	assert_int_equal(mkdirat(t->fd, "g", 0755), 0);
 	put(t, "g/f", "second\n");
-	assert_int_equal(cgfile_kept_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 7);
+	assert_int_equal(cgfile_held_read(t->fd, "g", "f", NULL, buf, sizeof(buf)), 7);
 	assert_string_equal(buf, "second\n");
-	assert_int_equal(cgfile_kept_read(t->fd, "g", "none", NULL, buf, sizeof(buf)), -ENOENT);
-	assert_int_equal(cgfile_kept_read(t->fd, "x", "f", NULL, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(cgfile_held_read(t->fd, "g", "none", NULL, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(cgfile_held_read(t->fd, "x", "f", NULL, buf, sizeof(buf)), -ENOENT);
 }
 
 /* ---- directories ---- */
@@ -436,8 +436,8 @@ int main(void)
 		T(test_missing),
 		T(test_in_too_long),
 		T(test_write),
-		T(test_kept),
-		T(test_kept_other_dir),
+		T(test_held),
+		T(test_held_other_dir),
 		T(test_dir_each),
 		cmocka_unit_test(test_vec_reserve),
 	};
