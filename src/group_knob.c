@@ -13,37 +13,76 @@
 
 /* ---- knobs ---- */
 
+/* The knobs that are actions on the group rather than a value behind
+ * knob_io (knob.kind other than KNOB_VALUE): what reading and writing
+ * them does. NULL read: write-only (-EACCES). */
+struct knob_action {
+	int (*read)(const struct cgroot *r, const char *path, char **buf);
+	int (*write)(const struct cgroot *r, const char *path, const char *value);
+};
+
+static int act_procs_read(const struct cgroot *r, const char *path, char **buf)
+{
+	char lp[PATH_MAX];
+	struct stat st;
+	int res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
+
+	if (res == 0)
+		res = cgfile_read_alloc_at(primary(r)->base_fd, lp, PROCS_FILE_MAX, buf);
+	/* No leaf: no process has been in the group yet. */
+	if (res == -ENOENT && group_stat(r, path, &st) == 0) {
+		*buf = strdup("");
+		res = *buf ? 0 : -ENOMEM;
+	}
+	return res;
+}
+
+static int act_procs_write(const struct cgroot *r, const char *path, const char *value)
+{
+	int pid, res = knob_parse_pid(value, &pid);
+
+	return res < 0 ? res : group_move_pid(r, path, pid);
+}
+
+static int act_freeze_read(const struct cgroot *r, const char *path, char **buf)
+{
+	int res = group_freeze_state(r, path);
+
+	if (res < 0)
+		return res;
+	*buf = strdup(res ? "1\n" : "0\n");
+	return *buf ? 2 : -ENOMEM;
+}
+
+static int act_freeze_write(const struct cgroot *r, const char *path, const char *value)
+{
+	int on, res = knob_parse_freeze(value, &on);
+
+	return res < 0 ? res : group_freeze(r, path, on);
+}
+
+static int act_kill_write(const struct cgroot *r, const char *path, const char *value)
+{
+	int res = knob_parse_kill(value);
+
+	return res < 0 ? res : group_kill(r, path);
+}
+
+static const struct knob_action actions[] = {
+	[KNOB_PROCS] = { act_procs_read, act_procs_write },
+	[KNOB_FREEZE] = { act_freeze_read, act_freeze_write },
+	[KNOB_KILL] = { NULL, act_kill_write },
+};
+
 int group_knob_read(const struct cgroot *r, const char *path, const struct knob *k,
                     char **buf)
 {
 	struct knob_io io;
 	struct gio g;
-	char lp[PATH_MAX];
-	struct stat st;
 	int res;
 
-	switch (k->kind) {
-	case KNOB_PROCS:
-		res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs");
-		if (res == 0)
-			res = cgfile_read_alloc_at(primary(r)->base_fd, lp, PROCS_FILE_MAX, buf);
-		/* No leaf: no process has been in the group yet. */
-		if (res == -ENOENT && group_stat(r, path, &st) == 0) {
-			*buf = strdup("");
-			res = *buf ? 0 : -ENOMEM;
-		}
-		return res;
-	case KNOB_FREEZE:
-		res = group_freeze_state(r, path);
-		if (res < 0)
-			return res;
-		*buf = strdup(res ? "1\n" : "0\n");
-		return *buf ? 2 : -ENOMEM;
-	case KNOB_KILL:
-		return -EACCES;
-	case KNOB_VALUE:
-		break;
-	}
+	if (k->kind != KNOB_VALUE)
+		return actions[k->kind].read ? actions[k->kind].read(r, path, buf) : -EACCES;
 	if (!k->get)
 		return -EACCES;
 	*buf = malloc(KNOB_TEXT_MAX);
@@ -223,25 +262,15 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 	const struct cg_hier *h;
 	struct knob_io io;
 	struct gio g;
-	int res, v, pid;
+	int res;
 
-	switch (k->kind) {
-	case KNOB_PROCS:
-		res = knob_parse_pid(value, &pid);
-		return res < 0 ? res : group_move_pid(r, path, pid);
-	case KNOB_FREEZE:
-		res = knob_parse_freeze(value, &v);
-		return res < 0 ? res : group_freeze(r, path, v);
-	case KNOB_KILL:
-		res = knob_parse_kill(value);
-		return res < 0 ? res : group_kill(r, path);
-	case KNOB_VALUE:
-		break;
-	}
+	if (k->kind != KNOB_VALUE)
+		return actions[k->kind].write(r, path, value);
 	if (!k->set)
 		return -EACCES;
 	gio_init(&io, &g, r, path);
 	h = hier_for(r, k->ctrl);
+	/* v1 cpusets: the group's subtree must fit first (cpuset_v1_set). */
 	if (k->ctrl == CTRL_CPUSET && h && h->version == 1) {
 		res = k->check ? k->check(value) : 0;
 		return res < 0 ? res : cpuset_v1_set(r, h, path, k, &io, value);
