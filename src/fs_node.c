@@ -316,13 +316,13 @@ static int find_walk(void *arg, const char *path, ino_t ino, int depth)
 
 static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 {
-	struct nref *cur = NULL, *next = NULL;
-	struct find *f = NULL;
+	_cleanup_free_ struct nref *cur = NULL, *next = NULL;
+	_cleanup_free_ struct find *f = NULL;
 	char *comp, *save = NULL;
 	unsigned index;
 	ino_t real;
 	enum nodeid_kind kind = nodeid_decode(ino, &real, &index);
-	int res = -ESTALE;
+	int res;
 
 	if (kind == NODEID_BAD ||
 	    (kind == NODEID_KNOB && (index >= knob_count || !fs->root->knob_on[index])) ||
@@ -331,20 +331,18 @@ static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 	f = calloc(1, sizeof(*f));
 	cur = malloc(sizeof(*cur));
 	next = malloc(sizeof(*next));
-	if (!f || !cur || !next) {
-		res = -ENOMEM;
-		goto out;
-	}
+	if (!f || !cur || !next)
+		return -ENOMEM;
 	f->root = fs->root;
 	f->want = real;
 	f->hier = kind == NODEID_RAW ? (int)index : -1;
 	if (group_walk(fs->root, "", find_walk, f) != 2)
-		goto out;
+		return -ESTALE;
 	node_get(FUSE_ROOT_ID, cur);
 	for (comp = strtok_r(f->path, "/", &save); comp; comp = strtok_r(NULL, "/", &save)) {
 		res = child_ref(fs, cur, comp, next);
 		if (res < 0)
-			goto out;
+			return res;
 		*cur = *next;
 	}
 	if (kind == NODEID_DIR) {
@@ -364,10 +362,6 @@ static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 	if (res == 0)
 		log_debug("node %#llx of an earlier server is /%s%s%s", (unsigned long long)ino,
 		          ref->path, ref->kind == NODE_DIR ? "" : "/", entry_name(ref));
-out:
-	free(f);
-	free(cur);
-	free(next);
 	return res < 0 ? res : 0;
 }
 

@@ -6,6 +6,24 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Cleanup attributes: the variable's resource is given back when it goes
+ * out of scope, on every path out of the function. */
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+
+static inline void closep(const int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+}
+
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_close_ __attribute__((cleanup(closep)))
 
 /* Reads a whole file of unknown size (proc and cgroup files report none)
  * relative to dfd (AT_FDCWD for a plain path) into a malloc'd,
