@@ -12,6 +12,7 @@
 
 #include <ini.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/config.h"
 #include "cgfs/policy.h"
 #include "cgfs/util.h"
@@ -453,7 +454,7 @@ int config_load(const char *path, struct config *ret, char *err, size_t errsz)
 	char *text, *nul;
 	int res;
 
-	res = read_file_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text);
+	res = cgfile_read_alloc_at(AT_FDCWD, path, CONFIG_FILE_MAX, &text);
 	if (res < 0) {
 		put_err(err, errsz, "%s: cannot read: %s", path, strerror(-res));
 		return res;

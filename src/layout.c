@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/layout.h"
 #include "cgfs/proc.h"
 #include "cgfs/util.h"
@@ -425,7 +426,7 @@ static char *read_v2_controllers(const struct layout *l)
 		return NULL;
 	n = snprintf(path, sizeof(path), "%s/cgroup.controllers", l->hier[l->v2].mountpoint);
 	if (n < 0 || (size_t)n >= sizeof(path) ||
-	    read_text_at(AT_FDCWD, path, PROC_FILE_MAX, &text) < 0)
+	    cgfile_read_text_at(AT_FDCWD, path, PROC_FILE_MAX, &text) < 0)
 		return NULL;
 	return text;
 }
@@ -436,9 +437,9 @@ int layout_load(struct layout *ret)
 	struct layout l;
 	int res;
 
-	res = read_text_at(AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX, &mountinfo);
+	res = cgfile_read_text_at(AT_FDCWD, "/proc/self/mountinfo", PROC_FILE_MAX, &mountinfo);
 	if (res >= 0)
-		res = read_text_at(AT_FDCWD, "/proc/self/cgroup", PROC_FILE_MAX, &cgroup);
+		res = cgfile_read_text_at(AT_FDCWD, "/proc/self/cgroup", PROC_FILE_MAX, &cgroup);
 	if (res >= 0)
 		res = parse_text(mountinfo, cgroup, &l);
 	free(mountinfo);

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/proc.h"
 #include "cgfs/util.h"
 
@@ -80,7 +81,7 @@ int proc_read_all(pid_t pid, const char *name, size_t max, char **ret)
 	n = snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	return read_file_at(AT_FDCWD, path, max, ret);
+	return cgfile_read_alloc_at(AT_FDCWD, path, max, ret);
 }
 
 /* ---- /proc/PID/cgroup ---- */

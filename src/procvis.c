@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cgfs/cgfile.h"
 #include "cgfs/pidns.h"
 #include "cgfs/proc.h"
 #include "cgfs/procvis.h"
@@ -179,7 +180,7 @@ static void mode_now(struct procvis_mode *ret)
 		p = (struct pollfd){ .fd = watch_fd, .events = POLLPRI };
 		again = poll(&p, 1, 0) != 0;
 	}
-	if (again && read_file_at(AT_FDCWD, MOUNTINFO, MOUNTINFO_MAX, &text) >= 0) {
+	if (again && cgfile_read_alloc_at(AT_FDCWD, MOUNTINFO, MOUNTINFO_MAX, &text) >= 0) {
 		procvis_parse_mountinfo(text, &mode);
 		free(text);
 	} else if (again) {

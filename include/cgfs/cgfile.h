@@ -48,6 +48,9 @@ int cgfile_read_in(int dfd, const char *dir, const char *file, char *buf, size_t
  * -errno with *ret untouched: -EFBIG beyond max, -ENOMEM, openat(2)'s
  * and read(2)'s. */
 int cgfile_read_alloc_at(int dfd, const char *path, size_t max, char **ret);
+/* The same for a text: -EINVAL (nothing returned) if the file holds a
+ * NUL byte, which no text cgfs parses as a C string may. */
+int cgfile_read_text_at(int dfd, const char *path, size_t max, char **ret);
 
 /* Writes text to path below dfd in one write(2): 0, the kernel's -errno
  * (openat's -ENOENT for no such file), or -EIO when it took only part. */

@@ -39,7 +39,7 @@ int proc_read(pid_t pid, const char *name, char *buf, size_t size, uid_t *ret_ow
 int proc_read_at(int dfd, const char *name, char *buf, size_t size);
 
 /* /proc/PID/NAME whole, for a file that may be long (a status with
- * thousands of groups): read_file_at's contract, -EFBIG beyond max. */
+ * thousands of groups): cgfile_read_alloc_at's contract, -EFBIG beyond max. */
 int proc_read_all(pid_t pid, const char *name, size_t max, char **ret);
 
 /* ---- /proc/PID/cgroup: lines "ID:CONTROLLERS:PATH" ---- */

@@ -25,18 +25,8 @@ static inline void closep(const int *fd)
 #define _cleanup_free_ __attribute__((cleanup(freep)))
 #define _cleanup_close_ __attribute__((cleanup(closep)))
 
-/* Reads a whole file of unknown size (proc and cgroup files report none)
- * relative to dfd (AT_FDCWD for a plain path) into a malloc'd,
- * NUL-terminated buffer. At most max bytes: -EFBIG beyond. Returns the
- * length, or -errno with *ret untouched. */
-int read_file_at(int dfd, const char *path, size_t max, char **ret);
-
 /* CLOCK_MONOTONIC in milliseconds. */
 int64_t monotonic_ms(void);
-
-/* read_file_at for text: -EINVAL (nothing returned) if the file holds a
- * NUL byte, which no text cgfs parses as a C string may. */
-int read_text_at(int dfd, const char *path, size_t max, char **ret);
 
 /* Makes room for need elements of size bytes each in a growing array:
  * pv is the address of its pointer (NULL while empty), *cap how many it
