@@ -286,46 +286,56 @@ static const char *delegated_path(const struct layout *l)
 	return NULL;
 }
 
+int group_base_path(const char *base, const char *own, const char *fallback, char **ret)
+{
+	const char *rel = base ? base : own;
+	char *b;
+	size_t bl, ll = strlen("/" GROUP_LEAF);
+
+	if (!base && rel && !*rel && fallback)
+		rel = fallback;
+	if (!rel)
+		return -ENOENT;
+	while (*rel == '/')
+		rel++;
+	if (!*rel || strstr(rel, ".."))
+		return -EINVAL;
+	b = strdup(rel);
+	if (!b)
+		return -ENOMEM;
+	b[strcspn(b, "\n")] = '\0';
+	while (*b && b[strlen(b) - 1] == '/')
+		b[strlen(b) - 1] = '\0';
+	/* Our own cgroup is our base's leaf once we moved there (v2), as
+	 * a supervisor re-executed for an upgrade finds itself. */
+	bl = strlen(b);
+	if (!base && bl > ll && strcmp(b + bl - ll, "/" GROUP_LEAF) == 0) {
+		b[bl - ll] = '\0';
+	} else if (!base && strcmp(b, GROUP_LEAF) == 0) {
+		free(b);
+		return -EINVAL;
+	}
+	*ret = b;
+	return 0;
+}
+
 static int open_hier(struct cg_hier *ch, const struct hier *h, const char *base,
                      const char *fallback)
 {
-	const char *rel = base;
+	const char *own = base ? NULL : hier_own_relative(h);
 	int r;
 
 	ch->h = h;
 	ch->version = h->version;
 	ch->base_fd = ch->mnt_fd = -1;
-	if (!rel)
-		rel = hier_own_relative(h);
-	if (!base && rel && !*rel && fallback)
-		rel = fallback;
-	if (!rel) {
+	r = group_base_path(base, own, fallback, &ch->base);
+	if (r == -ENOENT)
 		log_err("cannot place %s: own cgroup is outside its mount", h->mountpoint);
-		return -EINVAL;
-	}
-	while (*rel == '/')
-		rel++;
-	if (!*rel || strstr(rel, "..")) {
-		log_err("refusing base '/%s' in %s: not below the top of the hierarchy",
-		        rel, h->mountpoint);
-		return -EINVAL;
-	}
-	ch->base = strdup(rel);
-	if (!ch->base)
-		return -ENOMEM;
-	ch->base[strcspn(ch->base, "\n")] = '\0';
-	while (*ch->base && ch->base[strlen(ch->base) - 1] == '/')
-		ch->base[strlen(ch->base) - 1] = '\0';
-	/* Our own cgroup is our base's leaf once we moved there (v2), as
-	 * a supervisor re-executed for an upgrade finds itself. */
-	if (!base) {
-		size_t bl = strlen(ch->base), ll = strlen("/" GROUP_LEAF);
-
-		if (bl > ll && strcmp(ch->base + bl - ll, "/" GROUP_LEAF) == 0)
-			ch->base[bl - ll] = '\0';
-		else if (strcmp(ch->base, GROUP_LEAF) == 0)
-			return -EINVAL;
-	}
+	else if (r == -EINVAL)
+		log_err("refusing base '%s' in %s: not below the top of the hierarchy",
+		        base ? base : own, h->mountpoint);
+	if (r < 0)
+		return r == -ENOENT ? -EINVAL : r;
 	ch->mnt_fd = open(h->mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (ch->mnt_fd < 0)
 		return -errno;

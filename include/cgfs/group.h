@@ -72,6 +72,15 @@ struct cgroot {
 void cgroot_lock(const struct cgroot *r);
 void cgroot_unlock(const struct cgroot *r);
 
+/* BASE relative to a hierarchy's mount point, malloc'd into *ret: base
+ * (base=, any leading '/' dropped) or, when base is NULL, own (our own
+ * cgroup there; fallback instead when own is the top) without a trailing
+ * "/.self" (ours once we moved into our base's leaf). Trailing '/' and
+ * anything after a newline are dropped. 0, -ENOENT (own is NULL: our
+ * cgroup is outside the mount), -EINVAL (not below the top of the
+ * hierarchy, a ".." in it, or our own cgroup is a bare .self), -ENOMEM. */
+int group_base_path(const char *base, const char *own, const char *fallback, char **ret);
+
 /* Takes ownership of *layout. base: path relative to every hierarchy's
  * mount point, or NULL for our own cgroup in each. Creates BASE (if
  * missing) and BASE/.self in every serving hierarchy, enables v2
