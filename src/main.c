@@ -124,7 +124,8 @@ static int load_config(const struct options *o, struct config *cfg)
 }
 
 static const struct options *reload_options;
-static struct fuse_session *volatile kept_mount_session;
+/* In a server, the supervisor's mount session, left as it is (below). */
+static struct fuse_session *volatile left_mount_session;
 static struct fuse_session *server_session; /* this server's */
 
 /* Before an upgrade: the configuration must still load. */
@@ -332,7 +333,7 @@ out_session:
 	/* A server keeps the supervisor's mount session as it is: destroying
 	 * it without unmounting would leave its mount point string behind. */
 	if (sv.is_server)
-		kept_mount_session = se;
+		left_mount_session = se;
 	else
 		fuse_session_destroy(se);
 	fs_destroy_nodes();
