@@ -315,6 +315,29 @@ wait_dead() {
 	done
 	return 1
 }
+# sanitizer_report LOG: true if LOG holds a sanitizer report cgfs must
+# answer for. One kind is libfuse's own and is let through: a leak whose
+# every frame is in libfuse3 (a request struct, 128 bytes). libfuse queues
+# a FUSE_INTERRUPT whose request was answered just before it arrived (a
+# caller killed while waiting) until a later request takes it off, and
+# does not free that queue when the session ends; whether one is left at
+# exit depends on timing alone. A leak with any frame of cgfs's, and every
+# other report, counts.
+sanitizer_report() {
+	awk '
+		/SUMMARY: AddressSanitizer: [0-9]+ byte\(s\) leaked/ { next }
+		/ERROR: LeakSanitizer/ { leak = 1; next }
+		/AddressSanitizer|runtime error:/ { bad = 1 }
+		leak && /^(Direct|Indirect) leak/ { blk = 1; theirs = 1; next }
+		leak && blk && /^ *#[0-9]+ / {
+			if ($1 != "#0" && $0 !~ /libfuse3\.so/) theirs = 0
+			next
+		}
+		leak && blk { if (!theirs) bad = 1; blk = 0 }
+		END { if (blk && !theirs) bad = 1; exit !bad }
+	' "$1"
+}
+
 
 cleanup() {
 	local rc=$? p mp left=
@@ -333,7 +356,7 @@ cleanup() {
 	done
 	for p in "${SPAWNED[@]}"; do wait "$p" 2>/dev/null; done
 	stop_cgfs
-	if grep -Eq 'AddressSanitizer|LeakSanitizer|runtime error:' "$LOG"; then
+	if sanitizer_report "$LOG"; then
 		not_ok "sanitizer report in the daemon's log"
 		cp "$LOG" /tmp/cgfs-sanitizer-$$.log
 	fi
