@@ -326,6 +326,8 @@ check "systemctl stop: no cgfs process left" eval '! pgrep -x cgfs >/dev/null'
 check "systemctl stop: the user's process lives (KillMode=process)" alive "$sleeper"
 eq "systemctl stop: the group and its limit stay" \
 	"$(cgroup_of "$sleeper") $(cat "$CG/$USR/g1/memory.max" 2>&1)" "$G1 67108864"
+eq "systemctl stop: ExecStopPost's fusermount3 logs nothing (cgfs unmounted already)" \
+	"$(journalctl -b -u "$UNIT" --no-pager | grep -c 'failed to unmount')" 0
 # An empty group: systemd removes what it can of a stopped unit's cgroup.
 if [ -d "$CG/$USR/g2" ]; then g2_stop=kept; else g2_stop=removed; fi
 echo "the empty group g2 after stop: $g2_stop" | note
