@@ -46,8 +46,12 @@ ours() {
 }
 cleanup() {
 	local p cg b kept
+	# TERM first: the tests' own traps remove what they made.
 	for p in $(ours); do kill -TERM "$p" 2>/dev/null; done
-	sleep 1
+	for _ in $(seq 60); do
+		[ -z "$(ours)" ] && break
+		sleep 0.5
+	done
 	for p in $(ours); do kill -KILL "$p" 2>/dev/null; done
 	for cg in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
 		b=${cg%/}/cgfs
@@ -77,6 +81,9 @@ run() {
 	say "# $cmd"
 	unshare --mount --propagation private bash -c '
 		d=$1
+		# The root a real system has is a mount point (unshare --mount
+		# and container tools change its propagation).
+		mount --bind "$d" "$d" &&
 		mount --rbind /dev "$d/dev" && mount --rbind /sys "$d/sys" &&
 			mount -t proc proc "$d/proc" && mount -t tmpfs tmpfs "$d/run" &&
 			mount -t tmpfs tmpfs "$d/tmp" || exit 1
