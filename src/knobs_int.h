@@ -3,6 +3,7 @@
  * The knobs module's parts (private to src/knobs*.c):
  *  knobs.c       the table, the kinds of rows and their get/set/check
  *  knobs_text.c  kernel text through knob_io, and values rendered as lines
+ *  knobs_cfs.c   CFS bandwidth: cpu_percent over the group's period
  *  knobs_stat.c  stat and meminfo: reports gathered from many files
  */
 #pragma once
@@ -73,6 +74,12 @@ int put_line(char *buf, size_t size, const char *text);
 int put_u64(char *buf, size_t size, uint64_t v);
 int put_mib(char *buf, size_t size, uint64_t bytes);
 int put_percent(char *buf, size_t size, uint64_t centi);
+
+/* ---- knobs_cfs.c: the CFS bandwidth rows' functions ---- */
+
+int percent_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+int percent_set(const struct knob *k, const struct knob_io *io, const char *value);
+int check_percent(const char *value);
 
 /* ---- knobs_stat.c: the stat and meminfo rows' functions ---- */
 
