@@ -63,7 +63,7 @@ static uint64_t mem_add(uint64_t a, uint64_t b)
 
 static int size_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
 {
-	int v = need_version(io, k->ctrl), res;
+	int v = row_version(k, io), res;
 	uint64_t bytes;
 
 	if (v < 0)
@@ -445,7 +445,7 @@ const struct knob knob_table[] = {
 	{ VALUE("memory_peak_mb", 0444, CTRL_MEMORY, false),
 	  .v1_file = MEM_PEAK_V1, .v2_file = MEM_PEAK_V2, .get = size_get },
 	{ VALUE("cpu_percent", 0644, CTRL_CPU, true),
-	  .v1_file = "cpu.cfs_quota_us", .v1_aux = "cpu.cfs_period_us", .v2_file = "cpu.max",
+	  .v1_file = CFS_QUOTA_V1, .v1_aux = CFS_PERIOD_V1, .v2_file = CPU_MAX_V2,
 	  .get = percent_get, .set = percent_set, .check = check_percent },
 	{ VALUE("cpu_weight", 0644, CTRL_CPU, true),
 	  .v1_file = "cpu.shares", .v2_file = "cpu.weight",
@@ -475,11 +475,31 @@ const struct knob knob_table[] = {
 	  .get = stat_get, .available = stat_available },
 	{ VALUE("meminfo", 0444, CTRL_MEMORY, false),
 	  .v1_file = "memory.stat", .v2_file = "memory.stat", .get = meminfo_get },
+	/* systemd's other simple resource controls. v1 has no protection
+	 * and no zswap: no file there, so no knob. */
+	{ VALUE("memory_low_mb", 0644, CTRL_MEMORY, true),
+	  .v2_file = "memory.low", .get = size_get, .set = size_set, .check = check_size },
+	{ VALUE("memory_min_mb", 0644, CTRL_MEMORY, true),
+	  .v2_file = "memory.min", .get = size_get, .set = size_set, .check = check_size },
+	{ VALUE("memory_zswap_limit_mb", 0644, CTRL_MEMORY, true),
+	  .v2_file = "memory.zswap.max", .get = size_get, .set = size_set, .check = check_size },
+	{ VALUE("cpu_period_us", 0644, CTRL_CPU, true),
+	  .v1_file = CFS_PERIOD_V1, .v2_file = CPU_MAX_V2,
+	  .get = period_get, .set = period_set, .check = check_period },
+	{ VALUE("cpu_burst_percent", 0644, CTRL_CPU, true),
+	  .v1_file = CFS_BURST_V1, .v2_file = CPU_BURST_V2,
+	  .get = burst_get, .set = burst_set, .check = check_burst },
+	{ VALUE("mems", 0644, CTRL_CPUSET, true),
+	  .v1_file = "cpuset.mems", .v2_file = "cpuset.mems", .v2_aux = "cpuset.mems.effective",
+	  .get = list_get, .set = list_set, .check = units_check_cpulist },
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
 
-/* struct caps and struct cgroot index fixed arrays by table row. */
+/* struct caps and struct cgroot index fixed arrays by table row, and a
+ * knob's node id carries its row (nodeid.h), which must name the same
+ * knob to the server of the next version (docs/RESTART.md): new rows go
+ * at the end, and no row moves. */
 _Static_assert(sizeof(knob_table) / sizeof(knob_table[0]) <= KNOB_TABLE_MAX,
                "knob_table outgrew KNOB_TABLE_MAX");
 
@@ -499,10 +519,8 @@ bool knob_available(const struct knob *k, const struct knob_io *io)
 
 	if (k->available)
 		return k->available(k, io);
-	v = io->version(io->ctx, k->ctrl);
-	if (v != 1 && v != 2)
-		return false;
-	return io->exists(io->ctx, k->ctrl, v == 1 ? k->v1_file : k->v2_file) == 1;
+	v = row_version(k, io);
+	return v > 0 && io->exists(io->ctx, k->ctrl, file_of(k, v)) == 1;
 }
 
 /* ---- values as writers send them ---- */
