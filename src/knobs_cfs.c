@@ -22,10 +22,9 @@
 /* The period cpu_percent's check assumes: the kernel's default. */
 #define CFS_PERIOD_DEFAULT UINT64_C(100000)
 /* The kernel's bounds (kernel/sched/core.c): a period of 1 ms to 1 s, a
- * quota of at least 1 ms. */
+ * quota of at least 1 ms (units_percent_to_quota's). */
 #define CFS_PERIOD_MIN UINT64_C(1000)
 #define CFS_PERIOD_MAX UINT64_C(1000000)
-#define CFS_QUOTA_MIN UINT64_C(1000)
 
 /* ---- kind: a percent of one CPU (CFS quota / period) ---- */
 
@@ -254,9 +253,11 @@ int period_get(const struct knob *k, const struct knob_io *io, char *buf, size_t
 	return res < 0 ? res : put_u64(buf, size, b.period);
 }
 
-/* The quota and the burst are rescaled to the new period, so that
- * cpu_percent and cpu_burst_percent stay what they were; a quota that
- * would fall below 1 ms or either past 2^44-1 us is -ERANGE. */
+/* The quota and the burst are set again for the new period from the
+ * percentages cpu_percent and cpu_burst_percent read, so that they read
+ * the same after (exactly, for a period of 10 ms or more: a hundredth of
+ * a percent is then 1 us or more); a quota that would fall below 1 ms,
+ * or either past 2^44-1 us, is -ERANGE. */
 int period_set(const struct knob *k, const struct knob_io *io, const char *value)
 {
 	struct cfs old, new;
@@ -270,13 +271,12 @@ int period_set(const struct knob *k, const struct knob_io *io, const char *value
 		return res;
 	new = old;
 	new.period = period;
-	if (old.quota != UNITS_MAX) {
-		res = units_rescale_us(old.quota, old.period, period, &new.quota);
-		if (res == 0 && new.quota < CFS_QUOTA_MIN)
-			res = -ERANGE;
-	}
+	if (old.quota != UNITS_MAX)
+		res = units_percent_to_quota(units_quota_to_percent(old.quota, old.period), period,
+		                             &new.quota);
 	if (res == 0)
-		res = units_rescale_us(old.burst, old.period, period, &new.burst);
+		res = units_percent_to_burst(units_quota_to_percent(old.burst, old.period), period,
+		                             &new.burst);
 	return res < 0 ? res : cfs_apply(io, k->ctrl, v, &old, &new);
 }
 

@@ -235,20 +235,6 @@ int units_percent_to_burst(uint64_t centi, uint64_t period_us, uint64_t *ret_bur
 	return percent_to_us(centi, period_us, 0, ret_burst);
 }
 
-int units_rescale_us(uint64_t us, uint64_t from_us, uint64_t to_us, uint64_t *ret_us)
-{
-	uint64_t prod, res;
-
-	if (from_us == 0 || __builtin_mul_overflow(us, to_us, &prod) ||
-	    prod > UINT64_MAX - from_us / 2)
-		return -ERANGE;
-	res = (prod + from_us / 2) / from_us;
-	if (res > QUOTA_MAX)
-		return -ERANGE;
-	*ret_us = res;
-	return 0;
-}
-
 uint64_t units_quota_to_percent(uint64_t quota_us, uint64_t period_us)
 {
 	uint64_t whole, rest;

@@ -44,10 +44,6 @@ uint64_t units_quota_to_percent(uint64_t quota_us, uint64_t period_us);
  * same conversion, rounded to nearest; -ERANGE above 2^44-1 us (0 is a
  * burst: none). */
 int units_percent_to_burst(uint64_t centi, uint64_t period_us, uint64_t *ret_burst);
-/* A CFS time us at period from_us, moved to period to_us at the same
- * share of it: round(us * to / from); -ERANGE when it does not fit the
- * kernel's 2^44-1 us, or from_us is 0. The caller checks a quota's 1 ms. */
-int units_rescale_us(uint64_t us, uint64_t from_us, uint64_t to_us, uint64_t *ret_us);
 
 /* cpu.weight 1..10000 <-> v1 cpu.shares 2..262144 on the curve
  * weight = ceil(10^((l^2 + 125 l)/612 - 7/34)), l = log2(shares).

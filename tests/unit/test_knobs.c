@@ -789,6 +789,19 @@ static void test_cpu_period_v1(void **state)
 	set_bad("cpu_period_us", "10ms", -EINVAL);
 	set_bad("cpu_period_us", "1e5", -EINVAL);
 	expect_get("cpu_period_us", "10000\n");
+	/* from the percentage read, not the quota: 1018 us of 12 ms would
+	 * be 1272.5 of 15 ms, 8.49% */
+	F.v1_ratio = 0;
+	assert_int_equal(set("cpu_period_us", "12000"), 0);
+	assert_int_equal(set("cpu_burst_percent", "0"), 0);
+	assert_int_equal(set("cpu_percent", "8.48"), 0);
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_quota_us"), "1018\n");
+	assert_int_equal(set("cpu_period_us", "15000"), 0);
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_quota_us"), "1272\n");
+	expect_get("cpu_percent", "8.48\n");
+	assert_int_equal(set("cpu_percent", "50"), 0);
+	assert_int_equal(set("cpu_burst_percent", "20"), 0);
+	assert_int_equal(set("cpu_period_us", "10000"), 0);
 	/* 2 ms: a 1 ms quota, the least the kernel takes */
 	F.v1_ratio = 0;
 	assert_int_equal(set("cpu_period_us", "2000"), 0);

@@ -282,35 +282,6 @@ static void test_burst(void **state)
 	assert_int_equal(units_quota_to_percent(0, 100000), 0);
 }
 
-static void test_rescale(void **state)
-{
-	uint64_t us = SENTINEL;
-
-	(void)state;
-	assert_int_equal(units_rescale_us(50000, 100000, 10000, &us), 0);
-	assert_int_equal(us, 5000);
-	assert_int_equal(units_rescale_us(12500, 100000, 1000000, &us), 0);
-	assert_int_equal(us, 125000);
-	assert_int_equal(units_rescale_us(33330, 100000, 30000, &us), 0);
-	assert_int_equal(us, 9999);
-	assert_int_equal(units_rescale_us(1, 3, 2, &us), 0);
-	assert_int_equal(us, 1); /* 0.67 rounds up */
-	assert_int_equal(units_rescale_us(1, 4, 2, &us), 0);
-	assert_int_equal(us, 1); /* half-way rounds up */
-	assert_int_equal(units_rescale_us(0, 100000, 1000, &us), 0);
-	assert_int_equal(us, 0);
-	/* the largest quota at the shortest period, to the longest: too long */
-	us = SENTINEL;
-	assert_int_equal(units_rescale_us(UINT64_C(17592186044415), 1000, 1000000, &us), -ERANGE);
-	assert_int_equal(units_rescale_us(UINT64_MAX, 1000, 1000000, &us), -ERANGE);
-	assert_int_equal(units_rescale_us(UINT64_MAX / 2, 1, 2, &us), -ERANGE);
-	assert_int_equal(units_rescale_us(1000, 0, 1000, &us), -ERANGE);
-	assert_true(us == SENTINEL);
-	/* the largest quota, down and back at the kernel's bounds */
-	assert_int_equal(units_rescale_us(UINT64_C(17592186044415), 1000000, 1000, &us), 0);
-	assert_true(us == UINT64_C(17592186044)); /* .415 rounds down */
-}
-
 static void test_shares_to_weight(void **state)
 {
 	uint64_t s, prev = 0;
@@ -433,7 +404,6 @@ int main(void)
 		cmocka_unit_test(test_uint),
 		cmocka_unit_test(test_quota),
 		cmocka_unit_test(test_burst),
-		cmocka_unit_test(test_rescale),
 		cmocka_unit_test(test_shares_to_weight),
 		cmocka_unit_test(test_weight_round_trip),
 		cmocka_unit_test(test_blkio),
