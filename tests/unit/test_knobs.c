@@ -334,6 +334,7 @@ static void fake_hybrid(void)
 	F.version[CTRL_FREEZER] = 2;
 	F.version[CTRL_CPUACCT] = 2;
 	put(CTRL_FREEZER, "cgroup.freeze", "0\n");
+	put(CTRL_FREEZER, "cgroup.kill", "");
 	put(CTRL_FREEZER, "cgroup.events", "populated 0\nfrozen 0\n");
 	put(CTRL_CPUACCT, "cpu.stat", "usage_usec 10\nuser_usec 7\nsystem_usec 3\n");
 }
@@ -808,6 +809,10 @@ static void test_cpu_period_v1(void **state)
 	WRITES("cpu.cfs_burst_us", "400", "cpu.cfs_quota_us", "1000", "cpu.cfs_period_us",
 	       "2000");
 	expect_get("cpu_percent", "50\n");
+	/* this host's layout: the v1 files */
+	fake_hybrid();
+	set_one("cpu_period_us", "20000", CTRL_CPU, "cpu.cfs_period_us", "20000", "20000\n");
+	set_one("cpu_burst_percent", "5", CTRL_CPU, "cpu.cfs_burst_us", "1000", "5\n");
 }
 
 /* The burst write is refused: the quota and the period go back. */
@@ -1228,6 +1233,12 @@ static void test_available(void **state)
 	for (i = 0; i < knob_count; i++)
 		if (knob_available(&knob_table[i], &IO) != (knob_table[i].v1_file != NULL))
 			fail_msg("v1: %s available: %d", knob_table[i].name,
+			         knob_available(&knob_table[i], &IO));
+	/* this host: every v1 knob, none of the v2-only ones */
+	fake_hybrid();
+	for (i = 0; i < knob_count; i++)
+		if (knob_available(&knob_table[i], &IO) != (knob_table[i].v1_file != NULL))
+			fail_msg("hybrid: %s available: %d", knob_table[i].name,
 			         knob_available(&knob_table[i], &IO));
 	fake_v2();
 	for (i = 0; i < knob_count; i++)
