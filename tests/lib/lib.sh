@@ -154,7 +154,8 @@ serving_mounts() {
 # setting file in them (the files behind writable knobs, procs, caps), in
 # every hierarchy: equal digests mean a refused request changed nothing.
 SETTINGS='memory.limit_in_bytes memory.soft_limit_in_bytes memory.memsw.limit_in_bytes
-memory.max memory.high memory.swap.max cpu.cfs_quota_us cpu.cfs_period_us cpu.shares cpu.max
+memory.max memory.high memory.swap.max memory.low memory.min memory.zswap.max cpu.cfs_quota_us
+cpu.cfs_period_us cpu.cfs_burst_us cpu.shares cpu.max cpu.max.burst
 cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.weight
 io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control
 cgroup.max.descendants cgroup.max.depth'
