@@ -12,7 +12,7 @@ if [ "${1:-build}" = deb ] || [ "${1:-build}" = test ]; then
 fi
 if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
-	      cgroup-tools)
+	      cgroup-tools busybox-static)
 fi
 missing=()
 for p in "${want[@]}"; do
