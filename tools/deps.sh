@@ -15,9 +15,9 @@ if [ "${1:-build}" = test ]; then
 	# python3: install.sh's readiness listener and option parsing;
 	# bsdextrautils: col, for the man page checks; systemd:
 	# systemd-analyze verify of the unit (installing it does not make it
-	# PID 1).
+	# PID 1); busybox-static: readers.sh reads with busybox's cat.
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
-	      cgroup-tools python3 bsdextrautils systemd)
+	      cgroup-tools python3 bsdextrautils systemd busybox-static)
 fi
 missing=()
 for p in "${want[@]}"; do
