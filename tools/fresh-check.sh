@@ -4,9 +4,9 @@
 # them: a minimal Debian 12 (debootstrap --variant=minbase, nothing else)
 # in DIR, this checkout cloned into DIR/root/cgfs (root's home is 0700 on
 # Debian, so build binaries there are out of other users' reach), and
-# inside it, chrooted and in a mount namespace of its own (the host's
-# /dev, /proc and /sys with its cgroup hierarchies; a /run and /tmp of its
-# own):
+# inside it, as the root of a mount namespace of its own (pivot_root;
+# the host's /dev, /proc and /sys with its cgroup hierarchies; a /run and
+# /tmp of its own):
 #   1. bash tools/setup.sh   (installs, builds, starts cgfs on /run/cgfs)
 #   2. bash tools/test.sh    (installs what the tests need, runs them all)
 # Each prints its last lines here; whole logs go to DIR/setup.log and
@@ -37,11 +37,13 @@ for cg in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
 	[ -d "$cg/cgfs" ] && had_base+=("$cg/cgfs")
 done
 
-# Processes whose root is DIR: what the commands started and left running.
+# Processes in the mount namespaces the commands ran in (their names are
+# listed in DIR.ns): what they started and left running.
 ours() {
 	local p
+	[ -s "$dir.ns" ] || return 0
 	for p in /proc/[0-9]*; do
-		[ "$(readlink "$p/root" 2>/dev/null)" = "$dir" ] && echo "${p#/proc/}"
+		grep -qxF "$(readlink "$p/ns/mnt" 2>/dev/null)" "$dir.ns" && echo "${p#/proc/}"
 	done
 }
 cleanup() {
@@ -64,7 +66,7 @@ cleanup() {
 trap cleanup EXIT
 
 say "a minimal Debian 12 in $dir (debootstrap --variant=minbase)"
-rm -rf "$dir" && mkdir -p "$dir" || exit 1
+rm -rf "$dir" "$dir.ns" && mkdir -p "$dir" || exit 1
 t=$(date +%s)
 debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$dir.debootstrap.log" 2>&1 ||
 	{ tail -n 20 "$dir.debootstrap.log"; say "debootstrap failed"; exit 1; }
@@ -73,21 +75,27 @@ git clone -q "$src" "$dir/root/cgfs" || { say "cannot clone $src"; exit 1; }
 say "cloned $(git -C "$dir/root/cgfs" log --oneline -1) into $dir/root/cgfs ($(stat -c %a "$dir/root"))"
 cp /etc/resolv.conf "$dir/etc/resolv.conf"
 
-# run LOG COMMAND: one README command, chrooted in a mount namespace of
-# its own; prints its last lines and returns its status.
+# run LOG COMMAND: one README command, in the new system as the root of
+# a mount namespace of its own; prints its last lines and returns its
+# status.
 run() {
 	local log=$1 cmd=$2 rc t
 	t=$(date +%s)
 	say "# $cmd"
 	unshare --mount --propagation private bash -c '
 		d=$1
-		# The root a real system has is a mount point (unshare --mount
-		# and container tools change its propagation).
+		readlink /proc/self/ns/mnt >>"$d.ns" &&
 		mount --bind "$d" "$d" &&
 		mount --rbind /dev "$d/dev" && mount --rbind /sys "$d/sys" &&
 			mount -t proc proc "$d/proc" && mount -t tmpfs tmpfs "$d/run" &&
 			mount -t tmpfs tmpfs "$d/tmp" || exit 1
-		exec chroot "$d" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+		# The new system is the namespace'"'"'s root, as on a real machine,
+		# not a chroot inside the host'"'"'s: programs that re-enter the
+		# namespace (setns, as lxcfs does) land in it, and / is a mount
+		# point whose propagation unshare --mount can change.
+		cd "$d" && mkdir -p .oldroot && pivot_root . .oldroot &&
+			umount -l /.oldroot && rmdir /.oldroot || exit 1
+		exec /usr/sbin/chroot / /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 			/bin/bash -c "cd /root/cgfs && $2"' _ "$dir" "$cmd" >"$log" 2>&1
 	rc=$?
