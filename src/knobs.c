@@ -492,6 +492,10 @@ const struct knob knob_table[] = {
 	{ VALUE("mems", 0644, CTRL_CPUSET, true),
 	  .v1_file = "cpuset.mems", .v2_file = "cpuset.mems", .v2_aux = "cpuset.mems.effective",
 	  .get = list_get, .set = list_set, .check = units_check_cpulist },
+	/* v2 only; its files are in whichever hierarchy is v2, the
+	 * freezer's on a pure v2 host (pressure_get finds it). */
+	{ VALUE("pressure", 0444, CTRL_FREEZER, false),
+	  .v2_file = "cpu.pressure", .get = pressure_get, .available = pressure_available },
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
