@@ -147,6 +147,8 @@ printf '\xef\xbb\xbf# BOM first\n[user www-data]\nmax_depth = 2 ; inline\n%s\n' 
 printf '[defaults]\nmemory_limit_mb = 512\nmemory_limit_mb = 1G\n' >"$out"/fuzz_config/repeated.conf
 printf '[user bob\ncpu_percent=50\n' >"$out"/fuzz_config/unclosed.conf
 printf 'pids_max = 5\n[bogus]\n' >"$out"/fuzz_config/outside.conf
+printf '[defaults]\ntrees = auto\ntrees_uids = 1000-60000\ntrees_group = cgroups\n' \
+	>"$out"/fuzz_config/trees.conf
 
 # ---- fuzz_layout: mountinfo NUL /proc/self/cgroup NUL cgroup.controllers ----
 layout() {
