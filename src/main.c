@@ -33,6 +33,7 @@ struct options {
 	char *spin_us;
 	char *wait_ms;
 	int verbose;
+	int check_config;
 	int nonopts;    /* non-option arguments seen */
 };
 
@@ -46,6 +47,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("wait_ms=%s", wait_ms),
 	OPT("-v", verbose),
 	OPT("--verbose", verbose),
+	OPT("--check-config", check_config),
 	FUSE_OPT_END
 };
 
@@ -97,6 +99,8 @@ static void usage(const char *prog)
 	       "                           next request before it sleeps, 0-1000 (default: 50)\n"
 	       "    -o wait_ms=N           milliseconds a freeze, a kill or a removal waits\n"
 	       "                           for the kernel, 1-3600000 (default: 10000)\n"
+	       "    --check-config         check the options and the configuration,\n"
+	       "                           then exit (0: good, 2: not)\n"
 	       "    -v, --verbose          log refused requests (debug level)\n\n"
 	       "cgfs always mounts with -o allow_other,default_permissions,\n"
 	       "fsname=cgfs,subtype=cgfs: every user reaches the mount and the kernel\n"
@@ -279,6 +283,12 @@ int main(int argc, char *argv[])
 	if (load_config(&o, &cfg) < 0) {
 		ret = 2;
 		goto out_args;
+	}
+	/* The options and the configuration are good: nothing more to do
+	 * (a supervisor asks this of a new binary before it runs it). */
+	if (o.check_config) {
+		ret = 0;
+		goto out_cfg;
 	}
 	/* Every user must reach the mount; the kernel checks the modes cgfs
 	 * reports, so ownership is enforced before a request arrives. The

@@ -419,6 +419,63 @@ static int set_cloexec(int fd, bool on)
 	return fcntl(fd, F_SETFD, on ? fl | FD_CLOEXEC : fl & ~FD_CLOEXEC) < 0 ? -errno : 0;
 }
 
+/* The binary on disk, run with this command line and --check-config,
+ * must accept both (and the configuration file as it is now) before this
+ * image gives way to it: a new binary that refuses them would end the
+ * mount. 0 if it exits 0 within RELOAD_CHECK_MS; -1, logged, else. */
+#define RELOAD_CHECK_MS 10000
+
+static int check_new_image(struct sup *s)
+{
+	int argc = 0, st, i;
+	char **argv;
+	pid_t pid, r = 0;
+
+	while (s->sv->argv[argc])
+		argc++;
+	argv = calloc((size_t)argc + 2, sizeof(*argv));
+	if (!argv)
+		return -1;
+	argv[0] = s->sv->argv[0];
+	argv[1] = "--check-config";
+	for (i = 1; i < argc; i++)
+		argv[i + 1] = s->sv->argv[i];
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+		execv(s->exe, argv);
+		_exit(127);
+	}
+	free(argv);
+	if (pid < 0) {
+		log_err("not re-executing: cannot check %s: %s; keeping this one", s->exe,
+		        strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < RELOAD_CHECK_MS / 10; i++) {
+		r = waitpid(pid, &st, WNOHANG);
+		if (r != 0)
+			break;
+		usleep(10000);
+	}
+	if (r == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &st, 0);
+		log_err("not re-executing: %s --check-config did not end within %d ms; keeping this one",
+		        s->exe, RELOAD_CHECK_MS);
+		return -1;
+	}
+	if (r < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		log_err("not re-executing: %s refuses this command line or the configuration "
+		        "(--check-config: %s %d); keeping this one", s->exe,
+		        r > 0 && WIFEXITED(st) ? "status" : "signal",
+		        r > 0 && WIFEXITED(st) ? WEXITSTATUS(st) : r > 0 ? WTERMSIG(st) : -1);
+		return -1;
+	}
+	return 0;
+}
+
 /* Runs the binary on disk in this process, handing it the device: it
  * starts the next server. Returns only if that failed. */
 static void reexec(struct sup *s)
@@ -433,6 +490,8 @@ static void reexec(struct sup *s)
 		log_err("not re-executing: the configuration does not load; keeping this one");
 		goto back;
 	}
+	if (check_new_image(s) < 0)
+		goto back;
 	log_info("re-executing %s", s->exe);
 	if (set_cloexec(s->master, false) < 0 || set_cloexec(s->state_fd, false) < 0)
 		goto fail;

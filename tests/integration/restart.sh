@@ -87,6 +87,31 @@ grep -q "not re-executing: the configuration does not load" "$LOG" &&
 assert_op "the mount works after the refused reload" OK "$XOP" read "$MNT/$ALICE/box/memory_limit_mb"
 cp "$CONF.good" "$RUN_CONF"
 
+# A new binary that refuses the command line or the configuration (as a
+# later release might): SIGHUP keeps the running image, which the
+# supervisor learns by running the new one with --check-config first.
+S=$(server_pid)
+cp "$BIN" "$BIN.real"
+printf '#!/bin/sh\necho "new binary refusing: $*" >&2\nexit 2\n' >"$BIN.new" &&
+	chmod 755 "$BIN.new" && mv -f "$BIN.new" "$BIN"
+kill -HUP "$DAEMON"
+S=$(wait_server "$S") && ok "a new binary that refuses: a new server of the old image" ||
+	not_ok "no server after SIGHUP with a refusing binary"
+grep -q "new binary refusing: --check-config .*$MNT" "$LOG" &&
+	ok "the new binary was asked with --check-config and the same command line" ||
+	not_ok "the new binary was not asked with --check-config"
+grep -q "not re-executing: .* refuses this command line or the configuration" "$LOG" &&
+	ok "the refused upgrade is logged" || not_ok "the refused upgrade is not logged"
+assert_eq "the same supervisor runs its old image" "$BIN (deleted)" "$(readlink "/proc/$DAEMON/exe")"
+assert_op "the mount works after the refused upgrade" OK "$XOP" read "$MNT/$ALICE/box/memory_limit_mb"
+mv -f "$BIN.real" "$BIN"
+# With the real binary back, SIGHUP upgrades again.
+S=$(server_pid)
+kill -HUP "$DAEMON"
+S=$(wait_server "$S") && ok "SIGHUP with the real binary back: a new server" ||
+	not_ok "no server after SIGHUP with the real binary back"
+assert_eq "... from the binary on disk, same pid" "$BIN" "$(readlink "/proc/$DAEMON/exe")"
+
 # 3. a request made while the server cannot run waits and is answered by
 # the next server (it was never read by the dead one).
 S=$(server_pid)
