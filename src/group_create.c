@@ -114,6 +114,16 @@ int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps
 	return 0;
 }
 
+int group_set_caps(const struct cgroot *r, const char *path, const struct caps *caps)
+{
+	int res;
+
+	cgroot_lock(r);
+	res = apply_caps(r, path, caps);
+	cgroot_unlock(r);
+	return res;
+}
+
 int group_create(const struct cgroot *r, const char *path, const struct caps *caps)
 {
 	bool made[LAYOUT_MAX_HIER] = { false };

@@ -18,6 +18,7 @@
 #include "cgfs/layout.h"
 #include "cgfs/log.h"
 #include "cgfs/nodeid.h"
+#include "cgfs/policy.h"
 #include "cgfs/serve.h"
 #include "cgfs/slow.h"
 #include "cgfs/supervise.h"
@@ -163,6 +164,42 @@ static void set_caching(void *ctx, bool on)
 	fs_set_caching(ctx, on);
 }
 
+struct recap {
+	struct fs *fs;
+	unsigned trees, refused;
+};
+
+static int recap_tree(void *arg, const char *name, ino_t ino)
+{
+	struct recap *rc = arg;
+	struct caps caps;
+	uid_t uid;
+	gid_t gid;
+
+	(void)ino;
+	if (policy_user(name, &uid, &gid) < 0)
+		return 0;
+	config_caps_for(rc->fs->cfg, name, &caps);
+	rc->trees++;
+	if (group_set_caps(rc->fs->root, name, &caps) < 0)
+		rc->refused++;
+	return 0;
+}
+
+/* cgfs.conf's caps on every tree's root, as mkdir writes them on a new
+ * one: a reload (or any start) brings existing trees up to the file. */
+static void recap_trees(struct fs *fs)
+{
+	struct recap rc = { fs, 0, 0 };
+	int res = group_children(fs->root, "", recap_tree, &rc);
+
+	if (res < 0)
+		log_err("cannot list the trees to apply cgfs.conf's caps: %s", strerror(-res));
+	else if (rc.trees)
+		log_info("cgfs.conf's caps written to %u tree%s%s", rc.trees, rc.trees == 1 ? "" : "s",
+		         rc.refused ? " (some refused, see above)" : "");
+}
+
 /* In each new server process, before it serves. */
 static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 {
@@ -178,6 +215,7 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	 * its threshold past the first one freed and keep later ones in the
 	 * heap (measured: 0.3 MiB with 10,000 groups). */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	recap_trees(fs);
 	/* Completes half-made groups, then watches the real tree. Without a
 	 * watcher cgfs still serves, caching nothing. */
 	watch_start(fs->root, fs->cfg, &(struct watch_hooks){ .ctx = fs,

@@ -128,6 +128,11 @@ int group_walk_in(const struct cgroot *r, int hier, const char *path,
                   int (*fn)(void *arg, int dfd, const char *path, const char *name, int depth),
                   void *arg);
 
+/* Writes caps to an existing group (a tree root) as group_create does,
+ * under the tree lock: 0, or the kernel's refusal of the first cap it
+ * refused (the caps before it are written). */
+int group_set_caps(const struct cgroot *r, const char *path, const struct caps *caps);
+
 /* Creates the group in every serving hierarchy and applies caps (may be
  * NULL). Its leaf is made with its first process (group_move_pid). On
  * any failure everything made is removed again. -EEXIST if it already

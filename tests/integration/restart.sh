@@ -16,7 +16,7 @@ INNER=$(mktemp -d /tmp/cgfs-inner.XXXXXX)
 OUT=$(mktemp /tmp/cgfs-out.XXXXXX)
 test_cleanup() {
 	exec 3<&- 2>/dev/null
-	rm -f "$BIN" "$BIN.new" "$OUT" "$OUT".* "$CONF.good"
+	rm -f "$BIN" "$BIN.new" "$BIN.real" "$OUT" "$OUT".* "$CONF.good"
 	rmdir "$INNER" 2>/dev/null
 }
 cp "$CGFS" "$BIN" && chmod 755 "$BIN"
@@ -111,6 +111,20 @@ kill -HUP "$DAEMON"
 S=$(wait_server "$S") && ok "SIGHUP with the real binary back: a new server" ||
 	not_ok "no server after SIGHUP with the real binary back"
 assert_eq "... from the binary on disk, same pid" "$BIN" "$(readlink "/proc/$DAEMON/exe")"
+
+# A reload brings existing trees' roots up to cgfs.conf's caps (mkdir
+# writes them only on a new tree).
+before=$(cat "$MNT/$ALICE/pids_max")
+cp "$RUN_CONF" "$CONF.good"
+printf '[user %s]\npids_max = 77\n' "$ALICE" >>"$RUN_CONF"
+S=$(server_pid)
+kill -HUP "$DAEMON"
+S=$(wait_server "$S") && ok "SIGHUP with a new cap: a new server" || not_ok "no server after SIGHUP"
+assert_eq "a reload writes a new cap to an existing tree's root (was $before)" "77 77" \
+	"$(cat "$MNT/$ALICE/pids_max") $(cat "$(real pids "$ALICE" pids.max)")"
+grep -q "cgfs.conf's caps written to 1 tree" "$LOG" && ok "... and says so in the log" ||
+	not_ok "the log does not say the caps were written"
+cp "$CONF.good" "$RUN_CONF"
 
 # 3. a request made while the server cannot run waits and is answered by
 # the next server (it was never read by the dead one).
