@@ -1040,6 +1040,7 @@ static void test_table(void **state)
 		"memory_peak_mb",  "cpu_percent",    "cpu_weight",           "cpus",
 		"pids_max",        "pids_current",   "io_weight",            "freeze",
 		"kill",            "procs",          "stat",                 "meminfo",
+		"autoremove",
 	};
 	size_t i;
 
@@ -1069,6 +1070,8 @@ static void test_table(void **state)
 	assert_int_equal(knob("freeze")->kind, KNOB_FREEZE);
 	assert_int_equal(knob("kill")->kind, KNOB_KILL);
 	assert_int_equal(knob("procs")->kind, KNOB_PROCS);
+	assert_int_equal(knob("autoremove")->kind, KNOB_AUTOREMOVE);
+	assert_int_equal(knob("autoremove")->mode, 0644);
 	assert_true(knob("memory_limit_mb")->cap);
 	assert_false(knob("pids_current")->cap);
 }
@@ -1154,6 +1157,29 @@ static void test_parse_freeze_kill(void **state)
 	assert_int_equal(knob_parse_kill("-1"), -EINVAL);
 	assert_int_equal(knob_parse_kill(""), -EINVAL);
 	assert_int_equal(knob("kill")->check("1"), 0);
+}
+
+/* A switch: only 0 and 1, everything else EINVAL (nothing is a number
+ * out of range). */
+static void test_parse_autoremove(void **state)
+{
+	static const char *const bad[] = { "2", "-1", "01", "1.0", "+1", "yes", "on", "", "0x1",
+	                                   "10", "1 ", "max" };
+	size_t i;
+	int on = 42;
+
+	(void)state;
+	assert_int_equal(knob_parse_autoremove("0", &on), 0);
+	assert_int_equal(on, 0);
+	assert_int_equal(knob_parse_autoremove("1", &on), 0);
+	assert_int_equal(on, 1);
+	on = 42;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (knob_parse_autoremove(bad[i], &on) != -EINVAL)
+			fail_msg("autoremove \"%s\" not EINVAL", bad[i]);
+	assert_int_equal(on, 42);
+	assert_int_equal(knob("autoremove")->check("1"), 0);
+	assert_int_equal(knob("autoremove")->check("2"), -EINVAL);
 }
 
 /* Every writable value knob refuses junk on both versions without a write. */
@@ -1260,6 +1286,7 @@ int main(void)
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_parse_pid),
 		cmocka_unit_test(test_parse_freeze_kill),
+		cmocka_unit_test(test_parse_autoremove),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_unserved),
 		cmocka_unit_test(test_kernel_errors),
