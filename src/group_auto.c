@@ -75,9 +75,14 @@ int group_autoremove_set(const struct cgroot *r, const char *path, bool on)
 	fd = group_open(r, path);
 	if (fd < 0)
 		return fd;
-	if (on && fsetxattr(fd, GROUP_AUTOREMOVE_XATTR, "1", 1, 0) < 0)
-		res = -errno;
-	else if (!on && fremovexattr(fd, GROUP_AUTOREMOVE_XATTR) < 0 && errno != ENODATA)
+	/* Only a change is written: the watcher hears of each. */
+	if (on && fsetxattr(fd, GROUP_AUTOREMOVE_XATTR, "1", 1, XATTR_CREATE) < 0) {
+		if (errno != EEXIST)
+			res = -errno;
+		else if (mark_read(fd) != 1 &&
+		         fsetxattr(fd, GROUP_AUTOREMOVE_XATTR, "1", 1, XATTR_REPLACE) < 0)
+			res = -errno;
+	} else if (!on && fremovexattr(fd, GROUP_AUTOREMOVE_XATTR) < 0 && errno != ENODATA)
 		res = -errno;
 	close(fd);
 	return res;
@@ -91,8 +96,9 @@ int group_autoremove_set(const struct cgroot *r, const char *path, bool on)
 #define IDLE_HELD 3
 
 struct idle_walk {
-	bool held;   /* a leaf was seen */
-	bool v1;     /* the procs files tell (no cgroup.events) */
+	bool held;     /* a leaf was seen */
+	bool v1;       /* the procs files tell (no cgroup.events) */
+	unsigned cost; /* cgroups read */
 };
 
 /* Whether the cgroup open at dfd lists a process. */
@@ -108,12 +114,21 @@ static int idle_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *na
 {
 	struct idle_walk *iw = arg;
 
+	iw->cost++;
 	if (strcmp(name, GROUP_LEAF) == 0)
 		iw->held = true;
 	if (iw->v1 && has_pid(dfd))
 		return IDLE_BUSY;
 	/* Unpopulated (v2): one leaf is all there is to know. */
 	return !iw->v1 && iw->held ? IDLE_HELD : 0;
+}
+
+static bool leaf_has_pid(const struct cgroot *r, const char *path)
+{
+	char lp[PATH_MAX], buf[NUM_TEXT_MAX];
+
+	return cgfile_join(lp, sizeof(lp), path, GROUP_LEAF "/cgroup.procs") == 0 &&
+	       cgfile_read_at(primary(r)->base_fd, lp, buf, sizeof(buf)) > 0;
 }
 
 /* The v2 hierarchy's word on the group: 1 populated, 0 not, -errno;
@@ -136,24 +151,39 @@ static int v2_populated(const struct cgroot *r, const char *path)
 	return -ENOSYS;
 }
 
-int group_idle(const struct cgroot *r, const char *path)
+static int idle(const struct cgroot *r, const char *path, struct idle_walk *iw)
 {
 	static const struct walk_ops ops = { idle_pre, NULL };
-	struct idle_walk iw = { false, false };
-	int res = v2_populated(r, path);
+	int res;
 
+	/* cgroup.events on v2, the leaf's procs on v1: one read. */
+	iw->cost++;
+	res = v2_populated(r, path);
 	if (res == 1)
 		return 0;
 	if (res < 0 && res != -ENOSYS)
 		return res;
-	iw.v1 = res == -ENOSYS;
+	iw->v1 = res == -ENOSYS;
 	/* v1 has no populated flag: a process anywhere below is in a
 	 * cgroup.procs of the primary hierarchy (processes are moved in
-	 * every hierarchy at once). */
-	res = walk_tree(primary(r)->base_fd, path, false, &ops, &iw);
+	 * every hierarchy at once). Most often it is in the group's own
+	 * leaf, as cgfs-run puts it: one read tells. */
+	if (iw->v1 && leaf_has_pid(r, path))
+		return 0;
+	res = walk_tree(primary(r)->base_fd, path, false, &ops, iw);
 	if (res == IDLE_BUSY)
 		return 0;
 	if (res < 0)
 		return res;
-	return iw.held;
+	return iw->held;
+}
+
+int group_idle(const struct cgroot *r, const char *path, unsigned *ret_cost)
+{
+	struct idle_walk iw = { false, false, 0 };
+	int res = idle(r, path, &iw);
+
+	if (ret_cost)
+		*ret_cost = iw.cost;
+	return res;
 }

@@ -278,7 +278,7 @@ int group_remove_idle(const struct cgroot *r, const char *path)
 		return -EPERM;
 	res = group_autoremove_get(r, path, -1);
 	if (res == 1)
-		res = group_idle(r, path);
+		res = group_idle(r, path, NULL);
 	if (res <= 0)
 		return res < 0 ? res : -EAGAIN;
 	/* Without leaves nothing below can hold a process (cgfs puts them

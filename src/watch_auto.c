@@ -13,8 +13,12 @@
  * group's cgroup.events is watched, on an inotify instance of its own.
  * v1 has no such file and its only notice, the release agent, is one
  * program for the whole machine, root's: there the marked groups are
- * polled, AUTO_POLL_BATCH of them per AUTO_POLL_MS at most. docs/OUTSIDE.md
- * says why.
+ * polled, every AUTO_POLL_MS. docs/OUTSIDE.md says why.
+ *
+ * A look reads a file or more per cgroup at and below the group, and
+ * users choose how many groups they mark and how big: the looks of every
+ * AUTO_POLL_MS together read at most AUTO_BUDGET cgroups, and those due
+ * beyond wait for the next round, in turn.
  */
 #include <errno.h>
 #include <limits.h>
@@ -27,26 +31,37 @@
 #include "cgfs/log.h"
 #include "watch_int.h"
 
-/* v1: each marked group is looked at every AUTO_POLL_MS while there are
- * at most AUTO_POLL_BATCH of them, less often beyond (a bound on the
- * watcher's work, whatever users mark). */
+/* v1: each marked group is looked at every AUTO_POLL_MS, as the budget
+ * allows: at most AUTO_BUDGET cgroups read per AUTO_POLL_MS, on v1 and
+ * v2 (up to ~100 us each on a busy VM: 5% of a CPU at most). */
 #define AUTO_POLL_MS 250
-#define AUTO_POLL_BATCH 256
+#define AUTO_BUDGET 128
 /* A removal the kernel refused (a process came, or one is still being
- * torn down): tried again this much later. */
+ * torn down): tried again this much later, doubling while it is refused,
+ * up to AUTO_RETRY_MAX_MS. */
 #define AUTO_RETRY_MS 100
+#define AUTO_RETRY_MAX_MS 10000
+/* cgroup.events watches: at most an eighth of the directory watches'
+ * budget, so that marks never leave the tree's directories unwatched;
+ * groups beyond are polled. */
+#define AUTO_WATCH_SHARE 8
 #define AUTO_EVENT_BUF 4096
 
 struct auto_grp {
 	char *path;
-	int wd;       /* the watch on its cgroup.events, or -1: polled */
-	uint64_t due; /* when to look at it (monotonic ms); 0: at its next event */
+	int wd;         /* the watch on its cgroup.events, or -1: polled */
+	uint64_t due;   /* when to look at it (monotonic ms); 0: at its next event */
+	uint32_t retry; /* ms to wait after a refused removal, 0 before one */
 };
 
 static struct auto_grp *autos; /* sorted by path */
 static size_t nautos, autocap;
 static int afd = -1;   /* inotify of the cgroup.events files */
 static int v2_hier = -1; /* a serving v2 hierarchy, or -1 */
+static size_t nwatch;  /* watches on afd */
+static size_t next_look; /* where the next round of looks starts */
+static uint64_t round_end; /* when the budget is whole again */
+static unsigned spent;     /* directories looked at in this round */
 
 void auto_init(void)
 {
@@ -95,7 +110,7 @@ static void auto_unwatch(struct auto_grp *a)
 		return;
 	inotify_rm_watch(afd, a->wd);
 	a->wd = -1;
-	w.nwatch--;
+	nwatch--;
 }
 
 static void auto_del(struct auto_grp *a)
@@ -115,7 +130,7 @@ static void auto_watch(struct auto_grp *a)
 	char p[PATH_MAX];
 	int n;
 
-	if (afd < 0 || w.nwatch >= w.max_watch)
+	if (afd < 0 || nwatch >= w.max_watch / AUTO_WATCH_SHARE)
 		return;
 	n = snprintf(p, sizeof(p), "/proc/self/fd/%d/%s/cgroup.events",
 	             w.r->h[v2_hier].base_fd, a->path);
@@ -123,7 +138,7 @@ static void auto_watch(struct auto_grp *a)
 		return;
 	a->wd = inotify_add_watch(afd, p, IN_MODIFY);
 	if (a->wd >= 0)
-		w.nwatch++;
+		nwatch++;
 }
 
 static struct auto_grp *auto_add(const char *path)
@@ -138,7 +153,7 @@ static struct auto_grp *auto_add(const char *path)
 	}
 	memmove(&autos[i + 1], &autos[i], (nautos - i) * sizeof(*autos));
 	nautos++;
-	autos[i] = (struct auto_grp){ copy, -1, 0 };
+	autos[i] = (struct auto_grp){ copy, -1, 0, 0 };
 	auto_watch(&autos[i]);
 	return &autos[i];
 }
@@ -196,7 +211,7 @@ void auto_events(void)
 				autos[i].due = now;
 				if (ev->mask & IN_IGNORED) {
 					autos[i].wd = -1; /* the kernel dropped it */
-					w.nwatch--;
+					nwatch--;
 				}
 			}
 			if (ev->mask & IN_Q_OVERFLOW)
@@ -206,23 +221,14 @@ void auto_events(void)
 	}
 }
 
-/* How long a polled group waits for its next look. */
-static uint64_t poll_period(void)
-{
-	size_t polled = 0, i;
-
-	for (i = 0; i < nautos; i++)
-		if (autos[i].wd < 0)
-			polled++;
-	return AUTO_POLL_MS * (1 + polled / AUTO_POLL_BATCH);
-}
-
 /* Looks at one marked group: removed if idle. false when it is gone
  * (and dropped from the list). */
-static bool auto_look(struct auto_grp *a, uint64_t now, uint64_t period)
+static bool auto_look(struct auto_grp *a, uint64_t now)
 {
-	int res = group_idle(w.r, a->path);
+	unsigned cost;
+	int res = group_idle(w.r, a->path, &cost);
 
+	spent += cost;
 	if (res == 1) {
 		cgroot_lock(w.r);
 		res = group_remove_idle(w.r, a->path);
@@ -237,27 +243,41 @@ static bool auto_look(struct auto_grp *a, uint64_t now, uint64_t period)
 		auto_del(a);
 		return false;
 	}
-	if (res == -EBUSY)
-		a->due = now + AUTO_RETRY_MS;
-	else if (res < 0 && res != -EAGAIN)
-		a->due = now + period; /* logged by the removal, or tried again */
+	if (res == 0 || res == -EAGAIN)
+		a->retry = 0;
+	else if (a->retry < AUTO_RETRY_MAX_MS)
+		a->retry = a->retry ? 2 * a->retry : AUTO_RETRY_MS;
+	if (a->retry)
+		a->due = now + a->retry; /* refused (logged), or an error */
 	else
-		a->due = a->wd < 0 ? now + period : 0;
+		a->due = a->wd < 0 ? now + AUTO_POLL_MS : 0;
 	return true;
 }
 
 int auto_run(void)
 {
-	uint64_t now = (uint64_t)monotonic_ms(), period = poll_period(), next = 0;
-	size_t i = 0;
+	uint64_t now = (uint64_t)monotonic_ms(), next = 0;
+	size_t k, n = nautos, i;
 
-	while (i < nautos) {
-		if (autos[i].due && autos[i].due <= now && !auto_look(&autos[i], now, period))
-			continue; /* removed: the next one moved to i */
+	if (now >= round_end) {
+		round_end = now + AUTO_POLL_MS;
+		spent = 0;
+	}
+	/* One round over every group, from where the last one stopped:
+	 * with the budget spent, those due wait for the next round. */
+	for (k = 0; k < n && nautos; k++) {
+		i = (next_look + k) % nautos;
+		if (!autos[i].due || autos[i].due > now)
+			continue;
+		if (spent >= AUTO_BUDGET) {
+			next_look = i;
+			return (int)(round_end - now);
+		}
+		auto_look(&autos[i], now);
+	}
+	for (i = 0; i < nautos; i++)
 		if (autos[i].due && (!next || autos[i].due < next))
 			next = autos[i].due;
-		i++;
-	}
 	if (!next)
 		return -1;
 	return next > now ? (int)(next - now) : 0;

@@ -205,8 +205,9 @@ int group_autoremove_set(const struct cgroot *r, const char *path, bool on);
 /* 1 when the group has held processes and holds none now, at or below
  * it (v2: cgroup.events says unpopulated; v1: every cgroup.procs below
  * it reads empty); 0 when a process is there or none ever was; -errno
- * (-ENOENT: no group). */
-int group_idle(const struct cgroot *r, const char *path);
+ * (-ENOENT: no group). *ret_cost (may be NULL): how many cgroups it
+ * read, at least 1, also on failure. */
+int group_idle(const struct cgroot *r, const char *path, unsigned *ret_cost);
 
 /* Removes the group and everything below it, in every hierarchy, if it
  * is marked and idle (checked here again), without moving or killing

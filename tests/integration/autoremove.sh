@@ -129,10 +129,15 @@ spawn "$A"; p6=$SPAWN
 as "$A" "$XOP" write "$T/t5/procs" "$p6" >/dev/null
 old=$(server_pid)
 # Stopped, the server cannot see t5 empty; killed, a new one must.
-kill -STOP "$old"
+kill -STOP "$old" || not_ok "cannot stop the server '$old'"
+for i in $(seq 1 100); do
+	[ "$(awk '/^State:/ { print $2 }' "/proc/$old/status")" = T ] && break
+	sleep 0.05
+done
 kill "$p6"; wait "$p6" 2>/dev/null
 sleep 0.5
-[ -d "$PRIMARY/$BASE/$A/t5" ] && ok "t5 stays while no server runs" || not_ok "t5 went without a server"
+[ -d "$PRIMARY/$BASE/$A/t5" ] && ok "t5 stays while no server runs" ||
+	not_ok "t5 went without a server (server $old: $(grep ^State: "/proc/$old/status"))"
 kill -KILL "$old"
 new=$(wait_server "$old") && ok "a new server answers" || not_ok "no new server"
 gone_within 5 "$T/t5" && ok "the new server removed t5, emptied while none ran" ||

@@ -142,9 +142,12 @@ assert_eq "--help: 0" 0 "$(as "$A" "$RUN" --help >/dev/null; echo $?)"
 # admission point) cannot move itself: cgfs-run says so and leaves nothing.
 JAIL=$(cg_mount freezer)/$BASE-jail
 mkdir "$JAIL"
-as "$A" sh -c 'read x <"$0"; exec "$1" --mount "$2" -- true' "$FIFO" "$RUN" "$MNT" 2>"$ERR" &
+# (setpriv itself, not the function "as": $! must be the process that
+# runs cgfs-run, not a subshell that forks it.)
+setpriv --reuid="${UID_OF[$A]}" --regid="${GID_OF[$A]}" --clear-groups -- \
+	sh -c 'read x <"$0"; exec "$1" --mount "$2" -- true' "$FIFO" "$RUN" "$MNT" 2>"$ERR" &
 j=$!
-echo "$j" >"$JAIL/cgroup.procs"
+echo "$j" >"$JAIL/cgroup.procs" || not_ok "root cannot put $j in $JAIL"
 release
 wait "$j"
 assert_eq "a move cgfs refuses (the caller in a jail cgroup): 125" 125 "$?"
