@@ -312,6 +312,9 @@ int main(int argc, char **argv)
 	 * caller's to keep. */
 	if (*made && (res = write_file(made, "autoremove", "1")) < 0) {
 		rmdir(made);
+		if (res == -ENOENT)
+			fail("this cgfs has no autoremove knob (an older cgfs, or a kernel "
+			     "without extended attributes on cgroups): nothing run");
 		fail("cannot make %s transient: %s", made, strerror(-res));
 	}
 	set_limits(&o, group, made);

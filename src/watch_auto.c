@@ -234,7 +234,7 @@ static bool auto_look(struct auto_grp *a, uint64_t now)
 		res = group_remove_idle(w.r, a->path);
 		cgroot_unlock(w.r);
 		if (res == 0) {
-			log_info("removed transient group /%s: its last process is gone", a->path);
+			log_debug("removed transient group /%s: its last process is gone", a->path);
 			auto_del(a);
 			return false;
 		}
