@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -42,6 +43,14 @@ static int group_open(const struct cgroot *r, const char *path)
 	return fd < 0 ? -errno : fd;
 }
 
+/* 0 if the group exists, else -errno. */
+static int group_stat_ok(const struct cgroot *r, const char *path)
+{
+	struct stat st;
+
+	return group_stat(r, path, &st);
+}
+
 bool group_autoremove_supported(const struct cgroot *r)
 {
 	int fd = group_open(r, GROUP_LEAF), res;
@@ -55,8 +64,12 @@ bool group_autoremove_supported(const struct cgroot *r)
 
 int group_autoremove_get(const struct cgroot *r, const char *path, int dfd)
 {
-	int fd = dfd >= 0 ? dfd : group_open(r, path), res;
+	int fd, res;
 
+	/* Never marked, whatever root wrote there by hand: never removed so. */
+	if (!strchr(path, '/'))
+		return group_stat_ok(r, path);
+	fd = dfd >= 0 ? dfd : group_open(r, path);
 	if (fd < 0)
 		return fd;
 	res = mark_read(fd);

@@ -193,9 +193,9 @@ int group_evict(const struct cgroot *r, const char *path);
  * leaf in the primary hierarchy). */
 bool group_autoremove_supported(const struct cgroot *r);
 
-/* 1 if the group at path is marked, 0 if not; -ENOENT (no group), or the
- * kernel's -errno. dfd >= 0: the group's directory, open, is asked instead
- * (path is then only for the caller's records). */
+/* 1 if the group at path is marked, 0 if not (always for a tree root and
+ * the base); -ENOENT (no group), or the kernel's -errno. dfd >= 0: the
+ * group's directory, open, is asked instead of looking path up. */
 int group_autoremove_get(const struct cgroot *r, const char *path, int dfd);
 
 /* Marks (on) or unmarks the group. -EPERM at a tree root (only root

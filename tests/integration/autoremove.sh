@@ -144,6 +144,25 @@ gone_within 5 "$T/t5" && ok "the new server removed t5, emptied while none ran" 
 	not_ok "t5 still there 5 s after the restart"
 assert_eq "...in every hierarchy" yes "$(real_gone "$A/t5")"
 
+# ---- root's mark by hand, on the real directory
+
+assert_op "root marks bob's tree root by hand" OK \
+	"$XOP" setxattr "$PRIMARY/$BASE/$BOB" user.cgfs.autoremove 1
+assert_eq "...which reads 0 still" 0 "$(cat "$MNT/$BOB/autoremove")"
+as "$A" mkdir "$T/t7"
+spawn "$A"; p8=$SPAWN
+as "$A" "$XOP" write "$T/t7/procs" "$p8" >/dev/null
+assert_op "root marks t7 by hand" OK "$XOP" setxattr "$PRIMARY/$BASE/$A/t7" user.cgfs.autoremove 1
+assert_eq "t7 reads 1" 1 "$(cat "$T/t7/autoremove")"
+kill "$p8"; wait "$p8" 2>/dev/null
+gone_within 5 "$T/t7" && ok "t7, marked by hand, goes once empty" || not_ok "t7 still there 5 s on"
+spawn "$BOB"; p9=$SPAWN
+as "$BOB" "$XOP" write "$MNT/$BOB/procs" "$p9" >/dev/null
+kill "$p9"; wait "$p9" 2>/dev/null
+sleep 1
+[ -d "$MNT/$BOB" ] && ok "bob's tree root, marked by hand, stays once empty" ||
+	not_ok "a tree root was removed"
+
 # ---- a process the primary hierarchy does not show still keeps it (v1)
 #
 # Root moves a process of a marked group out of its leaf in the primary
