@@ -160,8 +160,10 @@ assert_eq "the refused move left no group" "" "$(groups)"
 if [ "$(awk '/^SwapTotal:/ { print $2 }' /proc/meminfo)" = 0 ]; then
 	run "$A" --memory 32M -- dd if=/dev/zero of=/dev/null bs=128M count=1
 	assert_eq "a command touching 128 MiB under a 32 MiB limit is OOM-killed (SIGKILL)" 137 "$RC"
+	[ "$RC" = 137 ] || echo "# cgfs-run said: $(cat "$ERR")"
 	run "$A" --memory 256M -- dd if=/dev/zero of=/dev/null bs=16M count=1
 	assert_eq "...and 16 MiB runs" 0 "$RC"
+	[ "$RC" = 0 ] || echo "# cgfs-run said: $(cat "$ERR")"
 else
 	echo "# SKIP the OOM kill: this machine has swap, so a process over its memory limit swaps"
 	run "$A" --memory 32M -- sh -c 'cat "$CGFS_GROUP/memory_limit_mb"'
