@@ -78,7 +78,7 @@ static void fs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 
 	res = node_lookup(fs, ino, &ref);
 	if (res == 0)
-		res = node_attr(fs, &ref, &st);
+		res = node_attr(req, fs, &ref, &st);
 	if (res < 0)
 		fuse_reply_err(req, -res);
 	else
@@ -106,7 +106,7 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		res = -EISDIR;
 		goto err;
 	}
-	res = node_attr(fs, &ref, &st);
+	res = node_attr(req, fs, &ref, &st);
 	if (res < 0)
 		goto err;
 	fuse_reply_attr(req, &st, fs_timeout(fs));

@@ -51,8 +51,9 @@ int node_same_group(struct fs *fs, const struct nref *ref)
 	return node_real(fs, ref, &real, &a);
 }
 
-/* Checks that ref still is what it was, and fills st. */
-int node_attr(struct fs *fs, const struct nref *ref, struct stat *st)
+/* Checks that ref still is what it was, and fills st; a file's size is
+ * its content as req's caller would read it now (file_size()). */
+int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat *st)
 {
 	enum raw_access a = RAW_HIDDEN;
 	const struct knob *k;
@@ -92,7 +93,20 @@ int node_attr(struct fs *fs, const struct nref *ref, struct stat *st)
 	}
 	st->st_nlink = 1;
 	st->st_gid = st->st_uid ? ref->gid : 0;
+	st->st_size = file_size(fs, ref, fuse_req_ctx(req));
+	/* Blocks to match: a file with fewer is taken for sparse, and cp(1)
+	 * then copies st_size bytes instead of reading to the end. */
+	st->st_blocks = (st->st_size + 511) / 512;
 	return 0;
+}
+
+/* How long the kernel may keep ref's entry. A file's size changes with
+ * its value, and where the kernel reads through its page cache (see
+ * fs_read()) it reads no further than the size it has: a file's entry,
+ * and with it its size, is looked up afresh at every open by name. */
+static double entry_timeout(struct fs *fs, const struct nref *ref)
+{
+	return kind_is_dir(ref->kind) ? fs_timeout(fs) : 0;
 }
 
 void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
@@ -101,7 +115,7 @@ void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
 	int res;
 
 	memset(&e, 0, sizeof(e));
-	res = node_attr(fs, ref, &e.attr);
+	res = node_attr(req, fs, ref, &e.attr);
 	if (res == 0)
 		res = node_hold(ref);
 	if (res < 0) {
@@ -110,7 +124,7 @@ void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
 	}
 	e.ino = ref->ino;
 	e.attr_timeout = fs_timeout(fs);
-	e.entry_timeout = e.attr_timeout;
+	e.entry_timeout = entry_timeout(fs, ref);
 	if (fuse_reply_entry(req, &e) != 0)
 		node_forget(ref->ino, 1); /* the kernel never got it */
 }

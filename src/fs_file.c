@@ -192,7 +192,9 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		res = -ENOMEM;
 		goto err;
 	}
-	/* The value is rendered on read: its size is not known before. */
+	/* read(2) reaches fs_read() and a rendering of its own every time;
+	 * what splice(2) put in the page cache (fs_read()) is dropped at
+	 * every open. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	if (fuse_reply_open(req, fi) != 0)
@@ -211,12 +213,42 @@ static bool raw_lists_pids(const char *name)
 	       strcmp(name, "cgroup.threads") == 0;
 }
 
+/* Whether what ref reads depends on who reads it: the lists of pids,
+ * which show each reader the processes it may see, as its pid namespace
+ * numbers them. */
+static bool per_reader(const struct nref *ref)
+{
+	if (ref->kind == NODE_RAW)
+		return raw_lists_pids(ref->name);
+	return ref->kind == NODE_KNOB && knob_table[ref->knob].kind == KNOB_PROCS;
+}
+
+/* render() of a node already checked to be its group's. */
+static int render_checked(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                          char **buf)
+{
+	int res;
+
+	if (ref->kind == NODE_RAW)
+		res = group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
+	else
+		res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
+	if (res < 0 || !per_reader(ref))
+		return res;
+	/* Only the processes the reader may see in the daemon's /proc
+	 * (hidepid=), as the reader's pid namespace has them (procs; raw
+	 * files are the kernel's, untranslated). */
+	res = procvis_filter(ctx->pid, ctx->uid, ctx->gid, buf, res);
+	if (res >= 0 && ref->kind == NODE_KNOB)
+		res = pidns_list_for(ctx->pid, buf, res);
+	return res;
+}
+
 /* The whole content of a knob or raw file, fresh from the kernel, for
  * the reader ctx. */
 static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
                   char **buf)
 {
-	bool pids;
 	int res;
 
 	if (ref->kind != NODE_RAW && ref->kind != NODE_KNOB)
@@ -226,21 +258,24 @@ static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *
 	res = node_same_group(fs, ref);
 	if (res < 0)
 		return res;
-	if (ref->kind == NODE_RAW) {
-		res = group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
-		pids = raw_lists_pids(ref->name);
-	} else {
-		res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
-		pids = knob_table[ref->knob].kind == KNOB_PROCS;
-	}
-	/* Only the processes the reader may see in the daemon's /proc
-	 * (hidepid=), as the reader's pid namespace has them (procs; raw
-	 * files are the kernel's, untranslated). */
-	if (res >= 0 && pids)
-		res = procvis_filter(ctx->pid, ctx->uid, ctx->gid, buf, res);
-	if (res >= 0 && ref->kind == NODE_KNOB && pids)
-		res = pidns_list_for(ctx->pid, buf, res);
-	return res;
+	return render_checked(fs, ref, ctx, buf);
+}
+
+/* The size stat(2) reports for a knob or raw file node_attr() has just
+ * checked: the length of its content as ctx would read it now. The
+ * kernel reads that many bytes through its page cache where it uses
+ * one (see fs_read()), so it must be the true length. 0 for a file with
+ * nothing to read (kill) or whose reading fails: the read says why. */
+off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx)
+{
+	char *buf = NULL;
+	int res;
+
+	if (ref->kind == NODE_KNOB && knob_table[ref->knob].kind == KNOB_KILL)
+		return 0;
+	res = render_checked(fs, ref, ctx, &buf);
+	free(buf);
+	return res < 0 ? 0 : res;
 }
 
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -254,6 +289,14 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	int res;
 
 	res = node_lookup(fs, ino, &ref);
+	/* A read the kernel makes for its page cache (splice(2) and
+	 * sendfile(2) from Linux 6.5 on, mmap(2)) carries no lock owner,
+	 * unlike a read(2) of a direct_io file; its pages then serve every
+	 * opener of the file until the next open drops them. What differs
+	 * by reader must not get there: refused, so that sendfile's users
+	 * fall back to read(2). */
+	if (res == 0 && fi->lock_owner == 0 && per_reader(&ref))
+		res = -EINVAL;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
 		return;

@@ -90,7 +90,7 @@ int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref);
 int raw_stat(struct fs *fs, const struct nref *ref, struct stat *st,
              enum raw_access *ret_access);
 int node_same_group(struct fs *fs, const struct nref *ref);
-int node_attr(struct fs *fs, const struct nref *ref, struct stat *st);
+int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat *st);
 void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref);
 int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind, int knob,
                     struct nref *ret);
@@ -127,6 +127,7 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse
 void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
               struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx);
 
 /* fs.c */
 struct fs *fs_of(fuse_req_t req);

@@ -286,11 +286,26 @@ static const char *delegated_path(const struct layout *l)
 	return NULL;
 }
 
+/* b without a trailing "/leaf": 1 if it had one, 0 if not, -EINVAL if
+ * b is the leaf alone. */
+static int strip_leaf(char *b, const char *leaf)
+{
+	size_t bl = strlen(b), ll = strlen(leaf);
+
+	if (strcmp(b, leaf) == 0)
+		return -EINVAL;
+	if (bl > ll + 1 && b[bl - ll - 1] == '/' && strcmp(b + bl - ll, leaf) == 0) {
+		b[bl - ll - 1] = '\0';
+		return 1;
+	}
+	return 0;
+}
+
 int group_base_path(const char *base, const char *own, const char *fallback, char **ret)
 {
 	const char *rel = base ? base : own;
 	char *b;
-	size_t bl, ll = strlen("/" GROUP_LEAF);
+	int res;
 
 	if (!base && rel && !*rel && fallback)
 		rel = fallback;
@@ -307,13 +322,17 @@ int group_base_path(const char *base, const char *own, const char *fallback, cha
 	while (*b && b[strlen(b) - 1] == '/')
 		b[strlen(b) - 1] = '\0';
 	/* Our own cgroup is our base's leaf once we moved there (v2), as
-	 * a supervisor re-executed for an upgrade finds itself. */
-	bl = strlen(b);
-	if (!base && bl > ll && strcmp(b + bl - ll, "/" GROUP_LEAF) == 0) {
-		b[bl - ll] = '\0';
-	} else if (!base && strcmp(b, GROUP_LEAF) == 0) {
+	 * a supervisor re-executed for an upgrade finds itself, or the one
+	 * systemd started us in (DelegateSubgroup=). */
+	res = 0;
+	if (!base) {
+		res = strip_leaf(b, GROUP_LEAF);
+		if (res == 0)
+			res = strip_leaf(b, GROUP_START_LEAF);
+	}
+	if (res < 0) {
 		free(b);
-		return -EINVAL;
+		return res;
 	}
 	*ret = b;
 	return 0;

@@ -99,8 +99,9 @@ int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps
 		if (!caps->value[i] || !k->cap || !k->set)
 			continue;
 		if (!r->knob_on[i]) {
-			log_warn("cap %s for /%s not applied: no %s controller here", k->name,
-			         path, ctrl_name(k->ctrl));
+			log_warn("cap %s for /%s not applied: no such knob here (no %s "
+			         "controller, or not the kernel file)", k->name, path,
+			         ctrl_name(k->ctrl));
 			continue;
 		}
 		res = group_knob_write(r, path, k, caps->value[i]);

@@ -117,29 +117,39 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 
 /* ---- v1 cpusets ---- */
 
-static int cpus_of(int dfd, const char *dir, uint64_t *bits)
+/* cpuset.cpus and cpuset.mems (the row's v1 file) are lists of the same
+ * syntax under the same v1 rules; only the CPUs have a limit to check
+ * first (the kernel parses nodes up to a compile-time count that
+ * user space cannot see, and answers for them itself). */
+static const char *possible_of(const char *file)
+{
+	return strcmp(file, "cpuset.cpus") == 0 ? "/sys/devices/system/cpu/possible" : NULL;
+}
+
+static int list_of(int dfd, const char *dir, const char *file, uint64_t *bits)
 {
 	char buf[CPULIST_TEXT_MAX];
-	int res = cgfile_read_in(dfd, dir, "cpuset.cpus", buf, sizeof(buf));
+	int res = cgfile_read_in(dfd, dir, file, buf, sizeof(buf));
 
 	return res < 0 ? res : units_parse_cpulist(buf, bits);
 }
 
-static int write_cpus(int dfd, const char *dir, const uint64_t *bits)
+static int write_list(int dfd, const char *dir, const char *file, const uint64_t *bits)
 {
 	char buf[CPULIST_TEXT_MAX];
 	int res = units_format_cpulist(bits, buf, sizeof(buf));
 
-	return res < 0 ? res : cgfile_write_in(dfd, dir, "cpuset.cpus", buf);
+	return res < 0 ? res : cgfile_write_in(dfd, dir, file, buf);
 }
 
-/* v1 refuses a cpuset.cpus that is not a subset of the parent's (EBUSY
- * for the parent when a child would stick out): before narrowing a group,
- * fit every cgroup below it into allowed, deepest first. A child whose
- * CPUs all go away gets all of its parent's new set. Each directory's
- * frame keeps its new set as text, after a mark: '=' it keeps its CPUs,
- * '!' they are written when its children are done. */
+/* v1 refuses a cpuset.cpus (or .mems) that is not a subset of the
+ * parent's (EBUSY for the parent when a child would stick out): before
+ * narrowing a group, fit every cgroup below it into allowed, deepest
+ * first. A child whose CPUs all go away gets all of its parent's new set.
+ * Each directory's frame keeps its new set as text, after a mark: '=' it
+ * keeps its CPUs, '!' they are written when its children are done. */
 struct fit {
+	const char *file;     /* cpuset.cpus or cpuset.mems */
 	uint64_t *cur, *want; /* UNITS_CPU_WORDS each, on the heap */
 	char text[CPULIST_TEXT_MAX];
 };
@@ -159,7 +169,7 @@ static int fit_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *nam
 	} else {
 		res = units_parse_cpulist(walk_data(w) + 1, f->want);
 		if (res == 0)
-			res = cgfile_read_at(dfd, "cpuset.cpus", buf, sizeof(buf));
+			res = cgfile_read_at(dfd, f->file, buf, sizeof(buf));
 		if (res >= 0)
 			res = units_parse_cpulist(buf, f->cur);
 		for (i = 0; res == 0 && i < UNITS_CPU_WORDS; i++) {
@@ -183,10 +193,12 @@ static int fit_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *nam
 
 static int fit_post(void *arg, struct walk *w, int pdfd, const char *name, char *data)
 {
-	return data[0] == '!' ? cgfile_write_in(pdfd, name, "cpuset.cpus", data + 1) : 0;
+	const struct fit *f = arg;
+
+	return data[0] == '!' ? cgfile_write_in(pdfd, name, f->file, data + 1) : 0;
 }
 
-static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
+static int cpuset_v1_fit(int dfd, const char *dir, const char *file, const uint64_t *allowed)
 {
 	static const struct walk_ops ops = { fit_pre, fit_post };
 	struct fit *f = malloc(sizeof(*f));
@@ -197,6 +209,7 @@ static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
 		f->want = f->cur ? f->cur + UNITS_CPU_WORDS : NULL;
 	}
 	if (f && f->cur) {
+		f->file = file;
 		memcpy(f->want, allowed, UNITS_CPU_WORDS * sizeof(uint64_t));
 		res = walk_tree(dfd, dir, false, &ops, f);
 	}
@@ -206,11 +219,11 @@ static int cpuset_v1_fit(int dfd, const char *dir, const uint64_t *allowed)
 	return res;
 }
 
-/* -ERANGE when bits name a CPU past the highest this machine can have:
- * the kernel's own answer, on v1 and v2 (its list parser stops at
- * nr_cpu_ids, the possible CPUs), which the subset check of
- * cpuset_v1_set would turn into -EINVAL. */
-static int cpus_in_range(const uint64_t *bits)
+/* -ERANGE when bits name a CPU past the highest this machine can have
+ * (possible: its list): the kernel's own answer, on v1 and v2 (its list
+ * parser stops at nr_cpu_ids, the possible CPUs), which the subset check
+ * of cpuset_v1_set would turn into -EINVAL. */
+static int cpus_in_range(const uint64_t *bits, const char *possible_file)
 {
 	uint64_t *possible = malloc(UNITS_CPU_WORDS * sizeof(uint64_t)), in_range;
 	size_t w, first = 0, last = 0;
@@ -219,7 +232,7 @@ static int cpus_in_range(const uint64_t *bits)
 
 	if (!possible)
 		return -ENOMEM;
-	res = cgfile_read_at(AT_FDCWD, "/sys/devices/system/cpu/possible", buf, sizeof(buf));
+	res = cgfile_read_at(AT_FDCWD, possible_file, buf, sizeof(buf));
 	if (res >= 0)
 		res = units_parse_cpulist(buf, possible);
 	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++)
@@ -244,6 +257,7 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
                          const struct knob *k, const struct knob_io *io, const char *value)
 {
 	uint64_t *want = malloc(2 * UNITS_CPU_WORDS * sizeof(uint64_t)), *par;
+	const char *file = k->v1_file, *possible = possible_of(file);
 	char parent[PATH_MAX], lp[PATH_MAX];
 	size_t w;
 	int res;
@@ -253,22 +267,22 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
 	par = want + UNITS_CPU_WORDS;
 	cgfile_dirname(path, parent, sizeof(parent));
 	res = units_parse_cpulist(value, want);
+	if (res == 0 && possible)
+		res = cpus_in_range(want, possible);
 	if (res == 0)
-		res = cpus_in_range(want);
-	if (res == 0)
-		res = cpus_of(h->base_fd, parent, par);
+		res = list_of(h->base_fd, parent, file, par);
 	/* What the kernel would refuse is refused before anything changes. */
 	for (w = 0; res == 0 && w < UNITS_CPU_WORDS; w++)
 		if (want[w] & ~par[w])
 			res = -EINVAL;
 	if (res == 0)
-		res = cpuset_v1_fit(h->base_fd, path, want);
+		res = cpuset_v1_fit(h->base_fd, path, file, want);
 	if (res == 0)
 		res = k->set(k, io, value);
 	/* The group's own processes follow the group, wider or narrower
 	 * (a group that never had one has no leaf). */
 	if (res == 0 && cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) == 0 &&
-	    (res = write_cpus(h->base_fd, lp, want)) == -ENOENT)
+	    (res = write_list(h->base_fd, lp, file, want)) == -ENOENT)
 		res = 0;
 	free(want);
 	return res;
@@ -288,7 +302,8 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 		return -EACCES;
 	gio_init(&io, &g, r, path);
 	h = hier_for(r, k->ctrl);
-	/* v1 cpusets: the group's subtree must fit first (cpuset_v1_set). */
+	/* v1 cpusets (cpus, mems): the group's subtree must fit first
+	 * (cpuset_v1_set). */
 	if (k->ctrl == CTRL_CPUSET && h && h->version == 1) {
 		res = k->check ? k->check(value) : 0;
 		return res < 0 ? res : cpuset_v1_set(r, h, path, k, &io, value);

@@ -24,8 +24,6 @@
  * pages. Everything from LONG_MAX rounded down to 64 KiB (the largest
  * common page size) up means no limit. */
 #define V1_MEM_UNLIMITED UINT64_C(0x7FFFFFFFFFFF0000)
-/* The period cpu_percent's check assumes: the kernel's default. */
-#define CFS_PERIOD_DEFAULT UINT64_C(100000)
 /* PID_MAX_LIMIT: pids.max takes 0..PID_MAX_LIMIT or "max". */
 #define PIDS_LIMIT UINT64_C(4194304)
 #define WEIGHT_MIN UINT64_C(1)
@@ -65,7 +63,7 @@ static uint64_t mem_add(uint64_t a, uint64_t b)
 
 static int size_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
 {
-	int v = need_version(io, k->ctrl), res;
+	int v = row_version(k, io), res;
 	uint64_t bytes;
 
 	if (v < 0)
@@ -185,102 +183,6 @@ static int memory_swap_set(const struct knob *k, const struct knob_io *io, const
 	if (lim == UNITS_MAX)
 		return -EINVAL;
 	return mem_write(k, io, 1, k->v1_file, mem_add(lim, swap));
-}
-
-/* ---- kind: a percent of one CPU (CFS quota / period) ---- */
-
-/* v2 cpu.max: "QUOTA PERIOD" or "max PERIOD". */
-static int parse_cpu_max(const char *text, uint64_t *ret_quota, uint64_t *ret_period)
-{
-	const char *sp = strchr(text, ' ');
-	char quota[NUM_TEXT];
-
-	if (!sp || (size_t)(sp - text) >= sizeof(quota))
-		return -EIO;
-	memcpy(quota, text, (size_t)(sp - text));
-	quota[sp - text] = '\0';
-	if (parse_kernel_u64(quota, ret_quota) < 0 || parse_kernel_u64(sp + 1, ret_period) < 0 ||
-	    *ret_period == UNITS_MAX)
-		return -EIO;
-	return 0;
-}
-
-/* The group's CFS quota (UNITS_MAX: none) and period. v2 keeps both in
- * k's file; v1 the quota in k's file, the period in its second file. */
-static int cpu_bandwidth(const struct knob *k, const struct knob_io *io, int v, uint64_t *quota,
-                         uint64_t *period)
-{
-	char buf[LINE_TEXT];
-	int res;
-
-	if (v == 2) {
-		res = read_text(io, k->ctrl, k->v2_file, buf, sizeof(buf));
-		return res < 0 ? res : parse_cpu_max(buf, quota, period);
-	}
-	res = read_u64(io, k->ctrl, k->v1_aux, period);
-	if (res == 0)
-		res = read_text(io, k->ctrl, k->v1_file, buf, sizeof(buf));
-	if (res < 0)
-		return res;
-	/* v1 spells "no quota" as a negative number (-1) */
-	if (buf[0] == '-') {
-		*quota = UNITS_MAX;
-		return 0;
-	}
-	return parse_kernel_u64(buf, quota);
-}
-
-static int percent_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
-{
-	uint64_t quota, period;
-	int v = need_version(io, k->ctrl), res;
-
-	if (v < 0)
-		return v;
-	res = cpu_bandwidth(k, io, v, &quota, &period);
-	if (res < 0)
-		return res;
-	return put_percent(buf, size,
-	                   quota == UNITS_MAX ? UNITS_MAX : units_quota_to_percent(quota, period));
-}
-
-/* The quota is computed for the group's current period and kept within
- * the kernel's bounds (-ERANGE) before anything is written. */
-static int percent_set(const struct knob *k, const struct knob_io *io, const char *value)
-{
-	uint64_t centi, quota, period, unused_quota;
-	char text[LINE_TEXT];
-	int v = parsed_version(units_parse_percent(value, &centi), k, io), res;
-
-	if (v < 0)
-		return v;
-	if (centi == UNITS_MAX)
-		return io->write(io->ctx, k->ctrl, file_of(k, v), no_limit(v));
-	/* Only the period matters: v1 keeps it in a file of its own. */
-	if (v == 1)
-		res = read_u64(io, k->ctrl, k->v1_aux, &period);
-	else
-		res = cpu_bandwidth(k, io, v, &unused_quota, &period);
-	if (res < 0)
-		return res;
-	res = units_percent_to_quota(centi, period, &quota);
-	if (res < 0)
-		return res;
-	if (v == 1)
-		return write_u64(io, k->ctrl, k->v1_file, quota);
-	snprintf(text, sizeof(text), "%" PRIu64 " %" PRIu64, quota, period);
-	return io->write(io->ctx, k->ctrl, k->v2_file, text);
-}
-
-/* Checked against the kernel's default period; set() uses the real one. */
-static int check_percent(const char *value)
-{
-	uint64_t centi, quota;
-	int res = units_parse_percent(value, &centi);
-
-	if (res < 0 || centi == UNITS_MAX)
-		return res;
-	return units_percent_to_quota(centi, CFS_PERIOD_DEFAULT, &quota);
 }
 
 /* ---- kind: a weight 1..10000 on a curve ---- */
@@ -564,7 +466,7 @@ const struct knob knob_table[] = {
 	{ VALUE("memory_peak_mb", 0444, CTRL_MEMORY, false),
 	  .v1_file = MEM_PEAK_V1, .v2_file = MEM_PEAK_V2, .get = size_get },
 	{ VALUE("cpu_percent", 0644, CTRL_CPU, true),
-	  .v1_file = "cpu.cfs_quota_us", .v1_aux = "cpu.cfs_period_us", .v2_file = "cpu.max",
+	  .v1_file = CFS_QUOTA_V1, .v1_aux = CFS_PERIOD_V1, .v2_file = CPU_MAX_V2,
 	  .get = percent_get, .set = percent_set, .check = check_percent },
 	{ VALUE("cpu_weight", 0644, CTRL_CPU, true),
 	  .v1_file = "cpu.shares", .v2_file = "cpu.weight",
@@ -594,6 +496,23 @@ const struct knob knob_table[] = {
 	  .get = stat_get, .available = stat_available },
 	{ VALUE("meminfo", 0444, CTRL_MEMORY, false),
 	  .v1_file = "memory.stat", .v2_file = "memory.stat", .get = meminfo_get },
+	/* systemd's other simple resource controls. v1 has no protection
+	 * and no zswap: no file there, so no knob. */
+	{ VALUE("memory_low_mb", 0644, CTRL_MEMORY, true),
+	  .v2_file = "memory.low", .get = size_get, .set = size_set, .check = check_size },
+	{ VALUE("memory_min_mb", 0644, CTRL_MEMORY, true),
+	  .v2_file = "memory.min", .get = size_get, .set = size_set, .check = check_size },
+	{ VALUE("memory_zswap_limit_mb", 0644, CTRL_MEMORY, true),
+	  .v2_file = "memory.zswap.max", .get = size_get, .set = size_set, .check = check_size },
+	{ VALUE("cpu_period_us", 0644, CTRL_CPU, true),
+	  .v1_file = CFS_PERIOD_V1, .v2_file = CPU_MAX_V2,
+	  .get = period_get, .set = period_set, .check = check_period },
+	{ VALUE("cpu_burst_percent", 0644, CTRL_CPU, true),
+	  .v1_file = CFS_BURST_V1, .v2_file = CPU_BURST_V2,
+	  .get = burst_get, .set = burst_set, .check = check_burst },
+	{ VALUE("mems", 0644, CTRL_CPUSET, true),
+	  .v1_file = "cpuset.mems", .v2_file = "cpuset.mems", .v2_aux = "cpuset.mems.effective",
+	  .get = list_get, .set = list_set, .check = units_check_cpulist },
 	/* No kernel file: a mark the group module keeps (group_autoremove_*). */
 	{ .name = "autoremove", .mode = 0644, .ctrl = CTRL_FREEZER, .kind = KNOB_AUTOREMOVE,
 	  .check = check_autoremove, .available = any_served },
@@ -601,7 +520,10 @@ const struct knob knob_table[] = {
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
 
-/* struct caps and struct cgroot index fixed arrays by table row. */
+/* struct caps and struct cgroot index fixed arrays by table row, and a
+ * knob's node id carries its row (nodeid.h), which must name the same
+ * knob to the server of the next version (docs/RESTART.md): new rows go
+ * at the end, and no row moves. */
 _Static_assert(sizeof(knob_table) / sizeof(knob_table[0]) <= KNOB_TABLE_MAX,
                "knob_table outgrew KNOB_TABLE_MAX");
 
@@ -621,10 +543,8 @@ bool knob_available(const struct knob *k, const struct knob_io *io)
 
 	if (k->available)
 		return k->available(k, io);
-	v = io->version(io->ctx, k->ctrl);
-	if (v != 1 && v != 2)
-		return false;
-	return io->exists(io->ctx, k->ctrl, v == 1 ? k->v1_file : k->v2_file) == 1;
+	v = row_version(k, io);
+	return v > 0 && io->exists(io->ctx, k->ctrl, file_of(k, v)) == 1;
 }
 
 /* ---- values as writers send them ---- */

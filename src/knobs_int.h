@@ -3,6 +3,7 @@
  * The knobs module's parts (private to src/knobs*.c):
  *  knobs.c       the table, the kinds of rows and their get/set/check
  *  knobs_text.c  kernel text through knob_io, and values rendered as lines
+ *  knobs_cfs.c   CFS bandwidth: cpu_percent, cpu_period_us, cpu_burst_percent
  *  knobs_stat.c  stat and meminfo: reports gathered from many files
  */
 #pragma once
@@ -33,6 +34,11 @@
 #define CPUACCT_USER_V1 "cpuacct.usage_user"
 #define CPU_STAT "cpu.stat"
 #define PIDS_CURRENT "pids.current"
+#define CFS_QUOTA_V1 "cpu.cfs_quota_us"
+#define CFS_PERIOD_V1 "cpu.cfs_period_us"
+#define CFS_BURST_V1 "cpu.cfs_burst_us"
+#define CPU_MAX_V2 "cpu.max"
+#define CPU_BURST_V2 "cpu.max.burst"
 #define IO_BFQ_V1 "blkio.bfq.weight"
 #define IO_BFQ_V2 "io.bfq.weight"
 #define CGROUP_EVENTS "cgroup.events"
@@ -44,6 +50,9 @@
 bool is_blank(char c);
 /* The version of the hierarchy serving c, or -ENOENT when none does. */
 int need_version(const struct knob_io *io, enum cg_ctrl c);
+/* The version serving k, or -ENOENT when none does or k has no file on
+ * that version (memory_low_mb on v1). */
+int row_version(const struct knob *k, const struct knob_io *io);
 /* The version serving k once a value parsed (res, 0 or -errno): a value
  * that does not parse is refused even where no hierarchy serves k. */
 int parsed_version(int res, const struct knob *k, const struct knob_io *io);
@@ -73,6 +82,18 @@ int put_line(char *buf, size_t size, const char *text);
 int put_u64(char *buf, size_t size, uint64_t v);
 int put_mib(char *buf, size_t size, uint64_t bytes);
 int put_percent(char *buf, size_t size, uint64_t centi);
+
+/* ---- knobs_cfs.c: the CFS bandwidth rows' functions ---- */
+
+int percent_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+int percent_set(const struct knob *k, const struct knob_io *io, const char *value);
+int check_percent(const char *value);
+int period_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+int period_set(const struct knob *k, const struct knob_io *io, const char *value);
+int check_period(const char *value);
+int burst_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+int burst_set(const struct knob *k, const struct knob_io *io, const char *value);
+int check_burst(const char *value);
 
 /* ---- knobs_stat.c: the stat and meminfo rows' functions ---- */
 

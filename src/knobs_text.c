@@ -26,11 +26,18 @@ int need_version(const struct knob_io *io, enum cg_ctrl c)
 	return v == 1 || v == 2 ? v : -ENOENT;
 }
 
+int row_version(const struct knob *k, const struct knob_io *io)
+{
+	int v = need_version(io, k->ctrl);
+
+	return v > 0 && !file_of(k, v) ? -ENOENT : v;
+}
+
 /* The version serving k once a value parsed (res, 0 or -errno): a value
  * that does not parse is refused even where no hierarchy serves k. */
 int parsed_version(int res, const struct knob *k, const struct knob_io *io)
 {
-	return res < 0 ? res : need_version(io, k->ctrl);
+	return res < 0 ? res : row_version(k, io);
 }
 
 /* k's file, and its second file, on hierarchy version v (1 or 2). */

@@ -209,19 +209,30 @@ int units_parse_uint(const char *s, uint64_t min, uint64_t max, int allow_max,
 
 /* ---- CFS bandwidth ---- */
 
-int units_percent_to_quota(uint64_t centi, uint64_t period_us, uint64_t *ret_quota)
+/* centi percent of period_us, rounded, within min..QUOTA_MAX. */
+static int percent_to_us(uint64_t centi, uint64_t period_us, uint64_t min, uint64_t *ret_us)
 {
-	uint64_t prod, quota;
+	uint64_t prod, us;
 
-	/* 100% is one full period: quota = centi * period / 10000, rounded */
+	/* 100% is one full period: us = centi * period / 10000, rounded */
 	if (period_us == 0 || __builtin_mul_overflow(centi, period_us, &prod) ||
 	    prod > UINT64_MAX - 5000)
 		return -ERANGE;
-	quota = (prod + 5000) / 10000;
-	if (quota < QUOTA_MIN || quota > QUOTA_MAX)
+	us = (prod + 5000) / 10000;
+	if (us < min || us > QUOTA_MAX)
 		return -ERANGE;
-	*ret_quota = quota;
+	*ret_us = us;
 	return 0;
+}
+
+int units_percent_to_quota(uint64_t centi, uint64_t period_us, uint64_t *ret_quota)
+{
+	return percent_to_us(centi, period_us, QUOTA_MIN, ret_quota);
+}
+
+int units_percent_to_burst(uint64_t centi, uint64_t period_us, uint64_t *ret_burst)
+{
+	return percent_to_us(centi, period_us, 0, ret_burst);
 }
 
 uint64_t units_quota_to_percent(uint64_t quota_us, uint64_t period_us)

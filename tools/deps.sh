@@ -8,11 +8,16 @@ set -euo pipefail
 want=(build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libinih-dev
       libsystemd-dev)
 if [ "${1:-build}" = deb ] || [ "${1:-build}" = test ]; then
-	want+=(debhelper dpkg-dev lintian libcmocka-dev)
+	# git: tools/deb.sh packs the tracked files.
+	want+=(debhelper dpkg-dev lintian libcmocka-dev git)
 fi
 if [ "${1:-build}" = test ]; then
+	# python3: install.sh's readiness listener and option parsing;
+	# bsdextrautils: col, for the man page checks; systemd:
+	# systemd-analyze verify of the unit (installing it does not make it
+	# PID 1); busybox-static: readers.sh reads with busybox's cat.
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
-	      cgroup-tools)
+	      cgroup-tools python3 bsdextrautils systemd busybox-static)
 fi
 missing=()
 for p in "${want[@]}"; do

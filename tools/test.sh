@@ -91,11 +91,15 @@ echo "== pure cgroup v2: the integration suite inside a QEMU guest (tests/vm)"
 bash tests/vm/run.sh build-test 2>&1 | tee build-test/vm.out
 count_stage vm build-test/vm.out "the v2 guest" || status=1
 
-echo "== systemd guest: cgfs.service and the package under systemd, pure cgroup v2 (tests/vm/systemd.sh)"
 # The package the deb stage built, when it built one.
 sd_deb=$(ls build-test/deb/cgfs_*.deb 2>/dev/null | head -n 1)
+echo "== systemd guest: cgfs.service and the package under Debian 12's systemd 252, pure cgroup v2 (tests/vm/systemd.sh)"
 CGFS_VM_DEB=$sd_deb bash tests/vm/systemd.sh build-test 2>&1 | tee build-test/vm-systemd.out
 count_stage vm-systemd build-test/vm-systemd.out "the systemd guest" || status=1
+echo "== systemd guest: the same with systemd from bookworm-backports (254+: DelegateSubgroup=)"
+CGFS_VM_DEB=$sd_deb CGFS_VM_SYSTEMD=backports bash tests/vm/systemd.sh build-test 2>&1 |
+	tee build-test/vm-systemd-bpo.out
+count_stage vm-systemd-bpo build-test/vm-systemd-bpo.out "the systemd guest (backports)" || status=1
 
 # Nothing of ours may be left: no test cgroup, no test mount, no user
 # this run made.

@@ -22,6 +22,11 @@
 #include "cgfs/layout.h"
 
 #define GROUP_LEAF ".self"
+/* Where systemd 254 and later start the unit's processes
+ * (DelegateSubgroup= in cgfs.service): a name systemd accepts (no leading
+ * dot) that no user can have (':' cannot be in a user name), so it is
+ * never taken for a tree. The daemon moves on from it into BASE/.self. */
+#define GROUP_START_LEAF "cgfs:start"
 
 /* A group is named by its path from the base, shorter than this: then
  * the paths of its leaf and of every interface file of it (kernel file
@@ -75,10 +80,11 @@ void cgroot_unlock(const struct cgroot *r);
 /* BASE relative to a hierarchy's mount point, malloc'd into *ret: base
  * (base=, any leading '/' dropped) or, when base is NULL, own (our own
  * cgroup there; fallback instead when own is the top) without a trailing
- * "/.self" (ours once we moved into our base's leaf). Trailing '/' and
- * anything after a newline are dropped. 0, -ENOENT (own is NULL: our
- * cgroup is outside the mount), -EINVAL (not below the top of the
- * hierarchy, a ".." in it, or our own cgroup is a bare .self), -ENOMEM. */
+ * "/.self" (ours once we moved into our base's leaf) or "/cgfs:start"
+ * (where systemd started us). Trailing '/' and anything after a newline
+ * are dropped. 0, -ENOENT (own is NULL: our cgroup is outside the mount),
+ * -EINVAL (not below the top of the hierarchy, a ".." in it, or our own
+ * cgroup is a bare leaf), -ENOMEM. */
 int group_base_path(const char *base, const char *own, const char *fallback, char **ret);
 
 /* Takes ownership of *layout. base: path relative to every hierarchy's

@@ -57,7 +57,9 @@ struct knob {
 	const char *name;
 	mode_t mode;          /* 0644 rw, 0444 ro, 0200 write-only */
 	enum cg_ctrl ctrl;    /* its hierarchy */
-	const char *v1_file;  /* the file behind the knob; default availability probe */
+	/* The file behind the knob, and the default availability probe;
+	 * NULL where that version has no equivalent (no knob there). */
+	const char *v1_file;
 	const char *v2_file;
 	/* Optional: a second file the conversion reads on that version (v1
 	 * cpu's period, v2 cpuset's effective list, the v1 memory limit and

@@ -40,6 +40,10 @@ int units_parse_uint(const char *s, uint64_t min, uint64_t max, int allow_max,
  * nearest; -ERANGE unless 1000 <= quota <= 2^44-1. And back. */
 int units_percent_to_quota(uint64_t centi, uint64_t period_us, uint64_t *ret_quota);
 uint64_t units_quota_to_percent(uint64_t quota_us, uint64_t period_us);
+/* The burst on top of the quota (cpu.max.burst, cpu.cfs_burst_us): the
+ * same conversion, rounded to nearest; -ERANGE above 2^44-1 us (0 is a
+ * burst: none). */
+int units_percent_to_burst(uint64_t centi, uint64_t period_us, uint64_t *ret_burst);
 
 /* cpu.weight 1..10000 <-> v1 cpu.shares 2..262144 on the curve
  * weight = ceil(10^((l^2 + 125 l)/612 - 7/34)), l = log2(shares).

@@ -91,6 +91,14 @@ static const struct {
 	/* 34 */ { 2, CTRL_FREEZER, "cgroup.kill", "" },
 	/* 35 */ { 2, CTRL_FREEZER, "cgroup.events", "populated 1\nfrozen 0\n" },
 	/* 36 */ { 2, CTRL_PIDS, "cgroup.procs", "" },
+	/* 37 */ { 1, CTRL_CPU, "cpu.cfs_burst_us", "0\n" },
+	/* 38 */ { 1, CTRL_CPUSET, "cpuset.mems", "0\n" },
+	/* 39 */ { 2, CTRL_MEMORY, "memory.low", "0\n" },
+	/* 40 */ { 2, CTRL_MEMORY, "memory.min", "0\n" },
+	/* 41 */ { 2, CTRL_MEMORY, "memory.zswap.max", "max\n" },
+	/* 42 */ { 2, CTRL_CPU, "cpu.max.burst", "0\n" },
+	/* 43 */ { 2, CTRL_CPUSET, "cpuset.mems", "\n" },
+	/* 44 */ { 2, CTRL_CPUSET, "cpuset.mems.effective", "0\n" },
 };
 
 #define N_FILES (sizeof(files) / sizeof(files[0]))
@@ -177,7 +185,8 @@ static char *kernel_text(int i, const char *text)
 	char *out;
 	const char *sp;
 
-	if (strcmp(files[i].name, "cpuset.cpus") == 0 &&
+	if ((strcmp(files[i].name, "cpuset.cpus") == 0 ||
+	     strcmp(files[i].name, "cpuset.mems") == 0) &&
 	    units_parse_cpulist(text, kernel_bits) == 0) {
 		/* the kernel shows a cpuset in canonical form */
 		out = fuzz_alloc(CPULIST_TEXT_MAX + 1);

@@ -13,16 +13,22 @@ mkdir -p "$out"/fuzz_knobs "$out"/fuzz_config "$out"/fuzz_layout "$out"/fuzz_sta
 	"$out"/fuzz_meminfo
 
 # ---- fuzz_knobs ----
-# Rows of knob_table (src/knobs.c) and of files[] (fuzz_knobs.c) by name.
-declare -A K=([memory_limit_mb]=0 [memory_high_mb]=1 [memory_swap_limit_mb]=2
-	[memory_usage_mb]=3 [memory_peak_mb]=4 [cpu_percent]=5 [cpu_weight]=6 [cpus]=7
-	[pids_max]=8 [pids_current]=9 [io_weight]=10 [freeze]=11 [kill]=12 [procs]=13
-	[stat]=14)
+# Rows of knob_table (src/knobs.c), read from its rows in order, and of
+# files[] (fuzz_knobs.c), by name.
+declare -A K=()
+row=0
+for n in $(sed -n 's/^\t{ \(VALUE(\|\.name = \)"\([a-z0-9_]*\)".*/\2/p' ../../src/knobs.c); do
+	K[$n]=$row
+	row=$((row + 1))
+done
+[ "${K[meminfo]:-}" = 15 ] || { echo "seeds.sh: cannot read knob_table's rows"; exit 1; }
 declare -A F=([v1:memory.limit_in_bytes]=0 [v1:memory.memsw.limit_in_bytes]=2
 	[v1:memory.oom_control]=5 [v1:cpu.cfs_period_us]=6 [v1:cpu.cfs_quota_us]=7
 	[v1:cpu.stat]=9 [v1:cpuset.cpus]=12 [v1:blkio.bfq.weight]=16 [v2:memory.max]=19
 	[v2:memory.events]=24 [v2:cpu.max]=25 [v2:cpu.stat]=27 [v2:io.bfq.weight]=31
-	[v2:io.weight]=32 [v2:cgroup.events]=35)
+	[v2:io.weight]=32 [v2:cgroup.events]=35 [v1:cpu.cfs_burst_us]=37 [v1:cpuset.mems]=38
+	[v2:memory.low]=39 [v2:memory.zswap.max]=41 [v2:cpu.max.burst]=42
+	[v2:cpuset.mems]=43)
 
 # One byte of value $1 (decimal or 0x hex).
 byte() {
@@ -83,6 +89,23 @@ knob pids-current pids_current 1 ''
 knob io-v1 io_weight 0 100
 knob io-v2 io_weight 1 250 -v2:io.bfq.weight '' v2:io.weight $'default 100\n8:16 300\n'
 knob io-v2-bfq io_weight 1 1 v2:io.bfq.weight $'default 100\n8:0 200\n'
+knob low-v2 memory_low_mb 1 1.5G v2:memory.low $'1048576\n'
+knob low-v1 memory_low_mb 0 512
+knob min-v2 memory_min_mb 1 max
+knob zswap-v2 memory_zswap_limit_mb 1 0 v2:memory.zswap.max $'max\n'
+knob zswap-none memory_zswap_limit_mb 1 64 -v2:memory.zswap.max ''
+knob period-v1 cpu_period_us 0 50000 v1:cpu.cfs_quota_us $'25000\n' \
+	v1:cpu.cfs_burst_us $'5000\n'
+knob period-v1-longer cpu_period_us 0 1000000 v1:cpu.cfs_quota_us $'50000\n'
+knob period-v2 cpu_period_us 1 10000 v2:cpu.max $'20000 100000\n' v2:cpu.max.burst $'10000\n'
+knob period-v2-noburst cpu_period_us 1 200000 -v2:cpu.max.burst ''
+knob burst-v1 cpu_burst_percent 0 12.5 v1:cpu.cfs_quota_us $'50000\n'
+knob burst-v2 cpu_burst_percent 1 0 v2:cpu.max $'max 50000\n'
+knob mems-v1 mems 0 0-1 v1:cpuset.mems $'0-3\n'
+knob mems-v2 mems 1 $'0\n' v2:cpuset.mems $'\n'
+# the burst refused: the quota and the period are put back
+H3=$((3 | 0 << 3)) knob fail-write-period cpu_period_us 0 200000 \
+	v1:cpu.cfs_quota_us $'50000\n' v1:cpu.cfs_burst_us $'10000\n'
 knob freeze freeze 1 1
 knob kill kill 1 $'1\n'
 knob procs procs 0 4242

@@ -176,8 +176,10 @@ static void die(const char *what)
 
 static const char *const settings[] = {
 	"memory.limit_in_bytes", "memory.soft_limit_in_bytes", "memory.memsw.limit_in_bytes",
-	"memory.max", "memory.high", "memory.swap.max", "cpu.cfs_quota_us", "cpu.cfs_period_us",
-	"cpu.shares", "cpu.max", "cpu.weight", "cpuset.cpus", "cpuset.mems", "pids.max",
+	"memory.max", "memory.high", "memory.swap.max", "memory.low", "memory.min",
+	"memory.zswap.max", "cpu.cfs_quota_us", "cpu.cfs_period_us", "cpu.cfs_burst_us",
+	"cpu.shares", "cpu.max", "cpu.max.burst", "cpu.weight", "cpuset.cpus", "cpuset.mems",
+	"pids.max",
 	"blkio.bfq.weight", "blkio.weight", "io.weight", "io.bfq.weight", "freezer.state",
 	"cgroup.freeze", "cgroup.procs", "cgroup.subtree_control", "cgroup.max.descendants",
 	"cgroup.max.depth", "cgroup.type",
@@ -535,7 +537,8 @@ struct step {
 static const char *const knobs[] = {
 	"memory_limit_mb", "memory_high_mb", "memory_swap_limit_mb", "cpu_percent", "cpu_weight",
 	"cpus", "pids_max", "io_weight", "freeze", "kill", "procs", "memory_usage_mb", "stat",
-	"pids_current", "meminfo", "bogus",
+	"pids_current", "meminfo", "memory_low_mb", "memory_min_mb", "memory_zswap_limit_mb",
+	"cpu_period_us", "cpu_burst_percent", "mems", "bogus",
 };
 static const char *const raws[] = {
 	"pids.max", "memory.max", "memory.limit_in_bytes", "memory.high", "cpu.weight",

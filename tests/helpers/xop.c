@@ -16,6 +16,11 @@
  *                                  the descriptor (SCM_RIGHTS); xop writes TEXT through it
  *   xop after r|w F TEXT CMD...    opens F, runs CMD, then reads F (r: prints it after
  *                                  "OK") or writes TEXT (w) through the same descriptor
+ *   xop copy HOW F [CMD...]        opens F, runs CMD (if any), then reads all of F with
+ *                                  HOW: sendfile (to a memfd), splice (through a
+ *                                  pipe) or pread (7 bytes at a time, at explicit offsets),
+ *                                  until the call returns 0; prints "OK" and the bytes, or
+ *                                  the first error's name
  *   xop hold N none|one|all SECS F...  opens the files F in turn, N opens in all, and
  *                                  reads nothing, one byte, or to the end of each; prints
  *                                  "OK N" or the first error's name and how many it holds
@@ -40,7 +45,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -214,6 +221,81 @@ static int do_after(const char *mode, const char *file, const char *text, char *
 	if (*mode == 'w')
 		return write_fd(fd, text);
 	return print_read(fd, pread(fd, buf, sizeof(buf), 0), buf);
+}
+
+/* One step of do_copy: up to 64 KiB of fd at *off into the content
+ * buffer buf (*len bytes so far); bytes moved, 0 at the end, -1. */
+static ssize_t copy_step(const char *how, int fd, off_t *off, char *buf, size_t *len, size_t cap)
+{
+	int p[2], tmp;
+	ssize_t n, got = -1;
+
+	if (!strcmp(how, "pread")) {
+		n = pread(fd, buf + *len, cap - *len < 7 ? cap - *len : 7, *off);
+		if (n > 0)
+			*off += n;
+		if (n > 0)
+			*len += (size_t)n;
+		return n;
+	}
+	if (!strcmp(how, "splice")) {
+		if (pipe(p) < 0)
+			return -1;
+		n = splice(fd, NULL, p[1], NULL, 65536, 0);
+		if (n > 0)
+			got = read(p[0], buf + *len, cap - *len);
+		close(p[0]);
+		close(p[1]);
+	} else {
+		tmp = memfd_create("xop", MFD_CLOEXEC);
+		if (tmp < 0)
+			return -1;
+		n = sendfile(tmp, fd, NULL, 65536);
+		if (n > 0)
+			got = pread(tmp, buf + *len, cap - *len, 0);
+		close(tmp);
+	}
+	if (n <= 0)
+		return n;
+	if (got != n) {
+		errno = EIO;
+		return -1;
+	}
+	*len += (size_t)n;
+	return n;
+}
+
+static int do_copy(const char *how, const char *file, char **cmd)
+{
+	static char buf[1 << 20];
+	size_t len = 0;
+	off_t off = 0;
+	int fd = open(file, O_RDONLY), status;
+	ssize_t n;
+	pid_t child;
+
+	if (fd < 0)
+		return report(-1);
+	if (*cmd) {
+		child = fork();
+		if (child == 0) {
+			close(fd);
+			dup2(open("/dev/null", O_WRONLY), 1);
+			execvp(cmd[0], cmd);
+			_exit(127);
+		}
+		if (child < 0 || waitpid(child, &status, 0) < 0 || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0) {
+			printf("CMD FAILED\n");
+			return 1;
+		}
+	}
+	do
+		n = copy_step(how, fd, &off, buf, &len, sizeof(buf));
+	while (n > 0 && len < sizeof(buf));
+	if (n > 0)
+		errno = EFBIG; /* more than the buffer holds */
+	return print_read(fd, n != 0 ? -1 : (ssize_t)len, buf);
 }
 
 static int do_hold(long n, const char *mode, unsigned secs, char **files, int nfiles)
@@ -422,6 +504,9 @@ int main(int argc, char **argv)
 		return do_handoff((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]), argv[4], argv[5]);
 	if (!strcmp(op, "after") && argc >= 6 && (!strcmp(argv[2], "r") || !strcmp(argv[2], "w")))
 		return do_after(argv[2], argv[3], argv[4], argv + 5);
+	if (!strcmp(op, "copy") && argc >= 4 &&
+	    (!strcmp(argv[2], "sendfile") || !strcmp(argv[2], "splice") || !strcmp(argv[2], "pread")))
+		return do_copy(argv[2], argv[3], argv + 4);
 	if (!strcmp(op, "write") && argc >= 4)
 		return do_write(argv[2], argv[3], strlen(argv[3]),
 		                argc > 4 ? strtoll(argv[4], NULL, 10) : 0);

@@ -38,7 +38,13 @@ grep -q "^ExecStart=$prefix/sbin/cgfs " "$DEST$unitdir/cgfs.service" && ok "unit
 # binary and man pages (verify checks that both exist).
 sed "s|$prefix/sbin/cgfs|$DEST$prefix/sbin/cgfs|" "$DEST$unitdir/cgfs.service" >"$UNITS/cgfs.service"
 out=$(MANPATH="$DEST$prefix/share/man" systemd-analyze verify "$UNITS/cgfs.service" 2>&1)
-assert_eq "systemd-analyze verify is clean" "" "$out"
+# systemd before 254 does not know DelegateSubgroup= and ignores it, as
+# the unit and cgfs(8) say; that one line is expected there, nothing else.
+sd_version=$(systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 }')
+if [ "${sd_version:-0}" -lt 254 ]; then
+	out=$(grep -v "cgfs.service:[0-9]*: Unknown key 'DelegateSubgroup' in section \[Service\], ignoring.\$" <<<"$out")
+fi
+assert_eq "systemd-analyze verify is clean (systemd ${sd_version:-unknown})" "" "$out"
 for k in Type=notify Delegate=yes Restart=on-failure NoNewPrivileges=yes; do
 	grep -qx "$k" "$DEST$unitdir/cgfs.service" && ok "unit has $k" || not_ok "unit lacks $k"
 done

@@ -18,6 +18,20 @@ DAEMON=
 SPAWNED=()
 SPAWNED_GROUPS=() # process groups (setsid) this run started: killed whole
 CGLOAD=$(dirname "$XOP")/cgload
+HELPERS=
+# Test users run the helpers (xop, cgload, adversary). From a checkout
+# they cannot reach (a clone in /root, which is 0700 on Debian) every such
+# step would fail with EACCES and look like cgfs refusing it: run copies
+# from a directory they can reach instead, and say so.
+if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$XOP" 2>/dev/null; then
+	HELPERS=$(mktemp -d /tmp/cgfs-bin.XXXXXX) && chmod 755 "$HELPERS" || exit 1
+	for b in xop cgload adversary; do
+		[ -f "$(dirname "$XOP")/$b" ] && cp "$(dirname "$XOP")/$b" "$HELPERS/"
+	done
+	echo "# $(dirname "$XOP") is out of other users' reach: the test users run copies in $HELPERS"
+	XOP=$HELPERS/xop
+	CGLOAD=$HELPERS/cgload
+fi
 ALICE=cgfs-alice
 BOB=cgfs-bob
 CAROL=cgfs-carol
@@ -140,7 +154,8 @@ serving_mounts() {
 # setting file in them (the files behind writable knobs, procs, caps), in
 # every hierarchy: equal digests mean a refused request changed nothing.
 SETTINGS='memory.limit_in_bytes memory.soft_limit_in_bytes memory.memsw.limit_in_bytes
-memory.max memory.high memory.swap.max cpu.cfs_quota_us cpu.cfs_period_us cpu.shares cpu.max
+memory.max memory.high memory.swap.max memory.low memory.min memory.zswap.max cpu.cfs_quota_us
+cpu.cfs_period_us cpu.cfs_burst_us cpu.shares cpu.max cpu.max.burst
 cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.weight
 io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control
 cgroup.max.descendants cgroup.max.depth'
@@ -386,6 +401,7 @@ cleanup() {
 	fi
 	grep -q "Abort\|abort\|double free\|corrupt" "$LOG" && { echo "--- log with abort"; cat "$LOG"; }
 	rm -f "$LOG" "$CONF" "$RUN_CONF"
+	[ -n "$HELPERS" ] && rm -rf "$HELPERS"
 	echo "$T_PASS passed, $T_FAIL failed"
 	[ "$T_FAIL" -eq 0 ] && [ "$rc" -eq 0 ] && exit 0
 	exit 1

@@ -123,6 +123,12 @@ static void test_parse_string(void **state)
 		"cpu_weight : 300\r\n"
 		"io_weight = 50 # another comment\r\n"
 		"memory_swap_limit_mb = max\r\n"
+		"memory_low_mb = 1G\r\n"
+		"memory_min_mb = 256\r\n"
+		"memory_zswap_limit_mb = 0\r\n"
+		"cpu_period_us = 50000\r\n"
+		"cpu_burst_percent = 12.5\r\n"
+		"mems = 0\r\n"
 		"max_depth = 0\r\n"
 		"[user a.b-c_d]\r\n"
 		"max_groups = 5\r\n"
@@ -139,6 +145,12 @@ static void test_parse_string(void **state)
 	assert_value(&cfg.defaults, "cpu_weight", "300");
 	assert_value(&cfg.defaults, "io_weight", "50");
 	assert_value(&cfg.defaults, "memory_swap_limit_mb", "max");
+	assert_value(&cfg.defaults, "memory_low_mb", "1G");
+	assert_value(&cfg.defaults, "memory_min_mb", "256");
+	assert_value(&cfg.defaults, "memory_zswap_limit_mb", "0");
+	assert_value(&cfg.defaults, "cpu_period_us", "50000");
+	assert_value(&cfg.defaults, "cpu_burst_percent", "12.5");
+	assert_value(&cfg.defaults, "mems", "0");
 	/* Not set: the built-in default, not "no limit". */
 	assert_int_equal(cfg.defaults.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
 	assert_int_equal(cfg.defaults.max_depth, 0);
@@ -209,6 +221,15 @@ static void test_errors(void **state)
 		{ "[defaults]\ncpu_weight = 0\n", "t.conf:2: value '0' for cpu_weight is out of range" },
 		{ "[defaults]\ncpu_weight = 10001\n",
 		  "t.conf:2: value '10001' for cpu_weight is out of range" },
+		{ "[defaults]\ncpu_period_us = 999\n",
+		  "t.conf:2: value '999' for cpu_period_us is out of range" },
+		{ "[defaults]\ncpu_period_us = max\n",
+		  "t.conf:2: value 'max' for cpu_period_us is not valid" },
+		{ "[defaults]\ncpu_burst_percent = max\n",
+		  "t.conf:2: value 'max' for cpu_burst_percent is not valid" },
+		{ "[defaults]\nmemory_low_mb = 1GB\n",
+		  "t.conf:2: value '1GB' for memory_low_mb is not valid" },
+		{ "[defaults]\nmems = 1-0\n", "t.conf:2: value '1-0' for mems is not valid" },
 		{ "[defaults]\nmemory_limit_mb = lots\n",
 		  "t.conf:2: value 'lots' for memory_limit_mb is not valid" },
 		{ "[defaults]\nmemory_limit_mb = 1 2\n",

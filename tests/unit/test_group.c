@@ -64,6 +64,14 @@ static void test_base_own(void **state)
 	base_fails(NULL, NULL, "/fb", -ENOENT);
 	base_fails(NULL, ".self", NULL, -EINVAL);
 	base_fails(NULL, "/.self", NULL, -EINVAL);
+	/* systemd's DelegateSubgroup=cgfs:start, as a leaf only. */
+	base_is(NULL, "/system.slice/cgfs.service/cgfs:start", NULL, "system.slice/cgfs.service");
+	base_is(NULL, "/a/xcgfs:start", NULL, "a/xcgfs:start");
+	base_is(NULL, "/a/cgfs:start/b", NULL, "a/cgfs:start/b");
+	base_is(NULL, "/a/b.self", NULL, "a/b.self");
+	base_fails(NULL, "cgfs:start", NULL, -EINVAL);
+	base_fails(NULL, "/cgfs:start", NULL, -EINVAL);
+	base_is("/a/cgfs:start", NULL, NULL, "a/cgfs:start"); /* given: as it is */
 }
 
 int main(void)

@@ -4,8 +4,8 @@
  * interface files per controller, v1 or v2 per controller, that records
  * every write in order and can refuse a chosen file's writes. It mimics
  * the few kernel behaviours the knobs depend on: v1 memory reads "-1" back
- * as 9223372036854771712 and refuses memory > memsw, and v2 cpu.max keeps
- * its period on "max".
+ * as 9223372036854771712 and refuses memory > memsw, v2 cpu.max keeps its
+ * period on "max", and the CFS bandwidth bounds hold at every write.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -42,6 +42,9 @@ struct fwrite {
 
 static struct fake {
 	int version[CTRL_MAX];
+	/* v1: the parent's quota/period ratio in hundredths of a percent,
+	 * which no child may exceed (0: no such parent) */
+	unsigned long long v1_ratio;
 	struct ffile files[MAX_FILES];
 	size_t n_files;
 	struct fwrite writes[MAX_WRITES];
@@ -150,12 +153,67 @@ static int v1_memsw_rule(struct ffile *f, unsigned long long v)
 	return 0;
 }
 
+/* A CFS file's number, or -1 for "max"/"-1"/no file. */
+static long long cfs_number(const char *text)
+{
+	return !*text || strncmp(text, "max", 3) == 0 || text[0] == '-' ? -1
+	                                                                  : strtoll(text, NULL, 10);
+}
+
+/* The kernel checks the whole bandwidth at every write to one of its
+ * files (tg_set_cfs_bandwidth): a period of 1000..1000000 us, a quota of
+ * at least 1000 us, a burst at most the quota; v1 also a ratio within
+ * the parent's (tg_cfs_schedulable_down). */
+static int cfs_rule(enum cg_ctrl c, struct ffile *f, const char *text)
+{
+	static const char *const names[] = { "cpu.cfs_quota_us", "cpu.cfs_period_us",
+		                             "cpu.cfs_burst_us", "cpu.max", "cpu.max.burst" };
+	const char *now[5], *sp;
+	long long quota, period, burst;
+	struct ffile *g;
+	size_t i, mine = 5;
+
+	for (i = 0; i < 5; i++) {
+		g = lookup(c, names[i]);
+		now[i] = g ? g->text : "";
+		if (g == f) {
+			now[i] = text;
+			mine = i;
+		}
+	}
+	if (mine == 5)
+		return 0;
+	if (F.version[c] == 1) {
+		quota = cfs_number(now[0]);
+		period = cfs_number(now[1]);
+		burst = cfs_number(now[2]);
+	} else {
+		/* "max" alone keeps the period */
+		sp = strchr(now[3], ' ');
+		if (!sp)
+			sp = strchr(lookup(c, "cpu.max")->text, ' ');
+		quota = cfs_number(now[3]);
+		period = sp ? cfs_number(sp + 1) : 100000;
+		burst = cfs_number(now[4]);
+	}
+	if (period < 1000 || period > 1000000 || (quota >= 0 && quota < 1000) ||
+	    (quota >= 0 && burst > quota))
+		return -EINVAL;
+	if (F.version[c] == 1 && F.v1_ratio && quota >= 0 &&
+	    (unsigned long long)quota * 10000 > F.v1_ratio * (unsigned long long)period)
+		return -EINVAL;
+	return 0;
+}
+
 /* What the kernel keeps of a write. */
 static int kernel_store(enum cg_ctrl c, struct ffile *f, const char *text)
 {
 	size_t n = strlen(f->name), k = strlen("limit_in_bytes");
 	char period[32];
-	int res;
+	int res = cfs_rule(c, f, text);
+
+	if (res < 0)
+		return res;
 
 	if (F.version[c] == 1 && n >= k && strcmp(f->name + n - k, "limit_in_bytes") == 0) {
 		res = v1_memsw_rule(f, number(text));
@@ -218,11 +276,13 @@ static void fake_v1(void)
 	    "\n");
 	put(CTRL_CPU, "cpu.cfs_period_us", "100000\n");
 	put(CTRL_CPU, "cpu.cfs_quota_us", "-1\n");
+	put(CTRL_CPU, "cpu.cfs_burst_us", "0\n");
 	put(CTRL_CPU, "cpu.shares", "1024\n");
 	put(CTRL_CPU, "cpu.stat", "nr_periods 10\nnr_throttled 2\nthrottled_time 1500000000\n");
 	put(CTRL_CPUACCT, "cpuacct.usage_user", "1234567891\n");
 	put(CTRL_CPUACCT, "cpuacct.usage_sys", "5000\n");
 	put(CTRL_CPUSET, "cpuset.cpus", "0-1\n");
+	put(CTRL_CPUSET, "cpuset.mems", "0\n");
 	put(CTRL_PIDS, "pids.max", "max\n");
 	put(CTRL_PIDS, "pids.current", "3\n");
 	put(CTRL_PIDS, "cgroup.procs", "");
@@ -243,13 +303,19 @@ static void fake_v2(void)
 	    "low 0\nhigh 0\nmax 4\noom 1\noom_kill 1\noom_group_kill 0\n");
 	put(CTRL_MEMORY, "memory.stat", "anon 4096\nfile 8192\n");
 	put(CTRL_MEMORY, "memory.swap.current", "0\n");
+	put(CTRL_MEMORY, "memory.low", "0\n");
+	put(CTRL_MEMORY, "memory.min", "0\n");
+	put(CTRL_MEMORY, "memory.zswap.max", "max\n");
 	put(CTRL_CPU, "cpu.max", "max 100000\n");
+	put(CTRL_CPU, "cpu.max.burst", "0\n");
 	put(CTRL_CPU, "cpu.weight", "100\n");
 	put(CTRL_CPU, "cpu.stat",
 	    "usage_usec 3000000\nuser_usec 2000000\nsystem_usec 1000001\nnr_periods 7\n"
 	    "nr_throttled 1\nthrottled_usec 250000\n");
 	put(CTRL_CPUSET, "cpuset.cpus", "0-1\n");
 	put(CTRL_CPUSET, "cpuset.cpus.effective", "0-1\n");
+	put(CTRL_CPUSET, "cpuset.mems", "\n");
+	put(CTRL_CPUSET, "cpuset.mems.effective", "0\n");
 	put(CTRL_PIDS, "pids.max", "max\n");
 	put(CTRL_PIDS, "pids.current", "0\n");
 	put(CTRL_IO, "io.bfq.weight", "default 100\n8:0 200\n");
@@ -258,6 +324,19 @@ static void fake_v2(void)
 	put(CTRL_FREEZER, "cgroup.kill", "");
 	put(CTRL_FREEZER, "cgroup.events", "populated 1\nfrozen 0\n");
 	put(CTRL_FREEZER, "cgroup.procs", "");
+}
+
+/* This host's layout: v1 controllers, and the v2 core files (freezer,
+ * cpu.stat) from the cgroup2 mount. */
+static void fake_hybrid(void)
+{
+	fake_v1();
+	F.version[CTRL_FREEZER] = 2;
+	F.version[CTRL_CPUACCT] = 2;
+	put(CTRL_FREEZER, "cgroup.freeze", "0\n");
+	put(CTRL_FREEZER, "cgroup.kill", "");
+	put(CTRL_FREEZER, "cgroup.events", "populated 0\nfrozen 0\n");
+	put(CTRL_CPUACCT, "cpu.stat", "usage_usec 10\nuser_usec 7\nsystem_usec 3\n");
 }
 
 /* ---- helpers ---- */
@@ -269,6 +348,11 @@ static const struct knob *knob(const char *name)
 	if (!k)
 		fail_msg("no knob %s", name);
 	return k;
+}
+
+static bool avail(const char *name)
+{
+	return knob_available(knob(name), &IO);
 }
 
 /* name's get() on io, as the group module calls it. */
@@ -514,6 +598,87 @@ static void test_memory_usage(void **state)
 	expect_get("memory_peak_mb", "201\n");
 }
 
+/* ---- protection and zswap: v2 only ---- */
+
+static void test_memory_protection(void **state)
+{
+	static const char *const names[] = { "memory_low_mb", "memory_min_mb" };
+	static const char *const files[] = { "memory.low", "memory.min" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		fake_v2();
+		expect_get(names[i], "0\n");
+		set_one(names[i], "512", CTRL_MEMORY, files[i], "536870912", "512\n");
+		set_one(names[i], "1.5G", CTRL_MEMORY, files[i], "1610612736", "1536\n");
+		set_one(names[i], "max", CTRL_MEMORY, files[i], "max", "max\n");
+		set_one(names[i], "-1", CTRL_MEMORY, files[i], "max", "max\n");
+		set_one(names[i], "0", CTRL_MEMORY, files[i], "0", "0\n");
+		/* the kernel keeps whole pages */
+		put(CTRL_MEMORY, files[i], "1048571904\n");
+		expect_get(names[i], "999\n");
+		set_bad(names[i], "512MB", -EINVAL);
+		set_bad(names[i], "99999999999T", -ERANGE);
+		assert_true(knob_available(knob(names[i]), &IO));
+	}
+	expect_get("memory_zswap_limit_mb", "max\n");
+	set_one("memory_zswap_limit_mb", "256", CTRL_MEMORY, "memory.zswap.max", "268435456",
+	        "256\n");
+	set_one("memory_zswap_limit_mb", "0", CTRL_MEMORY, "memory.zswap.max", "0", "0\n");
+	set_one("memory_zswap_limit_mb", "max", CTRL_MEMORY, "memory.zswap.max", "max", "max\n");
+	set_bad("memory_zswap_limit_mb", "1 G", -EINVAL);
+	/* a kernel without zswap (or before 5.19): no file, no knob */
+	drop(CTRL_MEMORY, "memory.zswap.max");
+	assert_false(avail("memory_zswap_limit_mb"));
+	assert_true(avail("memory_low_mb"));
+}
+
+/* v1 has no equivalent: the knobs are absent, never faked with another
+ * file, on v1 and on a hybrid host whose memory controller is v1. */
+static void expect_absent(const char *name)
+{
+	char buf[64];
+
+	assert_false(avail(name));
+	assert_int_equal(get(name, &IO, buf, sizeof(buf)), -ENOENT);
+	set_bad(name, "64", -ENOENT);
+	set_bad(name, "64MB", -EINVAL); /* junk is junk anywhere */
+}
+
+static void test_memory_protection_absent(void **state)
+{
+	static const char *const names[] = { "memory_low_mb", "memory_min_mb",
+		                             "memory_zswap_limit_mb" };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		assert_null(knob(names[i])->v1_file);
+		fake_v1();
+		expect_absent(names[i]);
+		/* whatever v1 files a group has */
+		put(CTRL_MEMORY, "memory.low", "0\n");
+		put(CTRL_MEMORY, "memory.min", "0\n");
+		put(CTRL_MEMORY, "memory.zswap.max", "max\n");
+		expect_absent(names[i]);
+		/* this host: v1 controllers, the v2 core files */
+		fake_hybrid();
+		expect_absent(names[i]);
+	}
+	/* a hybrid host whose memory controller is on v2 has them */
+	fake_hybrid();
+	F.version[CTRL_MEMORY] = 2;
+	put(CTRL_MEMORY, "memory.low", "0\n");
+	put(CTRL_MEMORY, "memory.min", "0\n");
+	for (i = 0; i < 2; i++) {
+		assert_true(avail(names[i]));
+		set_one(names[i], "64", CTRL_MEMORY, i ? "memory.min" : "memory.low", "67108864",
+		        "64\n");
+	}
+	assert_false(avail("memory_zswap_limit_mb"));
+}
+
 /* ---- cpu ---- */
 
 static void test_cpu_percent_v1(void **state)
@@ -567,6 +732,188 @@ static void test_cpu_percent_bad(void **state)
 		assert_int_equal(knob("cpu_percent")->check("0.01"), -ERANGE);
 		assert_int_equal(knob("cpu_percent")->check("12.5"), 0);
 		assert_int_equal(knob("cpu_percent")->check("max"), 0);
+	}
+}
+
+/* ---- cpu_period_us: the quota and the burst keep their share ---- */
+
+/* The last set() wrote exactly these files, in this order. */
+static void expect_writes(enum cg_ctrl c, const char *const *pairs, size_t n)
+{
+	size_t i;
+
+	if (F.n_writes != n)
+		fail_msg("%zu writes, want %zu (first: %s)", F.n_writes, n,
+		         F.n_writes ? F.writes[0].name : "none");
+	for (i = 0; i < n; i++)
+		expect_write(i, c, pairs[2 * i], pairs[2 * i + 1]);
+}
+
+#define WRITES(...)                                                                   \
+	expect_writes(CTRL_CPU, (const char *const[]){ __VA_ARGS__ },                \
+	              sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *) / 2)
+
+static void test_cpu_period_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	expect_get("cpu_period_us", "100000\n");
+	/* no quota and no burst: the period alone */
+	set_one("cpu_period_us", "50000", CTRL_CPU, "cpu.cfs_period_us", "50000", "50000\n");
+	assert_int_equal(set("cpu_percent", "50"), 0);
+	assert_int_equal(set("cpu_burst_percent", "20"), 0);
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_quota_us"), "25000\n");
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_burst_us"), "10000\n");
+	/* longer: the period first, so the ratio only falls on the way */
+	F.v1_ratio = 5000;
+	assert_int_equal(set("cpu_period_us", "200000"), 0);
+	WRITES("cpu.cfs_period_us", "200000", "cpu.cfs_quota_us", "100000", "cpu.cfs_burst_us",
+	       "40000");
+	expect_get("cpu_period_us", "200000\n");
+	expect_get("cpu_percent", "50\n");
+	expect_get("cpu_burst_percent", "20\n");
+	/* shorter: the burst, then the quota, then the period */
+	assert_int_equal(set("cpu_period_us", "10000"), 0);
+	WRITES("cpu.cfs_burst_us", "2000", "cpu.cfs_quota_us", "5000", "cpu.cfs_period_us",
+	       "10000");
+	expect_get("cpu_percent", "50\n");
+	expect_get("cpu_burst_percent", "20\n");
+	/* the same period: nothing to write */
+	assert_int_equal(set("cpu_period_us", "10000"), 0);
+	assert_int_equal(F.n_writes, 0);
+	/* out of the kernel's bounds: refused before any write */
+	set_bad("cpu_period_us", "999", -ERANGE);
+	set_bad("cpu_period_us", "1000001", -ERANGE);
+	set_bad("cpu_period_us", "1000", -ERANGE); /* 50% of 1 ms: a 500 us quota */
+	set_bad("cpu_period_us", "max", -EINVAL);
+	set_bad("cpu_period_us", "-1", -EINVAL);
+	set_bad("cpu_period_us", "10ms", -EINVAL);
+	set_bad("cpu_period_us", "1e5", -EINVAL);
+	expect_get("cpu_period_us", "10000\n");
+	/* from the percentage read, not the quota: 1018 us of 12 ms would
+	 * be 1272.5 of 15 ms, 8.49% */
+	F.v1_ratio = 0;
+	assert_int_equal(set("cpu_period_us", "12000"), 0);
+	assert_int_equal(set("cpu_burst_percent", "0"), 0);
+	assert_int_equal(set("cpu_percent", "8.48"), 0);
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_quota_us"), "1018\n");
+	assert_int_equal(set("cpu_period_us", "15000"), 0);
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_quota_us"), "1272\n");
+	expect_get("cpu_percent", "8.48\n");
+	assert_int_equal(set("cpu_percent", "50"), 0);
+	assert_int_equal(set("cpu_burst_percent", "20"), 0);
+	assert_int_equal(set("cpu_period_us", "10000"), 0);
+	/* 2 ms: a 1 ms quota, the least the kernel takes */
+	F.v1_ratio = 0;
+	assert_int_equal(set("cpu_period_us", "2000"), 0);
+	WRITES("cpu.cfs_burst_us", "400", "cpu.cfs_quota_us", "1000", "cpu.cfs_period_us",
+	       "2000");
+	expect_get("cpu_percent", "50\n");
+	/* this host's layout: the v1 files */
+	fake_hybrid();
+	set_one("cpu_period_us", "20000", CTRL_CPU, "cpu.cfs_period_us", "20000", "20000\n");
+	set_one("cpu_burst_percent", "5", CTRL_CPU, "cpu.cfs_burst_us", "1000", "5\n");
+}
+
+/* The burst write is refused: the quota and the period go back. */
+static void test_cpu_period_rollback(void **state)
+{
+	(void)state;
+	fake_v1();
+	assert_int_equal(set("cpu_percent", "50"), 0);
+	assert_int_equal(set("cpu_burst_percent", "10"), 0);
+	fail_writes(CTRL_CPU, "cpu.cfs_burst_us", -EINVAL);
+	assert_int_equal(set("cpu_period_us", "200000"), -EINVAL);
+	WRITES("cpu.cfs_period_us", "200000", "cpu.cfs_quota_us", "100000", "cpu.cfs_burst_us",
+	       "20000", "cpu.cfs_quota_us", "50000", "cpu.cfs_period_us", "100000");
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_period_us"), "100000\n");
+	assert_string_equal(content(CTRL_CPU, "cpu.cfs_quota_us"), "50000\n");
+	expect_get("cpu_burst_percent", "10\n");
+	/* the period refused: the quota goes back */
+	fake_v1();
+	assert_int_equal(set("cpu_percent", "20"), 0);
+	fail_writes(CTRL_CPU, "cpu.cfs_period_us", -EINVAL);
+	assert_int_equal(set("cpu_period_us", "50000"), -EINVAL);
+	WRITES("cpu.cfs_quota_us", "10000", "cpu.cfs_period_us", "50000", "cpu.cfs_quota_us",
+	       "20000");
+	expect_get("cpu_percent", "20\n");
+	expect_get("cpu_period_us", "100000\n");
+}
+
+static void test_cpu_period_v2(void **state)
+{
+	(void)state;
+	fake_v2();
+	expect_get("cpu_period_us", "100000\n");
+	set_one("cpu_period_us", "50000", CTRL_CPU, "cpu.max", "max 50000", "50000\n");
+	expect_get("cpu_percent", "max\n");
+	set_one("cpu_percent", "12.5", CTRL_CPU, "cpu.max", "6250 50000", "12.5\n");
+	set_one("cpu_burst_percent", "10", CTRL_CPU, "cpu.max.burst", "5000", "10\n");
+	/* longer: quota and period in one write, then the burst */
+	assert_int_equal(set("cpu_period_us", "100000"), 0);
+	WRITES("cpu.max", "12500 100000", "cpu.max.burst", "10000");
+	expect_get("cpu_percent", "12.5\n");
+	expect_get("cpu_burst_percent", "10\n");
+	/* shorter: the burst first, so it never exceeds the quota */
+	assert_int_equal(set("cpu_period_us", "10000"), 0);
+	WRITES("cpu.max.burst", "1000", "cpu.max", "1250 10000");
+	expect_get("cpu_period_us", "10000\n");
+	expect_get("cpu_percent", "12.5\n");
+	/* cpu.max refused: the burst goes back */
+	fail_writes(CTRL_CPU, "cpu.max", -EINVAL);
+	assert_int_equal(set("cpu_period_us", "8000"), -EINVAL);
+	WRITES("cpu.max.burst", "800", "cpu.max", "1000 8000", "cpu.max.burst", "1000");
+	expect_get("cpu_burst_percent", "10\n");
+	/* a kernel without cpu.max.burst (before 5.14): cpu.max alone */
+	fake_v2();
+	drop(CTRL_CPU, "cpu.max.burst");
+	set_one("cpu_period_us", "20000", CTRL_CPU, "cpu.max", "max 20000", "20000\n");
+	set_bad("cpu_period_us", "0", -ERANGE);
+	put(CTRL_CPU, "cpu.max", "garbage\n");
+	set_bad("cpu_period_us", "20000", -EIO);
+}
+
+/* ---- cpu_burst_percent ---- */
+
+static void test_cpu_burst(void **state)
+{
+	static const char *const files[] = { "", "cpu.cfs_burst_us", "cpu.max.burst" };
+
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		const char *f = files[v];
+
+		v == 1 ? fake_v1() : fake_v2();
+		expect_get("cpu_burst_percent", "0\n");
+		/* with no quota the kernel takes any burst */
+		set_one("cpu_burst_percent", "50", CTRL_CPU, f, "50000", "50\n");
+		set_one("cpu_burst_percent", "0.01", CTRL_CPU, f, "10", "0.01\n");
+		set_one("cpu_burst_percent", "0", CTRL_CPU, f, "0", "0\n");
+		set_one("cpu_burst_percent", "12.5%", CTRL_CPU, f, "12500", "12.5\n");
+		/* at most the quota: the kernel's EINVAL, nothing changed */
+		assert_int_equal(set("cpu_percent", "20"), 0);
+		assert_int_equal(set("cpu_burst_percent", "20.01"), -EINVAL);
+		expect_get("cpu_burst_percent", "12.5\n");
+		set_one("cpu_burst_percent", "20", CTRL_CPU, f, "20000", "20\n");
+		/* nor can the quota fall below it */
+		assert_int_equal(set("cpu_percent", "10"), -EINVAL);
+		expect_get("cpu_percent", "20\n");
+		/* the burst is a share of the group's own period */
+		assert_int_equal(set("cpu_period_us", "50000"), 0);
+		set_one("cpu_burst_percent", "10", CTRL_CPU, f, "5000", "10\n");
+		set_bad("cpu_burst_percent", "max", -EINVAL);
+		set_bad("cpu_burst_percent", "-1", -EINVAL);
+		set_bad("cpu_burst_percent", "12.345", -EINVAL);
+		set_bad("cpu_burst_percent", "1.", -EINVAL);
+		set_bad("cpu_burst_percent", "99999999999999999", -ERANGE);
+		assert_int_equal(knob("cpu_burst_percent")->check("0"), 0);
+		assert_int_equal(knob("cpu_burst_percent")->check("max"), -EINVAL);
+		assert_int_equal(knob("cpu_burst_percent")->check("17592186044416"), -ERANGE);
+		/* a kernel without the file (before 5.14): no knob */
+		drop(CTRL_CPU, f);
+		assert_false(avail("cpu_burst_percent"));
+		assert_int_equal(get("cpu_burst_percent", &IO, (char[64]){ 0 }, 64), -ENOENT);
+		assert_true(avail("cpu_period_us"));
 	}
 }
 
@@ -637,6 +984,31 @@ static void test_cpus(void **state)
 		put(CTRL_CPUSET, "cpuset.cpus", "\n");
 		expect_get("cpus", v == 1 ? "\n" : "0-1\n");
 	}
+}
+
+static void test_mems(void **state)
+{
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		v == 1 ? fake_v1() : fake_v2();
+		expect_get("mems", "0\n");
+		set_one("mems", "0", CTRL_CPUSET, "cpuset.mems", "0", "0\n");
+		set_one("mems", "0-3,6", CTRL_CPUSET, "cpuset.mems", "0-3,6", "0-3,6\n");
+		set_bad("mems", "3-1", -EINVAL);
+		set_bad("mems", "a", -EINVAL);
+		set_bad("mems", "1,,2", -EINVAL);
+		set_bad("mems", "0-", -EINVAL);
+		set_bad("mems", "65536", -EINVAL);
+		fail_writes(CTRL_CPUSET, "cpuset.mems", -EINVAL); /* no such node */
+		assert_int_equal(set("mems", "7"), -EINVAL);
+		/* v2: empty until written, the parent's nodes in effect */
+		put(CTRL_CPUSET, "cpuset.mems", "\n");
+		expect_get("mems", v == 1 ? "\n" : "0\n");
+		assert_true(avail("mems"));
+	}
+	/* the hybrid host: v1's file */
+	fake_hybrid();
+	set_one("mems", "0", CTRL_CPUSET, "cpuset.mems", "0", "0\n");
 }
 
 static void test_pids(void **state)
@@ -852,9 +1224,11 @@ static void test_meminfo(void **state)
 
 /* ---- availability ---- */
 
-static bool avail(const char *name)
+/* Whether v1 serves k: a v1 file, or no file at all (autoremove, a mark
+ * on the group's directory, served wherever a hierarchy is). */
+static bool on_v1(const struct knob *k)
 {
-	return knob_available(knob(name), &IO);
+	return k->v1_file != NULL || k->kind == KNOB_AUTOREMOVE;
 }
 
 static void test_available(void **state)
@@ -864,8 +1238,15 @@ static void test_available(void **state)
 	(void)state;
 	fake_v1();
 	for (i = 0; i < knob_count; i++)
-		if (!knob_available(&knob_table[i], &IO))
-			fail_msg("v1: %s not available", knob_table[i].name);
+		if (knob_available(&knob_table[i], &IO) != on_v1(&knob_table[i]))
+			fail_msg("v1: %s available: %d", knob_table[i].name,
+			         knob_available(&knob_table[i], &IO));
+	/* this host: every v1 knob, none of the v2-only ones */
+	fake_hybrid();
+	for (i = 0; i < knob_count; i++)
+		if (knob_available(&knob_table[i], &IO) != on_v1(&knob_table[i]))
+			fail_msg("hybrid: %s available: %d", knob_table[i].name,
+			         knob_available(&knob_table[i], &IO));
 	fake_v2();
 	for (i = 0; i < knob_count; i++)
 		if (!knob_available(&knob_table[i], &IO))
@@ -1040,6 +1421,8 @@ static void test_table(void **state)
 		"memory_peak_mb",  "cpu_percent",    "cpu_weight",           "cpus",
 		"pids_max",        "pids_current",   "io_weight",            "freeze",
 		"kill",            "procs",          "stat",                 "meminfo",
+		"memory_low_mb",   "memory_min_mb",  "memory_zswap_limit_mb", "cpu_period_us",
+		"cpu_burst_percent", "mems",
 		"autoremove",
 	};
 	size_t i;
@@ -1074,6 +1457,14 @@ static void test_table(void **state)
 	assert_int_equal(knob("autoremove")->mode, 0644);
 	assert_true(knob("memory_limit_mb")->cap);
 	assert_false(knob("pids_current")->cap);
+	/* only the knobs v1 has no equivalent for lack a v1 file; only
+	 * autoremove, a mark and no kernel file, has neither */
+	for (i = 0; i < knob_count; i++)
+		assert_true(knob_table[i].v2_file != NULL || knob_table[i].kind == KNOB_AUTOREMOVE);
+	assert_null(knob("autoremove")->v1_file);
+	assert_null(knob("memory_low_mb")->v1_file);
+	assert_null(knob("memory_min_mb")->v1_file);
+	assert_null(knob("memory_zswap_limit_mb")->v1_file);
 }
 
 /* ---- written values ---- */
@@ -1188,7 +1579,8 @@ static void test_bad_values(void **state)
 	static const char *const junk[] = { "", "abc", "-5", "1e99", "1 2", "0x10", "+1",
 		                            "max max" };
 	static const char *const sizes[] = { "memory_limit_mb", "memory_high_mb",
-		                             "memory_swap_limit_mb" };
+		                             "memory_swap_limit_mb", "memory_low_mb",
+		                             "memory_min_mb", "memory_zswap_limit_mb" };
 	size_t i, j;
 
 	(void)state;
@@ -1204,7 +1596,7 @@ static void test_bad_values(void **state)
 				assert_int_equal(k->check(junk[j]), -EINVAL);
 			}
 		}
-		for (j = 0; j < 3; j++) {
+		for (j = 0; j < sizeof(sizes) / sizeof(sizes[0]); j++) {
 			v == 1 ? fake_v1() : fake_v2();
 			set_bad(sizes[j], "512MB", -EINVAL);
 			set_bad(sizes[j], "1.", -EINVAL);
@@ -1227,7 +1619,9 @@ static void test_unserved(void **state)
 		char buf[64];
 
 		if (k->set)
-			assert_int_equal(set(k->name, k == knob("cpus") ? "0" : "1"), -ENOENT);
+			assert_int_equal(set(k->name, k->ctrl == CTRL_CPUSET ? "0"
+			                              : k == knob("cpu_period_us") ? "100000" : "1"),
+			                 -ENOENT);
 		assert_int_equal(F.n_writes, 0);
 		if (k->get && k != knob("stat"))
 			assert_int_equal(k->get(k, &IO, buf, sizeof(buf)), -ENOENT);
@@ -1265,12 +1659,19 @@ int main(void)
 		cmocka_unit_test(test_swap_v2),
 		cmocka_unit_test(test_memory_high),
 		cmocka_unit_test(test_memory_usage),
+		cmocka_unit_test(test_memory_protection),
+		cmocka_unit_test(test_memory_protection_absent),
 		cmocka_unit_test(test_cpu_percent_v1),
 		cmocka_unit_test(test_cpu_percent_v2),
 		cmocka_unit_test(test_cpu_percent_bad),
+		cmocka_unit_test(test_cpu_period_v1),
+		cmocka_unit_test(test_cpu_period_rollback),
+		cmocka_unit_test(test_cpu_period_v2),
+		cmocka_unit_test(test_cpu_burst),
 		cmocka_unit_test(test_cpu_weight),
 		cmocka_unit_test(test_weights_bad),
 		cmocka_unit_test(test_cpus),
+		cmocka_unit_test(test_mems),
 		cmocka_unit_test(test_pids),
 		cmocka_unit_test(test_io_weight_v1),
 		cmocka_unit_test(test_io_weight_v2),

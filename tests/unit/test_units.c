@@ -256,6 +256,32 @@ static void test_quota(void **state)
 	}
 }
 
+static void test_burst(void **state)
+{
+	uint64_t b = SENTINEL;
+
+	(void)state;
+	/* like a quota, but from 0 up */
+	assert_int_equal(units_percent_to_burst(0, 100000, &b), 0);
+	assert_int_equal(b, 0);
+	assert_int_equal(units_percent_to_burst(1, 100000, &b), 0);
+	assert_int_equal(b, 10);
+	assert_int_equal(units_percent_to_burst(5000, 50000, &b), 0);
+	assert_int_equal(b, 25000);
+	assert_int_equal(units_percent_to_burst(1, 1000, &b), 0);
+	assert_int_equal(b, 0); /* 0.1 us */
+	assert_int_equal(units_percent_to_burst(5, 1000, &b), 0);
+	assert_int_equal(b, 1); /* 0.5 us, rounded up */
+	assert_int_equal(units_percent_to_burst(UINT64_C(1759218604441), 100000, &b), 0);
+	assert_true(b == UINT64_C(17592186044410));
+	b = SENTINEL;
+	assert_int_equal(units_percent_to_burst(UINT64_C(1759218604442), 100000, &b), -ERANGE);
+	assert_int_equal(units_percent_to_burst(UNITS_MAX, 100000, &b), -ERANGE);
+	assert_int_equal(units_percent_to_burst(100, 0, &b), -ERANGE);
+	assert_true(b == SENTINEL);
+	assert_int_equal(units_quota_to_percent(0, 100000), 0);
+}
+
 static void test_shares_to_weight(void **state)
 {
 	uint64_t s, prev = 0;
@@ -377,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_percent_format),
 		cmocka_unit_test(test_uint),
 		cmocka_unit_test(test_quota),
+		cmocka_unit_test(test_burst),
 		cmocka_unit_test(test_shares_to_weight),
 		cmocka_unit_test(test_weight_round_trip),
 		cmocka_unit_test(test_blkio),

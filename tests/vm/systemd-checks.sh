@@ -152,6 +152,7 @@ cat >/tmp/user.sh <<EOF
 echo "session=\$(sed -n 's/^0:://p' /proc/\$\$/cgroup)"
 mkdir $MNT/$USR/g1; echo "mkdir=\$?"
 echo 64M > $MNT/$USR/g1/memory_limit_mb; echo "limit=\$?"
+mkdir $MNT/$USR/g2 && echo 32M > $MNT/$USR/g2/memory_limit_mb; echo "empty=\$?"
 echo \$\$ > $MNT/$USR/g1/procs; echo "move=\$?"
 echo "after=\$(sed -n 's/^0:://p' /proc/\$\$/cgroup)"
 # A process that outlives the session, in the group.
@@ -166,7 +167,8 @@ case $(val session) in
 /user.slice/user-$uid.slice/session-*.scope) ok "su -l runs in a session scope of user-$uid.slice" ;;
 *) not_ok "su -l runs in a session scope of user-$uid.slice (in $(val session))" ;;
 esac
-eq "the user makes a group and sets its memory limit" "$(val mkdir) $(val limit)" "0 0"
+eq "the user makes a group and sets its memory limit (and an empty group g2)" \
+	"$(val mkdir) $(val limit) $(val empty)" "0 0 0"
 eq "the user moves their shell from the session: echo \$\$ > procs" "$(val move)" 0
 # On v2 a group's own processes sit in its .self leaf (see cgfs(5)).
 G1=/system.slice/cgfs.service/$USR/g1/.self
@@ -266,6 +268,53 @@ eq "upgrade: the user's group, its limit and its process" \
 	"$(cat "$MNT/$USR/g1/memory_limit_mb" 2>&1) $(cat "$MNT/$USR/g1/procs" 2>&1)" "64 $sleeper"
 journalctl -b -u "$UNIT" --no-pager -g 'Reload|Stopp|Start' 2>/dev/null | tail -n 8 | note
 
+# ---- systemd's own transient scopes next to cgfs's groups
+
+section "systemd-run --scope -p MemoryMax= next to cgfs's groups"
+
+SCOPE=cgfs-vmtest-scope.scope
+SCG=/sys/fs/cgroup/system.slice/$SCOPE
+before=$(snapshot)
+# --scope execs the command in the scope: $! is the sleep itself.
+systemd-run --quiet --scope --unit=$SCOPE -p MemoryMax=48M sleep infinity </dev/null >/dev/null 2>&1 &
+scoped=$!
+in_scope() { [ "$(cgroup_of "$scoped")" = /system.slice/$SCOPE ]; }
+check "systemd-run --scope runs its command in $SCOPE" wait_for 60 in_scope
+eq "the scope's MemoryMax= is its memory.max; the cgfs group keeps its own limit and process" \
+	"$(cat "$SCG/memory.max" 2>&1) $(cat "$MNT/$USR/g1/memory_limit_mb" 2>&1) $(cat "$CG/$USR/g1/memory.max") $(cat "$MNT/$USR/g1/procs" 2>&1)" \
+	"50331648 64 67108864 $sleeper"
+# The user may not move root's scoped process into their group (it is
+# not theirs), and root's tools see cgfs's groups as any cgroup.
+# (bash, not dash: dash's echo reports every failed write as EIO.)
+out=$(runuser -u "$USR" -- bash -c "echo $scoped > $MNT/$USR/g1/procs" 2>&1)
+eq "the user cannot move the scope's process into their group: EPERM" \
+	"$? $(grep -c 'Operation not permitted' <<<"$out") $(cgroup_of "$scoped")" "1 1 /system.slice/$SCOPE"
+echo "$out" | note
+check "systemd-cgls shows cgfs's groups below the service" eval \
+	"systemd-cgls --no-pager -u $UNIT 2>/dev/null | grep -q 'g1'"
+kill "$scoped"
+scope_gone() { [ ! -d "$SCG" ]; }
+check "the scope goes when its process ends" wait_for 60 scope_gone
+after=$(snapshot)
+if [ "$before" = "$after" ]; then
+	ok "a scope made and gone changes nothing below the service's cgroup"
+else
+	not_ok "a scope made and gone changes nothing below the service's cgroup"
+	diff <(echo "$before") <(echo "$after") | note
+fi
+
+# ---- systemd-analyze security: recorded, each exposure explained in the unit
+
+section "systemd-analyze security $UNIT"
+
+out=$(systemd-analyze security --no-pager $UNIT 2>&1)
+rc=$?
+echo "$out" | note
+# It exits 0 whatever the score (no --threshold): a failure is a unit it
+# cannot read.
+eq "systemd-analyze security reads the unit and rates it" \
+	"$rc $(grep -c 'Overall exposure level' <<<"$out")" "0 1"
+
 # ---- stop: users' processes and groups stay; the mount goes
 
 section "stop: users' processes and groups stay; the mount goes"
@@ -277,6 +326,11 @@ check "systemctl stop: no cgfs process left" eval '! pgrep -x cgfs >/dev/null'
 check "systemctl stop: the user's process lives (KillMode=process)" alive "$sleeper"
 eq "systemctl stop: the group and its limit stay" \
 	"$(cgroup_of "$sleeper") $(cat "$CG/$USR/g1/memory.max" 2>&1)" "$G1 67108864"
+eq "systemctl stop: ExecStopPost's fusermount3 logs nothing (cgfs unmounted already)" \
+	"$(journalctl -b -u "$UNIT" --no-pager | grep -c 'failed to unmount')" 0
+# An empty group: systemd removes what it can of a stopped unit's cgroup.
+if [ -d "$CG/$USR/g2" ]; then g2_stop=kept; else g2_stop=removed; fi
+echo "the empty group g2 after stop: $g2_stop" | note
 
 # ---- start again: the same groups
 
@@ -298,6 +352,9 @@ if systemctl start $UNIT; then
 	main=$(prop MainPID)
 	eq "start again: the new supervisor is below the service's cgroup" \
 		"$(cgroup_of "$main")" /system.slice/cgfs.service/.self
+	eq "start again: the empty group g2 was $g2_stop by the stop" \
+		"$(cat "$MNT/$USR/g2/memory_limit_mb" 2>/dev/null || echo gone)" \
+		"$([ "$g2_stop" = kept ] && echo 32 || echo gone)"
 elif [ "$sd_version" -lt 254 ] && journalctl -b -u "$UNIT" --no-pager | grep -q 'status=219/CGROUP'; then
 	todo "systemctl start again, with a user's process in a group" \
 		"systemd $sd_version cannot place a process in the delegated cgroup (219/CGROUP)"
@@ -305,6 +362,65 @@ elif [ "$sd_version" -lt 254 ] && journalctl -b -u "$UNIT" --no-pager | grep -q 
 else
 	not_ok "systemctl start again, with a user's process in a group"
 	unit_log
+fi
+
+# ---- systemctl kill: the main process alone, then the whole unit
+
+# restarted NRESTARTS: systemd started cgfs again after a death, and the
+# user's group is served.
+restarted() {
+	[ "$(prop NRestarts)" -gt "$1" ] && [ "$(prop ActiveState)" = active ] && mounted &&
+		[ -d "$MNT/$USR/g1" ]
+}
+if [ "$(prop ActiveState)" = active ]; then
+	section "systemctl kill --kill-whom=main -s KILL: restarted, users' processes live"
+	main=$(prop MainPID)
+	server0=$(server_of "$main")
+	nr0=$(prop NRestarts)
+	systemctl kill --kill-whom=main -s KILL $UNIT
+	if wait_for 120 restarted "$nr0"; then
+		ok "kill of the supervisor: systemd restarts cgfs (Restart=on-failure) on a new mount"
+	elif [ "$sd_version" -lt 254 ] && journalctl -b -u "$UNIT" --no-pager | grep -q 'status=219/CGROUP'; then
+		todo "kill of the supervisor: systemd restarts cgfs" \
+			"systemd $sd_version cannot place a process in the delegated cgroup (219/CGROUP)"
+	else
+		not_ok "kill of the supervisor: systemd restarts cgfs (Restart=on-failure) on a new mount"
+		unit_log
+	fi
+	eq "kill of the supervisor: the user's process, its group and limit live on" \
+		"$(alive "$sleeper" && echo alive) $(cgroup_of "$sleeper") $(cat "$MNT/$USR/g1/memory_limit_mb" 2>&1)" \
+		"alive $G1 64"
+	# Its server held the old mount, which ExecStopPost detached: it ends
+	# when the kernel ends that connection.
+	old_server_ended() { [ -n "$server0" ] && wait_for 60 exited "$server0"; }
+	check "kill of the supervisor: the old server ends too" old_server_ended
+
+	section "systemctl kill -s KILL: every process of the unit, users' too"
+	nr0=$(prop NRestarts)
+	systemctl kill -s KILL $UNIT
+	# What cgfs(8) NOTES says: systemd signals every process in the
+	# unit's cgroup, and the users' groups are in it.
+	check "systemctl kill (every process): the user's process in a group is killed too" \
+		wait_for 60 exited "$sleeper"
+	restarted_any() { [ "$(prop NRestarts)" -gt "$nr0" ] && [ "$(prop ActiveState)" = active ] && mounted; }
+	if wait_for 120 restarted_any; then
+		ok "systemctl kill (every process): systemd restarts cgfs on a new mount"
+	else
+		not_ok "systemctl kill (every process): systemd restarts cgfs on a new mount"
+		unit_log
+	fi
+	# The stop removed what it could of the emptied tree (cgfs(8), NOTES):
+	# root makes the user's tree again where it went.
+	echo "after the restart: $(ls -d "$CG/$USR" "$CG/$USR/g1" 2>&1 | tr '\n' ' ')" | note
+	[ -d "$MNT/$USR" ] || mkdir "$MNT/$USR" || not_ok "root makes the user's tree again"
+	# For the purge: a user's process in a group again.
+	out=$(su -l "$USR" -c 'bash /tmp/user.sh' 2>&1)
+	echo "$out" | note
+	sleeper=$(val sleeper)
+	eq "after the restart the user makes a group again and moves into it" \
+		"$(val move) $(cgroup_of "$sleeper")" "0 $G1"
+else
+	todo "systemctl kill --kill-whom=main and systemctl kill" "not run: cgfs did not start again (above)"
 fi
 
 # ---- purge: nothing the package installed is left

@@ -21,8 +21,13 @@
 # power the guest off.
 #
 # Usage: bash tests/vm/systemd.sh BUILD_DIR
+#   CGFS_VM_SYSTEMD=stock        Debian 12's own systemd (252), or
+#                   backports    systemd from bookworm-backports (254 or
+#                                later: DelegateSubgroup=); each variant
+#                                has its own directory BUILD_DIR/vm-systemd
+#                                or BUILD_DIR/vm-systemd-bpo and tag
 #   CGFS_VM_DEB=path.deb         the package to test (default: tools/deb.sh
-#                                builds one in BUILD_DIR/vm-systemd/deb)
+#                                builds one in the variant's directory)
 #   CGFS_VM_BUDGET=720           seconds the whole stage may take (with a
 #                                cached root file system)
 #   CGFS_VM_TIMEOUT=900          hard cap on QEMU, after which it is killed
@@ -35,12 +40,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR"; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || { echo "vm-systemd: no build directory $1"; exit 2; }
-work=$build/vm-systemd
+variant=${CGFS_VM_SYSTEMD:-stock}
+case $variant in
+stock) VM_TAG=vm-systemd ;;
+backports) VM_TAG=vm-systemd-bpo ;;
+*) echo "vm-systemd: CGFS_VM_SYSTEMD is stock or backports, not $variant"; exit 2 ;;
+esac
+work=$build/$VM_TAG
 timeout_s=${CGFS_VM_TIMEOUT:-900}
 budget_s=${CGFS_VM_BUDGET:-720}
 stage_start=$(date +%s.%N)
 
-VM_TAG=vm-systemd
 VM_KERNELS=$build/vm/kernel
 . "$here/host.sh"
 
@@ -85,8 +95,18 @@ done
 pkgs=($(printf '%s\n' "${pkgs[@]}" | LC_ALL=C sort -u))
 suite=bookworm
 mirror=http://deb.debian.org/debian
+sources=("deb $mirror $suite main")
+hooks=()
+# Backports: systemd's binary packages from bookworm-backports (pinned
+# above Debian 12's, so every one of them is taken from there and their
+# versions match), the rest of Debian 12 as it is.
+if [ "$variant" = backports ]; then
+	sources+=("deb $mirror $suite-backports main")
+	pin="Package: src:systemd\nPin: release n=$suite-backports\nPin-Priority: 990\n"
+	hooks+=(--setup-hook="mkdir -p \"\$1/etc/apt/preferences.d\" && printf '$pin' >\"\$1/etc/apt/preferences.d/systemd-backports\"")
+fi
 # Bump "v1" when the way the tarball is made changes.
-key=$(printf 'v1 %s %s %s\n' "$suite" "$mirror" "${pkgs[*]}" | sha256sum | cut -c1-16)
+key=$(printf 'v1 %s %s %s %s\n' "$suite" "${sources[*]}" "${hooks[*]}" "${pkgs[*]}" | sha256sum | cut -c1-16)
 rootfs_tar=$work/rootfs-$key.tar
 rootfs_s=cached
 if [ ! -s "$rootfs_tar" ]; then
@@ -94,10 +114,10 @@ if [ ! -s "$rootfs_tar" ]; then
 	t=$(date +%s.%N)
 	rm -f "$work"/rootfs-*.tar "$work"/rootfs-*.tar.part
 	# No translations: they are most of the size and nobody reads them.
-	mmdebstrap --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" \
+	mmdebstrap --variant=minbase --include="$(IFS=,; echo "${pkgs[*]}")" "${hooks[@]}" \
 		--dpkgopt='path-exclude=/usr/share/locale/*' \
 		--dpkgopt='path-include=/usr/share/locale/locale.alias' \
-		--format=tar "$suite" "$rootfs_tar.part" "$mirror" >"$work/mmdebstrap.log" 2>&1 &&
+		--format=tar "$suite" "$rootfs_tar.part" "${sources[@]}" >"$work/mmdebstrap.log" 2>&1 &&
 		mv "$rootfs_tar.part" "$rootfs_tar" ||
 		{ tail -n 20 "$work/mmdebstrap.log"; rm -f "$rootfs_tar.part"
 		  die "mmdebstrap failed: is $mirror reachable? (log: $work/mmdebstrap.log)"; }
