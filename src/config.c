@@ -31,6 +31,10 @@
 #define SEEN_ADMIT (1ull << (CAPS_SLOTS + 2))
 #define SEEN_MAX_OPEN (1ull << (CAPS_SLOTS + 3))
 #define SEEN_MAX_OPEN_TOTAL (1ull << (CAPS_SLOTS + 4))
+#define SEEN_TREES (1ull << (CAPS_SLOTS + 5))
+#define SEEN_TREES_UIDS (1ull << (CAPS_SLOTS + 6))
+#define SEEN_TREES_GROUP (1ull << (CAPS_SLOTS + 7))
+_Static_assert(CAPS_SLOTS + 7 < 64, "parse.seen has no room for every key");
 
 struct parse {
 	struct config cfg;   /* being built; handed out only when all is well */
@@ -76,6 +80,9 @@ static void config_init(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	defaults_init(&cfg->defaults);
 	cfg->max_open_total = CONFIG_MAX_OPEN_TOTAL;
+	cfg->trees = CONFIG_TREES_NONE;
+	cfg->trees_uid_min = CONFIG_TREES_UID_MIN;
+	cfg->trees_uid_max = CONFIG_TREES_UID_MAX;
 }
 
 void config_empty(struct config *cfg)
@@ -95,6 +102,7 @@ void config_free(struct config *cfg)
 		caps_free(&cfg->users[i].caps);
 	}
 	free(cfg->users);
+	free(cfg->trees_group);
 	config_init(cfg);
 }
 
@@ -347,6 +355,77 @@ static int set_admit(struct parse *p, const char *value)
 	return 1;
 }
 
+/* ---- trees on demand ([defaults] only) ---- */
+
+static int seen_once(struct parse *p, const char *key, uint64_t bit)
+{
+	if (p->cur != &p->cfg.defaults)
+		return fail(p, "%s belongs in [defaults], not [%s]", key, p->label);
+	if (p->seen & bit)
+		return fail(p, "key '%s' repeated in [%s]", key, p->label);
+	p->seen |= bit;
+	return 1;
+}
+
+/* One uid in decimal, at most end; *s moves past it. */
+static bool parse_uid(const char **s, uid_t *ret)
+{
+	unsigned long long n = 0;
+	const char *c = *s;
+
+	if (*c < '0' || *c > '9')
+		return false;
+	for (; *c >= '0' && *c <= '9'; c++) {
+		n = n * 10 + (unsigned)(*c - '0');
+		if (n >= (uid_t)-1)
+			return false; /* (uid_t)-1 is no uid */
+	}
+	*ret = (uid_t)n;
+	*s = c;
+	return true;
+}
+
+/* trees_uids = MIN-MAX */
+static int set_trees_uids(struct parse *p, const char *value)
+{
+	const char *s = value;
+	uid_t lo, hi;
+
+	if (!seen_once(p, "trees_uids", SEEN_TREES_UIDS))
+		return 0;
+	if (!parse_uid(&s, &lo) || *s++ != '-' || !parse_uid(&s, &hi) || *s || lo > hi)
+		return fail(p, "value '%s' for trees_uids is not valid (MIN-MAX, two uids "
+		            "below 4294967295, MIN at most MAX)", value);
+	p->cfg.trees_uid_min = lo;
+	p->cfg.trees_uid_max = hi;
+	return 1;
+}
+
+static int set_trees(struct parse *p, const char *key, const char *value)
+{
+	if (strcmp(key, "trees_uids") == 0)
+		return set_trees_uids(p, value);
+	if (strcmp(key, "trees_group") == 0) {
+		if (!seen_once(p, key, SEEN_TREES_GROUP))
+			return 0;
+		/* Group names are made like user names (useradd's rule). */
+		if (!user_name_ok(value, strlen(value)))
+			return fail(p, "value '%s' for trees_group is not valid (a group name)",
+			            value);
+		p->cfg.trees_group = strdup(value);
+		return p->cfg.trees_group ? 1 : fail_errno(p, -ENOMEM, "out of memory");
+	}
+	if (!seen_once(p, key, SEEN_TREES))
+		return 0;
+	if (strcmp(value, "none") == 0)
+		p->cfg.trees = CONFIG_TREES_NONE;
+	else if (strcmp(value, "auto") == 0)
+		p->cfg.trees = CONFIG_TREES_AUTO;
+	else
+		return fail(p, "value '%s' for trees is not valid (none or auto)", value);
+	return 1;
+}
+
 static int handler(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse *p = user;
@@ -376,6 +455,9 @@ static int handler(void *user, const char *section, const char *name, const char
 			            p->label);
 		return set_max(p, name, value, &p->cfg.max_open_total, SEEN_MAX_OPEN_TOTAL);
 	}
+	if (strcmp(name, "trees") == 0 || strcmp(name, "trees_uids") == 0 ||
+	    strcmp(name, "trees_group") == 0)
+		return set_trees(p, name, value);
 	/* Only admin caps are config keys; a knob without check() could not
 	 * be validated now, and a bad value would surface only at mkdir. */
 	k = knob_find(name);
@@ -494,6 +576,12 @@ void config_caps_for(const struct config *cfg, const char *user, struct caps *re
 		ret->admit = u->caps.admit;
 	if (u->caps.max_open_files != MAX_UNSET)
 		ret->max_open_files = u->caps.max_open_files;
+}
+
+bool config_trees_uid(const struct config *cfg, uid_t uid)
+{
+	return cfg && cfg->trees == CONFIG_TREES_AUTO && uid >= cfg->trees_uid_min &&
+	       uid <= cfg->trees_uid_max;
 }
 
 int caps_allow_group(const struct caps *caps, int parent_depth, long groups)

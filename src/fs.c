@@ -32,6 +32,10 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	struct fs *fs = userdata;
 
 	budget_set_total(fs->cfg->max_open_total);
+	if (fs->cfg->trees == CONFIG_TREES_AUTO)
+		log_info("trees on demand for uids %u-%u%s%s", fs->cfg->trees_uid_min,
+		         fs->cfg->trees_uid_max, fs->cfg->trees_group ? " in group " : "",
+		         fs->cfg->trees_group ? fs->cfg->trees_group : "");
 	/* O_TRUNC arrives with open() instead of as a separate SETATTR. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
@@ -44,13 +48,20 @@ static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	int res;
 
 	res = node_lookup(fs, parent, &p);
-	if (res == 0)
-		res = child_ref(fs, &p, name, &c);
-	if (res < 0) {
-		fuse_reply_err(req, -res);
-		return;
-	}
+	if (res < 0)
+		goto err;
+	res = child_ref(fs, &p, name, &c);
+	/* An error reply leaves the kernel no negative entry it may keep
+	 * (only a reply with node id 0 would): the next lookup of the name,
+	 * by whoever, comes here again. */
+	if (res == -ENOENT && p.depth == 0 && p.kind == NODE_DIR)
+		res = tree_on_demand(req, fs, &p, name, &c);
+	if (res < 0)
+		goto err;
 	reply_entry(req, fs, &c);
+	return;
+err:
+	fuse_reply_err(req, -res);
 }
 
 static void fs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)

@@ -207,6 +207,72 @@ void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fuse_reply_err(req, 0);
 }
 
+/* Makes the group at path, the watcher told it is cgfs's own doing.
+ * Under the tree lock. */
+static int make_locked(struct fs *fs, const char *path, const struct caps *caps)
+{
+	uint64_t own = watch_own_begin(path, true);
+	int res = group_create(fs->root, path, caps);
+
+	watch_own_end(own, res);
+	return res;
+}
+
+/* The tree of the user called name (a valid tree name), with its caps:
+ * what root's mkdir at the top makes, and what a lookup by its user makes
+ * with trees = auto. -EEXIST when it exists already. */
+int tree_make(struct fs *fs, const char *name)
+{
+	struct caps caps;
+	int res;
+
+	config_caps_for(fs->cfg, name, &caps);
+	cgroot_lock(fs->root);
+	res = make_locked(fs, name, &caps);
+	cgroot_unlock(fs->root);
+	return res;
+}
+
+/* A lookup at the top found no tree called name. With trees = auto, the
+ * tree of an entitled user is made by that user's own lookup, and by
+ * nobody else's: another user's, or root's, finds what exists. 0 and the
+ * tree in *ret, -ENOENT where nothing is made, or why making failed. */
+int tree_on_demand(fuse_req_t req, struct fs *fs, const struct nref *p, const char *name,
+                   struct nref *ret)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	const char *group = fs->cfg ? fs->cfg->trees_group : NULL;
+	uid_t uid;
+	gid_t gid;
+	int res;
+
+	/* The configuration first: it costs no look-up of any database. */
+	if (!config_trees_uid(fs->cfg, ctx->uid))
+		return -ENOENT;
+	if (policy_user(name, &uid, &gid) < 0 || uid != ctx->uid)
+		return -ENOENT;
+	if (group) {
+		res = policy_user_in_group(name, gid, group);
+		if (res <= 0) {
+			log_debug("no tree on demand for %s: not in group %s (%s)", name, group,
+			          res < 0 ? strerror(-res) : "not a member");
+			return -ENOENT;
+		}
+	}
+	/* A tree made since (by root's mkdir, or by another lookup of the
+	 * user's own, each under the lock) is the one asked for. */
+	res = tree_make(fs, name);
+	if (res < 0 && res != -EEXIST) {
+		log_debug("tree on demand for %s (uid %u pid %d) not made: %s", name, ctx->uid,
+		          ctx->pid, strerror(-res));
+		return res;
+	}
+	if (res == 0)
+		log_info("tree /%s made on demand by its user (uid %u pid %d)", name, ctx->uid,
+		         ctx->pid);
+	return child_ref(fs, p, name, ret);
+}
+
 void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
 	struct fs *fs = fs_of(req);
@@ -247,24 +313,17 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 		goto err;
 	}
 
-	cgroot_lock(fs->root);
-	if (p.depth > 0) {
+	if (p.depth == 0) {
+		res = tree_make(fs, c.path);
+	} else {
+		cgroot_lock(fs->root);
 		res = caps_allow_group(&caps, p.depth, -1);
 		if (res == 0 && caps.max_groups >= 0)
 			res = caps_allow_group(&caps, p.depth, group_count(fs->root, tree));
+		if (res == 0)
+			res = make_locked(fs, c.path, NULL);
+		cgroot_unlock(fs->root);
 	}
-	if (res == 0) {
-		uint64_t own = watch_own_begin(c.path, true);
-
-		if (p.depth == 0) {
-			config_caps_for(fs->cfg, name, &caps);
-			res = group_create(fs->root, c.path, &caps);
-		} else {
-			res = group_create(fs->root, c.path, NULL);
-		}
-		watch_own_end(own, res);
-	}
-	cgroot_unlock(fs->root);
 	if (res < 0)
 		goto err;
 	res = child_ref(fs, &p, name, &c);

@@ -104,6 +104,9 @@ void reply_part(fuse_req_t req, struct ofile *of, char *fresh, int len, size_t s
 void fs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
                 struct fuse_file_info *fi);
 void fs_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+int tree_make(struct fs *fs, const char *name);
+int tree_on_demand(fuse_req_t req, struct fs *fs, const struct nref *p, const char *name,
+                   struct nref *ret);
 void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode);
 void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
 void fs_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);

@@ -513,6 +513,10 @@ const struct knob knob_table[] = {
 	{ VALUE("mems", 0644, CTRL_CPUSET, true),
 	  .v1_file = "cpuset.mems", .v2_file = "cpuset.mems", .v2_aux = "cpuset.mems.effective",
 	  .get = list_get, .set = list_set, .check = units_check_cpulist },
+	/* v2 only; its files are in whichever hierarchy is v2, the
+	 * freezer's on a pure v2 host (pressure_get finds it). */
+	{ VALUE("pressure", 0444, CTRL_FREEZER, false),
+	  .v2_file = "cpu.pressure", .get = pressure_get, .available = pressure_available },
 	/* No kernel file: a mark the group module keeps (group_autoremove_*). */
 	{ .name = "autoremove", .mode = 0644, .ctrl = CTRL_FREEZER, .kind = KNOB_AUTOREMOVE,
 	  .check = check_autoremove, .available = any_served },

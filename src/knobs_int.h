@@ -5,6 +5,7 @@
  *  knobs_text.c  kernel text through knob_io, and values rendered as lines
  *  knobs_cfs.c   CFS bandwidth: cpu_percent, cpu_period_us, cpu_burst_percent
  *  knobs_stat.c  stat and meminfo: reports gathered from many files
+ *  knobs_psi.c   pressure: the kernel's pressure stall information
  */
 #pragma once
 
@@ -100,3 +101,38 @@ int check_burst(const char *value);
 int stat_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
 bool stat_available(const struct knob *k, const struct knob_io *io);
 int meminfo_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+
+/* ---- knobs_psi.c: pressure stall information ---- */
+
+/* Resources cpu, memory, io (in that order); kinds some, full; averages
+ * over 10, 60 and 300 seconds. */
+#define PSI_RESOURCES 3
+#define PSI_KINDS 2
+#define PSI_AVGS 3
+
+struct psi_line {
+	uint32_t avg[PSI_AVGS]; /* hundredths of a percent */
+	uint64_t total;         /* microseconds stalled since the group was made */
+};
+
+/* One resource's pressure file. has[1] is false where the kernel prints
+ * no "full" line. */
+struct psi {
+	bool has[PSI_KINDS];
+	struct psi_line line[PSI_KINDS];
+};
+
+/* The names of resource r, kind and average a, as the kernel spells them. */
+const char *psi_resource_name(int r);
+const char *psi_kind_name(int kind);
+const char *psi_avg_name(int a);
+/* Parses a pressure file's text: a "some" line, then an optional "full"
+ * line, each "KIND avg10=D.DD avg60=D.DD avg300=D.DD total=N", the last
+ * newline optional. 0, or -EIO for anything else. */
+int psi_parse(const char *text, struct psi *ret);
+/* Reads and parses resource r's file of this group: 0, -ENOENT where the
+ * group has none (no v2 hierarchy, PSI off, no such file), -EIO for text
+ * not understood, or the read's -errno. */
+int psi_read(const struct knob_io *io, int r, struct psi *ret);
+int pressure_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+bool pressure_available(const struct knob *k, const struct knob_io *io);

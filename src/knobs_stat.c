@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * knobs_stat: the stat and meminfo rows, reports gathered from many
- * files. stat's sources are the rows of stat_lines; meminfo reads the
- * memory rows' files of the group and its ancestors and leaves the
- * arithmetic to meminfo_render().
+ * files. stat's sources are the rows of stat_lines, then the pressure
+ * files (knobs_psi.c); meminfo reads the memory rows' files of the group
+ * and its ancestors and leaves the arithmetic to meminfo_render().
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -165,6 +165,43 @@ static int stat_render_line(const struct knob_io *io, const struct stat_line *l,
 	return out_line(o, l->name, text);
 }
 
+/* The pressure row's figures: RESOURCE_pressure_KIND_avgN in percent,
+ * RESOURCE_pressure_KIND_total_seconds; none where the group has no
+ * pressure files. */
+static int stat_pressure(const struct knob_io *io, struct out *o)
+{
+	char name[64], text[NUM_TEXT];
+	struct psi p;
+	int r, kind, a, res;
+
+	for (r = 0; r < PSI_RESOURCES; r++) {
+		res = psi_read(io, r, &p);
+		if (res == -ENOENT)
+			continue;
+		for (kind = 0; res == 0 && kind < PSI_KINDS; kind++) {
+			const struct psi_line *l = &p.line[kind];
+
+			if (!p.has[kind])
+				continue;
+			for (a = 0; res == 0 && a < PSI_AVGS; a++) {
+				snprintf(name, sizeof(name), "%s_pressure_%s_%s", psi_resource_name(r),
+				         psi_kind_name(kind), psi_avg_name(a));
+				snprintf(text, sizeof(text), "%" PRIu32 ".%02" PRIu32, l->avg[a] / 100,
+				         l->avg[a] % 100);
+				res = out_line(o, name, text);
+			}
+			snprintf(name, sizeof(name), "%s_pressure_%s_total_seconds",
+			         psi_resource_name(r), psi_kind_name(kind));
+			format_stat(STAT_US_SECONDS, l->total, text, sizeof(text));
+			if (res == 0)
+				res = out_line(o, name, text);
+		}
+		if (res < 0)
+			return res;
+	}
+	return 0;
+}
+
 /* The lines come from stat_lines, not from k's files (which name one
  * source each as the row's documentation). */
 int stat_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
@@ -188,7 +225,8 @@ int stat_get(const struct knob *k, const struct knob_io *io, char *buf, size_t s
 		res = out_line(&o, "populated", populated ? "1" : "0");
 	if (res < 0 && res != -ENOENT && res != -ENODATA)
 		return res;
-	return (int)o.len;
+	res = stat_pressure(io, &o);
+	return res < 0 ? res : (int)o.len;
 }
 
 /* ---- meminfo ---- */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <grp.h>
 #include <limits.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -84,6 +85,72 @@ int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid)
 	*ret_uid = pw.pw_uid;
 	*ret_gid = pw.pw_gid;
 	return 0;
+}
+
+/* Bounds on what a group lookup may cost: an entry (its member list)
+ * and a user's groups, the kernel's NGROUPS_MAX. */
+#define GROUP_ENTRY_MAX (1u << 20)
+#define USER_GROUPS_MAX 65536
+
+/* The gid of group: 1 found, 0 no such group, -errno. */
+static int group_gid(const char *group, gid_t *ret)
+{
+	struct group gr, *res = NULL;
+	size_t size = 4096;
+	char *buf = NULL, *more;
+	int err;
+
+	for (;;) {
+		more = realloc(buf, size);
+		if (!more) {
+			free(buf);
+			return -ENOMEM;
+		}
+		buf = more;
+		err = getgrnam_r(group, &gr, buf, size, &res);
+		if (err != ERANGE)
+			break;
+		if (size >= GROUP_ENTRY_MAX) {
+			free(buf);
+			return -E2BIG;
+		}
+		size *= 2;
+	}
+	if (err == 0 && res)
+		*ret = gr.gr_gid;
+	free(buf);
+	if (err != 0 && err != ENOENT && err != ESRCH)
+		return -err;
+	return err == 0 && res ? 1 : 0;
+}
+
+int policy_user_in_group(const char *user, gid_t user_gid, const char *group)
+{
+	gid_t want = 0, few[64], *list = few;
+	int n = (int)(sizeof(few) / sizeof(*few)), i, res;
+
+	res = group_gid(group, &want);
+	if (res <= 0)
+		return res;
+	if (want == user_gid)
+		return 1;
+	if (getgrouplist(user, user_gid, list, &n) < 0) {
+		/* n now says how many there are. */
+		if (n <= 0 || n > USER_GROUPS_MAX)
+			return -E2BIG;
+		list = calloc((size_t)n, sizeof(*list));
+		if (!list)
+			return -ENOMEM;
+		if (getgrouplist(user, user_gid, list, &n) < 0) {
+			free(list);
+			return -E2BIG; /* grew in between: give up */
+		}
+	}
+	for (i = 0, res = 0; i < n && !res; i++)
+		res = list[i] == want;
+	if (list != few)
+		free(list);
+	return res;
 }
 
 uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner)

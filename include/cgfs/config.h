@@ -9,13 +9,14 @@
  *
  * Keys are the names of cap knobs (knob.cap) plus max_groups,
  * max_depth, admit, max_open_files and (in [defaults] only)
- * max_open_files_total. Values are validated with the knob's check() when loaded,
+ * max_open_files_total, trees, trees_uids and trees_group. Values are validated with the knob's check() when loaded,
  * so a bad file is refused at start with "FILE:LINE: message".
  */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "cgfs/knobs.h"
 
@@ -32,6 +33,17 @@
  * names stay well inside PATH_MAX. */
 #define CONFIG_MAX_DEPTH_DEFAULT 32L
 #define CONFIG_MAX_GROUPS_DEFAULT 2000L
+
+/* The uids entitled to a tree on demand where cgfs.conf does not say:
+ * Debian's range of login uids (adduser.conf's FIRST_UID..LAST_UID). */
+#define CONFIG_TREES_UID_MIN 1000
+#define CONFIG_TREES_UID_MAX 60000
+
+/* Who gets a tree without root's mkdir. */
+enum config_trees {
+	CONFIG_TREES_NONE, /* trees are root's mkdir only (the default) */
+	CONFIG_TREES_AUTO, /* an entitled user's first lookup of it makes it */
+};
 
 struct caps {
 	/* Value text per cap knob, indexed like knob_table; NULL = not set. */
@@ -59,6 +71,13 @@ struct config {
 	bool user_open_caps;
 	struct config_user *users;
 	size_t n_users;
+	/* Trees on demand: who is entitled (config_trees_uid), and the
+	 * Unix group they must also be members of (NULL: none asked for;
+	 * looked up when a tree is to be made, so a group made later
+	 * counts). */
+	enum config_trees trees;
+	uid_t trees_uid_min, trees_uid_max;
+	char *trees_group;
 };
 
 /* Parses INI text (name is used in messages). On error returns -EINVAL and
@@ -86,6 +105,11 @@ void config_caps_for(const struct config *cfg, const char *user,
  * parent_depth (1: the tree root), holding groups groups now (its root
  * included; negative: not counted, only the depth is judged). 0, or
  * -EDQUOT beyond max_depth or max_groups. */
+/* Whether trees = auto and uid is in trees_uids: the part of a user's
+ * entitlement to a tree on demand that is the file's alone (the group,
+ * and the uids no tree may belong to, are policy's). NULL cfg: false. */
+bool config_trees_uid(const struct config *cfg, uid_t uid);
+
 int caps_allow_group(const struct caps *caps, int parent_depth, long groups);
 
 void config_free(struct config *cfg);

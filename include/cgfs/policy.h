@@ -22,6 +22,14 @@ int policy_group_name(const char *name);
  * or not a plausible name) or -EPERM (root, or the overflow uid). */
 int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid);
 
+/* Whether user (whose primary group is user_gid) is a member of the Unix
+ * group called group, primary or supplementary, as the group database
+ * says (getgrouplist(3), which is what a login gets). 1 or 0 (no such
+ * group included), or -ENOMEM, -E2BIG (a group entry beyond 1 MiB, or
+ * more than 65536 groups: the kernel's NGROUPS_MAX), -errno of the
+ * database. */
+int policy_user_in_group(const char *user, gid_t user_gid, const char *group);
+
 /* Whether uid may own a tree: not root (uid 0, who needs none and whose
  * tree would be served as a user's), not the overflow uid (65534, and
  * /proc/sys/kernel/overflowuid if that differs: the uid every id the

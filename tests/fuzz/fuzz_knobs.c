@@ -9,7 +9,8 @@
  * set() and every knob's get() run against an in-memory knob_io whose
  * files start with what a fresh v1 or v2 group holds and can be replaced
  * by input bytes, so the parsers of kernel text (memory.max, cpu.max,
- * "default N" lines, cpu.stat, memory.events, cgroup.events...) are fuzzed
+ * "default N" lines, cpu.stat, memory.events, cgroup.events, the *.pressure
+ * files...) are fuzzed
  * as well as the parsers of user text.
  *
  * Input layout (missing header bytes read as 0):
@@ -99,6 +100,15 @@ static const struct {
 	/* 42 */ { 2, CTRL_CPU, "cpu.max.burst", "0\n" },
 	/* 43 */ { 2, CTRL_CPUSET, "cpuset.mems", "\n" },
 	/* 44 */ { 2, CTRL_CPUSET, "cpuset.mems.effective", "0\n" },
+	/* 45 */ { 2, CTRL_FREEZER, "cpu.pressure",
+	           "some avg10=1.50 avg60=0.25 avg300=0.00 total=1234567\n"
+	           "full avg10=0.00 avg60=0.00 avg300=0.00 total=89\n" },
+	/* 46 */ { 2, CTRL_FREEZER, "memory.pressure",
+	           "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+	           "full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n" },
+	/* 47 */ { 2, CTRL_FREEZER, "io.pressure",
+	           "some avg10=100.00 avg60=12.34 avg300=5.06 total=18446744073709551615\n"
+	           "full avg10=99.99 avg60=10.00 avg300=4.00 total=42\n" },
 };
 
 #define N_FILES (sizeof(files) / sizeof(files[0]))

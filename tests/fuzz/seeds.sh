@@ -28,7 +28,8 @@ declare -A F=([v1:memory.limit_in_bytes]=0 [v1:memory.memsw.limit_in_bytes]=2
 	[v2:memory.events]=24 [v2:cpu.max]=25 [v2:cpu.stat]=27 [v2:io.bfq.weight]=31
 	[v2:io.weight]=32 [v2:cgroup.events]=35 [v1:cpu.cfs_burst_us]=37 [v1:cpuset.mems]=38
 	[v2:memory.low]=39 [v2:memory.zswap.max]=41 [v2:cpu.max.burst]=42
-	[v2:cpuset.mems]=43)
+	[v2:cpuset.mems]=43 [v2:cpu.pressure]=45 [v2:memory.pressure]=46
+	[v2:io.pressure]=47)
 
 # One byte of value $1 (decimal or 0x hex).
 byte() {
@@ -113,6 +114,16 @@ knob stat-v1 stat 0 '' v1:cpu.stat $'nr_periods 1\nnr_throttled 0\nthrottled_tim
 	v1:memory.oom_control $'oom_kill_disable 0\nunder_oom 0\n'
 knob stat-v2 stat 1 '' v2:cgroup.events $'populated 0\nfrozen 1\n' \
 	v2:memory.events $'low 0\nhigh 3\nmax 0\noom 0\noom_kill 0\n'
+knob pressure-v2 pressure 1 ''
+knob pressure-v2-nofull pressure 1 '' \
+	v2:cpu.pressure $'some avg10=0.00 avg60=0.00 avg300=0.00 total=7' -v2:io.pressure ''
+knob pressure-v2-none pressure 1 '' -v2:cpu.pressure '' -v2:memory.pressure '' \
+	-v2:io.pressure ''
+knob pressure-v2-bad pressure 1 '' \
+	v2:memory.pressure $'some avg10=0.0 avg60=0.00 avg300=0.00 total=0\n'
+knob pressure-v1 pressure 0 ''
+knob stat-v2-pressure stat 1 '' \
+	v2:io.pressure $'some avg10=3.25 avg60=1.00 avg300=0.50 total=99\n'
 # names for policy_group_name and policy_raw_access (mode 0644 from H3, H4)
 H3=0xa4 H4=1 knob name-raw-memory.max stat 1 memory.max
 H3=0xa4 H4=1 knob name-raw-cpu.rt stat 1 cpu.rt_runtime_us
@@ -136,6 +147,8 @@ printf '\xef\xbb\xbf# BOM first\n[user www-data]\nmax_depth = 2 ; inline\n%s\n' 
 printf '[defaults]\nmemory_limit_mb = 512\nmemory_limit_mb = 1G\n' >"$out"/fuzz_config/repeated.conf
 printf '[user bob\ncpu_percent=50\n' >"$out"/fuzz_config/unclosed.conf
 printf 'pids_max = 5\n[bogus]\n' >"$out"/fuzz_config/outside.conf
+printf '[defaults]\ntrees = auto\ntrees_uids = 1000-60000\ntrees_group = cgroups\n' \
+	>"$out"/fuzz_config/trees.conf
 
 # ---- fuzz_layout: mountinfo NUL /proc/self/cgroup NUL cgroup.controllers ----
 layout() {

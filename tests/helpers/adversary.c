@@ -538,7 +538,7 @@ static const char *const knobs[] = {
 	"memory_limit_mb", "memory_high_mb", "memory_swap_limit_mb", "cpu_percent", "cpu_weight",
 	"cpus", "pids_max", "io_weight", "freeze", "kill", "procs", "memory_usage_mb", "stat",
 	"pids_current", "meminfo", "memory_low_mb", "memory_min_mb", "memory_zswap_limit_mb",
-	"cpu_period_us", "cpu_burst_percent", "mems", "bogus",
+	"cpu_period_us", "cpu_burst_percent", "mems", "pressure", "bogus",
 };
 static const char *const raws[] = {
 	"pids.max", "memory.max", "memory.limit_in_bytes", "memory.high", "cpu.weight",
@@ -586,7 +586,8 @@ static bool user_file(const char *what, int path)
 
 static bool read_only(const char *what)
 {
-	static const char *const ro[] = { "memory_usage_mb", "stat", "pids_current", "meminfo" };
+	static const char *const ro[] = { "memory_usage_mb", "stat", "pids_current", "meminfo",
+	                                  "pressure" };
 	size_t i;
 
 	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)

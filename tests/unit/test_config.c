@@ -260,6 +260,41 @@ static void test_errors(void **state)
 		  "t.conf:2: value '1e6' for max_open_files_total is not valid (a number or max)" },
 		{ "[user bob]\nmax_open_files_total = 5\n",
 		  "t.conf:2: max_open_files_total belongs in [defaults], not [user bob]" },
+		{ "[defaults]\ntrees = yes\n",
+		  "t.conf:2: value 'yes' for trees is not valid (none or auto)" },
+		{ "[defaults]\ntrees = Auto\n",
+		  "t.conf:2: value 'Auto' for trees is not valid (none or auto)" },
+		{ "[defaults]\ntrees =\n",
+		  "t.conf:2: value '' for trees is not valid (none or auto)" },
+		{ "[defaults]\ntrees = auto\ntrees = none\n",
+		  "t.conf:3: key 'trees' repeated in [defaults]" },
+		{ "[user bob]\ntrees = auto\n",
+		  "t.conf:2: trees belongs in [defaults], not [user bob]" },
+		{ "[user bob]\ntrees_uids = 1-2\n",
+		  "t.conf:2: trees_uids belongs in [defaults], not [user bob]" },
+		{ "[user bob]\ntrees_group = users\n",
+		  "t.conf:2: trees_group belongs in [defaults], not [user bob]" },
+		{ "[defaults]\ntrees_uids = 1000\n", "t.conf:2: value '1000' for trees_uids "
+		  "is not valid (MIN-MAX, two uids below 4294967295, MIN at most MAX)" },
+		{ "[defaults]\ntrees_uids = 2000-1000\n", "t.conf:2: value '2000-1000' for "
+		  "trees_uids is not valid (MIN-MAX, two uids below 4294967295, MIN at most MAX)" },
+		{ "[defaults]\ntrees_uids = -5-10\n", "t.conf:2: value '-5-10' for trees_uids "
+		  "is not valid (MIN-MAX, two uids below 4294967295, MIN at most MAX)" },
+		{ "[defaults]\ntrees_uids = 0-4294967295\n", "t.conf:2: value '0-4294967295' for "
+		  "trees_uids is not valid (MIN-MAX, two uids below 4294967295, MIN at most MAX)" },
+		{ "[defaults]\ntrees_uids = 1000-99999999999999999999\n",
+		  "t.conf:2: value '1000-99999999999999999999' for trees_uids is not valid "
+		  "(MIN-MAX, two uids below 4294967295, MIN at most MAX)" },
+		{ "[defaults]\ntrees_uids = 1000-2000x\n", "t.conf:2: value '1000-2000x' for "
+		  "trees_uids is not valid (MIN-MAX, two uids below 4294967295, MIN at most MAX)" },
+		{ "[defaults]\ntrees_uids = 1000-2000\ntrees_uids = 1-2\n",
+		  "t.conf:3: key 'trees_uids' repeated in [defaults]" },
+		{ "[defaults]\ntrees_group = -wheel\n",
+		  "t.conf:2: value '-wheel' for trees_group is not valid (a group name)" },
+		{ "[defaults]\ntrees_group = a/b\n",
+		  "t.conf:2: value 'a/b' for trees_group is not valid (a group name)" },
+		{ "[defaults]\ntrees_group = a\ntrees_group = b\n",
+		  "t.conf:3: key 'trees_group' repeated in [defaults]" },
 		/* A value does not continue on an indented line. */
 		{ "[defaults]\ncpus = 0-1\n    ,3\n",
 		  "t.conf:3: expected 'key = value', '[section]' or a comment" },
@@ -493,6 +528,56 @@ static void test_max_open(void **state)
 	config_free(&cfg);
 }
 
+/* trees, trees_uids, trees_group: who gets a tree on demand. */
+static void test_trees(void **state)
+{
+	struct config cfg;
+	char err[CONFIG_ERR_MAX] = "";
+
+	(void)state;
+	/* Unset: none, the login range, no group. */
+	assert_int_equal(config_parse("[defaults]\npids_max = 5\n", "t.conf", &cfg, err,
+	                              sizeof(err)), 0);
+	assert_int_equal(cfg.trees, CONFIG_TREES_NONE);
+	assert_int_equal(cfg.trees_uid_min, CONFIG_TREES_UID_MIN);
+	assert_int_equal(cfg.trees_uid_max, CONFIG_TREES_UID_MAX);
+	assert_null(cfg.trees_group);
+	assert_false(config_trees_uid(&cfg, 1000));
+	config_free(&cfg);
+	assert_false(config_trees_uid(NULL, 1000));
+
+	assert_int_equal(config_parse("[defaults]\ntrees = auto   ; on demand\n", "t.conf", &cfg,
+	                              err, sizeof(err)), 0);
+	assert_int_equal(cfg.trees, CONFIG_TREES_AUTO);
+	assert_false(config_trees_uid(&cfg, 999));
+	assert_true(config_trees_uid(&cfg, 1000));
+	assert_true(config_trees_uid(&cfg, 60000));
+	assert_false(config_trees_uid(&cfg, 60001));
+	assert_false(config_trees_uid(&cfg, 0));
+	config_free(&cfg);
+
+	assert_int_equal(config_parse("[user a]\npids_max = 5\n[defaults]\ntrees = auto\n"
+	                              "trees_uids = 5000-5000\ntrees_group = cgfs-users\n",
+	                              "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.trees_uid_min, 5000);
+	assert_int_equal(cfg.trees_uid_max, 5000);
+	assert_string_equal(cfg.trees_group, "cgfs-users");
+	assert_false(config_trees_uid(&cfg, 4999));
+	assert_true(config_trees_uid(&cfg, 5000));
+	assert_false(config_trees_uid(&cfg, 5001));
+	config_free(&cfg);
+	/* config_free leaves an empty config: no group, none. */
+	assert_null(cfg.trees_group);
+	assert_int_equal(cfg.trees, CONFIG_TREES_NONE);
+
+	/* The widest range there is, and none with a range set. */
+	assert_int_equal(config_parse("[defaults]\ntrees = none\ntrees_uids = 0-4294967294\n",
+	                              "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.trees_uid_max, 4294967294u);
+	assert_false(config_trees_uid(&cfg, 1000));
+	config_free(&cfg);
+}
+
 static void test_caps_allow_group(void **state)
 {
 	struct caps c = { .max_depth = 3, .max_groups = 5 };
@@ -524,6 +609,7 @@ int main(void)
 		cmocka_unit_test(test_admit),
 		cmocka_unit_test(test_max_open),
 		cmocka_unit_test(test_admit_errors),
+		cmocka_unit_test(test_trees),
 		cmocka_unit_test(test_caps_allow_group),
 	};
 

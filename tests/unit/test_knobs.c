@@ -23,6 +23,13 @@
 #define V1_UNLIMITED "9223372036854771712"
 #define MAX_FILES 48
 #define MAX_WRITES 16
+/* Pressure files as a v2 group shows them. */
+#define CPU_PRESSURE "some avg10=1.50 avg60=0.25 avg300=0.00 total=1234567\n" \
+	"full avg10=0.00 avg60=0.00 avg300=0.00 total=89\n"
+#define MEMORY_PRESSURE "some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n" \
+	"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+#define IO_PRESSURE "some avg10=100.00 avg60=12.34 avg300=5.06 total=18446744073709551615\n" \
+	"full avg10=99.99 avg60=10.00 avg300=4.00 total=42\n"
 /* Every v2 controller's files live in one directory. */
 #define V2_DIR CTRL_MAX
 
@@ -324,6 +331,9 @@ static void fake_v2(void)
 	put(CTRL_FREEZER, "cgroup.kill", "");
 	put(CTRL_FREEZER, "cgroup.events", "populated 1\nfrozen 0\n");
 	put(CTRL_FREEZER, "cgroup.procs", "");
+	put(CTRL_FREEZER, "cpu.pressure", CPU_PRESSURE);
+	put(CTRL_FREEZER, "memory.pressure", MEMORY_PRESSURE);
+	put(CTRL_FREEZER, "io.pressure", IO_PRESSURE);
 }
 
 /* This host's layout: v1 controllers, and the v2 core files (freezer,
@@ -1111,6 +1121,9 @@ static void test_stat_v2(void **state)
 {
 	(void)state;
 	fake_v2();
+	drop(CTRL_FREEZER, "cpu.pressure");
+	drop(CTRL_FREEZER, "memory.pressure");
+	drop(CTRL_FREEZER, "io.pressure");
 	expect_stat("cpu_user_seconds 2.000000\n"
 	            "cpu_system_seconds 1.000001\n"
 	            "memory_usage_mb 100\n"
@@ -1155,6 +1168,143 @@ static void test_stat_errors(void **state)
 	put(CTRL_PIDS, "pids.current", "lots\n");
 	assert_int_equal(get("stat", &IO, (char[KNOB_TEXT_MAX]){ 0 }, KNOB_TEXT_MAX),
 	                 -EIO);
+}
+
+/* stat's lines, then the pressure figures: averages in percent, totals
+ * in seconds; a resource without its file, or without a full line, has
+ * none of those keys. */
+static void test_stat_pressure(void **state)
+{
+	(void)state;
+	fake_v2();
+	drop(CTRL_FREEZER, "memory.pressure");
+	put(CTRL_FREEZER, "cpu.pressure", "some avg10=1.50 avg60=0.25 avg300=0.00 total=1234567\n");
+	expect_stat("cpu_user_seconds 2.000000\n"
+	            "cpu_system_seconds 1.000001\n"
+	            "memory_usage_mb 100\n"
+	            "memory_peak_mb 201\n"
+	            "oom_kills 1\n"
+	            "pids_current 0\n"
+	            "throttled_seconds 0.250000\n"
+	            "populated 1\n"
+	            "cpu_pressure_some_avg10 1.50\n"
+	            "cpu_pressure_some_avg60 0.25\n"
+	            "cpu_pressure_some_avg300 0.00\n"
+	            "cpu_pressure_some_total_seconds 1.234567\n"
+	            "io_pressure_some_avg10 100.00\n"
+	            "io_pressure_some_avg60 12.34\n"
+	            "io_pressure_some_avg300 5.06\n"
+	            "io_pressure_some_total_seconds 18446744073709.551615\n"
+	            "io_pressure_full_avg10 99.99\n"
+	            "io_pressure_full_avg60 10.00\n"
+	            "io_pressure_full_avg300 4.00\n"
+	            "io_pressure_full_total_seconds 0.000042\n");
+	/* text not understood fails the whole read, as for stat's other files */
+	put(CTRL_FREEZER, "io.pressure", "some avg10=1.5 avg60=0.00 avg300=0.00 total=1\n");
+	assert_int_equal(get("stat", &IO, (char[KNOB_TEXT_MAX]){ 0 }, KNOB_TEXT_MAX), -EIO);
+}
+
+/* ---- pressure ---- */
+
+static void test_pressure_v2(void **state)
+{
+	char small[64];
+
+	(void)state;
+	fake_v2();
+	assert_true(avail("pressure"));
+	expect_get("pressure",
+	           "cpu some avg10=1.50 avg60=0.25 avg300=0.00 total=1234567\n"
+	           "cpu full avg10=0.00 avg60=0.00 avg300=0.00 total=89\n"
+	           "memory some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+	           "memory full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+	           "io some avg10=100.00 avg60=12.34 avg300=5.06 total=18446744073709551615\n"
+	           "io full avg10=99.99 avg60=10.00 avg300=4.00 total=42\n");
+	/* a kernel without cpu's full line (before 5.13), no io.pressure,
+	 * no newline at the end */
+	put(CTRL_FREEZER, "cpu.pressure", "some avg10=0.00 avg60=0.00 avg300=0.00 total=7");
+	drop(CTRL_FREEZER, "io.pressure");
+	assert_true(avail("pressure"));
+	expect_get("pressure",
+	           "cpu some avg10=0.00 avg60=0.00 avg300=0.00 total=7\n"
+	           "memory some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+	           "memory full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n");
+	assert_int_equal(get("pressure", &IO, small, sizeof(small)), -ENOBUFS);
+	/* PSI off (psi=0): no files, no knob */
+	drop(CTRL_FREEZER, "cpu.pressure");
+	drop(CTRL_FREEZER, "memory.pressure");
+	assert_false(avail("pressure"));
+	assert_int_equal(get("pressure", &IO, small, sizeof(small)), -ENOENT);
+}
+
+/* v1 has no pressure files; a hybrid host has them only in the v2 group
+ * cgfs keeps processes in, when a controller is served there. */
+static void test_pressure_v1_hybrid(void **state)
+{
+	char buf[KNOB_TEXT_MAX];
+
+	(void)state;
+	fake_v1();
+	assert_false(avail("pressure"));
+	assert_int_equal(get("pressure", &IO, buf, sizeof(buf)), -ENOENT);
+	/* v1 files of the same name are not v2's */
+	put(CTRL_CPU, "cpu.pressure", CPU_PRESSURE);
+	assert_false(avail("pressure"));
+	assert_int_equal(get("pressure", &IO, buf, sizeof(buf)), -ENOENT);
+	fake_hybrid();
+	assert_false(avail("pressure"));
+	assert_int_equal(get("pressure", &IO, buf, sizeof(buf)), -ENOENT);
+	put(CTRL_FREEZER, "io.pressure", IO_PRESSURE);
+	assert_true(avail("pressure"));
+	expect_get("pressure",
+	           "io some avg10=100.00 avg60=12.34 avg300=5.06 total=18446744073709551615\n"
+	           "io full avg10=99.99 avg60=10.00 avg300=4.00 total=42\n");
+}
+
+/* Text the kernel would never print is -EIO, not a guess. */
+static void test_pressure_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"\n",
+		"some\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00\n",
+		"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n\n",
+		"some avg10=0.0 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=1000.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=0.000 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg60=0.00 avg10=0.00 avg300=0.00 total=0\n",
+		"some  avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=-1\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=18446744073709551616\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=1 \n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=\n",
+		"Some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\r\n",
+	};
+	char buf[KNOB_TEXT_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_v2();
+		put(CTRL_FREEZER, "memory.pressure", bad[i]);
+		if (get("pressure", &IO, buf, sizeof(buf)) != -EIO)
+			fail_msg("pressure accepted \"%s\"", bad[i]);
+	}
+	/* longer than any pressure file */
+	memset(buf, 's', sizeof(buf) - 1);
+	buf[sizeof(buf) - 1] = '\0';
+	fake_v2();
+	put(CTRL_FREEZER, "cpu.pressure", buf);
+	assert_int_equal(get("pressure", &IO, buf, sizeof(buf)), -EIO);
 }
 
 /* ---- meminfo: the gathering; the rendering is test_meminfo's ---- */
@@ -1422,7 +1572,7 @@ static void test_table(void **state)
 		"pids_max",        "pids_current",   "io_weight",            "freeze",
 		"kill",            "procs",          "stat",                 "meminfo",
 		"memory_low_mb",   "memory_min_mb",  "memory_zswap_limit_mb", "cpu_period_us",
-		"cpu_burst_percent", "mems",
+		"cpu_burst_percent", "mems",           "pressure",
 		"autoremove",
 	};
 	size_t i;
@@ -1679,6 +1829,10 @@ int main(void)
 		cmocka_unit_test(test_stat_v2),
 		cmocka_unit_test(test_stat_hybrid),
 		cmocka_unit_test(test_stat_errors),
+		cmocka_unit_test(test_stat_pressure),
+		cmocka_unit_test(test_pressure_v2),
+		cmocka_unit_test(test_pressure_v1_hybrid),
+		cmocka_unit_test(test_pressure_malformed),
 		cmocka_unit_test(test_meminfo),
 		cmocka_unit_test(test_available),
 		cmocka_unit_test(test_kinds_v1),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <errno.h>
+#include <grp.h>
 #include <pwd.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -61,6 +62,19 @@ static void test_user(void **state)
 	assert_int_equal(uid, 7);
 	assert_int_equal(policy_user("../etc", &uid, &gid), -EINVAL);
 	assert_int_equal(policy_user("", &uid, &gid), -EINVAL);
+}
+
+static void test_in_group(void **state)
+{
+	struct passwd *pw = getpwnam("root");
+
+	(void)state;
+	assert_non_null(pw);
+	/* Primary group, by name. */
+	assert_int_equal(policy_user_in_group("root", pw->pw_gid, getgrgid(pw->pw_gid)->gr_name),
+	                 1);
+	/* No such group: nobody is a member. */
+	assert_int_equal(policy_user_in_group("root", pw->pw_gid, "no-such-group-cgfs"), 0);
 }
 
 static void test_owners(void **state)
@@ -387,6 +401,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_group_names),
 		cmocka_unit_test(test_user),
+		cmocka_unit_test(test_in_group),
 		cmocka_unit_test(test_owners),
 		cmocka_unit_test(test_raw_writable),
 		cmocka_unit_test(test_raw_readonly),
