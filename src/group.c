@@ -446,7 +446,9 @@ int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
 		gio_init(&io, &g, r, GROUP_LEAF);
 		g.probing = r;
 		for (i = 0; i < knob_count && i < KNOB_TABLE_MAX; i++)
-			r->knob_on[i] = knob_available(&knob_table[i], &io);
+			r->knob_on[i] = knob_available(&knob_table[i], &io) &&
+			                (knob_table[i].kind != KNOB_AUTOREMOVE ||
+			                 group_autoremove_supported(r));
 	}
 	return 0;
 fail:

@@ -68,10 +68,28 @@ static int act_kill_write(const struct cgroot *r, const char *path, const char *
 	return res < 0 ? res : group_kill(r, path);
 }
 
+static int act_autoremove_read(const struct cgroot *r, const char *path, char **buf)
+{
+	int res = group_autoremove_get(r, path, -1);
+
+	if (res < 0)
+		return res;
+	*buf = strdup(res ? "1\n" : "0\n");
+	return *buf ? 2 : -ENOMEM;
+}
+
+static int act_autoremove_write(const struct cgroot *r, const char *path, const char *value)
+{
+	int on, res = knob_parse_autoremove(value, &on);
+
+	return res < 0 ? res : group_autoremove_set(r, path, on);
+}
+
 static const struct knob_action actions[] = {
 	[KNOB_PROCS] = { act_procs_read, act_procs_write },
 	[KNOB_FREEZE] = { act_freeze_read, act_freeze_write },
 	[KNOB_KILL] = { NULL, act_kill_write },
+	[KNOB_AUTOREMOVE] = { act_autoremove_read, act_autoremove_write },
 };
 
 int group_knob_read(const struct cgroot *r, const char *path, const struct knob *k,

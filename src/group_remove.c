@@ -217,3 +217,83 @@ int group_remove(const struct cgroot *r, const char *path)
 	cgfile_held_close(path);
 	return res;
 }
+
+/* ---- transient groups: removed once idle, never emptied ---- */
+
+/* Removes the leaf lp in every hierarchy, in group_move_pid()'s order:
+ * a process moved in meanwhile is either in the leaf where it is
+ * refused (EBUSY), or finds it gone and is moved back. On a refusal the
+ * leaf is made again where it was removed: all or nothing. */
+static int leaf_remove(const struct cgroot *r, const char *lp)
+{
+	bool gone[LAYOUT_MAX_HIER] = { false };
+	size_t i, j;
+	int res = 0;
+
+	for (i = 0; i < r->n && res == 0; i++) {
+		if (unlinkat(r->h[i].base_fd, lp, AT_REMOVEDIR) == 0)
+			gone[i] = true;
+		else if (errno != ENOENT)
+			res = -errno;
+	}
+	for (j = 0; res < 0 && j < r->n; j++)
+		if (gone[j] && mkdirat(r->h[j].base_fd, lp, 0755) == 0)
+			cpuset_inherit(&r->h[j], lp, true);
+	return res;
+}
+
+struct leaves {
+	const struct cgroot *r;
+	const char *start;
+};
+
+static int leaves_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                      char **data)
+{
+	return 0;
+}
+
+/* A directory done below the start (its path from there in w->path):
+ * removed if it is a leaf. Stops at the first leaf that stays. */
+static int leaves_post(void *arg, struct walk *w, int pdfd, const char *name, char *data)
+{
+	const struct leaves *l = arg;
+	char lp[PATH_MAX];
+	int res;
+
+	if (strcmp(name, GROUP_LEAF) != 0)
+		return 0;
+	res = cgfile_join(lp, sizeof(lp), l->start, w->path);
+	return res < 0 ? res : leaf_remove(l->r, lp);
+}
+
+int group_remove_idle(const struct cgroot *r, const char *path)
+{
+	static const struct walk_ops ops = { leaves_pre, leaves_post };
+	struct leaves l = { r, path };
+	size_t i;
+	int res;
+
+	if (!strchr(path, '/'))
+		return -EPERM;
+	res = group_autoremove_get(r, path, -1);
+	if (res == 1)
+		res = group_idle(r, path, NULL);
+	if (res <= 0)
+		return res < 0 ? res : -EAGAIN;
+	/* Without leaves nothing below can hold a process (cgfs puts them
+	 * in leaves only), and none can be made: that takes the tree lock. */
+	res = walk_tree(primary(r)->base_fd, path, false, &ops, &l);
+	if (res < 0)
+		return res;
+	for (i = 0; i < r->n; i++) {
+		res = rmdir_tree(r->h[i].base_fd, path);
+		if (res < 0) {
+			log_err("removing the transient group /%s left something behind: %s",
+			        path, strerror(-res));
+			break;
+		}
+	}
+	cgfile_held_close(path);
+	return res;
+}

@@ -417,6 +417,27 @@ static int check_freeze(const char *value)
 	return knob_parse_freeze(value, &on);
 }
 
+static int check_autoremove(const char *value)
+{
+	int on;
+
+	return knob_parse_autoremove(value, &on);
+}
+
+/* Kept by the group module on the group's directory in its primary
+ * hierarchy, which exists wherever any controller is served; whether
+ * the kernel keeps such marks is its question too. */
+static bool any_served(const struct knob *k, const struct knob_io *io)
+{
+	int c;
+
+	(void)k;
+	for (c = 0; c < CTRL_MAX; c++)
+		if (io->version(io->ctx, (enum cg_ctrl)c) > 0)
+			return true;
+	return false;
+}
+
 static bool always(const struct knob *k, const struct knob_io *io)
 {
 	(void)k;
@@ -496,6 +517,9 @@ const struct knob knob_table[] = {
 	 * freezer's on a pure v2 host (pressure_get finds it). */
 	{ VALUE("pressure", 0444, CTRL_FREEZER, false),
 	  .v2_file = "cpu.pressure", .get = pressure_get, .available = pressure_available },
+	/* No kernel file: a mark the group module keeps (group_autoremove_*). */
+	{ .name = "autoremove", .mode = 0644, .ctrl = CTRL_FREEZER, .kind = KNOB_AUTOREMOVE,
+	  .check = check_autoremove, .available = any_served },
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
@@ -573,6 +597,14 @@ int knob_parse_freeze(const char *value, int *ret_on)
 	if (res < 0)
 		return res;
 	*ret_on = (int)n;
+	return 0;
+}
+
+int knob_parse_autoremove(const char *value, int *ret_on)
+{
+	if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+		return -EINVAL;
+	*ret_on = value[0] == '1';
 	return 0;
 }
 

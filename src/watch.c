@@ -147,11 +147,14 @@ static void unwatch(struct wdir *d, int hier)
  * path (rel below h's base) if that fits. -1 and errno on failure. */
 static int watch_fd(const struct cg_hier *h, int fd, const char *rel)
 {
+	/* In the primary, a group's autoremove mark set or cleared (an
+	 * extended attribute: watch_auto.c). */
+	uint32_t mask = WATCH_MASK, extra = h == &w.r->h[w.r->primary] ? IN_ATTRIB : 0;
 	char link[PATH_MAX];
 	int wd, n;
 
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
-	wd = inotify_add_watch(w.ifd, link, WATCH_MASK & ~IN_DONT_FOLLOW);
+	wd = inotify_add_watch(w.ifd, link, (mask | extra) & ~IN_DONT_FOLLOW);
 	if (wd >= 0 || errno != ENOENT)
 		return wd;
 	n = snprintf(link, sizeof(link), "%s/%s%s%s", h->h->mountpoint, h->base,
@@ -160,7 +163,7 @@ static int watch_fd(const struct cg_hier *h, int fd, const char *rel)
 		errno = ENAMETOOLONG;
 		return -1;
 	}
-	return inotify_add_watch(w.ifd, link, WATCH_MASK);
+	return inotify_add_watch(w.ifd, link, mask | extra);
 }
 
 /* Watches d's directory in hierarchy hier: dfd is it, open, or -1 to
@@ -257,6 +260,8 @@ static int scan_dir(void *arg, int dfd, const char *path, const char *name, int 
 		return res == -ENOSPC || res == -ENOMEM ? res : GROUP_WALK_SKIP;
 	if (sc->check)
 		check_later(path);
+	if (sc->hier == w.r->primary)
+		auto_note(path, dfd);
 	return 0;
 }
 
@@ -376,11 +381,19 @@ static void on_event(const struct inotify_event *ev)
 		return;
 	}
 	f = wd_find(ev->wd);
-	if (!f || !(ev->mask & IN_ISDIR) || !ev->len)
+	if (!f || !(ev->mask & IN_ISDIR))
 		return;
 	d = wd_dir(*f);
 	hier = wd_hier(*f);
 	if (dir_path(d, dp, sizeof(dp)) < 0)
+		return;
+	/* Its parent's watch reports it too: the directory's own will do. */
+	if (ev->mask & IN_ATTRIB) {
+		if (!ev->len && hier == w.r->primary)
+			auto_note(dp, -1);
+		return;
+	}
+	if (!ev->len)
 		return;
 	made = ev->mask & IN_CREATE;
 	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(dp, made);
@@ -395,6 +408,8 @@ static void on_event(const struct inotify_event *ev)
 		return;
 	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(p, made);
 	c = dir_child(d, ev->name);
+	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hier == w.r->primary)
+		auto_forget(p);
 	if (mine && made) {
 		scan_later(p, hier);
 		return;
@@ -451,6 +466,7 @@ static void degrade(const char *why)
 	__atomic_store_n(&watch_unwatched, 1, __ATOMIC_RELEASE);
 	suspects_free();
 	own_free_all();
+	auto_free(true);
 	close_all();
 }
 
@@ -539,9 +555,10 @@ static int first_scan(void)
 
 static void *watch_main(void *arg)
 {
-	struct pollfd fds[2] = { { w.ifd, POLLIN, 0 }, { w.efd, POLLIN, 0 } };
+	struct pollfd fds[3] = { { w.ifd, POLLIN, 0 }, { w.efd, POLLIN, 0 },
+	                         { auto_fd(), POLLIN, 0 } };
 	uint64_t checks_due = 0, now;
-	int timeout = -1;
+	int timeout, at;
 
 	/* Runs for microseconds when woken, but until it has run the kernel
 	 * serves stale entries: it goes before the busy threads of the
@@ -550,8 +567,9 @@ static void *watch_main(void *arg)
 		log_debug("watcher stays at the daemon's priority: %s", strerror(errno));
 	if (first_scan() < 0)
 		return NULL;
+	timeout = auto_run();
 	for (;;) {
-		if (poll(fds, 2, timeout) < 0 && errno != EINTR)
+		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			break;
 		if (fds[1].revents || __atomic_load_n(&watch_stopping, __ATOMIC_ACQUIRE))
 			break;
@@ -565,6 +583,8 @@ static void *watch_main(void *arg)
 			read_events();
 			own_drain_end();
 		}
+		if (fds[2].revents & POLLIN)
+			auto_events();
 		if (w.resync && resync() == -ENOSPC)
 			w.exhausted = true;
 		if (w.exhausted) {
@@ -587,6 +607,9 @@ static void *watch_main(void *arg)
 		timeout = repairs_due();
 		if (checks_due && (timeout < 0 || checks_due - now < (uint64_t)timeout))
 			timeout = (int)(checks_due - now);
+		at = auto_run();
+		if (at >= 0 && (timeout < 0 || at < timeout))
+			timeout = at;
 	}
 	return NULL;
 }
@@ -645,6 +668,7 @@ int watch_start(const struct cgroot *r, const struct config *cfg,
 		degrade("no inotify instance");
 		return res;
 	}
+	auto_init();
 	w.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	w.base = w.efd < 0 ? NULL : dir_new(NULL, "");
 	if (!w.base) {
@@ -684,4 +708,5 @@ void watch_stop(void)
 	close_all();
 	suspects_free();
 	own_free_all();
+	auto_free(false);
 }

@@ -4,6 +4,7 @@
  *  watch_table.c    the records of watched directories and their tables
  *  watch_own.c      telling cgfs's own mkdir/rmdir events from others'
  *  watch_suspect.c  groups found half made: refused, then completed
+ *  watch_auto.c     transient groups (autoremove), removed once idle
  *  watch.c          watches, events, the thread, start and stop
  * Everything runs on the watcher thread, except what watch.h exports
  * (lookups' watch_check(), fs's watch_own_begin/end) and the state those
@@ -115,6 +116,19 @@ void suspects_free(void);
 void strvec_add(struct strvec *v, const char *s);
 void strvec_clear(struct strvec *v);
 int str_cmp(const void *a, const void *b);
+
+/* watch_auto.c: transient groups (autoremove). auto_note: the group at
+ * path was seen (dfd: its directory in the primary, open, or -1) or its
+ * attributes changed: kept if marked, dropped if not. auto_forget: path
+ * and everything below it were removed. auto_run: looks at the groups
+ * due (removing the idle ones); ms until the next is due, or -1. */
+void auto_init(void);
+int auto_fd(void);
+void auto_note(const char *path, int dfd);
+void auto_forget(const char *path);
+void auto_events(void);
+int auto_run(void);
+void auto_free(bool warn);
 
 /* watch.c: what the kernel cached of a group's entry, dropped. */
 void inval_path(const char *path);

@@ -189,6 +189,50 @@ int group_remove_try(const struct cgroot *r, const char *path);
  * stay after the wait time, or as group_kill(). */
 int group_evict(const struct cgroot *r, const char *path);
 
+/* ---- transient groups (the autoremove knob) ----
+ *
+ * A group marked autoremove is removed once it has held processes and
+ * none is left. The mark is an extended attribute of the group's
+ * directory in the primary hierarchy: the kernel keeps it as long as the
+ * cgroup, across restarts of cgfs, and only root can set it there. A
+ * group "has held processes" when a leaf exists at or below it (a leaf is
+ * made with a group's first process, and only then). Who removes it, and
+ * when, is the watcher's business; these are its steps. */
+#define GROUP_AUTOREMOVE_XATTR "user.cgfs.autoremove"
+
+/* Whether the kernel keeps the mark on this host (asked of the base's
+ * leaf in the primary hierarchy). */
+bool group_autoremove_supported(const struct cgroot *r);
+
+/* 1 if the group at path is marked, 0 if not (always for a tree root and
+ * the base); -ENOENT (no group), or the kernel's -errno. dfd >= 0: the
+ * group's directory, open, is asked instead of looking path up. */
+int group_autoremove_get(const struct cgroot *r, const char *path, int dfd);
+
+/* Marks (on) or unmarks the group. -EPERM at a tree root (only root
+ * removes one) and at the base; -ENOENT, or the kernel's -errno. */
+int group_autoremove_set(const struct cgroot *r, const char *path, bool on);
+
+/* 1 when the group has held processes and holds none now, at or below
+ * it (v2: cgroup.events says unpopulated; v1: every cgroup.procs below
+ * it reads empty); 0 when a process is there or none ever was; -errno
+ * (-ENOENT: no group). *ret_cost (may be NULL): how many cgroups it
+ * read, at least 1, also on failure. */
+int group_idle(const struct cgroot *r, const char *path, unsigned *ret_cost);
+
+/* Removes the group and everything below it, in every hierarchy, if it
+ * is marked and idle (checked here again), without moving or killing
+ * anything: its leaves first, each in every hierarchy in the order
+ * processes are moved (group_move_pid), so a process being moved in
+ * meanwhile either keeps its leaf (-EBUSY, the group stays whole) or
+ * finds it gone (its move fails and is undone). Call with the tree lock
+ * held, outside any request. 0 removed; -EAGAIN not marked or not idle
+ * (nothing done); -EBUSY a process came (the group stays, its leaves
+ * whole); -ENOENT, -EPERM (a tree root or the base), or the first
+ * -errno of a removal the kernel refused half-way (logged; the watcher
+ * completes such a group). */
+int group_remove_idle(const struct cgroot *r, const char *path);
+
 /* The interface files every thread holds open (cgfile_held_*), for the
  * watcher and the server: a group was removed outside cgfs, so every
  * thread closes them before it uses one again (cgfile_held_forget); and

@@ -50,6 +50,7 @@ enum knob_kind {
 	KNOB_PROCS,  /* group module: read/move pids in every hierarchy */
 	KNOB_FREEZE, /* group module: freeze/thaw and wait for the state */
 	KNOB_KILL,   /* group module: SIGKILL the whole subtree */
+	KNOB_AUTOREMOVE, /* group module: a mark on the group's directory */
 };
 
 struct knob {
@@ -106,3 +107,7 @@ int knob_parse_pid(const char *value, int *ret_pid);
  * anything else -EINVAL. kill accepts only 1 (0 is -ERANGE). */
 int knob_parse_freeze(const char *value, int *ret_on);
 int knob_parse_kill(const char *value);
+
+/* Parses autoremove values: "0"/"1" -> 0/1; anything else -EINVAL (a
+ * switch, not a number: nothing is out of range). */
+int knob_parse_autoremove(const char *value, int *ret_on);

@@ -23,12 +23,14 @@ fi
 prefix=$(meson introspect "$BUILD" --buildoptions | python3 -c \
 	'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo "$prefix/lib/systemd/system")
-for f in "$prefix/sbin/cgfs" "$unitdir/cgfs.service" "$prefix/share/man/man8/cgfs.8" \
+for f in "$prefix/sbin/cgfs" "$prefix/bin/cgfs-run" "$unitdir/cgfs.service" \
+	"$prefix/share/man/man8/cgfs.8" "$prefix/share/man/man1/cgfs-run.1" \
 	"$prefix/share/man/man5/cgfs.5" "$prefix/share/man/man5/cgfs.conf.5" \
 	"$prefix/share/doc/cgfs/cgfs.conf.example"; do
 	[ -f "$DEST$f" ] && ok "installed $f" || not_ok "missing $DEST$f"
 done
 [ -x "$DEST$prefix/sbin/cgfs" ] && ok "the daemon is executable" || not_ok "cgfs not executable"
+[ -x "$DEST$prefix/bin/cgfs-run" ] && ok "the launcher is executable" || not_ok "cgfs-run not executable"
 grep -q "^ExecStart=$prefix/sbin/cgfs " "$DEST$unitdir/cgfs.service" && ok "unit runs the installed binary" ||
 	not_ok "unit ExecStart does not name $prefix/sbin/cgfs"
 
@@ -56,7 +58,7 @@ fi
 stop_cgfs
 
 # man pages: lint-clean
-for m in cgfs.8 cgfs.5 cgfs.conf.5; do
+for m in cgfs.8 cgfs.5 cgfs.conf.5 cgfs-run.1; do
 	out=$(mandoc -Tlint -W warning "$SRC/man/$m" 2>&1)
 	assert_eq "mandoc -Tlint $m" "" "$out"
 done

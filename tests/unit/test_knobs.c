@@ -1374,6 +1374,13 @@ static void test_meminfo(void **state)
 
 /* ---- availability ---- */
 
+/* Whether v1 serves k: a v1 file, or no file at all (autoremove, a mark
+ * on the group's directory, served wherever a hierarchy is). */
+static bool on_v1(const struct knob *k)
+{
+	return k->v1_file != NULL || k->kind == KNOB_AUTOREMOVE;
+}
+
 static void test_available(void **state)
 {
 	size_t i;
@@ -1381,13 +1388,13 @@ static void test_available(void **state)
 	(void)state;
 	fake_v1();
 	for (i = 0; i < knob_count; i++)
-		if (knob_available(&knob_table[i], &IO) != (knob_table[i].v1_file != NULL))
+		if (knob_available(&knob_table[i], &IO) != on_v1(&knob_table[i]))
 			fail_msg("v1: %s available: %d", knob_table[i].name,
 			         knob_available(&knob_table[i], &IO));
 	/* this host: every v1 knob, none of the v2-only ones */
 	fake_hybrid();
 	for (i = 0; i < knob_count; i++)
-		if (knob_available(&knob_table[i], &IO) != (knob_table[i].v1_file != NULL))
+		if (knob_available(&knob_table[i], &IO) != on_v1(&knob_table[i]))
 			fail_msg("hybrid: %s available: %d", knob_table[i].name,
 			         knob_available(&knob_table[i], &IO));
 	fake_v2();
@@ -1566,6 +1573,7 @@ static void test_table(void **state)
 		"kill",            "procs",          "stat",                 "meminfo",
 		"memory_low_mb",   "memory_min_mb",  "memory_zswap_limit_mb", "cpu_period_us",
 		"cpu_burst_percent", "mems",           "pressure",
+		"autoremove",
 	};
 	size_t i;
 
@@ -1595,11 +1603,15 @@ static void test_table(void **state)
 	assert_int_equal(knob("freeze")->kind, KNOB_FREEZE);
 	assert_int_equal(knob("kill")->kind, KNOB_KILL);
 	assert_int_equal(knob("procs")->kind, KNOB_PROCS);
+	assert_int_equal(knob("autoremove")->kind, KNOB_AUTOREMOVE);
+	assert_int_equal(knob("autoremove")->mode, 0644);
 	assert_true(knob("memory_limit_mb")->cap);
 	assert_false(knob("pids_current")->cap);
-	/* only the knobs v1 has no equivalent for lack a v1 file */
+	/* only the knobs v1 has no equivalent for lack a v1 file; only
+	 * autoremove, a mark and no kernel file, has neither */
 	for (i = 0; i < knob_count; i++)
-		assert_true(knob_table[i].v2_file != NULL);
+		assert_true(knob_table[i].v2_file != NULL || knob_table[i].kind == KNOB_AUTOREMOVE);
+	assert_null(knob("autoremove")->v1_file);
 	assert_null(knob("memory_low_mb")->v1_file);
 	assert_null(knob("memory_min_mb")->v1_file);
 	assert_null(knob("memory_zswap_limit_mb")->v1_file);
@@ -1686,6 +1698,29 @@ static void test_parse_freeze_kill(void **state)
 	assert_int_equal(knob_parse_kill("-1"), -EINVAL);
 	assert_int_equal(knob_parse_kill(""), -EINVAL);
 	assert_int_equal(knob("kill")->check("1"), 0);
+}
+
+/* A switch: only 0 and 1, everything else EINVAL (nothing is a number
+ * out of range). */
+static void test_parse_autoremove(void **state)
+{
+	static const char *const bad[] = { "2", "-1", "01", "1.0", "+1", "yes", "on", "", "0x1",
+	                                   "10", "1 ", "max" };
+	size_t i;
+	int on = 42;
+
+	(void)state;
+	assert_int_equal(knob_parse_autoremove("0", &on), 0);
+	assert_int_equal(on, 0);
+	assert_int_equal(knob_parse_autoremove("1", &on), 0);
+	assert_int_equal(on, 1);
+	on = 42;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (knob_parse_autoremove(bad[i], &on) != -EINVAL)
+			fail_msg("autoremove \"%s\" not EINVAL", bad[i]);
+	assert_int_equal(on, 42);
+	assert_int_equal(knob("autoremove")->check("1"), 0);
+	assert_int_equal(knob("autoremove")->check("2"), -EINVAL);
 }
 
 /* Every writable value knob refuses junk on both versions without a write. */
@@ -1806,6 +1841,7 @@ int main(void)
 		cmocka_unit_test(test_trim),
 		cmocka_unit_test(test_parse_pid),
 		cmocka_unit_test(test_parse_freeze_kill),
+		cmocka_unit_test(test_parse_autoremove),
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_unserved),
 		cmocka_unit_test(test_kernel_errors),

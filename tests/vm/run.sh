@@ -34,7 +34,7 @@ VM_KERNELS=$work/kernel
 . "$here/host.sh"
 
 [ "$(id -u)" = 0 ] || die "run as root (apt-get, and the initramfs keeps file owners)"
-for f in src/cgfs tests/xop tests/cgload tests/adversary; do
+for f in src/cgfs src/cgfs-run tests/xop tests/cgload tests/adversary; do
 	[ -x "$build/$f" ] || die "$build/$f is not built"
 done
 
@@ -107,9 +107,10 @@ for a in $(/usr/bin/busybox --list); do
 done
 
 # cgfs and xop with their libraries (an ASan build brings libasan too).
-cp "$build/src/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" "$root/cgfs/bin/" &&
-	copy_libs "$build/src/cgfs" "$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" ||
-	die "cannot copy cgfs, xop and their libraries"
+cp "$build/src/cgfs" "$build/src/cgfs-run" "$build/tests/xop" "$build/tests/cgload" \
+	"$build/tests/adversary" "$root/cgfs/bin/" &&
+	copy_libs "$build/src/cgfs" "$build/src/cgfs-run" "$build/tests/xop" "$build/tests/cgload" \
+	"$build/tests/adversary" || die "cannot copy cgfs, cgfs-run, xop and their libraries"
 # The shared tests as they are, the v2-only ones beside them, and their
 # library one level up, where each finds it as on the host (../lib).
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
