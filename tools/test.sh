@@ -8,6 +8,24 @@ cd "$(dirname "$0")/.."
 [ "$(id -u)" = 0 ] || { echo "run as root: the tests mount FUSE and create cgroups"; exit 2; }
 bash tools/deps.sh test || exit 2
 
+# What tests leave behind is named for the test's pid (cgfs-test-PID, a
+# mount whose daemon has base=/cgfs-test-PID). Another run on the same
+# machine (a second checkout, tools/fresh-check.sh) has its own in flight:
+# only what appears during this run and whose test has ended is counted.
+test_cgroups() { find /sys/fs/cgroup -maxdepth 2 -mindepth 1 -type d -name 'cgfs-test-*' 2>/dev/null | sort; }
+test_mounts() { awk '$3 == "fuse.cgfs" && $2 ~ /^\/tmp\/cgfs-mnt/ {print $2}' /proc/mounts | sort; }
+# in_flight MOUNT: a daemon serves it for a test that still runs.
+in_flight() {
+	local p n
+	for p in $(pgrep -f -- " $1\$"); do
+		n=$(tr '\0' '\n' <"/proc/$p/cmdline" 2>/dev/null | sed -n 's/^base=\/cgfs-test-\([0-9]*\)$/\1/p')
+		[ -n "$n" ] && [ -d "/proc/$n" ] && return 0
+	done
+	return 1
+}
+cgroups_before=$(test_cgroups)
+mounts_before=$(test_mounts)
+
 # The integration tests make three users (tests/lib/lib.sh); those
 # this run made go again when it ends, however it ends.
 made_users=()
@@ -111,8 +129,17 @@ for u in "${made_users[@]}"; do
 		status=1
 	fi
 done
-left=$(find /sys/fs/cgroup -maxdepth 2 -mindepth 1 -type d -name 'cgfs-test-*' 2>/dev/null)
-mnts=$(awk '$3 == "fuse.cgfs" && $2 ~ /^\/tmp\/cgfs-mnt/ {print $2}' /proc/mounts)
+left= mnts=
+for d in $(test_cgroups); do
+	grep -qxF -- "$d" <<<"$cgroups_before" && continue
+	[ -d "/proc/${d##*cgfs-test-}" ] && continue
+	left="$left $d"
+done
+for m in $(test_mounts); do
+	grep -qxF -- "$m" <<<"$mounts_before" && continue
+	in_flight "$m" && continue
+	mnts="$mnts $m"
+done
 if [ -n "$left$mnts" ]; then
 	echo "left behind by the tests: $left $mnts"
 	total_fail=$((total_fail + 1))
