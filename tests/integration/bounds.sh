@@ -210,7 +210,10 @@ hp_stop() {
 	[ "$rc" = 0 ] || not_ok "the daemon in the namespace exited with status $rc"
 	HP=
 }
-inns() { nsenter -m -t "$HP" -- "$@"; }
+# -r: the daemon's root too. Without it a run chrooted into another
+# system lands at its namespace's real root, whose /proc may be the
+# host's: the remounts below then changed the host's hidepid.
+inns() { nsenter -m -r -t "$HP" -- "$@"; }
 XOP=$(readlink -f "$XOP") # nsenter runs commands from the namespace's root
 CGFS=$(readlink -f "$CGFS")
 # inns_as USER|UID [GROUPS] CMD...
