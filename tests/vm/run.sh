@@ -13,8 +13,11 @@
 #
 # Usage: bash tests/vm/run.sh BUILD_DIR
 #   CGFS_VM_TESTS="knobs procs"  run only these tests (names without .sh)
-#   CGFS_VM_BUDGET=900           seconds the run (boot + suite) may take
-#   CGFS_VM_TIMEOUT=1200         hard cap, after which QEMU is killed
+#   CGFS_VM_BUDGET=900           seconds the run (boot + suite) should
+#                                take: beyond it a warning, not a failure
+#                                (a busy machine is not a broken guest)
+#   CGFS_VM_TIMEOUT=2700         hard cap for a guest that hangs, after
+#                                which QEMU is killed (a failure)
 #   CGFS_VM_VERBOSE=1            stream the whole console, not just results
 #   CGFS_VM_APPEND=...           more kernel command line (debugging)
 # The guest's whole console is kept in BUILD_DIR/vm/console.log.
@@ -24,7 +27,7 @@ src=$(cd "$here/../.." && pwd)
 [ $# -eq 1 ] || { echo "usage: $0 BUILD_DIR"; exit 2; }
 build=$(cd "$1" 2>/dev/null && pwd) || { echo "vm: no build directory $1"; exit 2; }
 work=$build/vm
-timeout_s=${CGFS_VM_TIMEOUT:-1200}
+timeout_s=${CGFS_VM_TIMEOUT:-2700}
 budget_s=${CGFS_VM_BUDGET:-900}
 
 VM_TAG=vm
@@ -181,9 +184,9 @@ boot_guest "$image" 1536 '^(guest:|===|not ok|# SKIP|VM-)' "rdinit=/init psi=1"
 guest_report
 echo "vm: $times; QEMU ran ${elapsed}s in all (budget ${budget_s}s)"
 if [ "$elapsed" -gt "$budget_s" ]; then
-	echo "vm: over the budget of ${budget_s}s"
-	fail=$((fail + 1))
-elif [ "$rc" != 0 ] || [ "$fail" != 0 ]; then
+	echo "vm: WARNING: over the budget of ${budget_s}s (a busy machine, or a suite grown too long)"
+fi
+if [ "$rc" != 0 ] || [ "$fail" != 0 ]; then
 	echo "vm: the guest's tests failed (console: $console)"
 fi
 echo "vm: $pass passed, $fail failed"

@@ -28,8 +28,9 @@
 #                                or BUILD_DIR/vm-systemd-bpo and tag
 #   CGFS_VM_DEB=path.deb         the package to test (default: tools/deb.sh
 #                                builds one in the variant's directory)
-#   CGFS_VM_BUDGET=720           seconds the whole stage may take (with a
-#                                cached root file system)
+#   CGFS_VM_BUDGET=720           seconds the whole stage should take (with
+#                                a cached root file system): beyond it a
+#                                warning, not a failure
 #   CGFS_VM_TIMEOUT=900          hard cap on QEMU, after which it is killed
 #   CGFS_VM_VERBOSE=1            stream the whole console, not just results
 #   CGFS_VM_APPEND=...           more kernel command line (debugging)
@@ -228,9 +229,9 @@ fi
 total=$(elapsed_since "$stage_start")
 echo "$VM_TAG: $times; QEMU ran ${elapsed}s; the stage took ${total}s (root file system $rootfs_s, budget ${budget_s}s)"
 if [ "$rootfs_s" = cached ] && [ "$total" -gt "$budget_s" ]; then
-	echo "$VM_TAG: over the budget of ${budget_s}s"
-	fail=$((fail + 1))
-elif [ "$rc" != 0 ] || [ "$fail" != 0 ]; then
+	echo "$VM_TAG: WARNING: over the budget of ${budget_s}s (a busy machine, or checks grown too long)"
+fi
+if [ "$rc" != 0 ] || [ "$fail" != 0 ]; then
 	echo "$VM_TAG: the guest's checks failed (console: $console)"
 fi
 # Known failures are not hidden: each is shown, and counted apart.
