@@ -660,6 +660,19 @@ static void on_signal(struct sup *s, int signo)
 	}
 }
 
+/* Children of an earlier image of this process (re-executed on SIGHUP):
+ * its notifier, killed just before the execv(2), may have ended while
+ * SIGCHLD was not yet blocked, and its end was then not signalled here.
+ * Reaped now; one that ends later is signalled and reaped as any child. */
+static void reap_strays(void)
+{
+	pid_t pid;
+	int status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		log_debug("reaped %d, a child of the image before", (int)pid);
+}
+
 int supervise_run(struct supervise *sv)
 {
 	struct sup s = { .sv = sv, .master = -1, .state_fd = -1, .sig_fd = -1, .ready_fd = -1,
@@ -682,6 +695,7 @@ int supervise_run(struct supervise *sv)
 		log_err("signalfd: %s", strerror(errno));
 		goto out;
 	}
+	reap_strays();
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, s.notices) < 0) {
 		log_err("socketpair: %s", strerror(errno));
 		goto out;

@@ -74,6 +74,17 @@ container_done upgrade "upgrade" "no failure at all"
 exe=$(readlink "/proc/$DAEMON/exe")
 assert_eq "the supervisor runs the new binary, same pid" "$BIN" "$exe"
 assert_eq "the mount is still one mount" 1 "$(grep -c " $MNT fuse.cgfs " /proc/mounts)"
+# The earlier image's notifier was killed at the execv: nothing of it
+# may stay a zombie of the supervisor (it used to, until the next child
+# event).
+zombies() {
+	local c
+	for c in $(cat "/proc/$DAEMON/task/$DAEMON/children" 2>/dev/null); do
+		[ "$(awk '{ print $3 }' "/proc/$c/stat" 2>/dev/null)" = Z ] && echo "$c"
+	done
+}
+for i in $(seq 1 100); do [ -z "$(zombies)" ] && break; sleep 0.1; done
+assert_eq "no zombie child of the supervisor after the upgrade" "" "$(zombies)"
 
 # A configuration that does not load: SIGHUP keeps the running image.
 S=$(server_pid)
