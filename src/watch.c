@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgfs/declare.h"
 #include "cgfs/log.h"
 #include "cgfs/policy.h"
 #include "watch_int.h"
@@ -408,8 +409,12 @@ static void on_event(const struct inotify_event *ev)
 		return;
 	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(p, made);
 	c = dir_child(d, ev->name);
-	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hier == w.r->primary)
+	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hier == w.r->primary) {
 		auto_forget(p);
+		/* cgfs's own rmdir too: a declared group comes back. */
+		if (config_declares(w.cfg, p))
+			w.declared_due = true;
+	}
 	if (mine && made) {
 		scan_later(p, hier);
 		return;
@@ -509,6 +514,8 @@ static int resync(void)
 	free(all);
 	if (res == 0)
 		prune(w.base);
+	/* A removal among the events dropped may have been a declared group's. */
+	w.declared_due = w.cfg && w.cfg->n_groups;
 	return res;
 }
 
@@ -567,7 +574,9 @@ static void *watch_main(void *arg)
 		log_debug("watcher stays at the daemon's priority: %s", strerror(errno));
 	if (first_scan() < 0)
 		return NULL;
-	timeout = auto_run();
+	/* One removed between the server's start and the first scan. */
+	w.declared_due = w.cfg && w.cfg->n_groups;
+	timeout = w.declared_due ? 0 : auto_run();
 	for (;;) {
 		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			break;
@@ -592,7 +601,7 @@ static void *watch_main(void *arg)
 			break;
 		}
 		now = (uint64_t)monotonic_ms();
-		if ((w.checks.n || w.nscans) && !checks_due)
+		if ((w.checks.n || w.nscans || w.declared_due) && !checks_due)
 			checks_due = now + WATCH_CHECK_MS;
 		if (checks_due && now >= checks_due) {
 			scans_run();
@@ -603,6 +612,10 @@ static void *watch_main(void *arg)
 			}
 			checks_run();
 			checks_due = 0;
+			if (w.declared_due) {
+				w.declared_due = false;
+				declare_make(w.r, w.cfg, true);
+			}
 		}
 		timeout = repairs_due();
 		if (checks_due && (timeout < 0 || checks_due - now < (uint64_t)timeout))
