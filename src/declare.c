@@ -99,7 +99,7 @@ static int make_group(const struct cgroot *r, const struct config_group *g, bool
 	return res == 0;
 }
 
-int declare_make(const struct cgroot *r, const struct config *cfg, bool quiet)
+int declare_make(const struct cgroot *r, const struct config *cfg, bool quiet, int max)
 {
 	char user[CONFIG_GROUP_PATH_MAX + 1], failed[CONFIG_GROUP_PATH_MAX + 1] = "";
 	const struct config_group *g;
@@ -107,7 +107,7 @@ int declare_make(const struct cgroot *r, const struct config *cfg, bool quiet)
 	size_t i;
 	int made = 0, res;
 
-	for (i = 0; cfg && i < cfg->n_groups; i++) {
+	for (i = 0; cfg && i < cfg->n_groups && (max <= 0 || made < max); i++) {
 		g = &cfg->groups[i];
 		if (group_stat(r, g->path, &st) == 0)
 			continue;

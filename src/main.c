@@ -210,7 +210,7 @@ static void make_declared(struct fs *fs)
 
 	if (!fs->cfg || !fs->cfg->n_groups)
 		return;
-	made = declare_make(fs->root, fs->cfg, false);
+	made = declare_make(fs->root, fs->cfg, false, 0);
 	log_info("%zu declared group%s in cgfs.conf, %d made now", fs->cfg->n_groups,
 	         fs->cfg->n_groups == 1 ? "" : "s", made);
 }

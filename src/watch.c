@@ -45,6 +45,8 @@
  * and a burst of them (a tool, or cgfs itself) then costs one check per
  * group, not one per batch of events read. */
 #define WATCH_CHECK_MS 10
+/* Declared groups made again in one go, at most. */
+#define WATCH_DECLARED_MAX 64
 #define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
 /* Without that file: half of the kernel's default of 8192. */
 #define WATCH_BUDGET_DEFAULT 4096
@@ -612,10 +614,14 @@ static void *watch_main(void *arg)
 			}
 			checks_run();
 			checks_due = 0;
-			if (w.declared_due) {
-				w.declared_due = false;
-				declare_make(w.r, w.cfg, true);
-			}
+			/* A bounded share at a time (a millisecond a group
+			 * made): events are read, and caches kept true, between
+			 * them. */
+			if (w.declared_due)
+				w.declared_due = declare_make(w.r, w.cfg, true, WATCH_DECLARED_MAX) ==
+				                 WATCH_DECLARED_MAX;
+			if (w.declared_due)
+				checks_due = now + WATCH_CHECK_MS;
 		}
 		timeout = repairs_due();
 		if (checks_due && (timeout < 0 || checks_due - now < (uint64_t)timeout))

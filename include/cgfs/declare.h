@@ -22,6 +22,6 @@
  * and skipped; a value the kernel refuses is logged and the group stays
  * with the others written. One look-up per declaration when nothing is
  * missing. quiet: every message at debug level (while serving: a user's
- * rmdir must not reach the log). Returns how many declared groups it
- * made. */
-int declare_make(const struct cgroot *r, const struct config *cfg, bool quiet);
+ * rmdir must not reach the log). max > 0: stops once it made that many
+ * (the caller goes on later). Returns how many declared groups it made. */
+int declare_make(const struct cgroot *r, const struct config *cfg, bool quiet, int max);

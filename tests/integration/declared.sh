@@ -146,12 +146,26 @@ pids_max = 9
 [group $ALICE/web2]
 pids_max = 9
 CFG
+# Many at once: made again a bounded share at a time (WATCH_DECLARED_MAX).
+for i in $(seq 1 150); do printf '[group %s/many/g%d]\npids_max = 3\n' "$CAROL" "$i"; done >>"$RUN_CONF"
 S=$(server_pid)
 kill -HUP "$DAEMON"
 S=$(wait_server "$S") && ok "SIGHUP with new declarations: a new server" || not_ok "no server after SIGHUP"
 assert_eq "the new declared group is made, with its tree" 9 "$(cat "$MNT/$CAROL/new/pids_max" 2>&1)"
 assert_eq "...in the kernel" 9 "$(cat "$(real pids "$CAROL/new" pids.max)" 2>&1)"
 assert_eq "a declared group that existed keeps its user's value" 33 "$(cat "$MNT/$ALICE/web2/pids_max" 2>&1)"
+assert_eq "150 more declared groups are made" 150 "$(ls "$MNT/$CAROL/many" | grep -c '^g')"
+for mp in $(serving_mounts | grep -vx "$PRIMARY") "$PRIMARY"; do
+	find "$mp/$BASE/$CAROL/many" -depth -type d -delete 2>/dev/null
+done
+for i in $(seq 1 200); do
+	[ "$(ls "$MNT/$CAROL/many" 2>/dev/null | grep -c '^g')" = 150 ] && break
+	sleep 0.05
+done
+assert_eq "all 150 removed outside at once come back" 150 "$(ls "$MNT/$CAROL/many" 2>/dev/null | grep -c '^g')"
+wait_value "...with their values" 3 "$MNT/$CAROL/many/g150/pids_max"
+assert_eq "...whole in every hierarchy" "" "$(for mp in $(serving_mounts); do
+	[ -d "$mp/$BASE/$CAROL/many/g150" ] || echo "$mp"; done)"
 
 # 5. A bad declaration: refused with FILE:LINE, the old configuration
 # stays (its declared groups still come back).
