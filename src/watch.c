@@ -622,6 +622,8 @@ static void *watch_main(void *arg)
 				                 WATCH_DECLARED_MAX;
 			if (w.declared_due)
 				checks_due = now + WATCH_CHECK_MS;
+			/* The files it wrote stay open on this thread too. */
+			group_files_check();
 		}
 		timeout = repairs_due();
 		if (checks_due && (timeout < 0 || checks_due - now < (uint64_t)timeout))
