@@ -136,6 +136,17 @@ done
 wait_value "after the flood alice/web/db is back as declared" 50 "$MNT/$ALICE/web/db/pids_max"
 assert_op "cgfs answers after the flood" OK "$XOP" read "$MNT/$ALICE/web/pids_max"
 
+# A restart after a crash makes what went missing while no server
+# watched: the server is stopped, the group removed, the server killed.
+S=$(server_pid)
+kill -STOP "$S"
+outside_rmdir "$ALICE/web/db"
+kill -KILL "$S"
+S=$(wait_server "$S") && ok "a new server after kill -9" || not_ok "no server after kill -9"
+assert_eq "the new server made the group removed meanwhile" 50 "$(cat "$MNT/$ALICE/web/db/pids_max" 2>&1)"
+grep -q "declared groups in cgfs.conf, 1 made now" "$LOG" && ok "...at its start (the log says so)" ||
+	not_ok "the new server's start did not make it"
+
 # 4. A reload (SIGHUP) with new declarations makes them; a group alice
 # made herself first is left as she set it.
 assert_op "alice makes web2 herself" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/web2"
