@@ -140,7 +140,6 @@ bool config_declares(const struct config *cfg, const char *path);
  * parent_depth (1: the tree root), holding groups groups now (its root
  * included; negative: not counted, only the depth is judged). 0, or
  * -EDQUOT beyond max_depth or max_groups. */
-
 int caps_allow_group(const struct caps *caps, int parent_depth, long groups);
 
 void config_free(struct config *cfg);
