@@ -40,7 +40,9 @@ struct parse {
 	struct config cfg;   /* being built; handed out only when all is well */
 	size_t users_cap;    /* room in cfg.users */
 	struct caps *cur;    /* section being read; NULL before the first */
-	char label[64];      /* "defaults" or "user alice", for messages */
+	struct config_group *group; /* or the [group] being read */
+	size_t groups_cap;   /* room in cfg.groups */
+	char label[CONFIG_GROUP_PATH_MAX + 8]; /* "defaults", "user alice", "group alice/web" */
 	uint64_t seen;       /* keys already set in the current section */
 	bool seen_defaults;
 	const char *pos;     /* the text not yet handed to inih */
@@ -92,7 +94,7 @@ void config_empty(struct config *cfg)
 
 void config_free(struct config *cfg)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!cfg)
 		return;
@@ -103,6 +105,12 @@ void config_free(struct config *cfg)
 	}
 	free(cfg->users);
 	free(cfg->trees_group);
+	for (i = 0; i < cfg->n_groups; i++) {
+		free(cfg->groups[i].path);
+		for (k = 0; k < CAPS_SLOTS; k++)
+			free(cfg->groups[i].value[k]);
+	}
+	free(cfg->groups);
 	config_init(cfg);
 }
 
@@ -188,6 +196,97 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* s (len bytes) for a message: at most 64 bytes, anything outside
+ * printable ASCII as '?', so no byte of the file reaches the log as is. */
+static const char *shown(char *buf, const char *s, size_t len)
+{
+	size_t i, n = len > 64 ? 64 : len;
+
+	for (i = 0; i < n; i++)
+		buf[i] = s[i] > ' ' && s[i] < 0x7f ? s[i] : '?';
+	buf[n] = '\0';
+	return buf;
+}
+
+/* One component of a declared group's path after the user (section
+ * header name, namelen bytes), as an mkdir of it would be judged. */
+static bool group_part_ok(struct parse *p, const char *s, size_t len, const char *name,
+                          size_t namelen)
+{
+	char part[CONFIG_GROUP_PATH_MAX + 1], show[65], show_path[65];
+	int res;
+
+	memcpy(part, s, len);
+	part[len] = '\0';
+	res = memchr(s, '\0', len) ? -EINVAL : policy_group_name(part);
+	if (res == -EEXIST)
+		fail(p, "group name '%s' in [group %s] is the name of a knob or reserved",
+		     shown(show, s, len), shown(show_path, name, namelen));
+	else if (res < 0)
+		fail(p, "invalid group name '%s' in [group %s] (letters, digits, '_', '@', "
+		     "'+' and '-', at most 64, starting with a letter or digit)",
+		     shown(show, s, len), shown(show_path, name, namelen));
+	return res == 0;
+}
+
+/* [group USER/NAME/...]: a user's name, then one or more group names. */
+static void begin_group(struct parse *p, const char *name, size_t len)
+{
+	char show[65];
+	const char *s = name, *end = name + len, *slash;
+	struct config_group *g;
+	size_t i, parts = 0;
+
+	if (len > CONFIG_GROUP_PATH_MAX) {
+		fail(p, "group path in section header too long (at most %d characters)",
+		     CONFIG_GROUP_PATH_MAX);
+		return;
+	}
+	slash = memchr(s, '/', len);
+	if (!slash || !user_name_ok(s, (size_t)(slash - s))) {
+		fail(p, "invalid [group %s]: expected [group USER/GROUP], USER a user name",
+		     shown(show, name, len));
+		return;
+	}
+	for (s = slash + 1; s <= end; s = slash + 1) {
+		slash = memchr(s, '/', (size_t)(end - s));
+		if (!slash)
+			slash = end;
+		if (!group_part_ok(p, s, (size_t)(slash - s), name, len))
+			return;
+		if (++parts > CONFIG_GROUP_DEPTH_MAX) {
+			fail(p, "[group %s] is deeper than %d groups", shown(show, name, len),
+			     CONFIG_GROUP_DEPTH_MAX);
+			return;
+		}
+	}
+	snprintf(p->label, sizeof(p->label), "group %.*s", (int)len, name);
+	if (p->cfg.n_groups >= CONFIG_GROUPS_MAX) {
+		fail(p, "more than %d [group] sections", CONFIG_GROUPS_MAX);
+		return;
+	}
+	for (i = 0; i < p->cfg.n_groups; i++)
+		if (strlen(p->cfg.groups[i].path) == len &&
+		    strncmp(p->cfg.groups[i].path, name, len) == 0) {
+			fail(p, "section [%s] repeated", p->label);
+			return;
+		}
+	if (vec_reserve(&p->cfg.groups, &p->groups_cap, p->cfg.n_groups + 1, sizeof(*g), 4) < 0) {
+		fail_errno(p, -ENOMEM, "out of memory");
+		return;
+	}
+	g = &p->cfg.groups[p->cfg.n_groups];
+	memset(g, 0, sizeof(*g));
+	g->line = p->lineno;
+	g->path = strndup(name, len);
+	if (!g->path) {
+		fail_errno(p, -ENOMEM, "out of memory");
+		return;
+	}
+	p->cfg.n_groups++;
+	p->group = g;
+}
+
 /* s..end is a trimmed line starting with '['. We read section headers
  * ourselves: this inih build does not tell its handler about a section
  * that has no keys, and an empty [bogus] must be refused too. */
@@ -196,6 +295,7 @@ static void begin_section(struct parse *p, const char *s, const char *end)
 	const char *close = memchr(s, ']', (size_t)(end - s));
 
 	p->cur = NULL;
+	p->group = NULL;
 	p->seen = 0;
 	if (!close)
 		fail(p, "missing ']' in section header");
@@ -217,9 +317,13 @@ static void begin_section(struct parse *p, const char *s, const char *end)
 		for (s += 4; is_blank(*s); s++)
 			;
 		begin_user(p, s, (size_t)(close - s));
+	} else if (close - s > 5 && strncmp(s, "group", 5) == 0 && is_blank(s[5])) {
+		for (s += 5; is_blank(*s); s++)
+			;
+		begin_group(p, s, (size_t)(close - s));
 	} else {
-		fail(p, "unknown section [%.*s] (expected [defaults] or [user NAME])",
-		     (int)(close - s > 64 ? 64 : close - s), s);
+		fail(p, "unknown section [%.*s] (expected [defaults], [user NAME] or "
+		     "[group USER/GROUP])", (int)(close - s > 64 ? 64 : close - s), s);
 	}
 }
 
@@ -304,7 +408,9 @@ static int set_max(struct parse *p, const char *key, const char *value, long *re
 	return 1;
 }
 
-static int set_cap(struct parse *p, const struct knob *k, const char *value)
+/* A knob's value into slots (a section's, indexed like knob_table),
+ * checked as a write to the knob would check it. */
+static int set_knob(struct parse *p, const struct knob *k, const char *value, char **slots)
 {
 	size_t i = (size_t)(k - knob_table);
 	int res;
@@ -321,10 +427,21 @@ static int set_cap(struct parse *p, const struct knob *k, const char *value)
 		return fail(p, "value '%s' for %s is out of range", value, k->name);
 	if (res < 0)
 		return fail(p, "value '%s' for %s is not valid", value, k->name);
-	p->cur->value[i] = strdup(value);
-	if (!p->cur->value[i])
+	slots[i] = strdup(value);
+	if (!slots[i])
 		return fail_errno(p, -ENOMEM, "out of memory");
 	return 1;
+}
+
+/* A key of a [group] section: a knob a user writes a value to. */
+static int set_group_value(struct parse *p, const char *name, const char *value)
+{
+	const struct knob *k = knob_find(name);
+
+	if (!k || k->kind != KNOB_VALUE || !k->set || !k->check || !(k->mode & 0200))
+		return fail(p, "key '%s' in [%s] is not a knob a declared group can set",
+		            name, p->label);
+	return set_knob(p, k, value, p->group->value);
 }
 
 /* admit: admission points, checked as policy_admit_check() does. Lines
@@ -433,10 +550,12 @@ static int handler(void *user, const char *section, const char *name, const char
 
 	if (p->err_line)
 		return 1;
-	if (!p->cur)
+	if (!p->cur && !p->group)
 		return fail(p, "key '%s' outside of a section", name);
 	if (!*name)
 		return fail(p, "missing key name before '='");
+	if (p->group)
+		return set_group_value(p, name, value);
 	if (strcmp(name, "max_groups") == 0)
 		return set_max(p, name, value, &p->cur->max_groups, SEEN_MAX_GROUPS);
 	if (strcmp(name, "max_depth") == 0)
@@ -463,7 +582,7 @@ static int handler(void *user, const char *section, const char *name, const char
 	k = knob_find(name);
 	if (!k || !k->cap || !k->check)
 		return fail(p, "unknown key '%s' in [%s]", name, p->label);
-	return set_cap(p, k, value);
+	return set_knob(p, k, value, p->cur->value);
 }
 
 /* ---- parse and load ---- */
@@ -502,6 +621,12 @@ static int report(const struct parse *p, int ini_line, const char *name, char *e
 	return 0;
 }
 
+static int group_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct config_group *)a)->path,
+	              ((const struct config_group *)b)->path);
+}
+
 int config_parse(const char *text, const char *name, struct config *ret,
                  char *err, size_t errsz)
 {
@@ -518,6 +643,9 @@ int config_parse(const char *text, const char *name, struct config *ret,
 		config_free(&p.cfg);
 		return res;
 	}
+	/* By path: parents first, and config_declares() searches them. */
+	if (p.cfg.n_groups)
+		qsort(p.cfg.groups, p.cfg.n_groups, sizeof(*p.cfg.groups), group_cmp);
 	*ret = p.cfg;
 	return 0;
 }
@@ -591,4 +719,28 @@ int caps_allow_group(const struct caps *caps, int parent_depth, long groups)
 	if (caps->max_groups >= 0 && groups >= 0 && groups - 1 >= caps->max_groups)
 		return -EDQUOT;
 	return 0;
+}
+
+bool config_declares(const struct config *cfg, const char *path)
+{
+	size_t lo = 0, hi = cfg ? cfg->n_groups : 0, len = strlen(path), mid;
+	const char *g;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (strcmp(cfg->groups[mid].path, path) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* The paths that start with path are together from here ("a/b",
+	 * "a/b-c", "a/b/d"): one of them is path or below it. */
+	for (; cfg && lo < cfg->n_groups; lo++) {
+		g = cfg->groups[lo].path;
+		if (strncmp(g, path, len) != 0)
+			return false;
+		if (g[len] == '\0' || g[len] == '/')
+			return true;
+	}
+	return false;
 }

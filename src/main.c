@@ -14,6 +14,7 @@
 #include <fuse_lowlevel.h>
 
 #include "cgfs/config.h"
+#include "cgfs/declare.h"
 #include "cgfs/fs.h"
 #include "cgfs/group.h"
 #include "cgfs/layout.h"
@@ -201,6 +202,20 @@ static void recap_trees(struct fs *fs)
 		         rc.refused ? " (some refused, see above)" : "");
 }
 
+/* cgfs.conf's declared groups that are missing (a reboot, a new
+ * declaration, a removal while no server watched), before the watcher
+ * starts: it then finds them all. */
+static void make_declared(struct fs *fs)
+{
+	int made;
+
+	if (!fs->cfg || !fs->cfg->n_groups)
+		return;
+	made = declare_make(fs->root, fs->cfg, false, 0);
+	log_info("%zu declared group%s in cgfs.conf, %d made now", fs->cfg->n_groups,
+	         fs->cfg->n_groups == 1 ? "" : "s", made);
+}
+
 /* In each new server process, before it serves. */
 static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 {
@@ -223,6 +238,7 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
 		log_debug("cannot turn off huge pages: %s", strerror(errno));
 	recap_trees(fs);
+	make_declared(fs);
 	/* Completes half-made groups, then watches the real tree. Without a
 	 * watcher cgfs still serves, caching nothing. */
 	watch_start(fs->root, fs->cfg, &(struct watch_hooks){ .ctx = fs,

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgfs/declare.h"
 #include "cgfs/log.h"
 #include "cgfs/policy.h"
 #include "watch_int.h"
@@ -44,6 +45,8 @@
  * and a burst of them (a tool, or cgfs itself) then costs one check per
  * group, not one per batch of events read. */
 #define WATCH_CHECK_MS 10
+/* Declared groups made again in one go, at most. */
+#define WATCH_DECLARED_MAX 64
 #define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
 /* Without that file: half of the kernel's default of 8192. */
 #define WATCH_BUDGET_DEFAULT 4096
@@ -408,8 +411,12 @@ static void on_event(const struct inotify_event *ev)
 		return;
 	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(p, made);
 	c = dir_child(d, ev->name);
-	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hier == w.r->primary)
+	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hier == w.r->primary) {
 		auto_forget(p);
+		/* cgfs's own rmdir too: a declared group comes back. */
+		if (config_declares(w.cfg, p))
+			w.declared_due = true;
+	}
 	if (mine && made) {
 		scan_later(p, hier);
 		return;
@@ -509,6 +516,8 @@ static int resync(void)
 	free(all);
 	if (res == 0)
 		prune(w.base);
+	/* A removal among the events dropped may have been a declared group's. */
+	w.declared_due = w.cfg && w.cfg->n_groups;
 	return res;
 }
 
@@ -567,7 +576,9 @@ static void *watch_main(void *arg)
 		log_debug("watcher stays at the daemon's priority: %s", strerror(errno));
 	if (first_scan() < 0)
 		return NULL;
-	timeout = auto_run();
+	/* One removed between the server's start and the first scan. */
+	w.declared_due = w.cfg && w.cfg->n_groups;
+	timeout = w.declared_due ? 0 : auto_run();
 	for (;;) {
 		if (poll(fds, 3, timeout) < 0 && errno != EINTR)
 			break;
@@ -592,7 +603,7 @@ static void *watch_main(void *arg)
 			break;
 		}
 		now = (uint64_t)monotonic_ms();
-		if ((w.checks.n || w.nscans) && !checks_due)
+		if ((w.checks.n || w.nscans || w.declared_due) && !checks_due)
 			checks_due = now + WATCH_CHECK_MS;
 		if (checks_due && now >= checks_due) {
 			scans_run();
@@ -603,6 +614,16 @@ static void *watch_main(void *arg)
 			}
 			checks_run();
 			checks_due = 0;
+			/* A bounded share at a time (a millisecond a group
+			 * made): events are read, and caches kept true, between
+			 * them. */
+			if (w.declared_due)
+				w.declared_due = declare_make(w.r, w.cfg, true, WATCH_DECLARED_MAX) ==
+				                 WATCH_DECLARED_MAX;
+			if (w.declared_due)
+				checks_due = now + WATCH_CHECK_MS;
+			/* The files it wrote stay open on this thread too. */
+			group_files_check();
 		}
 		timeout = repairs_due();
 		if (checks_due && (timeout < 0 || checks_due - now < (uint64_t)timeout))

@@ -72,6 +72,7 @@ struct watcher {
 	bool resync;          /* the kernel dropped events */
 	bool exhausted;       /* the watch budget is used up */
 	bool gave_up;         /* degrade() was called */
+	bool declared_due;    /* a declared group (or one above it) was removed */
 };
 extern struct watcher w;
 /* Read by lookups without a lock: 1 until the first scan is done, and

@@ -11,6 +11,12 @@
  * max_depth, admit, max_open_files and (in [defaults] only)
  * max_open_files_total, trees, trees_uids and trees_group. Values are validated with the knob's check() when loaded,
  * so a bad file is refused at start with "FILE:LINE: message".
+ *
+ *   [group alice/web]     a declared group: made (with its tree) when
+ *   memory_limit_mb = 512 missing, these values written when made
+ *
+ * Keys of a [group] section are the writable value knobs (procs, freeze,
+ * kill and autoremove excepted).
  */
 #pragma once
 
@@ -62,6 +68,22 @@ struct config_user {
 	struct caps caps; /* only what the [user] section sets */
 };
 
+/* At most this many [group] sections: every start looks each one up,
+ * and a removal while serving looks them all up again. */
+#define CONFIG_GROUPS_MAX 4096
+/* A declared group's path: at most this many components below the tree,
+ * and this long in all. */
+#define CONFIG_GROUP_DEPTH_MAX 32
+#define CONFIG_GROUP_PATH_MAX 1024
+
+/* A declared group ([group USER/PATH]). */
+struct config_group {
+	char *path;   /* "alice/web": the tree's user, then group names */
+	int line;     /* of its section header */
+	/* Value text per knob, indexed like knob_table; NULL = not set. */
+	char *value[KNOB_TABLE_MAX];
+};
+
 struct config {
 	struct caps defaults;
 	/* Open files of every user but root together; -1: no limit. */
@@ -78,6 +100,10 @@ struct config {
 	enum config_trees trees;
 	uid_t trees_uid_min, trees_uid_max;
 	char *trees_group;
+	/* Declared groups, sorted by path (so a parent comes before the
+	 * groups declared below it). */
+	struct config_group *groups;
+	size_t n_groups;
 };
 
 /* Parses INI text (name is used in messages). On error returns -EINVAL and
@@ -101,15 +127,19 @@ void config_empty(struct config *cfg);
 void config_caps_for(const struct config *cfg, const char *user,
                      struct caps *ret);
 
-/* Whether a tree with caps may get a group whose parent is at depth
- * parent_depth (1: the tree root), holding groups groups now (its root
- * included; negative: not counted, only the depth is judged). 0, or
- * -EDQUOT beyond max_depth or max_groups. */
 /* Whether trees = auto and uid is in trees_uids: the part of a user's
  * entitlement to a tree on demand that is the file's alone (the group,
  * and the uids no tree may belong to, are policy's). NULL cfg: false. */
 bool config_trees_uid(const struct config *cfg, uid_t uid);
 
+/* Whether the group at path is declared, or holds a declared group below
+ * it (path "alice" holds "alice/web"). NULL cfg: false. */
+bool config_declares(const struct config *cfg, const char *path);
+
+/* Whether a tree with caps may get a group whose parent is at depth
+ * parent_depth (1: the tree root), holding groups groups now (its root
+ * included; negative: not counted, only the depth is judged). 0, or
+ * -EDQUOT beyond max_depth or max_groups. */
 int caps_allow_group(const struct caps *caps, int parent_depth, long groups);
 
 void config_free(struct config *cfg);

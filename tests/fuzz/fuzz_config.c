@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * fuzz_config: config_parse on arbitrary text, then config_caps_for for
- * every user it names and for one it does not, then config_free.
+ * every user it names and for one it does not, the declared groups
+ * (sorted, valid, found by config_declares), then config_free.
  *
  * The input is the file's text. Its length also picks the size of the
  * error buffer (none, 1, 16 or CONFIG_ERR_MAX bytes), so that messages
@@ -35,6 +36,37 @@ static void check_caps(const struct caps *c)
 	}
 	fuzz_assert(c->max_groups >= -1 && c->max_groups <= INT_MAX);
 	fuzz_assert(c->max_depth >= -1 && c->max_depth <= INT_MAX);
+}
+
+/* Declared groups: sorted and unique, each a user and 1..32 group
+ * names, each value a writable value knob's that its check() accepts. */
+static void check_groups(const struct config *cfg)
+{
+	const struct config_group *g;
+	size_t i, k, parts;
+	const char *c;
+
+	fuzz_assert(cfg->n_groups <= CONFIG_GROUPS_MAX);
+	for (i = 0; i < cfg->n_groups; i++) {
+		g = &cfg->groups[i];
+		fuzz_assert(strlen(g->path) <= CONFIG_GROUP_PATH_MAX);
+		if (i)
+			fuzz_assert(strcmp(cfg->groups[i - 1].path, g->path) < 0);
+		for (parts = 0, c = g->path; *c; c++) {
+			fuzz_assert(*c > ' ' && *c < 0x7f);
+			parts += *c == '/';
+			fuzz_assert(*c != '/' || (c[1] && c[1] != '/'));
+		}
+		fuzz_assert(parts >= 1 && parts <= CONFIG_GROUP_DEPTH_MAX);
+		fuzz_assert(config_declares(cfg, g->path));
+		for (k = 0; k < CAPS_SLOTS; k++) {
+			if (!g->value[k])
+				continue;
+			fuzz_assert(k < knob_count && knob_table[k].kind == KNOB_VALUE);
+			fuzz_assert(knob_table[k].set && (knob_table[k].mode & 0200));
+			fuzz_assert(knob_table[k].check(g->value[k]) == 0);
+		}
+	}
 }
 
 /* config_load of a file holding data: refused, on the NUL's line. */
@@ -98,6 +130,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_caps(&caps);
 	config_caps_for(&cfg, NULL, &caps);
 	check_caps(&caps);
+	check_groups(&cfg);
 	config_free(&cfg);
 out:
 	free(err);

@@ -149,6 +149,8 @@ printf '[user bob\ncpu_percent=50\n' >"$out"/fuzz_config/unclosed.conf
 printf 'pids_max = 5\n[bogus]\n' >"$out"/fuzz_config/outside.conf
 printf '[defaults]\ntrees = auto\ntrees_uids = 1000-60000\ntrees_group = cgroups\n' \
 	>"$out"/fuzz_config/trees.conf
+printf '[group alice/web/db]\npids_max = 20\n[group alice/web]\n%s\n[group bob/x]\n' \
+	'memory_limit_mb = 512 ; ok' >"$out"/fuzz_config/declared.conf
 
 # ---- fuzz_layout: mountinfo NUL /proc/self/cgroup NUL cgroup.controllers ----
 layout() {

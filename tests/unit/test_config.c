@@ -199,12 +199,16 @@ static void test_errors(void **state)
 		{ "[defaults]\nmemory_usage_mb = 1\n",
 		  "t.conf:2: unknown key 'memory_usage_mb' in [defaults]" },
 		{ "; c\n[global]\n",
-		  "t.conf:2: unknown section [global] (expected [defaults] or [user NAME])" },
+		  "t.conf:2: unknown section [global] (expected [defaults], [user NAME] or "
+		  "[group USER/GROUP])" },
 		{ "[defaults]\n\n\n[bogus]\n",
-		  "t.conf:4: unknown section [bogus] (expected [defaults] or [user NAME])" },
-		{ "[user]\n", "t.conf:1: unknown section [user] (expected [defaults] or [user NAME])" },
+		  "t.conf:4: unknown section [bogus] (expected [defaults], [user NAME] or "
+		  "[group USER/GROUP])" },
+		{ "[user]\n", "t.conf:1: unknown section [user] (expected [defaults], [user NAME] or "
+		  "[group USER/GROUP])" },
 		{ "[users alice]\n",
-		  "t.conf:1: unknown section [users alice] (expected [defaults] or [user NAME])" },
+		  "t.conf:1: unknown section [users alice] (expected [defaults], [user NAME] or "
+		  "[group USER/GROUP])" },
 		{ "[user -x]\n", "t.conf:1: invalid user name '-x' in section header" },
 		{ "[user a b]\n", "t.conf:1: invalid user name 'a b' in section header" },
 		{ "[user a/b]\n", "t.conf:1: invalid user name 'a/b' in section header" },
@@ -578,6 +582,152 @@ static void test_trees(void **state)
 	config_free(&cfg);
 }
 
+static void test_groups(void **state)
+{
+	static const char text[] =
+		"[defaults]\n"
+		"memory_limit_mb = 4096\n"
+		"[group bob/web/db]          ; before its parent in the file\n"
+		"pids_max = 100\n"
+		"[group  alice/web ]\n"
+		"memory_limit_mb = 512\n"
+		"cpu_percent = 50\n"
+		"[group alice/web-2]\n"
+		"[group bob/web]\n"
+		"cpus = 0\n";
+	struct config cfg;
+	char err[CONFIG_ERR_MAX] = "";
+
+	(void)state;
+	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	/* Sorted by path: a parent before what is declared below it. */
+	assert_int_equal(cfg.n_groups, 4);
+	assert_string_equal(cfg.groups[0].path, "alice/web");
+	assert_string_equal(cfg.groups[1].path, "alice/web-2");
+	assert_string_equal(cfg.groups[2].path, "bob/web");
+	assert_string_equal(cfg.groups[3].path, "bob/web/db");
+	assert_int_equal(cfg.groups[0].line, 5);
+	assert_int_equal(cfg.groups[3].line, 3);
+	assert_string_equal(cfg.groups[0].value[slot("memory_limit_mb")], "512");
+	assert_string_equal(cfg.groups[0].value[slot("cpu_percent")], "50");
+	assert_null(cfg.groups[0].value[slot("pids_max")]);
+	assert_null(cfg.groups[1].value[slot("memory_limit_mb")]);
+	assert_string_equal(cfg.groups[2].value[slot("cpus")], "0");
+	assert_string_equal(cfg.groups[3].value[slot("pids_max")], "100");
+	/* A [group] section sets nothing of the caps. */
+	assert_value(&cfg.defaults, "memory_limit_mb", "4096");
+	assert_value(&cfg.defaults, "pids_max", NULL);
+	assert_int_equal(cfg.n_users, 0);
+
+	assert_true(config_declares(&cfg, "alice"));
+	assert_true(config_declares(&cfg, "alice/web"));
+	assert_true(config_declares(&cfg, "alice/web-2"));
+	assert_true(config_declares(&cfg, "bob/web"));
+	assert_true(config_declares(&cfg, "bob/web/db"));
+	assert_false(config_declares(&cfg, "alice/we"));
+	assert_false(config_declares(&cfg, "alice/web/x"));
+	assert_false(config_declares(&cfg, "alice/web-"));
+	assert_false(config_declares(&cfg, "bob/web/d"));
+	assert_false(config_declares(&cfg, "carol"));
+	assert_false(config_declares(&cfg, "zz"));
+	assert_false(config_declares(NULL, "alice"));
+	config_free(&cfg);
+	assert_int_equal(cfg.n_groups, 0);
+	assert_false(config_declares(&cfg, "alice"));
+}
+
+static void test_group_limit(void **state)
+{
+	char err[CONFIG_ERR_MAX] = "";
+	struct config cfg;
+	size_t cap = (CONFIG_GROUPS_MAX + 1) * 32, len = 0;
+	char *text = malloc(cap);
+	int i;
+
+	(void)state;
+	assert_non_null(text);
+	for (i = 0; i < CONFIG_GROUPS_MAX; i++)
+		len += (size_t)snprintf(text + len, cap - len, "[group alice/g%d]\n", i);
+	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), 0);
+	assert_int_equal(cfg.n_groups, CONFIG_GROUPS_MAX);
+	config_free(&cfg);
+	snprintf(text + len, cap - len, "[group alice/one-more]\n");
+	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "t.conf:4097: more than 4096 [group] sections");
+	free(text);
+}
+
+static void test_group_errors(void **state)
+{
+	static const struct { const char *text, *msg; } cases[] = {
+		{ "[defaults]\n[group alice]\n",
+		  "t.conf:2: invalid [group alice]: expected [group USER/GROUP], USER a user name" },
+		{ "[group /web]\n",
+		  "t.conf:1: invalid [group /web]: expected [group USER/GROUP], USER a user name" },
+		{ "[group -x/web]\n",
+		  "t.conf:1: invalid [group -x/web]: expected [group USER/GROUP], USER a user name" },
+		{ "[group alice/../bob]\n",
+		  "t.conf:1: invalid group name '..' in [group alice/../bob] (letters, digits, "
+		  "'_', '@', '+' and '-', at most 64, starting with a letter or digit)" },
+		{ "\n\n[group alice/web/]\n",
+		  "t.conf:3: invalid group name '' in [group alice/web/] (letters, digits, "
+		  "'_', '@', '+' and '-', at most 64, starting with a letter or digit)" },
+		{ "[group alice//web]\n",
+		  "t.conf:1: invalid group name '' in [group alice//web] (letters, digits, "
+		  "'_', '@', '+' and '-', at most 64, starting with a letter or digit)" },
+		{ "[group alice/.self]\n",
+		  "t.conf:1: invalid group name '.self' in [group alice/.self] (letters, digits, "
+		  "'_', '@', '+' and '-', at most 64, starting with a letter or digit)" },
+		/* Odd bytes are not copied into the message. */
+		{ "[group alice/w\x01\xff b]\n",
+		  "t.conf:1: invalid group name 'w???b' in [group alice/w???b] (letters, digits, "
+		  "'_', '@', '+' and '-', at most 64, starting with a letter or digit)" },
+		{ "[group alice/web/memory_limit_mb]\n",
+		  "t.conf:1: group name 'memory_limit_mb' in [group alice/web/memory_limit_mb] "
+		  "is the name of a knob or reserved" },
+		{ "[group alice/raw]\n",
+		  "t.conf:1: group name 'raw' in [group alice/raw] is the name of a knob or reserved" },
+		{ "[group alice/web]\nmemory_limit_mb = 1\n[group alice/web]\n",
+		  "t.conf:3: section [group alice/web] repeated" },
+		{ "[group alice/web]\nmemory_limit_mb = 4GB\n",
+		  "t.conf:2: value '4GB' for memory_limit_mb is not valid" },
+		{ "[group alice/web]\npids_max = 5\npids_max = 6\n",
+		  "t.conf:3: key 'pids_max' repeated in [group alice/web]" },
+		{ "[group alice/web]\nmemory_usage_mb = 1\n",
+		  "t.conf:2: key 'memory_usage_mb' in [group alice/web] is not a knob a declared "
+		  "group can set" },
+		{ "[group alice/web]\nprocs = 1\n",
+		  "t.conf:2: key 'procs' in [group alice/web] is not a knob a declared group can set" },
+		{ "[group alice/web]\nfreeze = 1\n",
+		  "t.conf:2: key 'freeze' in [group alice/web] is not a knob a declared group can set" },
+		{ "[group alice/web]\nautoremove = 1\n",
+		  "t.conf:2: key 'autoremove' in [group alice/web] is not a knob a declared group "
+		  "can set" },
+		{ "[group alice/web]\nmax_groups = 5\n",
+		  "t.conf:2: key 'max_groups' in [group alice/web] is not a knob a declared group "
+		  "can set" },
+		{ "[group alice/web]\ncpu_percent =\n", "t.conf:2: no value for cpu_percent" },
+		{ "[group a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/A/B/C/D/E/F/G/H]\n",
+		  "t.conf:1: [group a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/A/B/C/D/E/F/"
+		  "] is deeper than 32 groups" },
+	};
+	struct config cfg, before;
+	char err[CONFIG_ERR_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		memset(&cfg, 0x5a, sizeof(cfg));
+		before = cfg;
+		err[0] = '\0';
+		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, err, sizeof(err)),
+		                 -EINVAL);
+		assert_string_equal(err, cases[i].msg);
+		assert_memory_equal(&cfg, &before, sizeof(cfg));
+	}
+}
+
 static void test_caps_allow_group(void **state)
 {
 	struct caps c = { .max_depth = 3, .max_groups = 5 };
@@ -610,6 +760,9 @@ int main(void)
 		cmocka_unit_test(test_max_open),
 		cmocka_unit_test(test_admit_errors),
 		cmocka_unit_test(test_trees),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_group_limit),
+		cmocka_unit_test(test_group_errors),
 		cmocka_unit_test(test_caps_allow_group),
 	};
 
