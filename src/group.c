@@ -156,6 +156,49 @@ static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
 	return cgfile_read_at(AT_FDCWD, path, buf, size);
 }
 
+/* each_below's walk: the file read in each directory below the start. */
+struct below {
+	const char *file;
+	int (*fn)(void *arg, const char *text);
+	void *arg;
+	char text[KNOB_TEXT_MAX];
+};
+
+static int below_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name,
+                     char **data)
+{
+	struct below *b = arg;
+	int res;
+
+	(void)w, (void)name, (void)data;
+	if (pdfd < 0)
+		return 0;
+	res = cgfile_read_at(dfd, b->file, b->text, sizeof(b->text));
+	if (res == -ENOENT)
+		return 0; /* removed meanwhile */
+	return res < 0 ? res : b->fn(b->arg, b->text);
+}
+
+static int gio_each_below(void *ctx, enum cg_ctrl c, const char *file,
+                          int (*fn)(void *arg, const char *text), void *arg)
+{
+	static const struct walk_ops ops = { below_pre, NULL };
+	struct gio *g = ctx;
+	const struct cg_hier *h = hier_for(g->r, c);
+	struct below *b;
+	int res;
+
+	if (!h)
+		return -ENOENT;
+	b = malloc(sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	*b = (struct below){ .file = file, .fn = fn, .arg = arg };
+	res = walk_tree(h->base_fd, g->path, false, &ops, b);
+	free(b);
+	return res;
+}
+
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
               const char *path)
 {
@@ -169,6 +212,7 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->write = gio_write;
 	io->exists = gio_exists;
 	io->host_read = gio_host_read;
+	io->each_below = gio_each_below;
 }
 
 /* ---- set-up ---- */

@@ -73,6 +73,8 @@ int parse_kernel_u64(const char *s, uint64_t *ret);
 int read_u64(const struct knob_io *io, enum cg_ctrl c, const char *file, uint64_t *ret);
 /* The number of "key N" in a flat-keyed file; -ENODATA if the key is
  * absent, -EIO for a number not understood. */
+/* The value of "key N" in flat-keyed text; -ENODATA if absent. */
+int keyed_value(const char *text, const char *key, uint64_t *ret);
 int read_keyed(const struct knob_io *io, enum cg_ctrl c, const char *file, const char *key,
                uint64_t *ret);
 /* Writes v in decimal; 0 or the kernel's -errno. */

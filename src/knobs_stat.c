@@ -24,6 +24,10 @@
 
 enum stat_unit {
 	STAT_COUNT,
+	/* A count kept only where it happened, not in ancestors (v1's
+	 * oom_kill: in the victim's cgroup, the group's .self leaf or a
+	 * subgroup's): every cgroup below the group is added up. */
+	STAT_COUNT_BELOW,
 	STAT_NS_SECONDS,
 	STAT_US_SECONDS,
 	STAT_BYTES_MIB,
@@ -55,7 +59,7 @@ static const struct stat_line stat_lines[] = {
 	  { MEM_PEAK_V1, NULL, STAT_BYTES_MIB },
 	  { MEM_PEAK_V2, NULL, STAT_BYTES_MIB } },
 	{ "oom_kills", CTRL_MEMORY,
-	  { "memory.oom_control", "oom_kill", STAT_COUNT },
+	  { "memory.oom_control", "oom_kill", STAT_COUNT_BELOW },
 	  { "memory.events", "oom_kill", STAT_COUNT } },
 	{ "pids_current", CTRL_PIDS,
 	  { PIDS_CURRENT, NULL, STAT_COUNT },
@@ -137,9 +141,30 @@ static void format_stat(enum stat_unit unit, uint64_t v, char *text, size_t size
 		units_format_mib(v, text, size);
 		break;
 	case STAT_COUNT:
+	case STAT_COUNT_BELOW:
 		snprintf(text, size, "%" PRIu64, v);
 		break;
 	}
+}
+
+struct sum {
+	const char *key;
+	uint64_t total;
+};
+
+/* A cgroup below without the key (an older kernel's file) adds 0. */
+static int sum_add(void *arg, const char *text)
+{
+	struct sum *s = arg;
+	uint64_t v;
+	int res = s->key ? keyed_value(text, s->key, &v) : parse_kernel_u64(text, &v);
+
+	if (res == -ENODATA)
+		return 0;
+	if (res < 0)
+		return res;
+	s->total = v > UINT64_MAX - s->total ? UINT64_MAX : s->total + v;
+	return 0;
 }
 
 /* One line; a key missing from its file (v2 cpu.stat without the cpu
@@ -159,6 +184,12 @@ static int stat_render_line(const struct knob_io *io, const struct stat_line *l,
 		res = read_u64(io, l->ctrl, src->file, &v);
 	if (res == -ENODATA)
 		return 0;
+	if (res == 0 && src->unit == STAT_COUNT_BELOW && io->each_below) {
+		struct sum sum = { src->key, v };
+
+		res = io->each_below(io->ctx, l->ctrl, src->file, sum_add, &sum);
+		v = sum.total;
+	}
 	if (res < 0)
 		return res;
 	format_stat(src->unit, v, text, sizeof(text));

@@ -96,7 +96,7 @@ int read_u64(const struct knob_io *io, enum cg_ctrl c, const char *file, uint64_
 /* The value of "key N" in a flat-keyed file (cpu.stat, memory.events,
  * cgroup.events, memory.oom_control, io.weight's "default N"). Keys are
  * whole words: "oom_kill" is not "oom_kill_disable". -ENODATA if absent. */
-static int keyed_value(const char *text, const char *key, uint64_t *ret)
+int keyed_value(const char *text, const char *key, uint64_t *ret)
 {
 	size_t klen = strlen(key);
 	const char *line = text;

@@ -43,6 +43,12 @@ struct knob_io {
 	/* Optional (NULL: -ENOENT): reads a host file outside the cgroup
 	 * tree (meminfo's /proc/meminfo) as read does. */
 	int (*host_read)(void *ctx, const char *path, char *buf, size_t size);
+	/* Optional (NULL: -ENOENT): calls fn(arg, text) with the text of
+	 * file in every cgroup below this group in c's hierarchy (its .self
+	 * leaf included, the group itself not) where the file exists, until
+	 * fn returns nonzero; returns that, 0 or -errno. */
+	int (*each_below)(void *ctx, enum cg_ctrl c, const char *file,
+	                  int (*fn)(void *arg, const char *text), void *arg);
 };
 
 enum knob_kind {

@@ -159,6 +159,30 @@ done
 assert_eq "stat: populated with a live process" "populated 1" "$(grep ^populated <<<"$stat")"
 assert_eq "stat: pids_current" "pids_current 1" "$(grep ^pids_current <<<"$stat")"
 
+# oom_kills counts the group's and its subgroups' (v1 counts a kill only
+# in the victim's cgroup: the subgroup's .self leaf here).
+OG=$G/oomer
+assert_op "mkdir oomer" OK as "$ALICE" "$XOP" mkdir "$MNT/$OG"
+assert_op "mkdir oomer/inner" OK as "$ALICE" "$XOP" mkdir "$MNT/$OG/inner"
+as "$ALICE" "$XOP" write "$MNT/$OG/memory_limit_mb" 32 >/dev/null
+[ -e "$MNT/$OG/memory_swap_limit_mb" ] &&
+	as "$ALICE" "$XOP" write "$MNT/$OG/memory_swap_limit_mb" 0 >/dev/null
+if [ -e "$MNT/$OG/memory_swap_limit_mb" ] ||
+	[ "$(awk '/^SwapTotal:/ { print $2 }' /proc/meminfo)" = 0 ]; then
+	as "$ALICE" sh -c 'echo $$ > "$1/procs" && exec dd if=/dev/zero of=/dev/null bs=128M count=1' \
+		sh "$MNT/$OG/inner" 2>/dev/null
+	assert_eq "a process over oomer's limit, in oomer/inner, is OOM-killed" 137 "$?"
+	assert_eq "stat of oomer counts it" "oom_kills 1" "$(grep ^oom_kills "$MNT/$OG/stat")"
+	assert_eq "stat of oomer/inner counts it" "oom_kills 1" "$(grep ^oom_kills "$MNT/$OG/inner/stat")"
+	assert_eq "stat of their parent counts it too" "oom_kills 1" \
+		"$(grep ^oom_kills "$MNT/$G/stat")"
+else
+	echo "# SKIP oom_kills: this machine has swap and no swap limit, so a process over its limit swaps"
+	not_ok "oom_kills cannot be tested here"
+fi
+assert_op "rmdir oomer/inner" OK as "$ALICE" "$XOP" rmdir "$MNT/$OG/inner"
+assert_op "rmdir oomer" OK as "$ALICE" "$XOP" rmdir "$MNT/$OG"
+
 # cgfs keeps interface files open between requests (a thread's last few);
 # every thread's of a removed group are closed before the rmdir is
 # answered, so the kernel can free the group (a memory cgroup stays until

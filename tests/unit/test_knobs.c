@@ -1117,6 +1117,55 @@ static void test_stat_v1(void **state)
 	            "populated 0\n");
 }
 
+/* The cgroups below the group, for each_below: the texts of one file. */
+static const char *const *below_texts;
+static const char *below_file;
+
+static int fake_each_below(void *ctx, enum cg_ctrl c, const char *file,
+                           int (*fn)(void *arg, const char *text), void *arg)
+{
+	size_t i;
+	int res = 0;
+
+	(void)ctx, (void)c;
+	below_file = file;
+	for (i = 0; res == 0 && below_texts[i]; i++)
+		res = fn(arg, below_texts[i]);
+	return res;
+}
+
+/* v1 counts an OOM kill only in the victim's cgroup: stat adds up the
+ * group and every cgroup below it. */
+static void test_stat_v1_below(void **state)
+{
+	static const char *const texts[] = {
+		"oom_kill_disable 0\nunder_oom 0\noom_kill 3\n", /* .self */
+		"oom_kill_disable 0\nunder_oom 0\n",              /* no key: 0 */
+		"oom_kill_disable 0\nunder_oom 0\noom_kill 4\n", /* a subgroup */
+		NULL,
+	};
+	static const char *const bad[] = { "oom_kill x\n", NULL };
+	struct knob_io io = IO;
+	char buf[KNOB_TEXT_MAX];
+
+	(void)state;
+	fake_v1();
+	io.each_below = fake_each_below;
+	below_texts = texts;
+	assert_true(get("stat", &io, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\noom_kills 9\n"));
+	assert_string_equal(below_file, "memory.oom_control");
+	below_texts = bad;
+	assert_int_equal(get("stat", &io, buf, sizeof(buf)), -EIO);
+	/* v2's memory.events counts in every ancestor: nothing is added */
+	fake_v2();
+	below_texts = texts;
+	below_file = NULL;
+	assert_true(get("stat", &io, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, "\noom_kills 1\n"));
+	assert_null(below_file);
+}
+
 static void test_stat_v2(void **state)
 {
 	(void)state;
@@ -1826,6 +1875,7 @@ int main(void)
 		cmocka_unit_test(test_io_weight_v1),
 		cmocka_unit_test(test_io_weight_v2),
 		cmocka_unit_test(test_stat_v1),
+		cmocka_unit_test(test_stat_v1_below),
 		cmocka_unit_test(test_stat_v2),
 		cmocka_unit_test(test_stat_hybrid),
 		cmocka_unit_test(test_stat_errors),
