@@ -19,8 +19,10 @@
  *   xop copy HOW F [CMD...]        opens F, runs CMD (if any), then reads all of F with
  *                                  HOW: sendfile (to a memfd), splice (through a
  *                                  pipe) or pread (7 bytes at a time, at explicit offsets),
- *                                  until the call returns 0; prints "OK" and the bytes, or
- *                                  the first error's name
+ *                                  until the call returns 0, or mmap (MAP_PRIVATE, as
+ *                                  many bytes as stat(2) says; mmapshared: MAP_SHARED);
+ *                                  prints "OK" and the bytes,
+ *                                  or the first error's name (SIGBUS: a page not read)
  *   xop hold N none|one|all SECS F...  opens the files F in turn, N opens in all, and
  *                                  reads nothing, one byte, or to the end of each; prints
  *                                  "OK N" or the first error's name and how many it holds
@@ -42,6 +44,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -265,6 +269,47 @@ static ssize_t copy_step(const char *how, int fd, off_t *off, char *buf, size_t 
 	return n;
 }
 
+static sigjmp_buf bus_jmp;
+
+static void on_bus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* All of fd through a private mapping of stat(2)'s size: the kernel
+ * reads the pages through its page cache, as a program that maps a
+ * file to read it would. */
+static ssize_t copy_mmap(int fd, int flags, char *buf, size_t cap)
+{
+	struct stat st;
+	volatile size_t i = 0;
+	char *m;
+
+	if (fstat(fd, &st) < 0)
+		return -1;
+	if (st.st_size == 0)
+		return 0;
+	if ((size_t)st.st_size > cap) {
+		errno = EFBIG;
+		return -1;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, flags, fd, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	signal(SIGBUS, on_bus);
+	if (sigsetjmp(bus_jmp, 1) == 0) {
+		for (; i < (size_t)st.st_size; i++)
+			buf[i] = m[i];
+	} else {
+		munmap(m, (size_t)st.st_size);
+		printf("SIGBUS\n");
+		exit(1);
+	}
+	munmap(m, (size_t)st.st_size);
+	return st.st_size;
+}
+
 static int do_copy(const char *how, const char *file, char **cmd)
 {
 	static char buf[1 << 20];
@@ -290,6 +335,9 @@ static int do_copy(const char *how, const char *file, char **cmd)
 			return 1;
 		}
 	}
+	if (!strcmp(how, "mmap") || !strcmp(how, "mmapshared"))
+		return print_read(fd, copy_mmap(fd, how[4] ? MAP_SHARED : MAP_PRIVATE, buf, sizeof(buf)),
+		                  buf);
 	do
 		n = copy_step(how, fd, &off, buf, &len, sizeof(buf));
 	while (n > 0 && len < sizeof(buf));
@@ -505,7 +553,8 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "after") && argc >= 6 && (!strcmp(argv[2], "r") || !strcmp(argv[2], "w")))
 		return do_after(argv[2], argv[3], argv[4], argv + 5);
 	if (!strcmp(op, "copy") && argc >= 4 &&
-	    (!strcmp(argv[2], "sendfile") || !strcmp(argv[2], "splice") || !strcmp(argv[2], "pread")))
+	    (!strcmp(argv[2], "sendfile") || !strcmp(argv[2], "splice") || !strcmp(argv[2], "pread") ||
+	     !strcmp(argv[2], "mmap") || !strcmp(argv[2], "mmapshared")))
 		return do_copy(argv[2], argv[3], argv + 4);
 	if (!strcmp(op, "write") && argc >= 4)
 		return do_write(argv[2], argv[3], strlen(argv[3]),

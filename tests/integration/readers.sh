@@ -41,12 +41,13 @@ r_cp() { rm -f "$TMPF" && cp "$1" "$TMPF" && cat "$TMPF"; }
 r_sendfile() { "$XOP" copy sendfile "$1" | sed 1d; }
 r_splice() { "$XOP" copy splice "$1" | sed 1d; }
 r_pread() { "$XOP" copy pread "$1" | sed 1d; }
+r_mmap() { "$XOP" copy mmap "$1" | sed 1d; }
 r_pyread() { "$PY" -c 'import sys; sys.stdout.buffer.write(open(sys.argv[1], "rb").read())' "$1"; }
 r_pycopy() {
 	rm -f "$TMPF" && "$PY" -c 'import shutil, sys; shutil.copyfile(sys.argv[1], sys.argv[2])' \
 		"$1" "$TMPF" && cat "$TMPF"
 }
-READERS=(busybox cat dd dd7 cp sendfile splice pread)
+READERS=(busybox cat dd dd7 cp sendfile splice pread mmap)
 [ -n "$PY" ] && READERS+=(pyread pycopy)
 
 # meminfo's lines from the host's own figures (Committed_AS, Vmalloc...)
@@ -152,14 +153,16 @@ for r in busybox cat dd cp pyread pycopy; do
 	[ -n "$PY" ] || [ "${r#py}" = "$r" ] || continue
 	same_as_read "$PR" "$r"
 done
-for r in sendfile splice; do
+for r in sendfile splice mmap; do
 	got=$("$XOP" copy "$r" "$PR" | tr '\n' ' ')
 	case $got in
-	"OK $S " | EINVAL*) ok "procs: $r reads it whole or is refused ($got)" ;;
+	"OK $S " | EINVAL* | SIGBUS* | ENODEV*) ok "procs: $r reads it whole or is refused ($got)" ;;
 	*) not_ok "procs: $r reads it whole or is refused: got '$got'" ;;
 	esac
 done
 size_is_length "$PR"
+assert_eq "a shared mapping of a value is refused (ENODEV)" ENODEV \
+	"$("$XOP" copy mmapshared "$MNT/$G/pids_max" | head -n 1)"
 # A reader in a pid namespace of its own sees none of the group's
 # processes. It holds procs open while a reader of the host's namespace
 # reads it (busybox's cat: sendfile; or splice); its own sendfile or
