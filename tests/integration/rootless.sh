@@ -163,6 +163,18 @@ chown "$AUID:$AGID" "$MNT" "$AHOME" && chmod 755 "$AHOME" || exit 1
 mkdir -p "$AHOME/.config" && printf '[defaults]\npids_max = 321\n' >"$AHOME/.config/cgfs.conf" &&
 	chown -R "$AUID:$AGID" "$AHOME/.config" || exit 1
 delegate || { not_ok "root delegates $DELEG to alice"; exit 1; }
+
+# A base outside what is hers: refused at start, before anything is
+# mounted, saying why.
+out=$(alice "$CGFS" -f -o "base=/$BASE/not-hers" "$MNT" 2>&1)
+assert_eq "a base alice may not make: exit status 1" 1 "$?"
+case $out in
+*"Permission denied (without root, the base must be in a cgroup delegated to this user)"*)
+	ok "...saying why" ;;
+*) not_ok "...saying why: $out" ;;
+esac
+assert_eq "...nothing made, nothing mounted" "" "$(for mp in $(serving_mounts); do
+	[ -e "$mp/$BASE/not-hers" ] && echo "$mp"; done; grep " $MNT " /proc/mounts)"
 start_alice || exit 1
 T=$MNT/$ALICE
 
@@ -209,6 +221,7 @@ attack "bob reads her tree" EACCES as "$BOB" "$XOP" read "$T/procs"
 alice_spawn "$BOB"
 bobs=$SPAWN
 attack "bob writes his pid into her group" EACCES as "$BOB" "$XOP" write "$T/g1/procs" "$bobs"
+attack "root looks at alice's mount" EACCES "$XOP" stat "$MNT"
 # On v2 bob's process is in her delegated cgroup, where the kernel would
 # let her move it: cgfs refuses because it is not hers.
 attack "alice moves bob's process" EPERM alice "$XOP" write "$T/g1/procs" "$bobs"
@@ -226,12 +239,19 @@ assert_op "alice removes the group" OK alice "$XOP" rmdir "$T/g1"
 everywhere "...gone in every hierarchy" "$ALICE/g1" '[ ! -e "$d" ]'
 assert_eq "...her process moved to her tree root" "/$DELEG/$ALICE/.self" \
 	"$(pid_cgroup "$mine" "$(cg_mount memory)")"
+# Her tree is hers to remove, and comes back at her next lookup.
+assert_op "alice removes her tree" OK alice "$XOP" rmdir "$T"
+everywhere "...gone in every hierarchy" "$ALICE" '[ ! -e "$d" ]'
+assert_op "her next lookup makes it again" OK alice "$XOP" stat "$T"
+everywhere "...real in every hierarchy" "$ALICE" '[ -d "$d" ]'
+assert_eq "...with her caps" 321 "$(alice cat "$T/pids_max" 2>&1)"
+assert_op "she changes her cap again" OK alice "$XOP" write "$T/pids_max" 400
 assert_eq "alice unmounts with fusermount3 -u" "" "$(alice fusermount3 -u "$MNT" 2>&1)"
 daemon_ends "...and her cgfs exits 0"
 grep -q " $MNT " /proc/mounts && not_ok "...the mount is gone" || ok "...the mount is gone"
 
-# Again: the tree and its groups stayed in the kernel, and the start
-# writes her cgfs.conf's caps to her tree root again. An upgrade in place
+# Again: the tree stayed in the kernel, and the start writes her
+# cgfs.conf's caps to her tree root again. An upgrade in place
 # (SIGHUP: the binary re-executes itself keeping the mount) works without
 # root, and so does ending the re-executed image, which unmounts through
 # fusermount3 (it has no libfuse record of the mount).
