@@ -47,9 +47,10 @@ test_cleanup() {
 
 # The cgfs binary must be within alice's reach (lib.sh copies its helpers
 # for the same reason).
-if ! as "$ALICE" test -x "$CGFS"; then
+RUN=$(dirname "$CGFS")/cgfs-run
+if ! as "$ALICE" test -x "$CGFS" || ! as "$ALICE" test -x "$RUN"; then
 	[ -n "$HELPERS" ] || { HELPERS=$(mktemp -d /tmp/cgfs-bin.XXXXXX) && chmod 755 "$HELPERS"; }
-	cp "$CGFS" "$HELPERS/cgfs" && CGFS=$HELPERS/cgfs
+	cp "$CGFS" "$RUN" "$HELPERS/" && CGFS=$HELPERS/cgfs && RUN=$HELPERS/cgfs-run
 fi
 
 # delegate: root hands $DELEG to alice in every hierarchy cgfs serves.
@@ -213,6 +214,20 @@ mine=$SPAWN
 assert_op "alice moves her own process" OK alice "$XOP" write "$T/g1/procs" "$mine"
 everywhere "...it is there in every hierarchy" "$ALICE/g1" \
 	'[ "$(pid_cgroup "$mine" "$mp")" = "/$DELEG/$ALICE/g1/.self" ]'
+
+# cgfs-run on her mount: a transient group with her limit, gone after.
+out=$(alice "$RUN" --mount "$MNT" --pids 50 -- sh -c 'cat /proc/$$/cgroup' 2>&1)
+if echo "$out" | grep -Eq ":/$DELEG/$ALICE/[^/]+/.self\$"; then
+	ok "cgfs-run --mount runs a command in a group of her tree"
+else
+	not_ok "cgfs-run --mount runs a command in a group of her tree: $out"
+fi
+for i in $(seq 1 100); do
+	left=$(alice find "$T" -mindepth 1 -maxdepth 1 -type d ! -name g1 ! -name raw 2>&1)
+	[ -z "$left" ] && break
+	sleep 0.05
+done
+assert_eq "...and nothing is left of it" "" "$left"
 
 # Nobody else reaches her mount (no allow_other): the kernel refuses them
 # before cgfs hears of it.
