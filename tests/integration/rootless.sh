@@ -231,17 +231,17 @@ assert_eq "...and nothing is left of it" "" "$left"
 
 # Nobody else reaches her mount (no allow_other): the kernel refuses them
 # before cgfs hears of it.
-attack "bob looks at alice's mount" EACCES as "$BOB" "$XOP" stat "$MNT"
-attack "bob reads her tree" EACCES as "$BOB" "$XOP" read "$T/procs"
+assert_op "bob looks at alice's mount" EACCES as "$BOB" "$XOP" stat "$MNT"
+assert_op "bob reads her tree" EACCES as "$BOB" "$XOP" read "$T/procs"
 alice_spawn "$BOB"
 bobs=$SPAWN
 attack "bob writes his pid into her group" EACCES as "$BOB" "$XOP" write "$T/g1/procs" "$bobs"
-attack "root looks at alice's mount" EACCES "$XOP" stat "$MNT"
+assert_op "root looks at alice's mount" EACCES "$XOP" stat "$MNT"
 # On v2 bob's process is in her delegated cgroup, where the kernel would
 # let her move it: cgfs refuses because it is not hers.
 attack "alice moves bob's process" EPERM alice "$XOP" write "$T/g1/procs" "$bobs"
 attack "alice makes a tree for bob" EPERM alice "$XOP" mkdir "$MNT/$BOB"
-attack "alice looks up bob's tree" ENOENT alice "$XOP" stat "$MNT/$BOB"
+assert_op "alice looks up bob's tree" ENOENT alice "$XOP" stat "$MNT/$BOB"
 if [ -n "$START" ]; then
 	# Her process outside her cgroup: v2's delegation rule is the kernel's.
 	spawn "$ALICE"
