@@ -269,9 +269,14 @@ grep -q " $MNT " /proc/mounts && not_ok "...the mount is gone" || ok "...the mou
 # cgfs.conf's caps to her tree root again. An upgrade in place
 # (SIGHUP: the binary re-executes itself keeping the mount) works without
 # root, and so does ending the re-executed image, which unmounts through
-# fusermount3 (it has no libfuse record of the mount).
+# fusermount3 (it has no libfuse record of the mount). Her cgfs.conf
+# now declares groups: hers are made, another user's tree is not.
+printf '[group %s/web]\npids_max = 33\n[group %s/web]\npids_max = 44\n' "$ALICE" "$BOB" \
+	>>"$AHOME/.config/cgfs.conf"
 start_alice || exit 1
 assert_eq "her cgfs.conf's cap is written again at start" 321 "$(alice cat "$T/pids_max" 2>&1)"
+assert_eq "her declared group is made" 33 "$(alice cat "$T/web/pids_max" 2>&1)"
+everywhere "...bob's is not, nor his tree" "$BOB" '[ ! -e "$d" ]'
 old=$(server_pid)
 alice kill -HUP "$DAEMON"
 if new=$(wait_server "$old"); then
