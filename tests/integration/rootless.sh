@@ -27,6 +27,8 @@ if [ -n "${CGFS_ROOTLESS_NS:-}" ] && [ "$CGFS_ROOTLESS_NS" = 1 ]; then
 		! mknod -m 666 "$CGFS_ROOTLESS_NS/fuse" c "$((16#${devno% *}))" "$((16#${devno#* }))" ||
 		! mount --bind "$CGFS_ROOTLESS_NS/fuse" /dev/fuse; then
 		echo "# SKIP rootless: cannot give alice a FUSE device she may open (see above)"
+		umount -l "$CGFS_ROOTLESS_NS" 2>/dev/null
+		rmdir "$CGFS_ROOTLESS_NS"
 		exit 77
 	fi
 fi
