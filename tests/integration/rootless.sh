@@ -103,7 +103,7 @@ alice() {
 # a user manager's Delegate=yes. Elsewhere v1 hierarchies have no such
 # placement, so base= names it.
 start_alice() {
-	local args=() i
+	local args=() _
 	[ -n "$START" ] && [ "$(serving_mounts)" = "$V2_MOUNT" ] || args=(-o "base=/$DELEG")
 	# (A subshell that execs: $! is the daemon's pid.)
 	(
@@ -112,7 +112,7 @@ start_alice() {
 			env -u XDG_CONFIG_HOME HOME="$AHOME" "$CGFS" -f "${args[@]}" "$MNT"
 	) >>"$LOG" 2>&1 &
 	DAEMON=$!
-	for i in $(seq 1 200); do
+	for _ in $(seq 1 200); do
 		grep -q " $MNT fuse.cgfs " /proc/mounts && return 0
 		kill -0 "$DAEMON" 2>/dev/null || break
 		sleep 0.05
@@ -125,14 +125,14 @@ start_alice() {
 # alice_spawn [USER]: a sleep as USER (alice), started where alice's
 # processes start; its pid in $SPAWN.
 alice_spawn() {
-	local u=${1:-$ALICE} i
+	local u=${1:-$ALICE} _
 	(
 		[ -z "$START" ] || echo "$BASHPID" >"$START/cgroup.procs" || exit 1
 		exec setpriv --reuid="${UID_OF[$u]}" --regid="${GID_OF[$u]}" --clear-groups -- sleep 1000
 	) >/dev/null 2>&1 &
 	SPAWN=$!
 	SPAWNED+=("$SPAWN")
-	for i in $(seq 1 200); do
+	for _ in $(seq 1 200); do
 		[ "$(cat "/proc/$SPAWN/comm" 2>/dev/null)" = sleep ] && break
 		sleep 0.01
 	done
@@ -224,7 +224,7 @@ if echo "$out" | grep -Eq ":/$DELEG/$ALICE/[^/]+/.self\$"; then
 else
 	not_ok "cgfs-run --mount runs a command in a group of her tree: $out"
 fi
-for i in $(seq 1 100); do
+for _ in $(seq 1 100); do
 	left=$(alice find "$T" -mindepth 1 -maxdepth 1 -type d ! -name g1 ! -name raw 2>&1)
 	[ -z "$left" ] && break
 	sleep 0.05
