@@ -27,11 +27,39 @@ void fs_set_caching(struct fs *fs, bool on)
 	__atomic_store(&fs->timeout, &t, __ATOMIC_RELEASE);
 }
 
+/* A daemon without root serves its own user's tree alone: it is there
+ * from the start, as root's mkdir would make it. */
+static void own_tree(struct fs *fs)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	uid_t uid;
+	gid_t gid;
+	int err;
+
+	if (policy_admin() == 0)
+		return;
+	if (getpwuid_r(policy_admin(), &pw, buf, sizeof(buf), &res) != 0 || !res) {
+		log_err("uid %u has no user name: no tree to serve", (unsigned)policy_admin());
+		return;
+	}
+	if (policy_user(pw.pw_name, &uid, &gid) < 0) {
+		log_err("user %s may own no tree: none to serve", pw.pw_name);
+		return;
+	}
+	err = tree_make(fs, pw.pw_name);
+	if (err == 0)
+		log_info("tree /%s made for the mount's owner", pw.pw_name);
+	else if (err != -EEXIST)
+		log_err("cannot make tree /%s: %s", pw.pw_name, strerror(-err));
+}
+
 static void fs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct fs *fs = userdata;
 
 	budget_set_total(fs->cfg->max_open_total);
+	own_tree(fs);
 	if (fs->cfg->trees == CONFIG_TREES_AUTO)
 		log_info("trees on demand for uids %u-%u%s%s", fs->cfg->trees_uid_min,
 		         fs->cfg->trees_uid_max, fs->cfg->trees_group ? " in group " : "",

@@ -79,7 +79,7 @@ int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 		st->st_uid = ref->owner;
-		st->st_gid = ref->depth ? ref->gid : 0;
+		st->st_gid = ref->gid;
 		return 0;
 	case NODE_KNOB:
 		k = &knob_table[ref->knob];

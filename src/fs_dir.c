@@ -235,8 +235,10 @@ int tree_make(struct fs *fs, const char *name)
 
 /* A lookup at the top found no tree called name. With trees = auto, the
  * tree of an entitled user is made by that user's own lookup, and by
- * nobody else's: another user's, or root's, finds what exists. 0 and the
- * tree in *ret, -ENOENT where nothing is made, or why making failed. */
+ * nobody else's: another user's, or root's, finds what exists. A daemon
+ * without root makes its own user's tree the same way, whatever trees
+ * says (it is the only tree it serves). 0 and the tree in *ret, -ENOENT
+ * where nothing is made, or why making failed. */
 int tree_on_demand(fuse_req_t req, struct fs *fs, const struct nref *p, const char *name,
                    struct nref *ret)
 {
@@ -247,7 +249,9 @@ int tree_on_demand(fuse_req_t req, struct fs *fs, const struct nref *p, const ch
 	int res;
 
 	/* The configuration first: it costs no look-up of any database. */
-	if (!config_trees_uid(fs->cfg, ctx->uid))
+	if (policy_admin() != 0 && ctx->uid == policy_admin())
+		group = NULL;
+	else if (!config_trees_uid(fs->cfg, ctx->uid))
 		return -ENOENT;
 	if (policy_user(name, &uid, &gid) < 0 || uid != ctx->uid)
 		return -ENOENT;

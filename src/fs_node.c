@@ -24,7 +24,7 @@ struct node {
 	int knob;          /* NODE_KNOB: index in knob_table */
 	int hier;          /* NODE_RAW: index in cgroot.h[] */
 	int depth;         /* 0 root, 1 tree root, 2.. groups */
-	uid_t owner;       /* the tree's owner (0 for the root) */
+	uid_t owner;       /* the tree's owner (the administrator for the root) */
 	gid_t gid;
 	struct node *next; /* hash chain */
 };
@@ -151,6 +151,8 @@ static int node_get(fuse_ino_t ino, struct nref *ref)
 		ref->ino = FUSE_ROOT_ID;
 		ref->kind = NODE_DIR;
 		ref->knob = -1;
+		ref->owner = policy_admin();
+		ref->gid = policy_admin_gid();
 		return 0;
 	}
 	pthread_mutex_lock(&nodes_lock);

@@ -3,6 +3,7 @@
  * main: options, start-up, readiness, signals.
  */
 #include <errno.h>
+#include <limits.h>
 #include <malloc.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -94,7 +95,8 @@ static void usage(const char *prog)
 	       "    -o base=PATH           cgroup path below which cgfs keeps its tree\n"
 	       "                           (default: the daemon's own cgroup)\n"
 	       "    -o config=FILE         caps and policy (default: " DEFAULT_CONFIG
-	       " if present)\n"
+	       " if present;\n"
+	       "                           without root ~/.config/cgfs.conf)\n"
 	       "    -o rmdir=migrate|kill  what rmdir does with live processes\n"
 	       "                           (default: migrate)\n"
 	       "    -o loglevel=LEVEL      err, warning, notice, info (default) or debug\n"
@@ -105,20 +107,45 @@ static void usage(const char *prog)
 	       "    --check-config         check the options and the configuration,\n"
 	       "                           then exit (0: good, 2: not)\n"
 	       "    -v, --verbose          log refused requests (debug level)\n\n"
-	       "cgfs always mounts with -o allow_other,default_permissions,\n"
-	       "fsname=cgfs,subtype=cgfs: every user reaches the mount and the kernel\n"
-	       "checks the modes cgfs reports.\n\n",
+	       "cgfs always mounts with -o default_permissions,fsname=cgfs,subtype=cgfs,\n"
+	       "and as root with allow_other: every user reaches the mount and the\n"
+	       "kernel checks the modes cgfs reports. Without root the mount is its\n"
+	       "user's alone (see \"Without root\" in cgfs(8)).\n\n",
 	       prog);
 	printf("FUSE options:\n");
 	fuse_cmdline_help();
 	fuse_lowlevel_help();
 }
 
+/* Without root, cgfs.conf is the user's own: /etc/cgfs.conf is the
+ * administrator's for the system's mount, and its caps and trees mean
+ * nothing in a mount of one user's delegated cgroup. NULL: no HOME. */
+static const char *default_config(char *buf, size_t size)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (geteuid() == 0)
+		return DEFAULT_CONFIG;
+	if (xdg && *xdg == '/')
+		n = snprintf(buf, size, "%s/cgfs.conf", xdg);
+	else if (home && *home == '/')
+		n = snprintf(buf, size, "%s/.config/cgfs.conf", home);
+	else
+		return NULL;
+	return n > 0 && (size_t)n < size ? buf : NULL;
+}
+
 static int load_config(const struct options *o, struct config *cfg)
 {
-	char err[CONFIG_ERR_MAX];
-	const char *path = o->config ? o->config : DEFAULT_CONFIG;
+	char err[CONFIG_ERR_MAX], own[PATH_MAX];
+	const char *path = o->config ? o->config : default_config(own, sizeof(own));
 	int res;
+
+	if (!path) {
+		config_empty(cfg);
+		return 0;
+	}
 
 	res = config_load(path, cfg, err, sizeof(err));
 	if (res == -ENOENT && !o->config) {
@@ -354,9 +381,13 @@ int main(int argc, char *argv[])
 	/* Every user must reach the mount; the kernel checks the modes cgfs
 	 * reports, so ownership is enforced before a request arrives. The
 	 * session is made first so a bad FUSE option fails before any cgroup
-	 * is touched. */
-	if (fuse_opt_add_arg(&args, "-oallow_other,default_permissions,fsname=cgfs,subtype=cgfs") != 0)
+	 * is touched. Without root the mount is its user's alone (fusermount3
+	 * refuses allow_other unless /etc/fuse.conf allows it), and that user
+	 * has root's part in it. */
+	if (fuse_opt_add_arg(&args, "-odefault_permissions,fsname=cgfs,subtype=cgfs") != 0 ||
+	    (geteuid() == 0 && fuse_opt_add_arg(&args, "-oallow_other") != 0))
 		goto out_cfg;
+	policy_set_admin(geteuid(), getegid());
 	fs.root = &root;
 	fs.cfg = &cfg;
 	fs.cache_timeout = 1.0;
@@ -378,7 +409,9 @@ int main(int argc, char *argv[])
 	}
 	res = cgroot_open(&root, &layout, o.base, mode);
 	if (res < 0) {
-		log_err("cannot set up the base cgroup: %s", strerror(-res));
+		log_err("cannot set up the base cgroup: %s%s", strerror(-res),
+		        res == -EACCES || res == -EPERM ?
+		        " (without root, the base must be in a cgroup delegated to this user)" : "");
 		goto out_session;
 	}
 	sv = (struct supervise){

@@ -58,6 +58,26 @@ static void overflow_read(void)
 	}
 }
 
+/* Root unless cgfs runs without root (set before serving). */
+static uid_t admin_uid;
+static gid_t admin_gid;
+
+void policy_set_admin(uid_t uid, gid_t gid)
+{
+	admin_uid = uid;
+	admin_gid = gid;
+}
+
+uid_t policy_admin(void)
+{
+	return admin_uid;
+}
+
+gid_t policy_admin_gid(void)
+{
+	return admin_gid;
+}
+
 bool policy_tree_uid(uid_t uid)
 {
 	pthread_once(&overflow_once, overflow_read);
@@ -81,6 +101,10 @@ int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid)
 	if (getpwnam_r(name, &pw, buf, sizeof(buf), &res) != 0 || !res)
 		return -EINVAL;
 	if (!policy_tree_uid(pw.pw_uid))
+		return -EPERM;
+	/* A daemon without root serves its own user alone: it could move
+	 * no other user's processes, and nobody else reaches its mount. */
+	if (admin_uid != 0 && pw.pw_uid != admin_uid)
 		return -EPERM;
 	*ret_uid = pw.pw_uid;
 	*ret_gid = pw.pw_gid;
@@ -155,13 +179,13 @@ int policy_user_in_group(const char *user, gid_t user_gid, const char *group)
 
 uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner)
 {
-	return depth == 1 && k->cap ? 0 : tree_owner;
+	return depth == 1 && k->cap ? admin_uid : tree_owner;
 }
 
 bool policy_may_write(uid_t caller, const struct knob *k, int depth,
                       uid_t tree_owner)
 {
-	if (caller == 0)
+	if (caller == admin_uid)
 		return true;
 	return caller == policy_knob_owner(k, depth, tree_owner);
 }
@@ -237,7 +261,7 @@ enum raw_access policy_raw_access(const char *name, mode_t kernel_mode)
 
 uid_t policy_raw_owner(enum raw_access a, int depth, uid_t tree_owner)
 {
-	return depth == 1 && a == RAW_WRITABLE ? 0 : tree_owner;
+	return depth == 1 && a == RAW_WRITABLE ? admin_uid : tree_owner;
 }
 
 bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
@@ -245,7 +269,7 @@ bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
 {
 	if (a != RAW_WRITABLE)
 		return false;
-	return caller == 0 || caller == policy_raw_owner(a, depth, tree_owner);
+	return caller == admin_uid || caller == policy_raw_owner(a, depth, tree_owner);
 }
 
 /* ---- admission points ---- */
@@ -398,10 +422,12 @@ int policy_may_move(uid_t caller, pid_t pid, policy_admitted_fn admitted, void *
 	if (res == 0)
 		res = policy_parse_status_uid(status, &uid) ? -ESRCH : 0;
 	/* Not root: the process must be the caller's, and where it is now
-	 * it must be allowed to leave for the tree. */
+	 * it must be allowed to leave for the tree, unless the caller is
+	 * the administrator (a daemon without root: its own user, whom the
+	 * kernel's delegation rules bound instead). */
 	if (res == 0 && caller != 0 && uid != caller)
 		res = -EPERM;
-	if (res == 0 && caller != 0) {
+	if (res == 0 && caller != admin_uid) {
 		res = admitted ? admitted(arg, pid) : 0;
 		if (res == 0)
 			res = -EPERM;
@@ -428,5 +454,5 @@ int policy_moved(int pidfd)
 
 int policy_may_change_dir(uid_t caller, int depth, uid_t tree_owner)
 {
-	return caller == 0 || (depth > 0 && caller == tree_owner) ? 0 : -EACCES;
+	return caller == admin_uid || (depth > 0 && caller == tree_owner) ? 0 : -EACCES;
 }

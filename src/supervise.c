@@ -400,14 +400,46 @@ static bool connection_gone(int fd)
 	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP | POLLNVAL));
 }
 
+/* A user's mount is fusermount3's to unmount (it is setuid root, and
+ * checks that the mount is the user's), as libfuse does without root:
+ * 0, or -1 when it failed or could not run. */
+static int fusermount_unmount(struct sup *s)
+{
+	char *const argv[] = { "fusermount3", "-u", "-q", "-z", "--", (char *)s->sv->mountpoint,
+	                       NULL };
+	pid_t pid;
+	int st;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &s->old_mask, NULL);
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	if (pid < 0)
+		return -1;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
 static void unmount(struct sup *s)
 {
 	if (!s->inherited) {
 		fuse_session_unmount(s->sv->mount_se);
 		return;
 	}
-	if (umount2(s->sv->mountpoint, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		log_warn("cannot unmount %s: %s", s->sv->mountpoint, strerror(errno));
+	int err;
+
+	/* An image re-executed for an upgrade has no libfuse mount record. */
+	if (umount2(s->sv->mountpoint, MNT_DETACH) == 0 || errno == EINVAL || errno == ENOENT)
+		return;
+	err = errno;
+	if (err == EPERM && geteuid() != 0 && fusermount_unmount(s) == 0)
+		return;
+	log_warn("cannot unmount %s: %s", s->sv->mountpoint, strerror(err));
 }
 
 static int set_cloexec(int fd, bool on)

@@ -17,9 +17,21 @@
  * that does not match, 0 if allowed. */
 int policy_group_name(const char *name);
 
+/* The mount's administrator, who has root's part in it: makes and
+ * removes trees, owns and writes the caps at tree roots, moves processes
+ * without admission points (what is moved must still be the mover's own
+ * unless the mover is root). Root when cgfs runs as root (the default);
+ * when it runs without root, its own user (policy_set_admin(geteuid(),
+ * getegid()) before serving), whose own tree is then the only one. */
+void policy_set_admin(uid_t uid, gid_t gid);
+uid_t policy_admin(void);
+gid_t policy_admin_gid(void);
+
 /* A user tree name: must be a user of the passwd database whose uid may
- * own a tree (policy_tree_uid). 0 and the uid/gid, -EINVAL (not a user
- * or not a plausible name) or -EPERM (root, or the overflow uid). */
+ * own a tree (policy_tree_uid), and the administrator's own when that is
+ * not root. 0 and the uid/gid, -EINVAL (not a user or not a plausible
+ * name) or -EPERM (root, the overflow uid, or another user than a
+ * non-root administrator). */
 int policy_user(const char *name, uid_t *ret_uid, gid_t *ret_gid);
 
 /* Whether user (whose primary group is user_gid) is a member of the Unix
@@ -38,18 +50,18 @@ bool policy_tree_uid(uid_t uid);
 
 /* Whether caller may make or remove a directory in the one at depth
  * (0: the mount's root, whose directories are trees) whose tree tree_owner
- * owns: trees are root's to make and remove, groups their tree's owner's
- * too. 0 or -EACCES. */
+ * owns: trees are the administrator's to make and remove, groups their
+ * tree's owner's too. 0 or -EACCES. */
 int policy_may_change_dir(uid_t caller, int depth, uid_t tree_owner);
 
 /* Owner of knob k in a group at depth (1 = the user's tree root): the
- * admin's caps at a tree root belong to root, everything else to the
- * tree's owner. */
+ * caps at a tree root belong to the administrator (policy_admin),
+ * everything else to the tree's owner. */
 uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner);
 
 /* Whether caller may write knob k (owner check the kernel also makes
  * through default_permissions; kept here so root-bypass and stale
- * attributes cannot skip it). */
+ * attributes cannot skip it): its owner, or the administrator. */
 bool policy_may_write(uid_t caller, const struct knob *k, int depth,
                       uid_t tree_owner);
 
@@ -72,8 +84,8 @@ enum raw_access policy_raw_access(const char *name, mode_t kernel_mode);
  * files of a tree root are the admin's, like its caps. */
 uid_t policy_raw_owner(enum raw_access a, int depth, uid_t tree_owner);
 
-/* Whether caller may write a raw file with access a (root included: a
- * read-only raw file refuses root too). */
+/* Whether caller may write a raw file with access a: its owner or the
+ * administrator, and a read-only raw file refuses them too. */
 bool policy_may_write_raw(uid_t caller, enum raw_access a, int depth,
                           uid_t tree_owner);
 
@@ -112,7 +124,8 @@ typedef int (*policy_admitted_fn)(void *arg, pid_t pid);
 
 /* Whether caller (the uid that opened procs) may move pid into a group
  * of the tree: root may move anything; anyone else only a process whose
- * real uid is theirs AND that admitted() accepts (1). The process is
+ * real uid is theirs, AND, unless caller is the administrator, that
+ * admitted() accepts (1). The process is
  * pinned by a pidfd before anything is read: on success *ret_pidfd
  * holds it, and the caller hands it to policy_moved() after the move.
  * 0, -ESRCH (no such process) or -EPERM. */

@@ -396,6 +396,69 @@ static void test_may_change_dir(void **state)
 	assert_int_equal(policy_may_change_dir(0, 2, 1000), 0);
 }
 
+/* A daemon without root: its own user has root's part in the mount
+ * (trees, caps, admission), but moves only its own processes, and no
+ * other user has a tree. */
+static int admin_not_root(void)
+{
+	const struct knob *mem = knob_find("memory_limit_mb");
+	uid_t me = getuid(), uid;
+	gid_t gid;
+	int pidfd = -1;
+	struct passwd *pw;
+
+	policy_set_admin(me, getgid());
+	if (policy_admin() != me || policy_admin_gid() != getgid())
+		return 1;
+	if (policy_knob_owner(mem, 1, me) != me || !policy_may_write(me, mem, 1, me) ||
+	    policy_may_write(0, mem, 1, me) || policy_may_write(me + 1, mem, 1, me))
+		return 2;
+	if (policy_raw_owner(RAW_WRITABLE, 1, me) != me ||
+	    !policy_may_write_raw(me, RAW_WRITABLE, 1, me) ||
+	    policy_may_write_raw(0, RAW_WRITABLE, 2, me) ||
+	    policy_may_write_raw(me, RAW_READONLY, 1, me))
+		return 3;
+	if (policy_may_change_dir(me, 0, me) != 0 || policy_may_change_dir(0, 0, me) != -EACCES ||
+	    policy_may_change_dir(me + 1, 0, me) != -EACCES)
+		return 4;
+	/* Its own process from anywhere (the kernel's delegation bounds it);
+	 * never another's. */
+	if (policy_may_move(me, getpid(), admitted_no, NULL, &pidfd) != 0)
+		return 5;
+	policy_moved(pidfd);
+	if (policy_may_move(me, 1, admitted_yes, NULL, &pidfd) != -EPERM)
+		return 6;
+	/* Its own name is the only tree. */
+	pw = getpwuid(me);
+	if (!pw || policy_user(pw->pw_name, &uid, &gid) != 0 || uid != me)
+		return 7;
+	pw = getpwuid(me == 1 ? 2 : 1);
+	if (!pw || policy_user(pw->pw_name, &uid, &gid) != -EPERM)
+		return 8;
+	return 0;
+}
+
+static void test_admin_not_root(void **state)
+{
+	int status;
+	pid_t child;
+
+	(void)state;
+	/* Root by default. */
+	assert_int_equal(policy_admin(), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* As root, become uid 1 (a user that may own a tree). */
+		if (getuid() == 0 && (setresgid(1, 1, 1) < 0 || setresuid(1, 1, 1) < 0))
+			_exit(10);
+		_exit(admin_not_root());
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +475,7 @@ int main(void)
 		cmocka_unit_test(test_admit_patterns),
 		cmocka_unit_test(test_admit_check),
 		cmocka_unit_test(test_may_change_dir),
+		cmocka_unit_test(test_admin_not_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

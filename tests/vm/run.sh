@@ -91,6 +91,9 @@ host_tools=(bash dash setpriv unshare setsid nsenter mountpoint fusermount3 umou
 	mv wc chmod chown touch tee cut uniq date env timeout printf echo true false basename
 	dirname readlink ln dd ps)
 copy_bin "${host_tools[@]}" || die "cannot copy the host's tools"
+# A user's own mount (rootless.sh) is made by fusermount3, setuid root as
+# installed (cp drops the bit).
+chmod u+s "$root$(readlink -f "$(type -P fusermount3)")" || die "cannot make fusermount3 setuid"
 # meminfo.sh: a memory load, free(1), and LXCFS to compare with (lxcfs
 # dlopen()s its liblxcfs.so, which ldd does not list).
 copy_bin stress-ng free lxcfs || die "cannot copy stress-ng, free and lxcfs (tools/deps.sh test)"
