@@ -129,3 +129,40 @@ int declare_make(const struct cgroot *r, const struct config *cfg, bool quiet, i
 	}
 	return made;
 }
+
+/* ---- caps of existing trees ---- */
+
+struct recap {
+	const struct cgroot *r;
+	const struct config *cfg;
+	unsigned trees, refused;
+};
+
+static int recap_tree(void *arg, const char *name, ino_t ino)
+{
+	struct recap *rc = arg;
+	struct caps caps;
+	uid_t uid;
+	gid_t gid;
+
+	(void)ino;
+	if (policy_user(name, &uid, &gid) < 0)
+		return 0;
+	config_caps_for(rc->cfg, name, &caps);
+	rc->trees++;
+	if (group_set_caps(rc->r, name, &caps) < 0)
+		rc->refused++;
+	return 0;
+}
+
+void declare_caps(const struct cgroot *r, const struct config *cfg)
+{
+	struct recap rc = { r, cfg, 0, 0 };
+	int res = group_children(r, "", recap_tree, &rc);
+
+	if (res < 0)
+		log_err("cannot list the trees to apply cgfs.conf's caps: %s", strerror(-res));
+	else if (rc.trees)
+		log_info("cgfs.conf's caps written to %u tree%s%s", rc.trees, rc.trees == 1 ? "" : "s",
+		         rc.refused ? " (some refused, see above)" : "");
+}

@@ -193,42 +193,6 @@ static void set_caching(void *ctx, bool on)
 	fs_set_caching(ctx, on);
 }
 
-struct recap {
-	struct fs *fs;
-	unsigned trees, refused;
-};
-
-static int recap_tree(void *arg, const char *name, ino_t ino)
-{
-	struct recap *rc = arg;
-	struct caps caps;
-	uid_t uid;
-	gid_t gid;
-
-	(void)ino;
-	if (policy_user(name, &uid, &gid) < 0)
-		return 0;
-	config_caps_for(rc->fs->cfg, name, &caps);
-	rc->trees++;
-	if (group_set_caps(rc->fs->root, name, &caps) < 0)
-		rc->refused++;
-	return 0;
-}
-
-/* cgfs.conf's caps on every tree's root, as mkdir writes them on a new
- * one: a reload (or any start) brings existing trees up to the file. */
-static void recap_trees(struct fs *fs)
-{
-	struct recap rc = { fs, 0, 0 };
-	int res = group_children(fs->root, "", recap_tree, &rc);
-
-	if (res < 0)
-		log_err("cannot list the trees to apply cgfs.conf's caps: %s", strerror(-res));
-	else if (rc.trees)
-		log_info("cgfs.conf's caps written to %u tree%s%s", rc.trees, rc.trees == 1 ? "" : "s",
-		         rc.refused ? " (some refused, see above)" : "");
-}
-
 /* cgfs.conf's declared groups that are missing (a reboot, a new
  * declaration, a removal while no server watched), before the watcher
  * starts: it then finds them all. */
@@ -264,7 +228,7 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	 * (measured in the v2 guest), at whatever moment each first serves. */
 	if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
 		log_debug("cannot turn off huge pages: %s", strerror(errno));
-	recap_trees(fs);
+	declare_caps(fs->root, fs->cfg);
 	make_declared(fs);
 	/* Completes half-made groups, then watches the real tree. Without a
 	 * watcher cgfs still serves, caching nothing. */

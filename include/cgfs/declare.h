@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * declare: the groups cgfs.conf declares ([group USER/PATH]), made when
+ * declare: what cgfs.conf declares, made true. Caps: written to every
+ * existing tree's root at every start. Groups ([group USER/PATH]): made when
  * they are missing: at every start, and while serving when one is
  * removed. A group made is made as a user's mkdir makes it, its tree as
  * root's mkdir makes it (with its caps), and the declared values are
@@ -25,3 +26,8 @@
  * rmdir must not reach the log). max > 0: stops once it made that many
  * (the caller goes on later). Returns how many declared groups it made. */
 int declare_make(const struct cgroot *r, const struct config *cfg, bool quiet, int max);
+
+/* cgfs.conf's caps on every existing tree's root, as root's mkdir writes
+ * them on a new one, so that a reload (or any start) brings existing
+ * trees up to the file; a refusal is logged, the others still written. */
+void declare_caps(const struct cgroot *r, const struct config *cfg);
