@@ -115,6 +115,22 @@ grep -q "not re-executing: .* refuses this command line or the configuration" "$
 	ok "the refused upgrade is logged" || not_ok "the refused upgrade is not logged"
 assert_eq "the same supervisor runs its old image" "$BIN (deleted)" "$(readlink "/proc/$DAEMON/exe")"
 assert_op "the mount works after the refused upgrade" OK "$XOP" read "$MNT/$ALICE/box/memory_limit_mb"
+# A new binary that does not answer --check-config within 10 s is killed
+# and refused the same way.
+printf '#!/bin/sh\nexec sleep 120\n' >"$BIN.new" && chmod 755 "$BIN.new" && mv -f "$BIN.new" "$BIN"
+S=$(server_pid)
+kill -HUP "$DAEMON"
+for i in $(seq 1 300); do
+	grep -q "not re-executing: .*--check-config did not end within 10000 ms" "$LOG" && break
+	sleep 0.1
+done
+grep -q "not re-executing: .*--check-config did not end within 10000 ms" "$LOG" &&
+	ok "a new binary that hangs on --check-config is refused after 10 s, logged" ||
+	not_ok "no refusal of a hanging new binary in the log"
+S=$(wait_server "$S") && ok "... and a new server of the old image serves" ||
+	not_ok "no server after SIGHUP with a hanging binary"
+assert_eq "the same supervisor still runs its old image" "$BIN (deleted)" "$(readlink "/proc/$DAEMON/exe")"
+assert_eq "the hanging check was killed" "" "$(pgrep -f "^sleep 120$" -P "$DAEMON")"
 mv -f "$BIN.real" "$BIN"
 # With the real binary back, SIGHUP upgrades again.
 S=$(server_pid)
@@ -135,6 +151,14 @@ assert_eq "a reload writes a new cap to an existing tree's root (was $before)" "
 	"$(cat "$MNT/$ALICE/pids_max") $(cat "$(real pids "$ALICE" pids.max)")"
 grep -q "cgfs.conf's caps written to 1 tree" "$LOG" && ok "... and says so in the log" ||
 	not_ok "the log does not say the caps were written"
+# So does the server a crash restarts: a value root wrote by hand at the
+# tree root lasts until then (cgfs.conf(5)).
+echo 55 >"$(real pids "$ALICE" pids.max)"
+S=$(server_pid)
+kill -KILL "$S"
+S=$(wait_server "$S") && ok "a new server after kill -9" || not_ok "no new server after kill -9"
+assert_eq "the server a crash restarted writes the cap again over root's hand-written 55" "77 77" \
+	"$(cat "$MNT/$ALICE/pids_max") $(cat "$(real pids "$ALICE" pids.max)")"
 cp "$CONF.good" "$RUN_CONF"
 
 # 3. a request made while the server cannot run waits and is answered by
