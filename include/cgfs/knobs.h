@@ -43,6 +43,12 @@ struct knob_io {
 	/* Optional (NULL: -ENOENT): reads a host file outside the cgroup
 	 * tree (meminfo's /proc/meminfo) as read does. */
 	int (*host_read)(void *ctx, const char *path, char *buf, size_t size);
+	/* Optional (NULL: -EINVAL): the device number of the block device
+	 * node at path, which starts with "/dev/"; 0, -ENOENT if there is
+	 * nothing there, -EINVAL if it is no block device or the path
+	 * leaves /dev's own file system. */
+	int (*block_dev)(void *ctx, const char *path, unsigned *ret_major,
+	                 unsigned *ret_minor);
 };
 
 enum knob_kind {
@@ -67,6 +73,7 @@ struct knob {
 	const char *v1_aux;
 	const char *v2_aux;
 	bool cap;             /* admin cap: root-owned at a tree root; a config key */
+	bool lines;           /* the value is lines of tokens (knob_trim_lines) */
 	enum knob_kind kind;
 	/* Renders the value, newline-terminated, into buf; length or -errno.
 	 * NULL for write-only knobs. */
@@ -99,6 +106,12 @@ bool knob_available(const struct knob *k, const struct knob_io *io);
  * empty value, a NUL byte, or more than one token; -EINVAL if it does not
  * fit in outsz (outsz <= KNOB_VALUE_MAX). */
 int knob_trim(const char *in, size_t len, char *out, size_t outsz);
+
+/* As knob_trim, for a row whose value is lines ("DEVICE VALUE"):
+ * strips surrounding blanks and newlines and keeps the inner ones.
+ * -EINVAL for an empty value, a NUL, CR, VT or FF byte, or if it does not
+ * fit in outsz. */
+int knob_trim_lines(const char *in, size_t len, char *out, size_t outsz);
 
 /* Parses the pid written to procs: 1..INT_MAX decimal, else -EINVAL. */
 int knob_parse_pid(const char *value, int *ret_pid);
