@@ -324,7 +324,8 @@ static int parse_lines(const struct io_limit *l, const struct knob_io *io, const
 /* ---- what the kernel shows ---- */
 
 /* One line of the kernel's file: its device and this limit's value.
- * -ENODATA for a line without it, -EIO for text not understood. */
+ * -ENODATA for an io.max line without its key, -EIO for text not
+ * understood. */
 static int parse_kernel_line(const struct io_limit *l, int v, char *line, struct io_line *ret)
 {
 	size_t klen = strlen(l->key);
@@ -342,28 +343,38 @@ static int parse_kernel_line(const struct io_limit *l, int v, char *line, struct
 			ret->value = UNITS_MAX; /* v1's "no limit" */
 		return res;
 	}
-	return -ENODATA;
+	return v == 2 ? -ENODATA : -EIO;
 }
 
-/* The limits the kernel holds for this group: count, or -errno. Devices
- * without one of this row's kind are left out. */
+/* The limits the kernel holds for this group: count, or -errno (-EIO for
+ * text not understood, -ENOBUFS for more than max devices or text that
+ * fills the buffer). Devices without one of this row's kind are left
+ * out. */
 static int read_limits(const struct knob *k, const struct io_limit *l, const struct knob_io *io,
                        int v, struct io_line *ret, size_t max)
 {
 	char text[KNOB_TEXT_MAX], *p = text, *line;
-	size_t n = 0;
+	size_t n = 0, i;
 	int res = read_text(io, k->ctrl, file_of(k, v), text, sizeof(text));
 
 	if (res < 0)
 		return res;
+	/* as long as the buffer: maybe cut, and a cut number is another */
+	if ((size_t)res >= sizeof(text) - 1)
+		return -ENOBUFS;
 	if (res == 0)
 		return 0;
-	while ((line = next_line(&p)) && n < max) {
+	while ((line = next_line(&p))) {
+		if (n == max)
+			return -ENOBUFS;
 		res = parse_kernel_line(l, v, line, &ret[n]);
 		if (res == -ENODATA)
 			continue;
 		if (res < 0)
 			return res;
+		for (i = 0; i < n; i++)
+			if (ret[i].major == ret[n].major && ret[i].minor == ret[n].minor)
+				return -EIO; /* the kernel shows a device once */
 		if (ret[n].value != UNITS_MAX)
 			n++;
 	}

@@ -1775,6 +1775,48 @@ static void test_io_limits_v2(void **state)
 	                    "254:0 rbps=max wbps=1099511627776 riops=10 wiops=max\n");
 }
 
+/* Kernel text not understood is -EIO, on read and before any write. */
+static void test_io_limits_kernel_text(void **state)
+{
+	static const char *const bad[] = {
+		"8:0 rbps=x wbps=max riops=max wiops=max\n",
+		"8:0 rbps=1 wbps=max\n8:0 rbps=2 wbps=max\n",
+		"8-0 rbps=1\n",
+	};
+	char buf[KNOB_TEXT_MAX], big[KNOB_TEXT_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_v2();
+		put(CTRL_IO, "io.max", bad[i]);
+		if (get("io_read_mbps", &IO_DEV, buf, sizeof(buf)) != -EIO)
+			fail_msg("io.max \"%s\" read", bad[i]);
+		assert_int_equal(dev_set("io_read_mbps", "/dev/sda 1"), -EIO);
+		assert_int_equal(F.n_writes, 0);
+	}
+	/* v1: a line without a number */
+	fake_v1();
+	put(CTRL_IO, "blkio.throttle.read_bps_device", "8:0\n");
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, sizeof(buf)), -EIO);
+	/* a key this row does not have: no limit of its kind */
+	fake_v2();
+	put(CTRL_IO, "io.max", "8:0 wbps=5\n");
+	dev_get("io_read_mbps", "");
+	/* more than fits: maybe cut, so not read at all */
+	memset(big, 0, sizeof(big));
+	for (i = 0; strlen(big) + 16 < sizeof(big); i++)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big), "7:%zu rbps=1024\n", i);
+	put(CTRL_IO, "io.max", big);
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, sizeof(buf)), -ENOBUFS);
+	/* a small buffer */
+	fake_v2();
+	put(CTRL_IO, "io.max", "8:0 rbps=1048576 wbps=max riops=max wiops=max\n");
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, 8), -ENOBUFS);
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, 11), -ENOBUFS);
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, 12), 11);
+}
+
 static void test_io_limits_bad(void **state)
 {
 	static const char *const einval[] = {
@@ -1951,6 +1993,23 @@ static void test_trim(void **state)
 	assert_int_equal(trim("123456789012345", 15, out, sizeof(out)), 15);
 	assert_int_equal(trim("1234567890123456", 16, out, sizeof(out)), -EINVAL);
 	assert_int_equal(trim("  1234567890123456  ", 20, out, sizeof(out)), -EINVAL);
+}
+
+static void test_trim_lines(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(knob_trim_lines("\n 8:0 1\n8:1\t2 \n\n", 16, out, sizeof(out)), 11);
+	assert_string_equal(out, "8:0 1\n8:1\t2");
+	assert_int_equal(knob_trim_lines("", 0, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines(" \n\t", 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0 1\r\n", 7, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0\v1", 5, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0\f1", 5, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0 1\0", 6, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("123456789012345", 15, out, sizeof(out)), 15);
+	assert_int_equal(knob_trim_lines("1234567890123456", 16, out, sizeof(out)), -EINVAL);
 }
 
 static void test_parse_pid(void **state)
@@ -2131,6 +2190,7 @@ int main(void)
 		cmocka_unit_test(test_io_limits_v1),
 		cmocka_unit_test(test_io_limits_v2),
 		cmocka_unit_test(test_io_limits_bad),
+		cmocka_unit_test(test_io_limits_kernel_text),
 		cmocka_unit_test(test_io_limits_rollback),
 		cmocka_unit_test(test_stat_v1),
 		cmocka_unit_test(test_stat_v2),
@@ -2146,6 +2206,7 @@ int main(void)
 		cmocka_unit_test(test_kinds_v2),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_trim_lines),
 		cmocka_unit_test(test_parse_pid),
 		cmocka_unit_test(test_parse_freeze_kill),
 		cmocka_unit_test(test_parse_autoremove),
