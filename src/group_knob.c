@@ -6,7 +6,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
 #include <sys/stat.h>
 
 #include "cgfs/group.h"
