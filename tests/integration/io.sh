@@ -149,6 +149,10 @@ bad io_read_mbps EINVAL "/dev/null 1" "/dev/zero 1" "/dev/ 1" "/dev 1" "/tmp 1" 
 bad io_read_mbps ENOENT "/dev/cgfs-no-such-disk 1" "/dev/no/such 1"
 # A symbolic link in /dev/shm (world-writable, a file system of its own)
 # or one leading out of /dev is not followed.
+# /dev/fd and /dev/stdin lead to /proc by absolute links: not followed
+# (else the daemon's own descriptors would be the user's devices).
+[ -L /dev/fd ] && bad io_read_mbps EINVAL "/dev/fd/0 1" "/dev/fd/3 1"
+[ -L /dev/stdin ] && bad io_read_mbps EINVAL "/dev/stdin 1"
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then
 	ln -s "$DEV" "/dev/shm/cgfs-io-$$" && ln -s /etc "/dev/shm/cgfs-etc-$$"
 	bad io_read_mbps EINVAL "/dev/shm/cgfs-io-$$ 1" "/dev/shm/cgfs-etc-$$/passwd 1" "/dev/shm 1"
