@@ -446,7 +446,10 @@ static int knob_write(struct fs *fs, fuse_req_t req, uid_t caller, uid_t uid, pi
 	char value[KNOB_VALUE_MAX];
 	int res;
 
-	res = knob_trim(buf, size, value, sizeof(value));
+	if (k->lines)
+		res = knob_trim_lines(buf, size, value, sizeof(value));
+	else
+		res = knob_trim(buf, size, value, sizeof(value));
 	if (res < 0)
 		return res;
 	if (!policy_may_write(uid, k, ref->depth, ref->owner))

@@ -11,6 +11,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 
 #include "cgfs/group.h"
 #include "cgfs/log.h"
@@ -199,6 +203,39 @@ static int gio_each_below(void *ctx, enum cg_ctrl c, const char *file,
 	return res;
 }
 
+/* The daemon resolves a device path the user wrote, as root: only below
+ * /dev and within /dev's own file system (devtmpfs, which only root and
+ * udev write), so neither a symbolic link a user made (in /dev/shm, or
+ * anywhere else) nor a path into a directory the user may not search can
+ * make it look at anything the user cannot see with ls -l /dev. */
+static int gio_block_dev(void *ctx, const char *path, unsigned *ret_major,
+                         unsigned *ret_minor)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
+	_cleanup_close_ int dev = -1, fd = -1;
+	struct stat st;
+
+	(void)ctx;
+	if (strncmp(path, "/dev/", 5) != 0 || path[5] == '\0')
+		return -EINVAL;
+	dev = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dev < 0)
+		return -errno;
+	fd = (int)syscall(SYS_openat2, dev, path + 5, &how, sizeof(how));
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? -ENOENT : -EINVAL;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISBLK(st.st_mode))
+		return -EINVAL;
+	*ret_major = major(st.st_rdev);
+	*ret_minor = minor(st.st_rdev);
+	return 0;
+}
+
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
               const char *path)
 {
@@ -213,6 +250,7 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->exists = gio_exists;
 	io->host_read = gio_host_read;
 	io->each_below = gio_each_below;
+	io->block_dev = gio_block_dev;
 }
 
 /* ---- set-up ---- */

@@ -520,6 +520,19 @@ const struct knob knob_table[] = {
 	/* No kernel file: a mark the group module keeps (group_autoremove_*). */
 	{ .name = "autoremove", .mode = 0644, .ctrl = CTRL_FREEZER, .kind = KNOB_AUTOREMOVE,
 	  .check = check_autoremove, .available = any_served },
+	/* Lines of "DEVICE VALUE" (knobs_io.c), one limit per whole disk. */
+	{ VALUE("io_read_mbps", 0644, CTRL_IO, false), .lines = true,
+	  .v1_file = "blkio.throttle.read_bps_device", .v2_file = IO_MAX_V2,
+	  .get = iolimit_get, .set = iolimit_set, .check = check_io_bps },
+	{ VALUE("io_write_mbps", 0644, CTRL_IO, false), .lines = true,
+	  .v1_file = "blkio.throttle.write_bps_device", .v2_file = IO_MAX_V2,
+	  .get = iolimit_get, .set = iolimit_set, .check = check_io_bps },
+	{ VALUE("io_read_iops", 0644, CTRL_IO, false), .lines = true,
+	  .v1_file = "blkio.throttle.read_iops_device", .v2_file = IO_MAX_V2,
+	  .get = iolimit_get, .set = iolimit_set, .check = check_io_iops },
+	{ VALUE("io_write_iops", 0644, CTRL_IO, false), .lines = true,
+	  .v1_file = "blkio.throttle.write_iops_device", .v2_file = IO_MAX_V2,
+	  .get = iolimit_get, .set = iolimit_set, .check = check_io_iops },
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
@@ -571,6 +584,26 @@ int knob_trim(const char *in, size_t len, char *out, size_t outsz)
 			return -EINVAL; /* several values */
 	if (end - start >= outsz)
 		return -EINVAL;
+	memcpy(out, in + start, end - start);
+	out[end - start] = '\0';
+	return (int)(end - start);
+}
+
+int knob_trim_lines(const char *in, size_t len, char *out, size_t outsz)
+{
+	size_t start = 0, end = len, i;
+
+	if (memchr(in, '\0', len))
+		return -EINVAL;
+	while (start < end && is_blank(in[start]))
+		start++;
+	while (end > start && is_blank(in[end - 1]))
+		end--;
+	if (start == end || end - start >= outsz)
+		return -EINVAL;
+	for (i = start; i < end; i++)
+		if (in[i] == '\r' || in[i] == '\v' || in[i] == '\f')
+			return -EINVAL;
 	memcpy(out, in + start, end - start);
 	out[end - start] = '\0';
 	return (int)(end - start);

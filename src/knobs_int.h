@@ -6,6 +6,7 @@
  *  knobs_cfs.c   CFS bandwidth: cpu_percent, cpu_period_us, cpu_burst_percent
  *  knobs_stat.c  stat and meminfo: reports gathered from many files
  *  knobs_psi.c   pressure: the kernel's pressure stall information
+ *  knobs_io.c    per-device I/O limits: io_read_mbps and its kin
  */
 #pragma once
 
@@ -42,6 +43,7 @@
 #define CPU_BURST_V2 "cpu.max.burst"
 #define IO_BFQ_V1 "blkio.bfq.weight"
 #define IO_BFQ_V2 "io.bfq.weight"
+#define IO_MAX_V2 "io.max"
 #define CGROUP_EVENTS "cgroup.events"
 #define HOST_MEMINFO "/proc/meminfo"
 
@@ -138,3 +140,12 @@ int psi_parse(const char *text, struct psi *ret);
 int psi_read(const struct knob_io *io, int r, struct psi *ret);
 int pressure_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
 bool pressure_available(const struct knob *k, const struct knob_io *io);
+
+/* ---- knobs_io.c: per-device I/O limits ---- */
+
+/* Rows whose v1 file is a blkio.throttle.*_device file; v2 io.max. */
+int iolimit_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+int iolimit_set(const struct knob *k, const struct knob_io *io, const char *value);
+/* The lines' form: bandwidth rows, IOPS rows. */
+int check_io_bps(const char *value);
+int check_io_iops(const char *value);

@@ -49,6 +49,12 @@ struct knob_io {
 	 * fn returns nonzero; returns that, 0 or -errno. */
 	int (*each_below)(void *ctx, enum cg_ctrl c, const char *file,
 	                  int (*fn)(void *arg, const char *text), void *arg);
+	/* Optional (NULL: -EINVAL): the device number of the block device
+	 * node at path, which starts with "/dev/"; 0, -ENOENT if there is
+	 * nothing there, -EINVAL if it is no block device or the path
+	 * leaves /dev's own file system. */
+	int (*block_dev)(void *ctx, const char *path, unsigned *ret_major,
+	                 unsigned *ret_minor);
 };
 
 enum knob_kind {
@@ -73,6 +79,7 @@ struct knob {
 	const char *v1_aux;
 	const char *v2_aux;
 	bool cap;             /* admin cap: root-owned at a tree root; a config key */
+	bool lines;           /* the value is lines of tokens (knob_trim_lines) */
 	enum knob_kind kind;
 	/* Renders the value, newline-terminated, into buf; length or -errno.
 	 * NULL for write-only knobs. */
@@ -105,6 +112,12 @@ bool knob_available(const struct knob *k, const struct knob_io *io);
  * empty value, a NUL byte, or more than one token; -EINVAL if it does not
  * fit in outsz (outsz <= KNOB_VALUE_MAX). */
 int knob_trim(const char *in, size_t len, char *out, size_t outsz);
+
+/* As knob_trim, for a row whose value is lines ("DEVICE VALUE"):
+ * strips surrounding blanks and newlines and keeps the inner ones.
+ * -EINVAL for an empty value, a NUL, CR, VT or FF byte, or if it does not
+ * fit in outsz. */
+int knob_trim_lines(const char *in, size_t len, char *out, size_t outsz);
 
 /* Parses the pid written to procs: 1..INT_MAX decimal, else -EINVAL. */
 int knob_parse_pid(const char *value, int *ret_pid);

@@ -3,7 +3,8 @@
  * fuzz_knobs: what a writer sends to a knob file, and what the kernel
  * shows in the files behind it.
  *
- * The value goes through knob_trim, the chosen knob's check() and set(),
+ * The value goes through knob_trim (knob_trim_lines for a row of lines),
+ * the chosen knob's check() and set(),
  * knob_parse_pid/freeze/kill and every units_* parser; the untrimmed text
  * through policy_group_name and policy_raw_access, as a name.
  * set() and every knob's get() run against an in-memory knob_io whose
@@ -109,6 +110,11 @@ static const struct {
 	/* 47 */ { 2, CTRL_FREEZER, "io.pressure",
 	           "some avg10=100.00 avg60=12.34 avg300=5.06 total=18446744073709551615\n"
 	           "full avg10=99.99 avg60=10.00 avg300=4.00 total=42\n" },
+	/* 48 */ { 1, CTRL_IO, "blkio.throttle.read_bps_device", "8:0 1048576\n" },
+	/* 49 */ { 1, CTRL_IO, "blkio.throttle.write_bps_device", "" },
+	/* 50 */ { 1, CTRL_IO, "blkio.throttle.read_iops_device", "" },
+	/* 51 */ { 1, CTRL_IO, "blkio.throttle.write_iops_device", "254:0 100\n" },
+	/* 52 */ { 2, CTRL_IO, "io.max", "8:0 rbps=1048576 wbps=max riops=max wiops=100\n" },
 };
 
 #define N_FILES (sizeof(files) / sizeof(files[0]))
@@ -189,12 +195,77 @@ static bool ends_with(const char *s, const char *suffix)
 
 static uint64_t kernel_bits[UNITS_CPU_WORDS];
 
+/* blk-throttle's files keep one line per device, in a fixed order: a
+ * write "MAJ:MIN N" (v1, 0: none) or "MAJ:MIN key=N" (io.max, which shows
+ * every key of a device with any limit) replaces that device's line, or
+ * adds one at the end. */
+static char *throttle_text(int i, const char *text)
+{
+	static const char *const keys[] = { "rbps", "wbps", "riops", "wiops" };
+	char vals[4][32] = { "max", "max", "max", "max" }, dev[32], val[48], line[192], *kv;
+	const char *p = F.text[i], *nl, *at = NULL;
+	bool v2 = files[i].version == 2, any = false;
+	size_t devlen, k, len;
+	char *out = fuzz_alloc(strlen(p) + sizeof(line) + 2), *o = out;
+
+	fuzz_assert(sscanf(text, "%31s %47s", dev, val) == 2);
+	devlen = strlen(dev);
+	for (nl = p; *nl; nl = *nl ? nl + 1 : nl) {
+		const char *q = nl;
+
+		nl = q + strcspn(q, "\n");
+		if (!at && (size_t)(nl - q) > devlen && strncmp(q, dev, devlen) == 0 &&
+		    q[devlen] == ' ')
+			at = q;
+		if (!*nl)
+			break;
+	}
+	for (k = 0; v2 && at && k < 4; k++)
+		if ((kv = strstr(at, keys[k])) && kv < at + strcspn(at, "\n"))
+			sscanf(kv + strlen(keys[k]), "=%31[^ \n]", vals[k]);
+	line[0] = '\0';
+	if (v2) {
+		for (k = 0; k < 4; k++)
+			if (strncmp(val, keys[k], strlen(keys[k])) == 0 && val[strlen(keys[k])] == '=')
+				snprintf(vals[k], sizeof(vals[k]), "%s", val + strlen(keys[k]) + 1);
+		for (k = 0; k < 4; k++)
+			any = any || strcmp(vals[k], "max") != 0;
+		if (any)
+			snprintf(line, sizeof(line), "%s rbps=%s wbps=%s riops=%s wiops=%s\n", dev,
+			         vals[0], vals[1], vals[2], vals[3]);
+	} else if (strcmp(val, "0") != 0) {
+		snprintf(line, sizeof(line), "%s %s\n", dev, val);
+	}
+	if (!at) {
+		len = strlen(p);
+		memcpy(o, p, len);
+		o += len;
+		if (len && p[len - 1] != '\n')
+			*o++ = '\n';
+		strcpy(o, line);
+		return out;
+	}
+	len = (size_t)(at - p);
+	memcpy(o, p, len);
+	o += len;
+	strcpy(o, line);
+	o += strlen(line);
+	at += strcspn(at, "\n");
+	if (*at)
+		at++;
+	strcpy(o, at);
+	return out;
+}
+
 /* What the kernel keeps of a write, as far as the knobs can tell. */
 static char *kernel_text(int i, const char *text)
 {
 	char *out;
 	const char *sp;
 
+	if (strncmp(files[i].name, "blkio.throttle.", 15) == 0 ||
+	    strcmp(files[i].name, "io.max") == 0)
+		return throttle_text(i, text);
 	if ((strcmp(files[i].name, "cpuset.cpus") == 0 ||
 	     strcmp(files[i].name, "cpuset.mems") == 0) &&
 	    units_parse_cpulist(text, kernel_bits) == 0) {
@@ -248,12 +319,50 @@ static int fake_exists(void *ctx, enum cg_ctrl c, const char *file)
 	return lookup(c, file) >= 0;
 }
 
+/* Block devices: 8:N is sda (N 0) or its partition sdaN; 254:0 is vda,
+ * with no node in /dev. */
+static int fake_host_read(void *ctx, const char *path, char *buf, size_t size)
+{
+	unsigned maj, min;
+	char end;
+
+	fuzz_assert(ctx == &F);
+	if (sscanf(path, "/sys/dev/block/%u:%u/uevent%c", &maj, &min, &end) != 2)
+		return -ENOENT;
+	if (maj == 8 && min < 16)
+		return snprintf(buf, size, "MAJOR=8\nMINOR=%u\nDEVNAME=sda%.0u\nDEVTYPE=%s\n",
+		                min, min, min ? "partition" : "disk");
+	if (maj == 254 && min == 0)
+		return snprintf(buf, size, "MAJOR=254\nMINOR=0\nDEVNAME=vda\nDEVTYPE=disk\n");
+	return -ENOENT;
+}
+
+static int fake_block_dev(void *ctx, const char *path, unsigned *ret_major, unsigned *ret_minor)
+{
+	unsigned min = 0;
+	char end;
+
+	fuzz_assert(ctx == &F);
+	fuzz_assert(strncmp(path, "/dev/", 5) == 0);
+	if (strcmp(path, "/dev/null") == 0)
+		return -EINVAL;
+	if (strcmp(path, "/dev/sda") != 0 && sscanf(path, "/dev/sda%u%c", &min, &end) != 1)
+		return -ENOENT;
+	if (min >= 16)
+		return -ENOENT;
+	*ret_major = 8;
+	*ret_minor = min;
+	return 0;
+}
+
 static const struct knob_io IO = {
 	.ctx = &F,
 	.version = fake_version,
 	.read = fake_read,
 	.write = fake_write,
 	.exists = fake_exists,
+	.host_read = fake_host_read,
+	.block_dev = fake_block_dev,
 };
 
 static void fake_init(const uint8_t *hdr)
@@ -591,6 +700,23 @@ static void fuzz_units(const char *s, const uint8_t *hdr, const struct knob *k)
 
 /* ---- the input ---- */
 
+/* The value of a row whose value is lines (knob_trim_lines). */
+static char *trim_lines(const uint8_t *raw, size_t len)
+{
+	char *out = fuzz_alloc(KNOB_VALUE_MAX), *value = NULL;
+	int n = knob_trim_lines((const char *)raw, len, out, KNOB_VALUE_MAX);
+
+	fuzz_assert(n == -EINVAL || (n > 0 && (size_t)n < KNOB_VALUE_MAX));
+	if (n > 0) {
+		fuzz_assert(strlen(out) == (size_t)n);
+		fuzz_assert(!strpbrk(out, "\r\v\f"));
+		fuzz_assert(!strchr(" \t\n", out[0]) && !strchr(" \t\n", out[n - 1]));
+		value = dup_text(out, (size_t)n);
+	}
+	free(out);
+	return value;
+}
+
 static char *trim_value(const uint8_t *raw, size_t len, size_t small)
 {
 	char *out = fuzz_alloc(KNOB_VALUE_MAX), *base, *tiny = fuzz_exact(small, &base);
@@ -635,6 +761,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!raw)
 		raw = (const uint8_t *)"";
 	value = trim_value(raw, len, hdr[4]);
+	if (k->lines) {
+		free(value);
+		value = trim_lines(raw, len);
+	}
 	raw_str = fuzz_strndup(raw, len);
 
 	fuzz_units(value ? value : raw_str, hdr, k);

@@ -29,7 +29,8 @@ declare -A F=([v1:memory.limit_in_bytes]=0 [v1:memory.memsw.limit_in_bytes]=2
 	[v2:io.weight]=32 [v2:cgroup.events]=35 [v1:cpu.cfs_burst_us]=37 [v1:cpuset.mems]=38
 	[v2:memory.low]=39 [v2:memory.zswap.max]=41 [v2:cpu.max.burst]=42
 	[v2:cpuset.mems]=43 [v2:cpu.pressure]=45 [v2:memory.pressure]=46
-	[v2:io.pressure]=47)
+	[v2:io.pressure]=47 [v1:blkio.throttle.read_bps_device]=48
+	[v1:blkio.throttle.write_iops_device]=51 [v2:io.max]=52)
 
 # One byte of value $1 (decimal or 0x hex).
 byte() {
@@ -90,6 +91,12 @@ knob pids-current pids_current 1 ''
 knob io-v1 io_weight 0 100
 knob io-v2 io_weight 1 250 -v2:io.bfq.weight '' v2:io.weight $'default 100\n8:16 300\n'
 knob io-v2-bfq io_weight 1 1 v2:io.bfq.weight $'default 100\n8:0 200\n'
+knob iolim-v1-lines io_read_mbps 0 $'/dev/sda 2\n254:0 512K\n\n8:0 max'
+knob iolim-v1-part io_write_iops 0 $'/dev/sda1 1k' v1:blkio.throttle.write_iops_device $'8:0 5\n'
+knob iolim-v2-keys io_write_mbps 1 $' 8:0\t1.5 \n/dev/sda max\n' \
+	v2:io.max $'8:0 rbps=max wbps=1048576 riops=10 wiops=max\n254:0 rbps=1 wbps=max riops=max wiops=max\n'
+H3=0x1a knob iolim-v2-rollback io_read_iops 1 $'/dev/sda 2k\n254:0 3M'
+knob iolim-v1-odd io_read_mbps 0 $'/dev/null 1\r' v1:blkio.throttle.read_bps_device $'8:0\n'
 knob low-v2 memory_low_mb 1 1.5G v2:memory.low $'1048576\n'
 knob low-v1 memory_low_mb 0 512
 knob min-v2 memory_min_mb 1 max

@@ -157,7 +157,8 @@ SETTINGS='memory.limit_in_bytes memory.soft_limit_in_bytes memory.memsw.limit_in
 memory.max memory.high memory.swap.max memory.low memory.min memory.zswap.max cpu.cfs_quota_us
 cpu.cfs_period_us cpu.cfs_burst_us cpu.shares cpu.max cpu.max.burst
 cpu.weight cpuset.cpus cpuset.mems pids.max blkio.bfq.weight blkio.weight io.weight
-io.bfq.weight freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control
+io.bfq.weight io.max blkio.throttle.read_bps_device blkio.throttle.write_bps_device
+blkio.throttle.read_iops_device blkio.throttle.write_iops_device freezer.state cgroup.freeze cgroup.procs cgroup.subtree_control
 cgroup.max.descendants cgroup.max.depth'
 snapshot() {
 	snapshot_text | md5sum

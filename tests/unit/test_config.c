@@ -196,6 +196,8 @@ static void test_errors(void **state)
 		{ "[user alice]\n\nMemory_limit_mb = 1\n",
 		  "t.conf:3: unknown key 'Memory_limit_mb' in [user alice]" },
 		{ "[defaults]\nprocs = 1\n", "t.conf:2: unknown key 'procs' in [defaults]" },
+		{ "[defaults]\nio_write_mbps = /dev/sda 1\n",
+		  "t.conf:2: unknown key 'io_write_mbps' in [defaults]" },
 		{ "[defaults]\nmemory_usage_mb = 1\n",
 		  "t.conf:2: unknown key 'memory_usage_mb' in [defaults]" },
 		{ "; c\n[global]\n",

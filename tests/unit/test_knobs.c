@@ -56,6 +56,9 @@ static struct fake {
 	size_t n_files;
 	struct fwrite writes[MAX_WRITES];
 	size_t n_writes;
+	/* the Nth write (from 1, counted by set) fails with fail_err; 0: none */
+	size_t fail_at;
+	int fail_err;
 } F;
 
 /* ---- the fake ---- */
@@ -212,6 +215,47 @@ static int cfs_rule(enum cg_ctrl c, struct ffile *f, const char *text)
 	return 0;
 }
 
+/* blk-throttle's files: one line per device with a limit. v1 takes
+ * "MAJ:MIN N" (0: none) for its one limit; v2's io.max takes "MAJ:MIN
+ * key=N" (N or max) and shows every key of a device with any limit. */
+static int throttle_store(struct ffile *f, const char *text)
+{
+	static const char *const keys[] = { "rbps", "wbps", "riops", "wiops" };
+	char dev[32], val[32], out[KNOB_TEXT_MAX] = "", *line, *save = NULL, *kv;
+	char vals[4][32] = { "max", "max", "max", "max" };
+	bool v2 = strcmp(f->name, "io.max") == 0, any = false;
+	size_t i, devlen;
+
+	if (sscanf(text, "%31s %31s", dev, val) != 2 || !strchr(dev, ':'))
+		return -EINVAL;
+	devlen = strlen(dev);
+	for (line = strtok_r(f->text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, dev, devlen) == 0 && line[devlen] == ' ') {
+			for (i = 0; v2 && i < 4; i++)
+				if ((kv = strstr(line, keys[i])))
+					sscanf(kv + strlen(keys[i]) + 1, "%31s", vals[i]);
+			continue;
+		}
+		strcat(out, line);
+		strcat(out, "\n");
+	}
+	if (v2) {
+		for (i = 0; i < 4; i++)
+			if (strncmp(val, keys[i], strlen(keys[i])) == 0 &&
+			    val[strlen(keys[i])] == '=')
+				snprintf(vals[i], sizeof(vals[i]), "%s", val + strlen(keys[i]) + 1);
+		for (i = 0; i < 4; i++)
+			any = any || strcmp(vals[i], "max") != 0;
+		if (any)
+			sprintf(out + strlen(out), "%s rbps=%s wbps=%s riops=%s wiops=%s\n", dev,
+			        vals[0], vals[1], vals[2], vals[3]);
+	} else if (strcmp(val, "0") != 0) {
+		sprintf(out + strlen(out), "%s %s\n", dev, val);
+	}
+	snprintf(f->text, sizeof(f->text), "%s", out);
+	return 0;
+}
+
 /* What the kernel keeps of a write. */
 static int kernel_store(enum cg_ctrl c, struct ffile *f, const char *text)
 {
@@ -221,6 +265,8 @@ static int kernel_store(enum cg_ctrl c, struct ffile *f, const char *text)
 
 	if (res < 0)
 		return res;
+	if (strncmp(f->name, "blkio.throttle.", 15) == 0 || strcmp(f->name, "io.max") == 0)
+		return throttle_store(f, text);
 
 	if (F.version[c] == 1 && n >= k && strcmp(f->name + n - k, "limit_in_bytes") == 0) {
 		res = v1_memsw_rule(f, number(text));
@@ -248,7 +294,8 @@ static int fake_write(void *ctx, enum cg_ctrl c, const char *file, const char *t
 	w->ctrl = c;
 	snprintf(w->name, sizeof(w->name), "%s", file);
 	snprintf(w->text, sizeof(w->text), "%s", text);
-	w->res = !f ? -ENOENT : f->fail ? f->fail : kernel_store(c, f, text);
+	w->res = !f ? -ENOENT : f->fail ? f->fail : F.fail_at == F.n_writes ? F.fail_err
+	                                           : kernel_store(c, f, text);
 	return w->res;
 }
 
@@ -294,6 +341,10 @@ static void fake_v1(void)
 	put(CTRL_PIDS, "pids.current", "3\n");
 	put(CTRL_PIDS, "cgroup.procs", "");
 	put(CTRL_IO, "blkio.bfq.weight", "100\n");
+	put(CTRL_IO, "blkio.throttle.read_bps_device", "");
+	put(CTRL_IO, "blkio.throttle.write_bps_device", "");
+	put(CTRL_IO, "blkio.throttle.read_iops_device", "");
+	put(CTRL_IO, "blkio.throttle.write_iops_device", "");
 	put(CTRL_FREEZER, "freezer.state", "THAWED\n");
 }
 
@@ -327,6 +378,7 @@ static void fake_v2(void)
 	put(CTRL_PIDS, "pids.current", "0\n");
 	put(CTRL_IO, "io.bfq.weight", "default 100\n8:0 200\n");
 	put(CTRL_IO, "io.weight", "default 100\n");
+	put(CTRL_IO, "io.max", "");
 	put(CTRL_FREEZER, "cgroup.freeze", "0\n");
 	put(CTRL_FREEZER, "cgroup.kill", "");
 	put(CTRL_FREEZER, "cgroup.events", "populated 1\nfrozen 0\n");
@@ -1467,6 +1519,7 @@ static void test_available(void **state)
 	assert_true(avail("io_weight"));
 	versions(2);
 	put(CTRL_IO, "io.weight", "default 100\n");
+	put(CTRL_IO, "io.max", "");
 	assert_true(avail("io_weight"));
 
 	/* nothing served: only procs */
@@ -1611,6 +1664,296 @@ static void test_kinds_v2(void **state)
 	row_get(&k, "\n");
 }
 
+
+/* ---- per-device I/O limits ---- */
+
+/* The machine's block devices as /sys/dev/block and /dev show them: sda
+ * (8:0) with its partition sda1 (8:1), vda (254:0), and zram0 (253:0),
+ * which has no node in /dev. */
+static int dev_host_read(void *ctx, const char *path, char *buf, size_t size)
+{
+	static const struct { const char *path, *text; } uevents[] = {
+		{ "/sys/dev/block/8:0/uevent", "MAJOR=8\nMINOR=0\nDEVNAME=sda\nDEVTYPE=disk\n" },
+		{ "/sys/dev/block/8:1/uevent",
+		  "MAJOR=8\nMINOR=1\nDEVNAME=sda1\nDEVTYPE=partition\nPARTN=1\n" },
+		{ "/sys/dev/block/254:0/uevent", "MAJOR=254\nMINOR=0\nDEVNAME=vda\nDEVTYPE=disk" },
+		{ "/sys/dev/block/253:0/uevent", "MAJOR=253\nMINOR=0\nDEVNAME=zram0\nDEVTYPE=disk\n" },
+	};
+	size_t i;
+
+	(void)ctx;
+	for (i = 0; i < sizeof(uevents) / sizeof(uevents[0]); i++)
+		if (strcmp(path, uevents[i].path) == 0)
+			return snprintf(buf, size, "%s", uevents[i].text);
+	return -ENOENT;
+}
+
+static int dev_block(void *ctx, const char *path, unsigned *ret_major, unsigned *ret_minor)
+{
+	static const struct { const char *path; unsigned maj, min; } nodes[] = {
+		{ "/dev/sda", 8, 0 }, { "/dev/sda1", 8, 1 }, { "/dev/vda", 254, 0 },
+		{ "/dev/disk/by-id/virtio-x", 254, 0 },
+	};
+	size_t i;
+
+	(void)ctx;
+	if (strcmp(path, "/dev/null") == 0 || strcmp(path, "/dev/shm/link") == 0)
+		return -EINVAL;
+	for (i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (strcmp(path, nodes[i].path) == 0) {
+			*ret_major = nodes[i].maj;
+			*ret_minor = nodes[i].min;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static const struct knob_io IO_DEV = {
+	.ctx = &F,
+	.version = fake_version,
+	.read = fake_read,
+	.write = fake_write,
+	.exists = fake_exists,
+	.host_read = dev_host_read,
+	.block_dev = dev_block,
+};
+
+static int dev_set(const char *name, const char *value)
+{
+	const struct knob *k = knob(name);
+
+	F.n_writes = 0;
+	return k->set(k, &IO_DEV, value);
+}
+
+static void dev_get(const char *name, const char *want)
+{
+	char buf[KNOB_TEXT_MAX];
+	int n = get(name, &IO_DEV, buf, sizeof(buf));
+
+	if (n < 0)
+		fail_msg("get %s: %s", name, strerror(-n));
+	assert_string_equal(buf, want);
+	assert_int_equal(n, (int)strlen(want));
+}
+
+/* dev_set succeeds, its writes are texts[] to file, and it reads back. */
+static void dev_ok(const char *name, const char *value, const char *file,
+                   const char *const *texts, size_t n, const char *readback)
+{
+	int res = dev_set(name, value);
+	size_t i;
+
+	if (res != 0)
+		fail_msg("%s = \"%s\": %s", name, value, strerror(-res));
+	assert_int_equal(F.n_writes, n);
+	for (i = 0; i < n; i++)
+		expect_write(i, CTRL_IO, file, texts[i]);
+	dev_get(name, readback);
+}
+
+#define ONE(t) (const char *const[]){ t }, 1
+
+static void test_io_limits_v1(void **state)
+{
+	(void)state;
+	fake_v1();
+	dev_get("io_read_mbps", "");
+	dev_ok("io_read_mbps", "/dev/sda 2", "blkio.throttle.read_bps_device",
+	       ONE("8:0 2097152"), "/dev/sda 2\n");
+	/* suffixes are binary; the limit is whole KiB/s, rounded down */
+	dev_ok("io_read_mbps", "8:0 512K", "blkio.throttle.read_bps_device",
+	       ONE("8:0 524288"), "/dev/sda 512K\n");
+	dev_ok("io_read_mbps", "/dev/disk/by-id/virtio-x 1.5", "blkio.throttle.read_bps_device",
+	       ONE("254:0 1572864"), "/dev/sda 512K\n/dev/vda 1536K\n");
+	dev_ok("io_write_mbps", "/dev/sda 2G", "blkio.throttle.write_bps_device",
+	       ONE("8:0 2147483648"), "/dev/sda 2048\n");
+	dev_ok("io_write_mbps", "/dev/sda 1000.0009", "blkio.throttle.write_bps_device",
+	       ONE("8:0 1048576000"), "/dev/sda 1000\n");
+	dev_ok("io_write_mbps", "/dev/sda 1.000977", "blkio.throttle.write_bps_device",
+	       ONE("8:0 1049600"), "/dev/sda 1025K\n");
+	/* max (or -1) removes it: v1 writes 0 */
+	dev_ok("io_read_mbps", "/dev/sda max", "blkio.throttle.read_bps_device",
+	       ONE("8:0 0"), "/dev/vda 1536K\n");
+	dev_ok("io_read_mbps", "254:0 -1", "blkio.throttle.read_bps_device", ONE("254:0 0"), "");
+	/* IOPS: a count, K/M/G in thousands */
+	dev_ok("io_read_iops", "/dev/vda 2k", "blkio.throttle.read_iops_device",
+	       ONE("254:0 2000"), "/dev/vda 2000\n");
+	dev_ok("io_write_iops", "/dev/vda 4294967294", "blkio.throttle.write_iops_device",
+	       ONE("254:0 4294967294"), "/dev/vda 4294967294\n");
+	dev_ok("io_write_iops", "/dev/vda 3M", "blkio.throttle.write_iops_device",
+	       ONE("254:0 3000000"), "/dev/vda 3000000\n");
+	dev_ok("io_write_iops", "/dev/vda 1G", "blkio.throttle.write_iops_device",
+	       ONE("254:0 1000000000"), "/dev/vda 1000000000\n");
+	/* several lines, blank lines and blanks around: each device once */
+	dev_ok("io_write_iops", "\n8:0\t5\n\n  /dev/vda   max  \n", "blkio.throttle.write_iops_device",
+	       ((const char *const[]){ "8:0 5", "254:0 0" }), 2, "/dev/sda 5\n");
+	/* a device without a node in /dev reads as MAJ:MIN */
+	dev_ok("io_write_iops", "253:0 7", "blkio.throttle.write_iops_device", ONE("253:0 7"),
+	       "/dev/sda 5\n253:0 7\n");
+	/* without the device hooks: no names, and no device can be checked */
+	expect_get("io_write_iops", "8:0 5\n253:0 7\n");
+	assert_int_equal(set("io_write_iops", "8:0 6"), -EINVAL);
+	assert_int_equal(set("io_write_iops", "/dev/sda 6"), -EINVAL);
+	assert_int_equal(F.n_writes, 0);
+}
+
+static void test_io_limits_v2(void **state)
+{
+	(void)state;
+	fake_v2();
+	dev_get("io_write_mbps", "");
+	dev_ok("io_read_mbps", "/dev/sda 2", "io.max", ONE("8:0 rbps=2097152"), "/dev/sda 2\n");
+	assert_string_equal(content(CTRL_IO, "io.max"),
+	                    "8:0 rbps=2097152 wbps=max riops=max wiops=max\n");
+	/* another key of the same device leaves the others alone */
+	dev_ok("io_write_iops", "/dev/sda 100", "io.max", ONE("8:0 wiops=100"), "/dev/sda 100\n");
+	dev_get("io_read_mbps", "/dev/sda 2\n");
+	dev_get("io_write_mbps", "");
+	dev_get("io_read_iops", "");
+	dev_ok("io_write_mbps", "/dev/vda 1T", "io.max", ONE("254:0 wbps=1099511627776"),
+	       "/dev/vda 1048576\n");
+	dev_ok("io_read_iops", "/dev/vda 10", "io.max", ONE("254:0 riops=10"), "/dev/vda 10\n");
+	dev_ok("io_read_mbps", "/dev/sda max", "io.max", ONE("8:0 rbps=max"), "");
+	assert_string_equal(content(CTRL_IO, "io.max"),
+	                    "254:0 rbps=max wbps=1099511627776 riops=10 wiops=max\n"
+	                    "8:0 rbps=max wbps=max riops=max wiops=100\n");
+	dev_ok("io_write_iops", "8:0 max", "io.max", ONE("8:0 wiops=max"), "");
+	assert_string_equal(content(CTRL_IO, "io.max"),
+	                    "254:0 rbps=max wbps=1099511627776 riops=10 wiops=max\n");
+}
+
+/* Kernel text not understood is -EIO, on read and before any write. */
+static void test_io_limits_kernel_text(void **state)
+{
+	static const char *const bad[] = {
+		"8:0 rbps=x wbps=max riops=max wiops=max\n",
+		"8:0 rbps=1 wbps=max\n8:0 rbps=2 wbps=max\n",
+		"8-0 rbps=1\n",
+	};
+	char buf[KNOB_TEXT_MAX], big[KNOB_TEXT_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		fake_v2();
+		put(CTRL_IO, "io.max", bad[i]);
+		if (get("io_read_mbps", &IO_DEV, buf, sizeof(buf)) != -EIO)
+			fail_msg("io.max \"%s\" read", bad[i]);
+		assert_int_equal(dev_set("io_read_mbps", "/dev/sda 1"), -EIO);
+		assert_int_equal(F.n_writes, 0);
+	}
+	/* v1: a line without a number */
+	fake_v1();
+	put(CTRL_IO, "blkio.throttle.read_bps_device", "8:0\n");
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, sizeof(buf)), -EIO);
+	/* a key this row does not have: no limit of its kind */
+	fake_v2();
+	put(CTRL_IO, "io.max", "8:0 wbps=5\n");
+	dev_get("io_read_mbps", "");
+	/* more than fits: maybe cut, so not read at all */
+	memset(big, 0, sizeof(big));
+	for (i = 0; strlen(big) + 16 < sizeof(big); i++)
+		snprintf(big + strlen(big), sizeof(big) - strlen(big), "7:%zu rbps=1024\n", i);
+	put(CTRL_IO, "io.max", big);
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, sizeof(buf)), -ENOBUFS);
+	/* a small buffer */
+	fake_v2();
+	put(CTRL_IO, "io.max", "8:0 rbps=1048576 wbps=max riops=max wiops=max\n");
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, 8), -ENOBUFS);
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, 11), -ENOBUFS);
+	assert_int_equal(get("io_read_mbps", &IO_DEV, buf, 12), 11);
+}
+
+static void test_io_limits_bad(void **state)
+{
+	static const char *const einval[] = {
+		"/dev/sda", "/dev/sda 1 2", "/dev/sda abc", "/dev/sda 1x", "/dev/sda -5",
+		"/dev/sda 1e3", "/dev/sda 1KB", "/dev/sda max1", "sda 1", "8 1", "8:x 1", ":0 1",
+		"8: 1", "8:0:0 1", "4096:0 1", "8:1048576 1", "-8:0 1", "/dev/ 1", "/dev 1",
+		"/tmp/x 1", "/dev/null 1", "/dev/shm/link 1", "9:9 1", "/dev/sda1 1", "8:1 1",
+		"/dev/sda 1\n/dev/sda 2", "/dev/sda 1\n8:0 2", "/dev/sda 1\n/dev/null 1",
+		"/dev/sda 1\nvda 2", "/dev/sda 1\n/dev/vda",
+	};
+	static const char *const erange[] = {
+		"/dev/sda 0", "/dev/sda 0.0001", "/dev/sda 0.5K", "/dev/sda 99999999999999999999",
+		"/dev/sda 9999999999T", "/dev/sda 1\n/dev/vda 0",
+	};
+	static const char *const iops_bad[] = { "/dev/sda 1.5", "/dev/sda 1K5", "/dev/sda maxk",
+		                                "/dev/sda k", "/dev/sda 1KB", "/dev/sda +1" };
+	static const char *const iops_range[] = { "/dev/sda 0", "/dev/sda 4294967295",
+		                                  "/dev/sda 5G", "/dev/sda 0k",
+		                                  "/dev/sda 99999999999999999999" };
+	char many[KNOB_VALUE_MAX] = "";
+	size_t i;
+
+	(void)state;
+	for (int v = 1; v <= 2; v++) {
+		if (v == 1)
+			fake_v1();
+		else
+			fake_v2();
+		for (i = 0; i < sizeof(einval) / sizeof(einval[0]); i++)
+			if (dev_set("io_read_mbps", einval[i]) != -EINVAL || F.n_writes)
+				fail_msg("v%d: \"%s\" not EINVAL", v, einval[i]);
+		for (i = 0; i < sizeof(erange) / sizeof(erange[0]); i++)
+			if (dev_set("io_write_mbps", erange[i]) != -ERANGE || F.n_writes)
+				fail_msg("v%d: \"%s\" not ERANGE", v, erange[i]);
+		for (i = 0; i < sizeof(iops_bad) / sizeof(iops_bad[0]); i++)
+			if (dev_set("io_read_iops", iops_bad[i]) != -EINVAL || F.n_writes)
+				fail_msg("v%d: iops \"%s\" not EINVAL", v, iops_bad[i]);
+		for (i = 0; i < sizeof(iops_range) / sizeof(iops_range[0]); i++)
+			if (dev_set("io_write_iops", iops_range[i]) != -ERANGE || F.n_writes)
+				fail_msg("v%d: iops \"%s\" not ERANGE", v, iops_range[i]);
+		assert_int_equal(dev_set("io_read_mbps", "/dev/nosuch 1"), -ENOENT);
+		assert_int_equal(F.n_writes, 0);
+	}
+	/* 65 lines: more than a write may hold */
+	for (i = 0; i < 65; i++)
+		snprintf(many + strlen(many), sizeof(many) - strlen(many), "%zu:0 1\n", i);
+	assert_int_equal(knob("io_read_mbps")->check(many), -EINVAL);
+	/* the form alone: what check() sees */
+	assert_int_equal(knob("io_read_mbps")->check("/dev/anything 1\n8:0 max"), 0);
+	assert_int_equal(knob("io_read_mbps")->check("/dev/anything"), -EINVAL);
+	assert_int_equal(knob("io_read_mbps")->check("/dev/ 1"), -EINVAL);
+	assert_int_equal(knob("io_read_iops")->check("8:0 1.5"), -EINVAL);
+	assert_int_equal(knob("io_write_iops")->check("8:0 0"), -ERANGE);
+}
+
+/* The kernel refuses a later line: the earlier ones get their old limits
+ * back (or none, as they had), and its errno passes up. */
+static void test_io_limits_rollback(void **state)
+{
+	(void)state;
+	fake_v1();
+	put(CTRL_IO, "blkio.throttle.write_bps_device", "8:0 1048576\n");
+	F.fail_at = 3;
+	F.fail_err = -ENODEV;
+	assert_int_equal(dev_set("io_write_mbps", "/dev/sda 5\n/dev/vda 3\n253:0 1"), -ENODEV);
+	assert_int_equal(F.n_writes, 5);
+	expect_write(0, CTRL_IO, "blkio.throttle.write_bps_device", "8:0 5242880");
+	expect_write(1, CTRL_IO, "blkio.throttle.write_bps_device", "254:0 3145728");
+	expect_write(2, CTRL_IO, "blkio.throttle.write_bps_device", "253:0 1048576");
+	expect_write(3, CTRL_IO, "blkio.throttle.write_bps_device", "254:0 0");
+	expect_write(4, CTRL_IO, "blkio.throttle.write_bps_device", "8:0 1048576");
+	assert_string_equal(content(CTRL_IO, "blkio.throttle.write_bps_device"), "8:0 1048576\n");
+
+	fake_v2();
+	put(CTRL_IO, "io.max", "8:0 rbps=7 wbps=1048576 riops=max wiops=max\n");
+	F.fail_at = 2;
+	F.fail_err = -ENOMEM;
+	assert_int_equal(dev_set("io_write_mbps", "/dev/sda max\n/dev/vda 3"), -ENOMEM);
+	assert_int_equal(F.n_writes, 3);
+	expect_write(2, CTRL_IO, "io.max", "8:0 wbps=1048576");
+	assert_string_equal(content(CTRL_IO, "io.max"),
+	                    "8:0 rbps=7 wbps=1048576 riops=max wiops=max\n");
+	/* the first line refused: nothing to put back */
+	F.fail_at = 1;
+	assert_int_equal(dev_set("io_write_mbps", "/dev/vda 3"), -ENOMEM);
+	assert_int_equal(F.n_writes, 1);
+}
+
 /* ---- the table ---- */
 
 static void test_table(void **state)
@@ -1622,7 +1965,8 @@ static void test_table(void **state)
 		"kill",            "procs",          "stat",                 "meminfo",
 		"memory_low_mb",   "memory_min_mb",  "memory_zswap_limit_mb", "cpu_period_us",
 		"cpu_burst_percent", "mems",           "pressure",
-		"autoremove",
+		"autoremove",      "io_read_mbps",   "io_write_mbps",        "io_read_iops",
+		"io_write_iops",
 	};
 	size_t i;
 
@@ -1698,6 +2042,23 @@ static void test_trim(void **state)
 	assert_int_equal(trim("123456789012345", 15, out, sizeof(out)), 15);
 	assert_int_equal(trim("1234567890123456", 16, out, sizeof(out)), -EINVAL);
 	assert_int_equal(trim("  1234567890123456  ", 20, out, sizeof(out)), -EINVAL);
+}
+
+static void test_trim_lines(void **state)
+{
+	char out[16];
+
+	(void)state;
+	assert_int_equal(knob_trim_lines("\n 8:0 1\n8:1\t2 \n\n", 16, out, sizeof(out)), 11);
+	assert_string_equal(out, "8:0 1\n8:1\t2");
+	assert_int_equal(knob_trim_lines("", 0, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines(" \n\t", 3, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0 1\r\n", 7, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0\v1", 5, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0\f1", 5, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("8:0 1\0", 6, out, sizeof(out)), -EINVAL);
+	assert_int_equal(knob_trim_lines("123456789012345", 15, out, sizeof(out)), 15);
+	assert_int_equal(knob_trim_lines("1234567890123456", 16, out, sizeof(out)), -EINVAL);
 }
 
 static void test_parse_pid(void **state)
@@ -1819,7 +2180,8 @@ static void test_unserved(void **state)
 
 		if (k->set)
 			assert_int_equal(set(k->name, k->ctrl == CTRL_CPUSET ? "0"
-			                              : k == knob("cpu_period_us") ? "100000" : "1"),
+			                              : k == knob("cpu_period_us") ? "100000"
+			                              : k->lines ? "8:0 1" : "1"),
 			                 -ENOENT);
 		assert_int_equal(F.n_writes, 0);
 		if (k->get && k != knob("stat"))
@@ -1874,6 +2236,11 @@ int main(void)
 		cmocka_unit_test(test_pids),
 		cmocka_unit_test(test_io_weight_v1),
 		cmocka_unit_test(test_io_weight_v2),
+		cmocka_unit_test(test_io_limits_v1),
+		cmocka_unit_test(test_io_limits_v2),
+		cmocka_unit_test(test_io_limits_bad),
+		cmocka_unit_test(test_io_limits_kernel_text),
+		cmocka_unit_test(test_io_limits_rollback),
 		cmocka_unit_test(test_stat_v1),
 		cmocka_unit_test(test_stat_v1_below),
 		cmocka_unit_test(test_stat_v2),
@@ -1889,6 +2256,7 @@ int main(void)
 		cmocka_unit_test(test_kinds_v2),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_trim_lines),
 		cmocka_unit_test(test_parse_pid),
 		cmocka_unit_test(test_parse_freeze_kill),
 		cmocka_unit_test(test_parse_autoremove),
