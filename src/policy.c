@@ -179,7 +179,7 @@ int policy_user_in_group(const char *user, gid_t user_gid, const char *group)
 
 uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner)
 {
-	return depth == 1 && k->cap ? admin_uid : tree_owner;
+	return depth == 1 && (k->cap || k->admin_at_root) ? admin_uid : tree_owner;
 }
 
 bool policy_may_write(uid_t caller, const struct knob *k, int depth,

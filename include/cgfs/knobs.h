@@ -79,6 +79,7 @@ struct knob {
 	const char *v1_aux;
 	const char *v2_aux;
 	bool cap;             /* admin cap: root-owned at a tree root; a config key */
+	bool admin_at_root;   /* root-owned at a tree root, though no config key */
 	bool lines;           /* the value is lines of tokens (knob_trim_lines) */
 	enum knob_kind kind;
 	/* Renders the value, newline-terminated, into buf; length or -errno.
