@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * procview: the /proc and /sys files a container binds over its own, as
+ * a group sees them. Pure text in, text out, like meminfo: the host's
+ * file and the group's interface files go in as the kernel printed them,
+ * the rendered file comes out.
+ *
+ * The CPUs a group sees are those it may run on (its effective cpuset)
+ * narrowed by its CFS quota: with a quota of q and a period of p, the
+ * first ceil(q / p) of them, in CPU order. They are numbered from 0 in
+ * that order (processor 0 is the first CPU seen, whatever its number on
+ * the host).
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cgfs/units.h"
+
+/* Ancestors the quota walk looks at, the group included. */
+#define PROCVIEW_MAX_DEPTH 64
+/* Largest host /proc/cpuinfo the renderer is given (bytes). */
+#define PROCVIEW_CPUINFO_MAX (4u << 20)
+/* No quota: every CPU of the cpuset. */
+#define PROCVIEW_NO_QUOTA UINT64_MAX
+
+/* The CPUs a CFS bandwidth limit gives, ceil(quota / period), from one
+ * level's files: on v1 cpu.cfs_quota_us and cpu.cfs_period_us, on v2
+ * cpu.max (period NULL). *ret is PROCVIEW_NO_QUOTA where there is no
+ * limit ("-1", "max"). 0, -EIO for text the kernel does not print, or
+ * -EINVAL for a bad version. */
+int procview_quota_cpus(int version, const char *quota, const char *period, uint64_t *ret);
+
+/* Keeps the first n CPUs of bits (UNITS_CPU_WORDS words), in CPU order;
+ * returns how many are left (at most n). */
+unsigned procview_narrow(uint64_t *bits, uint64_t n);
+
+/* sys/devices/system/cpu/online of a group seeing n CPUs: "0\n" or
+ * "0-N\n" (N = n - 1). Length, -EINVAL for n == 0, -ENOBUFS. */
+int procview_online_render(unsigned n, char *buf, size_t size);
+
+/* The host's /proc/cpuinfo with only the blocks of the CPUs in bits (a
+ * block: the lines up to and including a blank line, holding one
+ * "processor : N" line), their processor lines numbered from 0 in the
+ * order kept; a block without a processor line (a trailer some
+ * architectures print) is kept as it is, and so is every other line.
+ * Length into buf (NUL-terminated); -EIO for a processor line whose
+ * number does not parse, -ENOBUFS. */
+int procview_cpuinfo_render(const char *host, const uint64_t *bits, char *buf, size_t size);

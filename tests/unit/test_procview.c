@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for src/procview.c: the CPUs a quota gives (v1 and v2
+ * files as the kernel prints them), narrowing a cpuset, cpu/online, and
+ * cpuinfo on literal x86 and arm texts.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cgfs/procview.h"
+#include "cgfs/units.h"
+
+static uint64_t bits[UNITS_CPU_WORDS];
+static char out[8192];
+
+/* x86: four CPUs, blocks ending in a blank line (flags shortened). */
+static const char x86[] =
+	"processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon A\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 0\nflags\t\t: fpu vme\n\n"
+	"processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon B\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 1\nflags\t\t: fpu vme\n\n"
+	"processor\t: 2\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon C\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 2\nflags\t\t: fpu vme\n\n"
+	"processor\t: 10\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon D\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 3\nflags\t\t: fpu vme\n\n";
+
+/* 32-bit arm: per-CPU blocks, then a trailer without a processor line. */
+static const char arm[] =
+	"processor\t: 0\nmodel name\t: ARMv7 r0\nBogoMIPS\t: 38.40\n\n"
+	"processor\t: 1\nmodel name\t: ARMv7 r1\nBogoMIPS\t: 38.40\n\n"
+	"Hardware\t: BCM2835\nRevision\t: a02082\n";
+
+static void set_list(const char *list)
+{
+	assert_int_equal(units_parse_cpulist(list, bits), 0);
+}
+
+static void quota(int v, const char *q, const char *p, int want_res, uint64_t want)
+{
+	uint64_t n = 12345;
+
+	assert_int_equal(procview_quota_cpus(v, q, p, &n), want_res);
+	if (want_res == 0)
+		assert_int_equal(n, want);
+	else
+		assert_int_equal(n, 12345);
+}
+
+static void test_quota_v1(void **state)
+{
+	(void)state;
+	quota(1, "-1\n", "100000\n", 0, PROCVIEW_NO_QUOTA);
+	quota(1, "200000\n", "100000\n", 0, 2);
+	quota(1, "150000\n", "100000\n", 0, 2); /* rounded up */
+	quota(1, "50000\n", "100000\n", 0, 1);
+	quota(1, "1000\n", "1000000\n", 0, 1); /* never 0 */
+	quota(1, "800000\n", "100000\n", 0, 8);
+	quota(1, "100000\n", "0\n", -EIO, 0);
+	quota(1, "junk\n", "100000\n", -EIO, 0);
+	quota(1, "-2\n", "100000\n", -EIO, 0);
+	quota(1, "100000\n", NULL, -EIO, 0);
+	quota(3, "100000\n", "100000\n", -EINVAL, 0);
+}
+
+static void test_quota_v2(void **state)
+{
+	(void)state;
+	quota(2, "max 100000\n", NULL, 0, PROCVIEW_NO_QUOTA);
+	quota(2, "200000 100000\n", NULL, 0, 2);
+	quota(2, "250000 100000\n", NULL, 0, 3);
+	quota(2, "5000 10000\n", NULL, 0, 1);
+	quota(2, "max\n", NULL, -EIO, 0);
+	quota(2, "maxi 100000\n", NULL, -EIO, 0);
+	quota(2, "100000 0\n", NULL, -EIO, 0);
+	quota(2, "", NULL, -EIO, 0);
+	quota(2, NULL, NULL, -EIO, 0);
+	quota(2, "99999999999999999999999 100000\n", NULL, -EIO, 0);
+}
+
+static void test_narrow(void **state)
+{
+	char list[64];
+
+	(void)state;
+	set_list("0-3,8,10-11\n");
+	assert_int_equal(procview_narrow(bits, PROCVIEW_NO_QUOTA), 7);
+	assert_int_equal(procview_narrow(bits, 5), 5);
+	assert_int_equal(units_format_cpulist(bits, list, sizeof(list)) > 0, 1);
+	assert_string_equal(list, "0-3,8");
+	assert_int_equal(procview_narrow(bits, 1), 1);
+	units_format_cpulist(bits, list, sizeof(list));
+	assert_string_equal(list, "0");
+	set_list("65535");
+	assert_int_equal(procview_narrow(bits, 2), 1);
+	set_list("");
+	assert_int_equal(procview_narrow(bits, 2), 0);
+}
+
+static void test_online(void **state)
+{
+	char small[4];
+
+	(void)state;
+	assert_int_equal(procview_online_render(1, out, sizeof(out)), 2);
+	assert_string_equal(out, "0\n");
+	assert_int_equal(procview_online_render(2, out, sizeof(out)), 4);
+	assert_string_equal(out, "0-1\n");
+	assert_int_equal(procview_online_render(128, out, sizeof(out)), 6);
+	assert_string_equal(out, "0-127\n");
+	assert_int_equal(procview_online_render(0, out, sizeof(out)), -EINVAL);
+	assert_int_equal(procview_online_render(100, small, sizeof(small)), -ENOBUFS);
+}
+
+static void test_cpuinfo_all(void **state)
+{
+	(void)state;
+	set_list("0-2,10");
+	/* every CPU: the host's text, processor 10 now 3 */
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, sizeof(out)), (int)strlen(x86) - 1);
+	assert_non_null(strstr(out, "processor\t: 3\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon D"));
+	assert_null(strstr(out, "processor\t: 10"));
+	assert_memory_equal(out, x86, strlen(x86) - strlen(strstr(x86, "processor\t: 10")));
+}
+
+static void test_cpuinfo_some(void **state)
+{
+	static const char want[] =
+		"processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon B\ncpu MHz\t\t: 2200.000\n"
+		"core id\t\t: 1\nflags\t\t: fpu vme\n\n"
+		"processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon D\ncpu MHz\t\t: 2200.000\n"
+		"core id\t\t: 3\nflags\t\t: fpu vme\n\n";
+
+	(void)state;
+	set_list("1,10");
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, sizeof(out)), (int)strlen(want));
+	assert_string_equal(out, want);
+	/* a CPU cpuinfo does not list (offline): nothing of it */
+	set_list("5");
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+static void test_cpuinfo_arm(void **state)
+{
+	static const char want[] = "processor\t: 0\nmodel name\t: ARMv7 r1\nBogoMIPS\t: 38.40\n\n"
+				   "Hardware\t: BCM2835\nRevision\t: a02082\n";
+
+	(void)state;
+	set_list("1");
+	assert_int_equal(procview_cpuinfo_render(arm, bits, out, sizeof(out)), (int)strlen(want));
+	assert_string_equal(out, want);
+}
+
+static void test_cpuinfo_odd(void **state)
+{
+	char small[16];
+
+	(void)state;
+	set_list("0");
+	/* no processor lines at all (s390 prints "processor 0: ..."): as is */
+	assert_int_equal(procview_cpuinfo_render("processor 0: version = FF\n", bits, out,
+	                                         sizeof(out)),
+	                 26);
+	/* no trailing newline */
+	assert_int_equal(procview_cpuinfo_render("processor : 0", bits, out, sizeof(out)), 13);
+	assert_string_equal(out, "processor : 0");
+	assert_int_equal(procview_cpuinfo_render("processor\t: x\n\n", bits, out, sizeof(out)), -EIO);
+	assert_int_equal(procview_cpuinfo_render("processor\t: 99999999\n", bits, out, sizeof(out)),
+	                 -EIO);
+	assert_int_equal(procview_cpuinfo_render(x86, bits, small, sizeof(small)), -ENOBUFS);
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, 0), -ENOBUFS);
+	assert_int_equal(procview_cpuinfo_render("", bits, out, sizeof(out)), 0);
+	/* blank lines alone */
+	assert_int_equal(procview_cpuinfo_render("\n\n", bits, out, sizeof(out)), 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quota_v1),    cmocka_unit_test(test_quota_v2),
+		cmocka_unit_test(test_narrow),      cmocka_unit_test(test_online),
+		cmocka_unit_test(test_cpuinfo_all), cmocka_unit_test(test_cpuinfo_some),
+		cmocka_unit_test(test_cpuinfo_arm), cmocka_unit_test(test_cpuinfo_odd),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
