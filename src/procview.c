@@ -173,8 +173,8 @@ static bool processor_line(const char *s, size_t len, size_t *ret_num)
 }
 
 /* The block at s: its length (up to and including the first blank line,
- * or the end), the CPU its processor line names (-1 for none) and where
- * that number starts. */
+ * up to the next processor line, or to the end), the CPU its processor
+ * line names (-1 for none) and where that number starts. */
 static int block_at(const char *s, size_t *ret_len, int64_t *ret_cpu, size_t *ret_num)
 {
 	size_t pos = 0, len, num;
@@ -184,7 +184,9 @@ static int block_at(const char *s, size_t *ret_len, int64_t *ret_cpu, size_t *re
 	*ret_cpu = -1;
 	while (s[pos]) {
 		len = line_len(s + pos);
-		if (*ret_cpu < 0 && processor_line(s + pos, len, &num)) {
+		if (processor_line(s + pos, len, &num)) {
+			if (*ret_cpu >= 0)
+				break; /* the next CPU's */
 			res = parse_u64(s + pos + num, len - num, &cpu);
 			if (res < 0 || cpu >= (uint64_t)UNITS_CPU_WORDS * 64)
 				return -EIO;
@@ -216,9 +218,10 @@ static int out_block(struct out *o, const char *s, size_t len, size_t num, unsig
 	return res < 0 ? res : out_bytes(o, s + end, len - end);
 }
 
-int procview_cpuinfo_render(const char *host, const uint64_t *bits, char *buf, size_t size)
+int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, size_t size)
 {
 	struct out o = { buf, size, 0 };
+	uint64_t bits[UNITS_CPU_WORDS]; /* the CPUs whose block is still to come */
 	size_t len, num = 0;
 	unsigned index = 0;
 	int64_t cpu;
@@ -227,14 +230,17 @@ int procview_cpuinfo_render(const char *host, const uint64_t *bits, char *buf, s
 	if (size == 0)
 		return -ENOBUFS;
 	buf[0] = '\0';
+	memcpy(bits, cpus, sizeof(bits));
 	while (*host) {
 		res = block_at(host, &len, &cpu, &num);
 		if (res < 0)
 			return res;
 		if (cpu < 0)
 			res = out_bytes(&o, host, len);
-		else if (bits[cpu / 64] & (UINT64_C(1) << (cpu % 64)))
+		else if (bits[cpu / 64] & (UINT64_C(1) << (cpu % 64))) {
+			bits[cpu / 64] &= ~(UINT64_C(1) << (cpu % 64));
 			res = out_block(&o, host, len, num, index++);
+		}
 		if (res < 0)
 			return res;
 		host += len;

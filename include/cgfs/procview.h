@@ -40,11 +40,12 @@ unsigned procview_narrow(uint64_t *bits, uint64_t n);
  * "0-N\n" (N = n - 1). Length, -EINVAL for n == 0, -ENOBUFS. */
 int procview_online_render(unsigned n, char *buf, size_t size);
 
-/* The host's /proc/cpuinfo with only the blocks of the CPUs in bits (a
- * block: the lines up to and including a blank line, holding one
- * "processor : N" line), their processor lines numbered from 0 in the
- * order kept; a block without a processor line (a trailer some
- * architectures print) is kept as it is, and so is every other line.
+/* The host's /proc/cpuinfo with only the blocks of the CPUs in cpus (a
+ * block: the lines up to and including a blank line, or up to the next
+ * "processor : N" line; its CPU is the N of its processor line), their
+ * processor lines numbered from 0 in the order kept (a CPU's first block
+ * only); a block without a processor line (a trailer some architectures
+ * print) is kept as it is, and so is every other line.
  * Length into buf (NUL-terminated); -EIO for a processor line whose
  * number does not parse, -ENOBUFS. */
-int procview_cpuinfo_render(const char *host, const uint64_t *bits, char *buf, size_t size);
+int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, size_t size);

@@ -37,6 +37,31 @@ static const char arm[] =
 	"processor\t: 1\nmodel name\t: ARMv7 r1\nBogoMIPS\t: 38.40\n\n"
 	"Hardware\t: BCM2835\nRevision\t: a02082\n";
 
+static char *fixture(const char *name)
+{
+	static char buf[16384];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int count(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (; (text = strstr(text, what)); text++)
+		n++;
+	return n;
+}
+
 static void set_list(const char *list)
 {
 	assert_int_equal(units_parse_cpulist(list, bits), 0);
@@ -177,8 +202,63 @@ static void test_cpuinfo_odd(void **state)
 	assert_int_equal(procview_cpuinfo_render(x86, bits, small, sizeof(small)), -ENOBUFS);
 	assert_int_equal(procview_cpuinfo_render(x86, bits, out, 0), -ENOBUFS);
 	assert_int_equal(procview_cpuinfo_render("", bits, out, sizeof(out)), 0);
+	/* no blank line between CPUs: each processor line begins a block */
+	set_list("1");
+	assert_int_equal(procview_cpuinfo_render("processor : 0\na : x\nprocessor : 1\na : y\n", bits,
+	                                         out, sizeof(out)),
+	                 20);
+	assert_string_equal(out, "processor : 0\na : y\n");
+	/* a CPU listed twice: its first block only */
+	set_list("0-1");
+	assert_int_equal(procview_cpuinfo_render("processor : 1\na : x\nprocessor : 1\na : y\n", bits,
+	                                         out, sizeof(out)),
+	                 20);
+	assert_string_equal(out, "processor : 0\na : x\n");
 	/* blank lines alone */
 	assert_int_equal(procview_cpuinfo_render("\n\n", bits, out, sizeof(out)), 2);
+}
+
+/* This kernel's x86 text (four CPUs of one model, tests/unit/fixtures):
+ * 250 % on CPUs 1-3 is CPUs 1, 2 and 3, shown as 0, 1 and 2. */
+static void test_cpuinfo_fixture(void **state)
+{
+	const char *host = fixture("x86.cpuinfo");
+	uint64_t n;
+	int len;
+
+	(void)state;
+	assert_int_equal(procview_quota_cpus(2, "250000 100000\n", NULL, &n), 0);
+	set_list("1-3");
+	assert_int_equal(procview_narrow(bits, n), 3);
+	len = procview_cpuinfo_render(host, bits, out, sizeof(out));
+	assert_true(len > 0 && (size_t)len == strlen(host) / 4 * 3);
+	assert_int_equal(count(out, "\nprocessor\t: "), 2);
+	assert_memory_equal(out, "processor\t: 0\n", 14);
+	assert_non_null(strstr(out, "\nprocessor\t: 2\n"));
+	assert_null(strstr(out, "\nprocessor\t: 3\n"));
+	/* the blocks kept: CPU 1's core id, 2's, 3's */
+	assert_non_null(strstr(out, "core id\t\t: 1\n"));
+	assert_null(strstr(out, "core id\t\t: 0\n"));
+	assert_int_equal(count(out, "\n\n"), 3);
+	/* v1 files: 50 % on the same set is CPU 1 alone */
+	assert_int_equal(procview_quota_cpus(1, "50000\n", "100000\n", &n), 0);
+	set_list("1-3");
+	assert_int_equal(procview_narrow(bits, n), 1);
+	len = procview_cpuinfo_render(host, bits, out, sizeof(out));
+	assert_true(len > 0 && (size_t)len == strlen(host) / 4);
+	assert_non_null(strstr(out, "core id\t\t: 1\n"));
+}
+
+static void test_cpuinfo_arm_fixture(void **state)
+{
+	const char *host = fixture("arm.cpuinfo");
+
+	(void)state;
+	set_list("1");
+	assert_true(procview_cpuinfo_render(host, bits, out, sizeof(out)) > 0);
+	assert_memory_equal(out, "processor\t: 0\n", 14);
+	assert_int_equal(count(out, "processor\t:"), 1);
+	assert_non_null(strstr(out, "\n\nHardware\t: BCM2835\n"));
 }
 
 int main(void)
@@ -188,6 +268,7 @@ int main(void)
 		cmocka_unit_test(test_narrow),      cmocka_unit_test(test_online),
 		cmocka_unit_test(test_cpuinfo_all), cmocka_unit_test(test_cpuinfo_some),
 		cmocka_unit_test(test_cpuinfo_arm), cmocka_unit_test(test_cpuinfo_odd),
+		cmocka_unit_test(test_cpuinfo_fixture), cmocka_unit_test(test_cpuinfo_arm_fixture),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
