@@ -247,3 +247,108 @@ int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, s
 	}
 	return (int)o.len;
 }
+
+/* ---- uptime ---- */
+
+/* The decimal at *p, which moves past it; -EIO for none or too long. */
+static int scan_u64(const char **p, uint64_t *ret)
+{
+	size_t n = strspn(*p, "0123456789");
+	int res = n ? parse_u64(*p, n, ret) : -EIO;
+
+	*p += n;
+	return res;
+}
+
+int procview_stat_start(const char *stat, uint64_t *ret_ticks)
+{
+	const char *p = strrchr(stat, ')');
+	uint64_t t;
+	int field;
+
+	if (!p)
+		return -EIO;
+	p++;
+	/* fields 3 (state) to 21, each after one blank */
+	for (field = 3; field <= 21; field++) {
+		if (*p != ' ')
+			return -EIO;
+		p += 1 + strcspn(p + 1, " \n");
+	}
+	if (*p != ' ')
+		return -EIO;
+	p++;
+	if (scan_u64(&p, &t) < 0 || (*p != ' ' && *p != '\n' && *p))
+		return -EIO;
+	*ret_ticks = t;
+	return 0;
+}
+
+int procview_usage_us(int version, const char *text, uint64_t *ret)
+{
+	static const char key[] = "usage_usec ";
+	const char *p = text;
+	uint64_t v;
+
+	if (version == 1) {
+		if (scan_u64(&p, &v) < 0 || (*p && *p != '\n'))
+			return -EIO;
+		*ret = v / 1000;
+		return 0;
+	}
+	if (version != 2)
+		return -EINVAL;
+	for (; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+		if (strncmp(p, key, sizeof(key) - 1) != 0)
+			continue;
+		p += sizeof(key) - 1;
+		if (scan_u64(&p, &v) < 0 || (*p && *p != '\n'))
+			return -EIO;
+		*ret = v;
+		return 0;
+	}
+	return -EIO;
+}
+
+/* "S.CC" at *p in hundredths, which moves past it. */
+static int scan_centi(const char **p, uint64_t *ret)
+{
+	uint64_t s, c;
+
+	if (scan_u64(p, &s) < 0 || **p != '.')
+		return -EIO;
+	(*p)++;
+	if (strspn(*p, "0123456789") != 2 || scan_u64(p, &c) < 0 || s > UINT64_MAX / 200)
+		return -EIO;
+	*ret = s * 100 + c;
+	return 0;
+}
+
+int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t size)
+{
+	uint64_t host, idle, up = 0, start, busy;
+	const char *p = u->host;
+	int len;
+
+	if (u->hz == 0 || u->ncpus == 0)
+		return -EINVAL;
+	if (!p || scan_centi(&p, &host) < 0 || *p++ != ' ' || scan_centi(&p, &idle) < 0 ||
+	    (*p && *p != '\n'))
+		return -EIO;
+	if (u->start != PROCVIEW_NONE) {
+		/* ticks to hundredths without overflow: start < 2^64 / 100 */
+		start = u->start / u->hz * 100 + u->start % u->hz * 100 / u->hz;
+		up = host > start ? host - start : 0;
+	}
+	idle = up > UINT64_MAX / u->ncpus ? UINT64_MAX : up * u->ncpus;
+	if (u->usage_us != PROCVIEW_NONE) {
+		busy = u->usage_us / 10000;
+		idle = idle > busy ? idle - busy : 0;
+	}
+	len = snprintf(buf, size, "%llu.%02llu %llu.%02llu\n", (unsigned long long)(up / 100),
+	               (unsigned long long)(up % 100), (unsigned long long)(idle / 100),
+	               (unsigned long long)(idle % 100));
+	if (len < 0 || (size_t)len >= size)
+		return -ENOBUFS;
+	return len;
+}

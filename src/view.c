@@ -7,8 +7,10 @@
  * index (nodeid.h), which must name the same file to the next server.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cgfs/procview.h"
 #include "cgfs/units.h"
@@ -30,6 +32,12 @@
  * fits (PROCVIEW_CPUINFO_MAX at most). */
 #define CPUINFO_FIRST 65536
 #define ONLINE_TEXT_MAX 32
+#define HOST_UPTIME "/proc/uptime"
+#define CPUACCT_USAGE_V1 "cpuacct.usage"
+#define CPU_STAT_V2 "cpu.stat"
+/* /proc/PID/stat and cpu.stat fit; /proc/uptime and the file made. */
+#define STAT_TEXT_MAX 1024
+#define UPTIME_TEXT_MAX 64
 
 /* ---- the CPUs the group sees ---- */
 
@@ -184,6 +192,74 @@ static int cpuinfo_read(const struct knob_io *io, char **ret)
 	return res;
 }
 
+/* ---- uptime ---- */
+
+struct oldest {
+	const struct knob_io *io;
+	uint64_t start; /* ticks after boot, PROCVIEW_NONE for none yet */
+};
+
+/* A pid recycled meanwhile is a younger process: the oldest stays the
+ * oldest. One that has gone is passed over. */
+static void oldest_one(void *arg, pid_t pid)
+{
+	struct oldest *o = arg;
+	char path[40], text[STAT_TEXT_MAX];
+	uint64_t t;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (o->io->host_read(o->io->ctx, path, text, sizeof(text)) > 0 &&
+	    procview_stat_start(text, &t) == 0 && t < o->start)
+		o->start = t;
+}
+
+/* The CPU time the group has used, PROCVIEW_NONE where no hierarchy
+ * counts it. */
+static uint64_t usage_of(const struct knob_io *io)
+{
+	char text[STAT_TEXT_MAX];
+	int v1 = io->version(io->ctx, CTRL_CPUACCT) == 1, v2 = io->version(io->ctx, CTRL_CPU) == 2;
+	uint64_t us;
+
+	if (v1 && io->read(io->ctx, CTRL_CPUACCT, CPUACCT_USAGE_V1, text, sizeof(text)) > 0 &&
+	    procview_usage_us(1, text, &us) == 0)
+		return us;
+	if (v2 && io->read(io->ctx, CTRL_CPU, CPU_STAT_V2, text, sizeof(text)) > 0 &&
+	    procview_usage_us(2, text, &us) == 0)
+		return us;
+	return PROCVIEW_NONE;
+}
+
+static int uptime_read(const struct knob_io *io, char **ret)
+{
+	struct oldest o = { io, PROCVIEW_NONE };
+	struct procview_uptime u = { 0 };
+	uint64_t *bits = malloc(UNITS_CPU_WORDS * sizeof(*bits));
+	char host[UPTIME_TEXT_MAX], *buf = malloc(UPTIME_TEXT_MAX);
+	long hz = sysconf(_SC_CLK_TCK);
+	int res = bits && buf ? view_cpus(io, bits, &u.ncpus) : -ENOMEM;
+
+	if (res == 0 && (!io->host_read || !io->pids || hz <= 0))
+		res = -ENOENT;
+	if (res == 0)
+		res = io->host_read(io->ctx, HOST_UPTIME, host, sizeof(host));
+	if (res >= 0)
+		res = io->pids(io->ctx, oldest_one, &o);
+	if (res >= 0) {
+		u.host = host;
+		u.start = o.start;
+		u.hz = (unsigned long)hz;
+		u.usage_us = usage_of(io);
+		res = procview_uptime_render(&u, buf, UPTIME_TEXT_MAX);
+	}
+	free(bits);
+	if (res < 0)
+		free(buf);
+	else
+		*ret = buf;
+	return res;
+}
+
 /* The group's meminfo knob, as its own file shows it. */
 static int meminfo_read(const struct knob_io *io, char **ret)
 {
@@ -217,6 +293,7 @@ const struct view_entry view_table[] = {
 	{ "online", V_SYS_CPU, NULL, online_read },
 	{ "cpuinfo", V_PROC, NULL, cpuinfo_read },
 	{ "meminfo", V_PROC, "meminfo", meminfo_read },
+	{ "uptime", V_PROC, NULL, uptime_read },
 };
 
 const size_t view_count = sizeof(view_table) / sizeof(view_table[0]);

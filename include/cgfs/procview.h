@@ -49,3 +49,35 @@ int procview_online_render(unsigned n, char *buf, size_t size);
  * Length into buf (NUL-terminated); -EIO for a processor line whose
  * number does not parse, -ENOBUFS. */
 int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, size_t size);
+
+/* ---- uptime ---- */
+
+/* No process in the group, or no usage counter. */
+#define PROCVIEW_NONE UINT64_MAX
+
+/* The start of a process, in clock ticks after boot: field 22 of
+ * /proc/PID/stat (after the command in parentheses, which may hold
+ * blanks and parentheses itself). 0 or -EIO. */
+int procview_stat_start(const char *stat, uint64_t *ret_ticks);
+
+/* The CPU time a group has used, in microseconds: v1 cpuacct.usage
+ * (nanoseconds), v2 the usage_usec line of cpu.stat. 0, -EIO, or
+ * -EINVAL for a bad version. */
+int procview_usage_us(int version, const char *text, uint64_t *ret);
+
+struct procview_uptime {
+	const char *host;   /* the host's /proc/uptime */
+	uint64_t start;     /* the group's oldest process's start, in ticks
+	                     * after boot; PROCVIEW_NONE for no process */
+	unsigned long hz;   /* ticks a second (sysconf(_SC_CLK_TCK)) */
+	unsigned ncpus;     /* the CPUs the group sees */
+	uint64_t usage_us;  /* its CPU time; PROCVIEW_NONE when unknown */
+};
+
+/* The group's /proc/uptime, "S.CC I.CC\n": S the seconds since its
+ * oldest process started (the host's uptime minus that start; 0 with no
+ * process), I the idle time of the CPUs it sees over that time, S times
+ * ncpus minus its CPU time (S times ncpus when that is unknown), never
+ * below 0. Length into buf, -EIO for host text that is not
+ * "S.CC I.CC", -EINVAL for hz or ncpus 0, -ENOBUFS. */
+int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t size);

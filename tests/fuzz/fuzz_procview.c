@@ -9,7 +9,9 @@
  * keeps at most that many; online renders for any count it returns;
  * cpuinfo is -EIO, -ENOBUFS or a NUL-terminated text no longer than the
  * host's, whose processor lines count 0, 1, 2, ... and number no more
- * than the CPUs kept.
+ * than the CPUs kept. The same pieces go to the uptime parsers (the
+ * cpuinfo piece as a /proc/PID/stat, the quota as a usage file, the
+ * period as the host's /proc/uptime): uptime renders -EIO or one line.
  */
 #include <errno.h>
 
@@ -87,6 +89,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(res >= 0 && (unsigned)res <= kept);
 	}
 	free(base);
+
+	{
+		struct procview_uptime u = { piece[3], PROCVIEW_NONE, 100, kept ? kept : 1,
+			                     PROCVIEW_NONE };
+		char up[64];
+
+		fuzz_assert(procview_stat_start(piece[0], &u.start) == 0 || u.start == PROCVIEW_NONE);
+		res = procview_usage_us(version, piece[2], &u.usage_us);
+		fuzz_assert(res == 0 || (res == -EIO && u.usage_us == PROCVIEW_NONE));
+		res = procview_uptime_render(&u, up, sizeof(up));
+		fuzz_assert(res == -EIO || (res > 0 && strlen(up) == (size_t)res && up[res - 1] == '\n'));
+	}
 	for (i = 0; i < 4; i++)
 		free(piece[i]);
 	return 0;

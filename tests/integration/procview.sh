@@ -35,8 +35,8 @@ ONLINE=sys/devices/system/cpu/online
 assert_eq "a group lists proc and sys" "proc sys" \
 	"$(ls "$MNT/$G" | grep -xE 'proc|sys' | tr '\n' ' ' | sed 's/ $//')"
 have_mem=$([ -e "$MNT/$G/meminfo" ] && echo yes || echo no)
-want_proc="cpuinfo"
-[ "$have_mem" = yes ] && want_proc="cpuinfo meminfo"
+want_proc="cpuinfo uptime"
+[ "$have_mem" = yes ] && want_proc="cpuinfo meminfo uptime"
 assert_eq "proc/ holds the group's files" "$want_proc" "$(ls "$MNT/$G/proc" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "sys/ holds devices/system/cpu/online" "$MNT/$G/$ONLINE" \
 	"$(find "$MNT/$G/sys" -type f)"
@@ -152,6 +152,39 @@ else
 fi
 assert_eq "the host's own files are untouched" "$HOST_N" "$(grep -c ^processor /proc/cpuinfo)"
 
+# ---- uptime: from the start of the group's oldest process ----
+
+# secs TEXT: the first field of an uptime text, in hundredths
+centis() { awk '{ split($1, a, "."); print a[1] * 100 + a[2] }' <<<"$1"; }
+idle_centis() { awk '{ split($2, a, "."); print a[1] * 100 + a[2] }' <<<"$1"; }
+assert_eq "an empty group's uptime is 0" "0.00 0.00" "$(cat "$MNT/$H/child/proc/uptime")"
+spawn "$ALICE"
+first=$SPAWN
+assert_op "alice moves her sleep into $G" OK as "$ALICE" "$XOP" write "$MNT/$G/procs" "$first"
+sleep 1.2
+spawn "$ALICE"
+assert_op "a younger process joins $G/sub" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/sub"
+assert_op "alice moves it there" OK as "$ALICE" "$XOP" write "$MNT/$G/sub/procs" "$SPAWN"
+up1=$(cat "$MNT/$G/proc/uptime")
+age=$(ps -o etimes= -p "$first" | tr -d ' ')
+host=$(centis "$(cat /proc/uptime)")
+u1=$(centis "$up1")
+assert_eq "uptime is the oldest process's age (±1 s): $up1, ps says $age s" yes \
+	"$([ $((u1 / 100 - age)) -ge -1 ] && [ $((u1 / 100 - age)) -le 1 ] && echo yes || echo no)"
+assert_eq "uptime is below the host's" yes "$([ "$u1" -lt "$host" ] && echo yes || echo no)"
+assert_eq "idle is at most uptime times the CPUs seen (1)" yes \
+	"$([ "$(idle_centis "$up1")" -le "$u1" ] && echo yes || echo no)"
+assert_eq "the kernel's layout" yes "$(grep -qxE '[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2}' \
+	"$MNT/$G/proc/uptime" && echo yes || echo no)"
+sleep 1.1
+u2=$(centis "$(cat "$MNT/$G/proc/uptime")")
+assert_eq "uptime grows ($u1 -> $u2)" yes "$([ "$u2" -ge $((u1 + 100)) ] && echo yes || echo no)"
+assert_eq "the younger group's uptime is its own" yes \
+	"$([ "$(centis "$(cat "$MNT/$G/sub/proc/uptime")")" -lt "$u2" ] && echo yes || echo no)"
+in_up=$(unshare -m sh -c "mount --bind '$MNT/$G/proc/uptime' /proc/uptime && cat /proc/uptime")
+assert_eq "bound over /proc/uptime: the group's" yes \
+	"$(d=$(($(centis "$in_up") - u2)); [ "$d" -ge 0 ] && [ "$d" -le 200 ] && echo yes || echo no)"
+
 # ---- every reader reads all of it ----
 
 # What does not change from one read to the next: meminfo's values and
@@ -159,10 +192,11 @@ assert_eq "the host's own files are untouched" "$HOST_N" "$(grep -c ^processor /
 norm() {
 	case $1 in
 	*meminfo) cut -d: -f1 ;;
+	*uptime) tr -d 0-9 ;;
 	*) grep -v '^cpu MHz' ;;
 	esac
 }
-for f in proc/cpuinfo "$ONLINE" proc/meminfo; do
+for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime; do
 	[ -e "$MNT/$G/$f" ] || continue
 	want=$(norm "$f" <"$MNT/$G/$f")
 	assert_eq "busybox cat reads $f whole" "$want" "$("$BUSYBOX" cat "$MNT/$G/$f" | norm "$f")"

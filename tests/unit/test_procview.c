@@ -261,6 +261,102 @@ static void test_cpuinfo_arm_fixture(void **state)
 	assert_non_null(strstr(out, "\n\nHardware\t: BCM2835\n"));
 }
 
+/* /proc/PID/stat as this kernel prints it (a command with blanks and
+ * parentheses): starttime is field 22. */
+static void test_stat_start(void **state)
+{
+	static const char stat[] =
+		"4242 (a (b) c) S 1 4242 4242 0 -1 4194560 120 0 0 0 1 2 0 0 20 0 1 0 "
+		"3664532 2334720 225 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+	uint64_t t = 7;
+
+	(void)state;
+	assert_int_equal(procview_stat_start(stat, &t), 0);
+	assert_int_equal(t, 3664532);
+	assert_int_equal(procview_stat_start("1 (init) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 "
+	                                     "12\n",
+	                                     &t),
+	                 0);
+	assert_int_equal(t, 12);
+	t = 7;
+	assert_int_equal(procview_stat_start("1 (init) S 0 1\n", &t), -EIO);
+	assert_int_equal(procview_stat_start("no parenthesis", &t), -EIO);
+	assert_int_equal(procview_stat_start("1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 -5 9\n",
+	                                     &t),
+	                 -EIO);
+	assert_int_equal(procview_stat_start("1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 5x 9\n",
+	                                     &t),
+	                 -EIO);
+	assert_int_equal(t, 7);
+}
+
+static void test_usage(void **state)
+{
+	uint64_t us = 7;
+
+	(void)state;
+	assert_int_equal(procview_usage_us(1, "123456789\n", &us), 0);
+	assert_int_equal(us, 123456);
+	assert_int_equal(procview_usage_us(2,
+	                                   "usage_usec 2500000\nuser_usec 2000000\n"
+	                                   "system_usec 500000\nnr_periods 0\n",
+	                                   &us),
+	                 0);
+	assert_int_equal(us, 2500000);
+	us = 7;
+	assert_int_equal(procview_usage_us(2, "user_usec 2000000\n", &us), -EIO);
+	assert_int_equal(procview_usage_us(2, "usage_usec x\n", &us), -EIO);
+	assert_int_equal(procview_usage_us(1, "-1\n", &us), -EIO);
+	assert_int_equal(procview_usage_us(3, "1\n", &us), -EINVAL);
+	assert_int_equal(us, 7);
+}
+
+static void uptime(const char *host, uint64_t start, unsigned n, uint64_t usage, int want_res,
+                   const char *want)
+{
+	struct procview_uptime u = { host, start, 100, n, usage };
+
+	assert_int_equal(procview_uptime_render(&u, out, sizeof(out)), want_res);
+	if (want_res > 0)
+		assert_string_equal(out, want);
+}
+
+static void test_uptime(void **state)
+{
+	struct procview_uptime u = { "1.00 1.00\n", 0, 0, 1, 0 };
+	char small[8];
+
+	(void)state;
+	/* host up 36645.32 s; the oldest process started at 30000.00 s */
+	uptime("36645.32 15237.53\n", 3000000, 2, PROCVIEW_NONE, 17, "6645.32 13290.64\n");
+	/* 1000 s of CPU time out of 2 x 6645.32 */
+	uptime("36645.32 15237.53\n", 3000000, 2, 1000000000, 17, "6645.32 12290.64\n");
+	/* busier than the time: idle 0 */
+	uptime("36645.32 15237.53\n", 3000000, 1, UINT64_C(9000000000), 13, "6645.32 0.00\n");
+	/* no process */
+	uptime("36645.32 15237.53\n", PROCVIEW_NONE, 2, 5, 10, "0.00 0.00\n");
+	/* started after the host's reading (a race): 0 */
+	uptime("10.00 5.00\n", 2000, 1, PROCVIEW_NONE, 10, "0.00 0.00\n");
+	/* ticks that are not hundredths: 250 a second */
+	u.host = "100.00 1.00\n";
+	u.start = 2500; /* 10 s */
+	u.hz = 250;
+	assert_int_equal(procview_uptime_render(&u, out, sizeof(out)), 12);
+	assert_string_equal(out, "90.00 90.00\n");
+	uptime("100 1.00\n", 0, 1, 0, -EIO, NULL);
+	uptime("100.0 1.00\n", 0, 1, 0, -EIO, NULL);
+	uptime("100.00\n", 0, 1, 0, -EIO, NULL);
+	uptime("100.00 1.00 x\n", 0, 1, 0, -EIO, NULL);
+	uptime("", 0, 1, 0, -EIO, NULL);
+	uptime("1.00 1.00\n", 0, 0, 0, -EINVAL, NULL);
+	u.hz = 0;
+	assert_int_equal(procview_uptime_render(&u, out, sizeof(out)), -EINVAL);
+	u.hz = 100;
+	u.host = "99999.00 1.00\n";
+	u.start = PROCVIEW_NONE;
+	assert_int_equal(procview_uptime_render(&u, small, sizeof(small)), -ENOBUFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +365,8 @@ int main(void)
 		cmocka_unit_test(test_cpuinfo_all), cmocka_unit_test(test_cpuinfo_some),
 		cmocka_unit_test(test_cpuinfo_arm), cmocka_unit_test(test_cpuinfo_odd),
 		cmocka_unit_test(test_cpuinfo_fixture), cmocka_unit_test(test_cpuinfo_arm_fixture),
+		cmocka_unit_test(test_stat_start),  cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_uptime),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
