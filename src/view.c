@@ -71,6 +71,12 @@ static int quota_at(const struct knob_io *io, int v, char *path, size_t up, uint
 
 	strcpy(path + UP_LEN * up, v == 1 ? CFS_QUOTA_V1 : CPU_MAX_V2);
 	res = io->read(io->ctx, CTRL_CPU, path, quota, sizeof(quota));
+	/* v1 without a quota: no period needed (a read saved per level) */
+	if (res >= 0 && v == 1 && strncmp(quota, "-1", 2) == 0 &&
+	    (quota[2] == '\0' || quota[2] == '\n')) {
+		*ret = PROCVIEW_NO_QUOTA;
+		return 0;
+	}
 	if (res >= 0 && v == 1) {
 		strcpy(path + UP_LEN * up, CFS_PERIOD_V1);
 		res = io->read(io->ctx, CTRL_CPU, path, period, sizeof(period));
