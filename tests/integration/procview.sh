@@ -9,9 +9,9 @@
 # second user) reads them whole; nothing writes them.
 . "$(dirname "$0")/../lib/lib.sh"
 
-NS_MNT=
+SCRATCH=
 test_cleanup() {
-	[ -n "$NS_MNT" ] && rm -rf "$NS_MNT"
+	[ -n "$SCRATCH" ] && rm -rf "$SCRATCH"
 }
 
 BUSYBOX=$(command -v busybox || true)
@@ -228,6 +228,31 @@ assert_op "a group cannot be called proc" EEXIST as "$ALICE" "$XOP" mkdir "$MNT/
 assert_op "nor sys" EEXIST as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/sys"
 assert_op "no such view file" ENOENT "$XOP" stat "$MNT/$G/proc/nonesuch"
 assert_op "cpuinfo is no directory" ENOTDIR "$XOP" stat "$MNT/$G/proc/cpuinfo/x"
+
+# ---- the next server knows the kernel's nodes of the view ----
+
+# Node ids the first server gave: a file held open, and a directory held
+# as a process's working directory; each is used first, before any path
+# lookup could make its node anew.
+SCRATCH=$(mktemp -d /tmp/cgfs-procview.XXXXXX)
+exec 8<"$MNT/$G/proc/cpuinfo"
+(cd "$MNT/$G/sys/devices/system/cpu" && while [ ! -e "$SCRATCH/go" ]; do sleep 0.05; done &&
+	cat online >"$SCRATCH/online" 2>&1) &
+CWD_READER=$!
+SPAWNED+=("$CWD_READER")
+sleep 0.3
+S0=$(server_pid)
+kill -KILL "$S0"
+S1=$(wait_server "$S0") && ok "a new server answers after kill -9 ($S1)" ||
+	not_ok "no new server after kill -9"
+assert_eq "a file opened before reads through the next server" 1 "$(grep -c '^processor' <&8)"
+exec 8<&-
+touch "$SCRATCH/go"
+wait "$CWD_READER"
+assert_eq "a lookup in a view directory of the first server's, by the next" 0 \
+	"$(cat "$SCRATCH/online")"
+assert_eq "proc/ lists the same through the next server" "$want_proc" \
+	"$(ls "$MNT/$G/proc" | tr '\n' ' ' | sed 's/ $//')"
 
 # ---- a removed group's view is gone ----
 
