@@ -185,6 +185,24 @@ in_up=$(unshare -m sh -c "mount --bind '$MNT/$G/proc/uptime' /proc/uptime && cat
 assert_eq "bound over /proc/uptime: the group's" yes \
 	"$(d=$(($(centis "$in_up") - u2)); [ "$d" -ge 0 ] && [ "$d" -le 200 ] && echo yes || echo no)"
 
+# A process whose name holds parentheses and numbers (a name its owner
+# picks) is still read for its own start, not one it spells out.
+SCRATCH=$(mktemp -d /tmp/cgfs-procview.XXXXXX)
+chmod 755 "$SCRATCH"
+odd="$SCRATCH/a) R 1 2 3 (b"
+cp "$(command -v sleep)" "$odd"
+assert_op "alice makes $H/odd" OK as "$ALICE" "$XOP" mkdir "$MNT/$H/odd"
+setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups -- "$odd" 1000 &
+ODD=$!
+SPAWNED+=("$ODD")
+sleep 2.5 # an age no misread start (0, or none) comes within 1 s of
+assert_op "alice moves it into $H/odd" OK as "$ALICE" "$XOP" write "$MNT/$H/odd/procs" "$ODD"
+odd_up=$(centis "$(cat "$MNT/$H/odd/proc/uptime")")
+odd_age=$(ps -o etimes= -p "$ODD" | tr -d ' ')
+assert_eq "a process named '$(cat /proc/$ODD/comm)': its own age ($odd_up, ps $odd_age s)" yes \
+	"$([ $((odd_up / 100 - odd_age)) -ge -1 ] && [ $((odd_up / 100 - odd_age)) -le 1 ] &&
+		echo yes || echo no)"
+
 # ---- every reader reads all of it ----
 
 # What does not change from one read to the next: meminfo's values and
@@ -234,7 +252,6 @@ assert_op "cpuinfo is no directory" ENOTDIR "$XOP" stat "$MNT/$G/proc/cpuinfo/x"
 # Node ids the first server gave: a file held open, and a directory held
 # as a process's working directory; each is used first, before any path
 # lookup could make its node anew.
-SCRATCH=$(mktemp -d /tmp/cgfs-procview.XXXXXX)
 exec 8<"$MNT/$G/proc/cpuinfo"
 (cd "$MNT/$G/sys/devices/system/cpu" && while [ ! -e "$SCRATCH/go" ]; do sleep 0.05; done &&
 	cat online >"$SCRATCH/online" 2>&1) &
