@@ -192,7 +192,9 @@ chmod 755 "$SCRATCH"
 odd="$SCRATCH/a) R 1 2 3 (b"
 cp "$(command -v sleep)" "$odd"
 assert_op "alice makes $H/odd" OK as "$ALICE" "$XOP" mkdir "$MNT/$H/odd"
-setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups -- "$odd" 1000 &
+# argv[0] stays "sleep" (busybox's sleep goes by it); the name is the file's
+setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups -- \
+	bash -c 'exec -a sleep "$0" 1000' "$odd" &
 ODD=$!
 SPAWNED+=("$ODD")
 sleep 2.5 # an age no misread start (0, or none) comes within 1 s of
