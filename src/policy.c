@@ -16,6 +16,7 @@
 #include "cgfs/cgfile.h"
 #include "cgfs/policy.h"
 #include "cgfs/proc.h"
+#include "cgfs/view.h"
 
 static bool name_char(char c, bool first)
 {
@@ -34,7 +35,7 @@ int policy_group_name(const char *name)
 	if (i == 0)
 		return -EINVAL;
 	/* Names that would shadow an entry every group directory carries. */
-	if (knob_find(name) || strcmp(name, "raw") == 0)
+	if (knob_find(name) || strcmp(name, "raw") == 0 || view_child(VIEW_TOP, name) >= 0)
 		return -EEXIST;
 	return 0;
 }

@@ -55,6 +55,9 @@ struct knob_io {
 	 * leaves /dev's own file system. */
 	int (*block_dev)(void *ctx, const char *path, unsigned *ret_major,
 	                 unsigned *ret_minor);
+	/* Optional (NULL: -ENOENT): calls fn for every pid in the group and
+	 * the groups below it; how many, or -errno. */
+	int (*pids)(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg);
 };
 
 enum knob_kind {
