@@ -423,6 +423,102 @@ else
 	todo "systemctl kill --kill-whom=main and systemctl kill" "not run: cgfs did not start again (above)"
 fi
 
+# ---- without root: a user's own cgfs, as cgfs(8) "Without root" says
+
+section "without root: systemd-run --user -p Delegate=yes -p Type=notify /usr/sbin/cgfs -f ~/cgroups"
+
+UUNIT=cgfs-vmtest-user.service
+UHOME=$(getent passwd "$USR" | cut -d: -f6)
+UMNT=$UHOME/cgroups
+# As the user, talking to their manager (its private socket: the guest
+# has no user bus).
+as_user() { runuser -u "$USR" -- env XDG_RUNTIME_DIR="/run/user/$uid" "$@"; }
+uprop() { as_user systemctl --user show -p "$1" --value "$2"; }
+umount_type() { awk -v m="$UMNT" '$2 == m { t = $3 } END { print t }' /proc/mounts; }
+umount_opts() { awk -v m="$UMNT" '$2 == m { o = $4 } END { print o }' /proc/mounts; }
+# What the package brings for it: fusermount3 setuid root (fuse3), and
+# /dev/fuse open to every user (udev's rules; udev is recommended).
+eq "/dev/fuse is 0666 and fusermount3 setuid root" \
+	"$(stat -c '%a %U' /dev/fuse /usr/bin/fusermount3 2>&1 | tr '\n' ' ')" "666 root 4755 root "
+loginctl enable-linger "$USR" || not_ok "loginctl enable-linger $USR"
+user_manager() {
+	[ "$(systemctl is-active "user@$uid.service")" = active ] && [ -S "/run/user/$uid/systemd/private" ]
+}
+check "loginctl enable-linger: the user's manager runs (user@$uid.service)" wait_for 60 user_manager
+# The command as cgfs(8) and README.md give it, typed in the user's login
+# shell (their PATH, without /usr/sbin; their XDG_RUNTIME_DIR), with a
+# unit name to stop it by.
+cat >/tmp/user-cgfs.sh <<EOF
+mkdir ~/cgroups
+systemd-run --user --unit=$UUNIT -p Delegate=yes -p Type=notify /usr/sbin/cgfs -f ~/cgroups
+echo "run=\$?"
+echo "active=\$(systemctl --user is-active $UUNIT)"
+echo "mount=\$(awk -v m="\$HOME/cgroups" '\$2 == m { t = \$3 } END { print t }' /proc/mounts)"
+EOF
+chmod 644 /tmp/user-cgfs.sh
+out=$(su -l "$USR" -c 'bash /tmp/user-cgfs.sh' 2>&1)
+echo "$out" | note
+eq "systemd-run --user returns once cgfs is ready: active and mounted" \
+	"$(val run) $(val active) $(val mount)" "0 active fuse.cgfs"
+if [ "$(val active)" = active ]; then
+	UCG_REL=/user.slice/user-$uid.slice/user@$uid.service/app.slice/$UUNIT
+	eq "the unit runs in its own cgroup of the user's manager" "$(uprop ControlGroup "$UUNIT")" "$UCG_REL"
+	UCG=/sys/fs/cgroup$UCG_REL
+	eq "the mount is the user's alone (user_id=$uid, no allow_other)" \
+		"$(umount_opts | tr ',' '\n' | grep -E '^(user_id=|allow_other)' | tr '\n' ' ')" "user_id=$uid "
+	eq "the user lists the mount: their own tree, theirs" \
+		"$(as_user ls "$UMNT" 2>&1) $(as_user stat -c %U "$UMNT/$USR" 2>&1)" "$USR $USR"
+	out=$(ls "$UMNT" 2>&1)
+	eq "root, another user, cannot read the mount: EACCES" \
+		"$? $(grep -c 'Permission denied' <<<"$out")" "2 1"
+	echo "$out" | note
+	as_user mkdir "$UMNT/$USR/vmt" || not_ok "the user makes a group: mkdir $UMNT/$USR/vmt"
+	as_user bash -c "echo 64 > $UMNT/$USR/vmt/memory_limit_mb" ||
+		not_ok "the user writes memory_limit_mb"
+	eq "the user's memory_limit_mb 64 is memory.max of the group below the unit's cgroup" \
+		"$(cat "$UCG/$USR/vmt/memory.max" 2>&1) $(stat -c %U "$UCG/$USR/vmt" 2>&1)" "67108864 $USR"
+	# A process of the user's, started by their manager (so inside the
+	# delegated cgroup, where the kernel lets the user move it).
+	as_user systemd-run --user --quiet --collect --unit=cgfs-vmtest-sleep.service sleep infinity ||
+		not_ok "systemd-run --user sleep infinity"
+	upid=$(uprop MainPID cgfs-vmtest-sleep.service)
+	out=$(as_user bash -c "echo $upid > $UMNT/$USR/vmt/procs" 2>&1)
+	eq "the user moves their process into the group: echo PID > procs" \
+		"$? $(cgroup_of "$upid") $(stat -c %U "/proc/$upid" 2>&1)" "0 $UCG_REL/$USR/vmt/.self $USR"
+	echo "$out" | note
+	check "... and the user sees it listed in procs" as_user grep -qx "$upid" "$UMNT/$USR/vmt/procs"
+	as_user kill "$upid" || not_ok "the user ends their process"
+	check "... which ends" wait_for 60 exited "$upid"
+	out=$(as_user rmdir "$UMNT/$USR/vmt" 2>&1)
+	eq "the user removes the emptied group: rmdir, and its cgroup is gone" \
+		"$? $(test -d "$UCG/$USR/vmt" && echo kept)" "0 "
+	echo "$out" | note
+	# One more process in a group when the unit stops: systemd ends it
+	# (KillMode=control-group, its default), so nothing is left.
+	as_user mkdir "$UMNT/$USR/vmt2" || not_ok "the user makes a group: mkdir $UMNT/$USR/vmt2"
+	as_user systemd-run --user --quiet --collect --unit=cgfs-vmtest-sleep2.service sleep infinity ||
+		not_ok "systemd-run --user sleep infinity"
+	upid2=$(uprop MainPID cgfs-vmtest-sleep2.service)
+	as_user bash -c "echo $upid2 > $UMNT/$USR/vmt2/procs" || not_ok "the user moves a process into vmt2"
+	eq "a second process of the user's in a group when the unit stops" \
+		"$(cgroup_of "$upid2")" "$UCG_REL/$USR/vmt2/.self"
+	out=$(as_user systemctl --user stop "$UUNIT" 2>&1)
+	eq "systemctl --user stop: inactive, and the mount gone" \
+		"$? $(uprop ActiveState "$UUNIT") $(umount_type)" "0 inactive "
+	echo "$out" | note
+	ucg_gone() { [ ! -d "$UCG" ]; }
+	check "systemctl --user stop: the process in the group is ended" wait_for 60 exited "$upid2"
+	check "systemctl --user stop: the unit's cgroup and its groups are gone" wait_for 30 ucg_gone
+	eq "systemctl --user stop: no process of the user's cgfs left" \
+		"$(pgrep -u "$USR" -x cgfs; pgrep -u "$USR" -x cgfs-notify)" ""
+else
+	not_ok "the user's cgfs: mount, groups, procs and stop not checked (it did not start)"
+fi
+if [ "$fail" -gt 0 ]; then
+	journalctl -b --user-unit "$UUNIT" --no-pager 2>&1 | tail -n 20 | note
+fi
+loginctl disable-linger "$USR"
+
 # ---- purge: nothing the package installed is left
 
 section "purge: nothing the package installed is left"

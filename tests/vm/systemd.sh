@@ -87,10 +87,12 @@ dpkg-deb -R "$deb" "$work/up/tree" &&
 
 # What the guest needs besides minbase: systemd as init, logind and D-Bus
 # for PAM sessions (libpam-systemd), pidof and ps (procps), depmod (kmod),
-# useradd (passwd), su (util-linux) - and the package's dependencies, so
-# that dpkg -i needs no network.
+# useradd (passwd), su (util-linux) - and the package's dependencies and
+# recommendations (udev: /dev/fuse open to users), as apt installs them,
+# so that dpkg -i needs no network.
 pkgs=(systemd systemd-sysv dbus libpam-systemd procps kmod passwd login util-linux)
-for p in $(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed -E 's/\(.*//; s/[[:space:]]//g'); do
+for p in $({ dpkg-deb -f "$deb" Depends; dpkg-deb -f "$deb" Recommends; } |
+	tr ',|' '\n\n' | sed -E 's/\(.*//; s/[[:space:]]//g'); do
 	case $p in '$'*|'') ;; *) pkgs+=("$p") ;; esac
 done
 pkgs=($(printf '%s\n' "${pkgs[@]}" | LC_ALL=C sort -u))
