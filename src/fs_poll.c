@@ -11,7 +11,10 @@
  * counter or a state in it changes, which is IN_MODIFY on the file, as
  * for transient groups (watch_auto.c). A group without such a watch (v1,
  * the hosts' hybrid layout, or beyond the watch budget) is looked at
- * every POLL_TICK_MS, at most POLL_BUDGET groups per tick.
+ * every POLL_TICK_MS. A look reads a few files, and on v1 two per cgroup
+ * below the group (users choose how many): the looks of every
+ * POLL_TICK_MS together take at most POLL_BUDGET_US of this thread's
+ * time, and those due beyond wait for the next round, in turn.
  *
  * The wake-up (FUSE_NOTIFY_POLL) is written to the device from this
  * thread directly: the kernel handles it under its connection's spinlock
@@ -27,10 +30,10 @@
 #include "cgfs/knobs.h"
 #include "fs_int.h"
 
-/* v1 and unwatched groups: looked at every POLL_TICK_MS, at most
- * POLL_BUDGET renderings (a few files each) per tick. */
+/* v1 and unwatched groups: looked at every POLL_TICK_MS; the looks take
+ * at most POLL_BUDGET_US per POLL_TICK_MS (5% of a CPU). */
 #define POLL_TICK_MS 250
-#define POLL_BUDGET 128
+#define POLL_BUDGET_US 12500
 /* inotify watches on events files, at most. */
 #define POLL_WATCH_MAX 1024
 #define POLL_EVENT_BUF 4096
@@ -70,12 +73,17 @@ static struct {
 	pthread_t thread;
 } P = { .lock = PTHREAD_MUTEX_INITIALIZER, .ifd = -1, .efd = -1 };
 
-static uint64_t now_ms(void)
+static uint64_t now_us(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static uint64_t now_ms(void)
+{
+	return now_us() / 1000;
 }
 
 bool poll_is_events(const struct nref *ref)
@@ -220,13 +228,13 @@ static void pent_look(size_t i, uint64_t now)
 	}
 }
 
-/* Looks at the due entries, from where the last round stopped, at most
- * POLL_BUDGET per POLL_TICK_MS. Returns the ms until the next is due,
- * or -1 for none. */
+/* Looks at the due entries, from where the last round stopped, for at
+ * most POLL_BUDGET_US per POLL_TICK_MS. Returns the ms until the next
+ * is due, or -1 for none. */
 static int poll_look(uint64_t now)
 {
-	static uint64_t round_end;
-	static unsigned spent;
+	static uint64_t round_end, spent;
+	uint64_t t0;
 	uint64_t next = 0;
 	size_t k, i;
 
@@ -239,13 +247,14 @@ static int poll_look(uint64_t now)
 		i = (P.next + k) % P.n;
 		if (!P.v[i].due || P.v[i].due > now)
 			continue;
-		if (spent >= POLL_BUDGET) {
+		if (spent >= POLL_BUDGET_US) {
 			P.next = i;
 			pthread_mutex_unlock(&P.lock);
 			return (int)(round_end - now);
 		}
-		spent++;
+		t0 = now_us();
 		pent_look(i, now);
+		spent += now_us() - t0;
 	}
 	for (i = 0; i < P.n; i++)
 		if (P.v[i].due && (!next || P.v[i].due < next))
@@ -427,7 +436,7 @@ void fs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	struct fs *fs = fs_of(req);
 	struct ofile *of = fh_get(fs, fi->fh, false);
 	unsigned mask = POLLIN | POLLRDNORM;
-	struct nref ref;
+	struct nref ref = { .kind = NODE_DIR };
 	char *now_seen;
 	bool changed;
 
