@@ -81,6 +81,12 @@ pollwait_bg poll "$E" "$WAIT" "$ALICE"
 P1=$PW O1=$PW_OUT
 pollwait_bg epoll "$E" "$WAIT" "$BOB"
 P2=$PW O2=$PW_OUT
+# A poller that goes away first (its file released, its wait dropped)
+# takes nothing from the others waiting on the same files.
+pollwait_bg poll "$E" "$WAIT" "$ALICE"
+kill "$PW"
+wait "$PW" 2>/dev/null
+rm -f "$PW_OUT"
 kill "$S"
 wait "$S" 2>/dev/null
 wait "$P1" "$P2"
