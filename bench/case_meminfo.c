@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Case 4: cgfs's meminfo against LXCFS's and the host's, as they come
- * and all pinned to one CPU.
+ * and all pinned to one CPU; then each other file of a group's proc/ and
+ * sys/ against LXCFS's file of the same path.
  */
 #include <stdio.h>
 #include <sys/mount.h>
@@ -13,6 +14,45 @@
 #define MEMINFO_ROUNDS 100
 #define MEMINFO_WARMUP 50
 #define MEMINFO_TARGET 0.25  /* cgfs / LXCFS at most */
+
+/* The group's view files LXCFS has too, at the same path below each
+ * mount (cgfs's below the group). */
+static const struct {
+	const char *label, *path;
+} views[] = {
+	{ "cpuinfo", "proc/cpuinfo" },
+	{ "uptime", "proc/uptime" },
+	{ "cpu/online", "sys/devices/system/cpu/online" },
+};
+
+/* One row per view file, read by turns from cgfs and from LXCFS. */
+static void view_rows(void)
+{
+	struct file_op c = { .text = NULL }, l = { .text = NULL };
+	struct variant v[] = {
+		{ "4 view: cgfs", op_file, &c, scaled(MEMINFO_ITERS), NULL },
+		{ "4 view: lxcfs", op_file, &l, scaled(MEMINFO_ITERS), NULL },
+	};
+	char what[80], ref[80];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(views); i++) {
+		snprintf(what, sizeof(what), "%s read vs LXCFS", views[i].label);
+		path_of(c.path, sizeof(c.path), "%s/%s/k/%s", B.mnt_cgfs, TREE, views[i].path);
+		path_of(l.path, sizeof(l.path), "%s/%s", B.mnt_lxcfs, views[i].path);
+		if (access(c.path, R_OK) != 0 || access(l.path, R_OK) != 0) {
+			row_error("4", what, "no such file in cgfs or LXCFS");
+			continue;
+		}
+		if (run_interleaved(v, ARRAY_SIZE(v), MEMINFO_ROUNDS, MEMINFO_WARMUP) < 0) {
+			row_error("4", what, "an operation failed (see stderr)");
+			continue;
+		}
+		snprintf(ref, sizeof(ref), "LXCFS 5 %s", views[i].label);
+		row_times("4", what, series_trimmed(v[0].s), ref, series_trimmed(v[1].s),
+		          MEMINFO_TARGET, "<= 0.25x");
+	}
+}
 
 /* The pinned rows, cpu the CPU they ran on: pv as case_meminfo makes it. */
 static void pinned_rows(const struct variant *pv, int cpu)
@@ -83,6 +123,8 @@ void case_meminfo(void)
 		r = run_interleaved(pv, ARRAY_SIZE(pv), MEMINFO_ROUNDS, MEMINFO_WARMUP);
 		pin_all(ALL_CPUS, pid);
 	}
+	if (r >= 0)
+		view_rows();
 	stop_daemon(pid);
 	if (mounted(B.mnt_lxcfs, NULL))
 		umount2(B.mnt_lxcfs, MNT_DETACH);

@@ -145,6 +145,10 @@ static void fs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		res = -EISDIR;
 		goto err;
 	}
+	if ((to_set & FUSE_SET_ATTR_SIZE) && ref.kind == NODE_VIEW) {
+		res = -EACCES;
+		goto err;
+	}
 	res = node_attr(req, fs, &ref, &st);
 	if (res < 0)
 		goto err;

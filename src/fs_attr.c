@@ -76,6 +76,7 @@ int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat
 	switch (ref->kind) {
 	case NODE_DIR:
 	case NODE_RAWDIR:
+	case NODE_VIEWDIR:
 		st->st_mode = S_IFDIR | 0755;
 		st->st_nlink = 2;
 		st->st_uid = ref->owner;
@@ -89,6 +90,10 @@ int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat
 	case NODE_RAW:
 		st->st_mode = S_IFREG | (a == RAW_WRITABLE ? 0644 : 0444);
 		st->st_uid = policy_raw_owner(a, ref->depth, ref->owner);
+		break;
+	case NODE_VIEW:
+		st->st_mode = S_IFREG | 0444;
+		st->st_uid = ref->owner;
 		break;
 	}
 	st->st_nlink = 1;
@@ -129,7 +134,29 @@ void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
 		node_forget(ref->ino, 1); /* the kernel never got it */
 }
 
-/* An entry of p's group that is not a group: a knob or raw/. */
+/* Whether view row is served: its knob, if it names one, is. */
+bool view_on(const struct fs *fs, int row)
+{
+	const struct knob *k = view_table[row].knob ? knob_find(view_table[row].knob) : NULL;
+
+	return !view_table[row].knob || (k && fs->root->knob_on[k - knob_table]);
+}
+
+static uint64_t entry_ino(ino_t dir, enum node_kind kind, int index)
+{
+	switch (kind) {
+	case NODE_KNOB:
+		return nodeid_knob(dir, (unsigned)index);
+	case NODE_VIEWDIR:
+	case NODE_VIEW:
+		return nodeid_view(dir, (unsigned)index);
+	default:
+		return nodeid_rawdir(dir);
+	}
+}
+
+/* An entry of p's group that is not a group: a knob, raw/, or an entry
+ * of its view (index: its row). */
 int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind,
                     int knob, struct nref *ret)
 {
@@ -145,7 +172,7 @@ int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind,
 	ret->depth = p->depth;
 	ret->owner = p->owner;
 	ret->gid = p->gid;
-	ret->ino = kind == NODE_KNOB ? nodeid_knob(st.st_ino, (unsigned)knob) : nodeid_rawdir(st.st_ino);
+	ret->ino = entry_ino(st.st_ino, kind, knob);
 	ret->real = st;
 	ret->have_real = true;
 	return 0;
@@ -182,6 +209,18 @@ int raw_child_ref(struct fs *fs, const struct nref *p, const char *name,
 	return 0;
 }
 
+/* The entry called name in view directory row dir (VIEW_TOP: p's group
+ * directory itself) of p's group. */
+static int view_child_ref(struct fs *fs, const struct nref *p, int dir, const char *name,
+                          struct nref *ret)
+{
+	int row = view_child(dir, name);
+
+	if (row < 0 || !view_on(fs, row))
+		return -ENOENT;
+	return group_entry_ref(fs, p, view_is_dir(row) ? NODE_VIEWDIR : NODE_VIEW, row, ret);
+}
+
 /* The child called name of directory p, as a node reference. */
 int child_ref(struct fs *fs, const struct nref *p, const char *name,
               struct nref *ret)
@@ -193,6 +232,8 @@ int child_ref(struct fs *fs, const struct nref *p, const char *name,
 	memset(ret, 0, sizeof(*ret));
 	if (p->kind == NODE_RAWDIR)
 		return raw_child_ref(fs, p, name, ret);
+	if (p->kind == NODE_VIEWDIR)
+		return view_child_ref(fs, p, p->knob, name, ret);
 	if (p->kind != NODE_DIR)
 		return -ENOTDIR;
 	if (p->depth == 0) {
@@ -207,6 +248,8 @@ int child_ref(struct fs *fs, const struct nref *p, const char *name,
 			return group_entry_ref(fs, p, NODE_KNOB, (int)(k - knob_table), ret);
 		if (strcmp(name, RAW_DIR) == 0)
 			return group_entry_ref(fs, p, NODE_RAWDIR, -1, ret);
+		if (view_child(VIEW_TOP, name) >= 0)
+			return view_child_ref(fs, p, VIEW_TOP, name, ret);
 		if (policy_group_name(name) < 0)
 			return -ENOENT;
 	}

@@ -52,7 +52,21 @@ static int dirbuf_add_raw(void *arg, const char *name, const struct raw_file *f)
 	return dirbuf_add(arg, name, nodeid_raw(f->ino, (unsigned)f->hier), S_IFREG);
 }
 
-/* A group's (or the root's) entries: knobs, raw/, child groups. */
+/* The entries of view directory row dir (VIEW_TOP: the group's own
+ * directory) of the group whose directory is dir_ino. */
+static int dirbuf_fill_view(struct fs *fs, struct dirbuf *b, int dir, ino_t dir_ino)
+{
+	size_t i;
+	int res = 0;
+
+	for (i = 0; res == 0 && i < view_count; i++)
+		if (view_table[i].parent == dir && view_on(fs, (int)i))
+			res = dirbuf_add(b, view_table[i].name, nodeid_view(dir_ino, (unsigned)i),
+			                 view_is_dir((int)i) ? S_IFDIR : S_IFREG);
+	return res;
+}
+
+/* A group's (or the root's) entries: knobs, raw/, its view, child groups. */
 static int dirbuf_fill_group(struct fs *fs, struct dirbuf *b, const struct nref *ref,
                              ino_t dir_ino)
 {
@@ -65,6 +79,8 @@ static int dirbuf_fill_group(struct fs *fs, struct dirbuf *b, const struct nref 
 			                 nodeid_knob(dir_ino, (unsigned)i), S_IFREG);
 	if (res == 0 && ref->depth > 0)
 		res = dirbuf_add(b, RAW_DIR, nodeid_rawdir(dir_ino), S_IFDIR);
+	if (res == 0 && ref->depth > 0)
+		res = dirbuf_fill_view(fs, b, VIEW_TOP, dir_ino);
 	if (res == 0)
 		res = group_children(fs->root, ref->path,
 		                     ref->depth ? dirbuf_add_group : dirbuf_add_user, b);
@@ -102,6 +118,8 @@ static int dir_build(struct fs *fs, fuse_req_t req, fuse_ino_t ino, char **ret)
 		res = dirbuf_add(b, "..", FUSE_ROOT_ID, S_IFDIR);
 	if (res == 0 && ref.kind == NODE_RAWDIR)
 		res = group_raw_list(fs->root, ref.path, dirbuf_add_raw, b);
+	else if (res == 0 && ref.kind == NODE_VIEWDIR)
+		res = dirbuf_fill_view(fs, b, ref.knob, st.st_ino);
 	else if (res == 0)
 		res = dirbuf_fill_group(fs, b, &ref, st.st_ino);
 	if (res == 0 && b->len > INT_MAX - 1)
@@ -293,8 +311,9 @@ void fs_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 		res = -ENOTDIR;
 		goto err;
 	}
-	/* raw/ holds the kernel's files and nothing else. */
-	if (p.kind == NODE_RAWDIR) {
+	/* raw/ holds the kernel's files and nothing else; a view, the
+	 * files it is made of. */
+	if (p.kind == NODE_RAWDIR || p.kind == NODE_VIEWDIR) {
 		res = -EPERM;
 		goto err;
 	}
@@ -416,8 +435,8 @@ void fs_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 		res = child_ref(fs, &p, name, &c);
 	if (res == 0 && !kind_is_dir(c.kind))
 		res = -ENOTDIR;
-	/* raw/ is part of its group: it goes when the group goes. */
-	if (res == 0 && c.kind == NODE_RAWDIR)
+	/* raw/ and the view are part of their group: they go with it. */
+	if (res == 0 && (c.kind == NODE_RAWDIR || c.kind == NODE_VIEWDIR))
 		res = -EPERM;
 	if (res == 0)
 		res = policy_may_change_dir(ctx->uid, p.depth, p.owner);

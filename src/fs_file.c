@@ -153,7 +153,10 @@ static int open_check(struct fs *fs, const struct fuse_ctx *ctx, const struct nr
 	switch (ref->kind) {
 	case NODE_DIR:
 	case NODE_RAWDIR:
+	case NODE_VIEWDIR:
 		return -EISDIR;
+	case NODE_VIEW:
+		return acc != O_RDONLY ? -EACCES : 0;
 	case NODE_RAW:
 		res = raw_stat(fs, ref, &st, &a);
 		if (res == 0 && acc != O_RDONLY &&
@@ -232,6 +235,8 @@ static int render_checked(struct fs *fs, const struct nref *ref, const struct fu
 
 	if (ref->kind == NODE_RAW)
 		res = group_raw_read(fs->root, ref->path, ref->hier, ref->name, buf);
+	else if (ref->kind == NODE_VIEW)
+		res = group_view_read(fs->root, ref->path, &view_table[ref->knob], buf);
 	else
 		res = group_knob_read(fs->root, ref->path, &knob_table[ref->knob], buf);
 	if (res < 0 || !per_reader(ref))
@@ -252,7 +257,7 @@ static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *
 {
 	int res;
 
-	if (ref->kind != NODE_RAW && ref->kind != NODE_KNOB)
+	if (ref->kind != NODE_RAW && ref->kind != NODE_KNOB && ref->kind != NODE_VIEW)
 		return -EISDIR;
 	/* A file of a group removed (and perhaps made again) meanwhile is
 	 * that group's: it has nothing to read, raw or knob. */
@@ -546,6 +551,8 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		res = node_same_group(fs, &ref);
 		if (res == 0)
 			res = knob_write(fs, req, ctx->uid, uid, ctx->pid, &ref, buf, size);
+	} else if (ref.kind == NODE_VIEW) {
+		res = -EACCES; /* read-only for everyone, root too */
 	} else {
 		res = -EISDIR;
 	}

@@ -32,6 +32,7 @@
 #include "cgfs/procvis.h"
 #include "cgfs/slow.h"
 #include "cgfs/util.h"
+#include "cgfs/view.h"
 #include "cgfs/watch.h"
 
 #define RAW_DIR "raw"
@@ -41,6 +42,8 @@ enum node_kind {
 	NODE_KNOB,   /* a friendly file of a group */
 	NODE_RAWDIR, /* a group's raw/ */
 	NODE_RAW,    /* one of the kernel's own files in raw/ */
+	NODE_VIEWDIR, /* a directory of a group's view (proc/, sys/...) */
+	NODE_VIEW,   /* a file of a group's view */
 };
 
 /* A snapshot of a node, taken under the lock, used outside it. */
@@ -49,7 +52,7 @@ struct nref {
 	char path[PATH_MAX];
 	char name[NAME_MAX + 1];
 	enum node_kind kind;
-	int knob;
+	int knob;   /* NODE_KNOB: knob_table row; NODE_VIEW*: view_table row */
 	int hier;
 	int depth;
 	uid_t owner;
@@ -98,6 +101,7 @@ int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat
 void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref);
 int group_entry_ref(struct fs *fs, const struct nref *p, enum node_kind kind, int knob,
                     struct nref *ret);
+bool view_on(const struct fs *fs, int row);
 int raw_child_ref(struct fs *fs, const struct nref *p, const char *name, struct nref *ret);
 int child_ref(struct fs *fs, const struct nref *p, const char *name, struct nref *ret);
 

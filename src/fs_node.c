@@ -11,6 +11,7 @@
 _Static_assert(sizeof(((struct cgroot *)0)->knob_on) <= NODEID_KNOBS_MAX,
                "knob slots run into raw/'s");
 _Static_assert(LAYOUT_MAX_HIER <= NODEID_HIERS_MAX, "raw file slots do not fit");
+_Static_assert(VIEW_TABLE_MAX <= NODEID_VIEWS_MAX, "view slots run into raw files'");
 _Static_assert(NODEID_ROOT == FUSE_ROOT_ID, "the root's node id");
 
 /* One looked-up entry. A knob, raw/ and a raw file carry the path,
@@ -21,7 +22,7 @@ struct node {
 	char *path;        /* group path relative to the base ("" = root) */
 	char *name;        /* NODE_RAW: the kernel file's name; else NULL */
 	enum node_kind kind;
-	int knob;          /* NODE_KNOB: index in knob_table */
+	int knob;          /* NODE_KNOB: index in knob_table; NODE_VIEW*: in view_table */
 	int hier;          /* NODE_RAW: index in cgroot.h[] */
 	int depth;         /* 0 root, 1 tree root, 2.. groups */
 	uid_t owner;       /* the tree's owner (the administrator for the root) */
@@ -99,7 +100,7 @@ static size_t bucket(fuse_ino_t ino)
 
 bool kind_is_dir(enum node_kind kind)
 {
-	return kind == NODE_DIR || kind == NODE_RAWDIR;
+	return kind == NODE_DIR || kind == NODE_RAWDIR || kind == NODE_VIEWDIR;
 }
 
 /* The entry's name within its group, for log lines. */
@@ -112,6 +113,9 @@ const char *entry_name(const struct nref *ref)
 		return RAW_DIR;
 	case NODE_RAW:
 		return ref->name;
+	case NODE_VIEWDIR:
+	case NODE_VIEW:
+		return view_table[ref->knob].name;
 	case NODE_DIR:
 		break;
 	}
@@ -328,7 +332,8 @@ static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 
 	if (kind == NODEID_BAD ||
 	    (kind == NODEID_KNOB && (index >= knob_count || !fs->root->knob_on[index])) ||
-	    (kind == NODEID_RAW && index >= fs->root->n))
+	    (kind == NODEID_RAW && index >= fs->root->n) ||
+	    (kind == NODEID_VIEW && (index >= view_count || !view_on(fs, (int)index))))
 		return -ESTALE;
 	f = calloc(1, sizeof(*f));
 	cur = malloc(sizeof(*cur));
@@ -352,6 +357,9 @@ static int node_recover(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 		res = 0;
 	} else if (kind == NODEID_KNOB) {
 		res = group_entry_ref(fs, cur, NODE_KNOB, (int)index, ref);
+	} else if (kind == NODEID_VIEW) {
+		res = group_entry_ref(fs, cur, view_is_dir((int)index) ? NODE_VIEWDIR : NODE_VIEW,
+		                      (int)index, ref);
 	} else {
 		res = group_entry_ref(fs, cur, NODE_RAWDIR, -1, kind == NODEID_RAWDIR ? ref : next);
 		if (res == 0 && kind == NODEID_RAW)

@@ -236,6 +236,13 @@ static int gio_block_dev(void *ctx, const char *path, unsigned *ret_major,
 	return 0;
 }
 
+static int gio_pids(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg)
+{
+	struct gio *g = ctx;
+
+	return for_each_pid(primary(g->r)->base_fd, g->path, fn, arg);
+}
+
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
               const char *path)
 {
@@ -251,6 +258,7 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->host_read = gio_host_read;
 	io->each_below = gio_each_below;
 	io->block_dev = gio_block_dev;
+	io->pids = gio_pids;
 }
 
 /* ---- set-up ---- */

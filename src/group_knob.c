@@ -117,6 +117,18 @@ int group_knob_read(const struct cgroot *r, const char *path, const struct knob 
 	return res;
 }
 
+int group_view_read(const struct cgroot *r, const char *path, const struct view_entry *v,
+                    char **buf)
+{
+	struct knob_io io;
+	struct gio g;
+
+	if (!v->read)
+		return -EISDIR;
+	gio_init(&io, &g, r, path);
+	return v->read(&io, buf);
+}
+
 /* ---- v1 cpusets ---- */
 
 /* cpuset.cpus and cpuset.mems (the row's v1 file) are lists of the same

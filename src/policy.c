@@ -16,6 +16,7 @@
 #include "cgfs/cgfile.h"
 #include "cgfs/policy.h"
 #include "cgfs/proc.h"
+#include "cgfs/view.h"
 
 static bool name_char(char c, bool first)
 {
@@ -34,7 +35,7 @@ int policy_group_name(const char *name)
 	if (i == 0)
 		return -EINVAL;
 	/* Names that would shadow an entry every group directory carries. */
-	if (knob_find(name) || strcmp(name, "raw") == 0)
+	if (knob_find(name) || strcmp(name, "raw") == 0 || view_child(VIEW_TOP, name) >= 0)
 		return -EEXIST;
 	return 0;
 }
@@ -179,7 +180,7 @@ int policy_user_in_group(const char *user, gid_t user_gid, const char *group)
 
 uid_t policy_knob_owner(const struct knob *k, int depth, uid_t tree_owner)
 {
-	return depth == 1 && k->cap ? admin_uid : tree_owner;
+	return depth == 1 && (k->cap || k->admin_at_root) ? admin_uid : tree_owner;
 }
 
 bool policy_may_write(uid_t caller, const struct knob *k, int depth,

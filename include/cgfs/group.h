@@ -20,6 +20,7 @@
 #include "cgfs/config.h"
 #include "cgfs/knobs.h"
 #include "cgfs/layout.h"
+#include "cgfs/view.h"
 
 #define GROUP_LEAF ".self"
 /* Where systemd 254 and later start the unit's processes
@@ -246,6 +247,11 @@ void group_files_check(void);
  * newline-terminated); returns the length or -errno. */
 int group_knob_read(const struct cgroot *r, const char *path,
                     const struct knob *k, char **buf);
+
+/* Renders view file v (view.h) of the group into *buf (malloc'd);
+ * returns the length or -errno (-EISDIR for a directory's row). */
+int group_view_read(const struct cgroot *r, const char *path,
+                    const struct view_entry *v, char **buf);
 
 /* Applies a trimmed value to knob k (already checked for permission);
  * pid moves, freeze and kill included. 0 or -errno. */

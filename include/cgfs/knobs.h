@@ -55,6 +55,9 @@ struct knob_io {
 	 * leaves /dev's own file system. */
 	int (*block_dev)(void *ctx, const char *path, unsigned *ret_major,
 	                 unsigned *ret_minor);
+	/* Optional (NULL: -ENOENT): calls fn for every pid in the group and
+	 * the groups below it; how many, or -errno. */
+	int (*pids)(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg);
 };
 
 enum knob_kind {
@@ -79,6 +82,7 @@ struct knob {
 	const char *v1_aux;
 	const char *v2_aux;
 	bool cap;             /* admin cap: root-owned at a tree root; a config key */
+	bool admin_at_root;   /* root-owned at a tree root, though no config key */
 	bool lines;           /* the value is lines of tokens (knob_trim_lines) */
 	enum knob_kind kind;
 	/* Renders the value, newline-terminated, into buf; length or -errno.

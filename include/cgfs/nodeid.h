@@ -6,7 +6,8 @@
  *
  * An id is (inode << NODEID_SLOT_BITS) | slot. A group's directory, its
  * knobs and its raw/ use the inode of the group's directory in the
- * primary hierarchy with slots DIR, KNOB + knob index and RAWDIR. A raw
+ * primary hierarchy with slots DIR, KNOB + knob index, RAWDIR and VIEW +
+ * the row of a file or directory of its /proc and /sys view. A raw
  * file uses the inode of the real file, unique only within its own
  * hierarchy, with slot RAW + the hierarchy's index: slots below RAW never
  * take that form, so no two ids meet. The mount's root is NODEID_ROOT.
@@ -23,8 +24,10 @@
 #define NODEID_SLOT_DIR 0
 #define NODEID_SLOT_KNOB 1
 #define NODEID_SLOT_RAWDIR 0x3f
+#define NODEID_SLOT_VIEW 0x40
 #define NODEID_SLOT_RAW 512
 #define NODEID_KNOBS_MAX (NODEID_SLOT_RAWDIR - NODEID_SLOT_KNOB)
+#define NODEID_VIEWS_MAX (NODEID_SLOT_RAW - NODEID_SLOT_VIEW)
 #define NODEID_HIERS_MAX ((1u << NODEID_SLOT_BITS) - NODEID_SLOT_RAW)
 
 enum nodeid_kind {
@@ -33,6 +36,7 @@ enum nodeid_kind {
 	NODEID_KNOB,   /* index: the knob */
 	NODEID_RAWDIR, /* a group's raw/ */
 	NODEID_RAW,    /* index: the hierarchy of a file in raw/ */
+	NODEID_VIEW,   /* index: the row of a view file or directory */
 };
 
 static inline uint64_t nodeid_make(ino_t real, unsigned slot)
@@ -55,6 +59,12 @@ static inline uint64_t nodeid_knob(ino_t dir, unsigned knob)
 static inline uint64_t nodeid_rawdir(ino_t dir)
 {
 	return nodeid_make(dir, NODEID_SLOT_RAWDIR);
+}
+
+/* A file or directory of a group's view: row in view_table. */
+static inline uint64_t nodeid_view(ino_t dir, unsigned row)
+{
+	return nodeid_make(dir, NODEID_SLOT_VIEW + row);
 }
 
 /* A file in raw/: real is the kernel file's own inode in hierarchy hier. */
@@ -89,6 +99,10 @@ static inline enum nodeid_kind nodeid_decode(uint64_t id, ino_t *real, unsigned 
 	if (slot >= NODEID_SLOT_RAW) {
 		*index = slot - NODEID_SLOT_RAW;
 		return NODEID_RAW;
+	}
+	if (slot >= NODEID_SLOT_VIEW) {
+		*index = slot - NODEID_SLOT_VIEW;
+		return NODEID_VIEW;
 	}
 	return NODEID_BAD;
 }

@@ -13,8 +13,8 @@
 #include "cgfs/knobs.h"
 
 /* A group name: [A-Za-z0-9][A-Za-z0-9_@+-]{0,63}. -EEXIST for the name of
- * a knob file or of a reserved entry ("raw"), -EINVAL for anything else
- * that does not match, 0 if allowed. */
+ * a knob file or of a reserved entry ("raw", the view's "proc" and
+ * "sys"), -EINVAL for anything else that does not match, 0 if allowed. */
 int policy_group_name(const char *name);
 
 /* The mount's administrator, who has root's part in it: makes and

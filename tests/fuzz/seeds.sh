@@ -10,7 +10,7 @@ out=corpus
 
 rm -rf "$out"
 mkdir -p "$out"/fuzz_knobs "$out"/fuzz_config "$out"/fuzz_layout "$out"/fuzz_status \
-	"$out"/fuzz_meminfo
+	"$out"/fuzz_meminfo "$out"/fuzz_procview
 
 # ---- fuzz_knobs ----
 # Rows of knob_table (src/knobs.c), read from its rows in order, and of
@@ -217,3 +217,23 @@ meminfo v1-unlimited 0 host-noswap.meminfo v1-noswap.memory.stat 4096 0 92233720
 meminfo v2-tree 3 host-swap.meminfo v2.memory.stat 209715200 16777216 max 1073741824 536870912
 meminfo v2-noswap 1 host-noswap.meminfo v2.memory.stat 104857600 0 67108864
 meminfo v2-small-buffer 0x41 host-swap.meminfo v2.memory.stat 104857600 0 max
+
+# ---- fuzz_procview ----
+# procview NAME HEAD CPUINFO LIST QUOTA [PERIOD]: HEAD is the header byte
+# (bit 0 v2, bits 2-7 buffer size / 64).
+procview() {
+	local name=$1 head=$2 host=$3 list=$4 quota=$5 period=${6:-}
+	{
+		byte "$head"
+		cat "$fix/$host"
+		printf '\0%s\n\0%s\n\0%s\n' "$list" "$quota" "$period"
+	} >"$out/fuzz_procview/$name"
+}
+procview v1-quota 0 x86.cpuinfo 0-3 150000 100000
+procview v1-none 0 x86.cpuinfo 0-3 -1 100000
+procview v1-one 0 x86.cpuinfo 2 -1 100000
+procview v2-quota 1 x86.cpuinfo 1-3 "250000 100000"
+procview v2-max 1 arm.cpuinfo 0-1 "max 100000"
+procview v2-small-buffer 0x41 x86.cpuinfo 0-3 "max 100000"
+procview v1-uptime 0 x86.cpuinfo 0-1 123456789 "36645.32 15237.53"
+procview v2-uptime 1 x86.cpuinfo 0-1 $'usage_usec 2500000\nuser_usec 2000000' "36645.32 15237.53"

@@ -538,7 +538,8 @@ static const char *const knobs[] = {
 	"memory_limit_mb", "memory_high_mb", "memory_swap_limit_mb", "cpu_percent", "cpu_weight",
 	"cpus", "pids_max", "io_weight", "freeze", "kill", "procs", "memory_usage_mb", "stat",
 	"pids_current", "meminfo", "memory_low_mb", "memory_min_mb", "memory_zswap_limit_mb",
-	"cpu_period_us", "cpu_burst_percent", "mems", "pressure", "bogus",
+	"cpu_period_us", "cpu_burst_percent", "mems", "pressure", "io_read_mbps", "io_write_iops",
+	"bogus",
 };
 static const char *const raws[] = {
 	"pids.max", "memory.max", "memory.limit_in_bytes", "memory.high", "cpu.weight",
@@ -556,7 +557,8 @@ static const char *const mem_values[] = {
 static const char *const values[] = {
 	"max", "1", "0", "2", "50", "100", "200", "1000", "10000", "0-1", "0", "1-0", "-1",
 	"abc", "1e3", "0x10", "99999999999999999999999", "", "\n", "1\n", "1 2", "0,1",
-	"100000", "max 100000",
+	"100000", "max 100000", "/dev/vda 1", "/dev/vda max", "7:0 2", "/dev/null 1",
+	"/dev/../proc/self/fd/0 1", "/dev/vda 1\n/dev/null 1",
 };
 static const char *const mem_raw_values[] = {
 	"max", "67108864", "134217728", "64M", "1G", "-1", "abc", "",

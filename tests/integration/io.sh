@@ -214,6 +214,15 @@ rm -f "$tmp"
 assert_eq "none of these changed anything" "$before" "$(snapshot)"
 attack "bob writes alice's limit -> EACCES" EACCES as "$BOB" "$XOP" write "$MNT/$G/io_read_mbps" "$DEV 1"
 attack "bob removes it -> EACCES" EACCES as "$BOB" "$XOP" write "$MNT/$G/io_read_mbps" "$DEV max"
+# At a tree root the limits are the administrator's, as every limit there.
+T=$MNT/$ALICE
+attack "alice writes her tree root's limit -> EACCES" EACCES \
+	as "$ALICE" "$XOP" write "$T/io_read_mbps" "$DEV 1"
+assert_eq "her tree root's io_read_mbps is root's" "0 644" "$(stat -c '%u %a' "$T/io_read_mbps")"
+assert_op "root writes it" OK "$XOP" write "$T/io_read_mbps" "$DEV 50"
+attack "alice cannot lift it -> EACCES" EACCES as "$ALICE" "$XOP" write "$T/io_read_mbps" "$DEV max"
+assert_eq "it reads 50" "$DEV 50" "$(cat "$T/io_read_mbps")"
+assert_op "root lifts it" OK "$XOP" write "$T/io_read_mbps" "$DEV max"
 assert_eq "io_read_mbps still reads 5" "$DEV 5" "$(cat "$MNT/$G/io_read_mbps")"
 assert_eq "io_write_iops still reads 300" "$DEV 300" "$(cat "$MNT/$G/io_write_iops")"
 assert_eq "the kernel still holds 5 MiB/s" 5242880 "$(kernel_value io_read_mbps rbps)"

@@ -225,7 +225,8 @@ else
 	not_ok "cgfs-run --mount runs a command in a group of her tree: $out"
 fi
 for _ in $(seq 1 100); do
-	left=$(alice find "$T" -mindepth 1 -maxdepth 1 -type d ! -name g1 ! -name raw 2>&1)
+	left=$(alice find "$T" -mindepth 1 -maxdepth 1 -type d ! -name g1 ! -name raw \
+		! -name proc ! -name sys 2>&1)
 	[ -z "$left" ] && break
 	sleep 0.05
 done

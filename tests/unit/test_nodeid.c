@@ -29,6 +29,12 @@ static void test_round_trip(void **state)
 			assert_int_equal(real, ino);
 			assert_int_equal(index, k);
 		}
+		for (k = 0; k < NODEID_VIEWS_MAX; k++) {
+			assert_int_equal(nodeid_decode(nodeid_view(ino, (unsigned)k), &real, &index),
+			                 NODEID_VIEW);
+			assert_int_equal(real, ino);
+			assert_int_equal(index, k);
+		}
 		for (k = 0; k < NODEID_HIERS_MAX; k++) {
 			assert_int_equal(nodeid_decode(nodeid_raw(ino, (unsigned)k), &real, &index),
 			                 NODEID_RAW);
@@ -42,7 +48,7 @@ static void test_round_trip(void **state)
  * from an inode is recognised as made from it, and from no other. */
 static void test_distinct(void **state)
 {
-	uint64_t ids[2 + NODEID_KNOBS_MAX + NODEID_HIERS_MAX];
+	uint64_t ids[2 + NODEID_KNOBS_MAX + NODEID_VIEWS_MAX + NODEID_HIERS_MAX];
 	size_t n = 0, i, j;
 
 	(void)state;
@@ -50,6 +56,8 @@ static void test_distinct(void **state)
 	ids[n++] = nodeid_rawdir(77);
 	for (i = 0; i < NODEID_KNOBS_MAX; i++)
 		ids[n++] = nodeid_knob(77, (unsigned)i);
+	for (i = 0; i < NODEID_VIEWS_MAX; i++)
+		ids[n++] = nodeid_view(77, (unsigned)i);
 	for (i = 0; i < NODEID_HIERS_MAX; i++)
 		ids[n++] = nodeid_raw(77, (unsigned)i);
 	for (i = 0; i < n; i++) {
@@ -62,15 +70,17 @@ static void test_distinct(void **state)
 	assert_int_equal(nodeid_dir(77, true), NODEID_ROOT);
 }
 
-/* Slots between raw/'s and the raw files' are never given out. */
-static void test_bad_slots(void **state)
+/* Every slot is one kind's: the view's rows fill the slots between
+ * raw/'s and the raw files'. */
+static void test_every_slot(void **state)
 {
 	unsigned slot, index;
 	ino_t real;
 
 	(void)state;
-	for (slot = NODEID_SLOT_RAWDIR + 1; slot < NODEID_SLOT_RAW; slot++)
-		assert_int_equal(nodeid_decode(nodeid_make(5, slot), &real, &index), NODEID_BAD);
+	assert_int_equal(NODEID_SLOT_VIEW, NODEID_SLOT_RAWDIR + 1);
+	for (slot = 0; slot <= NODEID_SLOT_MASK; slot++)
+		assert_int_not_equal(nodeid_decode(nodeid_make(5, slot), &real, &index), NODEID_BAD);
 }
 
 int main(void)
@@ -78,7 +88,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_distinct),
-		cmocka_unit_test(test_bad_slots),
+		cmocka_unit_test(test_every_slot),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,373 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Unit tests for src/procview.c: the CPUs a quota gives (v1 and v2
+ * files as the kernel prints them), narrowing a cpuset, cpu/online, and
+ * cpuinfo on literal x86 and arm texts.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cgfs/procview.h"
+#include "cgfs/units.h"
+
+static uint64_t bits[UNITS_CPU_WORDS];
+static char out[8192];
+
+/* x86: four CPUs, blocks ending in a blank line (flags shortened). */
+static const char x86[] =
+	"processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon A\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 0\nflags\t\t: fpu vme\n\n"
+	"processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon B\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 1\nflags\t\t: fpu vme\n\n"
+	"processor\t: 2\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon C\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 2\nflags\t\t: fpu vme\n\n"
+	"processor\t: 10\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon D\ncpu MHz\t\t: 2200.000\n"
+	"core id\t\t: 3\nflags\t\t: fpu vme\n\n";
+
+/* 32-bit arm: per-CPU blocks, then a trailer without a processor line. */
+static const char arm[] =
+	"processor\t: 0\nmodel name\t: ARMv7 r0\nBogoMIPS\t: 38.40\n\n"
+	"processor\t: 1\nmodel name\t: ARMv7 r1\nBogoMIPS\t: 38.40\n\n"
+	"Hardware\t: BCM2835\nRevision\t: a02082\n";
+
+static char *fixture(const char *name)
+{
+	static char buf[16384];
+	char path[512];
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static int count(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (; (text = strstr(text, what)); text++)
+		n++;
+	return n;
+}
+
+static void set_list(const char *list)
+{
+	assert_int_equal(units_parse_cpulist(list, bits), 0);
+}
+
+static void quota(int v, const char *q, const char *p, int want_res, uint64_t want)
+{
+	uint64_t n = 12345;
+
+	assert_int_equal(procview_quota_cpus(v, q, p, &n), want_res);
+	if (want_res == 0)
+		assert_int_equal(n, want);
+	else
+		assert_int_equal(n, 12345);
+}
+
+static void test_quota_v1(void **state)
+{
+	(void)state;
+	quota(1, "-1\n", "100000\n", 0, PROCVIEW_NO_QUOTA);
+	quota(1, "200000\n", "100000\n", 0, 2);
+	quota(1, "150000\n", "100000\n", 0, 2); /* rounded up */
+	quota(1, "50000\n", "100000\n", 0, 1);
+	quota(1, "1000\n", "1000000\n", 0, 1); /* never 0 */
+	quota(1, "800000\n", "100000\n", 0, 8);
+	quota(1, "100000\n", "0\n", -EIO, 0);
+	quota(1, "junk\n", "100000\n", -EIO, 0);
+	quota(1, "-2\n", "100000\n", -EIO, 0);
+	quota(1, "100000\n", NULL, -EIO, 0);
+	quota(3, "100000\n", "100000\n", -EINVAL, 0);
+}
+
+static void test_quota_v2(void **state)
+{
+	(void)state;
+	quota(2, "max 100000\n", NULL, 0, PROCVIEW_NO_QUOTA);
+	quota(2, "200000 100000\n", NULL, 0, 2);
+	quota(2, "250000 100000\n", NULL, 0, 3);
+	quota(2, "5000 10000\n", NULL, 0, 1);
+	quota(2, "max\n", NULL, -EIO, 0);
+	quota(2, "maxi 100000\n", NULL, -EIO, 0);
+	quota(2, "100000 0\n", NULL, -EIO, 0);
+	quota(2, "", NULL, -EIO, 0);
+	quota(2, NULL, NULL, -EIO, 0);
+	quota(2, "99999999999999999999999 100000\n", NULL, -EIO, 0);
+}
+
+static void test_narrow(void **state)
+{
+	char list[64];
+
+	(void)state;
+	set_list("0-3,8,10-11\n");
+	assert_int_equal(procview_narrow(bits, PROCVIEW_NO_QUOTA), 7);
+	assert_int_equal(procview_narrow(bits, 5), 5);
+	assert_int_equal(units_format_cpulist(bits, list, sizeof(list)) > 0, 1);
+	assert_string_equal(list, "0-3,8");
+	assert_int_equal(procview_narrow(bits, 1), 1);
+	units_format_cpulist(bits, list, sizeof(list));
+	assert_string_equal(list, "0");
+	set_list("65535");
+	assert_int_equal(procview_narrow(bits, 2), 1);
+	set_list("");
+	assert_int_equal(procview_narrow(bits, 2), 0);
+}
+
+static void test_online(void **state)
+{
+	char small[4];
+
+	(void)state;
+	assert_int_equal(procview_online_render(1, out, sizeof(out)), 2);
+	assert_string_equal(out, "0\n");
+	assert_int_equal(procview_online_render(2, out, sizeof(out)), 4);
+	assert_string_equal(out, "0-1\n");
+	assert_int_equal(procview_online_render(128, out, sizeof(out)), 6);
+	assert_string_equal(out, "0-127\n");
+	assert_int_equal(procview_online_render(0, out, sizeof(out)), -EINVAL);
+	assert_int_equal(procview_online_render(100, small, sizeof(small)), -ENOBUFS);
+}
+
+static void test_cpuinfo_all(void **state)
+{
+	(void)state;
+	set_list("0-2,10");
+	/* every CPU: the host's text, processor 10 now 3 */
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, sizeof(out)), (int)strlen(x86) - 1);
+	assert_non_null(strstr(out, "processor\t: 3\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon D"));
+	assert_null(strstr(out, "processor\t: 10"));
+	assert_memory_equal(out, x86, strlen(x86) - strlen(strstr(x86, "processor\t: 10")));
+}
+
+static void test_cpuinfo_some(void **state)
+{
+	static const char want[] =
+		"processor\t: 0\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon B\ncpu MHz\t\t: 2200.000\n"
+		"core id\t\t: 1\nflags\t\t: fpu vme\n\n"
+		"processor\t: 1\nvendor_id\t: GenuineIntel\nmodel name\t: Xeon D\ncpu MHz\t\t: 2200.000\n"
+		"core id\t\t: 3\nflags\t\t: fpu vme\n\n";
+
+	(void)state;
+	set_list("1,10");
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, sizeof(out)), (int)strlen(want));
+	assert_string_equal(out, want);
+	/* a CPU cpuinfo does not list (offline): nothing of it */
+	set_list("5");
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+}
+
+static void test_cpuinfo_arm(void **state)
+{
+	static const char want[] = "processor\t: 0\nmodel name\t: ARMv7 r1\nBogoMIPS\t: 38.40\n\n"
+				   "Hardware\t: BCM2835\nRevision\t: a02082\n";
+
+	(void)state;
+	set_list("1");
+	assert_int_equal(procview_cpuinfo_render(arm, bits, out, sizeof(out)), (int)strlen(want));
+	assert_string_equal(out, want);
+}
+
+static void test_cpuinfo_odd(void **state)
+{
+	char small[16];
+
+	(void)state;
+	set_list("0");
+	/* no processor lines at all (s390 prints "processor 0: ..."): as is */
+	assert_int_equal(procview_cpuinfo_render("processor 0: version = FF\n", bits, out,
+	                                         sizeof(out)),
+	                 26);
+	/* no trailing newline */
+	assert_int_equal(procview_cpuinfo_render("processor : 0", bits, out, sizeof(out)), 13);
+	assert_string_equal(out, "processor : 0");
+	assert_int_equal(procview_cpuinfo_render("processor\t: x\n\n", bits, out, sizeof(out)), -EIO);
+	assert_int_equal(procview_cpuinfo_render("processor\t: 99999999\n", bits, out, sizeof(out)),
+	                 -EIO);
+	assert_int_equal(procview_cpuinfo_render(x86, bits, small, sizeof(small)), -ENOBUFS);
+	assert_int_equal(procview_cpuinfo_render(x86, bits, out, 0), -ENOBUFS);
+	assert_int_equal(procview_cpuinfo_render("", bits, out, sizeof(out)), 0);
+	/* no blank line between CPUs: each processor line begins a block */
+	set_list("1");
+	assert_int_equal(procview_cpuinfo_render("processor : 0\na : x\nprocessor : 1\na : y\n", bits,
+	                                         out, sizeof(out)),
+	                 20);
+	assert_string_equal(out, "processor : 0\na : y\n");
+	/* a CPU listed twice: its first block only */
+	set_list("0-1");
+	assert_int_equal(procview_cpuinfo_render("processor : 1\na : x\nprocessor : 1\na : y\n", bits,
+	                                         out, sizeof(out)),
+	                 20);
+	assert_string_equal(out, "processor : 0\na : x\n");
+	/* blank lines alone */
+	assert_int_equal(procview_cpuinfo_render("\n\n", bits, out, sizeof(out)), 2);
+}
+
+/* This kernel's x86 text (four CPUs of one model, tests/unit/fixtures):
+ * 250 % on CPUs 1-3 is CPUs 1, 2 and 3, shown as 0, 1 and 2. */
+static void test_cpuinfo_fixture(void **state)
+{
+	const char *host = fixture("x86.cpuinfo");
+	uint64_t n;
+	int len;
+
+	(void)state;
+	assert_int_equal(procview_quota_cpus(2, "250000 100000\n", NULL, &n), 0);
+	set_list("1-3");
+	assert_int_equal(procview_narrow(bits, n), 3);
+	len = procview_cpuinfo_render(host, bits, out, sizeof(out));
+	assert_true(len > 0 && (size_t)len == strlen(host) / 4 * 3);
+	assert_int_equal(count(out, "\nprocessor\t: "), 2);
+	assert_memory_equal(out, "processor\t: 0\n", 14);
+	assert_non_null(strstr(out, "\nprocessor\t: 2\n"));
+	assert_null(strstr(out, "\nprocessor\t: 3\n"));
+	/* the blocks kept: CPU 1's core id, 2's, 3's */
+	assert_non_null(strstr(out, "core id\t\t: 1\n"));
+	assert_null(strstr(out, "core id\t\t: 0\n"));
+	assert_int_equal(count(out, "\n\n"), 3);
+	/* v1 files: 50 % on the same set is CPU 1 alone */
+	assert_int_equal(procview_quota_cpus(1, "50000\n", "100000\n", &n), 0);
+	set_list("1-3");
+	assert_int_equal(procview_narrow(bits, n), 1);
+	len = procview_cpuinfo_render(host, bits, out, sizeof(out));
+	assert_true(len > 0 && (size_t)len == strlen(host) / 4);
+	assert_non_null(strstr(out, "core id\t\t: 1\n"));
+}
+
+static void test_cpuinfo_arm_fixture(void **state)
+{
+	const char *host = fixture("arm.cpuinfo");
+
+	(void)state;
+	set_list("1");
+	assert_true(procview_cpuinfo_render(host, bits, out, sizeof(out)) > 0);
+	assert_memory_equal(out, "processor\t: 0\n", 14);
+	assert_int_equal(count(out, "processor\t:"), 1);
+	assert_non_null(strstr(out, "\n\nHardware\t: BCM2835\n"));
+}
+
+/* /proc/PID/stat as this kernel prints it (a command with blanks and
+ * parentheses): starttime is field 22. */
+static void test_stat_start(void **state)
+{
+	static const char stat[] =
+		"4242 (a (b) c) S 1 4242 4242 0 -1 4194560 120 0 0 0 1 2 0 0 20 0 1 0 "
+		"3664532 2334720 225 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+	uint64_t t = 7;
+
+	(void)state;
+	assert_int_equal(procview_stat_start(stat, &t), 0);
+	assert_int_equal(t, 3664532);
+	assert_int_equal(procview_stat_start("1 (init) S 0 1 1 0 -1 4194560 1 2 3 4 5 6 7 8 20 0 1 0 "
+	                                     "12\n",
+	                                     &t),
+	                 0);
+	assert_int_equal(t, 12);
+	t = 7;
+	assert_int_equal(procview_stat_start("1 (init) S 0 1\n", &t), -EIO);
+	assert_int_equal(procview_stat_start("no parenthesis", &t), -EIO);
+	assert_int_equal(procview_stat_start("1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 -5 9\n",
+	                                     &t),
+	                 -EIO);
+	assert_int_equal(procview_stat_start("1 (x) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 5x 9\n",
+	                                     &t),
+	                 -EIO);
+	assert_int_equal(t, 7);
+}
+
+static void test_usage(void **state)
+{
+	uint64_t us = 7;
+
+	(void)state;
+	assert_int_equal(procview_usage_us(1, "123456789\n", &us), 0);
+	assert_int_equal(us, 123456);
+	assert_int_equal(procview_usage_us(2,
+	                                   "usage_usec 2500000\nuser_usec 2000000\n"
+	                                   "system_usec 500000\nnr_periods 0\n",
+	                                   &us),
+	                 0);
+	assert_int_equal(us, 2500000);
+	us = 7;
+	assert_int_equal(procview_usage_us(2, "user_usec 2000000\n", &us), -EIO);
+	assert_int_equal(procview_usage_us(2, "usage_usec x\n", &us), -EIO);
+	assert_int_equal(procview_usage_us(1, "-1\n", &us), -EIO);
+	assert_int_equal(procview_usage_us(3, "1\n", &us), -EINVAL);
+	assert_int_equal(us, 7);
+}
+
+static void uptime(const char *host, uint64_t start, unsigned n, uint64_t usage, int want_res,
+                   const char *want)
+{
+	struct procview_uptime u = { host, start, 100, n, usage };
+
+	assert_int_equal(procview_uptime_render(&u, out, sizeof(out)), want_res);
+	if (want_res > 0)
+		assert_string_equal(out, want);
+}
+
+static void test_uptime(void **state)
+{
+	struct procview_uptime u = { "1.00 1.00\n", 0, 0, 1, 0 };
+	char small[8];
+
+	(void)state;
+	/* host up 36645.32 s; the oldest process started at 30000.00 s */
+	uptime("36645.32 15237.53\n", 3000000, 2, PROCVIEW_NONE, 17, "6645.32 13290.64\n");
+	/* 1000 s of CPU time out of 2 x 6645.32 */
+	uptime("36645.32 15237.53\n", 3000000, 2, 1000000000, 17, "6645.32 12290.64\n");
+	/* busier than the time: idle 0 */
+	uptime("36645.32 15237.53\n", 3000000, 1, UINT64_C(9000000000), 13, "6645.32 0.00\n");
+	/* no process */
+	uptime("36645.32 15237.53\n", PROCVIEW_NONE, 2, 5, 10, "0.00 0.00\n");
+	/* started after the host's reading (a race): 0 */
+	uptime("10.00 5.00\n", 2000, 1, PROCVIEW_NONE, 10, "0.00 0.00\n");
+	/* ticks that are not hundredths: 250 a second */
+	u.host = "100.00 1.00\n";
+	u.start = 2500; /* 10 s */
+	u.hz = 250;
+	assert_int_equal(procview_uptime_render(&u, out, sizeof(out)), 12);
+	assert_string_equal(out, "90.00 90.00\n");
+	uptime("100 1.00\n", 0, 1, 0, -EIO, NULL);
+	uptime("100.0 1.00\n", 0, 1, 0, -EIO, NULL);
+	uptime("100.00\n", 0, 1, 0, -EIO, NULL);
+	uptime("100.00 1.00 x\n", 0, 1, 0, -EIO, NULL);
+	uptime("", 0, 1, 0, -EIO, NULL);
+	uptime("1.00 1.00\n", 0, 0, 0, -EINVAL, NULL);
+	u.hz = 0;
+	assert_int_equal(procview_uptime_render(&u, out, sizeof(out)), -EINVAL);
+	u.hz = 100;
+	u.host = "99999.00 1.00\n";
+	u.start = PROCVIEW_NONE;
+	assert_int_equal(procview_uptime_render(&u, small, sizeof(small)), -ENOBUFS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_quota_v1),    cmocka_unit_test(test_quota_v2),
+		cmocka_unit_test(test_narrow),      cmocka_unit_test(test_online),
+		cmocka_unit_test(test_cpuinfo_all), cmocka_unit_test(test_cpuinfo_some),
+		cmocka_unit_test(test_cpuinfo_arm), cmocka_unit_test(test_cpuinfo_odd),
+		cmocka_unit_test(test_cpuinfo_fixture), cmocka_unit_test(test_cpuinfo_arm_fixture),
+		cmocka_unit_test(test_stat_start),  cmocka_unit_test(test_usage),
+		cmocka_unit_test(test_uptime),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
