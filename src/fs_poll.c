@@ -185,6 +185,9 @@ static void pent_watch(struct pent *e)
 		e->wd[f] = inotify_add_watch(P.ifd, p, IN_MODIFY);
 		if (e->wd[f] >= 0)
 			P.nwatch++;
+		else
+			log_debug("no watch on /%s/%s (%s): looked at every %d ms", e->ref->path,
+			          poll_files[f].file, strerror(errno), POLL_TICK_MS);
 	}
 }
 
