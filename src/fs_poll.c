@@ -302,7 +302,6 @@ static void *poll_thread(void *arg)
 {
 	struct pollfd pfd[2] = { { .fd = P.efd, .events = POLLIN }, { .fd = P.ifd, .events = POLLIN } };
 	uint64_t junk;
-
 	int t = -1;
 
 	(void)arg;
@@ -364,8 +363,10 @@ static int poll_wait(struct fs *fs, uint64_t fh, struct fuse_pollhandle *ph,
 	pthread_mutex_lock(&P.lock);
 	res = copy ? poll_start(fs) : -ENOMEM;
 	for (i = 0; res == 0 && i < P.n; i++)
-		if (P.v[i].fh == fh)
-			old = pent_del(i);
+		if (P.v[i].fh == fh) {
+			old = pent_del(i); /* one per open file */
+			break;
+		}
 	if (res == 0)
 		res = vec_reserve(&P.v, &P.cap, P.n + 1, sizeof(*P.v), 16);
 	if (res == 0) {
