@@ -158,8 +158,15 @@ err:
 	fuse_reply_err(req, -res);
 }
 
+static void fs_end(void *userdata)
+{
+	(void)userdata;
+	poll_stop();
+}
+
 const struct fuse_lowlevel_ops fs_ops = {
 	.init = fs_init,
+	.destroy = fs_end,
 	.lookup = fs_lookup,
 	.forget = fs_forget,
 	.forget_multi = fs_forget_multi,
@@ -177,6 +184,7 @@ const struct fuse_lowlevel_ops fs_ops = {
 	.read = fs_read,
 	.write = fs_write,
 	.release = fs_release,
+	.poll = fs_poll,
 	.opendir = fs_opendir,
 	.readdir = fs_readdir,
 	.releasedir = fs_releasedir,

@@ -82,6 +82,7 @@ void ofile_drop(void *p)
 	struct ofile *of = p;
 
 	ofile_unkeep(of);
+	free(of->seen);
 	budget_close(of->uid);
 	pthread_mutex_destroy(&of->lock);
 	free(of);
@@ -283,6 +284,19 @@ off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ct
 	return res < 0 ? 0 : res;
 }
 
+/* What a read of an events file showed (text, or the -errno res), for
+ * poll: as poll_seen() puts it (of->lock held). Without memory, the
+ * file polls readable until the next read. */
+static void note_seen(struct ofile *of, const char *text, int res)
+{
+	char err[16];
+
+	free(of->seen);
+	if (!text)
+		snprintf(err, sizeof(err), "!%d", -res);
+	of->seen = strdup(text ? text : err);
+}
+
 void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
              struct fuse_file_info *fi)
 {
@@ -316,6 +330,8 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		res = of->len;
 	} else {
 		res = render(fs, &ref, fuse_req_ctx(req), &fresh);
+		if (of && poll_is_events(&ref))
+			note_seen(of, res < 0 ? NULL : fresh, res);
 		if (res < 0) {
 			if (of)
 				pthread_mutex_unlock(&of->lock);
@@ -556,6 +572,7 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct ofile *of = fh_get(fs_of(req), fi->fh, true);
 
+	poll_forget(fi->fh);
 	if (of)
 		ofile_drop(of);
 	fuse_reply_err(req, 0);

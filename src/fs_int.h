@@ -6,6 +6,7 @@
  *  fs_attr.c  what a node stands for in the real tree, its attributes
  *  fs_dir.c   directories: listing, mkdir, rmdir
  *  fs_file.c  knob and raw files: open, read, write, release
+ *  fs_poll.c  poll(2) on events files, and the thread that wakes pollers
  */
 #pragma once
 
@@ -78,6 +79,9 @@ struct ofile {
 	int len;     /* length of the last rendering, -1 before the first */
 	size_t kept; /* bytes of buf counted by budget_keep() */
 	uid_t uid;   /* the opener's */
+	/* events: what the last read from the start showed (fs_poll.c's
+	 * poll_seen()), or NULL before the first; a few dozen bytes. */
+	char *seen;
 };
 
 /* fs_node.c */
@@ -135,6 +139,18 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_
               struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx);
+
+/* fs_poll.c */
+bool poll_is_events(const struct nref *ref);
+/* What an events file shows now, as poll compares it: malloc'd, NULL
+ * without memory. */
+char *poll_seen(struct fs *fs, const struct nref *ref);
+/* Drops the poller waiting on fh, if any (at its release). */
+void poll_forget(uint64_t fh);
+/* Ends the thread and drops every poller (at the session's end). */
+void poll_stop(void);
+void fs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+             struct fuse_pollhandle *ph);
 
 /* fs.c */
 struct fs *fs_of(fuse_req_t req);

@@ -533,6 +533,11 @@ const struct knob knob_table[] = {
 	{ VALUE("io_write_iops", 0644, CTRL_IO, false), .lines = true, .admin_at_root = true,
 	  .v1_file = "blkio.throttle.write_iops_device", .v2_file = IO_MAX_V2,
 	  .get = iolimit_get, .set = iolimit_set, .check = check_io_iops },
+	/* Counters and states a program waits on (knobs_stat.c); its files
+	 * here are the OOM sources, its other lines come from more. */
+	{ VALUE("events", 0444, CTRL_MEMORY, false),
+	  .v1_file = MEM_OOM_V1, .v2_file = MEM_EVENTS_V2,
+	  .get = events_get, .available = events_available },
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);

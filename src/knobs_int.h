@@ -4,7 +4,7 @@
  *  knobs.c       the table, the kinds of rows and their get/set/check
  *  knobs_text.c  kernel text through knob_io, and values rendered as lines
  *  knobs_cfs.c   CFS bandwidth: cpu_percent, cpu_period_us, cpu_burst_percent
- *  knobs_stat.c  stat and meminfo: reports gathered from many files
+ *  knobs_stat.c  stat, events and meminfo: reports gathered from many files
  *  knobs_psi.c   pressure: the kernel's pressure stall information
  *  knobs_io.c    per-device I/O limits: io_read_mbps and its kin
  */
@@ -45,6 +45,9 @@
 #define IO_BFQ_V2 "io.bfq.weight"
 #define IO_MAX_V2 "io.max"
 #define CGROUP_EVENTS "cgroup.events"
+#define MEM_EVENTS_V2 "memory.events"
+#define MEM_OOM_V1 "memory.oom_control"
+#define FREEZER_STATE_V1 "freezer.state"
 #define HOST_MEMINFO "/proc/meminfo"
 
 /* ---- knobs_text.c ---- */
@@ -100,10 +103,12 @@ int burst_get(const struct knob *k, const struct knob_io *io, char *buf, size_t 
 int burst_set(const struct knob *k, const struct knob_io *io, const char *value);
 int check_burst(const char *value);
 
-/* ---- knobs_stat.c: the stat and meminfo rows' functions ---- */
+/* ---- knobs_stat.c: the stat, events and meminfo rows' functions ---- */
 
 int stat_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
 bool stat_available(const struct knob *k, const struct knob_io *io);
+int events_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+bool events_available(const struct knob *k, const struct knob_io *io);
 int meminfo_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
 
 /* ---- knobs_psi.c: pressure stall information ---- */

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * knobs_stat: the stat and meminfo rows, reports gathered from many
- * files. stat's sources are the rows of stat_lines, then the pressure
- * files (knobs_psi.c); meminfo reads the memory rows' files of the group
+ * knobs_stat: the stat, events and meminfo rows, reports gathered from
+ * many files. stat's sources are the rows of stat_lines, then the
+ * pressure files (knobs_psi.c); events' the rows of event_lines, then
+ * populated and frozen; meminfo reads the memory rows' files of the group
  * and its ancestors and leaves the arithmetic to meminfo_render().
  */
 #include <errno.h>
@@ -59,8 +60,8 @@ static const struct stat_line stat_lines[] = {
 	  { MEM_PEAK_V1, NULL, STAT_BYTES_MIB },
 	  { MEM_PEAK_V2, NULL, STAT_BYTES_MIB } },
 	{ "oom_kills", CTRL_MEMORY,
-	  { "memory.oom_control", "oom_kill", STAT_COUNT_BELOW },
-	  { "memory.events", "oom_kill", STAT_COUNT } },
+	  { MEM_OOM_V1, "oom_kill", STAT_COUNT_BELOW },
+	  { MEM_EVENTS_V2, "oom_kill", STAT_COUNT } },
 	{ "pids_current", CTRL_PIDS,
 	  { PIDS_CURRENT, NULL, STAT_COUNT },
 	  { PIDS_CURRENT, NULL, STAT_COUNT } },
@@ -71,13 +72,31 @@ static const struct stat_line stat_lines[] = {
 
 #define N_STAT_LINES (sizeof(stat_lines) / sizeof(stat_lines[0]))
 
+/* events' counters. v1 counts no OOM invocations and has no high
+ * boundary: those lines are v2's alone. */
+static const struct stat_line event_lines[] = {
+	{ "oom", CTRL_MEMORY, { NULL, NULL, STAT_COUNT }, { MEM_EVENTS_V2, "oom", STAT_COUNT } },
+	{ "oom_kill", CTRL_MEMORY,
+	  { MEM_OOM_V1, "oom_kill", STAT_COUNT_BELOW },
+	  { MEM_EVENTS_V2, "oom_kill", STAT_COUNT } },
+	/* A charge refused at a limit counts in the cgroup whose limit it
+	 * was; v2's memory.events adds its descendants' hits, and so does
+	 * the sum below. */
+	{ "max", CTRL_MEMORY,
+	  { "memory.failcnt", NULL, STAT_COUNT_BELOW },
+	  { MEM_EVENTS_V2, "max", STAT_COUNT } },
+	{ "high", CTRL_MEMORY, { NULL, NULL, STAT_COUNT }, { MEM_EVENTS_V2, "high", STAT_COUNT } },
+};
+
+#define N_EVENT_LINES (sizeof(event_lines) / sizeof(event_lines[0]))
+
 /* The source of line l on this group, or NULL when it has none. */
 static const struct stat_src *stat_source(const struct knob_io *io, const struct stat_line *l)
 {
 	int v = io->version(io->ctx, l->ctrl);
 	const struct stat_src *src = v == 1 ? &l->v1 : v == 2 ? &l->v2 : NULL;
 
-	return src && io->exists(io->ctx, l->ctrl, src->file) ? src : NULL;
+	return src && src->file && io->exists(io->ctx, l->ctrl, src->file) ? src : NULL;
 }
 
 /* "populated" as v2's cgroup.events says it; v1 has no such file, but its
@@ -152,12 +171,25 @@ struct sum {
 	uint64_t total;
 };
 
+/* One number with the kernel's newline, as a file below holds it. */
+static int parse_line_u64(const char *text, uint64_t *ret)
+{
+	char line[NUM_TEXT];
+	size_t n = strcspn(text, "\n");
+
+	if (n >= sizeof(line) || (text[n] && text[n + 1]))
+		return -EIO;
+	memcpy(line, text, n);
+	line[n] = '\0';
+	return parse_kernel_u64(line, ret);
+}
+
 /* A cgroup below without the key (an older kernel's file) adds 0. */
 static int sum_add(void *arg, const char *text)
 {
 	struct sum *s = arg;
 	uint64_t v;
-	int res = s->key ? keyed_value(text, s->key, &v) : parse_kernel_u64(text, &v);
+	int res = s->key ? keyed_value(text, s->key, &v) : parse_line_u64(text, &v);
 
 	if (res == -ENODATA)
 		return 0;
@@ -257,6 +289,69 @@ int stat_get(const struct knob *k, const struct knob_io *io, char *buf, size_t s
 	if (res < 0 && res != -ENOENT && res != -ENODATA)
 		return res;
 	res = stat_pressure(io, &o);
+	return res < 0 ? res : (int)o.len;
+}
+
+/* ---- events ---- */
+
+/* "frozen" as v2's cgroup.events says it, or v1's freezer.state FROZEN
+ * (FREEZING is not yet frozen). */
+static int events_frozen(const struct knob_io *io, uint64_t *ret)
+{
+	char text[LINE_TEXT];
+	int v = io->version(io->ctx, CTRL_FREEZER), res;
+
+	if (v == 2 && io->exists(io->ctx, CTRL_FREEZER, CGROUP_EVENTS))
+		return read_keyed(io, CTRL_FREEZER, CGROUP_EVENTS, "frozen", ret);
+	if (v != 1 || !io->exists(io->ctx, CTRL_FREEZER, FREEZER_STATE_V1))
+		return -ENOENT;
+	res = read_text(io, CTRL_FREEZER, FREEZER_STATE_V1, text, sizeof(text));
+	if (res < 0)
+		return res;
+	*ret = strcmp(text, "FROZEN") == 0;
+	return 0;
+}
+
+bool events_available(const struct knob *k, const struct knob_io *io)
+{
+	uint64_t n;
+	size_t i;
+
+	(void)k;
+	for (i = 0; i < N_EVENT_LINES; i++)
+		if (stat_source(io, &event_lines[i]))
+			return true;
+	return stat_populated(io, &n) == 0 || events_frozen(io, &n) == 0;
+}
+
+/* A 0/1 line from get, left out where its source is missing. */
+static int events_flag(const struct knob_io *io, struct out *o, const char *name,
+                       int (*get)(const struct knob_io *io, uint64_t *ret))
+{
+	uint64_t v;
+	int res = get(io, &v);
+
+	if (res == -ENOENT || res == -ENODATA)
+		return 0;
+	return res < 0 ? res : out_line(o, name, v ? "1" : "0");
+}
+
+int events_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size)
+{
+	struct out o = { buf, size, 0 };
+	size_t i;
+	int res = 0;
+
+	(void)k;
+	if (size == 0)
+		return -ENOBUFS;
+	buf[0] = '\0';
+	for (i = 0; res == 0 && i < N_EVENT_LINES; i++)
+		res = stat_render_line(io, &event_lines[i], &o);
+	if (res == 0)
+		res = events_flag(io, &o, "populated", stat_populated);
+	if (res == 0)
+		res = events_flag(io, &o, "frozen", events_frozen);
 	return res < 0 ? res : (int)o.len;
 }
 

@@ -24,7 +24,7 @@ done
 [ "${K[meminfo]:-}" = 15 ] || { echo "seeds.sh: cannot read knob_table's rows"; exit 1; }
 declare -A F=([v1:memory.limit_in_bytes]=0 [v1:memory.memsw.limit_in_bytes]=2
 	[v1:memory.oom_control]=5 [v1:cpu.cfs_period_us]=6 [v1:cpu.cfs_quota_us]=7
-	[v1:cpu.stat]=9 [v1:cpuset.cpus]=12 [v1:blkio.bfq.weight]=16 [v2:memory.max]=19
+	[v1:cpu.stat]=9 [v1:cpuset.cpus]=12 [v1:freezer.state]=18 [v1:blkio.bfq.weight]=16 [v2:memory.max]=19
 	[v2:memory.events]=24 [v2:cpu.max]=25 [v2:cpu.stat]=27 [v2:io.bfq.weight]=31
 	[v2:io.weight]=32 [v2:cgroup.events]=35 [v1:cpu.cfs_burst_us]=37 [v1:cpuset.mems]=38
 	[v2:memory.low]=39 [v2:memory.zswap.max]=41 [v2:cpu.max.burst]=42
@@ -121,6 +121,10 @@ knob stat-v1 stat 0 '' v1:cpu.stat $'nr_periods 1\nnr_throttled 0\nthrottled_tim
 	v1:memory.oom_control $'oom_kill_disable 0\nunder_oom 0\n'
 knob stat-v2 stat 1 '' v2:cgroup.events $'populated 0\nfrozen 1\n' \
 	v2:memory.events $'low 0\nhigh 3\nmax 0\noom 0\noom_kill 0\n'
+knob events-v1 events 0 '' v1:freezer.state $'FROZEN\n' \
+	v1:memory.oom_control $'oom_kill_disable 0\nunder_oom 1\noom_kill 4\n'
+knob events-v2 events 1 '' v2:cgroup.events $'populated 1\nfrozen 0\n' \
+	v2:memory.events $'low 0\nhigh 3\nmax 9\noom 2\noom_kill 1\n'
 knob pressure-v2 pressure 1 ''
 knob pressure-v2-nofull pressure 1 '' \
 	v2:cpu.pressure $'some avg10=0.00 avg60=0.00 avg300=0.00 total=7' -v2:io.pressure ''

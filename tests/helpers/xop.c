@@ -29,6 +29,12 @@
  *                                  ("EMFILE 500"), then holds them SECS seconds (or until
  *                                  killed) and exits. Its descriptor limit is raised to
  *                                  the hard limit first.
+ *   xop pollwait HOW F SECS [READY [LINE]]  opens F, reads it once, creates the file
+ *                                  READY (if given), then waits up to SECS seconds for F
+ *                                  to be readable with HOW: poll, select or epoll; prints
+ *                                  "WOKE" and what it woke for (IN, PRI, ERR), then F's
+ *                                  content read again, or "TIMEOUT". With LINE, a content
+ *                                  without that line is waited past (read, polled again)
  *
  * Chains of directories NAME/NAME/... below DIR, however deep (paths far
  * beyond PATH_MAX): every step is relative to the directory before.
@@ -49,7 +55,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/select.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -57,6 +65,8 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <grp.h>
+#include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 static int report(int r)
@@ -526,6 +536,85 @@ static void tree_at(int fd, const char *rel, char **files, int nfiles)
 	closedir(d);
 }
 
+/* What fd became ready for within secs, as poll(2) flags; 0 on a
+ * timeout, -1 with errno on an error. */
+static int wait_ready(const char *how, int fd, int secs)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN | POLLPRI };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLPRI }, got;
+	struct timeval tv = { .tv_sec = secs };
+	fd_set rd, ex;
+	int n, ep;
+
+	if (!strcmp(how, "poll")) {
+		n = poll(&pfd, 1, secs * 1000);
+		return n <= 0 ? n : pfd.revents;
+	}
+	if (!strcmp(how, "select")) {
+		FD_ZERO(&rd);
+		FD_ZERO(&ex);
+		FD_SET(fd, &rd);
+		FD_SET(fd, &ex);
+		n = select(fd + 1, &rd, NULL, &ex, &tv);
+		if (n <= 0)
+			return n;
+		return (FD_ISSET(fd, &rd) ? POLLIN : 0) | (FD_ISSET(fd, &ex) ? POLLPRI : 0);
+	}
+	ep = epoll_create1(0);
+	if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -1;
+	n = epoll_wait(ep, &got, 1, secs * 1000);
+	close(ep);
+	return n <= 0 ? n : (int)((got.events & EPOLLIN ? POLLIN : 0) |
+	                          (got.events & EPOLLPRI ? POLLPRI : 0) |
+	                          (got.events & EPOLLERR ? POLLERR : 0));
+}
+
+/* With until, a wake-up whose content lacks that line is read (which
+ * is what the next poll compares with) and waited past, within secs. */
+static int do_pollwait(const char *how, const char *file, int secs, const char *ready,
+                       const char *until)
+{
+	char buf[65536], line[256];
+	int fd = open(file, O_RDONLY), r;
+	time_t end = time(NULL) + secs;
+	ssize_t n;
+
+	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+		return report(-1);
+	if (ready) {
+		r = open(ready, O_WRONLY | O_CREAT | O_EXCL, 0644);
+		if (r < 0)
+			return report(-1);
+		close(r);
+	}
+	snprintf(line, sizeof(line), "\n%s\n", until ? until : "");
+	for (;;) {
+		r = wait_ready(how, fd, end > time(NULL) ? (int)(end - time(NULL)) : 0);
+		if (r < 0)
+			return report(-1);
+		if (r == 0) {
+			printf("TIMEOUT\n");
+			close(fd);
+			return 0;
+		}
+		buf[0] = '\n';
+		n = pread(fd, buf + 1, sizeof(buf) - 2, 0);
+		if (n < 0)
+			break;
+		buf[n + 1] = '\0';
+		if (!until || strstr(buf, line))
+			break;
+	}
+	printf("WOKE%s%s%s\n", r & POLLIN ? " IN" : "", r & POLLPRI ? " PRI" : "",
+	       r & POLLERR ? " ERR" : "");
+	if (n < 0)
+		return report(-1); /* the read's error on the next line */
+	fwrite(buf + 1, 1, (size_t)n, stdout);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -548,6 +637,10 @@ int main(int argc, char **argv)
 	if (!strcmp(op, "hold") && argc >= 6 &&
 	    (!strcmp(argv[3], "none") || !strcmp(argv[3], "one") || !strcmp(argv[3], "all")))
 		return do_hold(atol(argv[2]), argv[3], (unsigned)atoi(argv[4]), argv + 5, argc - 5);
+	if (!strcmp(op, "pollwait") && argc >= 5 && argc <= 7 &&
+	    (!strcmp(argv[2], "poll") || !strcmp(argv[2], "select") || !strcmp(argv[2], "epoll")))
+		return do_pollwait(argv[2], argv[3], atoi(argv[4]), argc > 5 ? argv[5] : NULL,
+		                   argc > 6 ? argv[6] : NULL);
 	if (!strcmp(op, "handoff") && argc == 6)
 		return do_handoff((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]), argv[4], argv[5]);
 	if (!strcmp(op, "after") && argc >= 6 && (!strcmp(argv[2], "r") || !strcmp(argv[2], "w")))

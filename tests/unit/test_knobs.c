@@ -1305,6 +1305,82 @@ static void test_stat_pressure(void **state)
 	assert_int_equal(get("stat", &IO, (char[KNOB_TEXT_MAX]){ 0 }, KNOB_TEXT_MAX), -EIO);
 }
 
+/* ---- events ---- */
+
+/* each_below for events on v1: oom_control's and failcnt's texts below. */
+static int events_each_below(void *ctx, enum cg_ctrl c, const char *file,
+                             int (*fn)(void *arg, const char *text), void *arg)
+{
+	static const char *const ooms[] = {
+		"oom_kill_disable 0\nunder_oom 0\noom_kill 3\n", /* .self */
+		"oom_kill_disable 0\nunder_oom 0\n",              /* no key: 0 */
+		"oom_kill_disable 0\nunder_oom 1\noom_kill 3\n", /* a subgroup */
+		NULL,
+	};
+	static const char *const fails[] = { "5\n", "1", NULL };
+
+	below_texts = strcmp(file, "memory.failcnt") == 0 ? fails : ooms;
+	return fake_each_below(ctx, c, file, fn, arg);
+}
+
+static void test_events_v1(void **state)
+{
+	struct knob_io io = IO;
+	char buf[KNOB_TEXT_MAX];
+
+	(void)state;
+	fake_v1();
+	put(CTRL_MEMORY, "memory.failcnt", "7\n");
+	/* no oom, no high: v1 has no source for them */
+	expect_get("events", "oom_kill 2\nmax 7\npopulated 1\nfrozen 0\n");
+	put(CTRL_FREEZER, "freezer.state", "FREEZING\n");
+	put(CTRL_PIDS, "pids.current", "0\n");
+	expect_get("events", "oom_kill 2\nmax 7\npopulated 0\nfrozen 0\n");
+	put(CTRL_FREEZER, "freezer.state", "FROZEN\n");
+	expect_get("events", "oom_kill 2\nmax 7\npopulated 0\nfrozen 1\n");
+	/* v1 counts where it happened: the cgroups below add up */
+	io.each_below = events_each_below;
+	assert_true(get("events", &io, buf, sizeof(buf)) > 0);
+	assert_string_equal(buf, "oom_kill 8\nmax 13\npopulated 0\nfrozen 1\n");
+	/* a source missing leaves its line out */
+	drop(CTRL_MEMORY, "memory.failcnt");
+	drop(CTRL_FREEZER, "freezer.state");
+	expect_get("events", "oom_kill 2\npopulated 0\n");
+	assert_true(avail("events"));
+	versions(0);
+	assert_false(avail("events"));
+	expect_get("events", "");
+}
+
+static void test_events_v2(void **state)
+{
+	(void)state;
+	fake_v2();
+	expect_get("events", "oom 1\noom_kill 1\nmax 4\nhigh 0\npopulated 1\nfrozen 0\n");
+	put(CTRL_FREEZER, "cgroup.events", "populated 0\nfrozen 1\n");
+	put(CTRL_MEMORY, "memory.events", "max 9\noom 2\noom_kill 2\n"); /* no high key */
+	expect_get("events", "oom 2\noom_kill 2\nmax 9\npopulated 0\nfrozen 1\n");
+	/* without the memory controller: the core file alone */
+	F.version[CTRL_MEMORY] = 0;
+	expect_get("events", "populated 0\nfrozen 1\n");
+	assert_true(avail("events"));
+	put(CTRL_FREEZER, "cgroup.events", "populated x\nfrozen 1\n");
+	assert_int_equal(get("events", &IO, (char[KNOB_TEXT_MAX]){ 0 }, KNOB_TEXT_MAX), -EIO);
+	assert_int_equal(get("events", &IO, (char[8]){ 0 }, 8), -EIO);
+	put(CTRL_FREEZER, "cgroup.events", "populated 0\nfrozen 1\n");
+	assert_int_equal(get("events", &IO, (char[8]){ 0 }, 8), -ENOBUFS);
+}
+
+/* The hosts' hybrid layout: v1 memory and freezer, v2 core files. */
+static void test_events_hybrid(void **state)
+{
+	(void)state;
+	fake_v1();
+	put(CTRL_MEMORY, "memory.failcnt", "0\n");
+	F.version[CTRL_CPUACCT] = 2;
+	expect_get("events", "oom_kill 2\nmax 0\npopulated 1\nfrozen 0\n");
+}
+
 /* ---- pressure ---- */
 
 static void test_pressure_v2(void **state)
@@ -1966,7 +2042,7 @@ static void test_table(void **state)
 		"memory_low_mb",   "memory_min_mb",  "memory_zswap_limit_mb", "cpu_period_us",
 		"cpu_burst_percent", "mems",           "pressure",
 		"autoremove",      "io_read_mbps",   "io_write_mbps",        "io_read_iops",
-		"io_write_iops",
+		"io_write_iops",   "events",
 	};
 	size_t i;
 
@@ -2184,10 +2260,11 @@ static void test_unserved(void **state)
 			                              : k->lines ? "8:0 1" : "1"),
 			                 -ENOENT);
 		assert_int_equal(F.n_writes, 0);
-		if (k->get && k != knob("stat"))
+		if (k->get && k != knob("stat") && k != knob("events"))
 			assert_int_equal(k->get(k, &IO, buf, sizeof(buf)), -ENOENT);
 	}
 	expect_stat("");
+	expect_get("events", "");
 }
 
 /* Kernel errors pass through unchanged. */
@@ -2247,6 +2324,9 @@ int main(void)
 		cmocka_unit_test(test_stat_hybrid),
 		cmocka_unit_test(test_stat_errors),
 		cmocka_unit_test(test_stat_pressure),
+		cmocka_unit_test(test_events_v1),
+		cmocka_unit_test(test_events_v2),
+		cmocka_unit_test(test_events_hybrid),
 		cmocka_unit_test(test_pressure_v2),
 		cmocka_unit_test(test_pressure_v1_hybrid),
 		cmocka_unit_test(test_pressure_malformed),
