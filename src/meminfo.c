@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cgfs/meminfo.h"
+#include "cgfs/units.h"
 
 /* v1 prints "no limit" as LONG_MAX rounded down to a page; anything from
  * LONG_MAX rounded down to 64 KiB pages up means no limit. */
@@ -197,27 +198,6 @@ struct view {
 
 /* ---- numbers as the kernel prints them ---- */
 
-/* Decimal digits only (trailing newlines and blanks aside); -EIO else. */
-static int parse_u64(const char *s, size_t len, uint64_t *ret)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
-		len--;
-	if (len == 0 || len >= 32)
-		return -EIO;
-	for (i = 0; i < len; i++) {
-		unsigned int d = (unsigned char)s[i] - (unsigned char)'0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return -EIO;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return 0;
-}
-
 /* A limit file: "max" (v2) or a v1 number that means none -> NO_LIMIT. */
 static int parse_limit(const char *text, uint64_t *ret)
 {
@@ -229,7 +209,7 @@ static int parse_limit(const char *text, uint64_t *ret)
 		*ret = NO_LIMIT;
 		return 0;
 	}
-	res = parse_u64(text, strlen(text), ret);
+	res = units_parse_dec(text, strlen(text), ret);
 	if (res == 0 && *ret >= V1_UNLIMITED)
 		*ret = NO_LIMIT;
 	return res;
@@ -292,7 +272,7 @@ static void parse_stat(const char *text, int version, struct stat_vals *sv)
 			continue;
 		/* the value: the rest of the line, without its newline */
 		vlen = len - klen - 1 - (line[len - 1] == '\n' ? 1 : 0);
-		sv->state[k] = parse_u64(sp + 1, vlen, &sv->v[k]) == 0 ? SS_OK : SS_BAD;
+		sv->state[k] = units_parse_dec(sp + 1, vlen, &sv->v[k]) == 0 ? SS_OK : SS_BAD;
 	}
 }
 
@@ -331,7 +311,7 @@ static int host_line_value(const char *line, size_t len, size_t llen, uint64_t *
 		p++;
 	for (q = p; q < end && *q >= '0' && *q <= '9'; q++)
 		;
-	return parse_u64(p, (size_t)(q - p), ret);
+	return units_parse_dec(p, (size_t)(q - p), ret);
 }
 
 /* MemTotal and SwapTotal of the host's text, in kB; -ENODATA when it has
@@ -404,7 +384,7 @@ static int swap_counts(const struct meminfo_src *src, const struct stat_vals *sv
 			return 0;
 		res = min_limit(src->swap_limits, src->n_swap_limits, ret_limit);
 		if (res == 0)
-			res = parse_u64(src->swap_usage, strlen(src->swap_usage), ret_used);
+			res = units_parse_dec(src->swap_usage, strlen(src->swap_usage), ret_used);
 		*ret_on = res == 0;
 		return res;
 	}
@@ -457,7 +437,7 @@ static int make_view(const struct meminfo_src *src, const struct stat_vals *sv, 
 	if (res == 0)
 		res = mem_limit(src, sv, &limit);
 	if (res == 0)
-		res = parse_u64(src->usage, strlen(src->usage), &usage);
+		res = units_parse_dec(src->usage, strlen(src->usage), &usage);
 	if (res == 0)
 		res = swap_counts(src, sv, limit, &swap, &swlim, &swused);
 	if (res < 0)

@@ -14,33 +14,12 @@
 #include <string.h>
 
 #include "cgfs/procview.h"
+#include "cgfs/units.h"
 
 #define PROCESSOR "processor"
 #define PROCESSOR_LEN (sizeof(PROCESSOR) - 1)
 /* v1 prints no limit as -1; v2 as "max". */
 #define V1_NO_QUOTA "-1"
-
-/* Decimal digits only, up to len (trailing blanks and newline aside);
- * -EIO else. */
-static int parse_u64(const char *s, size_t len, uint64_t *ret)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
-		len--;
-	if (len == 0 || len >= 21)
-		return -EIO;
-	for (i = 0; i < len; i++) {
-		unsigned int d = (unsigned char)s[i] - (unsigned char)'0';
-
-		if (d > 9 || v > (UINT64_MAX - d) / 10)
-			return -EIO;
-		v = v * 10 + d;
-	}
-	*ret = v;
-	return 0;
-}
 
 /* Whether s is word, then at most a newline. */
 static bool is_word(const char *s, const char *word)
@@ -72,28 +51,28 @@ int procview_quota_cpus(int version, const char *quota, const char *period, uint
 	if (!quota || (version == 1 && !period))
 		return -EIO;
 	if (version == 1) {
-		res = parse_u64(period, strlen(period), &p);
+		res = units_parse_dec(period, strlen(period), &p);
 		if (res < 0)
 			return res;
 		if (is_word(quota, V1_NO_QUOTA)) {
 			*ret = PROCVIEW_NO_QUOTA;
 			return 0;
 		}
-		res = parse_u64(quota, strlen(quota), &q);
+		res = units_parse_dec(quota, strlen(quota), &q);
 		return res < 0 ? res : quota_of(q, p, ret);
 	}
 	/* v2 cpu.max: "QUOTA PERIOD", QUOTA "max" for none */
 	sp = strchr(quota, ' ');
 	if (!sp)
 		return -EIO;
-	res = parse_u64(sp + 1, strlen(sp + 1), &p);
+	res = units_parse_dec(sp + 1, strlen(sp + 1), &p);
 	if (res < 0)
 		return res;
 	if ((size_t)(sp - quota) == 3 && strncmp(quota, "max", 3) == 0) {
 		*ret = PROCVIEW_NO_QUOTA;
 		return 0;
 	}
-	res = parse_u64(quota, (size_t)(sp - quota), &q);
+	res = units_parse_dec(quota, (size_t)(sp - quota), &q);
 	return res < 0 ? res : quota_of(q, p, ret);
 }
 
@@ -187,7 +166,7 @@ static int block_at(const char *s, size_t *ret_len, int64_t *ret_cpu, size_t *re
 		if (processor_line(s + pos, len, &num)) {
 			if (*ret_cpu >= 0)
 				break; /* the next CPU's */
-			res = parse_u64(s + pos + num, len - num, &cpu);
+			res = units_parse_dec(s + pos + num, len - num, &cpu);
 			if (res < 0 || cpu >= (uint64_t)UNITS_CPU_WORDS * 64)
 				return -EIO;
 			*ret_cpu = (int64_t)cpu;
@@ -254,7 +233,7 @@ int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, s
 static int scan_u64(const char **p, uint64_t *ret)
 {
 	size_t n = strspn(*p, "0123456789");
-	int res = n ? parse_u64(*p, n, ret) : -EIO;
+	int res = n ? units_parse_dec(*p, n, ret) : -EIO;
 
 	*p += n;
 	return res;

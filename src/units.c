@@ -188,6 +188,26 @@ int units_format_percent(uint64_t centi, char *buf, size_t size)
 
 /* ---- plain integers ---- */
 
+int units_parse_dec(const char *s, size_t len, uint64_t *ret)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	while (len > 0 && (s[len - 1] == '\n' || s[len - 1] == ' '))
+		len--;
+	if (len == 0 || len >= 32)
+		return -EIO;
+	for (i = 0; i < len; i++) {
+		unsigned int d = (unsigned char)s[i] - (unsigned char)'0';
+
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
+			return -EIO;
+		v = v * 10 + d;
+	}
+	*ret = v;
+	return 0;
+}
+
 int units_parse_uint(const char *s, uint64_t min, uint64_t max, int allow_max,
                      uint64_t *ret)
 {

@@ -31,6 +31,11 @@ int units_parse_percent(const char *s, uint64_t *ret_centi);
  * and the dot dropped), or "max". Returns length or -ENOBUFS. */
 int units_format_percent(uint64_t centi, char *buf, size_t size);
 
+/* A number as the kernel prints it in its files: the first len bytes of
+ * s are decimal digits only (trailing newlines and blanks aside) and fit
+ * 64 bits; -EIO else. */
+int units_parse_dec(const char *s, size_t len, uint64_t *ret);
+
 /* Plain unsigned decimal within [min, max]; with allow_max, "max" and
  * "-1" give UNITS_MAX. */
 int units_parse_uint(const char *s, uint64_t min, uint64_t max, int allow_max,
