@@ -571,7 +571,10 @@ bool knob_available(const struct knob *k, const struct knob_io *io)
 
 /* ---- values as writers send them ---- */
 
-int knob_trim(const char *in, size_t len, char *out, size_t outsz)
+/* The value in len bytes of write(2) data, blanks around it cut off,
+ * into out; lines: blanks and newlines inside are kept (lines of
+ * tokens), else any blank inside means several values. */
+static int trim(const char *in, size_t len, char *out, size_t outsz, bool lines)
 {
 	size_t start = 0, end = len, i;
 
@@ -582,36 +585,24 @@ int knob_trim(const char *in, size_t len, char *out, size_t outsz)
 		start++;
 	while (end > start && is_blank(in[end - 1]))
 		end--;
-	if (start == end)
+	if (start == end || end - start >= outsz)
 		return -EINVAL;
 	for (i = start; i < end; i++)
-		if (is_blank(in[i]) || in[i] == '\r' || in[i] == '\v' || in[i] == '\f')
-			return -EINVAL; /* several values */
-	if (end - start >= outsz)
-		return -EINVAL;
+		if ((!lines && is_blank(in[i])) || in[i] == '\r' || in[i] == '\v' || in[i] == '\f')
+			return -EINVAL;
 	memcpy(out, in + start, end - start);
 	out[end - start] = '\0';
 	return (int)(end - start);
 }
 
+int knob_trim(const char *in, size_t len, char *out, size_t outsz)
+{
+	return trim(in, len, out, outsz, false);
+}
+
 int knob_trim_lines(const char *in, size_t len, char *out, size_t outsz)
 {
-	size_t start = 0, end = len, i;
-
-	if (memchr(in, '\0', len))
-		return -EINVAL;
-	while (start < end && is_blank(in[start]))
-		start++;
-	while (end > start && is_blank(in[end - 1]))
-		end--;
-	if (start == end || end - start >= outsz)
-		return -EINVAL;
-	for (i = start; i < end; i++)
-		if (in[i] == '\r' || in[i] == '\v' || in[i] == '\f')
-			return -EINVAL;
-	memcpy(out, in + start, end - start);
-	out[end - start] = '\0';
-	return (int)(end - start);
+	return trim(in, len, out, outsz, true);
 }
 
 int knob_parse_pid(const char *value, int *ret_pid)
