@@ -112,14 +112,7 @@ start_alice() {
 			env -u XDG_CONFIG_HOME HOME="$AHOME" "$CGFS" -f "${args[@]}" "$MNT"
 	) >>"$LOG" 2>&1 &
 	DAEMON=$!
-	for _ in $(seq 1 200); do
-		grep -q " $MNT fuse.cgfs " /proc/mounts && return 0
-		kill -0 "$DAEMON" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "alice's cgfs did not mount; its log:"
-	cat "$LOG"
-	return 1
+	wait_mounted "alice's cgfs"
 }
 
 # alice_spawn [USER]: a sleep as USER (alice), started where alice's

@@ -217,13 +217,19 @@ start_cgfs() {
 	[ -n "$conf" ] || args+=(-o "config=$RUN_CONF")
 	"$CGFS" -f -o "base=/$BASE" "${args[@]}" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON=$!
+	wait_mounted cgfs
+}
+
+# wait_mounted WHO: waits (10 s at most) until $DAEMON has mounted cgfs on
+# $MNT; if it ends or times out first, prints "WHO did not mount" and $LOG.
+wait_mounted() {
 	local i
 	for i in $(seq 1 200); do
-		if grep -q " $MNT fuse.cgfs " /proc/mounts; then return 0; fi
-		if ! kill -0 "$DAEMON" 2>/dev/null; then break; fi
+		grep -q " $MNT fuse.cgfs " /proc/mounts && return 0
+		kill -0 "$DAEMON" 2>/dev/null || break
 		sleep 0.05
 	done
-	echo "cgfs did not mount; its log:"
+	echo "$1 did not mount; its log:"
 	cat "$LOG"
 	return 1
 }

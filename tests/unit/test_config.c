@@ -188,6 +188,20 @@ static void test_empty(void **state)
 	config_free(&cfg);
 }
 
+/* text is refused with msg, and the result is left untouched. */
+static void expect_refused(const char *text, const char *msg)
+{
+	struct config cfg, before;
+	char err[CONFIG_ERR_MAX] = "";
+
+	memset(&cfg, 0x5a, sizeof(cfg));
+	before = cfg;
+	assert_int_equal(config_parse(text, "t.conf", &cfg, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, msg);
+	/* *ret is untouched on error. */
+	assert_memory_equal(&cfg, &before, sizeof(cfg));
+}
+
 static void test_errors(void **state)
 {
 	static const struct { const char *text, *msg; } cases[] = {
@@ -305,19 +319,12 @@ static void test_errors(void **state)
 		{ "[defaults]\ncpus = 0-1\n    ,3\n",
 		  "t.conf:3: expected 'key = value', '[section]' or a comment" },
 	};
-	struct config cfg, before;
+	struct config cfg;
 	char err[CONFIG_ERR_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		memset(&cfg, 0x5a, sizeof(cfg));
-		before = cfg;
-		err[0] = '\0';
-		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, err, sizeof(err)),
-		                 -EINVAL);
-		assert_string_equal(err, cases[i].msg);
-		/* *ret is untouched on error. */
-		assert_memory_equal(&cfg, &before, sizeof(cfg));
+		expect_refused(cases[i].text, cases[i].msg);
 		/* No message buffer, or a tiny one, is fine too. */
 		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, NULL, 0), -EINVAL);
 		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, err, 4), -EINVAL);
@@ -714,20 +721,11 @@ static void test_group_errors(void **state)
 		  "t.conf:1: [group a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/A/B/C/D/E/F/"
 		  "] is deeper than 32 groups" },
 	};
-	struct config cfg, before;
-	char err[CONFIG_ERR_MAX];
 	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-		memset(&cfg, 0x5a, sizeof(cfg));
-		before = cfg;
-		err[0] = '\0';
-		assert_int_equal(config_parse(cases[i].text, "t.conf", &cfg, err, sizeof(err)),
-		                 -EINVAL);
-		assert_string_equal(err, cases[i].msg);
-		assert_memory_equal(&cfg, &before, sizeof(cfg));
-	}
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++)
+		expect_refused(cases[i].text, cases[i].msg);
 }
 
 static void test_caps_allow_group(void **state)

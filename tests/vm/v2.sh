@@ -26,19 +26,12 @@ R=$V2/$BASE
 # start_daemon CGROUP ARGS...: cgfs -f ARGS MNT, without lib.sh's base=,
 # started in the real cgroup CGROUP (a directory) unless it is "".
 start_daemon() {
-	local cg=$1 i
+	local cg=$1
 	shift
 	bash -c '[ -z "$1" ] || echo $$ >"$1/cgroup.procs" || exit 99; shift; exec "$@"' \
 		_ "$cg" "$CGFS" -f "$@" "$MNT" >>"$LOG" 2>&1 &
 	DAEMON=$!
-	for i in $(seq 1 200); do
-		grep -q " $MNT fuse.cgfs " /proc/mounts && return 0
-		kill -0 "$DAEMON" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "cgfs did not mount; its log:"
-	cat "$LOG"
-	return 1
+	wait_mounted cgfs
 }
 
 # stop_daemon: unmounts; the daemon must then exit 0.
