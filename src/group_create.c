@@ -70,10 +70,9 @@ int leaf_in(const struct cg_hier *h, const char *lp)
 
 /* A group's leaf in every hierarchy where it is missing: it is made with
  * the group's first process, not with the group (a group that never holds
- * one costs half the cgroups). All or nothing. */
-int make_leaf(const struct cgroot *r, const char *path)
+ * one costs half the cgroups). All or nothing; made[i] says where. */
+int make_leaf(const struct cgroot *r, const char *path, bool *made)
 {
-	bool made[LAYOUT_MAX_HIER] = { false };
 	char lp[PATH_MAX];
 	size_t i;
 	int res = cgfile_join(lp, sizeof(lp), path, GROUP_LEAF);

@@ -111,8 +111,9 @@ void remove_made(const struct cgroot *r, const char *path, const bool *made);
 /* The leaf lp of a group in one hierarchy, made if missing: 1 made, 0
  * there already, or -errno. */
 int leaf_in(const struct cg_hier *h, const char *lp);
-/* A group's leaf in every hierarchy where it is missing; all or nothing. */
-int make_leaf(const struct cgroot *r, const char *path);
+/* A group's leaf in every hierarchy where it is missing; all or nothing.
+ * made (LAYOUT_MAX_HIER entries, false on entry) says where it was made. */
+int make_leaf(const struct cgroot *r, const char *path, bool *made);
 int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps);
 
 /* ---- processes (group_procs.c) ---- */

@@ -335,15 +335,27 @@ static int move_pid(const struct cgroot *r, const char *path, pid_t pid)
 
 int group_move_pid(const struct cgroot *r, const char *path, pid_t pid)
 {
+	bool made[LAYOUT_MAX_HIER] = { false };
+	char lp[PATH_MAX];
 	int res = move_pid(r, path, pid);
 
 	if (res != -ENOENT)
 		return res;
-	/* No leaf yet (or not everywhere): the group's first process. */
+	/* No leaf yet (or not everywhere): the group's first process. The
+	 * lock is held until it is in: an empty leaf is what a group whose
+	 * processes have all ended looks like, and the autoremove watcher
+	 * (group_remove_idle, under this lock) would remove the group in
+	 * between. A leaf made for a process that could not move is taken
+	 * back, for the same reason. */
 	cgroot_lock(r);
-	res = make_leaf(r, path);
+	res = make_leaf(r, path, made);
+	if (res == 0) {
+		res = move_pid(r, path, pid);
+		if (res < 0 && cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) == 0)
+			remove_made(r, lp, made);
+	}
 	cgroot_unlock(r);
-	return res < 0 ? res : move_pid(r, path, pid);
+	return res;
 }
 
 /* Whether cg (relative to h's mount, "." its top) is path or below it. */

@@ -33,6 +33,12 @@ run() {
 	OUT=$(cat "$ERR.out")
 }
 
+# assert_rc DESC WANT: cgfs-run's status; on a mismatch, what it said.
+assert_rc() {
+	assert_eq "$1" "$2" "$RC"
+	[ "$2" = "$RC" ] || sed 's/^/# stderr: /' "$ERR"
+}
+
 # groups: the groups cgfs-run made in alice's tree (run-*), one a line.
 groups() {
 	ls "$T" | grep '^run-' || true
@@ -60,7 +66,7 @@ run "$A" --memory 64M --cpu 50 --pids 100 -- sh -c \
 	'for k in memory_limit_mb cpu_percent pids_max autoremove; do cat "$CGFS_GROUP/$k"; done
 	 cat "$CGFS_GROUP/procs"; echo "pid $$"; exit 7'
 out=$OUT
-assert_eq "the command's exit status is cgfs-run's" 7 "$RC"
+assert_rc "the command's exit status is cgfs-run's" 7
 assert_eq "the limits and the mark, read in the group while it runs" "64 50 100 1" \
 	"$(sed -n 1,4p <<<"$out" | tr '\n' ' ' | sed 's/ $//')"
 pid=$(sed -n 's/^pid //p' <<<"$out")
@@ -69,7 +75,7 @@ gone_within 5 && ok "the group is gone once the command ended" ||
 	not_ok "left behind: $(groups)"
 assert_eq "...in every hierarchy" "" "$(for mp in $(serving_mounts); do ls "$mp/$BASE/$A" 2>/dev/null; done | grep '^run-')"
 run "$A" -- true
-assert_eq "true gives 0" 0 "$RC"
+assert_rc "true gives 0" 0
 run "$A" -- sh -c 'kill -TERM $$'
 assert_eq "a command killed by SIGTERM: the shell's 143" 143 "$((RC))"
 
@@ -94,34 +100,34 @@ for i in $(seq 1 100); do [ -e "$T/job" ] || break; sleep 0.05; done
 [ -e "$T/job" ] && not_ok "job (made by cgfs-run) left behind" || ok "the levels it made are gone after"
 as "$A" mkdir "$T/keep"
 run "$A" --group keep --pids 50 -- true
-assert_eq "--group keep (there already)" 0 "$RC"
+assert_rc "--group keep (there already)" 0
 sleep 0.5
 [ -d "$T/keep" ] && ok "a group that was there stays" || not_ok "cgfs-run removed an existing group"
 assert_eq "...unmarked" 0 "$(cat "$T/keep/autoremove")"
 assert_eq "...with the limit it was given" 50 "$(cat "$T/keep/pids_max")"
 run "$A" --group /etc -- true
-assert_eq "--group /etc: refused" 125 "$RC"
+assert_rc "--group /etc: refused" 125
 
 # ---- errors: messages, codes, nothing left
 
 run "$A" --memory 512MB -- true
-assert_eq "a bad size: 125" 125 "$RC"
+assert_rc "a bad size: 125" 125
 grep -q -- "--memory '512MB': Invalid argument" "$ERR" && ok "...names the option and the knob's EINVAL" ||
 	not_ok "message: $(cat "$ERR")"
 run "$A" --cpu 0 -- true
-assert_eq "--cpu 0: 125" 125 "$RC"
+assert_rc "--cpu 0: 125" 125
 grep -q -- "--cpu '0': Numerical result out of range" "$ERR" && ok "...ERANGE, named" ||
 	not_ok "message: $(cat "$ERR")"
 assert_eq "refused limits leave no group" "" "$(groups)"
 run "$A" -- /nonexistent/cmd
-assert_eq "a command not found: 127" 127 "$RC"
+assert_rc "a command not found: 127" 127
 grep -q "command not found" "$ERR" && ok "...said so" || not_ok "message: $(cat "$ERR")"
 run "$A" -- no-such-command-$$
-assert_eq "a command not on PATH: 127" 127 "$RC"
+assert_rc "a command not on PATH: 127" 127
 run "$A" -- /etc/passwd
-assert_eq "a file that cannot be run: 126" 126 "$RC"
+assert_rc "a file that cannot be run: 126" 126
 run "$A" -- /tmp
-assert_eq "a directory: 126" 126 "$RC"
+assert_rc "a directory: 126" 126
 assert_eq "none of them left a group" "" "$(groups)"
 as "$A" "$RUN" --mount /nonexistent -- true 2>"$ERR"
 assert_eq "no mount: 125" 125 "$?"
@@ -130,7 +136,7 @@ as "$A" "$RUN" --mount /tmp -- true 2>"$ERR"
 assert_eq "not a cgfs mount: 125" 125 "$?"
 grep -q "not a cgfs mount" "$ERR" && ok "...said so" || not_ok "message: $(cat "$ERR")"
 run "$BOB" -- true
-assert_eq "bob has no tree: 125" 125 "$RC"
+assert_rc "bob has no tree: 125" 125
 grep -q "no tree for $BOB" "$ERR" && ok "...said so" || not_ok "message: $(cat "$ERR")"
 as "$A" "$RUN" --mount "$MNT" 2>"$ERR"
 assert_eq "no command: 125" 125 "$?"
@@ -159,11 +165,9 @@ assert_eq "the refused move left no group" "" "$(groups)"
 
 if [ "$(awk '/^SwapTotal:/ { print $2 }' /proc/meminfo)" = 0 ]; then
 	run "$A" --memory 32M -- dd if=/dev/zero of=/dev/null bs=128M count=1
-	assert_eq "a command touching 128 MiB under a 32 MiB limit is OOM-killed (SIGKILL)" 137 "$RC"
-	[ "$RC" = 137 ] || echo "# cgfs-run said: $(cat "$ERR")"
+	assert_rc "a command touching 128 MiB under a 32 MiB limit is OOM-killed (SIGKILL)" 137
 	run "$A" --memory 256M -- dd if=/dev/zero of=/dev/null bs=16M count=1
-	assert_eq "...and 16 MiB runs" 0 "$RC"
-	[ "$RC" = 0 ] || echo "# cgfs-run said: $(cat "$ERR")"
+	assert_rc "...and 16 MiB runs" 0
 else
 	echo "# SKIP the OOM kill: this machine has swap, so a process over its memory limit swaps"
 	run "$A" --memory 32M -- sh -c 'cat "$CGFS_GROUP/memory_limit_mb"'
