@@ -385,6 +385,29 @@ static int poll_wait(struct fs *fs, uint64_t fh, struct fuse_pollhandle *ph,
 	return res;
 }
 
+void fs_group_gone(struct fs *fs, const char *path)
+{
+	size_t i, len = strlen(path);
+	bool any = false;
+
+	(void)fs;
+	pthread_mutex_lock(&P.lock);
+	/* The files watched there may not say so: the kernel does not
+	 * notify a removed cgroup's files, and their watches end only when
+	 * their inodes do, which can be minutes later. */
+	for (i = 0; i < P.n; i++) {
+		const char *e = P.v[i].ref->path;
+
+		if (strncmp(e, path, len) == 0 && (e[len] == '\0' || e[len] == '/')) {
+			P.v[i].due = now_ms();
+			any = true;
+		}
+	}
+	if (any)
+		wake_thread();
+	pthread_mutex_unlock(&P.lock);
+}
+
 void poll_forget(uint64_t fh)
 {
 	struct fuse_pollhandle *ph = NULL;

@@ -193,6 +193,11 @@ static void set_caching(void *ctx, bool on)
 	fs_set_caching(ctx, on);
 }
 
+static void group_gone(void *ctx, const char *path)
+{
+	fs_group_gone(ctx, path);
+}
+
 /* cgfs.conf's declared groups that are missing (a reboot, a new
  * declaration, a removal while no server watched), before the watcher
  * starts: it then finds them all. */
@@ -234,7 +239,7 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	 * watcher cgfs still serves, caching nothing. */
 	watch_start(fs->root, fs->cfg, &(struct watch_hooks){ .ctx = fs,
 	            .forget_entry = forget_entry, .forget_inode = forget_inode,
-	            .set_caching = set_caching });
+	            .set_caching = set_caching, .gone = group_gone });
 	/* Files a thread keeps open for a group removed meanwhile are
 	 * closed after its next request. */
 	serve_after_each(group_files_check);

@@ -411,6 +411,9 @@ static void on_event(const struct inotify_event *ev)
 		return;
 	mine = (ev->mask & (IN_CREATE | IN_DELETE)) && own_change(p, made);
 	c = dir_child(d, ev->name);
+	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && w.hooks.gone &&
+	    !__atomic_load_n(&watch_stopping, __ATOMIC_ACQUIRE))
+		w.hooks.gone(w.hooks.ctx, p);
 	if ((ev->mask & (IN_DELETE | IN_MOVED_FROM)) && hier == w.r->primary) {
 		auto_forget(p);
 		/* cgfs's own rmdir too: a declared group comes back. */

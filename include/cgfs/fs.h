@@ -29,3 +29,7 @@ void fs_destroy_nodes(void);
 /* Entries and attributes are cached for cache_timeout (on) or not at
  * all (off): the watcher says which (watch_hooks.set_caching). */
 void fs_set_caching(struct fs *fs, bool on);
+
+/* The group at path is gone from a hierarchy (watch_hooks.gone): a
+ * poller waiting on an events file at or below it is looked at now. */
+void fs_group_gone(struct fs *fs, const char *path);

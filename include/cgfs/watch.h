@@ -48,6 +48,9 @@ struct watch_hooks {
 	/* Entries and attributes may be cached (true: every outside change
 	 * is reported from now on), or not (false). */
 	void (*set_caching)(void *ctx, bool on);
+	/* The group at path (from the base) was removed or renamed away in
+	 * some hierarchy, by cgfs or not; called once per hierarchy. */
+	void (*gone)(void *ctx, const char *path);
 };
 
 /* Reconciles the tree and starts the watcher thread. Call once, after
