@@ -16,8 +16,11 @@ if [ "${1:-build}" = test ]; then
 	# bsdextrautils: col, for the man page checks; systemd:
 	# systemd-analyze verify of the unit (installing it does not make it
 	# PID 1); busybox-static: readers.sh reads with busybox's cat.
+	# The guests' (tests/vm): installed here, not by the guests' own
+	# scripts, which tools/test.sh runs side by side.
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
-	      cgroup-tools python3 bsdextrautils systemd busybox-static)
+	      cgroup-tools python3 bsdextrautils systemd busybox-static
+	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev)
 fi
 missing=()
 for p in "${want[@]}"; do

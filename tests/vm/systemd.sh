@@ -34,6 +34,9 @@
 #   CGFS_VM_TIMEOUT=900          hard cap on QEMU, after which it is killed
 #   CGFS_VM_VERBOSE=1            stream the whole console, not just results
 #   CGFS_VM_APPEND=...           more kernel command line (debugging)
+#   CGFS_VM_PREPARE_ONLY=1       build (or find) the cached root file
+#                                system, then stop: tools/test.sh does so
+#                                beside the host's suites
 # Ends with "vm-systemd: N passed, M failed" (N and M count checks); the
 # guest's whole console is kept in BUILD_DIR/vm-systemd/console.log.
 set -uo pipefail
@@ -126,6 +129,10 @@ if [ ! -s "$rootfs_tar" ]; then
 		  die "mmdebstrap failed: is $mirror reachable? (log: $work/mmdebstrap.log)"; }
 	rootfs_s="$(elapsed_since "$t")s"
 	echo "$VM_TAG: root file system built in $rootfs_s ($(du -h "$rootfs_tar" | cut -f1))"
+fi
+if [ "${CGFS_VM_PREPARE_ONLY:-}" = 1 ]; then
+	echo "$VM_TAG: root file system ready ($rootfs_s)"
+	exit 0
 fi
 
 # ---- the kernel (host.sh), shared with run.sh
