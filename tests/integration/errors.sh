@@ -9,17 +9,20 @@ start_cgfs || exit 1
 assert_op "alice mkdir web" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/web"
 G=$MNT/$ALICE/web
 
-# bad KNOB ERRNO VALUE...: each value refused with ERRNO, nothing changed.
+# bad KNOB ERRNO VALUE...: each value refused with ERRNO, and all of
+# them together changed nothing. (One snapshot per batch, not per value:
+# a snapshot reads every setting file of every hierarchy, and a refused
+# value cannot undo what an earlier one changed.)
 bad() {
 	local knob=$1 want=$2 v before after
 	shift 2
 	[ -e "$G/$knob" ] || { echo "# SKIP $knob: not on this host"; return; }
+	before=$(snapshot)
 	for v in "$@"; do
-		before=$(snapshot)
 		assert_op "$knob '$v' -> $want" "$want" as "$ALICE" "$XOP" write "$G/$knob" "$v"
-		after=$(snapshot)
-		assert_eq "$knob '$v' changed nothing" "$before" "$after"
 	done
+	after=$(snapshot)
+	assert_eq "$knob: the $# values refused with $want changed nothing" "$before" "$after"
 }
 
 # "echo > knob" sends a lone newline: an empty value.
