@@ -14,7 +14,10 @@ start_cgfs || exit 1
 "$XOP" mkdir "$MNT/$ALICE" >/dev/null
 assert_op "alice mkdir load" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/load"
 
-# Long enough for every kill; the clients stop by themselves.
+# Long enough for every kill on an idle machine; the clients stop by
+# themselves. On a busy one (an emulated guest beside other work) the
+# kills can outlast them: the later kills then find no load, and each
+# must still bring a new server.
 as "$ALICE" setsid "$CGLOAD" -c 8 -t $((KILLS * 2 + 5)) -a ECONNABORTED,EIO \
 	"$MNT/$ALICE/load" >"$OUT" 2>&1 &
 L=$!
@@ -24,7 +27,6 @@ restarted=0
 for i in $(seq 1 "$KILLS"); do
 	# 0.2 .. 1.2 s of load, then SIGKILL wherever the server is.
 	sleep "0.$((RANDOM % 10 + 2))"
-	kill -0 "$L" 2>/dev/null || break
 	kill -KILL "$S"
 	S=$(wait_server "$S") || { not_ok "kill $i: no new server"; break; }
 	restarted=$((restarted + 1))
