@@ -15,6 +15,7 @@
 #include "cgfs/procview.h"
 #include "cgfs/units.h"
 #include "cgfs/view.h"
+#include "view_int.h"
 
 #define HOST_CPUINFO "/proc/cpuinfo"
 #define HOST_ONLINE "/sys/devices/system/cpu/online"
@@ -113,9 +114,7 @@ static int quota_cpus(const struct knob_io *io, uint64_t *ret)
 	return 0;
 }
 
-/* The CPUs the group sees into bits (UNITS_CPU_WORDS words), and how
- * many in *ret_n (at least 1). */
-static int view_cpus(const struct knob_io *io, uint64_t *bits, unsigned *ret_n)
+int view_cpus(const struct knob_io *io, uint64_t *bits, unsigned *ret_n)
 {
 	uint64_t quota;
 	int res = cpuset_of(io, bits);
@@ -266,8 +265,7 @@ static int uptime_read(const struct knob_io *io, char **ret)
 	return res;
 }
 
-/* The group's meminfo knob, as its own file shows it. */
-static int meminfo_read(const struct knob_io *io, char **ret)
+int view_meminfo(const struct knob_io *io, char **ret)
 {
 	const struct knob *k = knob_find("meminfo");
 	char *buf = malloc(KNOB_TEXT_MAX);
@@ -298,8 +296,9 @@ const struct view_entry view_table[] = {
 	[V_SYS_CPU] = { "cpu", V_SYS_SYSTEM, NULL, NULL },
 	{ "online", V_SYS_CPU, NULL, online_read },
 	{ "cpuinfo", V_PROC, NULL, cpuinfo_read },
-	{ "meminfo", V_PROC, "meminfo", meminfo_read },
+	{ "meminfo", V_PROC, "meminfo", view_meminfo },
 	{ "uptime", V_PROC, NULL, uptime_read },
+	{ "swaps", V_PROC, "meminfo", view_swaps_read },
 };
 
 const size_t view_count = sizeof(view_table) / sizeof(view_table[0]);

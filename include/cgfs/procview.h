@@ -81,3 +81,15 @@ struct procview_uptime {
  * below 0. Length into buf, -EIO for host text that is not
  * "S.CC I.CC", -EINVAL for hz or ncpus 0, -ENOBUFS. */
 int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t size);
+
+/* ---- swaps (procview_stat.c) ---- */
+
+/* SwapTotal and SwapFree of a meminfo text, in kB: lines "Key:<blanks>N
+ * kB". 0, or -EIO where either is missing or does not parse. */
+int procview_swap_of(const char *meminfo, uint64_t *ret_total, uint64_t *ret_unused);
+
+/* The group's /proc/swaps: the kernel's header line, then, for a total
+ * above 0, one line for the group: "none", type "virtual", size total,
+ * used total - unused (0 if unused is larger), priority 0, padded as the
+ * kernel pads its lines. Length into buf, -ENOBUFS. */
+int procview_swaps_render(uint64_t total, uint64_t unused, char *buf, size_t size);

@@ -12,6 +12,9 @@
  * than the CPUs kept. The same pieces go to the uptime parsers (the
  * cpuinfo piece as a /proc/PID/stat, the quota as a usage file, the
  * period as the host's /proc/uptime): uptime renders -EIO or one line.
+ * The cpuinfo piece also goes to swaps as a meminfo text: its swap
+ * parses or is -EIO, and swaps renders the kernel's header, then nothing
+ * for no swap or one line that ends in a newline.
  */
 #include <errno.h>
 
@@ -100,6 +103,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(res == 0 || (res == -EIO && u.usage_us == PROCVIEW_NONE));
 		res = procview_uptime_render(&u, up, sizeof(up));
 		fuzz_assert(res == -EIO || (res > 0 && strlen(up) == (size_t)res && up[res - 1] == '\n'));
+	}
+	{
+		static const char header[] = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
+		uint64_t total = 7, unused = 7;
+		char swaps[256];
+
+		res = procview_swap_of(piece[0], &total, &unused);
+		fuzz_assert(res == 0 || (res == -EIO && total == 7 && unused == 7));
+		res = procview_swaps_render(total, unused, swaps, sizeof(swaps));
+		fuzz_assert(res > 0 && strlen(swaps) == (size_t)res && swaps[res - 1] == '\n');
+		fuzz_assert(strncmp(swaps, header, sizeof(header) - 1) == 0);
+		fuzz_assert((total == 0) == ((size_t)res == sizeof(header) - 1));
 	}
 	for (i = 0; i < 4; i++)
 		free(piece[i]);

@@ -36,7 +36,7 @@ assert_eq "a group lists proc and sys" "proc sys" \
 	"$(ls "$MNT/$G" | grep -xE 'proc|sys' | tr '\n' ' ' | sed 's/ $//')"
 have_mem=$([ -e "$MNT/$G/meminfo" ] && echo yes || echo no)
 want_proc="cpuinfo uptime"
-[ "$have_mem" = yes ] && want_proc="cpuinfo meminfo uptime"
+[ "$have_mem" = yes ] && want_proc="cpuinfo meminfo swaps uptime"
 assert_eq "proc/ holds the group's files" "$want_proc" "$(ls "$MNT/$G/proc" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "sys/ holds devices/system/cpu/online" "$MNT/$G/$ONLINE" \
 	"$(find "$MNT/$G/sys" -type f)"
@@ -48,6 +48,32 @@ if [ "$have_mem" = yes ]; then
 	assert_eq "proc/meminfo is the group's meminfo" \
 		"$(grep -E '^(MemTotal|SwapTotal):' "$MNT/$G/meminfo")" \
 		"$(grep -E '^(MemTotal|SwapTotal):' "$MNT/$G/proc/meminfo")"
+fi
+
+# ---- swaps: the group's swap as its meminfo shows it ----
+
+SWAPS_HEADER=$(printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority')
+if [ "$have_mem" = yes ]; then
+	swap_total=$(awk '/^SwapTotal:/ { print $2 }' "$MNT/$G/meminfo")
+	if [ "$swap_total" = 0 ]; then
+		assert_eq "no swap in meminfo: proc/swaps is the kernel's header alone" \
+			"$SWAPS_HEADER" "$(cat "$MNT/$G/proc/swaps")"
+		assert_eq "proc/swaps: the header and its newline" \
+			"$(printf '%s\n' "$SWAPS_HEADER" | wc -c)" "$(wc -c <"$MNT/$G/proc/swaps")"
+	else
+		# one line, its size and use in kB those of meminfo
+		assert_eq "proc/swaps: the group's line" \
+			"none virtual $swap_total $((swap_total - $(awk '/^SwapFree:/ { print $2 }' \
+				"$MNT/$G/meminfo"))) 0" \
+			"$(sed 1d "$MNT/$G/proc/swaps" | tr -s ' \t' ' ')"
+	fi
+	if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
+		assert_eq "bound over /proc/swaps: swapon --show reads no swap" "" \
+			"$(unshare -m sh -c "mount --bind '$MNT/$G/proc/swaps' /proc/swaps &&
+				swapon --show 2>&1")"
+	fi
+else
+	assert_op "no meminfo knob: no proc/swaps" ENOENT "$XOP" stat "$MNT/$G/proc/swaps"
 fi
 
 # ---- the CPUs a group sees ----
@@ -227,10 +253,11 @@ norm() {
 	case $1 in
 	*meminfo) cut -d: -f1 ;;
 	*uptime) tr -d 0-9 ;;
+	*swaps) cat ;;
 	*) grep -v '^cpu MHz' ;;
 	esac
 }
-for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime; do
+for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime proc/swaps; do
 	[ -e "$MNT/$G/$f" ] || continue
 	want=$(norm "$f" <"$MNT/$G/$f")
 	assert_eq "busybox cat reads $f whole" "$want" "$("$BUSYBOX" cat "$MNT/$G/$f" | norm "$f")"
@@ -248,6 +275,10 @@ for who in "$ALICE" root; do
 	assert_op "$who cannot write proc/cpuinfo" EACCES "${run[@]}" "$XOP" write \
 		"$MNT/$G/proc/cpuinfo" 1
 	assert_op "$who cannot write cpu/online" EACCES "${run[@]}" "$XOP" write "$MNT/$G/$ONLINE" 0-3
+	if [ "$have_mem" = yes ]; then
+		assert_op "$who cannot write proc/swaps" EACCES "${run[@]}" "$XOP" write \
+			"$MNT/$G/proc/swaps" 1
+	fi
 	assert_op "$who cannot truncate proc/cpuinfo" EACCES "${run[@]}" "$XOP" truncate \
 		"$MNT/$G/proc/cpuinfo"
 	assert_op "$who cannot remove proc/cpuinfo" EPERM "${run[@]}" "$XOP" unlink \

@@ -357,6 +357,69 @@ static void test_uptime(void **state)
 	assert_int_equal(procview_uptime_render(&u, small, sizeof(small)), -ENOBUFS);
 }
 
+/* ---- swaps ---- */
+
+static void test_swap_of(void **state)
+{
+	uint64_t total = 7, unused = 7;
+
+	(void)state;
+	/* as meminfo renders it, and as the host's file is */
+	assert_int_equal(procview_swap_of("MemTotal:        524288 kB\nSwapCached:            0 kB\n"
+	                                  "SwapTotal:       262144 kB\nSwapFree:        200000 kB\n",
+	                                  &total, &unused),
+	                 0);
+	assert_int_equal(total, 262144);
+	assert_int_equal(unused, 200000);
+	assert_int_equal(procview_swap_of(fixture("host-noswap.meminfo"), &total, &unused), 0);
+	assert_int_equal(total, 0);
+	assert_int_equal(unused, 0);
+	assert_int_equal(procview_swap_of(fixture("host-swap.meminfo"), &total, &unused), 0);
+	assert_true(total > 0 && unused <= total);
+	total = unused = 7;
+	assert_int_equal(procview_swap_of("SwapTotal: 1 kB\n", &total, &unused), -EIO);
+	assert_int_equal(procview_swap_of("SwapTotal: x kB\nSwapFree: 1 kB\n", &total, &unused),
+	                 -EIO);
+	assert_int_equal(procview_swap_of("SwapTotal: 1 MB\nSwapFree: 1 kB\n", &total, &unused),
+	                 -EIO);
+	assert_int_equal(procview_swap_of("SwapTotal: 1 kB\nSwapFree: 99999999999999999999 kB\n",
+	                                  &total, &unused),
+	                 -EIO);
+	assert_int_equal(procview_swap_of("", &total, &unused), -EIO);
+	assert_int_equal(procview_swap_of(NULL, &total, &unused), -EIO);
+	assert_int_equal(total, 7);
+	assert_int_equal(unused, 7);
+}
+
+#define HEADER "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+/* "none" padded with blanks to column 40, as the kernel pads a path */
+#define NONE "none                                    "
+
+static void test_swaps(void **state)
+{
+	char small[sizeof(HEADER)];
+
+	(void)state;
+	assert_int_equal(strlen(NONE), 40);
+	assert_int_equal(procview_swaps_render(0, 0, out, sizeof(out)), (int)strlen(HEADER));
+	assert_string_equal(out, HEADER);
+	assert_int_equal(procview_swaps_render(1048576, 524288, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t1048576\t\t524288\t\t0\n");
+	/* the kernel's second tab only below 10000000 */
+	assert_int_equal(procview_swaps_render(16777216, 16777216, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t16777216\t0\t\t0\n");
+	assert_int_equal(procview_swaps_render(20000000, 0, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t20000000\t20000000\t0\n");
+	assert_int_equal(procview_swaps_render(9999999, 0, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t9999999\t\t9999999\t\t0\n");
+	/* more free than total (a race between two counters): none used */
+	assert_int_equal(procview_swaps_render(100, 200, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t100\t\t0\t\t0\n");
+	assert_int_equal(procview_swaps_render(0, 0, small, sizeof(small) - 1), -ENOBUFS);
+	assert_int_equal(procview_swaps_render(0, 0, small, sizeof(small)), (int)sizeof(small) - 1);
+	assert_int_equal(procview_swaps_render(1, 0, small, sizeof(small)), -ENOBUFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,7 +429,8 @@ int main(void)
 		cmocka_unit_test(test_cpuinfo_arm), cmocka_unit_test(test_cpuinfo_odd),
 		cmocka_unit_test(test_cpuinfo_fixture), cmocka_unit_test(test_cpuinfo_arm_fixture),
 		cmocka_unit_test(test_stat_start),  cmocka_unit_test(test_usage),
-		cmocka_unit_test(test_uptime),
+		cmocka_unit_test(test_uptime),      cmocka_unit_test(test_swap_of),
+		cmocka_unit_test(test_swaps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
