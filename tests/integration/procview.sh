@@ -358,6 +358,25 @@ time.sleep(1000)' &
 		"$(stat_field "$MNT/$G/frozen/proc/stat" procs_blocked 2)"
 	kill "$THR" 2>/dev/null
 	wait "$THR" 2>/dev/null
+	# A flood of threads: a read looks at 1024 of them, not more.
+	if [ "$states" = DDDD ]; then
+		assert_op "alice makes $G/flood" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/flood"
+		setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups -- \
+			"$PY" -c 'import threading, time
+for _ in range(1100): threading.Thread(target=time.sleep, args=(1000,), daemon=True).start()
+time.sleep(1000)' &
+		FLOOD=$!
+		SPAWNED+=("$FLOOD")
+		all() { [ "$(ls /proc/$FLOOD/task 2>/dev/null | wc -l)" = 1101 ]; }
+		wait_for 60 all && ok "a process of 1101 threads" || not_ok "a process of 1101 threads"
+		assert_op "alice moves it in" OK as "$ALICE" "$XOP" write "$MNT/$G/flood/procs" "$FLOOD"
+		assert_op "alice freezes $G/flood" OK as "$ALICE" "$XOP" write "$MNT/$G/flood/freeze" 1
+		assert_eq "stat: 1101 frozen threads: 1024 counted" 1024 \
+			"$(stat_field "$MNT/$G/flood/proc/stat" procs_blocked 2)"
+		assert_op "alice thaws it" OK as "$ALICE" "$XOP" write "$MNT/$G/flood/freeze" 0
+		kill "$FLOOD" 2>/dev/null
+		wait "$FLOOD" 2>/dev/null
+	fi
 else
 	not_ok "no freeze knob or no python3: thread states are not tested"
 fi
