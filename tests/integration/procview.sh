@@ -69,7 +69,7 @@ if [ "$have_mem" = yes ]; then
 				"$MNT/$G/meminfo"))) 0" \
 			"$(sed 1d "$MNT/$G/proc/swaps" | tr -s ' \t' ' ')"
 	fi
-	if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ]; then
+	if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ] && swapon --show >/dev/null 2>&1; then
 		assert_eq "bound over /proc/swaps: swapon --show reads no swap" "" \
 			"$(unshare -m sh -c "mount --bind '$MNT/$G/proc/swaps' /proc/swaps &&
 				swapon --show 2>&1")"
