@@ -23,6 +23,8 @@ static const struct {
 	{ "cpuinfo", "proc/cpuinfo" },
 	{ "uptime", "proc/uptime" },
 	{ "cpu/online", "sys/devices/system/cpu/online" },
+	{ "stat", "proc/stat" },
+	{ "swaps", "proc/swaps" },
 };
 
 /* One row per view file, read by turns from cgfs and from LXCFS. */

@@ -243,6 +243,31 @@ static int gio_pids(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg)
 	return for_each_pid(primary(g->r)->base_fd, g->path, fn, arg);
 }
 
+static int gio_tasks(void *ctx, pid_t pid, int (*fn)(void *arg, pid_t tid), void *arg)
+{
+	char path[40], *end;
+	struct dirent *e;
+	DIR *d;
+	long tid;
+	int n = 0;
+
+	(void)ctx;
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	d = opendir(path);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		tid = strtol(e->d_name, &end, 10);
+		if (*end || tid <= 0)
+			continue;
+		n++;
+		if (fn(arg, (pid_t)tid))
+			break;
+	}
+	closedir(d);
+	return n;
+}
+
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
               const char *path)
 {
@@ -259,6 +284,7 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->each_below = gio_each_below;
 	io->block_dev = gio_block_dev;
 	io->pids = gio_pids;
+	io->tasks = gio_tasks;
 }
 
 /* ---- set-up ---- */

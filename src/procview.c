@@ -303,22 +303,38 @@ static int scan_centi(const char **p, uint64_t *ret)
 	return 0;
 }
 
-int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t size)
+int procview_up(const char *host_uptime, uint64_t start, unsigned long hz, uint64_t *ret_up,
+                uint64_t *ret_host)
 {
-	uint64_t host, idle, up = 0, start, busy;
-	const char *p = u->host;
-	int len;
+	uint64_t host, idle, up = 0;
+	const char *p = host_uptime;
 
-	if (u->hz == 0 || u->ncpus == 0)
+	if (hz == 0)
 		return -EINVAL;
 	if (!p || scan_centi(&p, &host) < 0 || *p++ != ' ' || scan_centi(&p, &idle) < 0 ||
 	    (*p && *p != '\n'))
 		return -EIO;
-	if (u->start != PROCVIEW_NONE) {
+	if (start != PROCVIEW_NONE) {
 		/* ticks to hundredths without overflow: start < 2^64 / 100 */
-		start = u->start / u->hz * 100 + u->start % u->hz * 100 / u->hz;
+		start = start / hz * 100 + start % hz * 100 / hz;
 		up = host > start ? host - start : 0;
 	}
+	*ret_up = up;
+	if (ret_host)
+		*ret_host = host;
+	return 0;
+}
+
+int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t size)
+{
+	uint64_t idle, up, busy;
+	int len;
+
+	if (u->hz == 0 || u->ncpus == 0)
+		return -EINVAL;
+	len = procview_up(u->host, u->start, u->hz, &up, NULL);
+	if (len < 0)
+		return len;
 	idle = up > UINT64_MAX / u->ncpus ? UINT64_MAX : up * u->ncpus;
 	if (u->usage_us != PROCVIEW_NONE) {
 		busy = u->usage_us / 10000;

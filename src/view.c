@@ -15,6 +15,7 @@
 #include "cgfs/procview.h"
 #include "cgfs/units.h"
 #include "cgfs/view.h"
+#include "view_int.h"
 
 #define HOST_CPUINFO "/proc/cpuinfo"
 #define HOST_ONLINE "/sys/devices/system/cpu/online"
@@ -28,9 +29,8 @@
 /* A cpuset list as the kernel prints it, and one quota file. */
 #define LIST_TEXT_MAX 8192
 #define NUM_TEXT_MAX 64
-/* The host's cpuinfo is read into a buffer this size, doubled until it
- * fits (PROCVIEW_CPUINFO_MAX at most). */
-#define CPUINFO_FIRST 65536
+/* A host file is read into a buffer this size, doubled until it fits. */
+#define HOST_FILE_FIRST 65536
 #define ONLINE_TEXT_MAX 32
 #define HOST_UPTIME "/proc/uptime"
 #define CPUACCT_USAGE_V1 "cpuacct.usage"
@@ -113,9 +113,7 @@ static int quota_cpus(const struct knob_io *io, uint64_t *ret)
 	return 0;
 }
 
-/* The CPUs the group sees into bits (UNITS_CPU_WORDS words), and how
- * many in *ret_n (at least 1). */
-static int view_cpus(const struct knob_io *io, uint64_t *bits, unsigned *ret_n)
+int view_cpus(const struct knob_io *io, uint64_t *bits, unsigned *ret_n)
 {
 	uint64_t quota;
 	int res = cpuset_of(io, bits);
@@ -147,8 +145,8 @@ static int online_read(const struct knob_io *io, char **ret)
 	return res;
 }
 
-/* The host's whole /proc/cpuinfo, however long up to its bound. */
-static int host_cpuinfo(const struct knob_io *io, char **ret, size_t *ret_size)
+int view_host_file(const struct knob_io *io, const char *path, size_t max, char **ret,
+                   size_t *ret_size)
 {
 	size_t size;
 	char *buf;
@@ -156,11 +154,11 @@ static int host_cpuinfo(const struct knob_io *io, char **ret, size_t *ret_size)
 
 	if (!io->host_read)
 		return -ENOENT;
-	for (size = CPUINFO_FIRST; size <= PROCVIEW_CPUINFO_MAX; size *= 2) {
+	for (size = HOST_FILE_FIRST; size <= max; size *= 2) {
 		buf = malloc(size);
 		if (!buf)
 			return -ENOMEM;
-		res = io->host_read(io->ctx, HOST_CPUINFO, buf, size);
+		res = io->host_read(io->ctx, path, buf, size);
 		if (res >= 0 && (size_t)res < size - 1) {
 			*ret = buf;
 			*ret_size = size;
@@ -184,7 +182,7 @@ static int cpuinfo_read(const struct knob_io *io, char **ret)
 	int res = bits ? view_cpus(io, bits, &n) : -ENOMEM;
 
 	if (res == 0)
-		res = host_cpuinfo(io, &host, &size);
+		res = view_host_file(io, HOST_CPUINFO, PROCVIEW_CPUINFO_MAX, &host, &size);
 	if (res >= 0) {
 		buf = malloc(size);
 		res = buf ? procview_cpuinfo_render(host, bits, buf, size) : -ENOMEM;
@@ -200,23 +198,29 @@ static int cpuinfo_read(const struct knob_io *io, char **ret)
 
 /* ---- uptime ---- */
 
-struct oldest {
-	const struct knob_io *io;
-	uint64_t start; /* ticks after boot, PROCVIEW_NONE for none yet */
-};
-
 /* A pid recycled meanwhile is a younger process: the oldest stays the
  * oldest. One that has gone is passed over. */
 static void oldest_one(void *arg, pid_t pid)
 {
-	struct oldest *o = arg;
+	struct view_walk *w = arg;
 	char path[40], text[STAT_TEXT_MAX];
 	uint64_t t;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	if (o->io->host_read(o->io->ctx, path, text, sizeof(text)) > 0 &&
-	    procview_stat_start(text, &t) == 0 && t < o->start)
-		o->start = t;
+	if (w->io->host_read(w->io->ctx, path, text, sizeof(text)) <= 0)
+		return;
+	if (procview_stat_start(text, &t) == 0 && t < w->start)
+		w->start = t;
+	if (w->each)
+		w->each(w, pid, text);
+}
+
+int view_walk_pids(struct view_walk *w)
+{
+	w->start = PROCVIEW_NONE;
+	if (!w->io->host_read || !w->io->pids)
+		return -ENOENT;
+	return w->io->pids(w->io->ctx, oldest_one, w);
 }
 
 /* The CPU time the group has used, PROCVIEW_NONE where no hierarchy
@@ -238,7 +242,7 @@ static uint64_t usage_of(const struct knob_io *io)
 
 static int uptime_read(const struct knob_io *io, char **ret)
 {
-	struct oldest o = { io, PROCVIEW_NONE };
+	struct view_walk w = { io, PROCVIEW_NONE, NULL, NULL };
 	struct procview_uptime u = { 0 };
 	uint64_t *bits = malloc(UNITS_CPU_WORDS * sizeof(*bits));
 	char host[UPTIME_TEXT_MAX], *buf = malloc(UPTIME_TEXT_MAX);
@@ -250,10 +254,10 @@ static int uptime_read(const struct knob_io *io, char **ret)
 	if (res == 0)
 		res = io->host_read(io->ctx, HOST_UPTIME, host, sizeof(host));
 	if (res >= 0)
-		res = io->pids(io->ctx, oldest_one, &o);
+		res = view_walk_pids(&w);
 	if (res >= 0) {
 		u.host = host;
-		u.start = o.start;
+		u.start = w.start;
 		u.hz = (unsigned long)hz;
 		u.usage_us = usage_of(io);
 		res = procview_uptime_render(&u, buf, UPTIME_TEXT_MAX);
@@ -266,8 +270,7 @@ static int uptime_read(const struct knob_io *io, char **ret)
 	return res;
 }
 
-/* The group's meminfo knob, as its own file shows it. */
-static int meminfo_read(const struct knob_io *io, char **ret)
+int view_meminfo(const struct knob_io *io, char **ret)
 {
 	const struct knob *k = knob_find("meminfo");
 	char *buf = malloc(KNOB_TEXT_MAX);
@@ -298,8 +301,10 @@ const struct view_entry view_table[] = {
 	[V_SYS_CPU] = { "cpu", V_SYS_SYSTEM, NULL, NULL },
 	{ "online", V_SYS_CPU, NULL, online_read },
 	{ "cpuinfo", V_PROC, NULL, cpuinfo_read },
-	{ "meminfo", V_PROC, "meminfo", meminfo_read },
+	{ "meminfo", V_PROC, "meminfo", view_meminfo },
 	{ "uptime", V_PROC, NULL, uptime_read },
+	{ "swaps", V_PROC, "meminfo", view_swaps_read },
+	{ "stat", V_PROC, NULL, view_stat_read },
 };
 
 const size_t view_count = sizeof(view_table) / sizeof(view_table[0]);

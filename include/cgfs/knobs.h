@@ -58,6 +58,10 @@ struct knob_io {
 	/* Optional (NULL: -ENOENT): calls fn for every pid in the group and
 	 * the groups below it; how many, or -errno. */
 	int (*pids)(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg);
+	/* Optional (NULL: -ENOENT): calls fn for every thread of process
+	 * pid (the host's /proc/PID/task) until fn returns nonzero; how
+	 * many it called fn for, or -errno. */
+	int (*tasks)(void *ctx, pid_t pid, int (*fn)(void *arg, pid_t tid), void *arg);
 };
 
 enum knob_kind {

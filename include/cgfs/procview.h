@@ -74,6 +74,15 @@ struct procview_uptime {
 	uint64_t usage_us;  /* its CPU time; PROCVIEW_NONE when unknown */
 };
 
+/* How long the group has been up, in hundredths of a second, into
+ * *ret_up: the host's uptime (the first number of host_uptime, its
+ * /proc/uptime) minus start (ticks after boot, hz a second), 0 when start
+ * is later or PROCVIEW_NONE; and the host's uptime into *ret_host (NULL:
+ * not wanted). 0, -EIO for host text that is not "S.CC I.CC", -EINVAL
+ * for hz 0. */
+int procview_up(const char *host_uptime, uint64_t start, unsigned long hz, uint64_t *ret_up,
+                uint64_t *ret_host);
+
 /* The group's /proc/uptime, "S.CC I.CC\n": S the seconds since its
  * oldest process started (the host's uptime minus that start; 0 with no
  * process), I the idle time of the CPUs it sees over that time, S times
@@ -81,3 +90,73 @@ struct procview_uptime {
  * below 0. Length into buf, -EIO for host text that is not
  * "S.CC I.CC", -EINVAL for hz or ncpus 0, -ENOBUFS. */
 int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t size);
+
+/* ---- swaps (procview_stat.c) ---- */
+
+/* SwapTotal and SwapFree of a meminfo text, in kB: lines "Key:<blanks>N
+ * kB". 0, or -EIO where either is missing or does not parse. */
+int procview_swap_of(const char *meminfo, uint64_t *ret_total, uint64_t *ret_unused);
+
+/* The group's /proc/swaps: the kernel's header line, then, for a total
+ * above 0, one line for the group: "none", type "virtual", size total,
+ * used total - unused (0 if unused is larger), priority 0, padded as the
+ * kernel pads its lines. Length into buf, -ENOBUFS. */
+int procview_swaps_render(uint64_t total, uint64_t unused, char *buf, size_t size);
+
+/* ---- stat (procview_stat.c) ---- */
+
+/* The state of a task, from its /proc/PID/stat or /proc/PID/task/TID/stat
+ * (the letter after the command in parentheses), and its number of
+ * threads (field 20). 0 or -EIO. */
+int procview_task_state(const char *stat, char *ret_state, uint64_t *ret_threads);
+
+/* The group's user and system CPU time, in ticks of hz a second: v1
+ * cpuacct.stat ("user N" and "system N" lines, already in ticks of
+ * USER_HZ, which sysconf(_SC_CLK_TCK) is), v2 the user_usec and
+ * system_usec lines of cpu.stat. 0, -EIO, or -EINVAL for a bad version
+ * or hz 0. */
+int procview_cpu_ticks(int version, const char *text, unsigned long hz, uint64_t *ret_user,
+                       uint64_t *ret_system);
+
+/* total split over n CPUs into ret[0..n-1]: total / n each, one more for
+ * the first total % n, so that they add up to total. */
+void procview_split(uint64_t total, unsigned n, uint64_t *ret);
+
+/* v1 cpuacct.usage_percpu_user or cpuacct.usage_percpu_sys (nanoseconds
+ * per possible CPU, CPU 0 first, blank-separated) as ticks of hz a
+ * second on each of the n CPUs seen (cpus: UNITS_CPU_WORDS words, n CPUs
+ * set) into ret[0..n-1], in CPU order: a CPU seen has its own time, and
+ * the time of the CPUs not seen is split over those seen
+ * (procview_split). 0, -EIO for text that is not that, -EINVAL for n or
+ * hz 0. */
+int procview_percpu_ticks(const char *text, const uint64_t *cpus, unsigned n, unsigned long hz,
+                          uint64_t *ret);
+
+struct procview_stat {
+	const char *host;       /* the host's /proc/stat */
+	const char *uptime;     /* the host's /proc/uptime */
+	uint64_t start;         /* as procview_uptime's */
+	unsigned long hz;       /* ticks a second (sysconf(_SC_CLK_TCK)) */
+	unsigned ncpus;         /* the CPUs the group sees */
+	const uint64_t *user;   /* ncpus entries: user time on each, ticks */
+	const uint64_t *system; /* and system time */
+	uint64_t running;       /* the group's tasks in state R */
+	uint64_t blocked;       /* and in state D */
+};
+
+/* Bytes procview_stat_render may add to the host's text. */
+#define PROCVIEW_STAT_EXTRA(ncpus) (((size_t)(ncpus) + 1) * 240 + 128)
+
+/* The group's /proc/stat: a "cpu" line, then one "cpuN" line per CPU
+ * seen (N from 0), ten fields each as the kernel prints them: user,
+ * nice (0), system, idle, iowait (0), irq (0), softirq (0), steal (0),
+ * guest (0), guest_nice (0). A CPU's idle is the group's uptime
+ * (procview_up) in ticks minus its user and system time, never below 0;
+ * the cpu line's fields are the sums of the cpuN lines'. Then the host's
+ * lines but its cpu lines, in its order, each as it is but btime (the
+ * host's, plus its uptime minus the group's, in whole seconds: btime
+ * plus the group's uptime is now), procs_running and procs_blocked (the
+ * group's). Length into buf, -EIO for host text without btime,
+ * procs_running and procs_blocked lines of one number or uptime text
+ * procview_up refuses, -EINVAL for hz or ncpus 0, -ENOBUFS. */
+int procview_stat_render(const struct procview_stat *s, char *buf, size_t size);

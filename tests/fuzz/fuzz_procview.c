@@ -12,11 +12,59 @@
  * than the CPUs kept. The same pieces go to the uptime parsers (the
  * cpuinfo piece as a /proc/PID/stat, the quota as a usage file, the
  * period as the host's /proc/uptime): uptime renders -EIO or one line.
+ * The cpuinfo piece also goes to swaps as a meminfo text: its swap
+ * parses or is -EIO, and swaps renders the kernel's header, then nothing
+ * for no swap or one line that ends in a newline.
+ * And to stat: the cpuinfo piece as the host's /proc/stat and as a task's
+ * stat, the quota as cpuacct.stat or cpu.stat and as a per-CPU usage file
+ * (the first 64 CPUs kept), the period as the host's uptime: stat renders
+ * -EIO or a text with a cpu line and one cpuN line per CPU, numbered from
+ * 0, whose fields add up to the cpu line's.
  */
 #include <errno.h>
 
 #include "cgfs/procview.h"
 #include "fuzz.h"
+
+#define STAT_CPUS 64
+
+/* The rendered stat's CPU lines: "cpu " then cpu0.. cpu(n-1), whose ten
+ * fields each add up to the cpu line's; whether they do. */
+static int cpu_lines_add_up(const char *text, unsigned n)
+{
+	unsigned long long sum[10] = { 0 }, want[10], v;
+	const char *p = text;
+	char name[16];
+	unsigned i, f;
+	int used;
+
+	if (strncmp(p, "cpu  ", 5) != 0)
+		return 0;
+	p += 4;
+	for (f = 0; f < 10; f++) {
+		if (sscanf(p, " %llu%n", &want[f], &used) != 1)
+			return 0;
+		p += used;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "\ncpu%u ", i);
+		if (strncmp(p, name, strlen(name)) != 0)
+			return 0;
+		p += strlen(name) - 1;
+		for (f = 0; f < 10; f++) {
+			if (sscanf(p, " %llu%n", &v, &used) != 1)
+				return 0;
+			p += used;
+			sum[f] += v;
+		}
+	}
+	for (f = 0; f < 10; f++)
+		if (sum[f] != want[f] && want[f] != UINT64_MAX)
+			return 0;
+	/* and no host CPU line after them */
+	return p[0] == '\n' &&
+	       !(strncmp(p + 1, "cpu", 3) == 0 && (p[4] == ' ' || (p[4] >= '0' && p[4] <= '9')));
+}
 
 static uint64_t bits[UNITS_CPU_WORDS];
 
@@ -100,6 +148,41 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(res == 0 || (res == -EIO && u.usage_us == PROCVIEW_NONE));
 		res = procview_uptime_render(&u, up, sizeof(up));
 		fuzz_assert(res == -EIO || (res > 0 && strlen(up) == (size_t)res && up[res - 1] == '\n'));
+	}
+	{
+		static const char header[] = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n";
+		uint64_t total = 7, unused = 7;
+		char swaps[256];
+
+		res = procview_swap_of(piece[0], &total, &unused);
+		fuzz_assert(res == 0 || (res == -EIO && total == 7 && unused == 7));
+		res = procview_swaps_render(total, unused, swaps, sizeof(swaps));
+		fuzz_assert(res > 0 && strlen(swaps) == (size_t)res && swaps[res - 1] == '\n');
+		fuzz_assert(strncmp(swaps, header, sizeof(header) - 1) == 0);
+		fuzz_assert((total == 0) == ((size_t)res == sizeof(header) - 1));
+	}
+	{
+		uint64_t user[STAT_CPUS], system[STAT_CPUS], u = 7, sy = 7, threads;
+		unsigned n = kept < STAT_CPUS ? (kept ? kept : 1) : STAT_CPUS;
+		struct procview_stat st = { piece[0], piece[3], PROCVIEW_NONE, 100, n,
+			                    user, system, 3, 4 };
+		size_t size = strlen(piece[0]) + PROCVIEW_STAT_EXTRA(n);
+		char state, *text = fuzz_exact(size, &base);
+
+		res = procview_task_state(piece[0], &state, &threads);
+		fuzz_assert(res == 0 || res == -EIO);
+		res = procview_cpu_ticks(version, piece[2], 100, &u, &sy);
+		fuzz_assert(res == 0 || (res == -EIO && u == 7 && sy == 7));
+		procview_split(u, n, user);
+		procview_split(sy, n, system);
+		if (procview_percpu_ticks(piece[2], bits, n, 100, user) < 0)
+			procview_split(u, n, user);
+		procview_stat_start(piece[0], &st.start);
+		res = procview_stat_render(&st, text, size);
+		fuzz_assert(res == -EIO || (res > 0 && strlen(text) == (size_t)res));
+		if (res > 0)
+			fuzz_assert(cpu_lines_add_up(text, n));
+		free(base);
 	}
 	for (i = 0; i < 4; i++)
 		free(piece[i]);

@@ -241,3 +241,10 @@ procview v2-max 1 arm.cpuinfo 0-1 "max 100000"
 procview v2-small-buffer 0x41 x86.cpuinfo 0-3 "max 100000"
 procview v1-uptime 0 x86.cpuinfo 0-1 123456789 "36645.32 15237.53"
 procview v2-uptime 1 x86.cpuinfo 0-1 $'usage_usec 2500000\nuser_usec 2000000' "36645.32 15237.53"
+procview swaps 0 host-swap.meminfo 0-1 -1 100000
+procview stat-v1 0 host.stat 0-1 $'user 4534964\nsystem 3115955' "51000.50 90000.00"
+procview stat-v1-percpu 0 host.stat 1 "2132934800000000 2218981600000000 " "51000.50 90000.00"
+procview stat-v2 1 host.stat 0-3 $'usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000' \
+	"51000.50 90000.00"
+procview task-stat 1 task.stat 0 "max 100000" "51000.50 90000.00"
+procview swaps-none 1 host-noswap.meminfo 0 "max 100000"

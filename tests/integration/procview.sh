@@ -1,12 +1,14 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # procview: a group's own /proc and /sys files (proc/cpuinfo,
-# proc/meminfo, sys/devices/system/cpu/online) through a real mount: the
+# proc/meminfo, proc/uptime, proc/swaps, proc/stat,
+# sys/devices/system/cpu/online) through a real mount: the
 # CPUs they show are the group's cpuset narrowed by its CFS quota (and
 # its ancestors'), numbered from 0; cpuinfo's blocks are the host's;
 # bound over /proc/cpuinfo and the sys file in a private mount namespace
-# they are what programs count; every reader (busybox cat, sendfile, a
-# second user) reads them whole; nothing writes them.
+# they are what programs count; stat's CPU lines are the group's time and
+# its procs_running and procs_blocked its threads'; every reader (busybox
+# cat, sendfile, a second user) reads them whole; nothing writes them.
 . "$(dirname "$0")/../lib/lib.sh"
 
 SCRATCH=
@@ -35,8 +37,8 @@ ONLINE=sys/devices/system/cpu/online
 assert_eq "a group lists proc and sys" "proc sys" \
 	"$(ls "$MNT/$G" | grep -xE 'proc|sys' | tr '\n' ' ' | sed 's/ $//')"
 have_mem=$([ -e "$MNT/$G/meminfo" ] && echo yes || echo no)
-want_proc="cpuinfo uptime"
-[ "$have_mem" = yes ] && want_proc="cpuinfo meminfo uptime"
+want_proc="cpuinfo stat uptime"
+[ "$have_mem" = yes ] && want_proc="cpuinfo meminfo stat swaps uptime"
 assert_eq "proc/ holds the group's files" "$want_proc" "$(ls "$MNT/$G/proc" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "sys/ holds devices/system/cpu/online" "$MNT/$G/$ONLINE" \
 	"$(find "$MNT/$G/sys" -type f)"
@@ -48,6 +50,32 @@ if [ "$have_mem" = yes ]; then
 	assert_eq "proc/meminfo is the group's meminfo" \
 		"$(grep -E '^(MemTotal|SwapTotal):' "$MNT/$G/meminfo")" \
 		"$(grep -E '^(MemTotal|SwapTotal):' "$MNT/$G/proc/meminfo")"
+fi
+
+# ---- swaps: the group's swap as its meminfo shows it ----
+
+SWAPS_HEADER=$(printf 'Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority')
+if [ "$have_mem" = yes ]; then
+	swap_total=$(awk '/^SwapTotal:/ { print $2 }' "$MNT/$G/meminfo")
+	if [ "$swap_total" = 0 ]; then
+		assert_eq "no swap in meminfo: proc/swaps is the kernel's header alone" \
+			"$SWAPS_HEADER" "$(cat "$MNT/$G/proc/swaps")"
+		assert_eq "proc/swaps: the header and its newline" \
+			"$(printf '%s\n' "$SWAPS_HEADER" | wc -c)" "$(wc -c <"$MNT/$G/proc/swaps")"
+	else
+		# one line, its size and use in kB those of meminfo
+		assert_eq "proc/swaps: the group's line" \
+			"none virtual $swap_total $((swap_total - $(awk '/^SwapFree:/ { print $2 }' \
+				"$MNT/$G/meminfo"))) 0" \
+			"$(sed 1d "$MNT/$G/proc/swaps" | tr -s ' \t' ' ')"
+	fi
+	if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" = 0 ] && swapon --show >/dev/null 2>&1; then
+		assert_eq "bound over /proc/swaps: swapon --show reads no swap" "" \
+			"$(unshare -m sh -c "mount --bind '$MNT/$G/proc/swaps' /proc/swaps &&
+				swapon --show 2>&1")"
+	fi
+else
+	assert_op "no meminfo knob: no proc/swaps" ENOENT "$XOP" stat "$MNT/$G/proc/swaps"
 fi
 
 # ---- the CPUs a group sees ----
@@ -219,6 +247,190 @@ assert_op "alice moves it into $H/odd" OK as "$ALICE" "$XOP" write "$MNT/$H/odd/
 age_ok "$ODD" "$MNT/$H/odd/proc/uptime" && res=yes || res=no
 assert_eq "a process named '$(cat /proc/$ODD/comm)': its own age ($AGE)" yes "$res"
 
+# ---- stat: the group's CPU lines and the host's other lines ----
+
+# stat_field FILE NAME N: field N (1: the name) of the line NAME
+stat_field() { awk -v n="$2" -v f="$3" '$1 == n { print $f }' "$1"; }
+cpu_lines() { grep -cE '^cpu[0-9]+ ' "$1"; }
+# adds_up FILE: each field of the cpu line is the sum of the cpuN lines'
+adds_up() {
+	awk '$1 == "cpu" { for (i = 2; i <= 11; i++) want[i] = $i }
+	     $1 ~ /^cpu[0-9]+$/ { for (i = 2; i <= 11; i++) sum[i] += $i }
+	     END { for (i = 2; i <= 11; i++) if (want[i] != sum[i]) { print "no"; exit }
+	           print "yes" }' "$1"
+}
+ST=$MNT/$G/proc/stat
+if [ -e "$MNT/$G/cpu_percent" ]; then
+	for p in 50 150 max; do
+		assert_op "stat: cpu_percent $p" OK as "$ALICE" "$XOP" write "$MNT/$G/cpu_percent" "$p"
+		want=$(ncpus "$(cat "$MNT/$G/$ONLINE")")
+		assert_eq "cpu_percent $p: one cpuN line per CPU seen ($want)" "$want" "$(cpu_lines "$ST")"
+		assert_eq "cpu_percent $p: cpu0 to cpu$((want - 1))" "$(seq -s ' ' 0 $((want - 1)))" \
+			"$(grep -oE '^cpu[0-9]+' "$ST" | sed 's/cpu//' | tr '\n' ' ' | sed 's/ $//')"
+	done
+	assert_op "stat: cpu_percent 100 again" OK as "$ALICE" "$XOP" write "$MNT/$G/cpu_percent" 100
+fi
+assert_eq "stat: the kernel's cpu line layout" yes \
+	"$(head -1 "$ST" | grep -qxE 'cpu  [0-9]+( [0-9]+){9}' && echo yes || echo no)"
+assert_eq "stat: the cpu line is the sum of the cpuN lines" yes "$(adds_up "$ST")"
+assert_eq "stat: the host's lines after the CPUs" "intr ctxt btime processes procs_running procs_blocked softirq" \
+	"$(awk '$1 !~ /^cpu/ { print $1 }' "$ST" | tr '\n' ' ' | sed 's/ $//')"
+# btime + the group's uptime is the host's btime + its uptime (now), read
+# between two such readings of the host's; whole seconds, one of rounding
+host_now() { echo $(($(awk '$1 == "btime" { print $2 }' /proc/stat) + $(cut -d. -f1 /proc/uptime))); }
+h1=$(host_now)
+gb=$(stat_field "$ST" btime 2)
+gu=$(cut -d. -f1 "$MNT/$G/proc/uptime")
+h2=$(host_now)
+assert_eq "stat: btime + uptime is now ($h1 <= $gb + $gu <= $h2 + 1)" yes \
+	"$([ $((gb + gu)) -ge $((h1 - 1)) ] && [ $((gb + gu)) -le $((h2 + 1)) ] && echo yes || echo no)"
+assert_eq "stat: btime is later than the host's (its process is younger than the boot)" yes \
+	"$([ "$gb" -gt "$(awk '$1 == "btime" { print $2 }' /proc/stat)" ] && echo yes || echo no)"
+assert_eq "stat: an empty group runs nothing" "0 0" \
+	"$(stat_field "$MNT/$H/child/proc/stat" procs_running 2) $(stat_field "$MNT/$H/child/proc/stat" procs_blocked 2)"
+assert_eq "stat: an empty group's idle is 0 (no uptime)" 0 \
+	"$(stat_field "$MNT/$H/child/proc/stat" cpu 5)"
+
+# wait_for SECONDS CMD: until CMD succeeds (generous: the machine is shared)
+wait_for() {
+	local i
+	for i in $(seq 1 $(($1 * 10))); do
+		"${@:2}" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# A busy loop moved into the group: its user time and procs_running rise.
+assert_op "alice makes $G/busy" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/busy"
+BST=$MNT/$G/busy/proc/stat
+user0=$(stat_field "$BST" cpu 2)
+setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups -- \
+	sh -c 'while :; do :; done' &
+BUSY=$!
+SPAWNED+=("$BUSY")
+is_alices() { [ "$(stat -c %u "/proc/$1")" = "$(id -u "$ALICE")" ] && [ "$(cat "/proc/$1/comm")" = "$2" ]; }
+wait_for 30 is_alices "$BUSY" sh
+assert_op "alice moves a busy loop into $G/busy" OK as "$ALICE" "$XOP" write "$MNT/$G/busy/procs" "$BUSY"
+user_rose() { [ "$(stat_field "$BST" cpu 2)" -gt "$user0" ]; }
+running() { [ "$(stat_field "$BST" procs_running 2)" -ge 1 ]; }
+wait_for 60 user_rose && res=yes || res=no
+assert_eq "stat: the busy loop's user time counts ($user0 -> $(stat_field "$BST" cpu 2))" yes "$res"
+wait_for 60 running && res=yes || res=no
+assert_eq "stat: the busy loop is running ($(stat_field "$BST" procs_running 2))" yes "$res"
+assert_eq "stat: its cpu line still adds up" yes "$(adds_up "$BST")"
+u1=$(stat_field "$BST" cpu 2)
+assert_eq "stat: the parent group counts its child's time" yes \
+	"$([ "$(stat_field "$ST" cpu 2)" -ge "$u1" ] && echo yes || echo no)"
+# the idle of each CPU never goes below 0, and the group is not idle for
+# all its uptime any more
+assert_eq "stat: no negative field" no "$(grep -q -- '-' "$BST" && echo yes || echo no)"
+kill "$BUSY" 2>/dev/null
+wait "$BUSY" 2>/dev/null
+
+# Threads in R and D are counted one by one: a frozen process's threads
+# are in D (the kernel's freezer puts every task it stops there).
+PY=$(command -v /usr/bin/python3 || true)
+if [ -e "$MNT/$G/freeze" ] && [ -n "$PY" ]; then
+	assert_op "alice makes $G/frozen" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/frozen"
+	setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups -- \
+		"$PY" -c 'import threading, time
+for _ in range(3): threading.Thread(target=time.sleep, args=(1000,), daemon=True).start()
+time.sleep(1000)' &
+	THR=$!
+	SPAWNED+=("$THR")
+	four() { [ "$(ls /proc/$THR/task 2>/dev/null | wc -l)" = 4 ]; }
+	wait_for 30 four
+	wait_for 30 is_alices "$THR" python3
+	assert_op "alice moves a process of 4 threads in" OK as "$ALICE" "$XOP" write \
+		"$MNT/$G/frozen/procs" "$THR"
+	assert_op "alice freezes $G/frozen" OK as "$ALICE" "$XOP" write "$MNT/$G/frozen/freeze" 1
+	states=$(cat /proc/$THR/task/*/stat | sed 's/.*) //' | cut -c1 | sort | tr -d '\n')
+	if [ "$states" = DDDD ]; then
+		assert_eq "stat: a frozen process's 4 threads are blocked" 4 \
+			"$(stat_field "$MNT/$G/frozen/proc/stat" procs_blocked 2)"
+	else
+		assert_eq "stat: frozen threads ($states) are not counted as blocked" 0 \
+			"$(stat_field "$MNT/$G/frozen/proc/stat" procs_blocked 2)"
+	fi
+	assert_op "alice thaws it" OK as "$ALICE" "$XOP" write "$MNT/$G/frozen/freeze" 0
+	assert_eq "stat: thawed sleeping threads are not blocked" 0 \
+		"$(stat_field "$MNT/$G/frozen/proc/stat" procs_blocked 2)"
+	kill "$THR" 2>/dev/null
+	wait "$THR" 2>/dev/null
+	# A flood of threads: a read looks at 1024 of them, not more.
+	if [ "$states" = DDDD ]; then
+		assert_op "alice makes $G/flood" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/flood"
+		setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups -- \
+			"$PY" -c 'import threading, time
+for _ in range(1100): threading.Thread(target=time.sleep, args=(1000,), daemon=True).start()
+time.sleep(1000)' &
+		FLOOD=$!
+		SPAWNED+=("$FLOOD")
+		all() { [ "$(ls /proc/$FLOOD/task 2>/dev/null | wc -l)" = 1101 ]; }
+		wait_for 60 all && ok "a process of 1101 threads" || not_ok "a process of 1101 threads"
+		assert_op "alice moves it in" OK as "$ALICE" "$XOP" write "$MNT/$G/flood/procs" "$FLOOD"
+		assert_op "alice freezes $G/flood" OK as "$ALICE" "$XOP" write "$MNT/$G/flood/freeze" 1
+		assert_eq "stat: 1101 frozen threads: 1024 counted" 1024 \
+			"$(stat_field "$MNT/$G/flood/proc/stat" procs_blocked 2)"
+		assert_op "alice thaws it" OK as "$ALICE" "$XOP" write "$MNT/$G/flood/freeze" 0
+		kill "$FLOOD" 2>/dev/null
+		wait "$FLOOD" 2>/dev/null
+	fi
+elif [ -e "$MNT/$G/freeze" ]; then
+	echo "# SKIP threads of one process counted one by one: no /usr/bin/python3 to make them"
+else
+	not_ok "no freeze knob: thread states are not tested"
+fi
+
+# A group of many processes: procs are counted up to the bound, the file
+# stays whole; one exiting meanwhile is passed over.
+assert_op "alice makes $G/many" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/many"
+MANY=()
+for i in $(seq 1 40); do
+	spawn "$ALICE"
+	MANY+=("$SPAWN")
+done
+for p in "${MANY[@]}"; do echo "$p"; done | as "$ALICE" sh -c "while read p; do echo \$p > '$MNT/$G/many/procs' || exit 1; done" &&
+	ok "alice moves 40 processes in" || not_ok "alice moves 40 processes in"
+assert_eq "stat: 40 sleeping processes: none running" 0 \
+	"$(stat_field "$MNT/$G/many/proc/stat" procs_running 2)"
+# processes exit while it is read, over and over
+( for p in "${MANY[@]}"; do kill "$p" 2>/dev/null; sleep 0.02; done ) &
+KILLER=$!
+bad=0
+for i in $(seq 1 30); do
+	out=$(cat "$MNT/$G/many/proc/stat" 2>&1) || bad=$((bad + 1))
+	grep -q '^procs_blocked ' <<<"$out" || bad=$((bad + 1))
+done
+wait "$KILLER"
+assert_eq "stat: read whole while its processes exit" 0 "$bad"
+
+# The odd name: its state and start are read after the last ')'
+assert_eq "stat: the process named '$(cat /proc/$ODD/comm)' sleeps" "0 0" \
+	"$(stat_field "$MNT/$H/odd/proc/stat" procs_running 2) $(stat_field "$MNT/$H/odd/proc/stat" procs_blocked 2)"
+
+# Bound over /proc/stat, as a container has it: the tools read the group's.
+in_stat() {
+	unshare -m sh -c "mount --bind '$ST' /proc/stat && $1" 2>&1
+}
+assert_eq "bound over /proc/stat: its cpuN lines are read" "$(cpu_lines "$ST")" \
+	"$(in_stat 'grep -cE "^cpu[0-9]+ " /proc/stat')"
+if command -v vmstat >/dev/null; then
+	assert_eq "bound: vmstat reads it (r and b columns: $(in_stat 'vmstat 1 1' | tail -1))" yes \
+		"$(in_stat 'vmstat 1 1' | tail -1 | grep -qE '^ *[0-9]+ +[0-9]+ ' && echo yes || echo no)"
+elif "$BUSYBOX" top -h 2>&1 | grep -q Usage; then
+	assert_eq "bound: busybox top reads it" yes \
+		"$(in_stat "'$BUSYBOX' top -bn1" | grep -q '^CPU:' && echo yes || echo no)"
+else
+	echo "# SKIP a tool reading the bound /proc/stat: no vmstat and no busybox top"
+fi
+if command -v top >/dev/null && top -V 2>&1 | grep -q procps; then
+	# one %CpuN line per cpuN line of the file (the group sees 1 CPU)
+	assert_eq "bound: procps top -1 shows the group's CPUs" "$(cpu_lines "$ST")" \
+		"$(in_stat 'top -1 -bn1' | grep -cE '^%Cpu[0-9]+ ')"
+fi
+
 # ---- every reader reads all of it ----
 
 # What does not change from one read to the next: meminfo's values and
@@ -227,10 +439,12 @@ norm() {
 	case $1 in
 	*meminfo) cut -d: -f1 ;;
 	*uptime) tr -d 0-9 ;;
+	*swaps) cat ;;
+	*stat) cut -d' ' -f1 ;;
 	*) grep -v '^cpu MHz' ;;
 	esac
 }
-for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime; do
+for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime proc/swaps proc/stat; do
 	[ -e "$MNT/$G/$f" ] || continue
 	want=$(norm "$f" <"$MNT/$G/$f")
 	assert_eq "busybox cat reads $f whole" "$want" "$("$BUSYBOX" cat "$MNT/$G/$f" | norm "$f")"
@@ -248,6 +462,11 @@ for who in "$ALICE" root; do
 	assert_op "$who cannot write proc/cpuinfo" EACCES "${run[@]}" "$XOP" write \
 		"$MNT/$G/proc/cpuinfo" 1
 	assert_op "$who cannot write cpu/online" EACCES "${run[@]}" "$XOP" write "$MNT/$G/$ONLINE" 0-3
+	assert_op "$who cannot write proc/stat" EACCES "${run[@]}" "$XOP" write "$MNT/$G/proc/stat" 1
+	if [ "$have_mem" = yes ]; then
+		assert_op "$who cannot write proc/swaps" EACCES "${run[@]}" "$XOP" write \
+			"$MNT/$G/proc/swaps" 1
+	fi
 	assert_op "$who cannot truncate proc/cpuinfo" EACCES "${run[@]}" "$XOP" truncate \
 		"$MNT/$G/proc/cpuinfo"
 	assert_op "$who cannot remove proc/cpuinfo" EPERM "${run[@]}" "$XOP" unlink \

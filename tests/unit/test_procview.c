@@ -357,6 +357,312 @@ static void test_uptime(void **state)
 	assert_int_equal(procview_uptime_render(&u, small, sizeof(small)), -ENOBUFS);
 }
 
+/* ---- swaps ---- */
+
+static void test_swap_of(void **state)
+{
+	uint64_t total = 7, unused = 7;
+
+	(void)state;
+	/* as meminfo renders it, and as the host's file is */
+	assert_int_equal(procview_swap_of("MemTotal:        524288 kB\nSwapCached:            0 kB\n"
+	                                  "SwapTotal:       262144 kB\nSwapFree:        200000 kB\n",
+	                                  &total, &unused),
+	                 0);
+	assert_int_equal(total, 262144);
+	assert_int_equal(unused, 200000);
+	assert_int_equal(procview_swap_of(fixture("host-noswap.meminfo"), &total, &unused), 0);
+	assert_int_equal(total, 0);
+	assert_int_equal(unused, 0);
+	assert_int_equal(procview_swap_of(fixture("host-swap.meminfo"), &total, &unused), 0);
+	assert_true(total > 0 && unused <= total);
+	total = unused = 7;
+	assert_int_equal(procview_swap_of("SwapTotal: 1 kB\n", &total, &unused), -EIO);
+	assert_int_equal(procview_swap_of("SwapTotal: x kB\nSwapFree: 1 kB\n", &total, &unused),
+	                 -EIO);
+	assert_int_equal(procview_swap_of("SwapTotal: 1 MB\nSwapFree: 1 kB\n", &total, &unused),
+	                 -EIO);
+	assert_int_equal(procview_swap_of("SwapTotal: 1 kB\nSwapFree: 99999999999999999999 kB\n",
+	                                  &total, &unused),
+	                 -EIO);
+	assert_int_equal(procview_swap_of("", &total, &unused), -EIO);
+	assert_int_equal(procview_swap_of(NULL, &total, &unused), -EIO);
+	assert_int_equal(total, 7);
+	assert_int_equal(unused, 7);
+}
+
+#define HEADER "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
+/* "none" padded with blanks to column 40, as the kernel pads a path */
+#define NONE "none                                    "
+
+static void test_swaps(void **state)
+{
+	char small[sizeof(HEADER)];
+
+	(void)state;
+	assert_int_equal(strlen(NONE), 40);
+	assert_int_equal(procview_swaps_render(0, 0, out, sizeof(out)), (int)strlen(HEADER));
+	assert_string_equal(out, HEADER);
+	assert_int_equal(procview_swaps_render(1048576, 524288, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t1048576\t\t524288\t\t0\n");
+	/* the kernel's second tab only below 10000000 */
+	assert_int_equal(procview_swaps_render(16777216, 16777216, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t16777216\t0\t\t0\n");
+	assert_int_equal(procview_swaps_render(20000000, 0, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t20000000\t20000000\t0\n");
+	assert_int_equal(procview_swaps_render(9999999, 0, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t9999999\t\t9999999\t\t0\n");
+	/* more free than total (a race between two counters): none used */
+	assert_int_equal(procview_swaps_render(100, 200, out, sizeof(out)) > 0, 1);
+	assert_string_equal(out, HEADER NONE "virtual\t\t100\t\t0\t\t0\n");
+	assert_int_equal(procview_swaps_render(0, 0, small, sizeof(small) - 1), -ENOBUFS);
+	assert_int_equal(procview_swaps_render(0, 0, small, sizeof(small)), (int)sizeof(small) - 1);
+	assert_int_equal(procview_swaps_render(1, 0, small, sizeof(small)), -ENOBUFS);
+}
+
+/* ---- stat ---- */
+
+static void test_task_state(void **state)
+{
+	static const char stat[] =
+		"4242 (a) R 1 2 (b) D 1 4242 4242 0 -1 4194560 120 0 0 0 1 2 0 0 20 0 7 0 "
+		"3664532 2334720 225\n";
+	uint64_t n = 9;
+	char st = 'x';
+
+	(void)state;
+	/* the command "a) R 1 2 (b": the state is the one after the last ')' */
+	assert_int_equal(procview_task_state(stat, &st, &n), 0);
+	assert_int_equal(st, 'D');
+	assert_int_equal(n, 7);
+	assert_int_equal(procview_task_state("1 (init) S 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 1 0 12\n",
+	                                     &st, &n),
+	                 0);
+	assert_int_equal(st, 'S');
+	assert_int_equal(n, 1);
+	st = 'x';
+	n = 9;
+	assert_int_equal(procview_task_state("1 (init) S 0 1\n", &st, &n), -EIO);
+	assert_int_equal(procview_task_state("1 (init)  S 0\n", &st, &n), -EIO);
+	assert_int_equal(procview_task_state("1 (init)", &st, &n), -EIO);
+	assert_int_equal(procview_task_state("no parenthesis", &st, &n), -EIO);
+	assert_int_equal(procview_task_state("1 (x) R 0 1 1 0 -1 4 1 2 3 4 5 6 7 8 20 0 -1 0 1\n", &st,
+	                                     &n),
+	                 -EIO);
+	assert_int_equal(st, 'x');
+	assert_int_equal(n, 9);
+}
+
+static void test_cpu_ticks(void **state)
+{
+	uint64_t u = 7, s = 7;
+
+	(void)state;
+	/* v1 cpuacct.stat: USER_HZ ticks already */
+	assert_int_equal(procview_cpu_ticks(1, "user 4534964\nsystem 3115955\n", 100, &u, &s), 0);
+	assert_int_equal(u, 4534964);
+	assert_int_equal(s, 3115955);
+	/* v2 cpu.stat: microseconds */
+	assert_int_equal(procview_cpu_ticks(2,
+	                                    "usage_usec 73421464000\nuser_usec 43519364000\n"
+	                                    "system_usec 29902100009\nnice_usec 43152000\n"
+	                                    "core_sched.force_idle_usec 0\n",
+	                                    100, &u, &s),
+	                 0);
+	assert_int_equal(u, 4351936);
+	assert_int_equal(s, 2990210);
+	assert_int_equal(procview_cpu_ticks(2, "user_usec 1000000\nsystem_usec 2500000\n", 250, &u,
+	                                    &s),
+	                 0);
+	assert_int_equal(u, 250);
+	assert_int_equal(s, 625);
+	u = s = 7;
+	assert_int_equal(procview_cpu_ticks(1, "user 1\n", 100, &u, &s), -EIO);
+	assert_int_equal(procview_cpu_ticks(1, "user x\nsystem 1\n", 100, &u, &s), -EIO);
+	assert_int_equal(procview_cpu_ticks(2, "usage_usec 1\n", 100, &u, &s), -EIO);
+	/* user_usec is not user */
+	assert_int_equal(procview_cpu_ticks(1, "user_usec 1\nsystem_usec 1\n", 100, &u, &s), -EIO);
+	assert_int_equal(procview_cpu_ticks(2, NULL, 100, &u, &s), -EIO);
+	assert_int_equal(procview_cpu_ticks(3, "", 100, &u, &s), -EINVAL);
+	assert_int_equal(procview_cpu_ticks(2, "", 0, &u, &s), -EINVAL);
+	assert_int_equal(u, 7);
+	assert_int_equal(s, 7);
+}
+
+static void test_split(void **state)
+{
+	uint64_t r[3];
+
+	(void)state;
+	procview_split(10, 3, r);
+	assert_int_equal(r[0], 4);
+	assert_int_equal(r[1], 3);
+	assert_int_equal(r[2], 3);
+	procview_split(2, 3, r);
+	assert_int_equal(r[0] + r[1] + r[2], 2);
+	assert_int_equal(r[2], 0);
+}
+
+static void test_percpu(void **state)
+{
+	/* as this kernel prints cpuacct.usage_percpu_user: a blank at the end */
+	static const char four[] = "2132934800000000 2218981600000000 100000000 1000000000 \n";
+	uint64_t r[4];
+
+	(void)state;
+	set_list("0-3");
+	assert_int_equal(procview_percpu_ticks(four, bits, 4, 100, r), 0);
+	assert_int_equal(r[0], 213293480);
+	assert_int_equal(r[1], 221898160);
+	assert_int_equal(r[2], 10);
+	assert_int_equal(r[3], 100);
+	/* CPUs 1 and 3 seen: 0's and 2's time split over them */
+	set_list("1,3");
+	assert_int_equal(procview_percpu_ticks("300000000 1000000000 100000000 0\n", bits, 2, 100, r),
+	                 0);
+	assert_int_equal(r[0], 100 + 20);
+	assert_int_equal(r[1], 0 + 20);
+	/* a CPU seen beyond the file's (not possible there): 0 */
+	set_list("0,5");
+	assert_int_equal(procview_percpu_ticks("1000000000 2000000000\n", bits, 2, 100, r), 0);
+	assert_int_equal(r[0], 200);
+	assert_int_equal(r[1], 100);
+	assert_int_equal(procview_percpu_ticks("", bits, 2, 100, r), 0);
+	assert_int_equal(r[0] + r[1], 0);
+	assert_int_equal(procview_percpu_ticks("1 x 2\n", bits, 2, 100, r), -EIO);
+	assert_int_equal(procview_percpu_ticks("1 -2\n", bits, 2, 100, r), -EIO);
+	assert_int_equal(procview_percpu_ticks("1 2\n3\n", bits, 2, 100, r), -EIO);
+	assert_int_equal(procview_percpu_ticks(NULL, bits, 2, 100, r), -EIO);
+	assert_int_equal(procview_percpu_ticks("1\n", bits, 0, 100, r), -EINVAL);
+	assert_int_equal(procview_percpu_ticks("1\n", bits, 2, 0, r), -EINVAL);
+}
+
+/* This kernel's /proc/stat, shortened (its intr line has 500 numbers). */
+static const char host_stat[] =
+	"cpu  4347307 4315 2959658 2392669 15507 0 30292 0 0 0\n"
+	"cpu0 2130848 1939 1479519 1245369 2679 0 14115 0 0 0\n"
+	"cpu1 2216458 2376 1480138 1147300 12828 0 16177 0 0 0\n"
+	"intr 78697796 0 0 0 1 1 2 0\n"
+	"ctxt 321021173\n"
+	"btime 1796599340\n"
+	"processes 2161184\n"
+	"procs_running 9\n"
+	"procs_blocked 0\n"
+	"softirq 89079949 0 5575399 4 191793 2687840 0 38 8799280 7 71825588\n";
+#define HOST_REST                                                                      \
+	"intr 78697796 0 0 0 1 1 2 0\nctxt 321021173\nbtime 1796649680\nprocesses 2161184\n" \
+	"procs_running 2\nprocs_blocked 1\n"                                              \
+	"softirq 89079949 0 5575399 4 191793 2687840 0 38 8799280 7 71825588\n"
+
+static void test_stat(void **state)
+{
+	/* host up 51000.50 s; the group's oldest process started at
+	 * 50340.00 s: up 660.50 s, 66050 ticks */
+	uint64_t user[2] = { 1000, 70000 }, system[2] = { 50, 0 };
+	struct procview_stat st = { host_stat, "51000.50 90000.00\n", 5034000, 100, 2,
+		                    user, system, 2, 1 };
+
+	(void)state;
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)) > 0, 1);
+	/* cpu1 busier than the uptime: idle 0 */
+	assert_string_equal(out, "cpu  71000 0 50 65000 0 0 0 0 0 0\n"
+	                         "cpu0 1000 0 50 65000 0 0 0 0 0 0\n"
+	                         "cpu1 70000 0 0 0 0 0 0 0 0 0\n" HOST_REST);
+	/* btime + the group's uptime is the host's btime + its uptime */
+	assert_int_equal(1796649680 + 660, 1796599340 + 51000);
+	/* one CPU, no process: uptime 0, btime now */
+	st.ncpus = 1;
+	st.start = PROCVIEW_NONE;
+	st.running = 0;
+	st.blocked = 0;
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)) > 0, 1);
+	assert_memory_equal(out, "cpu  1000 0 50 0 0 0 0 0 0 0\ncpu0 1000 0 50 0 0 0 0 0 0 0\nintr", 62);
+	assert_non_null(strstr(out, "\nbtime 1796650340\n"));
+	assert_non_null(strstr(out, "\nprocs_running 0\nprocs_blocked 0\n"));
+}
+
+static void test_stat_bad(void **state)
+{
+	uint64_t user[1] = { 0 }, system[1] = { 0 };
+	struct procview_stat st = { host_stat, "100.00 50.00\n", 0, 100, 1, user, system, 0, 0 };
+	char small[64];
+	size_t len;
+
+	(void)state;
+	assert_int_equal(procview_stat_render(&st, small, sizeof(small)), -ENOBUFS);
+	assert_int_equal(procview_stat_render(&st, out, 0), -ENOBUFS);
+	st.host = "cpu  1 2 3\nbtime 5\nprocs_running 1\n";
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)), -EIO);
+	st.host = "btime x\nprocs_running 1\nprocs_blocked 0\n";
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)), -EIO);
+	st.host = "btime 5 6\nprocs_running 1\nprocs_blocked 0\n";
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)), -EIO);
+	/* the fewest lines it takes, no newline at the end, a line it does
+	 * not know: as they are */
+	st.host = "cpuX 1\nbtime 5\nprocs_running 1\nprocs_blocked 0";
+	len = (size_t)procview_stat_render(&st, out, sizeof(out));
+	assert_string_equal(out, "cpu  0 0 0 10000 0 0 0 0 0 0\ncpu0 0 0 0 10000 0 0 0 0 0 0\n"
+	                         "cpuX 1\nbtime 5\nprocs_running 0\nprocs_blocked 0\n");
+	assert_int_equal(len, strlen(out));
+	st.host = host_stat;
+	st.uptime = "100.00\n";
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)), -EIO);
+	st.uptime = "100.00 50.00\n";
+	st.hz = 0;
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)), -EINVAL);
+	st.hz = 100;
+	st.ncpus = 0;
+	assert_int_equal(procview_stat_render(&st, out, sizeof(out)), -EINVAL);
+}
+
+/* out begins with s. */
+static void prefix(const char *s)
+{
+	assert_memory_equal(out, s, strlen(s));
+}
+
+/* This kernel's whole /proc/stat (tests/unit/fixtures, intr shortened),
+ * with v1's per-CPU files and v2's cpu.stat as they are printed here. */
+static void test_stat_fixture(void **state)
+{
+	static char host[4096];
+	uint64_t user[2], system[2];
+	struct procview_stat st = { host, "51000.50 90000.00\n", PROCVIEW_NONE, 100, 2,
+		                    user, system, 0, 0 };
+
+	(void)state;
+	snprintf(host, sizeof(host), "%s", fixture("host.stat"));
+	/* v1, the group on CPU 1 only */
+	set_list("1");
+	st.ncpus = 1;
+	assert_int_equal(procview_percpu_ticks("2132934800000000 2218981600000000 \n", bits, 1, 100,
+	                                       user),
+	                 0);
+	assert_int_equal(procview_percpu_ticks("1493779600000000 1496410000000000 \n", bits, 1, 100,
+	                                       system),
+	                 0);
+	assert_true(procview_stat_render(&st, out, sizeof(out)) > 0);
+	prefix("cpu  435191640 0 299018960 0 0 0 0 0 0 0\ncpu0 ");
+	assert_int_equal(count(out, "\ncpu"), 1);
+	assert_non_null(strstr(out, "\nbtime 1796650340\n"));
+	assert_non_null(strstr(out, "\nctxt "));
+	assert_non_null(strstr(out, "\nsoftirq "));
+	/* v2: split evenly over both CPUs */
+	st.ncpus = 2;
+	assert_int_equal(procview_cpu_ticks(2, "usage_usec 3000000\nuser_usec 2000010\n"
+	                                       "system_usec 1000000\n",
+	                                    100, &user[0], &system[0]),
+	                 0);
+	procview_split(user[0], 2, user);
+	procview_split(system[0], 2, system);
+	st.start = 5000000; /* up 1000.50 s */
+	assert_true(procview_stat_render(&st, out, sizeof(out)) > 0);
+	prefix("cpu  200 0 100 199800 0 0 0 0 0 0\n"
+	       "cpu0 100 0 50 99900 0 0 0 0 0 0\n"
+	       "cpu1 100 0 50 99900 0 0 0 0 0 0\nintr ");
+	assert_non_null(strstr(out, "\nbtime 1796649340\n"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,7 +672,11 @@ int main(void)
 		cmocka_unit_test(test_cpuinfo_arm), cmocka_unit_test(test_cpuinfo_odd),
 		cmocka_unit_test(test_cpuinfo_fixture), cmocka_unit_test(test_cpuinfo_arm_fixture),
 		cmocka_unit_test(test_stat_start),  cmocka_unit_test(test_usage),
-		cmocka_unit_test(test_uptime),
+		cmocka_unit_test(test_uptime),      cmocka_unit_test(test_swap_of),
+		cmocka_unit_test(test_swaps),       cmocka_unit_test(test_task_state),
+		cmocka_unit_test(test_cpu_ticks),   cmocka_unit_test(test_split),
+		cmocka_unit_test(test_percpu),      cmocka_unit_test(test_stat),
+		cmocka_unit_test(test_stat_bad),    cmocka_unit_test(test_stat_fixture),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

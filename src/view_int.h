@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * view's parts: what view.c shares with view_stat.c, and the files
+ * view_stat.c renders for the table.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgfs/knobs.h"
+
+/* The CPUs the group sees into bits (UNITS_CPU_WORDS words), and how
+ * many in *ret_n (at least 1). 0 or -errno. */
+int view_cpus(const struct knob_io *io, uint64_t *bits, unsigned *ret_n);
+
+/* The group's meminfo knob, as its own file shows it, into a malloc'd
+ * *ret; its length or -errno. */
+int view_meminfo(const struct knob_io *io, char **ret);
+
+/* A walk over the group's processes (view_walk_pids). */
+struct view_walk {
+	const struct knob_io *io;
+	/* The start of the oldest, in ticks after boot; PROCVIEW_NONE for
+	 * no process. */
+	uint64_t start;
+	/* Optional: called with each process's /proc/PID/stat text. */
+	void (*each)(struct view_walk *w, pid_t pid, const char *stat);
+	void *arg;
+};
+
+/* Reads /proc/PID/stat of every process of the group and the groups
+ * below it, the oldest's start into w->start; a process that has gone
+ * meanwhile is passed over. How many processes, or -errno (-ENOENT where
+ * io cannot list them). */
+int view_walk_pids(struct view_walk *w);
+
+/* The host file at path, however long up to max bytes, into a malloc'd
+ * *ret of *ret_size bytes; its length, -EFBIG beyond max, or -errno. */
+int view_host_file(const struct knob_io *io, const char *path, size_t max, char **ret,
+                   size_t *ret_size);
+
+/* proc/swaps and proc/stat. */
+int view_swaps_read(const struct knob_io *io, char **ret);
+int view_stat_read(const struct knob_io *io, char **ret);

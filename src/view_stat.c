@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * view: what proc/swaps and proc/stat read to render.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cgfs/procview.h"
+#include "cgfs/units.h"
+#include "view_int.h"
+
+/* The header and one line of numbers. */
+#define SWAPS_TEXT_MAX 256
+
+/* The group's swap as its meminfo shows it, so both files agree. */
+int view_swaps_read(const struct knob_io *io, char **ret)
+{
+	uint64_t total = 0, unused = 0;
+	char *meminfo = NULL, *buf = malloc(SWAPS_TEXT_MAX);
+	int res = buf ? view_meminfo(io, &meminfo) : -ENOMEM;
+
+	if (res >= 0)
+		res = procview_swap_of(meminfo, &total, &unused);
+	if (res == 0)
+		res = procview_swaps_render(total, unused, buf, SWAPS_TEXT_MAX);
+	free(meminfo);
+	if (res < 0)
+		free(buf);
+	else
+		*ret = buf;
+	return res;
+}
+
+/* ---- stat ---- */
+
+#define HOST_STAT "/proc/stat"
+#define HOST_UPTIME "/proc/uptime"
+/* The host's /proc/stat: its intr line has a number per interrupt. */
+#define HOST_STAT_MAX (4u << 20)
+#define CPUACCT_STAT_V1 "cpuacct.stat"
+#define PERCPU_USER_V1 "cpuacct.usage_percpu_user"
+#define PERCPU_SYS_V1 "cpuacct.usage_percpu_sys"
+#define CPU_STAT_V2 "cpu.stat"
+/* A usage_percpu file: 21 bytes a possible CPU at most. */
+#define PERCPU_TEXT_MAX (1u << 20)
+#define STAT_TEXT_MAX 1024
+#define UPTIME_TEXT_MAX 64
+
+/* procs_running and procs_blocked look at no more than this many tasks
+ * (threads) of the group, each one a /proc file read. */
+#define STAT_TASKS_MAX 1024
+
+struct states {
+	const struct knob_io *io;
+	pid_t pid;
+	uint64_t seen, running, blocked;
+};
+
+static void count_state(struct states *st, char state)
+{
+	st->seen++;
+	if (state == 'R')
+		st->running++;
+	else if (state == 'D')
+		st->blocked++;
+}
+
+/* One thread of a process with several; one that has gone is passed
+ * over. Nonzero stops the listing at the bound. */
+static int thread_one(void *arg, pid_t tid)
+{
+	struct states *st = arg;
+	char path[64], text[STAT_TEXT_MAX], state;
+	uint64_t threads;
+
+	if (st->seen >= STAT_TASKS_MAX)
+		return 1;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)st->pid, (int)tid);
+	if (st->io->host_read(st->io->ctx, path, text, sizeof(text)) > 0 &&
+	    procview_task_state(text, &state, &threads) == 0)
+		count_state(st, state);
+	return 0;
+}
+
+/* A process: its own state where it has one thread, else each thread's
+ * (its /proc/PID/stat shows the first thread's alone). */
+static void states_one(struct view_walk *w, pid_t pid, const char *stat)
+{
+	struct states *st = w->arg;
+	uint64_t threads;
+	char state;
+
+	if (st->seen >= STAT_TASKS_MAX || procview_task_state(stat, &state, &threads) < 0)
+		return;
+	if (threads <= 1 || !st->io->tasks) {
+		count_state(st, state);
+		return;
+	}
+	st->pid = pid;
+	st->io->tasks(st->io->ctx, pid, thread_one, st);
+}
+
+/* v1's time per CPU seen, from the per-CPU files; -ENOENT where the
+ * kernel has none (before 4.7) or one is longer than its bound. */
+static int percpu_v1(const struct knob_io *io, const uint64_t *bits, unsigned n, unsigned long hz,
+                     uint64_t *user, uint64_t *system)
+{
+	char *text = malloc(PERCPU_TEXT_MAX);
+	int res = text ? io->read(io->ctx, CTRL_CPUACCT, PERCPU_USER_V1, text, PERCPU_TEXT_MAX)
+	               : -ENOMEM;
+
+	if (res >= (int)PERCPU_TEXT_MAX - 1)
+		res = -ENOENT;
+	if (res >= 0)
+		res = procview_percpu_ticks(text, bits, n, hz, user);
+	if (res >= 0)
+		res = io->read(io->ctx, CTRL_CPUACCT, PERCPU_SYS_V1, text, PERCPU_TEXT_MAX);
+	if (res >= (int)PERCPU_TEXT_MAX - 1)
+		res = -ENOENT;
+	if (res >= 0)
+		res = procview_percpu_ticks(text, bits, n, hz, system);
+	free(text);
+	return res;
+}
+
+/* The group's user and system time on each CPU seen: v1 per CPU where
+ * the kernel counts it so, else (v1's cpuacct.stat, v2's cpu.stat) the
+ * total split evenly; 0 where no hierarchy counts it. */
+static int cpu_times(const struct knob_io *io, const uint64_t *bits, unsigned n, unsigned long hz,
+                     uint64_t *user, uint64_t *system)
+{
+	char text[STAT_TEXT_MAX];
+	int v1 = io->version(io->ctx, CTRL_CPUACCT) == 1, v2 = io->version(io->ctx, CTRL_CPU) == 2;
+	uint64_t u = 0, s = 0;
+	int res = -ENOENT;
+
+	if (v1) {
+		res = percpu_v1(io, bits, n, hz, user, system);
+		if (res != -ENOENT)
+			return res;
+		res = io->read(io->ctx, CTRL_CPUACCT, CPUACCT_STAT_V1, text, sizeof(text));
+	} else if (v2) {
+		res = io->read(io->ctx, CTRL_CPU, CPU_STAT_V2, text, sizeof(text));
+	}
+	if (res >= 0)
+		res = procview_cpu_ticks(v1 ? 1 : 2, text, hz, &u, &s);
+	if (res < 0 && res != -ENOENT)
+		return res;
+	procview_split(u, n, user);
+	procview_split(s, n, system);
+	return 0;
+}
+
+int view_stat_read(const struct knob_io *io, char **ret)
+{
+	struct states st = { io, 0, 0, 0, 0 };
+	struct view_walk w = { io, 0, states_one, &st };
+	struct procview_stat s = { 0 };
+	uint64_t *bits = malloc(UNITS_CPU_WORDS * sizeof(*bits)), *user = NULL, *system = NULL;
+	char uptime[UPTIME_TEXT_MAX], *host = NULL, *buf = NULL;
+	long hz = sysconf(_SC_CLK_TCK);
+	size_t size = 0;
+	int res = bits ? view_cpus(io, bits, &s.ncpus) : -ENOMEM;
+
+	if (res == 0 && (!io->host_read || hz <= 0))
+		res = -ENOENT;
+	if (res == 0) {
+		user = calloc(s.ncpus, sizeof(*user));
+		system = calloc(s.ncpus, sizeof(*system));
+		res = user && system ? cpu_times(io, bits, s.ncpus, (unsigned long)hz, user, system)
+		                     : -ENOMEM;
+	}
+	if (res == 0)
+		res = view_walk_pids(&w);
+	/* the host's uptime after the walk: no process starts after it */
+	if (res >= 0)
+		res = io->host_read(io->ctx, HOST_UPTIME, uptime, sizeof(uptime));
+	if (res >= 0)
+		res = view_host_file(io, HOST_STAT, HOST_STAT_MAX, &host, &size);
+	if (res >= 0) {
+		size = (size_t)res + PROCVIEW_STAT_EXTRA(s.ncpus);
+		buf = malloc(size);
+		s = (struct procview_stat){ host, uptime, w.start, (unsigned long)hz, s.ncpus,
+			                    user, system, st.running, st.blocked };
+		res = buf ? procview_stat_render(&s, buf, size) : -ENOMEM;
+	}
+	free(bits);
+	free(user);
+	free(system);
+	free(host);
+	if (res < 0)
+		free(buf);
+	else
+		*ret = buf;
+	return res;
+}
