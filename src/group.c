@@ -243,6 +243,30 @@ static int gio_pids(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg)
 	return for_each_pid(primary(g->r)->base_fd, g->path, fn, arg);
 }
 
+/* The sampler's count of a group it keeps (r: the server's tree). */
+static int load_count(const void *ctx, const char *path, ino_t ino, unsigned limit,
+                      struct loadavg_now *ret)
+{
+	return group_load_now(ctx, path, ino, limit, ret);
+}
+
+/* Counted whole now (the reader's own cost, as for its procs file);
+ * the averages are the sampler's. */
+static int gio_loadavg(void *ctx, struct procview_loadavg *ret)
+{
+	struct gio *g = ctx;
+	struct loadavg_src src = { load_count, g->r };
+	struct loadavg_now now;
+	struct stat st;
+	int res = group_stat(g->r, g->path, &st);
+
+	if (res == 0)
+		res = group_load_now(g->r, g->path, st.st_ino, UINT_MAX, &now);
+	if (res == -ESTALE)
+		res = -ENOENT;
+	return res < 0 ? res : loadavg_get(&src, g->path, st.st_ino, &now, ret);
+}
+
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
               const char *path)
 {
@@ -259,6 +283,7 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->each_below = gio_each_below;
 	io->block_dev = gio_block_dev;
 	io->pids = gio_pids;
+	io->loadavg = gio_loadavg;
 }
 
 /* ---- set-up ---- */

@@ -38,6 +38,8 @@
 /* /proc/PID/stat and cpu.stat fit; /proc/uptime and the file made. */
 #define STAT_TEXT_MAX 1024
 #define UPTIME_TEXT_MAX 64
+/* Three averages, two counts and a pid. */
+#define LOADAVG_TEXT_MAX 128
 
 /* ---- the CPUs the group sees ---- */
 
@@ -280,6 +282,22 @@ static int meminfo_read(const struct knob_io *io, char **ret)
 	return res;
 }
 
+/* The group's threads now and its averages: the sampler's (group.c). */
+static int loadavg_read(const struct knob_io *io, char **ret)
+{
+	struct procview_loadavg l;
+	char *buf = malloc(LOADAVG_TEXT_MAX);
+	int res = !buf ? -ENOMEM : io->loadavg ? io->loadavg(io->ctx, &l) : -ENOENT;
+
+	if (res >= 0)
+		res = procview_loadavg_render(&l, buf, LOADAVG_TEXT_MAX);
+	if (res < 0)
+		free(buf);
+	else
+		*ret = buf;
+	return res;
+}
+
 /* ---- the table ---- */
 
 enum {
@@ -300,6 +318,7 @@ const struct view_entry view_table[] = {
 	{ "cpuinfo", V_PROC, NULL, cpuinfo_read },
 	{ "meminfo", V_PROC, "meminfo", meminfo_read },
 	{ "uptime", V_PROC, NULL, uptime_read },
+	{ "loadavg", V_PROC, NULL, loadavg_read },
 };
 
 const size_t view_count = sizeof(view_table) / sizeof(view_table[0]);
