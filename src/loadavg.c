@@ -264,6 +264,7 @@ static struct {
 	pthread_cond_t wake;     /* on CLOCK_MONOTONIC */
 	pthread_t thread;
 	bool running, stopping;  /* under s.lock */
+	uint64_t next;           /* the next round's due time, under s.lock */
 } L = {
 	.s = { .lock = PTHREAD_MUTEX_INITIALIZER, .budget = LOADAVG_BUDGET },
 };
@@ -278,30 +279,31 @@ static uint64_t now_ms(void)
 
 static void *sampler(void *arg)
 {
-	uint64_t next = now_ms() + LOADAVG_PERIOD_MS, t;
+	uint64_t due, t;
 	struct timespec ts;
 
 	(void)arg;
 	pthread_mutex_lock(&L.s.lock);
 	while (!L.stopping) {
 		t = now_ms();
-		if (t < next) {
-			ts.tv_sec = (time_t)(next / 1000);
-			ts.tv_nsec = (long)(next % 1000) * 1000000L;
+		if (t < L.next) {
+			ts.tv_sec = (time_t)(L.next / 1000);
+			ts.tv_nsec = (long)(L.next % 1000) * 1000000L;
 			pthread_cond_timedwait(&L.wake, &L.s.lock, &ts);
 			continue;
 		}
+		due = L.next;
 		pthread_mutex_unlock(&L.s.lock);
 		/* At its due time, not when woken: rounds a period apart count
 		 * one period each however late the thread woke. */
-		if (loadavg_round(&L.s, next) < 0)
+		if (loadavg_round(&L.s, due) < 0)
 			log_debug("loadavg: a round missed (no memory)");
 		pthread_mutex_lock(&L.s.lock);
-		next += LOADAVG_PERIOD_MS;
+		L.next += LOADAVG_PERIOD_MS;
 		/* Late (a stopped process): the samples missed are folded in
 		 * at the next round, as periods. */
-		if (next <= t)
-			next = t + LOADAVG_PERIOD_MS;
+		if (L.next <= t)
+			L.next = t + LOADAVG_PERIOD_MS;
 	}
 	pthread_mutex_unlock(&L.s.lock);
 	return NULL;
@@ -325,6 +327,7 @@ static int sampler_start(const struct loadavg_src *src)
 	pthread_cond_init(&L.wake, &attr);
 	pthread_condattr_destroy(&attr);
 	L.s.src = *src;
+	L.next = now_ms() + LOADAVG_PERIOD_MS;
 	err = pthread_create(&L.thread, NULL, sampler, NULL);
 	if (err) {
 		pthread_cond_destroy(&L.wake);
@@ -346,6 +349,10 @@ int loadavg_get(const struct loadavg_src *src, const char *path, ino_t ino,
 	res = sampler_start(src);
 	if (res == 0)
 		res = loadavg_table_get(&L.s.t, ino, path, now_ms(), &e);
+	/* A new history is on the rounds' grid: its first sample is the
+	 * next round's, within a period of now. */
+	if (res == 1)
+		e->sampled_ms = L.next - LOADAVG_PERIOD_MS;
 	for (i = 0; i < 3; i++)
 		ret->avg[i] = e ? e->avg[i]
 		                : (unsigned long)(now->running + now->uninterruptible) * FIXED_1;

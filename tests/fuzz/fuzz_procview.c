@@ -12,8 +12,11 @@
  * than the CPUs kept. The same pieces go to the uptime parsers (the
  * cpuinfo piece as a /proc/PID/stat, the quota as a usage file, the
  * period as the host's /proc/uptime): uptime renders -EIO or one line.
+ * The cpuinfo piece is also a /proc/TID/stat for loadavg: its state is
+ * -EIO or a letter, and loadavg renders one line for any numbers.
  */
 #include <errno.h>
+#include <limits.h>
 
 #include "cgfs/procview.h"
 #include "fuzz.h"
@@ -100,6 +103,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_assert(res == 0 || (res == -EIO && u.usage_us == PROCVIEW_NONE));
 		res = procview_uptime_render(&u, up, sizeof(up));
 		fuzz_assert(res == -EIO || (res > 0 && strlen(up) == (size_t)res && up[res - 1] == '\n'));
+	}
+	{
+		struct procview_loadavg l = { { ULONG_MAX / 2, (unsigned long)head << 11, head },
+			                      head, UINT_MAX, ULONG_MAX };
+		char la[128];
+
+		res = procview_stat_state(piece[0]);
+		fuzz_assert(res == -EIO || (res >= 'A' && res <= 'z'));
+		res = procview_loadavg_render(&l, la, sizeof(la));
+		fuzz_assert(res > 0 && (size_t)res < sizeof(la) && la[res - 1] == '\n');
 	}
 	for (i = 0; i < 4; i++)
 		free(piece[i]);

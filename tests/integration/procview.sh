@@ -271,7 +271,7 @@ for i in $(seq 1 20); do
 	sleep 0.2
 done
 assert_eq "R counts the two busy loops, not the sleep" 2 "$r"
-# The first sample comes 5 to 10 s after the first read.
+# The first sample comes at most 5 s after the first read.
 for i in $(seq 1 60); do
 	la=$(cat "$MNT/$L/proc/loadavg")
 	[ "${la%% *}" != 0.00 ] && break
