@@ -283,6 +283,16 @@ assert_eq "the idle group stays 0.00 after a round" "0.00 0.00 0.00 0/0 0" \
 	"$(cat "$MNT/$I/proc/loadavg")"
 assert_eq "the parent's load is not its child's" "1/1 $b2" \
 	"$(cut -d' ' -f4- "$MNT/$L/sub/proc/loadavg" | sed 's#^[0-9]*/#1/#')"
+# A reload ends the server, sampler and all, and the next starts afresh.
+S0=$(server_pid)
+kill -HUP "$DAEMON"
+S1=$(wait_server "$S0") && ok "a new server answers after SIGHUP ($S1)" ||
+	not_ok "no new server after SIGHUP"
+gone=no
+for i in 1 2 3 4; do wait_dead "$S0" && gone=yes && break; done
+assert_eq "the old server, its sampler running, has ended (20 s at most)" yes "$gone"
+assert_eq "the next server starts the history again" "0.00 0.00 0.00" \
+	"$(cut -d' ' -f1-3 "$MNT/$L/proc/loadavg")"
 assert_op "alice cannot write proc/loadavg" EACCES as "$ALICE" "$XOP" write \
 	"$MNT/$L/proc/loadavg" 0
 assert_op "root cannot write proc/loadavg" EACCES "$XOP" write "$MNT/$L/proc/loadavg" 0
