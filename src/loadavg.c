@@ -59,7 +59,9 @@ void loadavg_update(unsigned long avg[3], unsigned tasks, unsigned periods)
 
 int loadavg_table_init(struct loadavg_table *t, size_t max)
 {
-	*t = (struct loadavg_table){ .max = max };
+	*t = (struct loadavg_table){ .max = max, .per_tree = max / LOADAVG_TREES_MIN };
+	if (t->per_tree == 0)
+		t->per_tree = max;
 	t->v = calloc(max ? max : 1, sizeof(*t->v));
 	return t->v ? 0 : -ENOMEM;
 }
@@ -118,6 +120,18 @@ static struct loadavg_entry *table_find(struct loadavg_table *t, ino_t ino)
 	return NULL;
 }
 
+/* The entries of path's tree (its first component). */
+static size_t tree_count(const struct loadavg_table *t, const char *path)
+{
+	size_t i, n = 0, len = strcspn(path, "/");
+
+	for (i = 0; i < t->max; i++)
+		if (t->v[i].ino && strncmp(t->v[i].path, path, len) == 0 &&
+		    (t->v[i].path[len] == '/' || t->v[i].path[len] == '\0'))
+			n++;
+	return n;
+}
+
 int loadavg_table_get(struct loadavg_table *t, ino_t ino, const char *path, uint64_t now,
                       struct loadavg_entry **ret)
 {
@@ -135,6 +149,10 @@ int loadavg_table_get(struct loadavg_table *t, ino_t ino, const char *path, uint
 		return res;
 	}
 	if (t->n == t->max && loadavg_table_expire(t, now) == 0)
+		return -ENOSPC;
+	/* One user's flood of groups leaves room for the others'. */
+	if (tree_count(t, path) >= t->per_tree &&
+	    (loadavg_table_expire(t, now) == 0 || tree_count(t, path) >= t->per_tree))
 		return -ENOSPC;
 	e = table_find(t, 0);
 	if (!e)

@@ -30,6 +30,9 @@
 #define LOADAVG_PERIOD_MS 5000
 /* Groups with a history at once; one more reads its counts now only. */
 #define LOADAVG_GROUPS_MAX 1024
+/* A tree (a user's, the first component of a group's path) has at most
+ * LOADAVG_GROUPS_MAX / LOADAVG_TREES_MIN of them. */
+#define LOADAVG_TREES_MIN 4
 /* A group whose file nobody read for this long loses its history. */
 #define LOADAVG_IDLE_MS (10 * 60 * 1000)
 /* Looks (a thread's state, a directory) one round may take; groups
@@ -82,6 +85,7 @@ struct loadavg_entry {
 struct loadavg_table {
 	struct loadavg_entry *v;
 	size_t max, n;        /* slots, slots used */
+	size_t per_tree;      /* slots one tree may use */
 	size_t cursor;        /* where the next round starts */
 };
 
@@ -91,7 +95,8 @@ void loadavg_table_free(struct loadavg_table *t);
 
 /* The entry for ino into *ret, its path set to path and its read time to
  * now: 0 found, 1 made (zero averages from now on), -ENOSPC with every
- * slot taken by a group read in the last LOADAVG_IDLE_MS, -ENOMEM. */
+ * slot, or path's tree's share, taken by groups read in the last
+ * LOADAVG_IDLE_MS, -EINVAL for ino 0, -ENOMEM. */
 int loadavg_table_get(struct loadavg_table *t, ino_t ino, const char *path, uint64_t now,
                       struct loadavg_entry **ret);
 

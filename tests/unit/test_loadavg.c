@@ -118,6 +118,30 @@ static void test_table_bound_and_expiry(void **state)
 	loadavg_table_free(&t);
 }
 
+static void test_table_tree_share(void **state)
+{
+	struct loadavg_table t;
+	struct loadavg_entry *e;
+
+	(void)state;
+	assert_int_equal(loadavg_table_init(&t, 8), 0);
+	assert_int_equal(t.per_tree, 8 / LOADAVG_TREES_MIN);
+	assert_int_equal(loadavg_table_get(&t, 1, "alice/a", 0, &e), 1);
+	assert_int_equal(loadavg_table_get(&t, 2, "alice/a/b", 0, &e), 1);
+	assert_int_equal(loadavg_table_get(&t, 3, "alice/c", 0, &e), -ENOSPC);
+	assert_int_equal(loadavg_table_get(&t, 4, "alice", 0, &e), -ENOSPC);
+	/* others' trees, a longer name too, are not alice's */
+	assert_int_equal(loadavg_table_get(&t, 5, "bob/a", 0, &e), 1);
+	assert_int_equal(loadavg_table_get(&t, 6, "alicex/a", 0, &e), 1);
+	/* found again: still hers */
+	assert_int_equal(loadavg_table_get(&t, 1, "alice/a", 10, &e), 0);
+	/* an idle one of hers makes room for another (the idle others go
+	 * too) */
+	assert_int_equal(loadavg_table_get(&t, 3, "alice/c", LOADAVG_IDLE_MS, &e), 1);
+	assert_int_equal(t.n, 2);
+	loadavg_table_free(&t);
+}
+
 static void test_table_made_again(void **state)
 {
 	struct loadavg_table t;
@@ -125,6 +149,7 @@ static void test_table_made_again(void **state)
 
 	(void)state;
 	assert_int_equal(loadavg_table_init(&t, 4), 0);
+	t.per_tree = t.max;
 	assert_int_equal(loadavg_table_get(&t, 20, "alice/box", 0, &e), 1);
 	assert_int_equal(loadavg_sample(e, 4, LOADAVG_PERIOD_MS), 1);
 	assert_true(e->avg[0] > 0);
@@ -213,6 +238,7 @@ static void test_round_budget(void **state)
 	(void)state;
 	fake_reset();
 	state_init(&s, 8, 7);
+	s.t.per_tree = s.t.max; /* every group in one tree here */
 	for (i = 0; i < 5; i++) {
 		need[i] = 3;
 		tasks[i] = 1;
@@ -276,35 +302,41 @@ static void test_round_big_group_and_gone(void **state)
 }
 
 /* A user making more groups than the table holds and reading them all:
- * the table stays at its bound, and a round looks at no more than its
- * budget however many groups are due. */
+ * her tree takes its share of the table and no more, the others' groups
+ * still find room, and a round looks at no more than its budget however
+ * many groups are due. */
 static void test_flood_is_bounded(void **state)
 {
+	const size_t share = LOADAVG_GROUPS_MAX / LOADAVG_TREES_MIN;
 	struct loadavg_state s;
 	struct loadavg_entry *e;
 	unsigned rounds, full = 0;
+	char path[32];
 	size_t i;
 
 	(void)state;
 	fake_reset();
 	state_init(&s, LOADAVG_GROUPS_MAX, LOADAVG_BUDGET);
-	for (i = 0; i < FAKE_N; i++) {
-		need[i] = 7;
+	for (i = 0; i < FAKE_N - 1; i++) {
+		need[i] = 20;
 		tasks[i] = 1;
-		if (loadavg_table_get(&s.t, 100 + i, "g", 0, &e) == -ENOSPC)
+		snprintf(path, sizeof(path), "alice/g%zu", i);
+		if (loadavg_table_get(&s.t, 100 + i, path, 0, &e) == -ENOSPC)
 			full++;
 	}
-	assert_int_equal(s.t.n, LOADAVG_GROUPS_MAX);
-	assert_int_equal(full, FAKE_N - LOADAVG_GROUPS_MAX);
+	assert_int_equal(s.t.n, share);
+	assert_int_equal(full, FAKE_N - 1 - share);
+	assert_int_equal(loadavg_table_get(&s.t, 100 + FAKE_N - 1, "bob/web", 0, &e), 1);
 	for (rounds = 1; rounds <= 3; rounds++) {
 		looked = 0;
 		assert_int_equal(loadavg_round(&s, rounds * LOADAVG_PERIOD_MS), 0);
 		assert_true(looked <= LOADAVG_BUDGET);
-		assert_true(looked > LOADAVG_BUDGET - 7);
+		assert_true(looked > LOADAVG_BUDGET - 20);
 	}
 	/* every group had its turn: each is sampled within two rounds */
-	for (i = 0; i < LOADAVG_GROUPS_MAX; i++)
+	for (i = 0; i < share; i++)
 		assert_true(calls[i] >= 1);
+	assert_true(calls[FAKE_N - 1] >= 1);
 	state_free(&s);
 }
 
@@ -315,6 +347,7 @@ int main(void)
 		cmocka_unit_test(test_constant_load_converges),
 		cmocka_unit_test(test_power_and_missed_periods),
 		cmocka_unit_test(test_table_bound_and_expiry),
+		cmocka_unit_test(test_table_tree_share),
 		cmocka_unit_test(test_table_made_again),
 		cmocka_unit_test(test_sample_periods),
 		cmocka_unit_test(test_round_budget),
