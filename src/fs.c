@@ -4,6 +4,7 @@
  * table and the operations on any node. The parts are listed in
  * src/fs_int.h.
  */
+#include "cgfs/loadavg.h"
 #include "fs_int.h"
 
 struct fs *fs_of(fuse_req_t req)
@@ -162,6 +163,7 @@ static void fs_end(void *userdata)
 {
 	(void)userdata;
 	poll_stop();
+	loadavg_stop();
 }
 
 const struct fuse_lowlevel_ops fs_ops = {

@@ -268,6 +268,30 @@ static int gio_tasks(void *ctx, pid_t pid, int (*fn)(void *arg, pid_t tid), void
 	return n;
 }
 
+/* The sampler's count of a group it keeps (r: the server's tree). */
+static int load_count(const void *ctx, const char *path, ino_t ino, unsigned limit,
+                      struct loadavg_now *ret)
+{
+	return group_load_now(ctx, path, ino, limit, ret);
+}
+
+/* Counted whole now (the reader's own cost, as for its procs file);
+ * the averages are the sampler's. */
+static int gio_loadavg(void *ctx, struct procview_loadavg *ret)
+{
+	struct gio *g = ctx;
+	struct loadavg_src src = { load_count, g->r };
+	struct loadavg_now now;
+	struct stat st;
+	int res = group_stat(g->r, g->path, &st);
+
+	if (res == 0)
+		res = group_load_now(g->r, g->path, st.st_ino, UINT_MAX, &now);
+	if (res == -ESTALE)
+		res = -ENOENT;
+	return res < 0 ? res : loadavg_get(&src, g->path, st.st_ino, &now, ret);
+}
+
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
               const char *path)
 {
@@ -285,6 +309,7 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->block_dev = gio_block_dev;
 	io->pids = gio_pids;
 	io->tasks = gio_tasks;
+	io->loadavg = gio_loadavg;
 }
 
 /* ---- set-up ---- */

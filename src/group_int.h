@@ -15,6 +15,7 @@
 #include "cgfs/cgfile.h"
 #include "cgfs/group.h"
 #include "cgfs/knobs.h"
+#include "cgfs/loadavg.h"
 
 /* Rounds of moving or signalling a group's processes before a removal or
  * a kill gives up (a process may fork while it is moved). */
@@ -128,6 +129,11 @@ struct move_ctx {
 /* Calls fn for every pid listed in cgroup.procs of path and every cgroup
  * below it in one hierarchy; returns how many it saw, or -errno. */
 int for_each_pid(int base_fd, const char *path, void (*fn)(void *arg, pid_t pid), void *arg);
+/* Counts the threads at and below path in the primary hierarchy, whose
+ * directory must have inode ino, as loadavg_src.count does (the thread
+ * lists: v1 tasks, v2 cgroup.threads; each thread's state from /proc). */
+int group_load_now(const struct cgroot *r, const char *path, ino_t ino, unsigned limit,
+                   struct loadavg_now *ret);
 /* A for_each_pid() callback: moves pid to the leaf of a struct move_ctx. */
 void move_one(void *arg, pid_t pid);
 /* Waits until no process is left at or below path: 0 or -EBUSY. */

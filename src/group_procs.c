@@ -8,9 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cgfs/group.h"
+#include "cgfs/loadavg.h"
 #include "cgfs/proc.h"
+#include "cgfs/procview.h"
 #include "group_int.h"
 
 /* ---- processes ---- */
@@ -62,6 +65,88 @@ int for_each_pid(int base_fd, const char *path,
 	int res = walk_tree(base_fd, path, false, &ops, &pw);
 
 	return res < 0 && res != -ENOENT ? res : pw.n;
+}
+
+/* ---- load ---- */
+
+struct load_walk {
+	ino_t ino;
+	unsigned limit;
+	const char *file; /* the thread list */
+	struct loadavg_now *now;
+};
+
+/* /proc/TID/stat fits. */
+#define THREAD_STAT_MAX 1024
+/* Where the walk stops at its limit (not a walk_tree result otherwise). */
+#define LOAD_CUT 2
+
+static void load_thread(struct loadavg_now *now, long tid)
+{
+	char path[40], text[THREAD_STAT_MAX];
+	int state;
+
+	now->looks++;
+	snprintf(path, sizeof(path), "/proc/%ld/stat", tid);
+	/* gone meanwhile: not counted */
+	if (cgfile_read_at(AT_FDCWD, path, text, sizeof(text)) <= 0)
+		return;
+	state = procview_stat_state(text);
+	if (state < 0)
+		return;
+	now->threads++;
+	if ((unsigned long)tid > now->last)
+		now->last = (unsigned long)tid;
+	if (state == 'R')
+		now->running++;
+	else if (state == 'D')
+		now->uninterruptible++;
+}
+
+static int load_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name, char **data)
+{
+	struct load_walk *lw = arg;
+	struct loadavg_now *now = lw->now;
+	char *buf = NULL, *line, *save = NULL;
+	struct stat st;
+
+	(void)w, (void)name, (void)data;
+	if (pdfd < 0 && (fstat(dfd, &st) < 0 || st.st_ino != lw->ino))
+		return -ESTALE;
+	if (now->looks >= lw->limit)
+		return LOAD_CUT;
+	now->looks++;
+	if (cgfile_read_alloc_at(dfd, lw->file, PROCS_FILE_MAX, &buf) < 0)
+		return 0; /* removed meanwhile */
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		long tid = strtol(line, NULL, 10);
+
+		if (tid <= 0)
+			continue;
+		if (now->looks >= lw->limit) {
+			free(buf);
+			return LOAD_CUT;
+		}
+		load_thread(now, tid);
+	}
+	free(buf);
+	return 0;
+}
+
+int group_load_now(const struct cgroot *r, const char *path, ino_t ino, unsigned limit,
+                   struct loadavg_now *ret)
+{
+	static const struct walk_ops ops = { load_pre, NULL };
+	const struct cg_hier *h = primary(r);
+	struct loadavg_now now = { 0 };
+	struct load_walk lw = { ino, limit, h->version == 1 ? "tasks" : "cgroup.threads", &now };
+	int res = walk_tree(h->base_fd, path, false, &ops, &lw);
+
+	if (res < 0)
+		return res;
+	now.cut = res == LOAD_CUT;
+	*ret = now;
+	return 0;
 }
 
 void move_one(void *arg, pid_t pid)

@@ -347,3 +347,32 @@ int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t si
 		return -ENOBUFS;
 	return len;
 }
+
+/* ---- loadavg ---- */
+
+int procview_stat_state(const char *stat)
+{
+	const char *p = strrchr(stat, ')');
+
+	if (!p || p[1] != ' ' || p[2] < 'A' || p[2] > 'z' || (p[3] != ' ' && p[3] != '\n'))
+		return -EIO;
+	return (unsigned char)p[2];
+}
+
+int procview_loadavg_render(const struct procview_loadavg *l, char *buf, size_t size)
+{
+	unsigned long a[3];
+	size_t i;
+	int n;
+
+	for (i = 0; i < 3; i++)
+		a[i] = l->avg[i] + PROCVIEW_LOAD_FIXED_1 / 200;
+#define LOAD_INT(x) ((x) >> PROCVIEW_LOAD_FSHIFT)
+#define LOAD_FRAC(x) LOAD_INT(((x) & (PROCVIEW_LOAD_FIXED_1 - 1)) * 100)
+	n = snprintf(buf, size, "%lu.%02lu %lu.%02lu %lu.%02lu %u/%u %lu\n", LOAD_INT(a[0]),
+	             LOAD_FRAC(a[0]), LOAD_INT(a[1]), LOAD_FRAC(a[1]), LOAD_INT(a[2]),
+	             LOAD_FRAC(a[2]), l->running, l->threads, l->last);
+#undef LOAD_INT
+#undef LOAD_FRAC
+	return n < 0 || (size_t)n >= size ? -ENOBUFS : n;
+}

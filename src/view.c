@@ -38,6 +38,8 @@
 /* /proc/PID/stat and cpu.stat fit; /proc/uptime and the file made. */
 #define STAT_TEXT_MAX 1024
 #define UPTIME_TEXT_MAX 64
+/* Three averages, two counts and a pid. */
+#define LOADAVG_TEXT_MAX 128
 
 /* ---- the CPUs the group sees ---- */
 
@@ -283,6 +285,22 @@ int view_meminfo(const struct knob_io *io, char **ret)
 	return res;
 }
 
+/* The group's threads now and its averages: the sampler's (group.c). */
+static int loadavg_read(const struct knob_io *io, char **ret)
+{
+	struct procview_loadavg l;
+	char *buf = malloc(LOADAVG_TEXT_MAX);
+	int res = !buf ? -ENOMEM : io->loadavg ? io->loadavg(io->ctx, &l) : -ENOENT;
+
+	if (res >= 0)
+		res = procview_loadavg_render(&l, buf, LOADAVG_TEXT_MAX);
+	if (res < 0)
+		free(buf);
+	else
+		*ret = buf;
+	return res;
+}
+
 /* ---- the table ---- */
 
 enum {
@@ -305,6 +323,7 @@ const struct view_entry view_table[] = {
 	{ "uptime", V_PROC, NULL, uptime_read },
 	{ "swaps", V_PROC, "meminfo", view_swaps_read },
 	{ "stat", V_PROC, NULL, view_stat_read },
+	{ "loadavg", V_PROC, NULL, loadavg_read },
 };
 
 const size_t view_count = sizeof(view_table) / sizeof(view_table[0]);

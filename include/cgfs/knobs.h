@@ -26,6 +26,8 @@
 #define KNOB_VALUE_MAX 4096
 #define KNOB_TEXT_MAX 4096
 
+struct procview_loadavg;
+
 struct knob_io {
 	void *ctx;
 	/* 1 or 2: the version of the hierarchy serving c; 0 if none. */
@@ -62,6 +64,10 @@ struct knob_io {
 	 * pid (the host's /proc/PID/task) until fn returns nonzero; how
 	 * many it called fn for, or -errno. */
 	int (*tasks)(void *ctx, pid_t pid, int (*fn)(void *arg, pid_t tid), void *arg);
+	/* Optional (NULL: -ENOENT): the group's load (view's loadavg): its
+	 * threads now and its averages as the sampler keeps them; 0 or
+	 * -errno. */
+	int (*loadavg)(void *ctx, struct procview_loadavg *ret);
 };
 
 enum knob_kind {

@@ -160,3 +160,26 @@ struct procview_stat {
  * procs_running and procs_blocked lines of one number or uptime text
  * procview_up refuses, -EINVAL for hz or ncpus 0, -ENOBUFS. */
 int procview_stat_render(const struct procview_stat *s, char *buf, size_t size);
+/* ---- loadavg ---- */
+
+/* Bits of fraction in a load average, as the kernel keeps them. */
+#define PROCVIEW_LOAD_FSHIFT 11
+#define PROCVIEW_LOAD_FIXED_1 (1UL << PROCVIEW_LOAD_FSHIFT)
+
+struct procview_loadavg {
+	unsigned long avg[3]; /* the 1, 5 and 15-minute averages, fixed point */
+	unsigned running;     /* threads runnable now (state R) */
+	unsigned threads;     /* every thread now */
+	unsigned long last;   /* the highest thread id; 0 for none */
+};
+
+/* The state letter of /proc/PID/stat's text (field 3, after the command
+ * in parentheses): 'R', 'S', 'D'...; -EIO for text the kernel does not
+ * print. */
+int procview_stat_state(const char *stat);
+
+/* The group's /proc/loadavg, "A1 A5 A15 R/T LAST\n" as the kernel
+ * prints its own: each average with two decimals, rounded as the kernel
+ * rounds (FIXED_1 / 200 added, then the fraction's hundredths cut).
+ * Length into buf, -ENOBUFS. */
+int procview_loadavg_render(const struct procview_loadavg *l, char *buf, size_t size);

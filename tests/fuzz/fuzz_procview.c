@@ -20,8 +20,11 @@
  * (the first 64 CPUs kept), the period as the host's uptime: stat renders
  * -EIO or a text with a cpu line and one cpuN line per CPU, numbered from
  * 0, whose fields add up to the cpu line's.
+ * The cpuinfo piece is also a /proc/TID/stat for loadavg: its state is
+ * -EIO or a letter, and loadavg renders one line for any numbers.
  */
 #include <errno.h>
+#include <limits.h>
 
 #include "cgfs/procview.h"
 #include "fuzz.h"
@@ -183,6 +186,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (res > 0)
 			fuzz_assert(cpu_lines_add_up(text, n));
 		free(base);
+	}
+	{
+		struct procview_loadavg l = { { ULONG_MAX / 2, (unsigned long)head << 11, head },
+			                      head, UINT_MAX, ULONG_MAX };
+		char la[128];
+
+		res = procview_stat_state(piece[0]);
+		fuzz_assert(res == -EIO || (res >= 'A' && res <= 'z'));
+		res = procview_loadavg_render(&l, la, sizeof(la));
+		fuzz_assert(res > 0 && (size_t)res < sizeof(la) && la[res - 1] == '\n');
 	}
 	for (i = 0; i < 4; i++)
 		free(piece[i]);

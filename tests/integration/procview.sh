@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
 # procview: a group's own /proc and /sys files (proc/cpuinfo,
-# proc/meminfo, proc/uptime, proc/swaps, proc/stat,
+# proc/meminfo, proc/uptime, proc/swaps, proc/stat, proc/loadavg,
 # sys/devices/system/cpu/online) through a real mount: the
 # CPUs they show are the group's cpuset narrowed by its CFS quota (and
 # its ancestors'), numbered from 0; cpuinfo's blocks are the host's;
@@ -37,8 +37,8 @@ ONLINE=sys/devices/system/cpu/online
 assert_eq "a group lists proc and sys" "proc sys" \
 	"$(ls "$MNT/$G" | grep -xE 'proc|sys' | tr '\n' ' ' | sed 's/ $//')"
 have_mem=$([ -e "$MNT/$G/meminfo" ] && echo yes || echo no)
-want_proc="cpuinfo stat uptime"
-[ "$have_mem" = yes ] && want_proc="cpuinfo meminfo stat swaps uptime"
+want_proc="cpuinfo loadavg stat uptime"
+[ "$have_mem" = yes ] && want_proc="cpuinfo loadavg meminfo stat swaps uptime"
 assert_eq "proc/ holds the group's files" "$want_proc" "$(ls "$MNT/$G/proc" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "sys/ holds devices/system/cpu/online" "$MNT/$G/$ONLINE" \
 	"$(find "$MNT/$G/sys" -type f)"
@@ -430,6 +430,90 @@ if command -v top >/dev/null && top -V 2>&1 | grep -q procps; then
 	assert_eq "bound: procps top -1 shows the group's CPUs" "$(cpu_lines "$ST")" \
 		"$(in_stat 'top -1 -bn1' | grep -cE '^%Cpu[0-9]+ ')"
 fi
+# ---- loadavg: the group's own threads and their averages ----
+
+LA='^[0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+\.[0-9]{2} [0-9]+/[0-9]+ [0-9]+$'
+L=$ALICE/load
+I=$ALICE/idle
+for g in "$L" "$L/sub" "$I"; do
+	assert_op "alice creates $g" OK as "$ALICE" "$XOP" mkdir "$MNT/$g"
+done
+# Throttled tasks stay runnable (state R): a small quota keeps the load
+# of two busy loops at 2 while they take little of a shared machine.
+[ -e "$MNT/$L/cpu_percent" ] &&
+	assert_op "alice: $L cpu_percent 20" OK as "$ALICE" "$XOP" write "$MNT/$L/cpu_percent" 20
+# busy: a shell spinning as alice (once setpriv has made it sh), in $BUSY
+# (and SPAWNED)
+busy() {
+	setpriv --reuid="$(id -u "$ALICE")" --regid="$(id -g "$ALICE")" --clear-groups \
+		-- sh -c 'while :; do :; done' >/dev/null 2>&1 &
+	BUSY=$!
+	SPAWNED+=("$BUSY")
+	local i
+	for i in $(seq 1 200); do
+		[ "$(cat "/proc/$BUSY/comm" 2>/dev/null)" = sh ] && break
+		sleep 0.01
+	done
+}
+busy
+b1=$BUSY
+busy
+b2=$BUSY
+spawn "$ALICE"
+sl=$SPAWN
+assert_op "a busy loop into $L" OK as "$ALICE" "$XOP" write "$MNT/$L/procs" "$b1"
+assert_op "another into $L/sub" OK as "$ALICE" "$XOP" write "$MNT/$L/sub/procs" "$b2"
+assert_op "a sleep into $L" OK as "$ALICE" "$XOP" write "$MNT/$L/procs" "$sl"
+# The idle group read first: a round that samples $L samples it too.
+idle0=$(cat "$MNT/$I/proc/loadavg")
+la=$(cat "$MNT/$L/proc/loadavg")
+assert_eq "an idle group, first read" "0.00 0.00 0.00 0/0 0" "$idle0"
+assert_eq "the kernel's layout ($la)" yes "$(grep -qxE "$LA" <<<"$la" && echo yes || echo no)"
+assert_eq "a first read starts the history at 0.00" "0.00 0.00 0.00" "$(cut -d' ' -f1-3 <<<"$la")"
+high=$(printf '%s\n' "$b1" "$b2" "$sl" | sort -n | tail -1)
+assert_eq "T counts every thread, subgroups too; LAST is the highest" "3 $high" \
+	"$(awk '{ split($4, a, "/"); print a[2], $5 }' <<<"$la")"
+# Both loops are runnable at every instant (on a CPU or waiting for one,
+# throttled or not): R is 2 unless one is caught stopped in between.
+for i in $(seq 1 20); do
+	r=$(awk '{ split($4, a, "/"); print a[1] }' "$MNT/$L/proc/loadavg")
+	[ "$r" = 2 ] && break
+	sleep 0.2
+done
+assert_eq "R counts the two busy loops, not the sleep" 2 "$r"
+# The first sample comes at most 5 s after the first read.
+for i in $(seq 1 60); do
+	la=$(cat "$MNT/$L/proc/loadavg")
+	[ "${la%% *}" != 0.00 ] && break
+	sleep 1
+done
+assert_eq "the 1-minute average rises above 0.00 ($la, ${i} s)" yes \
+	"$([ "${la%% *}" != 0.00 ] && echo yes || echo no)"
+assert_eq "the idle group stays 0.00 after a round" "0.00 0.00 0.00 0/0 0" \
+	"$(cat "$MNT/$I/proc/loadavg")"
+assert_eq "the parent's load is not its child's" "1/1 $b2" \
+	"$(cut -d' ' -f4- "$MNT/$L/sub/proc/loadavg" | sed 's#^[0-9]*/#1/#')"
+# A reload ends the server, sampler and all, and the next starts afresh.
+S0=$(server_pid)
+kill -HUP "$DAEMON"
+S1=$(wait_server "$S0") && ok "a new server answers after SIGHUP ($S1)" ||
+	not_ok "no new server after SIGHUP"
+gone=no
+for i in 1 2 3 4; do wait_dead "$S0" && gone=yes && break; done
+assert_eq "the old server, its sampler running, has ended (20 s at most)" yes "$gone"
+assert_eq "the next server starts the history again" "0.00 0.00 0.00" \
+	"$(cut -d' ' -f1-3 "$MNT/$L/proc/loadavg")"
+assert_op "alice cannot write proc/loadavg" EACCES as "$ALICE" "$XOP" write \
+	"$MNT/$L/proc/loadavg" 0
+assert_op "root cannot write proc/loadavg" EACCES "$XOP" write "$MNT/$L/proc/loadavg" 0
+kill "$b1" "$b2" "$sl"
+wait_dead "$b1"; wait_dead "$b2"; wait_dead "$sl"
+assert_op "alice removes $L/sub" OK as "$ALICE" "$XOP" rmdir "$MNT/$L/sub"
+assert_op "alice removes $L" OK as "$ALICE" "$XOP" rmdir "$MNT/$L"
+assert_op "a removed group's loadavg is gone" ENOENT "$XOP" stat "$MNT/$L/proc/loadavg"
+assert_op "alice makes $L again" OK as "$ALICE" "$XOP" mkdir "$MNT/$L"
+assert_eq "a group made again under the same name starts afresh" "0.00 0.00 0.00 0/0 0" \
+	"$(cat "$MNT/$L/proc/loadavg")"
 
 # ---- every reader reads all of it ----
 
@@ -445,6 +529,11 @@ norm() {
 	esac
 }
 for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime proc/swaps proc/stat; do
+	*uptime | *loadavg) tr -d 0-9 ;;
+	*) grep -v '^cpu MHz' ;;
+	esac
+}
+for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime proc/loadavg; do
 	[ -e "$MNT/$G/$f" ] || continue
 	want=$(norm "$f" <"$MNT/$G/$f")
 	assert_eq "busybox cat reads $f whole" "$want" "$("$BUSYBOX" cat "$MNT/$G/$f" | norm "$f")"

@@ -663,6 +663,40 @@ static void test_stat_fixture(void **state)
 	assert_non_null(strstr(out, "\nbtime 1796649340\n"));
 }
 
+/* ---- loadavg ---- */
+
+static void test_stat_state(void **state)
+{
+	(void)state;
+	assert_int_equal(procview_stat_state("42 (sh) R 1 42 42 0 -1"), 'R');
+	/* the command may hold ") S " itself: the last ')' ends it */
+	assert_int_equal(procview_stat_state("7 (a) S 1 (b) D 1 7"), 'D');
+	assert_int_equal(procview_stat_state("9 (x) S\n"), 'S');
+	assert_int_equal(procview_stat_state("9 (x)"), -EIO);
+	assert_int_equal(procview_stat_state("9 (x) RS 1"), -EIO);
+	assert_int_equal(procview_stat_state("9 x R 1"), -EIO);
+	assert_int_equal(procview_stat_state(""), -EIO);
+}
+
+static void test_loadavg_render(void **state)
+{
+	struct procview_loadavg l = { { 0, 0, 0 }, 0, 0, 0 };
+	char small[20];
+
+	(void)state;
+	assert_int_equal(procview_loadavg_render(&l, out, sizeof(out)), 21);
+	assert_string_equal(out, "0.00 0.00 0.00 0/0 0\n");
+	/* the kernel's rounding: FIXED_1 / 200 added, the rest cut */
+	l = (struct procview_loadavg){ { 164, 3072, 1023 }, 2, 3, 4194304 };
+	procview_loadavg_render(&l, out, sizeof(out));
+	assert_string_equal(out, "0.08 1.50 0.50 2/3 4194304\n");
+	/* 0.995 and above print as the next hundredth: 2038/2048 does, 2037 not */
+	l = (struct procview_loadavg){ { 2038, 2037, 1000UL * 2048 + 2047 }, 0, 1, 1 };
+	procview_loadavg_render(&l, out, sizeof(out));
+	assert_string_equal(out, "1.00 0.99 1001.00 0/1 1\n");
+	assert_int_equal(procview_loadavg_render(&l, small, sizeof(small)), -ENOBUFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -677,6 +711,7 @@ int main(void)
 		cmocka_unit_test(test_cpu_ticks),   cmocka_unit_test(test_split),
 		cmocka_unit_test(test_percpu),      cmocka_unit_test(test_stat),
 		cmocka_unit_test(test_stat_bad),    cmocka_unit_test(test_stat_fixture),
+		cmocka_unit_test(test_stat_state), cmocka_unit_test(test_loadavg_render),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
