@@ -49,6 +49,7 @@ struct gio {
 	const char *path;
 	struct cgroot *probing; /* cgroot_open only: records exists() answers */
 	struct cgfile_seen seen;       /* the group's directory, once looked up */
+	bool mirror;                   /* writes go to its leaf too (mirror_write) */
 };
 
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r, const char *path);
@@ -115,6 +116,18 @@ int leaf_in(const struct cg_hier *h, const char *lp);
  * made (LAYOUT_MAX_HIER entries, false on entry) says where it was made. */
 int make_leaf(const struct cgroot *r, const char *path, bool *made);
 int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps);
+
+/* ---- the limits a leaf holds too (group_mirror.c) ---- */
+
+/* Writes text to file of the group path in h, and to its leaf if it has
+ * one and the file is one of those mirrored there, in the order the
+ * kernel takes; all or nothing, but for v1 I/O throttle lines (logged).
+ * 0 or the kernel's -errno. */
+int mirror_write(const struct cg_hier *h, const char *path, struct cgfile_seen *seen,
+                 const char *file, const char *text);
+/* Copies the mirrored files of the group of leaf lp (made just now) to
+ * it; what the kernel refuses is logged. */
+void mirror_copy(const struct cg_hier *h, const char *lp);
 
 /* ---- processes (group_procs.c) ---- */
 

@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The hard limits a group's processes read from their own cgroup.
+ *
+ * A group's processes live in its .self leaf, so a runtime that sizes
+ * itself from the files of its own cgroup (the JVM, Go, .NET, anything
+ * in a cgroup namespace rooted there) reads the leaf's, not the group's.
+ * The files of mirrored[] are kept the same in both: every write cgfs
+ * makes to a group's file goes to its leaf too, and a leaf made later
+ * copies them. The kernel holds these limits for the whole subtree on
+ * both versions, v1's I/O throttling aside, which holds for its own
+ * cgroup's tasks only: the copy changes what is read, not what is
+ * enforced, and makes v1 I/O limits hold at all.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cgfs/group.h"
+#include "cgfs/log.h"
+#include "group_int.h"
+
+/* How a file's write goes to the group and the leaf. */
+enum mirror_kind {
+	MIRROR_VALUE,      /* one value: the group first */
+	MIRROR_LINES,      /* v1 throttle: a line per device, each written alone */
+	MIRROR_CFS_QUOTA,  /* v1 CFS: a child's quota/period may not pass */
+	MIRROR_CFS_PERIOD, /* its parent's, so the leaf goes first when it falls */
+};
+
+struct mirror_file {
+	enum cg_ctrl c;
+	int version;
+	const char *file;
+	enum mirror_kind kind;
+};
+
+/* In the order a new leaf takes them: the memory limit before memsw (v1
+ * refuses memory > memsw), the CFS burst before the quota (the kernel
+ * refuses a burst above the quota, and a new leaf has none). */
+static const struct mirror_file mirrored[] = {
+	{ CTRL_MEMORY, 1, "memory.limit_in_bytes", MIRROR_VALUE },
+	{ CTRL_MEMORY, 1, "memory.memsw.limit_in_bytes", MIRROR_VALUE },
+	{ CTRL_MEMORY, 2, "memory.max", MIRROR_VALUE },
+	{ CTRL_MEMORY, 2, "memory.swap.max", MIRROR_VALUE },
+	{ CTRL_IO, 1, "blkio.throttle.read_bps_device", MIRROR_LINES },
+	{ CTRL_IO, 1, "blkio.throttle.write_bps_device", MIRROR_LINES },
+	{ CTRL_IO, 1, "blkio.throttle.read_iops_device", MIRROR_LINES },
+	{ CTRL_IO, 1, "blkio.throttle.write_iops_device", MIRROR_LINES },
+};
+
+#define N_MIRRORED (sizeof(mirrored) / sizeof(mirrored[0]))
+/* The most of one file copied (v1 throttle: a line per device). */
+#define MIRROR_TEXT_MAX 4096
+
+static bool serves(const struct cg_hier *h, const struct mirror_file *m)
+{
+	return h->version == m->version && (h->h->ctrls & (1u << m->c));
+}
+
+static const struct mirror_file *mirror_find(const struct cg_hier *h, const char *file)
+{
+	size_t i;
+
+	for (i = 0; i < N_MIRRORED; i++)
+		if (serves(h, &mirrored[i]) && strcmp(mirrored[i].file, file) == 0)
+			return &mirrored[i];
+	return NULL;
+}
+
+/* A file of dir as one line, its newline cut. */
+static int read_line(const struct cg_hier *h, const char *dir, const char *file, char *buf,
+                     size_t size)
+{
+	int res = cgfile_read_in(h->base_fd, dir, file, buf, size);
+
+	if (res >= 0)
+		buf[strcspn(buf, "\n")] = '\0';
+	return res;
+}
+
+/* Whether writing text to the group's file lowers its quota/period
+ * ratio: then the leaf, which holds the old one, must go first. */
+static bool ratio_falls(const struct cg_hier *h, const char *path,
+                        const struct mirror_file *m, const char *text)
+{
+	char buf[NUM_TEXT_MAX];
+	long long old, quota, now = strtoll(text, NULL, 10);
+
+	if (read_line(h, path, m->file, buf, sizeof(buf)) < 0)
+		return false;
+	old = strtoll(buf, NULL, 10);
+	if (m->kind == MIRROR_CFS_QUOTA)
+		return now >= 0 && (old < 0 || now < old);
+	if (read_line(h, path, "cpu.cfs_quota_us", buf, sizeof(buf)) < 0)
+		return false;
+	quota = strtoll(buf, NULL, 10);
+	return quota >= 0 && now > old;
+}
+
+/* One file of the group and its leaf, in that order or the other: when
+ * the second is refused, the first is put back and the error returned.
+ * A group without a leaf (no process yet) is written alone. */
+static int write_both(const struct cg_hier *h, const char *path, struct cgfile_seen *seen,
+                      const char *lp, const char *file, const char *text, bool leaf_first)
+{
+	char old[MIRROR_TEXT_MAX];
+	bool have_old = true;
+	int res;
+
+	if (leaf_first && read_line(h, lp, file, old, sizeof(old)) < 0)
+		leaf_first = false; /* no leaf */
+	if (!leaf_first)
+		have_old = read_line(h, path, file, old, sizeof(old)) >= 0;
+	if (leaf_first)
+		res = cgfile_write_in(h->base_fd, lp, file, text);
+	else
+		res = cgfile_held_write(h->base_fd, path, file, seen, text);
+	if (res < 0)
+		return res;
+	if (leaf_first)
+		res = cgfile_held_write(h->base_fd, path, file, seen, text);
+	else if ((res = cgfile_write_in(h->base_fd, lp, file, text)) == -ENOENT)
+		return 0;
+	if (res < 0 && have_old) {
+		if (leaf_first)
+			cgfile_write_in(h->base_fd, lp, file, old);
+		else
+			cgfile_held_write(h->base_fd, path, file, seen, old);
+	}
+	return res;
+}
+
+/* v1 throttle lines: the previous line of a device is not one the file
+ * takes back in one write, so a leaf that refuses what its group took
+ * is logged and the error returned. */
+static int write_lines(const struct cg_hier *h, const char *path, struct cgfile_seen *seen,
+                       const char *lp, const char *file, const char *text)
+{
+	int res = cgfile_held_write(h->base_fd, path, file, seen, text);
+
+	if (res < 0)
+		return res;
+	res = cgfile_write_in(h->base_fd, lp, file, text);
+	if (res == -ENOENT)
+		return 0;
+	if (res < 0)
+		log_err("the limit %s of /%s/%s reached its group, not its leaf: %s", file,
+		        h->base, path, strerror(-res));
+	return res;
+}
+
+int mirror_write(const struct cg_hier *h, const char *path, struct cgfile_seen *seen,
+                 const char *file, const char *text)
+{
+	const struct mirror_file *m = mirror_find(h, file);
+	char lp[PATH_MAX];
+
+	if (!m || cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) < 0)
+		return cgfile_held_write(h->base_fd, path, file, seen, text);
+	if (m->kind == MIRROR_LINES)
+		return write_lines(h, path, seen, lp, file, text);
+	return write_both(h, path, seen, lp, file, text,
+	                  m->kind != MIRROR_VALUE && ratio_falls(h, path, m, text));
+}
+
+void mirror_copy(const struct cg_hier *h, const char *lp)
+{
+	char parent[PATH_MAX], text[MIRROR_TEXT_MAX], *line, *save = NULL;
+	size_t i;
+
+	cgfile_dirname(lp, parent, sizeof(parent));
+	for (i = 0; i < N_MIRRORED; i++) {
+		const struct mirror_file *m = &mirrored[i];
+
+		if (!serves(h, m) || cgfile_read_in(h->base_fd, parent, m->file, text,
+		                                    sizeof(text)) <= 0)
+			continue;
+		/* Each line as the kernel prints it is what the file takes. */
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (cgfile_write_in(h->base_fd, lp, m->file, line) < 0)
+				log_err("cannot copy %s %s of /%s/%s to its leaf", m->file, line,
+				        h->base, parent);
+	}
+}
