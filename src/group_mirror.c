@@ -44,6 +44,11 @@ static const struct mirror_file mirrored[] = {
 	{ CTRL_MEMORY, 1, "memory.memsw.limit_in_bytes", MIRROR_VALUE },
 	{ CTRL_MEMORY, 2, "memory.max", MIRROR_VALUE },
 	{ CTRL_MEMORY, 2, "memory.swap.max", MIRROR_VALUE },
+	{ CTRL_CPU, 1, "cpu.cfs_period_us", MIRROR_CFS_PERIOD },
+	{ CTRL_CPU, 1, "cpu.cfs_burst_us", MIRROR_VALUE },
+	{ CTRL_CPU, 1, "cpu.cfs_quota_us", MIRROR_CFS_QUOTA },
+	{ CTRL_CPU, 2, "cpu.max.burst", MIRROR_VALUE },
+	{ CTRL_CPU, 2, "cpu.max", MIRROR_VALUE },
 	{ CTRL_IO, 1, "blkio.throttle.read_bps_device", MIRROR_LINES },
 	{ CTRL_IO, 1, "blkio.throttle.write_bps_device", MIRROR_LINES },
 	{ CTRL_IO, 1, "blkio.throttle.read_iops_device", MIRROR_LINES },
@@ -80,8 +85,12 @@ static int read_line(const struct cg_hier *h, const char *dir, const char *file,
 	return res;
 }
 
-/* Whether writing text to the group's file lowers its quota/period
- * ratio: then the leaf, which holds the old one, must go first. */
+/* v1 refuses a quota/period ratio above the parent's, in a child and
+ * in a parent lowered below a child. Whether writing text to the group's
+ * file lowers the group's ratio: then the leaf, which holds the same
+ * files, goes first. A change of several files (a new period: knobs_cfs.c
+ * writes the period and the quota in the order that never passes a
+ * bound) is decided write by write, so the two move in step. */
 static bool ratio_falls(const struct cg_hier *h, const char *path,
                         const struct mirror_file *m, const char *text)
 {

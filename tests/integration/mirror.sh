@@ -43,15 +43,26 @@ mem_files() {
 	return 0
 }
 
+cpu_files() {
+	local f
+	if [ "$CPUV" = 1 ]; then f="cpu.cfs_quota_us cpu.cfs_period_us cpu.cfs_burst_us"
+	else f="cpu.max cpu.max.burst"; fi
+	for f in $f; do [ -f "$(real cpu "$G" "$f")" ] && echo "$f"; done
+	return 0
+}
+
 check_all() {
 	local f
 	for f in $(mem_files); do same memory "$f" "$1"; done
+	for f in $(cpu_files); do same cpu "$f" "$1"; done
 }
 
 # ---- before the first process: the leaf made with it copies them
 
 set_knob memory_limit_mb 256
 has_knob memory_swap_limit_mb && set_knob memory_swap_limit_mb 64
+set_knob cpu_percent 50
+has_knob cpu_burst_percent && set_knob cpu_burst_percent 10
 spawn "$ALICE"
 P=$SPAWN
 assert_op "alice moves a process in (the leaf is made)" OK \
@@ -70,6 +81,41 @@ check_all "no memory limit"
 set_knob memory_limit_mb 256
 check_all "a memory limit again"
 assert_eq "the knob reads the group's own value" 256 "$(cat "$MNT/$G/memory_limit_mb")"
+
+# v1 refuses a child's CPU quota/period above its parent's: a raise goes
+# to the group first, a fall to the leaf first, and both take it.
+set_knob cpu_percent 150
+check_all "cpu raised"
+set_knob cpu_percent 30
+check_all "cpu lowered"
+set_knob cpu_percent max
+check_all "no cpu limit"
+set_knob cpu_percent 80
+check_all "a cpu limit again (a fall from none)"
+set_knob cpu_period_us 200000
+check_all "a longer period"
+set_knob cpu_period_us 50000
+check_all "a shorter period"
+set_knob cpu_period_us 100000
+assert_eq "cpu_percent reads the group's own value" 80 "$(cat "$MNT/$G/cpu_percent")"
+
+# All or nothing: on v1 a child group at 60 % makes a fall of web to 40 %
+# fail at the group after its leaf took it; the leaf is put back.
+assert_op "alice creates web/db" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/db"
+set_knob db/cpu_percent 60
+if [ "$CPUV" = 1 ]; then
+	assert_op "web 40 % below db's 60 %: refused" EINVAL \
+		as "$ALICE" "$XOP" write "$MNT/$G/cpu_percent" 40
+	assert_eq "web still reads 80" 80 "$(cat "$MNT/$G/cpu_percent")"
+	check_all "a refused fall"
+	assert_eq "the leaf's quota is put back" 80000 \
+		"$(cat "$(real cpu "$G/.self" cpu.cfs_quota_us)")"
+else
+	echo "# v2 takes a parent's quota below a child's: nothing to refuse"
+fi
+set_knob db/cpu_percent max
+set_knob cpu_percent 100
+check_all "cpu_percent 100"
 
 # ---- a cgroup namespace rooted at the process's cgroup, as a container
 # runtime makes one: only the leaf's files are there to read.
@@ -92,6 +138,7 @@ ns_check() {
 }
 
 for f in $(mem_files); do ns_check memory "$f"; done
+for f in $(cpu_files); do ns_check cpu "$f"; done
 
 # ---- the JVM sizes itself from its own cgroup
 
@@ -105,6 +152,10 @@ if command -v java >/dev/null 2>&1; then
 	echo "$J" | grep -E "Provider|CPU|Memory Limit" | sed 's/^/# /'
 	assert_eq "java reads the memory limit" "Memory Limit: 256.00M" \
 		"$(echo "$J" | grep -o 'Memory Limit: .*')"
+	assert_eq "java reads the CPU quota" "CPU Quota: 100000us" \
+		"$(echo "$J" | grep -o 'CPU Quota: .*')"
+	assert_eq "java counts one CPU (cpu_percent 100)" "Effective CPU Count: 1" \
+		"$(echo "$J" | grep -o 'Effective CPU Count: .*')"
 else
 	# The v2 guest has no java: the namespace checks above read the
 	# files the JVM reads.
