@@ -49,6 +49,8 @@ static const struct mirror_file mirrored[] = {
 	{ CTRL_CPU, 1, "cpu.cfs_quota_us", MIRROR_CFS_QUOTA },
 	{ CTRL_CPU, 2, "cpu.max.burst", MIRROR_VALUE },
 	{ CTRL_CPU, 2, "cpu.max", MIRROR_VALUE },
+	{ CTRL_PIDS, 1, "pids.max", MIRROR_VALUE },
+	{ CTRL_PIDS, 2, "pids.max", MIRROR_VALUE },
 	{ CTRL_IO, 1, "blkio.throttle.read_bps_device", MIRROR_LINES },
 	{ CTRL_IO, 1, "blkio.throttle.write_bps_device", MIRROR_LINES },
 	{ CTRL_IO, 1, "blkio.throttle.read_iops_device", MIRROR_LINES },

@@ -7,7 +7,11 @@
 # rooted at its cgroup reads them, and so does the JVM where there is one.
 . "$(dirname "$0")/../lib/lib.sh"
 
-start_cgfs || exit 1
+cat >"$CONF" <<CFG
+[defaults]
+pids_max = 500
+CFG
+start_cgfs -o "config=$CONF" || exit 1
 assert_op "root creates alice's tree" OK "$XOP" mkdir "$MNT/$ALICE"
 G=$ALICE/web
 assert_op "alice creates a group" OK as "$ALICE" "$XOP" mkdir "$MNT/$G"
@@ -55,6 +59,7 @@ check_all() {
 	local f
 	for f in $(mem_files); do same memory "$f" "$1"; done
 	for f in $(cpu_files); do same cpu "$f" "$1"; done
+	same pids pids.max "$1"
 }
 
 # ---- before the first process: the leaf made with it copies them
@@ -62,6 +67,7 @@ check_all() {
 set_knob memory_limit_mb 256
 has_knob memory_swap_limit_mb && set_knob memory_swap_limit_mb 64
 set_knob cpu_percent 50
+set_knob pids_max 64
 has_knob cpu_burst_percent && set_knob cpu_burst_percent 10
 spawn "$ALICE"
 P=$SPAWN
@@ -117,6 +123,28 @@ set_knob db/cpu_percent max
 set_knob cpu_percent 100
 check_all "cpu_percent 100"
 
+set_knob pids_max 32
+check_all "pids lowered"
+set_knob pids_max max
+check_all "no pids limit"
+set_knob pids_max 128
+check_all "pids raised from none"
+
+# ---- caps: at a tree root, made before its first process, and written
+# again at a reload (SIGHUP) with a new value: the leaf follows both.
+
+spawn "$ALICE"
+assert_op "alice moves a process to her tree root" OK \
+	as "$ALICE" "$XOP" write "$MNT/$ALICE/procs" "$SPAWN"
+assert_eq "the root's leaf took the cap" 500 \
+	"$(cat "$(real pids "$ALICE/.self" pids.max)")"
+sed -i 's/^pids_max = 500$/pids_max = 400/' "$RUN_CONF"
+S=$(server_pid)
+kill -HUP "$DAEMON"
+S=$(wait_server "$S") && ok "SIGHUP: a new server" || not_ok "no server after SIGHUP"
+assert_eq "the new cap is the root's" 400 "$(cat "$(real pids "$ALICE" pids.max)")"
+assert_eq "...and its leaf's" 400 "$(cat "$(real pids "$ALICE/.self" pids.max)")"
+
 # ---- a cgroup namespace rooted at the process's cgroup, as a container
 # runtime makes one: only the leaf's files are there to read.
 
@@ -139,6 +167,7 @@ ns_check() {
 
 for f in $(mem_files); do ns_check memory "$f"; done
 for f in $(cpu_files); do ns_check cpu "$f"; done
+ns_check pids pids.max
 
 # ---- the JVM sizes itself from its own cgroup
 
