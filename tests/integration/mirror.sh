@@ -150,13 +150,15 @@ assert_eq "...and its leaf's" 400 "$(cat "$(real pids "$ALICE/.self" pids.max)")
 
 # ns_read CTRL FILE: FILE at the root of CTRL's hierarchy, read by a
 # process of the group inside a new cgroup and mount namespace.
+NSDIR=$(mktemp -d /tmp/cgfs-ns.XXXXXX)
+test_cleanup() { rmdir "$NSDIR" 2>/dev/null; }
 ns_read() {
 	local ctrl=$1 file=$2 mnt how
 	mnt=$(cg_mount "$ctrl")
 	if [ "$mnt" = "$(v2_mount)" ]; then how="-t cgroup2"; else how="-t cgroup -o $ctrl"; fi
 	# shellcheck disable=SC2016
-	sh -c 'echo $$ > "$1/procs" && exec unshare -Cm sh -c "mount $2 none /mnt && cat /mnt/$3"' \
-		_ "$MNT/$G" "$how" "$file" 2>&1
+	sh -c 'echo $$ > "$1/procs" && exec unshare -Cm sh -c "mount $2 none $3 && cat $3/$4"' \
+		_ "$MNT/$G" "$how" "$NSDIR" "$file" 2>&1
 }
 
 ns_check() {
