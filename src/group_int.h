@@ -128,6 +128,11 @@ int mirror_write(const struct cg_hier *h, const char *path, struct cgfile_seen *
 /* Copies the mirrored files of the group of leaf lp (made just now) to
  * it; what the kernel refuses is logged. */
 void mirror_copy(const struct cg_hier *h, const char *lp);
+/* Brings the leaf of the group path back in step where its values
+ * differ from the group's (a leaf made by a cgfs that did not mirror
+ * them, a raw write): how many hierarchies it copied in. v1 throttle
+ * lines are left as they are. */
+int mirror_sync(const struct cgroot *r, const char *path);
 
 /* ---- processes (group_procs.c) ---- */
 

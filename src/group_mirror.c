@@ -34,27 +34,30 @@ struct mirror_file {
 	int version;
 	const char *file;
 	enum mirror_kind kind;
+	/* What drops the bound this file puts on the others of its row
+	 * set, for a leaf brought back in step (mirror_sync); NULL: none. */
+	const char *loose;
 };
 
 /* In the order a new leaf takes them: the memory limit before memsw (v1
  * refuses memory > memsw), the CFS burst before the quota (the kernel
  * refuses a burst above the quota, and a new leaf has none). */
 static const struct mirror_file mirrored[] = {
-	{ CTRL_MEMORY, 1, "memory.limit_in_bytes", MIRROR_VALUE },
-	{ CTRL_MEMORY, 1, "memory.memsw.limit_in_bytes", MIRROR_VALUE },
-	{ CTRL_MEMORY, 2, "memory.max", MIRROR_VALUE },
-	{ CTRL_MEMORY, 2, "memory.swap.max", MIRROR_VALUE },
-	{ CTRL_CPU, 1, "cpu.cfs_period_us", MIRROR_CFS_PERIOD },
-	{ CTRL_CPU, 1, "cpu.cfs_burst_us", MIRROR_VALUE },
-	{ CTRL_CPU, 1, "cpu.cfs_quota_us", MIRROR_CFS_QUOTA },
-	{ CTRL_CPU, 2, "cpu.max.burst", MIRROR_VALUE },
-	{ CTRL_CPU, 2, "cpu.max", MIRROR_VALUE },
-	{ CTRL_PIDS, 1, "pids.max", MIRROR_VALUE },
-	{ CTRL_PIDS, 2, "pids.max", MIRROR_VALUE },
-	{ CTRL_IO, 1, "blkio.throttle.read_bps_device", MIRROR_LINES },
-	{ CTRL_IO, 1, "blkio.throttle.write_bps_device", MIRROR_LINES },
-	{ CTRL_IO, 1, "blkio.throttle.read_iops_device", MIRROR_LINES },
-	{ CTRL_IO, 1, "blkio.throttle.write_iops_device", MIRROR_LINES },
+	{ CTRL_MEMORY, 1, "memory.limit_in_bytes", MIRROR_VALUE, NULL },
+	{ CTRL_MEMORY, 1, "memory.memsw.limit_in_bytes", MIRROR_VALUE, "-1" },
+	{ CTRL_MEMORY, 2, "memory.max", MIRROR_VALUE, NULL },
+	{ CTRL_MEMORY, 2, "memory.swap.max", MIRROR_VALUE, NULL },
+	{ CTRL_CPU, 1, "cpu.cfs_period_us", MIRROR_CFS_PERIOD, NULL },
+	{ CTRL_CPU, 1, "cpu.cfs_burst_us", MIRROR_VALUE, NULL },
+	{ CTRL_CPU, 1, "cpu.cfs_quota_us", MIRROR_CFS_QUOTA, "-1" },
+	{ CTRL_CPU, 2, "cpu.max.burst", MIRROR_VALUE, NULL },
+	{ CTRL_CPU, 2, "cpu.max", MIRROR_VALUE, "max" },
+	{ CTRL_PIDS, 1, "pids.max", MIRROR_VALUE, NULL },
+	{ CTRL_PIDS, 2, "pids.max", MIRROR_VALUE, NULL },
+	{ CTRL_IO, 1, "blkio.throttle.read_bps_device", MIRROR_LINES, NULL },
+	{ CTRL_IO, 1, "blkio.throttle.write_bps_device", MIRROR_LINES, NULL },
+	{ CTRL_IO, 1, "blkio.throttle.read_iops_device", MIRROR_LINES, NULL },
+	{ CTRL_IO, 1, "blkio.throttle.write_iops_device", MIRROR_LINES, NULL },
 };
 
 #define N_MIRRORED (sizeof(mirrored) / sizeof(mirrored[0]))
@@ -176,7 +179,9 @@ int mirror_write(const struct cg_hier *h, const char *path, struct cgfile_seen *
 	                  m->kind != MIRROR_VALUE && ratio_falls(h, path, m, text));
 }
 
-void mirror_copy(const struct cg_hier *h, const char *lp)
+/* Copies the group's files (with lines: all; else those that are one
+ * value) to its leaf lp. */
+static void copy_rows(const struct cg_hier *h, const char *lp, bool lines)
 {
 	char parent[PATH_MAX], text[MIRROR_TEXT_MAX], *line, *save = NULL;
 	size_t i;
@@ -185,8 +190,8 @@ void mirror_copy(const struct cg_hier *h, const char *lp)
 	for (i = 0; i < N_MIRRORED; i++) {
 		const struct mirror_file *m = &mirrored[i];
 
-		if (!serves(h, m) || cgfile_read_in(h->base_fd, parent, m->file, text,
-		                                    sizeof(text)) <= 0)
+		if (!serves(h, m) || (!lines && m->kind == MIRROR_LINES) ||
+		    cgfile_read_in(h->base_fd, parent, m->file, text, sizeof(text)) <= 0)
 			continue;
 		/* Each line as the kernel prints it is what the file takes. */
 		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
@@ -194,4 +199,55 @@ void mirror_copy(const struct cg_hier *h, const char *lp)
 				log_err("cannot copy %s %s of /%s/%s to its leaf", m->file, line,
 				        h->base, parent);
 	}
+}
+
+void mirror_copy(const struct cg_hier *h, const char *lp)
+{
+	copy_rows(h, lp, true);
+}
+
+/* 1 if the leaf lp holds the values its group path holds (v1 throttle
+ * lines aside), 0 if not, -ENOENT without a leaf. */
+static int in_step(const struct cg_hier *h, const char *path, const char *lp)
+{
+	char g[MIRROR_TEXT_MAX], l[MIRROR_TEXT_MAX];
+	size_t i;
+
+	for (i = 0; i < N_MIRRORED; i++) {
+		const struct mirror_file *m = &mirrored[i];
+
+		if (!serves(h, m) || m->kind == MIRROR_LINES ||
+		    read_line(h, path, m->file, g, sizeof(g)) < 0)
+			continue;
+		if (read_line(h, lp, m->file, l, sizeof(l)) < 0)
+			return -ENOENT;
+		if (strcmp(g, l) != 0)
+			return 0;
+	}
+	return 1;
+}
+
+int mirror_sync(const struct cgroot *r, const char *path)
+{
+	char lp[PATH_MAX];
+	size_t i, j;
+	int fixed = 0;
+
+	if (cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) < 0)
+		return 0;
+	for (i = 0; i < r->n; i++) {
+		const struct cg_hier *h = &r->h[i];
+
+		if (in_step(h, path, lp) != 0)
+			continue;
+		/* Whatever the leaf holds, the group's values then fit. */
+		for (j = 0; j < N_MIRRORED; j++)
+			if (serves(h, &mirrored[j]) && mirrored[j].loose)
+				cgfile_write_in(h->base_fd, lp, mirrored[j].file, mirrored[j].loose);
+		copy_rows(h, lp, false);
+		log_info("the limits of group /%s's leaf in %s were not its own: copied",
+		         path, h->h->mountpoint);
+		fixed++;
+	}
+	return fixed;
 }

@@ -138,12 +138,22 @@ assert_op "alice moves a process to her tree root" OK \
 	as "$ALICE" "$XOP" write "$MNT/$ALICE/procs" "$SPAWN"
 assert_eq "the root's leaf took the cap" 500 \
 	"$(cat "$(real pids "$ALICE/.self" pids.max)")"
+
+# A raw write is the group's alone; a leaf out of step (as one made by a
+# cgfs that did not mirror) is brought back in step at the next start.
+assert_op "alice writes raw/pids.max" OK as "$ALICE" "$XOP" write "$MNT/$G/raw/pids.max" 77
+assert_eq "the leaf keeps what it had" 128 "$(cat "$(real pids "$G/.self" pids.max)")"
+if [ "$CPUV" = 1 ]; then q=cpu.cfs_quota_us; n=-1; else q=cpu.max; n="max 100000"; fi
+echo "$n" >"$(real cpu "$G/.self" "$q")"
+echo 1G >"$(real memory "$G/.self" "$(mem_files | head -n 1)")"
+
 sed -i 's/^pids_max = 500$/pids_max = 400/' "$RUN_CONF"
 S=$(server_pid)
 kill -HUP "$DAEMON"
 S=$(wait_server "$S") && ok "SIGHUP: a new server" || not_ok "no server after SIGHUP"
 assert_eq "the new cap is the root's" 400 "$(cat "$(real pids "$ALICE" pids.max)")"
 assert_eq "...and its leaf's" 400 "$(cat "$(real pids "$ALICE/.self" pids.max)")"
+check_all "a leaf out of step, after a restart"
 
 # ---- a cgroup namespace rooted at the process's cgroup, as a container
 # runtime makes one: only the leaf's files are there to read.
