@@ -14,6 +14,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,6 +64,25 @@ static const struct mirror_file mirrored[] = {
 #define N_MIRRORED (sizeof(mirrored) / sizeof(mirrored[0]))
 /* The most of one file copied (v1 throttle: a line per device). */
 #define MIRROR_TEXT_MAX 4096
+
+/* A group's pair of writes, and its leaf's first copy, go one at a time:
+ * two writers of one knob, or a leaf made between a write to the group
+ * and the write to the leaf, would leave the leaf with a value the group
+ * no longer has. Locks are striped by the group's path, so that a slow
+ * write (v1 reclaiming down to a lower limit) holds up few other groups. */
+#define MIRROR_LOCKS 64
+static pthread_mutex_t locks[MIRROR_LOCKS] = {
+	[0 ... MIRROR_LOCKS - 1] = PTHREAD_MUTEX_INITIALIZER
+};
+
+static pthread_mutex_t *lock_of(const char *path)
+{
+	uint32_t hash = 2166136261u; /* FNV-1a */
+
+	for (; *path; path++)
+		hash = (hash ^ (unsigned char)*path) * 16777619u;
+	return &locks[hash % MIRROR_LOCKS];
+}
 
 static bool serves(const struct cg_hier *h, const struct mirror_file *m)
 {
@@ -170,13 +190,18 @@ int mirror_write(const struct cg_hier *h, const char *path, struct cgfile_seen *
 {
 	const struct mirror_file *m = mirror_find(h, file);
 	char lp[PATH_MAX];
+	int res;
 
 	if (!m || cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) < 0)
 		return cgfile_held_write(h->base_fd, path, file, seen, text);
+	pthread_mutex_lock(lock_of(path));
 	if (m->kind == MIRROR_LINES)
-		return write_lines(h, path, seen, lp, file, text);
-	return write_both(h, path, seen, lp, file, text,
-	                  m->kind != MIRROR_VALUE && ratio_falls(h, path, m, text));
+		res = write_lines(h, path, seen, lp, file, text);
+	else
+		res = write_both(h, path, seen, lp, file, text,
+		                 m->kind != MIRROR_VALUE && ratio_falls(h, path, m, text));
+	pthread_mutex_unlock(lock_of(path));
+	return res;
 }
 
 /* Copies the group's files (with lines: all; else those that are one
@@ -203,7 +228,12 @@ static void copy_rows(const struct cg_hier *h, const char *lp, bool lines)
 
 void mirror_copy(const struct cg_hier *h, const char *lp)
 {
+	char parent[PATH_MAX];
+
+	cgfile_dirname(lp, parent, sizeof(parent));
+	pthread_mutex_lock(lock_of(parent));
 	copy_rows(h, lp, true);
+	pthread_mutex_unlock(lock_of(parent));
 }
 
 /* 1 if the leaf lp holds the values its group path holds (v1 throttle
@@ -238,13 +268,17 @@ int mirror_sync(const struct cgroot *r, const char *path)
 	for (i = 0; i < r->n; i++) {
 		const struct cg_hier *h = &r->h[i];
 
-		if (in_step(h, path, lp) != 0)
+		pthread_mutex_lock(lock_of(path));
+		if (in_step(h, path, lp) != 0) {
+			pthread_mutex_unlock(lock_of(path));
 			continue;
+		}
 		/* Whatever the leaf holds, the group's values then fit. */
 		for (j = 0; j < N_MIRRORED; j++)
 			if (serves(h, &mirrored[j]) && mirrored[j].loose)
 				cgfile_write_in(h->base_fd, lp, mirrored[j].file, mirrored[j].loose);
 		copy_rows(h, lp, false);
+		pthread_mutex_unlock(lock_of(path));
 		log_info("the limits of group /%s's leaf in %s were not its own: copied",
 		         path, h->h->mountpoint);
 		fixed++;
