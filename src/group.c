@@ -95,6 +95,8 @@ static int gio_write(void *ctx, enum cg_ctrl c, const char *file, const char *te
 		return -ENOENT;
 	if (g->probing)
 		return cgfile_write_in(h->base_fd, g->path, file, text);
+	if (g->mirror)
+		return mirror_write(h, g->path, &g->seen, file, text);
 	return cgfile_held_write(h->base_fd, g->path, file, &g->seen, text);
 }
 
@@ -299,6 +301,7 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	g->path = path;
 	g->probing = NULL;
 	g->seen.dfd = -1;
+	g->mirror = false;
 	io->ctx = g;
 	io->version = gio_version;
 	io->read = gio_read;

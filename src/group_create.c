@@ -22,40 +22,10 @@ void remove_made(const struct cgroot *r, const char *path, const bool *made)
 			unlinkat(r->h[i].base_fd, path, AT_REMOVEDIR);
 }
 
-/* v1's per-device I/O limit files (the v1 files of knob_table's io_*
- * limit rows, whose values are lines), and the most of one copied. */
-static const char *const throttle_v1_files[] = {
-	"blkio.throttle.read_bps_device", "blkio.throttle.write_bps_device",
-	"blkio.throttle.read_iops_device", "blkio.throttle.write_iops_device",
-};
-#define THROTTLE_TEXT_MAX 4096
-
-/* v1's blk-throttle is not hierarchical: a limit holds for the tasks of
- * its own cgroup only. A group's own processes live in its leaf, so a
- * leaf made now gets the group's limits (each line as the kernel prints
- * it, "MAJ:MIN N", is what the file takes). */
-static void throttle_inherit(const struct cg_hier *h, const char *lp)
-{
-	char parent[PATH_MAX], text[THROTTLE_TEXT_MAX], *line, *save = NULL;
-	size_t i;
-
-	if (h->version != 1 || !(h->h->ctrls & (1u << CTRL_IO)))
-		return;
-	cgfile_dirname(lp, parent, sizeof(parent));
-	for (i = 0; i < sizeof(throttle_v1_files) / sizeof(throttle_v1_files[0]); i++) {
-		if (cgfile_read_in(h->base_fd, parent, throttle_v1_files[i], text,
-		                   sizeof(text)) <= 0)
-			continue;
-		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			if (cgfile_write_in(h->base_fd, lp, throttle_v1_files[i], line) < 0)
-				log_err("cannot copy the I/O limit %s of /%s/%s to its leaf",
-				        line, h->base, parent);
-	}
-}
-
 /* The leaf lp of a group in one hierarchy, made if missing; a v1 cpuset
  * leaf with no CPUs (made by someone else) is filled too, or it would
- * refuse every process. 1 made, 0 there already, or -errno. */
+ * refuse every process. A leaf made here takes the group's mirrored
+ * limits. 1 made, 0 there already, or -errno. */
 int leaf_in(const struct cg_hier *h, const char *lp)
 {
 	bool made = mkdirat(h->base_fd, lp, 0755) == 0;
@@ -64,7 +34,7 @@ int leaf_in(const struct cg_hier *h, const char *lp)
 		return -errno;
 	cpuset_inherit(h, lp, made);
 	if (made)
-		throttle_inherit(h, lp);
+		mirror_copy(h, lp);
 	return made;
 }
 

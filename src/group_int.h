@@ -50,6 +50,7 @@ struct gio {
 	const char *path;
 	struct cgroot *probing; /* cgroot_open only: records exists() answers */
 	struct cgfile_seen seen;       /* the group's directory, once looked up */
+	bool mirror;                   /* writes go to its leaf too (mirror_write) */
 };
 
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r, const char *path);
@@ -116,6 +117,23 @@ int leaf_in(const struct cg_hier *h, const char *lp);
  * made (LAYOUT_MAX_HIER entries, false on entry) says where it was made. */
 int make_leaf(const struct cgroot *r, const char *path, bool *made);
 int apply_caps(const struct cgroot *r, const char *path, const struct caps *caps);
+
+/* ---- the limits a leaf holds too (group_mirror.c) ---- */
+
+/* Writes text to file of the group path in h, and to its leaf if it has
+ * one and the file is one of those mirrored there, in the order the
+ * kernel takes; all or nothing, but for v1 I/O throttle lines (logged).
+ * 0 or the kernel's -errno. */
+int mirror_write(const struct cg_hier *h, const char *path, struct cgfile_seen *seen,
+                 const char *file, const char *text);
+/* Copies the mirrored files of the group of leaf lp (made just now) to
+ * it; what the kernel refuses is logged. */
+void mirror_copy(const struct cg_hier *h, const char *lp);
+/* Brings the leaf of the group path back in step where its values
+ * differ from the group's (a leaf made by a cgfs that did not mirror
+ * them, a raw write): how many hierarchies it copied in. v1 throttle
+ * lines are left as they are. */
+int mirror_sync(const struct cgroot *r, const char *path);
 
 /* ---- processes (group_procs.c) ---- */
 

@@ -302,32 +302,6 @@ static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const 
 	return res;
 }
 
-/* ---- v1 I/O limits ---- */
-
-/* v1's blk-throttle holds a limit for its own cgroup's tasks only, which
- * live in the group's leaf (if it has one yet): the same lines go there
- * too, after the group's own file took them. A leaf made later copies
- * them (leaf_in). */
-static int throttle_v1_set(const struct cgroot *r, const char *path, const struct knob *k,
-                           const struct knob_io *io, const char *value)
-{
-	char lp[PATH_MAX];
-	struct knob_io lio;
-	struct gio lg;
-	struct stat st;
-	int res = k->set(k, io, value);
-
-	if (res < 0 || cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) < 0 ||
-	    fstatat(hier_for(r, k->ctrl)->base_fd, lp, &st, 0) < 0)
-		return res;
-	gio_init(&lio, &lg, r, lp);
-	res = k->set(k, &lio, value);
-	if (res < 0)
-		log_err("the I/O limit of /%s reached its leaf only in part: %s", path,
-		        strerror(-res));
-	return res;
-}
-
 int group_knob_write(const struct cgroot *r, const char *path, const struct knob *k,
                      const char *value)
 {
@@ -341,6 +315,9 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 	if (!k->set)
 		return -EACCES;
 	gio_init(&io, &g, r, path);
+	/* The limits the group's processes read from their own cgroup
+	 * follow (group_mirror.c). */
+	g.mirror = true;
 	h = hier_for(r, k->ctrl);
 	/* v1 cpusets (cpus, mems): the group's subtree must fit first
 	 * (cpuset_v1_set). */
@@ -348,7 +325,5 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 		res = k->check ? k->check(value) : 0;
 		return res < 0 ? res : cpuset_v1_set(r, h, path, k, &io, value);
 	}
-	if (k->ctrl == CTRL_IO && k->lines && h && h->version == 1)
-		return throttle_v1_set(r, path, k, &io, value);
 	return k->set(k, &io, value);
 }

@@ -194,6 +194,8 @@ static int reconcile_one(const struct cgroot *r, const char *path, int depth, un
 	unsigned all = (1u << r->n) - 1;
 	struct caps caps;
 
+	if (mask == all && s->leaves == all)
+		mirror_sync(r, path);
 	if (mask == all && (!s->leaves || s->leaves == all))
 		return 0;
 	if (depth == 1 && cfg)
