@@ -53,6 +53,34 @@ static void throttle_inherit(const struct cg_hier *h, const char *lp)
 	}
 }
 
+/* v2's memory protection (the v2 files of memory_low_mb, memory_min_mb).
+ * A group's own processes live in its leaf, a child cgroup that claims
+ * no protection of its own: without memory_recursiveprot on the mount
+ * the group's protection would not reach them, so the leaf holds the
+ * group's (the kernel's text, bytes or "max", is what the file takes).
+ * fresh: the leaf was just made (and has 0, which need not be copied). */
+int protect_inherit(const struct cg_hier *h, const char *lp, bool fresh)
+{
+	static const char *const files[] = { "memory.low", "memory.min" };
+	char parent[PATH_MAX], text[NUM_TEXT_MAX];
+	size_t i;
+	int res = 0, r;
+
+	if (h->version != 2 || !(h->h->ctrls & (1u << CTRL_MEMORY)))
+		return 0;
+	cgfile_dirname(lp, parent, sizeof(parent));
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		r = cgfile_read_in(h->base_fd, parent, files[i], text, sizeof(text));
+		if (r == -ENOENT || (r > 0 && fresh && strcmp(text, "0\n") == 0))
+			continue;
+		if (r >= 0)
+			r = cgfile_write_in(h->base_fd, lp, files[i], text);
+		if (r < 0 && res == 0)
+			res = r;
+	}
+	return res;
+}
+
 /* The leaf lp of a group in one hierarchy, made if missing; a v1 cpuset
  * leaf with no CPUs (made by someone else) is filled too, or it would
  * refuse every process. 1 made, 0 there already, or -errno. */
@@ -63,8 +91,11 @@ int leaf_in(const struct cg_hier *h, const char *lp)
 	if (!made && errno != EEXIST)
 		return -errno;
 	cpuset_inherit(h, lp, made);
-	if (made)
+	if (made) {
 		throttle_inherit(h, lp);
+		if (protect_inherit(h, lp, true) < 0)
+			log_err("cannot copy the memory protection of /%s/%s to its leaf", h->base, lp);
+	}
 	return made;
 }
 

@@ -111,6 +111,10 @@ void remove_made(const struct cgroot *r, const char *path, const bool *made);
 /* The leaf lp of a group in one hierarchy, made if missing: 1 made, 0
  * there already, or -errno. */
 int leaf_in(const struct cg_hier *h, const char *lp);
+/* Copies the group's v2 memory.low and memory.min into its leaf lp
+ * (fresh: just made, so zeros are left alone); 0, -ENOENT when the leaf
+ * is missing, or -errno. Nothing to do on v1 or without memory. */
+int protect_inherit(const struct cg_hier *h, const char *lp, bool fresh);
 /* A group's leaf in every hierarchy where it is missing; all or nothing.
  * made (LAYOUT_MAX_HIER entries, false on entry) says where it was made. */
 int make_leaf(const struct cgroot *r, const char *path, bool *made);

@@ -343,10 +343,18 @@ static int throttle_v1_set(const struct cgroot *r, const char *path, const struc
 	return res;
 }
 
+/* memory_low_mb and memory_min_mb: their v2 files. */
+static bool is_protection(const struct knob *k)
+{
+	return k->ctrl == CTRL_MEMORY && k->v2_file &&
+	       (strcmp(k->v2_file, "memory.low") == 0 || strcmp(k->v2_file, "memory.min") == 0);
+}
+
 int group_knob_write(const struct cgroot *r, const char *path, const struct knob *k,
                      const char *value)
 {
 	const struct cg_hier *h;
+	char lp[PATH_MAX];
 	struct knob_io io;
 	struct gio g;
 	int res;
@@ -372,5 +380,12 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 	}
 	if (k->ctrl == CTRL_IO && k->lines && h && h->version == 1)
 		return throttle_v1_set(r, path, k, &io, value);
-	return k->set(k, &io, value);
+	res = k->set(k, &io, value);
+	/* v2 memory protection: the group's own processes, in its leaf
+	 * (if it has one yet), get the same. */
+	if (res == 0 && h && is_protection(k) &&
+	    cgfile_join(lp, sizeof(lp), path, GROUP_LEAF) == 0 &&
+	    (res = protect_inherit(h, lp, false)) == -ENOENT)
+		res = 0;
+	return res;
 }
