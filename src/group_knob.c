@@ -134,7 +134,7 @@ int group_view_read(const struct cgroot *r, const char *path, const struct view_
 /* cpuset.cpus and cpuset.mems (the row's v1 file) are lists of the same
  * syntax under the same v1 rules; only the CPUs have a limit to check
  * first (the kernel parses nodes up to a compile-time count that
- * user space cannot see, and answers for them itself). */
+ * user space cannot see: nodes_possible answers for them). */
 static const char *possible_of(const char *file)
 {
 	return strcmp(file, "cpuset.cpus") == 0 ? "/sys/devices/system/cpu/possible" : NULL;
@@ -267,6 +267,21 @@ static int cpus_in_range(const uint64_t *bits, const char *possible_file)
 	return res == -ERANGE || res == -ENOMEM ? res : 0;
 }
 
+/* -EINVAL when a memory node list names a node past the possible ones:
+ * v1 says so through the parent's set (cpuset_v1_set), v2's kernel only
+ * below its compile-time count (ERANGE at and above it), so v2 asks
+ * first. */
+static int nodes_possible(const char *value)
+{
+	uint64_t *bits = malloc(UNITS_CPU_WORDS * sizeof(uint64_t));
+	int res = bits ? units_parse_cpulist(value, bits) : -ENOMEM;
+
+	if (res == 0)
+		res = cpus_in_range(bits, "/sys/devices/system/node/possible");
+	free(bits);
+	return res == -ERANGE ? -EINVAL : res;
+}
+
 static int cpuset_v1_set(const struct cgroot *r, const struct cg_hier *h, const char *path,
                          const struct knob *k, const struct knob_io *io, const char *value)
 {
@@ -324,6 +339,13 @@ int group_knob_write(const struct cgroot *r, const char *path, const struct knob
 	if (k->ctrl == CTRL_CPUSET && h && h->version == 1) {
 		res = k->check ? k->check(value) : 0;
 		return res < 0 ? res : cpuset_v1_set(r, h, path, k, &io, value);
+	}
+	if (k->ctrl == CTRL_CPUSET && h && strcmp(k->v2_file, "cpuset.mems") == 0) {
+		res = k->check ? k->check(value) : 0;
+		if (res == 0)
+			res = nodes_possible(value);
+		if (res < 0)
+			return res;
 	}
 	return k->set(k, &io, value);
 }

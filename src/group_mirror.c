@@ -48,6 +48,11 @@ static const struct mirror_file mirrored[] = {
 	{ CTRL_MEMORY, 1, "memory.memsw.limit_in_bytes", MIRROR_VALUE, "-1" },
 	{ CTRL_MEMORY, 2, "memory.max", MIRROR_VALUE, NULL },
 	{ CTRL_MEMORY, 2, "memory.swap.max", MIRROR_VALUE, NULL },
+	/* Protection is handed down by use, and the leaf, a child claiming
+	 * none, would get none of the group's without memory_recursiveprot
+	 * on the mount: here the copy is what makes it hold. */
+	{ CTRL_MEMORY, 2, "memory.low", MIRROR_VALUE, NULL },
+	{ CTRL_MEMORY, 2, "memory.min", MIRROR_VALUE, NULL },
 	{ CTRL_CPU, 1, "cpu.cfs_period_us", MIRROR_CFS_PERIOD, NULL },
 	{ CTRL_CPU, 1, "cpu.cfs_burst_us", MIRROR_VALUE, NULL },
 	{ CTRL_CPU, 1, "cpu.cfs_quota_us", MIRROR_CFS_QUOTA, "-1" },

@@ -226,6 +226,22 @@ if [ "$SETV" = 1 ]; then
 	set_ok $k "$nodes" cpuset cpuset.mems "$nodes" "$nodes"
 fi
 
+# A child's nodes only narrow its parent's. The machines this suite runs
+# on (the host and the guest) have one memory node, 0: narrowing shows
+# there only as the child taking 0 and every node its parent lacks, or
+# text that is not a node list, refused with nothing changed.
+echo "# memory nodes: possible $(cat /sys/devices/system/node/possible 2>/dev/null)," \
+	"online $(cat /sys/devices/system/node/online 2>/dev/null); web has $(cat "$MNT/$G/$k")"
+G0=$G G=$C
+set_ok $k "$first" cpuset cpuset.mems "$first" "$first"
+[ "$SETV" = 1 ] && assert_eq "the child's leaf follows" "$first" \
+	"$(cat "$(cg_mount cpuset)/$BASE/$C/.self/cpuset.mems")"
+set_bad $k EINVAL "$none" "$first,$none" "$first-$none" "$none-$((none + 7))" 65535 "$NL" abc x0 "$first;$first"
+eff=$(real cpuset "$C" cpuset.mems.effective)
+[ "$SETV" = 1 ] && eff=$(real cpuset "$C" cpuset.effective_mems)
+assert_eq "the child's nodes in effect: still $first" "$first" "$(cat "$eff")"
+G=$G0
+
 # ---- the caps: at the tree root, written by cgfs, root's
 
 T=$MNT/$ALICE
