@@ -142,8 +142,10 @@ void case_concurrency(void)
 			snprintf(name, sizeof(name), "6 readers: %s x%d (ops/s)", server_name[f],
 			         counts[k]);
 			s[f][k] = series_new(name);
-			if (!s[f][k])
+			if (!s[f][k]) {
+				row_error("6", "parallel readers", "no room for its series (MAX_SERIES)");
 				return;
+			}
 		}
 	/* Rounds rotate which count goes first, as run_interleaved does. */
 	for (r = 0; r < rounds; r++)
