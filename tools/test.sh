@@ -112,7 +112,7 @@ sd_deb=$(ls build-test/deb/cgfs_*.deb 2>/dev/null | head -n 1)
 # The v2 guest runs beside the host's suites: it is an emulated machine
 # with a kernel and cgroups of its own, and mostly one emulated CPU busy
 # while the host's tests mostly wait (53 minutes one after the other,
-# ~35 side by side). So do the systemd guests' root file systems, which
+# 37 side by side). So do the systemd guests' root file systems, which
 # are mostly downloads. Their output is shown when they are waited for.
 echo "== pure cgroup v2: the integration suite inside a QEMU guest (tests/vm), in the background"
 bash tests/vm/run.sh build-test >build-test/vm.out 2>&1 &
