@@ -245,31 +245,6 @@ static int gio_pids(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg)
 	return for_each_pid(primary(g->r)->base_fd, g->path, fn, arg);
 }
 
-static int gio_tasks(void *ctx, pid_t pid, int (*fn)(void *arg, pid_t tid), void *arg)
-{
-	char path[40], *end;
-	struct dirent *e;
-	DIR *d;
-	long tid;
-	int n = 0;
-
-	(void)ctx;
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	d = opendir(path);
-	if (!d)
-		return -errno;
-	while ((e = readdir(d))) {
-		tid = strtol(e->d_name, &end, 10);
-		if (*end || tid <= 0)
-			continue;
-		n++;
-		if (fn(arg, (pid_t)tid))
-			break;
-	}
-	closedir(d);
-	return n;
-}
-
 /* The sampler's count of a group it keeps (r: the server's tree). */
 static int load_count(const void *ctx, const char *path, ino_t ino, unsigned limit,
                       struct loadavg_now *ret)
@@ -277,21 +252,40 @@ static int load_count(const void *ctx, const char *path, ino_t ino, unsigned lim
 	return group_load_now(ctx, path, ino, limit, ret);
 }
 
-/* Counted whole now (the reader's own cost, as for its procs file);
- * the averages are the sampler's. */
+/* The group counted now, as a reader may (LOADAVG_READ_LOOKS). */
+static int load_read(const struct gio *g, struct stat *st, struct loadavg_now *now)
+{
+	int res = group_stat(g->r, g->path, st);
+
+	if (res == 0)
+		res = group_load_now(g->r, g->path, st->st_ino, LOADAVG_READ_LOOKS, now);
+	return res == -ESTALE ? -ENOENT : res;
+}
+
+/* Counted now (the reader's own cost, bounded); the averages are the
+ * sampler's. */
 static int gio_loadavg(void *ctx, struct procview_loadavg *ret)
 {
 	struct gio *g = ctx;
 	struct loadavg_src src = { load_count, g->r };
 	struct loadavg_now now;
 	struct stat st;
-	int res = group_stat(g->r, g->path, &st);
+	int res = load_read(g, &st, &now);
 
-	if (res == 0)
-		res = group_load_now(g->r, g->path, st.st_ino, UINT_MAX, &now);
-	if (res == -ESTALE)
-		res = -ENOENT;
 	return res < 0 ? res : loadavg_get(&src, g->path, st.st_ino, &now, ret);
+}
+
+static int gio_load_now(void *ctx, unsigned *ret_running, unsigned *ret_blocked)
+{
+	struct loadavg_now now;
+	struct stat st;
+	int res = load_read(ctx, &st, &now);
+
+	if (res == 0) {
+		*ret_running = now.running;
+		*ret_blocked = now.uninterruptible;
+	}
+	return res;
 }
 
 void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
@@ -311,8 +305,8 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->each_below = gio_each_below;
 	io->block_dev = gio_block_dev;
 	io->pids = gio_pids;
-	io->tasks = gio_tasks;
 	io->loadavg = gio_loadavg;
+	io->load_now = gio_load_now;
 }
 
 /* ---- set-up ---- */

@@ -83,16 +83,15 @@ struct load_walk {
 
 static void load_thread(struct loadavg_now *now, long tid)
 {
-	char path[40], text[THREAD_STAT_MAX];
-	int state;
+	char path[40], text[THREAD_STAT_MAX], state;
+	uint64_t threads;
 
 	now->looks++;
 	snprintf(path, sizeof(path), "/proc/%ld/stat", tid);
 	/* gone meanwhile: not counted */
 	if (cgfile_read_at(AT_FDCWD, path, text, sizeof(text)) <= 0)
 		return;
-	state = procview_stat_state(text);
-	if (state < 0)
+	if (procview_task_state(text, &state, &threads) < 0)
 		return;
 	now->threads++;
 	if ((unsigned long)tid > now->last)

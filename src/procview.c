@@ -350,15 +350,6 @@ int procview_uptime_render(const struct procview_uptime *u, char *buf, size_t si
 
 /* ---- loadavg ---- */
 
-int procview_stat_state(const char *stat)
-{
-	const char *p = strrchr(stat, ')');
-
-	if (!p || p[1] != ' ' || p[2] < 'A' || p[2] > 'z' || (p[3] != ' ' && p[3] != '\n'))
-		return -EIO;
-	return (unsigned char)p[2];
-}
-
 int procview_loadavg_render(const struct procview_loadavg *l, char *buf, size_t size)
 {
 	unsigned long a[3];

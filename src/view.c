@@ -208,18 +208,20 @@ static void oldest_one(void *arg, pid_t pid)
 	char path[40], text[STAT_TEXT_MAX];
 	uint64_t t;
 
+	if (w->seen >= VIEW_PIDS_LOOKS)
+		return;
+	w->seen++;
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (w->io->host_read(w->io->ctx, path, text, sizeof(text)) <= 0)
 		return;
 	if (procview_stat_start(text, &t) == 0 && t < w->start)
 		w->start = t;
-	if (w->each)
-		w->each(w, pid, text);
 }
 
 int view_walk_pids(struct view_walk *w)
 {
 	w->start = PROCVIEW_NONE;
+	w->seen = 0;
 	if (!w->io->host_read || !w->io->pids)
 		return -ENOENT;
 	return w->io->pids(w->io->ctx, oldest_one, w);
@@ -244,7 +246,7 @@ static uint64_t usage_of(const struct knob_io *io)
 
 static int uptime_read(const struct knob_io *io, char **ret)
 {
-	struct view_walk w = { io, PROCVIEW_NONE, NULL, NULL };
+	struct view_walk w = { io, PROCVIEW_NONE, 0 };
 	struct procview_uptime u = { 0 };
 	uint64_t *bits = malloc(UNITS_CPU_WORDS * sizeof(*bits));
 	char host[UPTIME_TEXT_MAX], *buf = malloc(UPTIME_TEXT_MAX);

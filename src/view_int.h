@@ -25,15 +25,18 @@ struct view_walk {
 	/* The start of the oldest, in ticks after boot; PROCVIEW_NONE for
 	 * no process. */
 	uint64_t start;
-	/* Optional: called with each process's /proc/PID/stat text. */
-	void (*each)(struct view_walk *w, pid_t pid, const char *stat);
-	void *arg;
+	unsigned seen; /* processes looked at */
 };
 
-/* Reads /proc/PID/stat of every process of the group and the groups
- * below it, the oldest's start into w->start; a process that has gone
- * meanwhile is passed over. How many processes, or -errno (-ENOENT where
- * io cannot list them). */
+/* A reader's walk looks at no more processes than this (its own cost:
+ * a /proc file each). */
+#define VIEW_PIDS_LOOKS 4096
+
+/* Reads /proc/PID/stat of the processes of the group and the groups
+ * below it, of at most VIEW_PIDS_LOOKS in the order the kernel lists
+ * them, the oldest's start into w->start; a process that has gone
+ * meanwhile is passed over. How many processes listed, or -errno
+ * (-ENOENT where io cannot list them). */
 int view_walk_pids(struct view_walk *w);
 
 /* The host file at path, however long up to max bytes, into a malloc'd

@@ -48,60 +48,6 @@ int view_swaps_read(const struct knob_io *io, char **ret)
 #define STAT_TEXT_MAX 1024
 #define UPTIME_TEXT_MAX 64
 
-/* procs_running and procs_blocked look at no more than this many tasks
- * (threads) of the group, each one a /proc file read. */
-#define STAT_TASKS_MAX 1024
-
-struct states {
-	const struct knob_io *io;
-	pid_t pid;
-	uint64_t seen, running, blocked;
-};
-
-static void count_state(struct states *st, char state)
-{
-	st->seen++;
-	if (state == 'R')
-		st->running++;
-	else if (state == 'D')
-		st->blocked++;
-}
-
-/* One thread of a process with several; one that has gone is passed
- * over. Nonzero stops the listing at the bound. */
-static int thread_one(void *arg, pid_t tid)
-{
-	struct states *st = arg;
-	char path[64], text[STAT_TEXT_MAX], state;
-	uint64_t threads;
-
-	if (st->seen >= STAT_TASKS_MAX)
-		return 1;
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)st->pid, (int)tid);
-	if (st->io->host_read(st->io->ctx, path, text, sizeof(text)) > 0 &&
-	    procview_task_state(text, &state, &threads) == 0)
-		count_state(st, state);
-	return 0;
-}
-
-/* A process: its own state where it has one thread, else each thread's
- * (its /proc/PID/stat shows the first thread's alone). */
-static void states_one(struct view_walk *w, pid_t pid, const char *stat)
-{
-	struct states *st = w->arg;
-	uint64_t threads;
-	char state;
-
-	if (st->seen >= STAT_TASKS_MAX || procview_task_state(stat, &state, &threads) < 0)
-		return;
-	if (threads <= 1 || !st->io->tasks) {
-		count_state(st, state);
-		return;
-	}
-	st->pid = pid;
-	st->io->tasks(st->io->ctx, pid, thread_one, st);
-}
-
 /* v1's time per CPU seen, from the per-CPU files; -ENOENT where the
  * kernel has none (before 4.7) or one is longer than its bound. */
 static int percpu_v1(const struct knob_io *io, const uint64_t *bits, unsigned n, unsigned long hz,
@@ -155,9 +101,9 @@ static int cpu_times(const struct knob_io *io, const uint64_t *bits, unsigned n,
 
 int view_stat_read(const struct knob_io *io, char **ret)
 {
-	struct states st = { io, 0, 0, 0, 0 };
-	struct view_walk w = { io, 0, states_one, &st };
+	struct view_walk w = { io, 0, 0 };
 	struct procview_stat s = { 0 };
+	unsigned running = 0, blocked = 0;
 	uint64_t *bits = malloc(UNITS_CPU_WORDS * sizeof(*bits)), *user = NULL, *system = NULL;
 	char uptime[UPTIME_TEXT_MAX], *host = NULL, *buf = NULL;
 	long hz = sysconf(_SC_CLK_TCK);
@@ -174,6 +120,8 @@ int view_stat_read(const struct knob_io *io, char **ret)
 	}
 	if (res == 0)
 		res = view_walk_pids(&w);
+	if (res >= 0 && io->load_now)
+		res = io->load_now(io->ctx, &running, &blocked);
 	/* the host's uptime after the walk: no process starts after it */
 	if (res >= 0)
 		res = io->host_read(io->ctx, HOST_UPTIME, uptime, sizeof(uptime));
@@ -183,7 +131,7 @@ int view_stat_read(const struct knob_io *io, char **ret)
 		size = (size_t)res + PROCVIEW_STAT_EXTRA(s.ncpus);
 		buf = malloc(size);
 		s = (struct procview_stat){ host, uptime, w.start, (unsigned long)hz, s.ncpus,
-			                    user, system, st.running, st.blocked };
+			                    user, system, running, blocked };
 		res = buf ? procview_stat_render(&s, buf, size) : -ENOMEM;
 	}
 	free(bits);

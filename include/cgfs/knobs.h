@@ -60,10 +60,10 @@ struct knob_io {
 	/* Optional (NULL: -ENOENT): calls fn for every pid in the group and
 	 * the groups below it; how many, or -errno. */
 	int (*pids)(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg);
-	/* Optional (NULL: -ENOENT): calls fn for every thread of process
-	 * pid (the host's /proc/PID/task) until fn returns nonzero; how
-	 * many it called fn for, or -errno. */
-	int (*tasks)(void *ctx, pid_t pid, int (*fn)(void *arg, pid_t tid), void *arg);
+	/* Optional (NULL: -ENOENT): how many of the group's threads (and
+	 * its subgroups') are runnable (R) and in uninterruptible sleep (D)
+	 * now, of at most LOADAVG_READ_LOOKS looked at; 0 or -errno. */
+	int (*load_now)(void *ctx, unsigned *ret_running, unsigned *ret_blocked);
 	/* Optional (NULL: -ENOENT): the group's load (view's loadavg): its
 	 * threads now and its averages as the sampler keeps them; 0 or
 	 * -errno. */

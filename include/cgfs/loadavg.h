@@ -38,6 +38,9 @@
 /* Looks (a thread's state, a directory) one round may take; groups
  * beyond it wait for the next round, which starts with them. */
 #define LOADAVG_BUDGET 4096
+/* Looks a reader's own count (loadavg's and stat's threads now) may
+ * take; beyond, the counts are of the threads looked at. */
+#define LOADAVG_READ_LOOKS 1024
 
 /* A group counted now. */
 struct loadavg_now {

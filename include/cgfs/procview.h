@@ -173,11 +173,6 @@ struct procview_loadavg {
 	unsigned long last;   /* the highest thread id; 0 for none */
 };
 
-/* The state letter of /proc/PID/stat's text (field 3, after the command
- * in parentheses): 'R', 'S', 'D'...; -EIO for text the kernel does not
- * print. */
-int procview_stat_state(const char *stat);
-
 /* The group's /proc/loadavg, "A1 A5 A15 R/T LAST\n" as the kernel
  * prints its own: each average with two decimals, rounded as the kernel
  * rounds (FIXED_1 / 200 added, then the fraction's hundredths cut).
