@@ -203,6 +203,14 @@ elif present $k; then
 	set_ok $k 300 cpu $BURST 300000 300
 fi
 
+# ---- cpus: a CPU the machine can never have is ERANGE (the kernel's
+# own answer on v1 and v2, whatever its compile-time count)
+
+possible=$(cat /sys/devices/system/cpu/possible)
+beyond=$((${possible##*[-,]} + 1))
+echo "# CPUs possible here: $possible"
+set_bad cpus ERANGE "$beyond" "0-$beyond" "0,$beyond"
+
 # ---- mems: the memory nodes, the syntax of cpus
 
 k=mems
