@@ -539,7 +539,8 @@ static const char *const knobs[] = {
 	"cpus", "pids_max", "io_weight", "freeze", "kill", "procs", "memory_usage_mb", "stat",
 	"pids_current", "meminfo", "memory_low_mb", "memory_min_mb", "memory_zswap_limit_mb",
 	"cpu_period_us", "cpu_burst_percent", "mems", "pressure", "io_read_mbps", "io_write_iops",
-	"bogus",
+	"bogus", "events", "proc/meminfo", "proc/cpuinfo", "proc/stat", "proc/uptime",
+	"proc/loadavg", "proc/swaps", "sys/devices/system/cpu/online", "proc/bogus",
 };
 static const char *const raws[] = {
 	"pids.max", "memory.max", "memory.limit_in_bytes", "memory.high", "cpu.weight",
@@ -589,9 +590,12 @@ static bool user_file(const char *what, int path)
 static bool read_only(const char *what)
 {
 	static const char *const ro[] = { "memory_usage_mb", "stat", "pids_current", "meminfo",
-	                                  "pressure" };
+	                                  "pressure", "events" };
 	size_t i;
 
+	/* the views: proc/ and sys/ hold nothing writable */
+	if (strncmp(what, "proc/", 5) == 0 || strncmp(what, "sys/", 4) == 0)
+		return true;
 	for (i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
 		if (strcmp(what, ro[i]) == 0)
 			return true;
