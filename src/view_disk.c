@@ -65,25 +65,33 @@ static int group_file(const struct knob_io *io, const char *file, char **ret)
 	return -EFBIG;
 }
 
-/* One source's counters added to d; an optional file the kernel does
- * not have adds nothing. */
-static int add_file(const struct knob_io *io, int v, const struct v1_src *src,
-                    struct procview_disk *d, size_t *n)
+/* v2: io.stat's counters into d. */
+static int v2_disks(const struct knob_io *io, struct procview_disk *d, size_t *n)
+{
+	char *text = NULL;
+	int res = group_file(io, IO_STAT_V2, &text);
+
+	if (res >= 0)
+		res = procview_iostat_add(text, d, n, PROCVIEW_DISKS_MAX);
+	free(text);
+	return res;
+}
+
+/* v1: one source's counters added to d; an optional file the kernel
+ * does not have under either name adds nothing. */
+static int v1_add(const struct knob_io *io, const struct v1_src *src, struct procview_disk *d,
+                  size_t *n)
 {
 	char *text = NULL;
 	int res = -ENOENT;
 	size_t i;
 
-	for (i = 0; i < 2 && res == -ENOENT; i++) {
-		if (v == 2 ? i > 0 : !src->file[i])
-			break;
-		res = group_file(io, v == 2 ? IO_STAT_V2 : src->file[i], &text);
-	}
+	for (i = 0; i < 2 && src->file[i] && res == -ENOENT; i++)
+		res = group_file(io, src->file[i], &text);
 	if (res == -ENOENT && !src->needed)
 		return 0;
 	if (res >= 0)
-		res = v == 2 ? procview_iostat_add(text, d, n, PROCVIEW_DISKS_MAX)
-		             : procview_blkio_add(text, src->kind, d, n, PROCVIEW_DISKS_MAX);
+		res = procview_blkio_add(text, src->kind, d, n, PROCVIEW_DISKS_MAX);
 	free(text);
 	return res;
 }
@@ -91,16 +99,14 @@ static int add_file(const struct knob_io *io, int v, const struct v1_src *src,
 /* The group's counters into d; how many disks, or -errno. */
 static int group_disks(const struct knob_io *io, struct procview_disk *d)
 {
-	int v = io->version(io->ctx, CTRL_IO), res = 0;
+	int v = io->version(io->ctx, CTRL_IO), res = -ENOENT;
 	size_t n = 0, i;
 
 	if (v == 2)
-		res = add_file(io, v, &v1_srcs[0], d, &n);
+		res = v2_disks(io, d, &n);
 	else if (v == 1)
-		for (i = 0; i < sizeof(v1_srcs) / sizeof(v1_srcs[0]) && res == 0; i++)
-			res = add_file(io, v, &v1_srcs[i], d, &n);
-	else
-		res = -ENOENT;
+		for (i = 0, res = 0; i < sizeof(v1_srcs) / sizeof(v1_srcs[0]) && res == 0; i++)
+			res = v1_add(io, &v1_srcs[i], d, &n);
 	return res < 0 ? res : (int)n;
 }
 

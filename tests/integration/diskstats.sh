@@ -112,6 +112,8 @@ at_least "$G/sub: its own reads" 32 "$(field "$G/sub" 4)"
 at_least "$G/sub: its own sectors read" 256 "$(field "$G/sub" 6)"
 assert_eq "$G/sub: none of its parent's writes" "0 0" "$(field "$G/sub" 8) $(field "$G/sub" 10)"
 assert_eq "another group shows none of it" "" "$(line "$O")"
+assert_eq "a group that did no I/O: an empty file, size 0" "0 0" \
+	"$(stat -c %s "$MNT/$O/$F") $(wc -c <"$MNT/$O/$F")"
 host=$(awk -v n="$NAME" '$3 == n { print $4 }' /proc/diskstats)
 at_least "the host's own line counts them too" "$(field "$G/sub" 4)" "$host"
 
