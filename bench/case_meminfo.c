@@ -25,6 +25,7 @@ static const struct {
 	{ "cpu/online", "sys/devices/system/cpu/online" },
 	{ "stat", "proc/stat" },
 	{ "swaps", "proc/swaps" },
+	{ "diskstats", "proc/diskstats" },
 };
 
 /* One row per view file, read by turns from cgfs and from LXCFS. */

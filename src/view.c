@@ -326,6 +326,7 @@ const struct view_entry view_table[] = {
 	{ "swaps", V_PROC, "meminfo", view_swaps_read },
 	{ "stat", V_PROC, NULL, view_stat_read },
 	{ "loadavg", V_PROC, NULL, loadavg_read },
+	{ "diskstats", V_PROC, "io_read_mbps", view_diskstats_read },
 };
 
 const size_t view_count = sizeof(view_table) / sizeof(view_table[0]);

@@ -47,3 +47,6 @@ int view_host_file(const struct knob_io *io, const char *path, size_t max, char 
 /* proc/swaps and proc/stat. */
 int view_swaps_read(const struct knob_io *io, char **ret);
 int view_stat_read(const struct knob_io *io, char **ret);
+
+/* proc/diskstats (view_disk.c). */
+int view_diskstats_read(const struct knob_io *io, char **ret);

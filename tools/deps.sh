@@ -15,12 +15,13 @@ if [ "${1:-build}" = test ]; then
 	# python3: install.sh's readiness listener and option parsing;
 	# bsdextrautils: col, for the man page checks; systemd:
 	# systemd-analyze verify of the unit (installing it does not make it
-	# PID 1); busybox-static: readers.sh reads with busybox's cat.
+	# PID 1); busybox-static: readers.sh reads with busybox's cat;
+	# sysstat: diskstats.sh reads a group's proc/diskstats with iostat.
 	# The guests' (tests/vm): installed here, not by the guests' own
 	# scripts, which tools/test.sh runs side by side.
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
 	      cgroup-tools python3 bsdextrautils systemd busybox-static
-	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev)
+	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev sysstat)
 fi
 missing=()
 for p in "${want[@]}"; do

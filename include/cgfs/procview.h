@@ -178,3 +178,57 @@ struct procview_loadavg {
  * rounds (FIXED_1 / 200 added, then the fraction's hundredths cut).
  * Length into buf, -ENOBUFS. */
 int procview_loadavg_render(const struct procview_loadavg *l, char *buf, size_t size);
+
+/* ---- diskstats (procview_disk.c) ---- */
+
+/* Disks a group's file shows at most: those past it in the cgroup files
+ * are left out. */
+#define PROCVIEW_DISKS_MAX 1024
+
+/* One disk's counters of the group, as its cgroup files give them. */
+struct procview_disk {
+	unsigned major, minor;
+	uint64_t ios[3];     /* completed: read, write, discard */
+	uint64_t merged[3];  /* merged (v1 with CFQ or BFQ's debug files) */
+	uint64_t bytes[3];   /* bytes */
+	uint64_t ns[3];      /* time, nanoseconds (v1: service plus wait) */
+};
+
+/* Which v1 blkio file a text is, and so which counters it adds to. */
+enum procview_blkio {
+	PROCVIEW_BLKIO_BYTES,   /* *io_service_bytes_recursive: bytes */
+	PROCVIEW_BLKIO_IOS,     /* *io_serviced_recursive: ios */
+	PROCVIEW_BLKIO_MERGED,  /* *io_merged_recursive: merged */
+	PROCVIEW_BLKIO_TIME_NS, /* *io_service_time_recursive and
+	                         * *io_wait_time_recursive: ns */
+};
+
+/* Adds the lines of a v2 io.stat ("MAJ:MIN key=N...": rbytes wbytes rios
+ * wios dbytes dios; other keys passed over) to the disks d[0..*n-1],
+ * appending a disk not there yet while *n < max. 0, or -EIO for a line
+ * that is not that. */
+int procview_iostat_add(const char *text, struct procview_disk *d, size_t *n, size_t max);
+
+/* Adds the lines of a v1 blkio file of kind ("MAJ:MIN Read N",
+ * "... Write N", "... Discard N"; the Sync, Async and Total lines, and
+ * the last "Total N", passed over) likewise. 0, -EIO, or -EINVAL for a
+ * bad kind. */
+int procview_blkio_add(const char *text, enum procview_blkio kind, struct procview_disk *d,
+                       size_t *n, size_t max);
+
+/* Bytes procview_diskstats_render needs at most: a line per disk of n,
+ * and the names, which are the host's. */
+#define PROCVIEW_DISKSTATS_SIZE(n, host_len) ((size_t)(n) * 400 + (size_t)(host_len) + 1)
+
+/* The group's /proc/diskstats: for each line of the host's (in its
+ * order) whose device is a disk of d with a counter above 0, the line
+ * "%4u %7u NAME" (the host's major, minor and name) and 17 numbers, as
+ * the kernel prints them: reads completed, merged, sectors (bytes / 512),
+ * ms; writes the same four; I/Os in progress (0), ms doing I/O (0),
+ * weighted ms (the sum of the read, write and discard ns, in ms);
+ * discards the same four as reads; flushes completed (0) and ms (0).
+ * A disk's line comes once, at its first host line. Sorts d and clears
+ * the counters of the disks it shows. Length into buf, -EIO for a host line that does not start
+ * with "MAJ MIN NAME", -ENOBUFS. */
+int procview_diskstats_render(const char *host, struct procview_disk *d, size_t n, char *buf,
+                              size_t size);

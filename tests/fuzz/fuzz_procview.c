@@ -22,6 +22,12 @@
  * 0, whose fields add up to the cpu line's.
  * The cpuinfo piece is also a /proc/TID/stat for loadavg: its state is
  * -EIO or a letter, and loadavg renders one line for any numbers.
+ * And the host's /proc/diskstats for diskstats, with the list as io.stat
+ * (v2) or v1's bytes file, the quota as v1's ios file and the period as
+ * a time file (up to 16 disks kept): each parses or is -EIO, and
+ * diskstats renders -EIO or, in PROCVIEW_DISKSTATS_SIZE bytes, at most
+ * one line per disk kept, each of a name and 19 numbers whose weighted
+ * ms is the read, write and discard ms within rounding.
  */
 #include <errno.h>
 #include <limits.h>
@@ -70,6 +76,43 @@ static int cpu_lines_add_up(const char *text, unsigned n)
 }
 
 static uint64_t bits[UNITS_CPU_WORDS];
+
+#define DISKS 16
+
+/* Each line of a rendered diskstats: MAJ MIN NAME and 17 numbers, field
+ * 14 (weighted) the sum of 7, 11 and 18 (ms) less at most 2 of rounding
+ * (unless it is the most, UINT64_MAX ns in ms), 12, 13, 19 and 20 0;
+ * how many lines, or -1. */
+static int disk_lines(const char *text)
+{
+	unsigned long long v[20], sum;
+	const char *p = text;
+	int n = 0, used, f;
+
+	while (*p) {
+		if (sscanf(p, "%llu %llu%n", &v[0], &v[1], &used) != 2 || p[used] != ' ')
+			return -1;
+		p += used + 1;
+		used = (int)strcspn(p, " \t\n");
+		if (used == 0)
+			return -1;
+		p += used;
+		for (f = 3; f < 20; f++) {
+			if (*p != ' ' || sscanf(p, "%llu%n", &v[f], &used) != 1)
+				return -1;
+			p += used;
+		}
+		if (*p++ != '\n')
+			return -1;
+		sum = v[6] + v[10] + v[17];
+		if (v[13] != UINT64_MAX / 1000000 && (v[13] < sum || v[13] > sum + 2))
+			return -1;
+		if (v[11] || v[12] || v[18] || v[19])
+			return -1;
+		n++;
+	}
+	return n;
+}
 
 /* The processor lines of text are numbered 0, 1, ...: how many, or -1. */
 static int count_processors(const char *text)
@@ -194,6 +237,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		res = procview_loadavg_render(&l, la, sizeof(la));
 		fuzz_assert(res > 0 && (size_t)res < sizeof(la) && la[res - 1] == '\n');
+	}
+	{
+		static struct procview_disk disks[DISKS];
+		size_t nd = 0, size;
+		char *text;
+
+		if (version == 2) {
+			res = procview_iostat_add(piece[1], disks, &nd, DISKS);
+			fuzz_assert(res == 0 || res == -EIO);
+		} else {
+			res = procview_blkio_add(piece[1], PROCVIEW_BLKIO_BYTES, disks, &nd, DISKS);
+			fuzz_assert(res == 0 || res == -EIO);
+			res = procview_blkio_add(piece[2], PROCVIEW_BLKIO_IOS, disks, &nd, DISKS);
+			fuzz_assert(res == 0 || res == -EIO);
+			res = procview_blkio_add(piece[3], PROCVIEW_BLKIO_TIME_NS, disks, &nd, DISKS);
+			fuzz_assert(res == 0 || res == -EIO);
+		}
+		fuzz_assert(nd <= DISKS);
+		size = PROCVIEW_DISKSTATS_SIZE(nd, strlen(piece[0]));
+		text = fuzz_exact(size, &base);
+		res = procview_diskstats_render(piece[0], disks, nd, text, size);
+		fuzz_assert(res == -EIO || (res >= 0 && strlen(text) == (size_t)res));
+		if (res > 0) {
+			res = disk_lines(text);
+			fuzz_assert(res > 0 && (size_t)res <= nd);
+		}
+		free(base);
 	}
 	for (i = 0; i < 4; i++)
 		free(piece[i]);

@@ -248,3 +248,6 @@ procview stat-v2 1 host.stat 0-3 $'usage_usec 2500000\nuser_usec 2000000\nsystem
 	"51000.50 90000.00"
 procview task-stat 1 task.stat 0 "max 100000" "51000.50 90000.00"
 procview swaps-none 1 host-noswap.meminfo 0 "max 100000"
+procview diskstats-v2 1 host.diskstats "$(cat "$fix/v2.io.stat")" ""
+procview diskstats-v1 0 host.diskstats "$(cat "$fix/v1.blkio.io_service_bytes_recursive")" \
+	"$(cat "$fix/v1.blkio.io_serviced_recursive")" "$(cat "$fix/v1.blkio.io_wait_time_recursive")"

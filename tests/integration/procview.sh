@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # procview: a group's own /proc and /sys files (proc/cpuinfo,
 # proc/meminfo, proc/uptime, proc/swaps, proc/stat, proc/loadavg,
-# sys/devices/system/cpu/online) through a real mount: the
+# proc/diskstats, sys/devices/system/cpu/online) through a real mount: the
 # CPUs they show are the group's cpuset narrowed by its CFS quota (and
 # its ancestors'), numbered from 0; cpuinfo's blocks are the host's;
 # bound over /proc/cpuinfo and the sys file in a private mount namespace
@@ -38,7 +38,10 @@ assert_eq "a group lists proc and sys" "proc sys" \
 	"$(ls "$MNT/$G" | grep -xE 'proc|sys' | tr '\n' ' ' | sed 's/ $//')"
 have_mem=$([ -e "$MNT/$G/meminfo" ] && echo yes || echo no)
 want_proc="cpuinfo loadavg stat uptime"
-[ "$have_mem" = yes ] && want_proc="cpuinfo loadavg meminfo stat swaps uptime"
+[ "$have_mem" = yes ] && want_proc="$want_proc meminfo swaps"
+# proc/diskstats (diskstats.sh tests it) is where the I/O limits are
+[ -e "$MNT/$G/io_read_mbps" ] && want_proc="$want_proc diskstats"
+want_proc=$(tr ' ' '\n' <<<"$want_proc" | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')
 assert_eq "proc/ holds the group's files" "$want_proc" "$(ls "$MNT/$G/proc" | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "sys/ holds devices/system/cpu/online" "$MNT/$G/$ONLINE" \
 	"$(find "$MNT/$G/sys" -type f)"
@@ -527,16 +530,19 @@ norm() {
 	*meminfo) cut -d: -f1 ;;
 	*uptime | *loadavg) tr -d 0-9 ;;
 	*swaps) cat ;;
+	*diskstats) awk 'NF > 3 { print $1, $2, $3; next } { print }' ;;
 	*stat) cut -d' ' -f1 ;;
 	*) grep -v '^cpu MHz' ;;
 	esac
 }
-for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime proc/swaps proc/stat proc/loadavg; do
+for f in proc/cpuinfo "$ONLINE" proc/meminfo proc/uptime proc/swaps proc/stat proc/loadavg \
+	proc/diskstats; do
 	[ -e "$MNT/$G/$f" ] || continue
 	want=$(norm "$f" <"$MNT/$G/$f")
 	assert_eq "busybox cat reads $f whole" "$want" "$("$BUSYBOX" cat "$MNT/$G/$f" | norm "$f")"
-	assert_eq "sendfile reads $f whole" "OK
-$want" "$("$XOP" copy sendfile "$MNT/$G/$f" | norm "$f")"
+	# (printf: an empty file, as diskstats of a group without I/O, is "OK")
+	assert_eq "sendfile reads $f whole" "$(printf 'OK\n%s\n' "$want")" \
+		"$("$XOP" copy sendfile "$MNT/$G/$f" | norm "$f")"
 	assert_eq "bob reads alice's $f" "$want" "$(as "$BOB" cat "$MNT/$G/$f" | norm "$f")"
 	assert_eq "$f: its size is what a read returns" "$(stat -c %s "$MNT/$G/$f")" \
 		"$(wc -c <"$MNT/$G/$f")"
