@@ -65,7 +65,7 @@ field() { line "$1" | awk -v f="$2" '{ print $f }'; }
 
 assert_eq "a new group has done no I/O on $NAME" "" "$(line "$G")"
 
-# v1 counts in the throttling layer, which a kernel from 6.10 on sets up
+# v1 counts in the throttling layer, which a recent kernel (6.18 here) sets up
 # for a disk at its first limit: one written for the device, none kept
 # ("max"), makes it count, as it would for a container given limits.
 if [ "$V" = 1 ]; then
