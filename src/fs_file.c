@@ -467,7 +467,9 @@ static int knob_write(struct fs *fs, fuse_req_t req, uid_t caller, uid_t uid, pi
 	char value[KNOB_VALUE_MAX];
 	int res;
 
-	if (k->lines)
+	if (k->may_clear && knob_blank(buf, size))
+		res = value[0] = '\0';
+	else if (k->lines)
 		res = knob_trim_lines(buf, size, value, sizeof(value));
 	else
 		res = knob_trim(buf, size, value, sizeof(value));

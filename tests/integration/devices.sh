@@ -1,0 +1,198 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# devices_deny (cgfs(5)): a group's own device deny list, held by the
+# kernel as a cgroup2 device program on the group's directory. The
+# tree's owner denies a device in her group and a process she moves in
+# cannot open it while others can; a subgroup's list (empty, or another)
+# gives nothing back; the cap from cgfs.conf holds at the tree root and
+# the owner cannot change it; another user cannot write her list; every
+# bad value is refused and changes nothing; a new server (SIGHUP) reads
+# the list back from the kernel and the denial holds; the groups go with
+# their programs and the server holds no program open.
+. "$(dirname "$0")/../lib/lib.sh"
+
+# The cap: /dev/full (c 1:7) may not be read anywhere in a tree.
+cat >"$CONF" <<'EOF'
+[defaults]
+devices_deny = c 1:7 r
+EOF
+start_cgfs -o "config=$CONF" || exit 1
+assert_op "root creates alice's tree" OK "$XOP" mkdir "$MNT/$ALICE"
+G=$ALICE/box
+assert_op "alice creates a group" OK as "$ALICE" "$XOP" mkdir "$MNT/$G"
+K=$MNT/$G/devices_deny
+
+finish() {
+	exit 0
+}
+
+if ! ls "$MNT/$G" | grep -qx devices_deny; then
+	if v2_serves; then
+		not_ok "devices_deny is not listed although cgfs serves cgroup2 ($V2_MOUNT)"
+	else
+		# A hybrid host whose controllers are all v1: cgfs makes no group
+		# in cgroup2, so a process's cgroup2 cgroup is never the group's
+		# and a program there would not apply to it.
+		echo "# SKIP devices_deny: cgfs serves no cgroup2 hierarchy here (${V2_MOUNT:-none mounted}," \
+			"every controller is v1): the knob is absent, as cgfs(5) says"
+		assert_op "without cgroup2, a write to devices_deny finds no file" ENOENT \
+			as "$ALICE" "$XOP" write "$K" "c 1:5 r"
+	fi
+	finish
+fi
+
+# read_knob FILE: the knob's content, or the errno's name.
+read_knob() {
+	local out
+	out=$("$XOP" read "$1")
+	if [ "$(head -n 1 <<<"$out")" = OK ]; then tail -n +2 <<<"$out"; else echo "$out"; fi
+}
+
+# inside USER GROUP CMD...: a shell of USER's moves itself into GROUP
+# (through the mount), then runs CMD; prints CMD's output and errors.
+inside() {
+	local u=$1 g=$2
+	shift 2
+	as "$u" sh -c 'echo $$ >"$1" || exit 9; shift; exec "$@"' _ "$MNT/$g/procs" "$@" 2>&1
+}
+
+# opens USER GROUP|- DEV: "OK" if a process of USER's in GROUP (- : where
+# the test runs) can read a byte of DEV, else the error dd reports.
+opens() {
+	local out
+	if [ "$2" = - ]; then
+		out=$(as "$1" dd if="$3" of=/dev/null bs=1 count=1 status=none 2>&1)
+	else
+		out=$(inside "$1" "$2" dd if="$3" of=/dev/null bs=1 count=1 status=none)
+	fi
+	case $out in
+	"") echo OK ;;
+	*"Operation not permitted"*) echo EPERM ;;
+	*) echo "$out" ;;
+	esac
+}
+
+# ---- the cap at the tree root
+
+assert_eq "the cap is the tree root's list" "c 1:7 r" "$(read_knob "$MNT/$ALICE/devices_deny")"
+assert_eq "the tree root's list belongs to root" 0 "$(stat -c %u "$MNT/$ALICE/devices_deny")"
+assert_op "alice cannot clear the cap" EACCES as "$ALICE" "$XOP" write "$MNT/$ALICE/devices_deny" $'\n'
+assert_eq "her group's own list starts empty" "" "$(read_knob "$K")"
+assert_eq "her group's list is hers" "${UID_OF[$ALICE]}" "$(stat -c %u "$K")"
+assert_eq "the cap holds in her group: /dev/full" EPERM "$(opens "$ALICE" "$G" /dev/full)"
+assert_eq "/dev/zero is readable in her group before any rule" OK "$(opens "$ALICE" "$G" /dev/zero)"
+
+# ---- alice denies /dev/zero in her group
+
+assert_op "alice denies reading /dev/zero" OK as "$ALICE" "$XOP" write "$K" "c 1:5 r"
+assert_eq "the list reads back" "c 1:5 r" "$(read_knob "$K")"
+assert_eq "a process of hers inside cannot read /dev/zero" EPERM "$(opens "$ALICE" "$G" /dev/zero)"
+assert_eq "it can still read /dev/null" OK "$(opens "$ALICE" "$G" /dev/null)"
+assert_eq "it can still write /dev/zero (only reading is denied)" OK \
+	"$(inside "$ALICE" "$G" sh -c 'echo x >/dev/zero && echo OK')"
+assert_eq "a process of hers outside the tree still reads /dev/zero" OK "$(opens "$ALICE" - /dev/zero)"
+assert_eq "root outside still reads /dev/zero" OK \
+	"$(dd if=/dev/zero of=/dev/null bs=1 count=1 status=none 2>&1 && echo OK)"
+
+# A path is resolved to its device; the list shows the numbers.
+assert_op "alice denies by path" OK as "$ALICE" "$XOP" write "$K" $'/dev/zero r\n/dev/null w\n'
+assert_eq "paths read back as numbers" $'c 1:5 r\nc 1:3 w' "$(read_knob "$K")"
+assert_eq "writing /dev/null is denied now" EPERM \
+	"$(inside "$ALICE" "$G" sh -c 'echo x >/dev/null && echo OK' | grep -o 'OK\|Operation not permitted' |
+		sed 's/Operation not permitted/EPERM/')"
+assert_op "canonical form: access letters in rwm order, commas split" OK \
+	as "$ALICE" "$XOP" write "$K" "c 1:5 mr, b *:* m"
+assert_eq "the canonical list" $'c 1:5 rm\nb *:* m' "$(read_knob "$K")"
+assert_op "a wildcard minor: every c 1:* read" OK as "$ALICE" "$XOP" write "$K" "c 1:* r"
+assert_eq "/dev/null unreadable under c 1:*" EPERM "$(opens "$ALICE" "$G" /dev/null)"
+assert_op "back to /dev/zero" OK as "$ALICE" "$XOP" write "$K" "c 1:5 r"
+
+# ---- a subgroup cannot widen
+
+S=$G/sub
+K2=$MNT/$S/devices_deny
+assert_op "alice makes a subgroup" OK as "$ALICE" "$XOP" mkdir "$MNT/$S"
+assert_op "the subgroup's list: empty" OK as "$ALICE" "$XOP" write "$K2" $'\n'
+assert_eq "its process still cannot read /dev/zero" EPERM "$(opens "$ALICE" "$S" /dev/zero)"
+assert_op "the subgroup denies something else" OK as "$ALICE" "$XOP" write "$K2" "c 1:3 w"
+assert_eq "the parent's rule still holds below" EPERM "$(opens "$ALICE" "$S" /dev/zero)"
+assert_eq "and the subgroup's own" EPERM \
+	"$(inside "$ALICE" "$S" sh -c 'echo x >/dev/null && echo OK' | grep -o 'OK\|Operation not permitted' |
+		sed 's/Operation not permitted/EPERM/')"
+assert_eq "the parent's list is unchanged" "c 1:5 r" "$(read_knob "$K")"
+
+# ---- another user
+
+assert_op "bob cannot write alice's list" EACCES as "$BOB" "$XOP" write "$K" $'\n'
+assert_op "bob cannot add to it either" EACCES as "$BOB" "$XOP" write "$K" "c 1:5 r"
+assert_eq "raw/ shows no device file" "" "$(ls "$MNT/$G/raw" 2>/dev/null | grep '^devices\.')"
+assert_eq "alice's list after bob's tries" "c 1:5 r" "$(read_knob "$K")"
+
+# ---- bad values: a clear errno, and nothing changes
+
+SHMF=
+if [ -d /dev/shm ]; then
+	SHMF=$(mktemp /dev/shm/cgfs-dev.XXXXXX)
+	chmod 644 "$SHMF"
+fi
+test_cleanup() { [ -n "$SHMF" ] && rm -f "$SHMF"; }
+
+# bad DESC ERRNO VALUE: alice's write of VALUE fails with ERRNO and her
+# list is what it was.
+bad() {
+	local before
+	before=$(read_knob "$K")
+	assert_op "$1" "$2" as "$ALICE" "$XOP" write "$K" "$3"
+	assert_eq "$1: the list is unchanged" "$before" "$(read_knob "$K")"
+}
+bad "a control byte" EINVAL $'c 1:3 r\x01'
+bad "a byte past ASCII" EINVAL $'c 1:3 r\xc3\xa9'
+bad "an unknown type" EINVAL "x 1:3 r"
+bad "an unknown access" EINVAL "c 1:3 q"
+bad "a letter twice" EINVAL "c 1:3 rr"
+bad "no access" EINVAL "c 1:3"
+bad "a major past 4095" ERANGE "c 99999999999:1 r"
+bad "a minor past 2^20-1" ERANGE "c 1:1048576 r"
+bad "a negative major" EINVAL "c -1:3 r"
+bad "no colon" EINVAL "c 13 r"
+bad "one device twice" EINVAL $'c 1:3 r\nc 1:3 w'
+bad "a path out of /dev" EINVAL "/dev/../etc/passwd r"
+bad "a path not below /dev" EINVAL "/etc/passwd r"
+bad "a device that is not there" ENOENT "/dev/cgfs-no-such-device r"
+bad "a directory" EINVAL "/dev/pts r"
+[ -n "$SHMF" ] && bad "a regular file below /dev" EINVAL "$SHMF r"
+bad "an overlong line" EINVAL "c 1:3 $(printf '%0300d' 0)r"
+bad "65 rules" E2BIG "$(for i in $(seq 1 65); do echo "c 1:$i r"; done)"
+assert_op "64 rules are fine" OK as "$ALICE" "$XOP" write "$K" "$(for i in $(seq 1 64); do echo "c 9:$i r"; done)"
+assert_eq "all 64 read back" 64 "$(read_knob "$K" | grep -c '^c 9:')"
+assert_op "back to /dev/zero" OK as "$ALICE" "$XOP" write "$K" "c 1:5 r"
+
+# ---- a new server reads the list from the kernel
+
+S1=$(server_pid)
+kill -HUP "$DAEMON"
+S2=$(wait_server "$S1") && ok "a new server answers after SIGHUP ($S2)" ||
+	not_ok "no new server after SIGHUP"
+assert_eq "the new server reads the same list" "c 1:5 r" "$(read_knob "$K")"
+assert_eq "the subgroup's too" "c 1:3 w" "$(read_knob "$K2")"
+assert_eq "the cap's too" "c 1:7 r" "$(read_knob "$MNT/$ALICE/devices_deny")"
+assert_eq "the denial holds after the restart" EPERM "$(opens "$ALICE" "$G" /dev/zero)"
+assert_op "the new server rewrites the list" OK as "$ALICE" "$XOP" write "$K" "c 1:5 rw"
+assert_eq "one list, not two" "c 1:5 rw" "$(read_knob "$K")"
+
+# The server holds no program open (each write closes what it loaded).
+progs=$(ls -l "/proc/$(server_pid)/fd" 2>/dev/null | grep -c 'bpf-prog')
+assert_eq "the server holds no device program open" 0 "$progs"
+
+# ---- removal
+
+assert_op "alice clears her list" OK as "$ALICE" "$XOP" write "$K" $'\n'
+assert_eq "an empty list reads empty" "" "$(read_knob "$K")"
+assert_eq "/dev/zero is readable in her group again" OK "$(opens "$ALICE" "$G" /dev/zero)"
+assert_eq "and in the subgroup (its own rule is about /dev/null)" OK "$(opens "$ALICE" "$S" /dev/zero)"
+assert_op "the subgroup with its program goes" OK as "$ALICE" "$XOP" rmdir "$MNT/$S"
+assert_op "alice denies again" OK as "$ALICE" "$XOP" write "$K" "c 1:5 r"
+assert_op "the group with its program goes" OK as "$ALICE" "$XOP" rmdir "$MNT/$G"
+assert_eq "no directory of the group is left in cgroup2" "" \
+	"$(ls -d "$V2_MOUNT/$BASE/$G" 2>/dev/null)"
+finish
