@@ -163,11 +163,12 @@ int devices_read(int cgfd, struct dev_rule *ret, size_t max)
 	return n;
 }
 
-/* -EOPNOTSUPP if a directory above cgfd, up to the hierarchy's root
- * (root: the mount's, O_PATH will do), has a device program attached
- * without BPF_F_ALLOW_MULTI: the kernel would run the group's program in
- * its place (an override) instead of both. */
-static int ancestors_multi(int cgfd, int root)
+/* -EOPNOTSUPP if cgfd or a directory above it, up to the hierarchy's
+ * root (root: the mount's, O_PATH will do), has a device program
+ * attached without BPF_F_ALLOW_MULTI: above, the kernel would run the
+ * group's program in its place (an override) instead of both; at cgfd,
+ * it would refuse to add one (EPERM). */
+static int all_multi(int cgfd, int root)
 {
 	struct stat rs, st;
 	uint32_t cnt, flags;
@@ -175,7 +176,7 @@ static int ancestors_multi(int cgfd, int root)
 
 	if (fstat(root, &rs) < 0)
 		return -errno;
-	cur = openat(cgfd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	cur = openat(cgfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	for (depth = 0; res == 0; depth++) {
 		if (cur < 0)
 			return -errno;
@@ -247,7 +248,7 @@ static int write_locked(int cgfd, int root, const struct dev_rule *rules, size_t
 
 	if (!old)
 		return -ENOMEM;
-	res = ancestors_multi(cgfd, root);
+	res = all_multi(cgfd, root);
 	if (res == 0)
 		res = find_ours(cgfd, fds, &nfd, old, PROGS_MAX * DEVICES_RULES_MAX);
 	free(old);

@@ -592,7 +592,7 @@ void cgroot_unlock(const struct cgroot *r)
 }
 
 int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
-                enum rmdir_mode mode)
+                enum rmdir_mode mode, bool unified)
 {
 	int map[LAYOUT_MAX_HIER];
 	size_t i;
@@ -633,6 +633,14 @@ int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
 		r->primary = map[r->layout.v2];
 	else if (r->by_ctrl[CTRL_FREEZER] >= 0)
 		r->primary = r->by_ctrl[CTRL_FREEZER];
+	/* Last, so that no other hierarchy's index (in node ids) moves. */
+	if (unified && r->layout.v2 >= 0 && map[r->layout.v2] < 0) {
+		map[r->layout.v2] = (int)r->n;
+		res = open_hier(&r->h[r->n++], &r->layout.hier[r->layout.v2], base,
+		                delegated_path(&r->layout));
+		if (res < 0)
+			goto fail;
+	}
 
 	for (i = 0; i < r->n; i++) {
 		struct cg_hier *h = &r->h[i];

@@ -95,9 +95,10 @@ int devices_read(int cgfd, struct dev_rule *ret, size_t max);
 /* Makes n rules the list of the group whose cgroup2 directory is cgfd
  * (n == 0: no program of cgfs's there), replacing cgfs's program in
  * place (BPF_F_REPLACE: no moment without one). root is the hierarchy's
- * mount point (any fd of it): -EOPNOTSUPP if a directory above cgfd, up
- * to root, has a program attached without BPF_F_ALLOW_MULTI (the
- * group's program would take its place instead of adding to it);
+ * mount point (any fd of it): -EOPNOTSUPP if cgfd or a directory above
+ * it, up to root, has a program attached without BPF_F_ALLOW_MULTI (the
+ * group's program would take its place instead of adding to it, or the
+ * kernel would refuse to add one);
  * -E2BIG for more than DEVICES_RULES_MAX rules. 0 or -errno (the
  * kernel's); nothing changes on failure. */
 int devices_write(int cgfd, int root, const struct dev_rule *rules, size_t n);

@@ -16,7 +16,9 @@ cat >"$CONF" <<'EOF'
 [defaults]
 devices_deny = c 1:7 r
 EOF
-start_cgfs -o "config=$CONF" || exit 1
+# -o unified: on a hybrid host, the groups are in cgroup2 too (on a v2
+# host it changes nothing).
+start_cgfs -o "config=$CONF" -o unified || exit 1
 assert_op "root creates alice's tree" OK "$XOP" mkdir "$MNT/$ALICE"
 G=$ALICE/box
 assert_op "alice creates a group" OK as "$ALICE" "$XOP" mkdir "$MNT/$G"
@@ -27,14 +29,11 @@ finish() {
 }
 
 if ! ls "$MNT/$G" | grep -qx devices_deny; then
-	if v2_serves; then
-		not_ok "devices_deny is not listed although cgfs serves cgroup2 ($V2_MOUNT)"
+	if [ -n "$V2_MOUNT" ]; then
+		not_ok "devices_deny is not listed although cgroup2 is mounted ($V2_MOUNT) and cgfs runs with -o unified"
 	else
-		# A hybrid host whose controllers are all v1: cgfs makes no group
-		# in cgroup2, so a process's cgroup2 cgroup is never the group's
-		# and a program there would not apply to it.
-		echo "# SKIP devices_deny: cgfs serves no cgroup2 hierarchy here (${V2_MOUNT:-none mounted}," \
-			"every controller is v1): the knob is absent, as cgfs(5) says"
+		echo "# SKIP devices_deny: no cgroup2 hierarchy is mounted here (pure v1):" \
+			"the knob is absent, as cgfs(5) says"
 		assert_op "without cgroup2, a write to devices_deny finds no file" ENOENT \
 			as "$ALICE" "$XOP" write "$K" "c 1:5 r"
 	fi
@@ -61,9 +60,11 @@ inside() {
 opens() {
 	local out
 	if [ "$2" = - ]; then
-		out=$(as "$1" dd if="$3" of=/dev/null bs=1 count=1 status=none 2>&1)
+		out=$(as "$1" dd if="$3" bs=1 count=1 status=none 2>&1 >/dev/null)
 	else
-		out=$(inside "$1" "$2" dd if="$3" of=/dev/null bs=1 count=1 status=none)
+		# (stdout: a /dev/null this shell opened, outside the group)
+		out=$(as "$1" sh -c 'echo $$ >"$1" || exit 9; exec dd if="$2" bs=1 count=1 status=none' \
+			_ "$MNT/$2/procs" "$3" 2>&1 >/dev/null)
 	fi
 	case $out in
 	"") echo OK ;;
@@ -166,6 +167,26 @@ bad "65 rules" E2BIG "$(for i in $(seq 1 65); do echo "c 1:$i r"; done)"
 assert_op "64 rules are fine" OK as "$ALICE" "$XOP" write "$K" "$(for i in $(seq 1 64); do echo "c 9:$i r"; done)"
 assert_eq "all 64 read back" 64 "$(read_knob "$K" | grep -c '^c 9:')"
 assert_op "back to /dev/zero" OK as "$ALICE" "$XOP" write "$K" "c 1:5 r"
+
+# ---- a program above that a group's would override
+
+# A program attached with BPF_F_ALLOW_OVERRIDE (by root, outside cgfs)
+# gives way to a child's: a list below it would widen access. cgfs
+# refuses to attach one there, or at the group that holds it.
+H=$ALICE/over
+assert_op "alice makes a group" OK as "$ALICE" "$XOP" mkdir "$MNT/$H"
+assert_op "alice makes a group below it" OK as "$ALICE" "$XOP" mkdir "$MNT/$H/sub"
+assert_op "root attaches an overridable program to it (in cgroup2 directly)" OK \
+	"$XOP" devoverride "$V2_MOUNT/$BASE/$H"
+assert_op "a list below an overridable program is refused" EOPNOTSUPP \
+	as "$ALICE" "$XOP" write "$MNT/$H/sub/devices_deny" "c 1:5 r"
+assert_op "so is one at its group" EOPNOTSUPP \
+	as "$ALICE" "$XOP" write "$MNT/$H/devices_deny" "c 1:5 r"
+assert_eq "the group below has no list" "" "$(read_knob "$MNT/$H/sub/devices_deny")"
+assert_eq "the foreign program is no list of cgfs's" "" "$(read_knob "$MNT/$H/devices_deny")"
+assert_op "the groups go, the foreign program with them" OK \
+	as "$ALICE" "$XOP" rmdir "$MNT/$H/sub"
+assert_op "the group with the foreign program goes" OK as "$ALICE" "$XOP" rmdir "$MNT/$H"
 
 # ---- a new server reads the list from the kernel
 
