@@ -226,9 +226,14 @@ assert_op "alice clears her list" OK as "$ALICE" "$XOP" write "$K" $'\n'
 assert_eq "an empty list reads empty" "" "$(read_knob "$K")"
 assert_eq "/dev/zero is readable in her group again" OK "$(opens "$ALICE" "$G" /dev/zero)"
 assert_eq "and in the subgroup (its own rule is about /dev/null)" OK "$(opens "$ALICE" "$S" /dev/zero)"
-assert_op "the subgroup with its program goes" OK as "$ALICE" "$XOP" rmdir "$MNT/$S"
 assert_op "alice denies again" OK as "$ALICE" "$XOP" write "$K" "c 1:5 r"
-assert_op "the group with its program goes" OK as "$ALICE" "$XOP" rmdir "$MNT/$G"
+spawn "$ALICE"
+assert_op "a process of hers in the subgroup" OK as "$ALICE" "$XOP" write "$MNT/$S/procs" "$SPAWN"
+assert_op "the group goes with its subgroup, both with programs, at once" OK \
+	as "$ALICE" "$XOP" rmdir "$MNT/$G"
+assert_eq "its process lives on in the tree root's leaf (migrate), in cgroup2 too" \
+	"/$BASE/$ALICE/.self" "$(pid_cgroup "$SPAWN" "$V2_MOUNT")"
 assert_eq "no directory of the group is left in cgroup2" "" \
 	"$(ls -d "$V2_MOUNT/$BASE/$G" 2>/dev/null)"
+assert_eq "the tree root's list is still the cap" "c 1:7 r" "$(read_knob "$MNT/$ALICE/devices_deny")"
 finish
