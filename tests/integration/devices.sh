@@ -12,9 +12,12 @@
 . "$(dirname "$0")/../lib/lib.sh"
 
 # The cap: /dev/full (c 1:7) may not be read anywhere in a tree.
-cat >"$CONF" <<'EOF'
+# A declared group of bob's holds a list of its own.
+cat >"$CONF" <<EOF
 [defaults]
 devices_deny = c 1:7 r
+[group $BOB/decl]
+devices_deny = c 1:9 r, /dev/zero w
 EOF
 # -o unified: on a hybrid host, the groups are in cgroup2 too (on a v2
 # host it changes nothing).
@@ -82,6 +85,10 @@ assert_eq "her group's own list starts empty" "" "$(read_knob "$K")"
 assert_eq "her group's list is hers" "${UID_OF[$ALICE]}" "$(stat -c %u "$K")"
 assert_eq "the cap holds in her group: /dev/full" EPERM "$(opens "$ALICE" "$G" /dev/full)"
 assert_eq "/dev/zero is readable in her group before any rule" OK "$(opens "$ALICE" "$G" /dev/zero)"
+
+assert_eq "bob's declared group holds its declared list" $'c 1:9 r\nc 1:5 w' \
+	"$(read_knob "$MNT/$BOB/decl/devices_deny")"
+assert_eq "bob's tree, made for it, has the cap" "c 1:7 r" "$(read_knob "$MNT/$BOB/devices_deny")"
 
 # ---- alice denies /dev/zero in her group
 
