@@ -465,12 +465,13 @@ static int knob_write(struct fs *fs, fuse_req_t req, uid_t caller, uid_t uid, pi
 {
 	const struct knob *k = &knob_table[ref->knob];
 	char value[KNOB_VALUE_MAX];
-	int res;
+	int res = 0;
 
-	if (k->lines)
-		res = knob_trim_lines(buf, size, value, sizeof(value));
-	else
-		res = knob_trim(buf, size, value, sizeof(value));
+	/* A blank write to a may_clear row is its empty value. */
+	value[0] = '\0';
+	if (!k->may_clear || !knob_blank(buf, size))
+		res = k->lines ? knob_trim_lines(buf, size, value, sizeof(value))
+		               : knob_trim(buf, size, value, sizeof(value));
 	if (res < 0)
 		return res;
 	if (!policy_may_write(uid, k, ref->depth, ref->owner))

@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
+#include "cgfs/devices.h"
 #include "cgfs/group.h"
 #include "cgfs/log.h"
 #include "cgfs/util.h"
@@ -210,17 +211,14 @@ static int gio_each_below(void *ctx, enum cg_ctrl c, const char *file,
  * udev write), so neither a symbolic link a user made (in /dev/shm, or
  * anywhere else) nor a path into a directory the user may not search can
  * make it look at anything the user cannot see with ls -l /dev. */
-static int gio_block_dev(void *ctx, const char *path, unsigned *ret_major,
-                         unsigned *ret_minor)
+static int dev_node_stat(const char *path, struct stat *ret)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
 	};
 	_cleanup_close_ int dev = -1, fd = -1;
-	struct stat st;
 
-	(void)ctx;
 	if (strncmp(path, "/dev/", 5) != 0 || path[5] == '\0')
 		return -EINVAL;
 	dev = open("/dev", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -229,13 +227,76 @@ static int gio_block_dev(void *ctx, const char *path, unsigned *ret_major,
 	fd = (int)syscall(SYS_openat2, dev, path + 5, &how, sizeof(how));
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? -ENOENT : -EINVAL;
-	if (fstat(fd, &st) < 0)
-		return -errno;
+	return fstat(fd, ret) < 0 ? -errno : 0;
+}
+
+static int gio_block_dev(void *ctx, const char *path, unsigned *ret_major,
+                         unsigned *ret_minor)
+{
+	struct stat st;
+	int res = dev_node_stat(path, &st);
+
+	(void)ctx;
+	if (res < 0)
+		return res;
 	if (!S_ISBLK(st.st_mode))
 		return -EINVAL;
 	*ret_major = major(st.st_rdev);
 	*ret_minor = minor(st.st_rdev);
 	return 0;
+}
+
+static int gio_dev_node(void *ctx, const char *path, char *ret_type, unsigned *ret_major,
+                        unsigned *ret_minor)
+{
+	struct stat st;
+	int res = dev_node_stat(path, &st);
+
+	(void)ctx;
+	if (res < 0)
+		return res;
+	if (!S_ISBLK(st.st_mode) && !S_ISCHR(st.st_mode))
+		return -EINVAL;
+	*ret_type = S_ISBLK(st.st_mode) ? 'b' : 'c';
+	*ret_major = major(st.st_rdev);
+	*ret_minor = minor(st.st_rdev);
+	return 0;
+}
+
+/* The group's directory in the cgroup2 hierarchy, if cgfs serves one
+ * (the device programs' place), open for bpf(2); *ret_h its hierarchy. */
+static int v2_dir(const struct gio *g, const struct cg_hier **ret_h)
+{
+	size_t i;
+	int fd;
+
+	for (i = 0; i < g->r->n; i++) {
+		if (g->r->h[i].version != 2)
+			continue;
+		fd = openat(g->r->h[i].base_fd, *g->path ? g->path : ".",
+		            O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		*ret_h = &g->r->h[i];
+		return fd < 0 ? -errno : fd;
+	}
+	return -ENOENT;
+}
+
+static int gio_dev_rules(void *ctx, struct dev_rule *ret, size_t max)
+{
+	const struct cg_hier *h;
+	_cleanup_close_ int fd = v2_dir(ctx, &h);
+
+	if (fd < 0)
+		return fd;
+	return ret ? devices_read(fd, ret, max) : devices_supported(fd);
+}
+
+static int gio_dev_rules_set(void *ctx, const struct dev_rule *rules, size_t n)
+{
+	const struct cg_hier *h;
+	_cleanup_close_ int fd = v2_dir(ctx, &h);
+
+	return fd < 0 ? fd : devices_write(fd, h->mnt_fd, rules, n);
 }
 
 static int gio_pids(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg)
@@ -307,6 +368,9 @@ void gio_init(struct knob_io *io, struct gio *g, const struct cgroot *r,
 	io->pids = gio_pids;
 	io->loadavg = gio_loadavg;
 	io->load_now = gio_load_now;
+	io->dev_rules = gio_dev_rules;
+	io->dev_rules_set = gio_dev_rules_set;
+	io->dev_node = gio_dev_node;
 }
 
 /* ---- set-up ---- */
@@ -522,7 +586,7 @@ void cgroot_unlock(const struct cgroot *r)
 }
 
 int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
-                enum rmdir_mode mode)
+                enum rmdir_mode mode, bool unified)
 {
 	int map[LAYOUT_MAX_HIER];
 	size_t i;
@@ -563,6 +627,14 @@ int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
 		r->primary = map[r->layout.v2];
 	else if (r->by_ctrl[CTRL_FREEZER] >= 0)
 		r->primary = r->by_ctrl[CTRL_FREEZER];
+	/* Last, so that no other hierarchy's index (in node ids) moves. */
+	if (unified && r->layout.v2 >= 0 && map[r->layout.v2] < 0) {
+		map[r->layout.v2] = (int)r->n;
+		res = open_hier(&r->h[r->n++], &r->layout.hier[r->layout.v2], base,
+		                delegated_path(&r->layout));
+		if (res < 0)
+			goto fail;
+	}
 
 	for (i = 0; i < r->n; i++) {
 		struct cg_hier *h = &r->h[i];

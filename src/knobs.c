@@ -538,6 +538,11 @@ const struct knob knob_table[] = {
 	{ VALUE("events", 0444, CTRL_MEMORY, false),
 	  .v1_file = MEM_OOM_V1, .v2_file = MEM_EVENTS_V2,
 	  .get = events_get, .available = events_available },
+	/* The group's own device deny list (knobs_dev.c): a cgroup2 device
+	 * program, no file. A cap: at a tree root the administrator's. */
+	{ VALUE("devices_deny", 0644, CTRL_FREEZER, true), .lines = true, .may_clear = true,
+	  .get = devices_get, .set = devices_set, .check = check_devices,
+	  .available = devices_available },
 };
 
 const size_t knob_count = sizeof(knob_table) / sizeof(knob_table[0]);
@@ -603,6 +608,16 @@ int knob_trim(const char *in, size_t len, char *out, size_t outsz)
 int knob_trim_lines(const char *in, size_t len, char *out, size_t outsz)
 {
 	return trim(in, len, out, outsz, true);
+}
+
+bool knob_blank(const char *in, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (!is_blank(in[i]))
+			return false;
+	return true;
 }
 
 int knob_parse_pid(const char *value, int *ret_pid)

@@ -7,6 +7,7 @@
  *  knobs_stat.c  stat, events and meminfo: reports gathered from many files
  *  knobs_psi.c   pressure: the kernel's pressure stall information
  *  knobs_io.c    per-device I/O limits: io_read_mbps and its kin
+ *  knobs_dev.c   the device deny list: devices_deny
  */
 #pragma once
 
@@ -154,3 +155,10 @@ int iolimit_set(const struct knob *k, const struct knob_io *io, const char *valu
 /* The lines' form: bandwidth rows, IOPS rows. */
 int check_io_bps(const char *value);
 int check_io_iops(const char *value);
+
+/* ---- knobs_dev.c: the device deny list ---- */
+
+int devices_get(const struct knob *k, const struct knob_io *io, char *buf, size_t size);
+int devices_set(const struct knob *k, const struct knob_io *io, const char *value);
+int check_devices(const char *value);
+bool devices_available(const struct knob *k, const struct knob_io *io);

@@ -37,6 +37,7 @@ struct options {
 	char *spin_us;
 	char *wait_ms;
 	int verbose;
+	int unified;    /* hybrid hosts: groups in cgroup2 too */
 	int check_config;
 	int nonopts;    /* non-option arguments seen */
 };
@@ -49,6 +50,7 @@ static const struct fuse_opt option_spec[] = {
 	OPT("loglevel=%s", loglevel),
 	OPT("spin_us=%s", spin_us),
 	OPT("wait_ms=%s", wait_ms),
+	OPT("unified", unified),
 	OPT("-v", verbose),
 	OPT("--verbose", verbose),
 	OPT("--check-config", check_config),
@@ -104,6 +106,8 @@ static void usage(const char *prog)
 	       "                           next request before it sleeps, 0-1000 (default: 50)\n"
 	       "    -o wait_ms=N           milliseconds a freeze, a kill or a removal waits\n"
 	       "                           for the kernel, 1-3600000 (default: 10000)\n"
+	       "    -o unified             on a hybrid host, keep every group in the cgroup2\n"
+	       "                           hierarchy too (devices_deny needs it)\n"
 	       "    --check-config         check the options and the configuration,\n"
 	       "                           then exit (0: good, 2: not)\n"
 	       "    -v, --verbose          log refused requests (debug level)\n\n"
@@ -376,7 +380,7 @@ int main(int argc, char *argv[])
 		log_err("no cgroup hierarchy found: %s", strerror(-res));
 		goto out_session;
 	}
-	res = cgroot_open(&root, &layout, o.base, mode);
+	res = cgroot_open(&root, &layout, o.base, mode, o.unified != 0);
 	if (res < 0) {
 		log_err("cannot set up the base cgroup: %s%s", strerror(-res),
 		        res == -EACCES || res == -EPERM ?

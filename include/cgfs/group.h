@@ -92,9 +92,13 @@ int group_base_path(const char *base, const char *own, const char *fallback, cha
  * mount point, or NULL for our own cgroup in each. Creates BASE (if
  * missing) and BASE/.self in every serving hierarchy, enables v2
  * controllers below BASE, and probes which knobs are available.
+ * unified: a cgroup2 hierarchy that serves no controller (a hybrid host
+ * whose controllers are all v1) serves all the same, after the others
+ * and never primary: every group and its processes are in it too, where
+ * the device programs of devices_deny apply to them.
  * Refuses a base that is the top of a hierarchy (-EINVAL). */
 int cgroot_open(struct cgroot *r, struct layout *layout, const char *base,
-                enum rmdir_mode mode);
+                enum rmdir_mode mode, bool unified);
 void cgroot_close(struct cgroot *r);
 
 /* stat(2) of the group's directory in the primary hierarchy. */

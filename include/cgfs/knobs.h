@@ -27,6 +27,7 @@
 #define KNOB_TEXT_MAX 4096
 
 struct procview_loadavg;
+struct dev_rule;
 
 struct knob_io {
 	void *ctx;
@@ -68,6 +69,19 @@ struct knob_io {
 	 * threads now and its averages as the sampler keeps them; 0 or
 	 * -errno. */
 	int (*loadavg)(void *ctx, struct procview_loadavg *ret);
+	/* Optional (NULL: -ENOENT): the group's own device deny rules
+	 * (cgfs/devices.h), read back from the kernel into ret (at most
+	 * max): how many, or -errno; with ret NULL, 0 if this group can
+	 * hold a list at all (a cgroup2 directory, a kernel that runs
+	 * device programs), else -errno. */
+	int (*dev_rules)(void *ctx, struct dev_rule *ret, size_t max);
+	/* Optional (NULL: -ENOENT): makes the n rules the group's own list
+	 * (0: none); 0 or -errno, nothing changed on failure. */
+	int (*dev_rules_set)(void *ctx, const struct dev_rule *rules, size_t n);
+	/* Optional (NULL: -EINVAL): as block_dev, for a character or block
+	 * device node: its type ('c' or 'b') too. */
+	int (*dev_node)(void *ctx, const char *path, char *ret_type, unsigned *ret_major,
+	                unsigned *ret_minor);
 };
 
 enum knob_kind {
@@ -94,6 +108,7 @@ struct knob {
 	bool cap;             /* admin cap: root-owned at a tree root; a config key */
 	bool admin_at_root;   /* root-owned at a tree root, though no config key */
 	bool lines;           /* the value is lines of tokens (knob_trim_lines) */
+	bool may_clear;       /* a blank value (a lone newline) is a value: none */
 	enum knob_kind kind;
 	/* Renders the value, newline-terminated, into buf; length or -errno.
 	 * NULL for write-only knobs. */
@@ -132,6 +147,10 @@ int knob_trim(const char *in, size_t len, char *out, size_t outsz);
  * -EINVAL for an empty value, a NUL, CR, VT or FF byte, or if it does not
  * fit in outsz. */
 int knob_trim_lines(const char *in, size_t len, char *out, size_t outsz);
+
+/* Whether len bytes of write(2) data are blanks and newlines only (none
+ * at all included): the empty value of a may_clear row. */
+bool knob_blank(const char *in, size_t len);
 
 /* Parses the pid written to procs: 1..INT_MAX decimal, else -EINVAL. */
 int knob_parse_pid(const char *value, int *ret_pid);

@@ -10,7 +10,7 @@ out=corpus
 
 rm -rf "$out"
 mkdir -p "$out"/fuzz_knobs "$out"/fuzz_config "$out"/fuzz_layout "$out"/fuzz_status \
-	"$out"/fuzz_meminfo "$out"/fuzz_procview
+	"$out"/fuzz_meminfo "$out"/fuzz_procview "$out"/fuzz_devices
 
 # ---- fuzz_knobs ----
 # Rows of knob_table (src/knobs.c), read from its rows in order, and of
@@ -251,3 +251,32 @@ procview swaps-none 1 host-noswap.meminfo 0 "max 100000"
 procview diskstats-v2 1 host.diskstats "$(cat "$fix/v2.io.stat")" ""
 procview diskstats-v1 0 host.diskstats "$(cat "$fix/v1.blkio.io_service_bytes_recursive")" \
 	"$(cat "$fix/v1.blkio.io_serviced_recursive")" "$(cat "$fix/v1.blkio.io_wait_time_recursive")"
+
+# ---- fuzz_devices ----
+# devlist NAME HEAD TEXT: HEAD is the header byte (bit 0 clear: text;
+# bits 1-7 buffer size / 16).
+devlist() {
+	{ byte "$2"; printf '%s' "$3"; } >"$out/fuzz_devices/$1"
+}
+devlist one 0 'c 1:5 r'
+devlist paths 0 $'/dev/zero r\n/dev/sda rw\n'
+devlist wild 0 'a *:* rwm, b *:0 m, c 4095:1048575 w'
+devlist small-buffer 2 $'c 1:5 r\nc 1:3 w\n'
+devlist bad 0 $'x 1:3 r\nc 1:3 q'
+# The program devices_codegen makes for "c 1:5 r" (header byte 1:
+# instructions), as struct bpf_insn records: code, dst | src << 4, off
+# (16 bits), imm (32 bits), little-endian.
+insn() {
+	local code=$1 regs=$2 off=$3 imm=$4
+	printf "$(printf '\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x\\x%02x' \
+		"$code" "$regs" $((off & 255)) $((off >> 8 & 255)) $((imm & 255)) \
+		$((imm >> 8 & 255)) $((imm >> 16 & 255)) $((imm >> 24 & 255)))"
+}
+{
+	byte 1
+	insn 0x61 0x12 0 0; insn 0xbf 0x23 0 0; insn 0x57 0x03 0 65535; insn 0x77 0x02 0 16
+	insn 0x61 0x14 4 0; insn 0x61 0x15 8 0
+	insn 0x55 0x03 7 2; insn 0x55 0x04 6 1; insn 0x55 0x05 5 5
+	insn 0xbf 0x20 0 0; insn 0x57 0x00 0 2; insn 0x15 0x00 2 0; insn 0xb7 0x00 0 0
+	insn 0x95 0x00 0 0; insn 0xb7 0x00 0 1; insn 0x95 0x00 0 0
+} >"$out/fuzz_devices/prog-c-1-5-r"

@@ -46,6 +46,11 @@
  *   xop tree DIR FILE...           every directory below DIR (its path from DIR) and the
  *                                  content of every FILE in it ("path/FILE:line|line|"),
  *                                  one a line, relative to the directory above
+ *
+ *   xop devoverride DIR            attaches a device program that allows everything to
+ *                                  the cgroup2 directory DIR with BPF_F_ALLOW_OVERRIDE (a
+ *                                  program of a child would replace it); only ever on a
+ *                                  cgroup the test's own cgfs made
  */
 #include <dirent.h>
 #include <errno.h>
@@ -58,6 +63,8 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/select.h>
+#include <sys/syscall.h>
+#include <linux/bpf.h>
 #include <sys/resource.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
@@ -615,6 +622,33 @@ static int do_pollwait(const char *how, const char *file, int secs, const char *
 	return 0;
 }
 
+static int do_devoverride(const char *dir)
+{
+	struct bpf_insn allow[2] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	union bpf_attr a;
+	int cg = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), prog;
+
+	if (cg < 0)
+		return report(-1);
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insn_cnt = 2;
+	a.insns = (uint64_t)(uintptr_t)allow;
+	a.license = (uint64_t)(uintptr_t)"MIT";
+	prog = (int)syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (prog < 0)
+		return report(-1);
+	memset(&a, 0, sizeof(a));
+	a.target_fd = (uint32_t)cg;
+	a.attach_bpf_fd = (uint32_t)prog;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	a.attach_flags = BPF_F_ALLOW_OVERRIDE;
+	return report((int)syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof(a)));
+}
+
 int main(int argc, char **argv)
 {
 	const char *op = argc > 1 ? argv[1] : "";
@@ -634,6 +668,8 @@ int main(int argc, char **argv)
 		}
 		return res;
 	}
+	if (!strcmp(op, "devoverride") && argc == 3)
+		return do_devoverride(argv[2]);
 	if (!strcmp(op, "hold") && argc >= 6 &&
 	    (!strcmp(argv[3], "none") || !strcmp(argv[3], "one") || !strcmp(argv[3], "all")))
 		return do_hold(atol(argv[2]), argv[3], (unsigned)atoi(argv[4]), argv + 5, argc - 5);

@@ -129,6 +129,7 @@ static void test_parse_string(void **state)
 		"cpu_period_us = 50000\r\n"
 		"cpu_burst_percent = 12.5\r\n"
 		"mems = 0\r\n"
+		"devices_deny = c 1:7 r, /dev/null rw\r\n"
 		"max_depth = 0\r\n"
 		"[user a.b-c_d]\r\n"
 		"max_groups = 5\r\n"
@@ -151,6 +152,7 @@ static void test_parse_string(void **state)
 	assert_value(&cfg.defaults, "cpu_period_us", "50000");
 	assert_value(&cfg.defaults, "cpu_burst_percent", "12.5");
 	assert_value(&cfg.defaults, "mems", "0");
+	assert_value(&cfg.defaults, "devices_deny", "c 1:7 r, /dev/null rw");
 	/* Not set: the built-in default, not "no limit". */
 	assert_int_equal(cfg.defaults.max_groups, CONFIG_MAX_GROUPS_DEFAULT);
 	assert_int_equal(cfg.defaults.max_depth, 0);
@@ -315,6 +317,10 @@ static void test_errors(void **state)
 		  "t.conf:2: value 'a/b' for trees_group is not valid (a group name)" },
 		{ "[defaults]\ntrees_group = a\ntrees_group = b\n",
 		  "t.conf:3: key 'trees_group' repeated in [defaults]" },
+		{ "[defaults]\ndevices_deny = c 1:3 q\n",
+		  "t.conf:2: value 'c 1:3 q' for devices_deny is not valid" },
+		{ "[defaults]\ndevices_deny = c 5000:3 r\n",
+		  "t.conf:2: value 'c 5000:3 r' for devices_deny is out of range" },
 		/* A value does not continue on an indented line. */
 		{ "[defaults]\ncpus = 0-1\n    ,3\n",
 		  "t.conf:3: expected 'key = value', '[section]' or a comment" },

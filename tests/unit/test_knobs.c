@@ -18,6 +18,7 @@
 
 #include <cmocka.h>
 
+#include "cgfs/devices.h"
 #include "cgfs/knobs.h"
 
 #define V1_UNLIMITED "9223372036854771712"
@@ -59,6 +60,9 @@ static struct fake {
 	/* the Nth write (from 1, counted by set) fails with fail_err; 0: none */
 	size_t fail_at;
 	int fail_err;
+	/* the group's device list, where a v2 hierarchy serves */
+	struct dev_rule dev[DEVICES_RULES_MAX];
+	size_t n_dev;
 } F;
 
 /* ---- the fake ---- */
@@ -299,12 +303,67 @@ static int fake_write(void *ctx, enum cg_ctrl c, const char *file, const char *t
 	return w->res;
 }
 
+/* The device list lives with a v2 hierarchy: none, none. */
+static bool fake_has_v2(void)
+{
+	int c;
+
+	for (c = 0; c < CTRL_MAX; c++)
+		if (F.version[c] == 2)
+			return true;
+	return false;
+}
+
+static int fake_dev_rules(void *ctx, struct dev_rule *ret, size_t max)
+{
+	(void)ctx;
+	if (!fake_has_v2())
+		return -ENOENT;
+	if (!ret)
+		return 0;
+	assert_true(F.n_dev <= max);
+	memcpy(ret, F.dev, F.n_dev * sizeof(*ret));
+	return (int)F.n_dev;
+}
+
+/* A write like any other (counted, and failing as fail_at says). */
+static int fake_dev_rules_set(void *ctx, const struct dev_rule *rules, size_t n)
+{
+	struct fwrite *w;
+
+	(void)ctx;
+	if (!fake_has_v2())
+		return -ENOENT;
+	assert_true(F.n_writes < MAX_WRITES);
+	w = &F.writes[F.n_writes++];
+	snprintf(w->name, sizeof(w->name), "%s", DEVICES_PROG_NAME);
+	w->res = F.fail_at == F.n_writes ? F.fail_err : 0;
+	if (w->res == 0) {
+		memcpy(F.dev, rules, n * sizeof(*rules));
+		F.n_dev = n;
+	}
+	return w->res;
+}
+
+static int fake_dev_node(void *ctx, const char *path, char *type, unsigned *maj, unsigned *min)
+{
+	(void)ctx;
+	if (strcmp(path, "/dev/null") == 0) {
+		*type = 'c', *maj = 1, *min = 3;
+		return 0;
+	}
+	return strcmp(path, "/dev/shm") == 0 ? -EINVAL : -ENOENT;
+}
+
 static const struct knob_io IO = {
 	.ctx = &F,
 	.version = fake_version,
 	.read = fake_read,
 	.write = fake_write,
 	.exists = fake_exists,
+	.dev_rules = fake_dev_rules,
+	.dev_rules_set = fake_dev_rules_set,
+	.dev_node = fake_dev_node,
 };
 
 static void versions(int v)
@@ -1571,7 +1630,8 @@ static void test_available(void **state)
 	/* this host: every v1 knob, none of the v2-only ones */
 	fake_hybrid();
 	for (i = 0; i < knob_count; i++)
-		if (knob_available(&knob_table[i], &IO) != on_v1(&knob_table[i]))
+		if (knob_available(&knob_table[i], &IO) !=
+		    (on_v1(&knob_table[i]) || &knob_table[i] == knob("devices_deny")))
 			fail_msg("hybrid: %s available: %d", knob_table[i].name,
 			         knob_available(&knob_table[i], &IO));
 	fake_v2();
@@ -2042,7 +2102,7 @@ static void test_table(void **state)
 		"memory_low_mb",   "memory_min_mb",  "memory_zswap_limit_mb", "cpu_period_us",
 		"cpu_burst_percent", "mems",           "pressure",
 		"autoremove",      "io_read_mbps",   "io_write_mbps",        "io_read_iops",
-		"io_write_iops",   "events",
+		"io_write_iops",   "events",         "devices_deny",
 	};
 	size_t i;
 
@@ -2077,9 +2137,11 @@ static void test_table(void **state)
 	assert_true(knob("memory_limit_mb")->cap);
 	assert_false(knob("pids_current")->cap);
 	/* only the knobs v1 has no equivalent for lack a v1 file; only
-	 * autoremove, a mark and no kernel file, has neither */
+	 * autoremove, a mark, and devices_deny, a program, have no kernel
+	 * file at all */
 	for (i = 0; i < knob_count; i++)
-		assert_true(knob_table[i].v2_file != NULL || knob_table[i].kind == KNOB_AUTOREMOVE);
+		assert_true(knob_table[i].v2_file != NULL || knob_table[i].kind == KNOB_AUTOREMOVE ||
+		            &knob_table[i] == knob("devices_deny"));
 	assert_null(knob("autoremove")->v1_file);
 	assert_null(knob("memory_low_mb")->v1_file);
 	assert_null(knob("memory_min_mb")->v1_file);
@@ -2227,6 +2289,8 @@ static void test_bad_values(void **state)
 			if (!k->set)
 				continue;
 			for (j = 0; j < sizeof(junk) / sizeof(junk[0]); j++) {
+				if (k->may_clear && !*junk[j])
+					continue; /* a value: none */
 				v == 1 ? fake_v1() : fake_v2();
 				set_bad(k->name, junk[j], -EINVAL);
 				assert_int_equal(k->check(junk[j]), -EINVAL);
@@ -2243,6 +2307,45 @@ static void test_bad_values(void **state)
 	}
 }
 
+/* ---- devices_deny ---- */
+
+static void test_devices_deny(void **state)
+{
+	(void)state;
+	fake_v2();
+	expect_get("devices_deny", "");
+	assert_true(avail("devices_deny"));
+	assert_int_equal(set("devices_deny", "c 1:5 r"), 0);
+	assert_int_equal(F.n_writes, 1);
+	expect_get("devices_deny", "c 1:5 r\n");
+	/* a path is resolved; the list reads back in numbers, canonical */
+	assert_int_equal(set("devices_deny", "/dev/null wr\nb *:* m"), 0);
+	expect_get("devices_deny", "c 1:3 rw\nb *:* m\n");
+	/* an empty value clears: one write of no rules */
+	assert_int_equal(set("devices_deny", ""), 0);
+	assert_int_equal(F.n_writes, 1);
+	assert_int_equal(F.n_dev, 0);
+	expect_get("devices_deny", "");
+	/* refused before any write: the form, then the devices */
+	set_bad("devices_deny", "c 1:3 q", -EINVAL);
+	set_bad("devices_deny", "c 5000:3 r", -ERANGE);
+	set_bad("devices_deny", "/dev/shm r", -EINVAL);
+	set_bad("devices_deny", "/dev/nothing r", -ENOENT);
+	set_bad("devices_deny", "/dev/null r\nc 1:3 w", -EINVAL);
+	assert_int_equal(knob("devices_deny")->check("/dev/anything rw"), 0);
+	assert_int_equal(knob("devices_deny")->check("c 1:3 rr"), -EINVAL);
+	/* the kernel's refusal passes up, and the list stays */
+	assert_int_equal(set("devices_deny", "c 1:5 r"), 0);
+	F.fail_at = 1;
+	F.fail_err = -EOPNOTSUPP;
+	assert_int_equal(set("devices_deny", "c 1:7 r"), -EOPNOTSUPP);
+	expect_get("devices_deny", "c 1:5 r\n");
+	/* without cgroup2: no list at all */
+	fake_v1();
+	assert_false(avail("devices_deny"));
+	assert_int_equal(set("devices_deny", "c 1:5 r"), -ENOENT);
+}
+
 /* A controller nobody serves: no write, an error. */
 static void test_unserved(void **state)
 {
@@ -2257,6 +2360,7 @@ static void test_unserved(void **state)
 		if (k->set)
 			assert_int_equal(set(k->name, k->ctrl == CTRL_CPUSET ? "0"
 			                              : k == knob("cpu_period_us") ? "100000"
+			                              : k == knob("devices_deny") ? "c 1:3 r"
 			                              : k->lines ? "8:0 1" : "1"),
 			                 -ENOENT);
 		assert_int_equal(F.n_writes, 0);
@@ -2343,6 +2447,7 @@ int main(void)
 		cmocka_unit_test(test_bad_values),
 		cmocka_unit_test(test_unserved),
 		cmocka_unit_test(test_kernel_errors),
+		cmocka_unit_test(test_devices_deny),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
