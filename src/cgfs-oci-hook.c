@@ -1,0 +1,456 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cgfs-oci-hook: puts a container's init in a group of a cgfs mount while
+ * the runtime creates it (see cgfs-oci-hook(8)). As an OCI hook
+ * (createRuntime or prestart) it reads the container's state on stdin,
+ * the group from the annotation org.cgfs.group, the mount from
+ * org.cgfs.mount and knob values from org.cgfs.knob.NAME; as LXC's
+ * start-host hook it takes them from its options and the pid from
+ * LXC_PID. It speaks only the mount's files, so the daemon's checks hold:
+ * the hook can do what whoever runs the runtime can do, nothing more.
+ * Every path below the mount is resolved beneath it (openat2), one level
+ * at a time, without symlinks or other mounts. Any failure exits 1 with
+ * a message, which makes the runtime abort the start, and takes back the
+ * group levels the hook made.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <json.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef FUSE_SUPER_MAGIC
+#define FUSE_SUPER_MAGIC 0x65735546
+#endif
+
+#define DEFAULT_MOUNT "/run/cgfs"
+#define ANN_GROUP "org.cgfs.group"
+#define ANN_MOUNT "org.cgfs.mount"
+#define ANN_KNOB "org.cgfs.knob."
+/* The state a runtime passes is a few KiB (its annotations included);
+ * more than this is refused unread. */
+#define MAX_STATE (1024 * 1024)
+#define MAX_KNOBS 32
+#define MAX_VALUE 4096
+
+struct knob {
+	const char *name, *value;
+};
+
+struct request {
+	const char *group, *mount;
+	int pid;
+	struct knob knobs[MAX_KNOBS];
+	int nknobs;
+};
+
+/* A level made by the hook: removed again on a failure (the daemon's
+ * rmdir is recursive, so the highest one takes everything below). */
+static int made_dir = -1;
+static char made_name[NAME_MAX + 1];
+
+static void undo(void)
+{
+	if (made_dir >= 0 && unlinkat(made_dir, made_name, AT_REMOVEDIR) < 0)
+		fprintf(stderr, "cgfs-oci-hook: cannot remove the group level %s it made: %s\n",
+		        made_name, strerror(errno));
+	made_dir = -1;
+}
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cgfs-oci-hook: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	undo();
+	exit(1);
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: cgfs-oci-hook                    (OCI hook: the state on stdin)\n"
+	      "       cgfs-oci-hook --group NAME [--mount DIR] [--pid PID] [--knob K=V]...\n"
+	      "Puts a container's init in the group NAME of a cgfs mount (default " DEFAULT_MOUNT ").\n"
+	      "As an OCI hook the group is the annotation " ANN_GROUP ", the mount " ANN_MOUNT ",\n"
+	      "and each annotation " ANN_KNOB "K=V is written to the knob K first.\n"
+	      "With --group (LXC's start-host hook) the pid is --pid or else LXC_PID.\n", f);
+}
+
+/* ---- what is asked ---- */
+
+/* A pid as the kernel has them: decimal, 1 to INT_MAX, nothing else. */
+static int parse_pid(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > INT_MAX)
+		return -1;
+	return (int)v;
+}
+
+/* A group: a relative path of plain names below the mount, "alice/box".
+ * NULL when it is one, else what is wrong with it. */
+static const char *group_problem(const char *g)
+{
+	const char *p, *c;
+	size_t len;
+
+	if (!*g)
+		return "it is empty";
+	if (*g == '/')
+		return "it is an absolute path (a path below the mount is needed: alice/box)";
+	if (strlen(g) >= PATH_MAX)
+		return "it is too long";
+	for (c = g; ; c = p + 1) {
+		p = strchrnul(c, '/');
+		len = (size_t)(p - c);
+		if (len == 0)
+			return "it has an empty level (// or a trailing /)";
+		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+			return "it has a . or .. level";
+		if (len > NAME_MAX)
+			return "a level is longer than NAME_MAX";
+		if (!*p)
+			break;
+	}
+	for (p = g; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "it has a control character";
+	if (!strchr(g, '/'))
+		return "it names a user's tree, not a group in it (alice/box)";
+	return NULL;
+}
+
+/* A knob name: one level, the daemon's lower-case names. */
+static bool knob_name_ok(const char *k)
+{
+	const char *p;
+
+	if (!*k || strlen(k) > NAME_MAX)
+		return false;
+	for (p = k; *p; p++)
+		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
+			return false;
+	return strcmp(k, "procs") != 0;
+}
+
+static void add_knob(struct request *r, const char *name, const char *value)
+{
+	if (r->nknobs == MAX_KNOBS)
+		fail("more than %d knobs asked for", MAX_KNOBS);
+	if (!knob_name_ok(name))
+		fail("knob '%s': not a knob name (lower-case letters, digits and _; not procs)", name);
+	if (strlen(value) > MAX_VALUE)
+		fail("knob %s: the value is longer than %d bytes", name, MAX_VALUE);
+	r->knobs[r->nknobs++] = (struct knob){ name, value };
+}
+
+/* The whole of stdin, at most MAX_STATE bytes, NUL-terminated. */
+static char *read_state(size_t *ret_len)
+{
+	char *buf = malloc(MAX_STATE + 1);
+	size_t len = 0;
+	ssize_t n;
+
+	if (!buf)
+		fail("%s", strerror(ENOMEM));
+	for (;;) {
+		n = read(STDIN_FILENO, buf + len, MAX_STATE + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			fail("cannot read the container's state on stdin: %s", strerror(errno));
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > MAX_STATE)
+			fail("the container's state on stdin is larger than %d bytes: refused",
+			     MAX_STATE);
+	}
+	buf[len] = '\0';
+	*ret_len = len;
+	return buf;
+}
+
+static const char *string_member(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v))
+		return NULL;
+	if (!json_object_is_type(v, json_type_string))
+		fail("annotation %s is not a string", key);
+	return json_object_get_string(v);
+}
+
+/* The OCI state (runtime-spec's "State"): pid and annotations. */
+static struct json_object *parse_state(struct request *r)
+{
+	struct json_tokener *tok;
+	struct json_object *st, *v, *ann;
+	size_t len;
+	char *buf = read_state(&len);
+	int64_t pid;
+
+	if (len == 0)
+		fail("no container state on stdin (run as an OCI hook, or give --group)");
+	tok = json_tokener_new();
+	if (!tok)
+		fail("%s", strerror(ENOMEM));
+	st = json_tokener_parse_ex(tok, buf, (int)len);
+	if (!st || json_tokener_get_error(tok) != json_tokener_success ||
+	    tok->char_offset != (int)len)
+		fail("the container's state on stdin is not JSON: %s",
+		     json_tokener_error_desc(json_tokener_get_error(tok)));
+	json_tokener_free(tok);
+	free(buf);
+	if (!json_object_is_type(st, json_type_object))
+		fail("the container's state on stdin is not a JSON object");
+	if (!json_object_object_get_ex(st, "pid", &v))
+		fail("the container's state has no pid");
+	if (!json_object_is_type(v, json_type_int))
+		fail("the container's state has a pid that is not a number");
+	pid = json_object_get_int64(v);
+	if (pid < 1 || pid > INT_MAX)
+		fail("the container's state has pid %lld, not a process", (long long)pid);
+	r->pid = (int)pid;
+	if (!json_object_object_get_ex(st, "annotations", &ann) ||
+	    !json_object_is_type(ann, json_type_object))
+		fail("the container has no annotations, so no " ANN_GROUP);
+	r->group = string_member(ann, ANN_GROUP);
+	if (!r->group)
+		fail("the container has no annotation " ANN_GROUP " naming its group");
+	r->mount = string_member(ann, ANN_MOUNT);
+	if (!r->mount)
+		r->mount = DEFAULT_MOUNT;
+	json_object_object_foreach(ann, key, val) {
+		if (strncmp(key, ANN_KNOB, strlen(ANN_KNOB)) != 0)
+			continue;
+		if (!json_object_is_type(val, json_type_string))
+			fail("annotation %s is not a string", key);
+		add_knob(r, key + strlen(ANN_KNOB), json_object_get_string(val));
+	}
+	return st;
+}
+
+static void parse_args(int argc, char **argv, struct request *r)
+{
+	static const struct option longs[] = {
+		{ "group", required_argument, NULL, 'g' }, { "mount", required_argument, NULL, 'M' },
+		{ "pid", required_argument, NULL, 'p' },   { "knob", required_argument, NULL, 'k' },
+		{ "help", no_argument, NULL, 'h' },        { "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *pid = NULL;
+	char *eq;
+	int c;
+
+	/* '+': LXC appends the container's name, "lxc" and the hook's type,
+	 * which are not options and are let be. */
+	while ((c = getopt_long(argc, argv, "+g:M:p:k:hV", longs, NULL)) != -1) {
+		switch (c) {
+		case 'g': r->group = optarg; break;
+		case 'M': r->mount = optarg; break;
+		case 'p': pid = optarg; break;
+		case 'k':
+			eq = strchr(optarg, '=');
+			if (!eq)
+				fail("--knob '%s': KNOB=VALUE is needed", optarg);
+			*eq = '\0';
+			add_knob(r, optarg, eq + 1);
+			break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': puts("cgfs-oci-hook " CGFS_VERSION); exit(0);
+		default: usage(stderr); exit(1);
+		}
+	}
+	if (!r->group) {
+		if (pid || r->mount || r->nknobs)
+			fail("--group is needed with --pid, --mount and --knob");
+		return;
+	}
+	if (!r->mount)
+		r->mount = DEFAULT_MOUNT;
+	if (!pid)
+		pid = getenv("LXC_PID");
+	if (!pid)
+		fail("no pid: give --pid, or run as LXC's start-host hook (LXC_PID)");
+	r->pid = parse_pid(pid);
+	if (r->pid < 0)
+		fail("pid '%s': not a process id", pid);
+}
+
+/* ---- the mount's files ---- */
+
+static int open_beneath(int dir, const char *name, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)flags | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+		           RESOLVE_NO_XDEV,
+	};
+
+	return (int)syscall(SYS_openat2, dir, name, &how, sizeof(how));
+}
+
+/* The mount's root: a cgfs mount (fuse.cgfs in mountinfo), and its root
+ * itself, so that what is resolved beneath it is the daemon's tree. */
+static int open_mount(const char *mount)
+{
+	struct statfs sf;
+	struct statx sx;
+	char line[4096], want[32], type[256];
+	FILE *mi;
+	bool cgfs = false;
+	int fd;
+
+	if (*mount != '/')
+		fail("mount '%s': an absolute path is needed", mount);
+	fd = open(mount, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail("no cgfs mount at %s: %s", mount, strerror(errno));
+	if (fstatfs(fd, &sf) < 0 || sf.f_type != FUSE_SUPER_MAGIC)
+		fail("%s is not a cgfs mount (not a FUSE file system); is cgfs running?", mount);
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &sx) < 0 || !(sx.stx_mask & STATX_MNT_ID))
+		fail("%s: cannot tell its mount: %s", mount, strerror(errno ? errno : ENOSYS));
+	if (!(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(sx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+		fail("%s is not the root of a mount (a directory inside one?)", mount);
+	mi = fopen("/proc/self/mountinfo", "re");
+	if (!mi)
+		fail("cannot read /proc/self/mountinfo: %s", strerror(errno));
+	snprintf(want, sizeof(want), "%llu", (unsigned long long)sx.stx_mnt_id);
+	while (fgets(line, sizeof(line), mi)) {
+		char *sep = strstr(line, " - ");
+		size_t idlen = strcspn(line, " ");
+
+		if (idlen != strlen(want) || strncmp(line, want, idlen) != 0 || !sep)
+			continue;
+		cgfs = sscanf(sep + 3, "%255s", type) == 1 && strcmp(type, "fuse.cgfs") == 0;
+		break;
+	}
+	fclose(mi);
+	if (!cgfs)
+		fail("%s is a FUSE mount but not cgfs's", mount);
+	return fd;
+}
+
+/* The group's directory, each level resolved beneath the mount; levels
+ * below the user's tree that are missing are made, the highest one made
+ * marked autoremove (as cgfs-run --group does). */
+static int open_group(int root, const char *group)
+{
+	char path[PATH_MAX], *lvl, *save = NULL;
+	int dir = root, next, depth = 0;
+
+	snprintf(path, sizeof(path), "%s", group);
+	for (lvl = strtok_r(path, "/", &save); lvl; lvl = strtok_r(NULL, "/", &save), depth++) {
+		next = open_beneath(dir, lvl, O_PATH | O_DIRECTORY);
+		if (next < 0 && errno == ENOENT && depth == 0)
+			fail("no tree '%s' in the mount: root makes it with mkdir (see cgfs(5))", lvl);
+		if (next < 0 && errno == ENOENT) {
+			if (mkdirat(dir, lvl, 0755) < 0)
+				fail("group %s: cannot make %s: %s", group, lvl, strerror(errno));
+			if (made_dir < 0) {
+				made_dir = dup(dir);
+				snprintf(made_name, sizeof(made_name), "%s", lvl);
+			}
+			next = open_beneath(dir, lvl, O_PATH | O_DIRECTORY);
+		}
+		if (next < 0)
+			fail("group %s: %s: %s", group, lvl,
+			     errno == EXDEV || errno == ELOOP ?
+			             "leaves the mount (a symlink or another mount on the way)" :
+			             strerror(errno));
+		if (dir != root)
+			close(dir);
+		dir = next;
+	}
+	return dir;
+}
+
+/* Writes value to the group's file in one write(2): 0 or -errno. */
+static int write_file(int group, const char *file, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t n;
+	int fd, res = 0;
+
+	fd = open_beneath(group, file, O_WRONLY);
+	if (fd < 0)
+		return -errno;
+	n = write(fd, value, len);
+	if (n < 0)
+		res = -errno;
+	else if ((size_t)n != len)
+		res = -EIO;
+	if (close(fd) < 0 && res == 0)
+		res = -errno;
+	return res;
+}
+
+int main(int argc, char **argv)
+{
+	struct request r = { 0 };
+	struct json_object *state = NULL;
+	char pid[32];
+	int root, group, i, res;
+	const char *problem;
+
+	parse_args(argc, argv, &r);
+	if (!r.group)
+		state = parse_state(&r);
+	problem = group_problem(r.group);
+	if (problem)
+		fail("group '%s': %s", r.group, problem);
+	root = open_mount(r.mount);
+	group = open_group(root, r.group);
+	if (made_dir >= 0) {
+		int lvl = open_beneath(made_dir, made_name, O_PATH | O_DIRECTORY);
+
+		res = lvl < 0 ? -errno : write_file(lvl, "autoremove", "1");
+		if (lvl >= 0)
+			close(lvl);
+		if (res < 0)
+			fail("cannot make %s transient (autoremove): %s", made_name, strerror(-res));
+	}
+	for (i = 0; i < r.nknobs; i++) {
+		res = write_file(group, r.knobs[i].name, r.knobs[i].value);
+		if (res == -ENOENT)
+			fail("group %s has no knob %s on this host", r.group, r.knobs[i].name);
+		if (res < 0)
+			fail("knob %s '%s': %s", r.knobs[i].name, r.knobs[i].value, strerror(-res));
+	}
+	snprintf(pid, sizeof(pid), "%d", r.pid);
+	res = write_file(group, "procs", pid);
+	if (res < 0)
+		fail("cannot move pid %d into %s: %s", r.pid, r.group, strerror(-res));
+	if (made_dir >= 0)
+		close(made_dir);
+	close(group);
+	close(root);
+	json_object_put(state);
+	return 0;
+}
