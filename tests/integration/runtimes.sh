@@ -20,6 +20,7 @@
 HOOK=$(dirname "$CGFS")/cgfs-oci-hook
 RUN=$(dirname "$CGFS")/cgfs-run
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
+INSIDE=$(dirname "$0")/../lib/runtime-inside.sh
 [ -x "$HOOK" ] || { not_ok "no cgfs-oci-hook next to $CGFS"; exit 1; }
 WORK=$(mktemp -d /tmp/cgfs-rt.XXXXXX)
 chmod 755 "$WORK"
@@ -44,7 +45,11 @@ runtime_cgroups() {
 			2>/dev/null
 	done | sort
 }
-RT_BEFORE=$(runtime_cgroups)
+# (Files, not <(...): the v2 guest has no /dev/fd.)
+RT_BEFORE=$WORK/rt-before
+runtime_cgroups >"$RT_BEFORE"
+# rt_new: the runtimes' cgroups that were not there before.
+rt_new() { runtime_cgroups | grep -vxF -f "$RT_BEFORE"; }
 
 test_cleanup() {
 	local d p busy
@@ -58,7 +63,7 @@ test_cleanup() {
 	fi
 	[ -n "$BW_PID" ] && kill -KILL "$BW_PID" 2>/dev/null
 	# The runtimes' cgroups this run made, once no process is in them.
-	for d in $(comm -13 <(echo "$RT_BEFORE") <(runtime_cgroups)); do
+	for d in $(rt_new); do
 		busy=$(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | head -n 1)
 		if [ -n "$busy" ]; then
 			echo "# left $d: process $busy is in it"
@@ -69,7 +74,7 @@ test_cleanup() {
 	done
 	[ -n "$PODMAN_USED" ] && podman container exists "$NAME" 2>/dev/null &&
 		not_ok "cleanup: podman container $NAME left"
-	p=$(comm -13 <(echo "$RT_BEFORE") <(runtime_cgroups) | tr '\n' ' ')
+	p=$(rt_new | tr '\n' ' ')
 	[ -z "$p" ] && ok "cleanup: no runtime cgroup of this run is left" ||
 		not_ok "cleanup: runtime cgroups left: $p"
 	rm -rf "$WORK"
@@ -98,7 +103,7 @@ make_rootfs() {
 	: >"$d"/sys/devices/system/cpu/online
 	cp "$BB" "$d"/bin/busybox
 	for a in $("$BB" --list); do [ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"; done
-	cp "$SRC"/tests/lib/runtime-inside.sh "$d"/inside.sh
+	cp "$INSIDE" "$d"/inside.sh
 	chmod -R a+rX "$d"
 }
 
@@ -373,7 +378,7 @@ else
 		>"$WORK/lxc.out" 2>&1; then
 		cfg=$WORK/lxc/$NAME/config
 		rfs=$WORK/lxc/$NAME/rootfs
-		cp "$SRC/tests/lib/runtime-inside.sh" "$rfs/inside.sh"
+		cp "$INSIDE" "$rfs/inside.sh"
 		mkdir -p "$rfs/out"
 		lknobs="--knob memory_limit_mb=64 --knob pids_max=20"
 		lcpus=$HOST_NPROC
