@@ -19,11 +19,12 @@ if [ "${1:-build}" = test ]; then
 	# PID 1); busybox-static: readers.sh reads with busybox's cat.
 	# The guests' (tests/vm): installed here, not by the guests' own
 	# scripts, which tools/test.sh runs side by side. podman, runc, lxc,
-	# bubblewrap: runtimes.sh runs real containers through the hooks.
+	# bubblewrap, systemd-container (nspawn): runtimes.sh runs real
+	# containers through the hooks.
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
 	      cgroup-tools python3 bsdextrautils systemd busybox-static
 	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev
-	      podman runc lxc bubblewrap)
+	      podman runc lxc bubblewrap systemd-container)
 fi
 missing=()
 for p in "${want[@]}"; do

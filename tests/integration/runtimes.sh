@@ -29,6 +29,7 @@ SKIPPED=()
 PODMAN_USED=
 LXC_USED=
 BW_PID=
+NS_PID=
 
 skip() {
 	SKIPPED+=("$1")
@@ -37,12 +38,14 @@ skip() {
 
 # The runtimes' own cgroups at the top of each hierarchy (podman's
 # cgroupfs manager: libpod_parent; LXC: lxc.payload.*, lxc.monitor.*,
-# lxc.pivot), as they were before: the clean-up removes only new ones.
+# lxc.pivot; systemd-nspawn --keep-unit, where it runs at the top of a
+# hierarchy cgfs does not serve: payload, supervisor), as they were
+# before: the clean-up removes only new ones, and only empty.
 runtime_cgroups() {
 	local mp
 	for mp in $(cg_mounts); do
 		ls -d "$mp"/libpod_parent "$mp"/lxc.payload.* "$mp"/lxc.monitor.* "$mp"/lxc.pivot \
-			2>/dev/null
+			"$mp"/payload "$mp"/supervisor 2>/dev/null
 	done | sort
 }
 # (Files, not <(...): the v2 guest has no /dev/fd.)
@@ -62,6 +65,7 @@ test_cleanup() {
 		lxc-destroy -P "$WORK/lxc" -n "$NAME" >/dev/null 2>&1
 	fi
 	[ -n "$BW_PID" ] && kill -KILL "$BW_PID" 2>/dev/null
+	[ -n "$NS_PID" ] && kill -KILL "$NS_PID" 2>/dev/null && wait "$NS_PID" 2>/dev/null
 	# The runtimes' cgroups this run made, once no process is in them.
 	for d in $(rt_new); do
 		busy=$(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | head -n 1)
@@ -99,8 +103,10 @@ ROOTFS=$WORK/rootfs
 make_rootfs() {
 	local d=$1 a
 	mkdir -p "$d"/bin "$d"/proc "$d"/sys/devices/system/cpu "$d"/dev "$d"/tmp "$d"/etc \
-		"$d"/out "$d"/run/cgfs-group
+		"$d"/out "$d"/run/cgfs-group "$d"/usr
 	: >"$d"/sys/devices/system/cpu/online
+	# (systemd-nspawn wants /usr and an os-release to call it an OS tree.)
+	echo "ID=cgfs-test" >"$d"/etc/os-release
 	cp "$BB" "$d"/bin/busybox
 	for a in $("$BB" --list); do [ -e "$d/bin/$a" ] || ln -s busybox "$d/bin/$a"; done
 	cp "$INSIDE" "$d"/inside.sh
@@ -121,15 +127,17 @@ prepare() {
 	[ -s "$out/knobs" ] || not_ok "$1: no readable knob listed in $g"
 }
 
-# wait_report KIND: waits (90 s at most) for the container's report.
+# wait_report KIND [PID]: waits (90 s at most) for the container's
+# report, or until PID, the runtime, has ended without one.
 wait_report() {
 	local i
 	for i in $(seq 1 900); do
 		grep -q '^done' "$WORK/out-$1/report" 2>/dev/null && return 0
+		[ -n "${2:-}" ] && ! kill -0 "$2" 2>/dev/null && break
 		sleep 0.1
 	done
-	not_ok "$1: the container did not report (what it wrote: $(tr '\n' '|' \
-		<"$WORK/out-$1/report" 2>/dev/null))"
+	not_ok "$1: the container did not report (what it wrote: $([ -f "$WORK/out-$1/report" ] &&
+		tr '\n' '|' <"$WORK/out-$1/report"))"
 	return 1
 }
 
@@ -441,7 +449,7 @@ else
 		bwrap --unshare-all --die-with-parent --ro-bind "$ROOTFS" / --proc /proc --dev /dev \
 		"${binds[@]}" /bin/sh /inside.sh >"$WORK/bw.out" 2>&1 &
 	BW_PID=$!
-	if wait_report bwrap; then
+	if wait_report bwrap "$BW_PID"; then
 		in_group "$BW_PID" bw && ok "bwrap: bwrap ($BW_PID) is in alice/bw everywhere" ||
 			not_ok "bwrap: $BW_PID is not in alice/bw"
 		# nproc counts the CPUs a process may run on; a quota narrows
@@ -457,4 +465,49 @@ else
 	for i in $(seq 1 100); do [ -e "$G" ] || break; sleep 0.05; done
 	[ -e "$G" ] && not_ok "bwrap: alice/bw outlived the container" ||
 		ok "bwrap: alice/bw went with the container"
+fi
+
+# ---- systemd-nspawn, as root, where systemd is not PID 1 ----
+# It resolves the source of a bind over /proc inside the container, so
+# the group is bound first and the view's files named by their path
+# there; a shell moves itself in and becomes nspawn.
+if ! type -P systemd-nspawn >/dev/null; then
+	skip systemd-nspawn "systemd-container is not installed (tools/deps.sh test installs it)"
+elif [ -d /run/systemd/system ]; then
+	skip systemd-nspawn "systemd is PID 1 here: nspawn would register with it (the recipe is for hosts without)"
+else
+	assert_op "nspawn: alice makes ns" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/ns"
+	G=$MNT/$ALICE/ns
+	as "$ALICE" "$XOP" write "$G/memory_limit_mb" 64 >/dev/null
+	as "$ALICE" "$XOP" write "$G/pids_max" 20 >/dev/null
+	ncpus=$HOST_NPROC
+	[ -n "$CPUSET" ] && as "$ALICE" "$XOP" write "$G/cpus" 0 >/dev/null && ncpus=1
+	prepare nspawn ns
+	binds=(--bind="$G:/run/cgfs-group" --bind="$WORK/out-nspawn:/out")
+	# (Not /sys's online: nspawn 252 looks its source up before the group
+	# is bound, and fails.)
+	for v in $VIEW; do
+		[ "${v#sys/}" = "$v" ] && binds+=(--bind-ro="/run/cgfs-group/$v:/$v")
+	done
+	sh -c 'echo $$ > "$1/procs" && shift && exec "$@"' _ "$G" \
+		systemd-nspawn -q -D "$ROOTFS" --register=no --keep-unit "${binds[@]}" /bin/sh /inside.sh \
+		>"$WORK/nspawn.out" 2>&1 &
+	NS_PID=$!
+	if wait_report nspawn "$NS_PID"; then
+		init=
+		for p in $(cat "$G/procs"); do
+			[ "$(awk '/^NSpid:/ { print $NF }' "/proc/$p/status" 2>/dev/null)" = 1 ] && init=$p
+		done
+		[ -n "$init" ] && in_group "$init" ns &&
+			ok "nspawn: the container's init ($init) is in alice/ns everywhere" ||
+			not_ok "nspawn: no init of the container in alice/ns (procs: $(cat "$G/procs" | tr '\n' ' '))"
+		check_inside nspawn ns "$ncpus" "$ncpus"
+	else
+		echo "# nspawn said: $(tail -n 3 "$WORK/nspawn.out")"
+	fi
+	touch "$WORK/out-nspawn/go"
+	wait "$NS_PID"
+	assert_eq "nspawn: the container's status" 0 "$?"
+	NS_PID=
+	assert_eq "nspawn: no process left in alice/ns" "" "$(cat "$G/procs")"
 fi
