@@ -162,6 +162,8 @@ check_inside() {
 	else
 		not_ok "$k: /proc/loadavg reads '$la'"
 	fi
+	assert_eq "$k: /sys/devices/system/cpu/online is the group's" \
+		"$(cat "$MNT/$ALICE/$g/sys/devices/system/cpu/online")" "$(val "$r" online)"
 	assert_eq "$k: busybox cat reads every knob" "$(wc -l <"$WORK/out-$k/knobs")" \
 		"$(val "$r" knobs_read)"
 	assert_eq "$k: no knob failed" "" "$(sed -n 's/^knobs_bad//p' "$r")"
@@ -176,6 +178,7 @@ check_inside() {
 	else
 		not_ok "$k: pids_max 20: '$sl' of 30 sleeps started"
 	fi
+	assert_eq "$k: the sleeps are gone again" 0 "$(val "$r" sleeps_left)"
 	# (Killed by the kernel's OOM killer, or ash's own "out of memory",
 	# status 2, when its allocation fails first.)
 	if [ "$(val "$r" mem_rc)" -ne 0 ] 2>/dev/null && [[ "$(val "$r" mem_out)" != *alive* ]]; then
@@ -469,7 +472,7 @@ fi
 
 # ---- systemd-nspawn, as root, where systemd is not PID 1 ----
 # It resolves the source of a bind over /proc inside the container, so
-# the group is bound first and the view's files named by their path
+# the group is bound first and the view's /proc files named by their path
 # there; a shell moves itself in and becomes nspawn.
 if ! type -P systemd-nspawn >/dev/null; then
 	skip systemd-nspawn "systemd-container is not installed (tools/deps.sh test installs it)"
@@ -484,10 +487,12 @@ else
 	[ -n "$CPUSET" ] && as "$ALICE" "$XOP" write "$G/cpus" 0 >/dev/null && ncpus=1
 	prepare nspawn ns
 	binds=(--bind="$G:/run/cgfs-group" --bind="$WORK/out-nspawn:/out")
-	# (Not /sys's online: nspawn 252 looks its source up before the group
-	# is bound, and fails.)
+	# (A bind over /sys takes its source from the host, as usual.)
 	for v in $VIEW; do
-		[ "${v#sys/}" = "$v" ] && binds+=(--bind-ro="/run/cgfs-group/$v:/$v")
+		case $v in
+		proc/*) binds+=(--bind-ro="/run/cgfs-group/$v:/$v") ;;
+		*) binds+=(--bind-ro="$G/$v:/$v") ;;
+		esac
 	done
 	sh -c 'echo $$ > "$1/procs" && shift && exec "$@"' _ "$G" \
 		systemd-nspawn -q -D "$ROOTFS" --register=no --keep-unit "${binds[@]}" /bin/sh /inside.sh \
