@@ -210,7 +210,7 @@ static struct json_object *parse_state(struct request *r)
 {
 	struct json_tokener *tok;
 	struct json_object *st, *v, *ann;
-	size_t len;
+	size_t len, end;
 	char *buf = read_state(&len);
 	int64_t pid;
 
@@ -220,10 +220,13 @@ static struct json_object *parse_state(struct request *r)
 	if (!tok)
 		fail("%s", strerror(ENOMEM));
 	st = json_tokener_parse_ex(tok, buf, (int)len);
-	if (!st || json_tokener_get_error(tok) != json_tokener_success ||
-	    tok->char_offset != (int)len)
+	if (!st || json_tokener_get_error(tok) != json_tokener_success)
 		fail("the container's state on stdin is not JSON: %s",
 		     json_tokener_error_desc(json_tokener_get_error(tok)));
+	/* One value, and nothing after it but blanks (a newline, say). */
+	for (end = json_tokener_get_parse_end(tok); end < len; end++)
+		if (!isspace((unsigned char)buf[end]))
+			fail("the container's state on stdin has more after its JSON object");
 	json_tokener_free(tok);
 	free(buf);
 	if (!json_object_is_type(st, json_type_object))
