@@ -30,6 +30,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "hook_names.h"
+
 #ifndef FUSE_SUPER_MAGIC
 #define FUSE_SUPER_MAGIC 0x65735546
 #endif
@@ -95,72 +97,11 @@ static void usage(FILE *f)
 
 /* ---- what is asked ---- */
 
-/* A pid as the kernel has them: decimal, 1 to INT_MAX, nothing else. */
-static int parse_pid(const char *s)
-{
-	char *end;
-	long v;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || *end || v < 1 || v > INT_MAX)
-		return -1;
-	return (int)v;
-}
-
-/* A group: a relative path of plain names below the mount, "alice/box".
- * NULL when it is one, else what is wrong with it. */
-static const char *group_problem(const char *g)
-{
-	const char *p, *c;
-	size_t len;
-
-	if (!*g)
-		return "it is empty";
-	if (*g == '/')
-		return "it is an absolute path (a path below the mount is needed: alice/box)";
-	if (strlen(g) >= PATH_MAX)
-		return "it is too long";
-	for (c = g; ; c = p + 1) {
-		p = strchrnul(c, '/');
-		len = (size_t)(p - c);
-		if (len == 0)
-			return "it has an empty level (// or a trailing /)";
-		if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
-			return "it has a . or .. level";
-		if (len > NAME_MAX)
-			return "a level is longer than NAME_MAX";
-		if (!*p)
-			break;
-	}
-	for (p = g; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return "it has a control character";
-	if (!strchr(g, '/'))
-		return "it names a user's tree, not a group in it (alice/box)";
-	return NULL;
-}
-
-/* A knob name: one level, the daemon's lower-case names. */
-static bool knob_name_ok(const char *k)
-{
-	const char *p;
-
-	if (!*k || strlen(k) > NAME_MAX)
-		return false;
-	for (p = k; *p; p++)
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '_')
-			return false;
-	return strcmp(k, "procs") != 0;
-}
-
 static void add_knob(struct request *r, const char *name, const char *value)
 {
 	if (r->nknobs == MAX_KNOBS)
 		fail("more than %d knobs asked for", MAX_KNOBS);
-	if (!knob_name_ok(name))
+	if (!hook_knob_name_ok(name))
 		fail("knob '%s': not a knob name (lower-case letters, digits and _; not procs)", name);
 	if (strlen(value) > MAX_VALUE)
 		fail("knob %s: the value is longer than %d bytes", name, MAX_VALUE);
@@ -300,7 +241,7 @@ static void parse_args(int argc, char **argv, struct request *r)
 		pid = getenv("LXC_PID");
 	if (!pid)
 		fail("no pid: give --pid, or run as LXC's start-host hook (LXC_PID)");
-	r->pid = parse_pid(pid);
+	r->pid = hook_parse_pid(pid);
 	if (r->pid < 0)
 		fail("pid '%s': not a process id", pid);
 }
@@ -425,7 +366,7 @@ int main(int argc, char **argv)
 	parse_args(argc, argv, &r);
 	if (!r.group)
 		state = parse_state(&r);
-	problem = group_problem(r.group);
+	problem = hook_group_problem(r.group);
 	if (problem)
 		fail("group '%s': %s", r.group, problem);
 	root = open_mount(r.mount);
