@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -40,6 +41,7 @@
 #define ANN_GROUP "org.cgfs.group"
 #define ANN_MOUNT "org.cgfs.mount"
 #define ANN_KNOB "org.cgfs.knob."
+#define ANN_BIND "org.cgfs.bind"
 /* The state a runtime passes is a few KiB (its annotations included);
  * more than this is refused unread. */
 #define MAX_STATE (1024 * 1024)
@@ -52,6 +54,8 @@ struct knob {
 
 struct request {
 	const char *group, *mount;
+	const char *bind; /* --bind-view: where the group goes inside, or NULL */
+	bool view;        /* --bind-view: bind the view, move nothing */
 	int pid;
 	struct knob knobs[MAX_KNOBS];
 	int nknobs;
@@ -92,7 +96,9 @@ static void usage(FILE *f)
 	      "Puts a container's init in the group NAME of a cgfs mount (default " DEFAULT_MOUNT ").\n"
 	      "As an OCI hook the group is the annotation " ANN_GROUP ", the mount " ANN_MOUNT ",\n"
 	      "and each annotation " ANN_KNOB "K=V is written to the knob K first.\n"
-	      "With --group (LXC's start-host hook) the pid is --pid or else LXC_PID.\n", f);
+	      "With --group (LXC's start-host hook) the pid is --pid or else LXC_PID.\n"
+	      "With --bind-view (createContainer) it binds the group's view files over the\n"
+	      "container's /proc and /sys, and the group at the annotation " ANN_BIND ".\n", f);
 }
 
 /* ---- what is asked ---- */
@@ -189,6 +195,9 @@ static struct json_object *parse_state(struct request *r)
 	r->mount = string_member(ann, ANN_MOUNT);
 	if (!r->mount)
 		r->mount = DEFAULT_MOUNT;
+	r->bind = string_member(ann, ANN_BIND);
+	if (r->view) /* the knobs are the move's, at createRuntime */
+		return st;
 	json_object_object_foreach(ann, key, val) {
 		if (strncmp(key, ANN_KNOB, strlen(ANN_KNOB)) != 0)
 			continue;
@@ -205,7 +214,7 @@ static void parse_args(int argc, char **argv, struct request *r)
 		{ "group", required_argument, NULL, 'g' }, { "mount", required_argument, NULL, 'M' },
 		{ "pid", required_argument, NULL, 'p' },   { "knob", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },        { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{ "bind-view", no_argument, NULL, 'b' },   { NULL, 0, NULL, 0 },
 	};
 	const char *pid = NULL;
 	char *eq;
@@ -213,8 +222,9 @@ static void parse_args(int argc, char **argv, struct request *r)
 
 	/* '+': LXC appends the container's name, "lxc" and the hook's type,
 	 * which are not options and are let be. */
-	while ((c = getopt_long(argc, argv, "+g:M:p:k:hV", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+g:M:p:k:hVb", longs, NULL)) != -1) {
 		switch (c) {
+		case 'b': r->view = true; break;
 		case 'g': r->group = optarg; break;
 		case 'M': r->mount = optarg; break;
 		case 'p': pid = optarg; break;
@@ -230,6 +240,8 @@ static void parse_args(int argc, char **argv, struct request *r)
 		default: usage(stderr); exit(1);
 		}
 	}
+	if (r->view && r->group)
+		fail("--bind-view reads the state on stdin: no --group");
 	if (!r->group) {
 		if (pid || r->mount || r->nknobs)
 			fail("--group is needed with --pid, --mount and --knob");
@@ -304,7 +316,7 @@ static int open_mount(const char *mount)
 /* The group's directory, each level resolved beneath the mount; levels
  * below the user's tree that are missing are made, the highest one made
  * marked autoremove (as cgfs-run --group does). */
-static int open_group(int root, const char *group)
+static int open_group(int root, const char *group, bool create)
 {
 	char path[PATH_MAX], *lvl, *save = NULL;
 	int dir = root, next, depth = 0;
@@ -314,6 +326,8 @@ static int open_group(int root, const char *group)
 		next = open_beneath(dir, lvl, O_PATH | O_DIRECTORY);
 		if (next < 0 && errno == ENOENT && depth == 0)
 			fail("no tree '%s' in the mount: root makes it with mkdir (see cgfs(5))", lvl);
+		if (next < 0 && errno == ENOENT && !create)
+			fail("group %s: no %s (the hook's createRuntime stage makes it)", group, lvl);
 		if (next < 0 && errno == ENOENT) {
 			if (mkdirat(dir, lvl, 0755) < 0)
 				fail("group %s: cannot make %s: %s", group, lvl, strerror(errno));
@@ -355,6 +369,77 @@ static int write_file(int group, const char *file, const char *value)
 	return res;
 }
 
+/* ---- the view, bound inside the container (createContainer) ---- */
+
+/* The files a group has for a container's /proc and /sys (cgfs(5), PROC
+ * AND SYS FILES), each bound over the same path; meminfo and swaps are
+ * absent where no memory controller is. */
+static const char *const view_files[] = {
+	"proc/cpuinfo", "proc/meminfo", "proc/stat", "proc/uptime", "proc/loadavg",
+	"proc/swaps", "sys/devices/system/cpu/online",
+};
+
+/* Binds src (below the group) over dst (below the container's root,
+ * resolved as if it were /: an image's symlinks stay inside). A source
+ * the group has not is skipped when optional; so is a target the image
+ * has not (a container without /sys). */
+static void bind_one(int group, const char *src, int rootfs, const char *dst, bool optional)
+{
+	struct open_how in_root = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int s, t, tree;
+
+	s = open_beneath(group, src, O_PATH);
+	if (s < 0 && errno == ENOENT && optional)
+		return;
+	if (s < 0)
+		fail("the group's %s: %s", src, strerror(errno));
+	t = (int)syscall(SYS_openat2, rootfs, dst, &in_root, sizeof(in_root));
+	if (t < 0 && errno == ENOENT && optional) {
+		close(s);
+		return;
+	}
+	if (t < 0)
+		fail("the container's %s: %s", dst, strerror(errno));
+	tree = open_tree(s, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		fail("cannot bind the group's %s: %s", src, strerror(errno));
+	if (move_mount(tree, "", t, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		fail("cannot bind the group's %s over the container's %s: %s", src, dst,
+		     strerror(errno));
+	close(tree);
+	close(t);
+	close(s);
+}
+
+/* Run by the runtime in the container's mount namespace before it
+ * pivots, its working directory the container's root (runc): refused
+ * where that is /, so that no bind lands on the files of a root the
+ * runtime did not mean. */
+static void bind_view(int group, const char *bind)
+{
+	struct stat here, top;
+	size_t i;
+	int rootfs;
+
+	rootfs = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfs < 0 || fstat(rootfs, &here) < 0 || stat("/", &top) < 0)
+		fail("cannot open the container's root (the working directory): %s",
+		     strerror(errno));
+	if (here.st_ino == top.st_ino && here.st_dev == top.st_dev)
+		fail("the working directory is /, not the container's root");
+	/* (Resolved in the container's root: no path there leaves it.) */
+	if (bind && (*bind != '/' || !bind[strspn(bind, "/")]))
+		fail("annotation " ANN_BIND " '%s': an absolute path inside the container", bind);
+	for (i = 0; i < sizeof(view_files) / sizeof(view_files[0]); i++)
+		bind_one(group, view_files[i], rootfs, view_files[i], true);
+	if (bind)
+		bind_one(group, ".", rootfs, bind + 1, false);
+	close(rootfs);
+}
+
 int main(int argc, char **argv)
 {
 	struct request r = { 0 };
@@ -370,7 +455,14 @@ int main(int argc, char **argv)
 	if (problem)
 		fail("group '%s': %s", r.group, problem);
 	root = open_mount(r.mount);
-	group = open_group(root, r.group);
+	group = open_group(root, r.group, !r.view);
+	if (r.view) {
+		bind_view(group, r.bind);
+		close(group);
+		close(root);
+		json_object_put(state);
+		return 0;
+	}
 	if (made_dir >= 0) {
 		int lvl = open_beneath(made_dir, made_name, O_PATH | O_DIRECTORY);
 

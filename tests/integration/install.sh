@@ -27,7 +27,8 @@ for f in "$prefix/sbin/cgfs" "$prefix/bin/cgfs-run" "$unitdir/cgfs.service" \
 	"$prefix/share/man/man8/cgfs.8" "$prefix/share/man/man1/cgfs-run.1" \
 	"$prefix/share/man/man5/cgfs.5" "$prefix/share/man/man5/cgfs.conf.5" \
 	"$prefix/share/doc/cgfs/cgfs.conf.example" "$prefix/share/man/man8/cgfs-oci-hook.8" \
-	"$prefix/share/containers/oci/hooks.d/cgfs.json" "$prefix/share/doc/cgfs/examples/lxc-cgfs.conf"; do
+	"$prefix/share/containers/oci/hooks.d/cgfs.json" "$prefix/share/containers/oci/hooks.d/cgfs-view.json" \
+	"$prefix/share/doc/cgfs/examples/lxc-cgfs.conf"; do
 	[ -f "$DEST$f" ] && ok "installed $f" || not_ok "missing $DEST$f"
 done
 [ -x "$DEST$prefix/sbin/cgfs" ] && ok "the daemon is executable" || not_ok "cgfs not executable"
@@ -37,6 +38,9 @@ hook=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hook"]["
 	"$DEST$prefix/share/containers/oci/hooks.d/cgfs.json" 2>/dev/null)
 [ -n "$hook" ] && [ -x "$DEST$hook" ] && ok "the hooks.d entry names the installed hook ($hook)" ||
 	not_ok "the hooks.d entry names '$hook', not an installed executable"
+view=$(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hook"]; print(h["path"], *h["args"])' \
+	"$DEST$prefix/share/containers/oci/hooks.d/cgfs-view.json" 2>/dev/null)
+assert_eq "the view's hooks.d entry runs the hook with --bind-view" "$hook cgfs-oci-hook --bind-view" "$view"
 grep -q "^lxc.hook.start-host = $hook " "$DEST$prefix/share/doc/cgfs/examples/lxc-cgfs.conf" &&
 	ok "the LXC snippet names the installed hook" || not_ok "the LXC snippet does not name $hook"
 grep -q "^ExecStart=$prefix/sbin/cgfs " "$DEST$unitdir/cgfs.service" && ok "unit runs the installed binary" ||

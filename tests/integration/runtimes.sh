@@ -321,12 +321,15 @@ else
 	PODMAN_USED=1
 	mkdir -p "$WORK/hooks"
 	sed "s#@hook@#$HOOK#" "$SRC/containers/cgfs-oci-hook.json.in" >"$WORK/hooks/cgfs.json"
-	assert_op "podman: alice makes pod" OK as "$ALICE" "$XOP" mkdir "$MNT/$ALICE/pod"
-	prepare podman pod
+	sed "s#@hook@#$HOOK#" "$SRC/containers/cgfs-oci-view.json.in" >"$WORK/hooks/cgfs-view.json"
+	# One step: the group is made by the hook (createRuntime), its view
+	# and itself bound by the hook (createContainer); knobs listed from
+	# a group like it.
+	prepare podman box
 	G=$MNT/$ALICE/pod
-	vols=(-v "$G:/run/cgfs-group" -v "$WORK/out-podman:/out")
-	for v in $VIEW; do vols+=(-v "$G/$v:/$v:ro"); done
-	knobs=(--annotation org.cgfs.knob.memory_limit_mb=64 --annotation org.cgfs.knob.pids_max=20)
+	vols=(-v "$WORK/out-podman:/out")
+	knobs=(--annotation org.cgfs.knob.memory_limit_mb=64 --annotation org.cgfs.knob.pids_max=20
+		--annotation org.cgfs.view=1 --annotation org.cgfs.bind=/run/cgfs-group)
 	pcpus=$HOST_NPROC
 	if [ -n "$CPUSET" ]; then
 		knobs+=(--annotation org.cgfs.knob.cpus=0)
@@ -359,7 +362,9 @@ else
 		touch "$WORK/out-podman/go"
 		timeout 30 podman wait "$NAME" >/dev/null 2>&1
 		podman rm -f -t 0 "$NAME" >/dev/null 2>&1
-		assert_eq "podman: no process left in alice/pod" "" "$(cat "$G/procs")"
+		for i in $(seq 1 100); do [ -e "$G" ] || break; sleep 0.05; done
+		[ -e "$G" ] && not_ok "podman: alice/pod outlived the container" ||
+			ok "podman: alice/pod, made by the hook, went with the container"
 	else
 		not_ok "podman run with the annotation: $(tail -n 3 "$WORK/podman.out")"
 	fi
@@ -379,6 +384,41 @@ else
 	podman container exists "$NAME-bad" 2>/dev/null && not_ok "podman: the failed container is left" ||
 		ok "podman: the failed container is gone"
 	assert_eq "podman: the failed start changed no group" "$before" "$(snapshot_text)"
+	# The view's stage refused: the start fails; the group createRuntime
+	# made held the init, and goes with it.
+	podman_run run --rm --name "$NAME-bad" --runtime runc --network none \
+		--ulimit nofile=1024:1024 --ulimit nproc=32768:32768 \
+		--annotation org.cgfs.group="$ALICE/badview" --annotation org.cgfs.mount="$MNT" \
+		--annotation org.cgfs.view=1 --annotation org.cgfs.bind=run/cgfs-group \
+		--rootfs "$ROOTFS" /bin/true >"$WORK/podman.out" 2>&1
+	rc=$?
+	if [ "$rc" != 0 ] && grep -q 'cgfs-oci-hook: annotation org.cgfs.bind .*absolute path' "$WORK/podman.out"; then
+		ok "podman: a relative org.cgfs.bind fails the start with the hook's message"
+	else
+		not_ok "podman: a relative org.cgfs.bind: status $rc, $(tail -n 2 "$WORK/podman.out")"
+	fi
+	for i in $(seq 1 100); do [ -e "$MNT/$ALICE/badview" ] || break; sleep 0.05; done
+	[ -e "$MNT/$ALICE/badview" ] && not_ok "podman: alice/badview is left after the failed start" ||
+		ok "podman: the group of the failed start is gone"
+	# A symlink of the image's pointing out of it: resolved inside the
+	# image's root (where the host's directory is not), so refused.
+	mkdir -p "$WORK/hostdir"
+	ln -s "$WORK/hostdir" "$ROOTFS/escape"
+	podman_run run --rm --name "$NAME-bad" --runtime runc --network none \
+		--ulimit nofile=1024:1024 --ulimit nproc=32768:32768 \
+		--annotation org.cgfs.group="$ALICE/badview" --annotation org.cgfs.mount="$MNT" \
+		--annotation org.cgfs.view=1 --annotation org.cgfs.bind=/escape \
+		--rootfs "$ROOTFS" /bin/true >"$WORK/podman.out" 2>&1
+	rc=$?
+	if [ "$rc" != 0 ] && grep -q "cgfs-oci-hook: the container's escape: No such file" "$WORK/podman.out"; then
+		ok "podman: an image's symlink out of its root is not followed out"
+	else
+		not_ok "podman: org.cgfs.bind through a symlink out: status $rc, $(tail -n 2 "$WORK/podman.out")"
+	fi
+	rm -f "$ROOTFS/escape"
+	for i in $(seq 1 100); do [ -e "$MNT/$ALICE/badview" ] || break; sleep 0.05; done
+	[ -e "$MNT/$ALICE/badview" ] && not_ok "podman: alice/badview is left after the refused bind" ||
+		ok "podman: the group of the refused bind is gone"
 fi
 
 # ---- podman run by alice (rootless), the hook run as alice ----
@@ -395,8 +435,10 @@ else
 	cp "$HOOK" "$WORK/bin/cgfs-oci-hook"
 	chmod 755 "$WORK/bin" "$WORK/bin/cgfs-oci-hook"
 	mkdir -p "$WORK/rlhooks"
-	sed "s#@hook@#$WORK/bin/cgfs-oci-hook#" "$SRC/containers/cgfs-oci-hook.json.in" \
-		>"$WORK/rlhooks/cgfs.json"
+	for j in cgfs-oci-hook:cgfs cgfs-oci-view:cgfs-view; do
+		sed "s#@hook@#$WORK/bin/cgfs-oci-hook#" "$SRC/containers/${j%%:*}.json.in" \
+			>"$WORK/rlhooks/${j#*:}.json"
+	done
 	chmod -R a+rX "$WORK/rlhooks"
 	rl_podman() {
 		as "$ALICE" env HOME="$RL" XDG_RUNTIME_DIR="$RL/run" podman --root "$RL/storage" \
@@ -404,12 +446,21 @@ else
 			--network none "$@"
 	}
 	out=$(rl_podman --annotation org.cgfs.group="$ALICE/rl" --annotation org.cgfs.mount="$MNT" \
-		--annotation org.cgfs.knob.pids_max=12 --rootfs "$ROOTFS" \
-		/bin/sh -c 'grep -E "^[0-9]+:pids:" /proc/self/cgroup; cat /proc/self/uid_map' 2>&1)
+		--annotation org.cgfs.knob.memory_limit_mb=48 --annotation org.cgfs.view=1 \
+		--annotation org.cgfs.bind=/run/cgfs-group --rootfs "$ROOTFS" \
+		/bin/sh -c 'grep -E "^[0-9]+:pids:" /proc/self/cgroup; grep MemTotal /proc/meminfo;
+			cat /run/cgfs-group/memory_limit_mb' 2>&1)
 	case $out in
 	*":pids:/$BASE/$ALICE/rl/.self"*) ok "rootless podman: the container starts in alice/rl" ;;
 	*) not_ok "rootless podman: $(tail -n 3 <<<"$out")" ;;
 	esac
+	if [ -e "$MNT/$ALICE/box/meminfo" ]; then
+		case $out in
+		*"MemTotal:"*" 49152 kB"*) ok "rootless podman: the view is bound (MemTotal 49152 kB)" ;;
+		*) not_ok "rootless podman: the view: $(tail -n 3 <<<"$out")" ;;
+		esac
+	fi
+	assert_eq "rootless podman: the group is bound inside" 48 "$(tail -n 1 <<<"$out")"
 	# The group the hook made is transient: gone with the container.
 	for i in $(seq 1 100); do [ -e "$MNT/$ALICE/rl" ] || break; sleep 0.05; done
 	[ -e "$MNT/$ALICE/rl" ] && not_ok "rootless podman: alice/rl outlived the container" ||
