@@ -20,11 +20,12 @@ if [ "${1:-build}" = test ]; then
 	# The guests' (tests/vm): installed here, not by the guests' own
 	# scripts, which tools/test.sh runs side by side. podman, runc, lxc,
 	# bubblewrap, systemd-container (nspawn): runtimes.sh runs real
-	# containers through the hooks.
+	# containers through the hooks; catatonit (rootless podman's pause
+	# process) and uidmap are podman's recommends, which are not installed.
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
 	      cgroup-tools python3 bsdextrautils systemd busybox-static
 	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev
-	      podman runc lxc bubblewrap systemd-container)
+	      podman runc lxc bubblewrap systemd-container catatonit uidmap)
 fi
 missing=()
 for p in "${want[@]}"; do
