@@ -5,8 +5,9 @@
 #   tools/deps.sh deb     that, plus what building the Debian package needs
 #   tools/deps.sh test    all of it, plus what the test suite needs
 set -euo pipefail
+# libjson-c-dev: cgfs-oci-hook reads the OCI state with json-c.
 want=(build-essential meson ninja-build pkg-config libfuse3-dev fuse3 libinih-dev
-      libsystemd-dev)
+      libsystemd-dev libjson-c-dev)
 if [ "${1:-build}" = deb ] || [ "${1:-build}" = test ]; then
 	# git: tools/deb.sh packs the tracked files.
 	want+=(debhelper dpkg-dev lintian libcmocka-dev git)
@@ -18,10 +19,14 @@ if [ "${1:-build}" = test ]; then
 	# PID 1); busybox-static: readers.sh reads with busybox's cat;
 	# sysstat: diskstats.sh reads a group's proc/diskstats with iostat.
 	# The guests' (tests/vm): installed here, not by the guests' own
-	# scripts, which tools/test.sh runs side by side.
+	# scripts, which tools/test.sh runs side by side. podman, runc, lxc,
+	# bubblewrap, systemd-container (nspawn): runtimes.sh runs real
+	# containers through the hooks; catatonit (rootless podman's pause
+	# process) and uidmap are podman's recommends, which are not installed.
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
 	      cgroup-tools python3 bsdextrautils systemd busybox-static
-	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev sysstat)
+	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev sysstat
+	      podman runc lxc bubblewrap systemd-container catatonit uidmap)
 fi
 missing=()
 for p in "${want[@]}"; do

@@ -26,11 +26,23 @@ unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo
 for f in "$prefix/sbin/cgfs" "$prefix/bin/cgfs-run" "$unitdir/cgfs.service" \
 	"$prefix/share/man/man8/cgfs.8" "$prefix/share/man/man1/cgfs-run.1" \
 	"$prefix/share/man/man5/cgfs.5" "$prefix/share/man/man5/cgfs.conf.5" \
-	"$prefix/share/doc/cgfs/cgfs.conf.example"; do
+	"$prefix/share/doc/cgfs/cgfs.conf.example" "$prefix/share/man/man8/cgfs-oci-hook.8" \
+	"$prefix/share/containers/oci/hooks.d/cgfs.json" "$prefix/share/containers/oci/hooks.d/cgfs-view.json" \
+	"$prefix/share/doc/cgfs/examples/lxc-cgfs.conf"; do
 	[ -f "$DEST$f" ] && ok "installed $f" || not_ok "missing $DEST$f"
 done
 [ -x "$DEST$prefix/sbin/cgfs" ] && ok "the daemon is executable" || not_ok "cgfs not executable"
 [ -x "$DEST$prefix/bin/cgfs-run" ] && ok "the launcher is executable" || not_ok "cgfs-run not executable"
+# The container hook where its hooks.d entry and the LXC snippet say.
+hook=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["hook"]["path"])' \
+	"$DEST$prefix/share/containers/oci/hooks.d/cgfs.json" 2>/dev/null)
+[ -n "$hook" ] && [ -x "$DEST$hook" ] && ok "the hooks.d entry names the installed hook ($hook)" ||
+	not_ok "the hooks.d entry names '$hook', not an installed executable"
+view=$(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["hook"]; print(h["path"], *h["args"])' \
+	"$DEST$prefix/share/containers/oci/hooks.d/cgfs-view.json" 2>/dev/null)
+assert_eq "the view's hooks.d entry runs the hook with --bind-view" "$hook cgfs-oci-hook --bind-view" "$view"
+grep -q "^lxc.hook.start-host = $hook " "$DEST$prefix/share/doc/cgfs/examples/lxc-cgfs.conf" &&
+	ok "the LXC snippet names the installed hook" || not_ok "the LXC snippet does not name $hook"
 grep -q "^ExecStart=$prefix/sbin/cgfs " "$DEST$unitdir/cgfs.service" && ok "unit runs the installed binary" ||
 	not_ok "unit ExecStart does not name $prefix/sbin/cgfs"
 
@@ -58,7 +70,7 @@ fi
 stop_cgfs
 
 # man pages: lint-clean
-for m in cgfs.8 cgfs.5 cgfs.conf.5 cgfs-run.1; do
+for m in cgfs.8 cgfs.5 cgfs.conf.5 cgfs-run.1 cgfs-oci-hook.8; do
 	out=$(mandoc -Tlint -W warning "$SRC/man/$m" 2>&1)
 	assert_eq "mandoc -Tlint $m" "" "$out"
 done

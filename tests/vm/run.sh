@@ -117,10 +117,11 @@ for a in $(/usr/bin/busybox --list); do
 done
 
 # cgfs and xop with their libraries (an ASan build brings libasan too).
-cp "$build/src/cgfs" "$build/src/cgfs-run" "$build/tests/xop" "$build/tests/cgload" \
-	"$build/tests/adversary" "$root/cgfs/bin/" &&
-	copy_libs "$build/src/cgfs" "$build/src/cgfs-run" "$build/tests/xop" "$build/tests/cgload" \
-	"$build/tests/adversary" || die "cannot copy cgfs, cgfs-run, xop and their libraries"
+cp "$build/src/cgfs" "$build/src/cgfs-run" "$build/src/cgfs-oci-hook" "$build/tests/xop" \
+	"$build/tests/cgload" "$build/tests/adversary" "$root/cgfs/bin/" &&
+	copy_libs "$build/src/cgfs" "$build/src/cgfs-run" "$build/src/cgfs-oci-hook" \
+	"$build/tests/xop" "$build/tests/cgload" "$build/tests/adversary" ||
+	die "cannot copy cgfs, cgfs-run, cgfs-oci-hook, xop and their libraries"
 # The shared tests as they are, the v2-only ones beside them, and their
 # library one level up, where each finds it as on the host (../lib).
 cp "$src"/tests/integration/*.sh "$root/cgfs/tests/" || die "cannot copy the tests"
