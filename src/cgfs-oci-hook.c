@@ -373,10 +373,10 @@ static int write_file(int group, const char *file, const char *value)
 
 /* The files a group has for a container's /proc and /sys (cgfs(5), PROC
  * AND SYS FILES), each bound over the same path; meminfo and swaps are
- * absent where no memory controller is. */
+ * absent where no memory controller is, diskstats where no I/O one is. */
 static const char *const view_files[] = {
 	"proc/cpuinfo", "proc/meminfo", "proc/stat", "proc/uptime", "proc/loadavg",
-	"proc/swaps", "sys/devices/system/cpu/online",
+	"proc/swaps", "proc/diskstats", "sys/devices/system/cpu/online",
 };
 
 /* Binds src (below the group) over dst (below the container's root,

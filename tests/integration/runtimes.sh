@@ -119,7 +119,8 @@ make_rootfs() {
 }
 
 # The view's files and where each is bound (cgfs(5), PROC AND SYS FILES).
-VIEW="proc/cpuinfo proc/meminfo proc/stat proc/uptime proc/loadavg sys/devices/system/cpu/online"
+VIEW="proc/cpuinfo proc/meminfo proc/stat proc/uptime proc/loadavg proc/diskstats
+sys/devices/system/cpu/online"
 
 # prepare KIND GROUP: a fresh /out for a container on GROUP, with the
 # list of the group's readable knobs.
@@ -169,6 +170,11 @@ check_inside() {
 	fi
 	assert_eq "$k: /sys/devices/system/cpu/online is the group's" \
 		"$(cat "$MNT/$ALICE/$g/sys/devices/system/cpu/online")" "$(val "$r" online)"
+	if [ -e "$MNT/$ALICE/$g/proc/diskstats" ]; then
+		assert_eq "$k: /proc/diskstats is the group's view" fuse.cgfs "$(val "$r" diskstats_fs)"
+	else
+		echo "# SKIP $k: /proc/diskstats: the group has none (no I/O controller served)"
+	fi
 	assert_eq "$k: busybox cat reads every knob" "$(wc -l <"$WORK/out-$k/knobs")" \
 		"$(val "$r" knobs_read)"
 	assert_eq "$k: no knob failed" "" "$(sed -n 's/^knobs_bad//p' "$r")"

@@ -20,6 +20,9 @@ say "stat $(grep -c '^cpu[0-9]' /proc/stat)"
 say "uptime $(cut -d ' ' -f 1 /proc/uptime)"
 say "loadavg $(cat /proc/loadavg)"
 say "online $(cat /sys/devices/system/cpu/online)"
+# the file system of what is bound over /proc/diskstats (the group's
+# view: fuse.cgfs), from this mount namespace's mountinfo
+say "diskstats_fs $(awk '$5 == "/proc/diskstats" { for (i = 7; i < NF; i++) if ($i == "-") t = $(i + 1) } END { print t }' /proc/self/mountinfo)"
 n=0
 bad=
 for k in $(cat /out/knobs); do
