@@ -26,6 +26,7 @@ static const struct {
 	{ "stat", "proc/stat" },
 	{ "swaps", "proc/swaps" },
 	{ "diskstats", "proc/diskstats" },
+	{ "loadavg", "proc/loadavg" },
 };
 
 /* One row per view file, read by turns from cgfs and from LXCFS. */
@@ -94,7 +95,8 @@ void case_meminfo(void)
 		{ "4 meminfo: nullfs knob, one CPU", op_file, &n, scaled(MEMINFO_ITERS), NULL },
 		{ "4 meminfo: cgfs " KNOB ", one CPU", op_file, &k, scaled(MEMINFO_ITERS), NULL },
 	};
-	char *argv[] = { "/usr/bin/lxcfs", "-f", "-p", B.lxcfs_pidfile, B.mnt_lxcfs, NULL };
+	/* -l: LXCFS serves proc/loadavg only when asked to */
+	char *argv[] = { "/usr/bin/lxcfs", "-f", "-l", "-p", B.lxcfs_pidfile, B.mnt_lxcfs, NULL };
 	pid_t pid;
 	int r, cpu;
 
