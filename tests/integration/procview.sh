@@ -456,7 +456,7 @@ busy() {
 	BUSY=$!
 	SPAWNED+=("$BUSY")
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 3000); do
 		[ "$(cat "/proc/$BUSY/comm" 2>/dev/null)" = sh ] && break
 		sleep 0.01
 	done

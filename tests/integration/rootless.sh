@@ -125,7 +125,7 @@ alice_spawn() {
 	) >/dev/null 2>&1 &
 	SPAWN=$!
 	SPAWNED+=("$SPAWN")
-	for _ in $(seq 1 200); do
+	for _ in $(seq 1 3000); do
 		[ "$(cat "/proc/$SPAWN/comm" 2>/dev/null)" = sleep ] && break
 		sleep 0.01
 	done

@@ -189,7 +189,8 @@ assert_eq "...in alice's tree root" "/$BASE/$ALICE/.self" "$(pid_cgroup "$busy" 
 # ---- 3. a kill written from inside the group ----
 # inside GROUP CMD: a shell of alice's that waits for $T_OUT/go-GROUP,
 # then runs CMD (from inside the group, once moved there); $shell is it,
-# once it runs as alice (setpriv has made it hers and run bash).
+# once it runs as alice (setpriv has made it hers and run bash: the fork
+# of this script that becomes setpriv is named bash too, and is root's).
 inside() {
 	local g=$1
 	shift
@@ -197,7 +198,10 @@ inside() {
 		"$T_OUT/go-${g//\//-}" "$@" &
 	shell=$!
 	SPAWNED+=("$shell")
-	is_bash() { [ "$(cat "/proc/$shell/comm" 2>/dev/null)" = bash ]; }
+	is_bash() {
+		[ "$(stat -c %u "/proc/$shell" 2>/dev/null)" = "$(id -u "$ALICE")" ] &&
+			[ "$(cat "/proc/$shell/comm" 2>/dev/null)" = bash ]
+	}
 	wait_for "alice's shell runs" is_bash
 }
 K=$ALICE/k

@@ -308,7 +308,7 @@ spawn() {
 	SPAWNED+=("$SPAWN")
 	# Wait until it runs as sleep with its final ids (setpriv execs it).
 	local i
-	for i in $(seq 1 200); do
+	for i in $(seq 1 3000); do
 		[ "$(cat "/proc/$SPAWN/comm" 2>/dev/null)" = sleep ] && break
 		sleep 0.01
 	done
