@@ -8,6 +8,7 @@
  * cpu/online and the count a program derives from either in agreement.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 
 #include "cgfs/procview.h"
 #include "cgfs/units.h"
+#include "procview_int.h"
 
 #define PROCESSOR "processor"
 #define PROCESSOR_LEN (sizeof(PROCESSOR) - 1)
@@ -109,18 +111,27 @@ int procview_online_render(unsigned n, char *buf, size_t size)
 
 /* ---- cpuinfo ---- */
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static int out_bytes(struct out *o, const char *s, size_t n)
+int procview_out_bytes(struct procview_out *o, const char *s, size_t n)
 {
 	if (o->len + n >= o->size)
 		return -ENOBUFS;
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
 	o->buf[o->len] = '\0';
+	return 0;
+}
+
+int procview_out_printf(struct procview_out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->size - o->len)
+		return -ENOBUFS;
+	o->len += (size_t)n;
 	return 0;
 }
 
@@ -182,7 +193,7 @@ static int block_at(const char *s, size_t *ret_len, int64_t *ret_cpu, size_t *re
 
 /* A kept block, its processor line's number (at num) saying index
  * instead; the rest of the line is the host's. */
-static int out_block(struct out *o, const char *s, size_t len, size_t num, unsigned index)
+static int out_block(struct procview_out *o, const char *s, size_t len, size_t num, unsigned index)
 {
 	char digits[16];
 	size_t end = num;
@@ -191,15 +202,15 @@ static int out_block(struct out *o, const char *s, size_t len, size_t num, unsig
 
 	while (s[end] >= '0' && s[end] <= '9')
 		end++;
-	res = out_bytes(o, s, num);
+	res = procview_out_bytes(o, s, num);
 	if (res == 0)
-		res = out_bytes(o, digits, (size_t)n);
-	return res < 0 ? res : out_bytes(o, s + end, len - end);
+		res = procview_out_bytes(o, digits, (size_t)n);
+	return res < 0 ? res : procview_out_bytes(o, s + end, len - end);
 }
 
 int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct procview_out o = { buf, size, 0 };
 	uint64_t bits[UNITS_CPU_WORDS]; /* the CPUs whose block is still to come */
 	size_t len, num = 0;
 	unsigned index = 0;
@@ -215,7 +226,7 @@ int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, s
 		if (res < 0)
 			return res;
 		if (cpu < 0)
-			res = out_bytes(&o, host, len);
+			res = procview_out_bytes(&o, host, len);
 		else if (bits[cpu / 64] & (UINT64_C(1) << (cpu % 64))) {
 			bits[cpu / 64] &= ~(UINT64_C(1) << (cpu % 64));
 			res = out_block(&o, host, len, num, index++);
@@ -239,24 +250,30 @@ static int scan_u64(const char **p, uint64_t *ret)
 	return res;
 }
 
-int procview_stat_start(const char *stat, uint64_t *ret_ticks)
+const char *procview_stat_field(const char *stat, int field)
 {
 	const char *p = strrchr(stat, ')');
+	int f;
+
+	if (!p || field < 3)
+		return NULL;
+	p++;
+	/* fields 3 to field - 1, each after one blank */
+	for (f = 3; f < field; f++) {
+		if (*p != ' ')
+			return NULL;
+		p += 1 + strcspn(p + 1, " \n");
+	}
+	return *p == ' ' ? p + 1 : NULL;
+}
+
+int procview_stat_start(const char *stat, uint64_t *ret_ticks)
+{
+	const char *p = procview_stat_field(stat, 22);
 	uint64_t t;
-	int field;
 
 	if (!p)
 		return -EIO;
-	p++;
-	/* fields 3 (state) to 21, each after one blank */
-	for (field = 3; field <= 21; field++) {
-		if (*p != ' ')
-			return -EIO;
-		p += 1 + strcspn(p + 1, " \n");
-	}
-	if (*p != ' ')
-		return -EIO;
-	p++;
 	if (scan_u64(&p, &t) < 0 || (*p != ' ' && *p != '\n' && *p))
 		return -EIO;
 	*ret_ticks = t;

@@ -17,6 +17,7 @@
 
 #include "cgfs/procview.h"
 #include "cgfs/units.h"
+#include "procview_int.h"
 
 #define SECTOR 512
 #define NSEC_PER_MSEC UINT64_C(1000000)
@@ -223,27 +224,6 @@ static bool disk_used(const struct procview_disk *disk)
 	return false;
 }
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static int out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int out_printf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		return -ENOBUFS;
-	o->len += (size_t)n;
-	return 0;
-}
-
 /* One disk's four numbers of a direction: completed, merged, sectors,
  * ms. */
 #define DIR_FMT " %llu %llu %llu %llu"
@@ -252,12 +232,12 @@ static int out_printf(struct out *o, const char *fmt, ...)
 		(unsigned long long)((disk)->bytes[i] / SECTOR),                    \
 		(unsigned long long)((disk)->ns[i] / NSEC_PER_MSEC)
 
-static int disk_line(struct out *o, const struct procview_disk *disk, const char *name,
+static int disk_line(struct procview_out *o, const struct procview_disk *disk, const char *name,
                      size_t len)
 {
 	uint64_t weighted = add_sat(add_sat(disk->ns[RD], disk->ns[WR]), disk->ns[DS]);
 
-	return out_printf(o, "%4u %7u %.*s" DIR_FMT DIR_FMT " 0 0 %llu" DIR_FMT " 0 0\n",
+	return procview_out_printf(o, "%4u %7u %.*s" DIR_FMT DIR_FMT " 0 0 %llu" DIR_FMT " 0 0\n",
 	                  disk->major, disk->minor, (int)len, name, DIR_ARGS(disk, RD),
 	                  DIR_ARGS(disk, WR), (unsigned long long)(weighted / NSEC_PER_MSEC),
 	                  DIR_ARGS(disk, DS));
@@ -266,7 +246,7 @@ static int disk_line(struct out *o, const struct procview_disk *disk, const char
 int procview_diskstats_render(const char *host, struct procview_disk *d, size_t n, char *buf,
                               size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct procview_out o = { buf, size, 0 };
 	struct procview_disk key, *disk;
 	const char *p, *tok, *name;
 	size_t len, namelen;

@@ -15,6 +15,7 @@
 
 #include "cgfs/procview.h"
 #include "cgfs/units.h"
+#include "procview_int.h"
 
 /* ---- swaps ---- */
 
@@ -99,27 +100,15 @@ static uint64_t to_ticks(uint64_t v, uint64_t per, unsigned long hz)
 
 int procview_task_state(const char *stat, char *ret_state, uint64_t *ret_threads)
 {
-	const char *p = strrchr(stat, ')');
+	const char *s = procview_stat_field(stat, 3), *p = procview_stat_field(stat, 20);
 	uint64_t n;
-	char state;
-	int field;
 
-	if (!p || p[1] != ' ' || !p[2] || p[2] == ' ' || p[2] == '\n')
+	/* the state: one letter, a blank after it */
+	if (!s || !p || !s[0] || s[0] == ' ' || s[0] == '\n' || s[1] != ' ')
 		return -EIO;
-	state = p[2];
-	p += 3;
-	/* fields 4 to 19, each after one blank */
-	for (field = 4; field <= 19; field++) {
-		if (*p != ' ')
-			return -EIO;
-		p += 1 + strcspn(p + 1, " \n");
-	}
-	if (*p != ' ')
-		return -EIO;
-	p++;
 	if (scan_num(&p, &n) < 0 || (*p != ' ' && *p != '\n' && *p))
 		return -EIO;
-	*ret_state = state;
+	*ret_state = s[0];
 	*ret_threads = n;
 	return 0;
 }
@@ -208,40 +197,19 @@ int procview_percpu_ticks(const char *text, const uint64_t *cpus, unsigned n, un
 	return 0;
 }
 
-struct out {
-	char *buf;
-	size_t size, len;
-};
-
-static int out_printf(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int out_printf(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->size - o->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->size - o->len)
-		return -ENOBUFS;
-	o->len += (size_t)n;
-	return 0;
-}
-
 static uint64_t add_sat(uint64_t a, uint64_t b)
 {
 	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
 /* One CPU line: name, then user, nice, system, idle and six zeros. */
-static int cpu_line(struct out *o, const char *name, uint64_t user, uint64_t system, uint64_t idle)
+static int cpu_line(struct procview_out *o, const char *name, uint64_t user, uint64_t system, uint64_t idle)
 {
-	return out_printf(o, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n", name, (unsigned long long)user,
+	return procview_out_printf(o, "%s %llu 0 %llu %llu 0 0 0 0 0 0\n", name, (unsigned long long)user,
 	                  (unsigned long long)system, (unsigned long long)idle);
 }
 
-static int cpu_lines(struct out *o, const struct procview_stat *s, uint64_t up)
+static int cpu_lines(struct procview_out *o, const struct procview_stat *s, uint64_t up)
 {
 	uint64_t user = 0, system = 0, idle = 0, busy, own;
 	char name[24];
@@ -287,7 +255,7 @@ static bool cpu_host_line(const char *p, size_t len)
 
 int procview_stat_render(const struct procview_stat *s, char *buf, size_t size)
 {
-	struct out o = { buf, size, 0 };
+	struct procview_out o = { buf, size, 0 };
 	uint64_t up, host_up, ticks, v;
 	const char *p, *keys[] = { "btime", "procs_running", "procs_blocked" };
 	unsigned found = 0, k;
@@ -313,7 +281,7 @@ int procview_stat_render(const struct procview_stat *s, char *buf, size_t size)
 		if (hit < 0)
 			return -EIO;
 		if (hit == 0) {
-			res = out_printf(&o, "%.*s%s", (int)len, p, p[len] == '\n' ? "\n" : "");
+			res = procview_out_printf(&o, "%.*s%s", (int)len, p, p[len] == '\n' ? "\n" : "");
 			continue;
 		}
 		k--;
@@ -322,7 +290,7 @@ int procview_stat_render(const struct procview_stat *s, char *buf, size_t size)
 			v = add_sat(v, (host_up - up) / 100);
 		else
 			v = k == 1 ? s->running : s->blocked;
-		res = out_printf(&o, "%s %llu\n", keys[k], (unsigned long long)v);
+		res = procview_out_printf(&o, "%s %llu\n", keys[k], (unsigned long long)v);
 	}
 	if (res < 0)
 		return res;

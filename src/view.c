@@ -7,6 +7,7 @@
  * index (nodeid.h), which must name the same file to the next server.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,20 +148,24 @@ static int online_read(const struct knob_io *io, char **ret)
 	return res;
 }
 
-int view_host_file(const struct knob_io *io, const char *path, size_t max, char **ret,
-                   size_t *ret_size)
+/* A file of the host's (host) or the group's in c's hierarchy, read
+ * into ever larger buffers from first up to max bytes; as
+ * view_host_file. */
+static int grow_read(const struct knob_io *io, bool host, enum cg_ctrl c, const char *path,
+                     size_t first, size_t max, char **ret, size_t *ret_size)
 {
 	size_t size;
 	char *buf;
 	int res;
 
-	if (!io->host_read)
+	if (host && !io->host_read)
 		return -ENOENT;
-	for (size = HOST_FILE_FIRST; size <= max; size *= 2) {
+	for (size = first; size <= max; size *= 2) {
 		buf = malloc(size);
 		if (!buf)
 			return -ENOMEM;
-		res = io->host_read(io->ctx, path, buf, size);
+		res = host ? io->host_read(io->ctx, path, buf, size)
+		           : io->read(io->ctx, c, path, buf, size);
 		if (res >= 0 && (size_t)res < size - 1) {
 			*ret = buf;
 			*ret_size = size;
@@ -171,6 +176,20 @@ int view_host_file(const struct knob_io *io, const char *path, size_t max, char 
 			return res;
 	}
 	return -EFBIG;
+}
+
+int view_host_file(const struct knob_io *io, const char *path, size_t max, char **ret,
+                   size_t *ret_size)
+{
+	return grow_read(io, true, 0, path, HOST_FILE_FIRST, max, ret, ret_size);
+}
+
+int view_group_file(const struct knob_io *io, enum cg_ctrl c, const char *file, size_t first,
+                    size_t max, char **ret)
+{
+	size_t size;
+
+	return grow_read(io, false, c, file, first, max, ret, &size);
 }
 
 /* The rendering is never longer than the host's text: blocks are left

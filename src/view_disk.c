@@ -41,28 +41,12 @@ static const struct v1_src {
 	  { "blkio.io_wait_time_recursive", "blkio.bfq.io_wait_time_recursive" }, false },
 };
 
-/* The group's file in c's hierarchy, however long up to GROUP_FILE_MAX,
- * into a malloc'd *ret; its length, -EFBIG beyond, or -errno. */
+/* The group's file in the io hierarchy, however long up to
+ * GROUP_FILE_MAX, into a malloc'd *ret; its length, -EFBIG beyond, or
+ * -errno. */
 static int group_file(const struct knob_io *io, const char *file, char **ret)
 {
-	size_t size;
-	char *buf;
-	int res;
-
-	for (size = GROUP_FILE_FIRST; size <= GROUP_FILE_MAX; size *= 2) {
-		buf = malloc(size);
-		if (!buf)
-			return -ENOMEM;
-		res = io->read(io->ctx, CTRL_IO, file, buf, size);
-		if (res >= 0 && (size_t)res < size - 1) {
-			*ret = buf;
-			return res;
-		}
-		free(buf);
-		if (res < 0)
-			return res;
-	}
-	return -EFBIG;
+	return view_group_file(io, CTRL_IO, file, GROUP_FILE_FIRST, GROUP_FILE_MAX, ret);
 }
 
 /* v2: io.stat's counters into d. */

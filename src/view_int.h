@@ -44,6 +44,11 @@ int view_walk_pids(struct view_walk *w);
 int view_host_file(const struct knob_io *io, const char *path, size_t max, char **ret,
                    size_t *ret_size);
 
+/* The group's file in c's hierarchy, as view_host_file reads the
+ * host's, from first bytes up to max. */
+int view_group_file(const struct knob_io *io, enum cg_ctrl c, const char *file, size_t first,
+                    size_t max, char **ret);
+
 /* proc/swaps and proc/stat. */
 int view_swaps_read(const struct knob_io *io, char **ret);
 int view_stat_read(const struct knob_io *io, char **ret);

@@ -60,6 +60,11 @@ int procview_cpuinfo_render(const char *host, const uint64_t *cpus, char *buf, s
  * blanks and parentheses itself). 0 or -EIO. */
 int procview_stat_start(const char *stat, uint64_t *ret_ticks);
 
+/* Where field (3 or more: 3 is the state) of /proc/PID/stat's text
+ * starts, counted after the command's last ')'; NULL for text the
+ * kernel does not print. */
+const char *procview_stat_field(const char *stat, int field);
+
 /* The CPU time a group has used, in microseconds: v1 cpuacct.usage
  * (nanoseconds), v2 the usage_usec line of cpu.stat. 0, -EIO, or
  * -EINVAL for a bad version. */
