@@ -42,6 +42,16 @@ trap remove_users EXIT
 
 total_ok=0
 total_fail=0
+# What failed, said again at the very end: CI shows only the tail.
+failures=()
+# note_failures WHAT OUT: the failed tests and "not ok" lines of OUT.
+note_failures() {
+	local line
+	while IFS= read -r line; do
+		failures+=("$1: $line")
+	done < <(grep -E '^ *[0-9]+/[0-9]+ .* (FAIL|TIMEOUT|UNEXPECTEDPASS|ERROR) ' "$2" 2>/dev/null
+		grep -E '^(# )?not ok ' "$2" 2>/dev/null | grep -v '# TODO' | head -n 20)
+}
 # build_dir DIR [MESON_OPTION...]: configures (once) and builds DIR.
 build_dir() {
 	local dir=$1
@@ -62,7 +72,7 @@ run_suite() {
 	fail=$(awk '/^(Fail|Timeout|Unexpected Pass):/ {s += $NF} END {print s + 0}' "$dir/suite.out")
 	total_ok=$((total_ok + ${ok:-0}))
 	total_fail=$((total_fail + fail))
-	[ -n "$ok" ] && [ "$fail" -eq 0 ]
+	[ -n "$ok" ] && [ "$fail" -eq 0 ] || { note_failures "$dir" "$dir/suite.out"; return 1; }
 }
 
 # count_stage TAG OUT WHAT: adds the last "TAG: N passed, M failed" line
@@ -73,13 +83,14 @@ count_stage() {
 	line=$(grep -E "^$1: [0-9]+ passed, [0-9]+ failed" "$2" | tail -n 1)
 	if [ -z "$line" ]; then
 		echo "$3 printed no result"
+		failures+=("$3 printed no result")
 		total_fail=$((total_fail + 1))
 		return 1
 	fi
 	read -r _ p _ f _ <<<"$line"
 	total_ok=$((total_ok + p))
 	total_fail=$((total_fail + f))
-	[ "$f" -eq 0 ]
+	[ "$f" -eq 0 ] || { note_failures "$1" "$2"; return 1; }
 }
 
 status=0
@@ -89,20 +100,23 @@ if layers=$(bash tools/layers.sh); then
 	total_ok=$((total_ok + 1))
 else
 	sed -n '/^layers: a cycle/,$p' <<<"$layers"
+	failures+=("layers: an include cycle")
 	total_fail=$((total_fail + 1))
 	status=1
 fi
 echo "== builds: plain, and AddressSanitizer + UBSan"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
-build_dir build-test || status=1
-build_dir build-asan -Db_sanitize=address,undefined -Db_lundef=false || status=1
+build_dir build-test || { failures+=("the plain build"); status=1; }
+build_dir build-asan -Db_sanitize=address,undefined -Db_lundef=false ||
+	{ failures+=("the ASan build"); status=1; }
 
 echo "== Debian package: dpkg-buildpackage and lintian (tools/deb.sh)"
 if bash tools/deb.sh build-test/deb 2>&1 | tee build-test/deb.out | tail -n 3 &&
    grep -q '^deb: .*\.deb$' build-test/deb.out; then
 	total_ok=$((total_ok + 1))
 else
+	failures+=("the Debian package (build-test/deb.out)")
 	total_fail=$((total_fail + 1))
 	status=1
 fi
@@ -155,6 +169,7 @@ remove_users
 for u in "${made_users[@]}"; do
 	if id -u "$u" >/dev/null 2>&1; then
 		echo "user $u, made by this run, is still there"
+		failures+=("user $u left")
 		total_fail=$((total_fail + 1))
 		status=1
 	fi
@@ -172,8 +187,13 @@ for m in $(test_mounts); do
 done
 if [ -n "$left$mnts" ]; then
 	echo "left behind by the tests: $left $mnts"
+	failures+=("left behind:$left $mnts")
 	total_fail=$((total_fail + 1))
 	status=1
+fi
+if [ ${#failures[@]} -gt 0 ]; then
+	echo "== what failed"
+	printf '%s\n' "${failures[@]}"
 fi
 echo "tests: $total_ok passed, $total_fail failed"
 exit $status
