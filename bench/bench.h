@@ -18,6 +18,7 @@
 
 #define TREE "daemon"       /* cgfs tree root: a passwd user every Debian has (no tree for root) */
 #define KNOB "memory_limit_mb"
+#define UNCACHED "memory_usage_mb" /* a knob the page cache does not serve */
 /* What the cases write to KNOB, and the same in the kernel's file. */
 #define KNOB_MB "512"
 #define KNOB_BYTES "536870912"

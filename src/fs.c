@@ -68,6 +68,11 @@ static void fs_init(void *userdata, struct fuse_conn_info *conn)
 	/* O_TRUNC arrives with open() instead of as a separate SETATTR. */
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	/* A cached limit's pages go when its attributes show a new size or
+	 * mtime (fs_file.c): a file kept open sees a value written since. */
+	if (conn->capable & FUSE_CAP_AUTO_INVAL_DATA)
+		conn->want |= FUSE_CAP_AUTO_INVAL_DATA;
+	conn->want &= ~FUSE_CAP_EXPLICIT_INVAL_DATA;
 }
 
 static void fs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)

@@ -10,6 +10,9 @@
 /* A reply of at most this much is copied on the stack before the open
  * file's lock is let go (reply_part); a longer one into the heap. */
 #define REPLY_COPY_MAX 4096
+/* A limit's value up to this long is served from the page cache: one
+ * page, filled by one read. */
+#define CACHED_VALUE_MAX 4096
 
 /* How many cgfs files uid may hold open: cgfs.conf's max_open_files for
  * the user of that uid ([user NAME] over [defaults]); -1 for none. The
@@ -175,6 +178,63 @@ static int open_check(struct fs *fs, const struct fuse_ctx *ctx, const struct nr
 	return 0;
 }
 
+/* A limit: a value that changes when it is written and is the same for
+ * every reader. Opened for reading, it is served from the kernel's page
+ * cache; every open checks the pages against the value (cached_open()). */
+bool knob_cached(const struct nref *ref)
+{
+	const struct knob *k;
+
+	if (ref->kind != NODE_KNOB)
+		return false;
+	k = &knob_table[ref->knob];
+	return k->kind == KNOB_VALUE && k->get && k->set;
+}
+
+/* Tells the kernel ino's attributes are stale: its next read asks for
+ * them (a new size, a new mtime that drops pages a file kept open
+ * holds). Only attributes: no page lock is waited for, so it is safe in
+ * any request. ENOENT: the kernel has no such inode, nothing to drop. */
+static void attr_stale(struct fs *fs, fuse_ino_t ino)
+{
+	int res;
+
+	if (!fs->se)
+		return;
+	res = fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+	if (res < 0 && res != -ENOENT)
+		log_debug("invalidation of node %#llx: %s", (unsigned long long)ino,
+		          strerror(-res));
+}
+
+static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                  char **buf);
+
+/* A limit opened for reading: the value is rendered now, and the open
+ * keeps the kernel's pages only if they hold just that (cache_open());
+ * else they are dropped as it opens, and the attributes are stale (the
+ * size may differ), so the reads that follow ask again. A value too long
+ * for a page, or one that cannot be read now, is read directly. */
+static void cached_open(fuse_req_t req, struct fs *fs, const struct nref *ref,
+                        struct fuse_file_info *fi)
+{
+	char *buf = NULL;
+	int res;
+
+	res = render(fs, ref, fuse_req_ctx(req), &buf);
+	if (res < 0 || res > CACHED_VALUE_MAX) {
+		free(buf);
+		fi->direct_io = 1;
+		fi->keep_cache = 0;
+		return;
+	}
+	fi->direct_io = 0;
+	fi->keep_cache = cache_open(ref->ino, buf, res);
+	free(buf);
+	if (!fi->keep_cache)
+		attr_stale(fs, ref->ino);
+}
+
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -198,9 +258,11 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	/* read(2) reaches fs_read() and a rendering of its own every time;
 	 * what splice(2) put in the page cache (fs_read()) is dropped at
-	 * every open. */
+	 * every open. A limit opened for reading is the exception. */
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
+	if (knob_cached(&ref) && (fi->flags & O_ACCMODE) == O_RDONLY)
+		cached_open(req, fs, &ref, fi);
 	if (fuse_reply_open(req, fi) != 0)
 		ofile_drop(fh_get(fs, fi->fh, true)); /* the kernel never got it */
 	return;
@@ -271,8 +333,10 @@ static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *
  * checked: the length of its content as ctx would read it now. The
  * kernel reads that many bytes through its page cache where it uses
  * one (see fs_read()), so it must be the true length. 0 for a file with
- * nothing to read (kill) or whose reading fails: the read says why. */
-off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx)
+ * nothing to read (kill) or whose reading fails: the read says why. A
+ * limit's mtime is set too (cache_attr()). */
+off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                struct timespec *mtime)
 {
 	char *buf = NULL;
 	int res;
@@ -280,8 +344,33 @@ off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ct
 	if (ref->kind == NODE_KNOB && knob_table[ref->knob].kind == KNOB_KILL)
 		return 0;
 	res = render_checked(fs, ref, ctx, &buf);
+	if (res >= 0 && knob_cached(ref))
+		cache_attr(ref->ino, buf, res, mtime);
 	free(buf);
 	return res < 0 ? 0 : res;
+}
+
+/* A read the kernel makes to fill a limit's pages: answered with a fresh
+ * rendering, which is recorded (cache_fill_end()) as what the pages may
+ * hold; a fill past the first page holds part of a value: unknown. */
+static void cached_fill(fuse_req_t req, struct fs *fs, const struct nref *ref, size_t start,
+                        size_t size)
+{
+	uint64_t ticket = cache_fill_begin(ref->ino);
+	char *fresh = NULL;
+	size_t n;
+	int res;
+
+	res = render(fs, ref, fuse_req_ctx(req), &fresh);
+	if (res < 0) {
+		fuse_reply_err(req, -res);
+		cache_fill_end(ref->ino, ticket, NULL, 0);
+		return;
+	}
+	n = start >= (size_t)res ? 0 : (size_t)res - start < size ? (size_t)res - start : size;
+	fuse_reply_buf(req, n ? fresh + start : NULL, n);
+	cache_fill_end(ref->ino, ticket, start ? NULL : fresh, res);
+	free(fresh);
 }
 
 /* What a read of an events file showed (text, or the -errno res), for
@@ -318,6 +407,10 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		res = -EINVAL;
 	if (res < 0) {
 		fuse_reply_err(req, -res);
+		return;
+	}
+	if (fi->lock_owner == 0 && knob_cached(&ref)) {
+		cached_fill(req, fs, &ref, start, size);
 		return;
 	}
 	if (of)
@@ -552,6 +645,12 @@ void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		res = node_same_group(fs, &ref);
 		if (res == 0)
 			res = knob_write(fs, req, ctx->uid, uid, ctx->pid, &ref, buf, size);
+		/* Before the writer has its answer, so that its next read,
+		 * through any file, shows what it wrote. */
+		if (res == 0 && knob_cached(&ref)) {
+			cache_changed(ino);
+			attr_stale(fs, ino);
+		}
 	} else if (ref.kind == NODE_VIEW) {
 		res = -EACCES; /* read-only for everyone, root too */
 	} else {

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cgfs/budget.h"
@@ -92,6 +93,23 @@ const char *entry_name(const struct nref *ref);
 int node_hold(const struct nref *ref);
 void node_forget(fuse_ino_t ino, uint64_t count);
 int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref);
+/* Limit knobs served from the kernel's page cache (fs_file.c), what the
+ * node's pages may hold. Whether an open may keep the pages, text being
+ * what it renders now. */
+bool cache_open(fuse_ino_t ino, const char *text, int len);
+/* Around a read the kernel makes to fill the pages: begin before the
+ * rendering (its ticket, 0 for no node), end once answered with what
+ * was answered (NULL: unknown). */
+uint64_t cache_fill_begin(fuse_ino_t ino);
+void cache_fill_end(fuse_ino_t ino, uint64_t ticket, const char *text, int len);
+/* This server has written the value: no open keeps the pages, and the
+ * file's mtime is now. */
+void cache_changed(fuse_ino_t ino);
+/* For an attribute reply with text the value now: the file's mtime,
+ * the time this server last saw it differ from what the pages hold (or
+ * first served it); false without a node. A new mtime makes the kernel
+ * drop the pages of a file still open (FUSE_CAP_AUTO_INVAL_DATA). */
+bool cache_attr(fuse_ino_t ino, const char *text, int len, struct timespec *mtime);
 
 /* fs_attr.c */
 int raw_stat(struct fs *fs, const struct nref *ref, struct stat *st,
@@ -138,7 +156,9 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse
 void fs_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
               struct fuse_file_info *fi);
 void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
-off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx);
+off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                struct timespec *mtime);
+bool knob_cached(const struct nref *ref);
 
 /* fs_poll.c */
 bool poll_is_events(const struct nref *ref);

@@ -27,6 +27,14 @@ struct node {
 	int depth;         /* 0 root, 1 tree root, 2.. groups */
 	uid_t owner;       /* the tree's owner (the administrator for the root) */
 	gid_t gid;
+	/* A limit knob served from the kernel's page cache (fs_file.c):
+	 * what its pages may hold, as far as this server knows. */
+	char *filled;      /* the last rendering a page-cache read was given, or NULL */
+	int filled_len;
+	uint64_t filled_ticket; /* that read's ticket (cache_fill_begin()) */
+	uint64_t tickets;  /* tickets given out */
+	unsigned fills;    /* page-cache reads being answered */
+	struct timespec mtime; /* the file's mtime: see cache_attr() */
 	struct node *next; /* hash chain */
 };
 
@@ -169,6 +177,7 @@ static int node_get(fuse_ino_t ino, struct nref *ref)
 
 static void node_free(struct node *n)
 {
+	free(n->filled);
 	free(n->path);
 	free(n->name);
 	free(n);
@@ -232,6 +241,11 @@ int node_hold(const struct nref *ref)
 	n->depth = ref->depth;
 	n->owner = ref->owner;
 	n->gid = ref->gid;
+	/* A file this server has not served yet may have pages an earlier
+	 * one left in the kernel: a new mtime makes the kernel drop them
+	 * when it next asks for the attributes (cache_attr()). */
+	if (!n->mtime.tv_sec)
+		clock_gettime(CLOCK_REALTIME, &n->mtime);
 	n->nlookup++;
 out:
 	pthread_mutex_unlock(&nodes_lock);
@@ -383,4 +397,100 @@ int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref)
 	if (res == -ESTALE)
 		res = node_recover(fs, ino, ref);
 	return res;
+}
+
+/* ---- limit knobs in the kernel's page cache ----
+ *
+ * The kernel fills a cached file's pages with what READ answers, and
+ * keeps them across opens only if OPEN says so (keep_cache). This server
+ * says so only when the value it renders at that open is the one the
+ * last page-cache read was given, and no such read is being answered:
+ * so the pages hold that value or nothing. Every fill takes a ticket
+ * before it renders; the rendering of the latest ticket is the one
+ * recorded, whatever order the fills end in. */
+
+static bool same_text(const char *a, int alen, const char *b, int blen)
+{
+	return a && alen == blen && memcmp(a, b, (size_t)alen) == 0;
+}
+
+bool cache_open(fuse_ino_t ino, const char *text, int len)
+{
+	struct node *n;
+	bool keep;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	keep = n && !n->fills && same_text(n->filled, n->filled_len, text, len);
+	pthread_mutex_unlock(&nodes_lock);
+	return keep;
+}
+
+uint64_t cache_fill_begin(fuse_ino_t ino)
+{
+	struct node *n;
+	uint64_t t = 0;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n) {
+		n->fills++;
+		t = ++n->tickets;
+	}
+	pthread_mutex_unlock(&nodes_lock);
+	return t;
+}
+
+void cache_fill_end(fuse_ino_t ino, uint64_t ticket, const char *text, int len)
+{
+	char *copy = NULL;
+	struct node *n;
+
+	if (text && len >= 0 && (copy = malloc((size_t)len + 1)))
+		memcpy(copy, text, (size_t)len);
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n && ticket) {
+		n->fills--;
+		if (ticket > n->filled_ticket) {
+			/* Without the text (an error, no memory) nothing is
+			 * known of the pages: no open keeps them. */
+			free(n->filled);
+			n->filled = copy;
+			n->filled_len = copy ? len : 0;
+			n->filled_ticket = ticket;
+			copy = NULL;
+		}
+	}
+	pthread_mutex_unlock(&nodes_lock);
+	free(copy);
+}
+
+void cache_changed(fuse_ino_t ino)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n) {
+		free(n->filled);
+		n->filled = NULL;
+		n->filled_ticket = n->tickets;
+		clock_gettime(CLOCK_REALTIME, &n->mtime);
+	}
+	pthread_mutex_unlock(&nodes_lock);
+}
+
+bool cache_attr(fuse_ino_t ino, const char *text, int len, struct timespec *mtime)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n && n->filled && !same_text(n->filled, n->filled_len, text, len))
+		clock_gettime(CLOCK_REALTIME, &n->mtime);
+	if (n)
+		*mtime = n->mtime;
+	pthread_mutex_unlock(&nodes_lock);
+	return n != NULL;
 }

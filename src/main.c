@@ -222,6 +222,7 @@ static int server_start(void *userdata, struct fuse_session *se, uint32_t epoch)
 	struct fs *fs = userdata;
 
 	fs->epoch = epoch;
+	fs->se = se;
 	server_session = se;
 	/* Requests allocate little and briefly: a malloc arena per thread
 	 * would mostly hold memory (measured: 0.7 MiB with 10,000 groups). */
@@ -366,6 +367,7 @@ int main(int argc, char *argv[])
 	fs.cache_timeout = 1.0;
 	fs.timeout = 1.0;
 	fs.epoch = 0;
+	fs.se = NULL;
 	/* Every server makes its own session from the same arguments. */
 	for (i = 0; i < args.argc; i++)
 		if (fuse_opt_add_arg(&server_args, args.argv[i]) != 0)

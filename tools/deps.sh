@@ -17,7 +17,8 @@ if [ "${1:-build}" = test ]; then
 	# bsdextrautils: col, for the man page checks; systemd:
 	# systemd-analyze verify of the unit (installing it does not make it
 	# PID 1); busybox-static: readers.sh reads with busybox's cat;
-	# sysstat: diskstats.sh reads a group's proc/diskstats with iostat.
+	# sysstat: diskstats.sh reads a group's proc/diskstats with iostat;
+	# util-linux-extra: cache.sh asks fincore which pages are cached.
 	# The guests' (tests/vm): installed here, not by the guests' own
 	# scripts, which tools/test.sh runs side by side. podman, runc, lxc,
 	# bubblewrap, systemd-container (nspawn): runtimes.sh runs real
@@ -26,6 +27,7 @@ if [ "${1:-build}" = test ]; then
 	want+=(libcmocka-dev passwd util-linux procps mandoc clang stress-ng lxcfs
 	      cgroup-tools python3 bsdextrautils systemd busybox-static
 	      qemu-system-x86 cpio xz-utils zstd kmod mmdebstrap libclang-rt-dev sysstat
+	      util-linux-extra
 	      podman runc lxc bubblewrap systemd-container catatonit uidmap)
 fi
 missing=()

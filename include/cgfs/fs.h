@@ -19,6 +19,9 @@ struct fs {
 	double cache_timeout; /* entry and attribute timeout while caching, seconds */
 	double timeout;       /* the one given now: cache_timeout or 0 */
 	uint32_t epoch;       /* this server's number: file handles carry it */
+	/* This server's session: it tells the kernel a cached limit's
+	 * attributes are stale (src/fs_file.c), itself. */
+	struct fuse_session *se;
 };
 
 extern const struct fuse_lowlevel_ops fs_ops;

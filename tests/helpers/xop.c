@@ -14,8 +14,10 @@
  *                                  with stay, then waits to be killed
  *   xop handoff UID GID F TEXT     a child with UID/GID opens F for writing and passes
  *                                  the descriptor (SCM_RIGHTS); xop writes TEXT through it
- *   xop after r|w F TEXT CMD...    opens F, runs CMD, then reads F (r: prints it after
- *                                  "OK") or writes TEXT (w) through the same descriptor
+ *   xop after r|R|w F TEXT CMD...  opens F, runs CMD, then reads F (r: prints it after
+ *                                  "OK") or writes TEXT (w) through the same descriptor;
+ *                                  R reads F whole once before CMD too (a descriptor read
+ *                                  again from the start)
  *   xop copy HOW F [CMD...]        opens F, runs CMD (if any), then reads all of F with
  *                                  HOW: sendfile (to a memfd), splice (through a
  *                                  pipe) or pread (7 bytes at a time, at explicit offsets),
@@ -226,6 +228,8 @@ static int do_after(const char *mode, const char *file, const char *text, char *
 	pid_t child;
 
 	if (fd < 0)
+		return report(-1);
+	if (*mode == 'R' && pread(fd, buf, sizeof(buf), 0) < 0)
 		return report(-1);
 	child = fork();
 	if (child == 0) {
@@ -679,7 +683,8 @@ int main(int argc, char **argv)
 		                   argc > 6 ? argv[6] : NULL);
 	if (!strcmp(op, "handoff") && argc == 6)
 		return do_handoff((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]), argv[4], argv[5]);
-	if (!strcmp(op, "after") && argc >= 6 && (!strcmp(argv[2], "r") || !strcmp(argv[2], "w")))
+	if (!strcmp(op, "after") && argc >= 6 &&
+	    (!strcmp(argv[2], "r") || !strcmp(argv[2], "R") || !strcmp(argv[2], "w")))
 		return do_after(argv[2], argv[3], argv[4], argv + 5);
 	if (!strcmp(op, "copy") && argc >= 4 &&
 	    (!strcmp(argv[2], "sendfile") || !strcmp(argv[2], "splice") || !strcmp(argv[2], "pread") ||

@@ -49,6 +49,9 @@ pass=0 fail=0
 export CGFS_FAULT_KILLS=8
 # The adversary runs 30 s here (60 on the host).
 export CGFS_ADVERSARY_SECONDS=30
+# cache.sh writes 30 values straight into the kernel's file (100 on the
+# host), and 10 each other way.
+export CGFS_CACHE_WRITES=30
 # The cgroup2 mount is the tests' own here: protect.sh remounts it
 # without memory_recursiveprot for a while.
 export CGFS_VM_OWN_CGROUP2=1

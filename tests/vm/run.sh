@@ -101,6 +101,8 @@ chmod u+s "$root$(readlink -f "$(type -P fusermount3)")" || die "cannot make fus
 copy_bin stress-ng free lxcfs || die "cannot copy stress-ng, free and lxcfs (tools/deps.sh test)"
 # diskstats.sh: the tools that read a group's proc/diskstats.
 copy_bin vmstat iostat || die "cannot copy vmstat and iostat (tools/deps.sh test)"
+# cache.sh: which pages of a file are cached.
+copy_bin fincore || die "cannot copy fincore (tools/deps.sh test)"
 for f in $(dpkg -L lxcfs 2>/dev/null | grep '/liblxcfs\.so$'); do
 	mkdir -p "$root$(dirname "$f")" && cp -L "$f" "$root$f" && copy_libs "$f" ||
 		die "cannot copy $f"

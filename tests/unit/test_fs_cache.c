@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+/* What a limit's pages may hold (src/fs_node.c, the cache_* calls that
+ * fs_file.c makes): an open keeps the pages only when the last fill gave
+ * just the value it renders and no fill is being answered; the latest
+ * fill by ticket is the one that counts; a write or an unknown fill
+ * forgets; the mtime moves when a value differs from the pages. No FUSE
+ * session: the node table alone. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "fs_int.h"
+
+#define INO 0x1234567ull
+
+static int setup(void **state)
+{
+	struct nref ref = { .ino = INO, .path = "alice/web", .kind = NODE_KNOB, .knob = 0 };
+
+	(void)state;
+	return node_hold(&ref);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	node_forget(INO, 1);
+	return 0;
+}
+
+static bool keeps(const char *text)
+{
+	return cache_open(INO, text, (int)strlen(text));
+}
+
+static void fill(const char *text)
+{
+	uint64_t t = cache_fill_begin(INO);
+
+	assert_true(t > 0);
+	cache_fill_end(INO, t, text, text ? (int)strlen(text) : 0);
+}
+
+static void test_no_node(void **state)
+{
+	(void)state;
+	assert_false(cache_open(INO + 1, "1\n", 2));
+	assert_int_equal(cache_fill_begin(INO + 1), 0);
+	cache_fill_end(INO + 1, 0, "1\n", 2); /* nothing, no crash */
+	cache_changed(INO + 1);
+}
+
+static void test_unfilled_never_kept(void **state)
+{
+	(void)state;
+	assert_false(keeps("512\n"));
+	assert_false(keeps(""));
+}
+
+static void test_kept_only_for_the_same_value(void **state)
+{
+	(void)state;
+	fill("512\n");
+	assert_true(keeps("512\n"));
+	assert_true(keeps("512\n"));
+	assert_false(keeps("256\n"));
+	assert_false(keeps("512"));
+	assert_false(keeps("5120\n"));
+	assert_false(keeps(""));
+}
+
+static void test_not_kept_while_filling(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	fill("512\n");
+	t = cache_fill_begin(INO);
+	assert_false(keeps("512\n"));
+	cache_fill_end(INO, t, "512\n", 4);
+	assert_true(keeps("512\n"));
+}
+
+static void test_latest_ticket_counts(void **state)
+{
+	uint64_t a, b;
+
+	(void)state;
+	a = cache_fill_begin(INO);
+	b = cache_fill_begin(INO);
+	assert_true(b > a);
+	cache_fill_end(INO, b, "new\n", 4);
+	assert_false(keeps("new\n")); /* a is still being answered */
+	cache_fill_end(INO, a, "old\n", 4);
+	assert_true(keeps("new\n"));
+	assert_false(keeps("old\n"));
+}
+
+static void test_unknown_fill_forgets(void **state)
+{
+	(void)state;
+	fill("512\n");
+	fill(NULL);
+	assert_false(keeps("512\n"));
+	fill("7\n");
+	assert_true(keeps("7\n"));
+}
+
+static void test_write_forgets_and_moves_mtime(void **state)
+{
+	struct timespec before, after;
+
+	(void)state;
+	fill("512\n");
+	assert_true(cache_attr(INO, "512\n", 4, &before));
+	cache_changed(INO);
+	assert_false(keeps("512\n"));
+	assert_true(cache_attr(INO, "512\n", 4, &after));
+	assert_true(after.tv_sec > before.tv_sec ||
+	            (after.tv_sec == before.tv_sec && after.tv_nsec > before.tv_nsec));
+	/* An earlier fill ending after the write does not bring it back. */
+	fill("9\n");
+	assert_true(keeps("9\n"));
+}
+
+static void test_attr_mtime(void **state)
+{
+	struct timespec a, b, c;
+
+	(void)state;
+	assert_false(cache_attr(INO + 1, "1\n", 2, &a));
+	assert_true(cache_attr(INO, "1\n", 2, &a));
+	assert_true(a.tv_sec > 0); /* set when the node was made */
+	fill("1\n");
+	assert_true(cache_attr(INO, "1\n", 2, &b));
+	assert_memory_equal(&a, &b, sizeof(a)); /* the same value: the same mtime */
+	assert_true(cache_attr(INO, "2\n", 2, &c));
+	assert_false(c.tv_sec == b.tv_sec && c.tv_nsec == b.tv_nsec);
+}
+
+static void test_ticket_of_a_write_outranks_older_fills(void **state)
+{
+	uint64_t t;
+
+	(void)state;
+	t = cache_fill_begin(INO);
+	cache_changed(INO);
+	cache_fill_end(INO, t, "old\n", 4); /* rendered before the write */
+	assert_false(keeps("old\n"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_no_node, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unfilled_never_kept, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_only_for_the_same_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_kept_while_filling, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_latest_ticket_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_fill_forgets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_forgets_and_moves_mtime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attr_mtime, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ticket_of_a_write_outranks_older_fills, setup,
+		                                teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
