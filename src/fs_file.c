@@ -212,27 +212,33 @@ static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *
 
 /* A limit opened for reading: the value is rendered now, and the open
  * keeps the kernel's pages only if they hold just that (cache_open());
- * else they are dropped as it opens, and the attributes are stale (the
- * size may differ), so the reads that follow ask again. A value too long
- * for a page, or one that cannot be read now, is read directly. */
-static void cached_open(fuse_req_t req, struct fs *fs, const struct nref *ref,
-                        struct fuse_file_info *fi)
+ * else they are dropped as it opens, and the attributes are stale, so a
+ * read(2) asks for them again. A value longer than the size the kernel
+ * has is -ESTALE: the kernel then looks the name up (which gives the
+ * size) and opens once more, as splice(2) and sendfile(2) never ask for
+ * the size themselves. A value too long for a page, or one that cannot
+ * be read now, is read directly. 0 or -ESTALE. */
+static int cached_open(fuse_req_t req, struct fs *fs, const struct nref *ref,
+                       struct fuse_file_info *fi)
 {
 	char *buf = NULL;
+	enum cache_verdict v;
 	int res;
 
 	res = render(fs, ref, fuse_req_ctx(req), &buf);
 	if (res < 0 || res > CACHED_VALUE_MAX) {
 		free(buf);
-		fi->direct_io = 1;
-		fi->keep_cache = 0;
-		return;
+		return 0;
 	}
-	fi->direct_io = 0;
-	fi->keep_cache = cache_open(ref->ino, buf, res);
+	v = cache_open(ref->ino, fuse_req_ctx(req)->pid, buf, res);
 	free(buf);
+	if (v == CACHE_RELOOK)
+		return -ESTALE;
+	fi->direct_io = 0;
+	fi->keep_cache = v == CACHE_KEEP;
 	if (!fi->keep_cache)
 		attr_stale(fs, ref->ino);
+	return 0;
 }
 
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -243,9 +249,16 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct nref ref = { .path = "?", .kind = NODE_DIR };
 	int res;
 
+	/* read(2) reaches fs_read() and a rendering of its own every time;
+	 * what splice(2) put in the page cache (fs_read()) is dropped at
+	 * every open. A limit opened for reading is the exception. */
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
 	res = node_lookup(fs, ino, &ref);
 	if (res == 0)
 		res = open_check(fs, ctx, &ref, fi->flags & O_ACCMODE);
+	if (res == 0 && knob_cached(&ref) && (fi->flags & O_ACCMODE) == O_RDONLY)
+		res = cached_open(req, fs, &ref, fi);
 	if (res == 0)
 		res = ofile_new(req, &of);
 	if (res < 0)
@@ -256,13 +269,6 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		res = -ENOMEM;
 		goto err;
 	}
-	/* read(2) reaches fs_read() and a rendering of its own every time;
-	 * what splice(2) put in the page cache (fs_read()) is dropped at
-	 * every open. A limit opened for reading is the exception. */
-	fi->direct_io = 1;
-	fi->keep_cache = 0;
-	if (knob_cached(&ref) && (fi->flags & O_ACCMODE) == O_RDONLY)
-		cached_open(req, fs, &ref, fi);
 	if (fuse_reply_open(req, fi) != 0)
 		ofile_drop(fh_get(fs, fi->fh, true)); /* the kernel never got it */
 	return;

@@ -94,9 +94,15 @@ int node_hold(const struct nref *ref);
 void node_forget(fuse_ino_t ino, uint64_t count);
 int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref);
 /* Limit knobs served from the kernel's page cache (fs_file.c), what the
- * node's pages may hold. Whether an open may keep the pages, text being
- * what it renders now. */
-bool cache_open(fuse_ino_t ino, const char *text, int len);
+ * node's pages may hold. What an open by pid does with the pages, text
+ * being what it renders now: keeps them; drops them; or, when the value
+ * is longer than the size the kernel has, is sent back (ESTALE) to look
+ * the name up again, which gives the size (the kernel retries the open
+ * once, with a lookup: that open is not sent back again). */
+enum cache_verdict { CACHE_KEEP, CACHE_DROP, CACHE_RELOOK };
+enum cache_verdict cache_open(fuse_ino_t ino, pid_t pid, const char *text, int len);
+/* The size an attribute reply about to be sent gives the kernel. */
+void cache_size(fuse_ino_t ino, off_t size);
 /* Around a read the kernel makes to fill the pages: begin before the
  * rendering (its ticket, 0 for no node), end once answered with what
  * was answered (NULL: unknown). */

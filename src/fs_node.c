@@ -34,6 +34,7 @@ struct node {
 	uint64_t filled_ticket; /* that read's ticket (cache_fill_begin()) */
 	uint64_t tickets;  /* tickets given out */
 	unsigned fills;    /* page-cache reads being answered */
+	long ksize;        /* the size the kernel has, as far as known; -1 unknown */
 	struct timespec mtime; /* the file's mtime: see cache_attr() */
 	struct node *next; /* hash chain */
 };
@@ -244,8 +245,10 @@ int node_hold(const struct nref *ref)
 	/* A file this server has not served yet may have pages an earlier
 	 * one left in the kernel: a new mtime makes the kernel drop them
 	 * when it next asks for the attributes (cache_attr()). */
-	if (!n->mtime.tv_sec)
+	if (!n->mtime.tv_sec) {
 		clock_gettime(CLOCK_REALTIME, &n->mtime);
+		n->ksize = -1;
+	}
 	n->nlookup++;
 out:
 	pthread_mutex_unlock(&nodes_lock);
@@ -414,16 +417,63 @@ static bool same_text(const char *a, int alen, const char *b, int blen)
 	return a && alen == blen && memcmp(a, b, (size_t)alen) == 0;
 }
 
-bool cache_open(fuse_ino_t ino, const char *text, int len)
+/* The openers told to look the name up again (pid, node), the latest
+ * RELOOK_MAX: the open that follows is that lookup's, and is not sent
+ * back a second time. */
+#define RELOOK_MAX 32
+static struct {
+	fuse_ino_t ino;
+	pid_t pid;
+} relooks[RELOOK_MAX];
+static unsigned relook_next;
+
+/* Whether (ino, pid) was sent back to look up; forgets it (nodes_lock
+ * held). */
+static bool relooked(fuse_ino_t ino, pid_t pid)
 {
+	unsigned i;
+
+	for (i = 0; i < RELOOK_MAX; i++) {
+		if (relooks[i].ino == ino && relooks[i].pid == pid) {
+			relooks[i].ino = 0;
+			return true;
+		}
+	}
+	return false;
+}
+
+enum cache_verdict cache_open(fuse_ino_t ino, pid_t pid, const char *text, int len)
+{
+	enum cache_verdict v = CACHE_DROP;
 	struct node *n;
-	bool keep;
 
 	pthread_mutex_lock(&nodes_lock);
 	n = node_find_locked(ino);
-	keep = n && !n->fills && same_text(n->filled, n->filled_len, text, len);
+	if (!n) {
+		v = CACHE_DROP;
+	} else if (len > n->ksize && !relooked(ino, pid)) {
+		/* The kernel would read it no further than the size it
+		 * has: the opener looks the name up again first. */
+		relooks[relook_next].ino = ino;
+		relooks[relook_next].pid = pid;
+		relook_next = (relook_next + 1) % RELOOK_MAX;
+		v = CACHE_RELOOK;
+	} else if (!n->fills && same_text(n->filled, n->filled_len, text, len)) {
+		v = CACHE_KEEP;
+	}
 	pthread_mutex_unlock(&nodes_lock);
-	return keep;
+	return v;
+}
+
+void cache_size(fuse_ino_t ino, off_t size)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n)
+		n->ksize = (long)size;
+	pthread_mutex_unlock(&nodes_lock);
 }
 
 uint64_t cache_fill_begin(fuse_ino_t ino)
@@ -452,6 +502,9 @@ void cache_fill_end(fuse_ino_t ino, uint64_t ticket, const char *text, int len)
 	n = node_find_locked(ino);
 	if (n && ticket) {
 		n->fills--;
+		/* A shorter answer than the size cut the kernel's size. */
+		if (copy && len < n->ksize)
+			n->ksize = len;
 		if (ticket > n->filled_ticket) {
 			/* Without the text (an error, no memory) nothing is
 			 * known of the pages: no open keeps them. */

@@ -3,8 +3,9 @@
  * fs_file.c makes): an open keeps the pages only when the last fill gave
  * just the value it renders and no fill is being answered; the latest
  * fill by ticket is the one that counts; a write or an unknown fill
- * forgets; the mtime moves when a value differs from the pages. No FUSE
- * session: the node table alone. */
+ * forgets; the mtime moves when a value differs from the pages; a value
+ * longer than the size the kernel has sends its opener back to look the
+ * name up, once. No FUSE session: the node table alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,13 +16,17 @@
 #include "fs_int.h"
 
 #define INO 0x1234567ull
+#define PID 4242
 
 static int setup(void **state)
 {
 	struct nref ref = { .ino = INO, .path = "alice/web", .kind = NODE_KNOB, .knob = 0 };
 
 	(void)state;
-	return node_hold(&ref);
+	if (node_hold(&ref) < 0)
+		return -1;
+	cache_size(INO, 4096); /* the kernel has room for every value below */
+	return 0;
 }
 
 static int teardown(void **state)
@@ -31,9 +36,14 @@ static int teardown(void **state)
 	return 0;
 }
 
+static enum cache_verdict open_by(pid_t pid, const char *text)
+{
+	return cache_open(INO, pid, text, (int)strlen(text));
+}
+
 static bool keeps(const char *text)
 {
-	return cache_open(INO, text, (int)strlen(text));
+	return open_by(PID, text) == CACHE_KEEP;
 }
 
 static void fill(const char *text)
@@ -47,7 +57,7 @@ static void fill(const char *text)
 static void test_no_node(void **state)
 {
 	(void)state;
-	assert_false(cache_open(INO + 1, "1\n", 2));
+	assert_int_equal(cache_open(INO + 1, PID, "1\n", 2), CACHE_DROP);
 	assert_int_equal(cache_fill_begin(INO + 1), 0);
 	cache_fill_end(INO + 1, 0, "1\n", 2); /* nothing, no crash */
 	cache_changed(INO + 1);
@@ -68,7 +78,9 @@ static void test_kept_only_for_the_same_value(void **state)
 	assert_true(keeps("512\n"));
 	assert_false(keeps("256\n"));
 	assert_false(keeps("512"));
-	assert_false(keeps("5120\n"));
+	/* Longer than the fill, which cut the kernel's size to 4. */
+	assert_int_equal(open_by(PID + 100, "5120\n"), CACHE_RELOOK);
+	assert_int_equal(open_by(PID + 100, "5120\n"), CACHE_DROP);
 	assert_false(keeps(""));
 }
 
@@ -152,6 +164,42 @@ static void test_ticket_of_a_write_outranks_older_fills(void **state)
 	assert_false(keeps("old\n"));
 }
 
+static void test_longer_than_the_kernel_has(void **state)
+{
+	(void)state;
+	cache_size(INO, 4);
+	fill("512\n");
+	assert_true(keeps("512\n"));
+	assert_int_equal(open_by(PID, "256\n"), CACHE_DROP); /* as long: no lookup */
+	assert_int_equal(open_by(PID, "12345\n"), CACHE_RELOOK);
+	assert_int_equal(open_by(PID + 1, "12345\n"), CACHE_RELOOK);
+	/* Each opener's retry is let through, once. */
+	assert_int_equal(open_by(PID, "12345\n"), CACHE_DROP);
+	assert_int_equal(open_by(PID + 1, "12345\n"), CACHE_DROP);
+	assert_int_equal(open_by(PID, "12345\n"), CACHE_RELOOK);
+	/* The lookup gave the size. */
+	cache_size(INO, 6);
+	assert_int_equal(open_by(PID + 2, "12345\n"), CACHE_DROP);
+	fill("12345\n");
+	assert_int_equal(open_by(PID + 2, "12345\n"), CACHE_KEEP);
+	/* A shorter fill cut the kernel's size. */
+	fill("7\n");
+	assert_int_equal(open_by(PID + 3, "7\n"), CACHE_KEEP);
+	assert_int_equal(open_by(PID + 3, "12345\n"), CACHE_RELOOK);
+}
+
+static void test_size_unknown_looks_up(void **state)
+{
+	struct nref ref = { .ino = INO + 7, .path = "alice/db", .kind = NODE_KNOB, .knob = 0 };
+
+	(void)state;
+	assert_int_equal(node_hold(&ref), 0);
+	assert_int_equal(cache_open(INO + 7, PID, "1\n", 2), CACHE_RELOOK);
+	cache_size(INO + 7, 2);
+	assert_int_equal(cache_open(INO + 7, PID + 9, "1\n", 2), CACHE_DROP);
+	node_forget(INO + 7, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +213,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_attr_mtime, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ticket_of_a_write_outranks_older_fills, setup,
 		                                teardown),
+		cmocka_unit_test_setup_teardown(test_longer_than_the_kernel_has, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_size_unknown_looks_up, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
