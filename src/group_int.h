@@ -148,8 +148,9 @@ struct move_ctx {
  * below it in one hierarchy; returns how many it saw, or -errno. */
 int for_each_pid(int base_fd, const char *path, void (*fn)(void *arg, pid_t pid), void *arg);
 /* Counts the threads at and below path in the primary hierarchy, whose
- * directory must have inode ino, as loadavg_src.count does (the thread
- * lists: v1 tasks, v2 cgroup.threads; each thread's state from /proc). */
+ * directory must have inode ino (0: any), as loadavg_src.count does
+ * (the thread lists: v1 tasks, v2 cgroup.threads; each thread's state
+ * from /proc). */
 int group_load_now(const struct cgroot *r, const char *path, ino_t ino, unsigned limit,
                    struct loadavg_now *ret);
 /* A for_each_pid() callback: moves pid to the leaf of a struct move_ctx. */

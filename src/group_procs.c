@@ -110,7 +110,7 @@ static int load_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *na
 	struct stat st;
 
 	(void)w, (void)name, (void)data;
-	if (pdfd < 0 && (fstat(dfd, &st) < 0 || st.st_ino != lw->ino))
+	if (pdfd < 0 && lw->ino && (fstat(dfd, &st) < 0 || st.st_ino != lw->ino))
 		return -ESTALE;
 	if (now->looks >= lw->limit)
 		return LOAD_CUT;
