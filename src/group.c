@@ -352,15 +352,16 @@ static int gio_loadavg(void *ctx, struct procview_loadavg *ret)
 	return res < 0 ? res : loadavg_get(&src, g->path, st.st_ino, &now, ret);
 }
 
-/* The counts alone (proc/stat's): no history, so no inode to check the
- * path against (a stat(2) and an fstat(2) a read saved). */
-static int gio_load_now(void *ctx, unsigned *ret_running, unsigned *ret_blocked)
+/* proc/stat's counts and pids in one walk: no history, so no inode to
+ * check the path against (a stat(2) and an fstat(2) a read saved). */
+static int gio_load_now(void *ctx, void (*fn)(void *arg, pid_t pid, const uint64_t *start),
+                        void *arg, unsigned *ret_running, unsigned *ret_blocked)
 {
 	const struct gio *g = ctx;
 	struct loadavg_now now;
-	int res = group_load_now(g->r, g->path, 0, LOADAVG_READ_LOOKS, &now);
+	int res = group_load_pids(g->r, g->path, LOADAVG_READ_LOOKS, fn, arg, &now);
 
-	if (res == 0) {
+	if (res >= 0) {
 		*ret_running = now.running;
 		*ret_blocked = now.uninterruptible;
 	}

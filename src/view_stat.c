@@ -143,9 +143,7 @@ int view_stat_read(const struct knob_io *io, char **ret)
 		                     : -ENOMEM;
 	}
 	if (res == 0)
-		res = view_walk_pids(&w);
-	if (res >= 0 && io->load_now)
-		res = io->load_now(io->ctx, &running, &blocked);
+		res = view_walk_pids_load(&w, &running, &blocked);
 	/* the host's uptime after the walk: no process starts after it */
 	if (res >= 0)
 		res = io->host_read(io->ctx, HOST_UPTIME, uptime, sizeof(uptime));

@@ -162,21 +162,70 @@ static int stat_host_read(void *ctx, const char *path, char *buf, size_t size)
 	return -ENOENT;
 }
 
-static int stat_load_now(void *ctx, unsigned *ret_running, unsigned *ret_blocked)
+/* As the server's walk: every pid, the start of the even ones as read
+ * already (their main threads'), the odd ones' left to the caller. */
+static int stat_load_now(void *ctx, void (*fn)(void *arg, pid_t pid, const uint64_t *start),
+                         void *arg, unsigned *ret_running, unsigned *ret_blocked)
 {
+	uint64_t start;
+	unsigned i;
+
 	(void)ctx;
+	for (i = 1; i <= npids; i++) {
+		start = 1000000u - i;
+		fn(arg, (pid_t)i, i % 2 == 0 ? &start : NULL);
+	}
 	*ret_running = 2;
 	*ret_blocked = 1;
-	return 0;
+	return (int)npids;
+}
+
+static int stat_host_read_pids(void *ctx, const char *path, char *buf, size_t size)
+{
+	return strncmp(path, "/proc/", 6) == 0 && path[6] >= '0' && path[6] <= '9'
+		       ? fake_host_read(ctx, path, buf, size)
+		       : stat_host_read(ctx, path, buf, size);
 }
 
 static const struct knob_io stat_io = {
 	.version = stat_version,
 	.read = stat_read,
-	.host_read = stat_host_read,
+	.host_read = stat_host_read_pids,
 	.pids = fake_pids,
 	.load_now = stat_load_now,
 };
+
+/* The walk with load_now: the oldest of the first VIEW_PIDS_LOOKS, a
+ * start given not read again, the counts load_now's. */
+static void walk_load(unsigned n, pid_t g, uint64_t want_start, unsigned want_reads)
+{
+	struct view_walk w = { &stat_io, 0, 0 };
+	unsigned running = 9, blocked = 9;
+
+	npids = n;
+	gone = g;
+	reads = 0;
+	assert_int_equal(view_walk_pids_load(&w, &running, &blocked), (int)n);
+	assert_int_equal(w.start, want_start);
+	assert_int_equal(reads, want_reads);
+	assert_int_equal(running, 2);
+	assert_int_equal(blocked, 1);
+}
+
+static void test_walk_load(void **state)
+{
+	(void)state;
+	/* 10 pids: the 5 odd ones read */
+	walk_load(10, 0, 1000000 - 10, 5);
+	walk_load(0, 0, PROCVIEW_NONE, 0);
+	/* the oldest (10) given; 9, read, gone meanwhile */
+	walk_load(10, 9, 1000000 - 10, 5);
+	/* the oldest (9) gone: the oldest given, 8 */
+	walk_load(9, 9, 1000000 - 8, 5);
+	/* the bound holds for the starts given too: the oldest of the
+	 * first VIEW_PIDS_LOOKS, half of them read */
+	walk_load(VIEW_PIDS_LOOKS + 100, 0, 1000000 - VIEW_PIDS_LOOKS, VIEW_PIDS_LOOKS / 2);
+}
 
 /* proc/stat with n possible CPUs of ns each: its cpu0 line as want. */
 static void stat_of(unsigned n, const char *ns, const char *want_cpu0)
@@ -239,6 +288,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_all),
 		cmocka_unit_test(test_walk_bound),
+		cmocka_unit_test(test_walk_load),
 		cmocka_unit_test(test_stat_percpu_short),
 		cmocka_unit_test(test_stat_percpu_long),
 		cmocka_unit_test(test_stat_percpu_beyond),
