@@ -135,31 +135,47 @@ static int gio_exists(void *ctx, enum cg_ctrl c, const char *file)
 	return on;
 }
 
-/* /proc/meminfo (read on every meminfo read) stays open: a pread at
- * offset 0 makes seq_file generate the text afresh, and opening and
- * closing it cost a third of a read. */
-static int host_read_held(const char *path, char *buf, size_t size)
-{
-	static atomic_int meminfo_fd = -1;
-	int fd = atomic_load(&meminfo_fd), none = -1;
+/* The host files a view reads at every read of its own (proc/meminfo
+ * and proc/swaps /proc/meminfo, proc/stat /proc/stat and /proc/uptime,
+ * proc/uptime /proc/uptime) stay open: a pread at offset 0 makes
+ * seq_file generate the text afresh, and opening and closing them cost
+ * a third of a read. */
+static const char *const held_paths[] = { "/proc/meminfo", "/proc/stat", "/proc/uptime" };
+static atomic_int held_fds[] = { -1, -1, -1 };
 
-	if (fd < 0) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		if (!atomic_compare_exchange_strong(&meminfo_fd, &none, fd)) {
-			close(fd);
-			fd = none;
-		}
+_Static_assert(sizeof(held_paths) / sizeof(held_paths[0]) ==
+               sizeof(held_fds) / sizeof(held_fds[0]), "one fd per held path");
+
+/* The held fd of host path i (held_paths), opened at its first read;
+ * or -errno. */
+static int held_fd(size_t i)
+{
+	int fd = atomic_load(&held_fds[i]), none = -1;
+
+	if (fd >= 0)
+		return fd;
+	fd = open(held_paths[i], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!atomic_compare_exchange_strong(&held_fds[i], &none, fd)) {
+		close(fd);
+		fd = none;
 	}
-	return cgfile_read(fd, buf, size);
+	return fd;
 }
 
 static int gio_host_read(void *ctx, const char *path, char *buf, size_t size)
 {
+	size_t i;
+	int fd;
+
 	(void)ctx;
-	if (size > 0 && strcmp(path, "/proc/meminfo") == 0)
-		return host_read_held(path, buf, size);
+	for (i = 0; size > 0 && i < sizeof(held_paths) / sizeof(held_paths[0]); i++) {
+		if (strcmp(path, held_paths[i]) != 0)
+			continue;
+		fd = held_fd(i);
+		return fd < 0 ? fd : cgfile_read(fd, buf, size);
+	}
 	return cgfile_read_at(AT_FDCWD, path, buf, size);
 }
 
@@ -336,13 +352,16 @@ static int gio_loadavg(void *ctx, struct procview_loadavg *ret)
 	return res < 0 ? res : loadavg_get(&src, g->path, st.st_ino, &now, ret);
 }
 
-static int gio_load_now(void *ctx, unsigned *ret_running, unsigned *ret_blocked)
+/* proc/stat's counts and pids in one walk: no history, so no inode to
+ * check the path against (a stat(2) and an fstat(2) a read saved). */
+static int gio_load_now(void *ctx, void (*fn)(void *arg, pid_t pid, const uint64_t *start),
+                        void *arg, unsigned *ret_running, unsigned *ret_blocked)
 {
+	const struct gio *g = ctx;
 	struct loadavg_now now;
-	struct stat st;
-	int res = load_read(ctx, &st, &now);
+	int res = group_load_pids(g->r, g->path, LOADAVG_READ_LOOKS, fn, arg, &now);
 
-	if (res == 0) {
+	if (res >= 0) {
 		*ret_running = now.running;
 		*ret_blocked = now.uninterruptible;
 	}

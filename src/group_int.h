@@ -148,8 +148,17 @@ struct move_ctx {
  * below it in one hierarchy; returns how many it saw, or -errno. */
 int for_each_pid(int base_fd, const char *path, void (*fn)(void *arg, pid_t pid), void *arg);
 /* Counts the threads at and below path in the primary hierarchy, whose
- * directory must have inode ino, as loadavg_src.count does (the thread
- * lists: v1 tasks, v2 cgroup.threads; each thread's state from /proc). */
+ * directory must have inode ino (0: any), as loadavg_src.count does
+ * (the thread lists: v1 tasks, v2 cgroup.threads; each thread's state
+ * from /proc). */
+/* As group_load_now (any inode), and in the same walk as for_each_pid
+ * on the primary hierarchy: fn (NULL: none) for every pid listed, with
+ * the start of the process (procview_stat_start) where the walk has
+ * read it as a thread's (the pid listed among the threads of the same
+ * cgroup, within limit), else NULL. How many pids, or -errno. */
+int group_load_pids(const struct cgroot *r, const char *path, unsigned limit,
+                    void (*fn)(void *arg, pid_t pid, const uint64_t *start), void *arg,
+                    struct loadavg_now *ret);
 int group_load_now(const struct cgroot *r, const char *path, ino_t ino, unsigned limit,
                    struct loadavg_now *ret);
 /* A for_each_pid() callback: moves pid to the leaf of a struct move_ctx. */

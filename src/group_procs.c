@@ -69,19 +69,34 @@ int for_each_pid(int base_fd, const char *path,
 
 /* ---- load ---- */
 
-struct load_walk {
-	ino_t ino;
-	unsigned limit;
-	const char *file; /* the thread list */
-	struct loadavg_now *now;
-};
-
 /* /proc/TID/stat fits. */
 #define THREAD_STAT_MAX 1024
 /* Where the walk stops at its limit (not a walk_tree result otherwise). */
 #define LOAD_CUT 2
 
-static void load_thread(struct loadavg_now *now, long tid)
+/* A thread the walk read in the cgroup at hand, and its start. */
+struct thread_start {
+	pid_t tid;
+	uint64_t start;
+};
+
+struct load_walk {
+	ino_t ino;        /* the group's directory's; 0: any */
+	unsigned limit;
+	const char *file; /* the thread list */
+	struct loadavg_now *now;
+	/* group_load_pids': the pids too (else the walk stops at the limit) */
+	bool pids;
+	void (*fn)(void *arg, pid_t pid, const uint64_t *start);
+	void *arg;
+	int n;            /* pids listed */
+	struct thread_start *read; /* the cgroup's threads read, by tid */
+	size_t nread, max;
+};
+
+/* Counts thread tid in now; its start (field 22) into *ret_start (NULL:
+ * not wanted): true where it was read. */
+static bool load_thread(struct loadavg_now *now, long tid, uint64_t *ret_start)
 {
 	char path[40], text[THREAD_STAT_MAX], state;
 	uint64_t threads;
@@ -90,9 +105,9 @@ static void load_thread(struct loadavg_now *now, long tid)
 	snprintf(path, sizeof(path), "/proc/%ld/stat", tid);
 	/* gone meanwhile: not counted */
 	if (cgfile_read_at(AT_FDCWD, path, text, sizeof(text)) <= 0)
-		return;
+		return false;
 	if (procview_task_state(text, &state, &threads) < 0)
-		return;
+		return false;
 	now->threads++;
 	if ((unsigned long)tid > now->last)
 		now->last = (unsigned long)tid;
@@ -100,52 +115,142 @@ static void load_thread(struct loadavg_now *now, long tid)
 		now->running++;
 	else if (state == 'D')
 		now->uninterruptible++;
+	return ret_start && procview_stat_start(text, ret_start) == 0;
 }
 
-static int load_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name, char **data)
+static int by_tid(const void *a, const void *b)
 {
-	struct load_walk *lw = arg;
+	pid_t x = ((const struct thread_start *)a)->tid, y = ((const struct thread_start *)b)->tid;
+
+	return (x > y) - (x < y);
+}
+
+/* Keeps tid's start for the cgroup's pids; one not kept (no memory) is
+ * read again as a pid. */
+static void keep_start(struct load_walk *lw, long tid, uint64_t start)
+{
+	size_t max = lw->max ? lw->max * 2 : 64;
+	struct thread_start *v;
+
+	if (lw->nread == lw->max) {
+		v = realloc(lw->read, max * sizeof(*v));
+		if (!v)
+			return;
+		lw->read = v;
+		lw->max = max;
+	}
+	lw->read[lw->nread++] = (struct thread_start){ (pid_t)tid, start };
+}
+
+/* The cgroup's threads, up to the limit; their starts kept where the
+ * pids are wanted. */
+static void load_threads(struct load_walk *lw, int dfd)
+{
 	struct loadavg_now *now = lw->now;
 	char *buf = NULL, *line, *save = NULL;
-	struct stat st;
+	uint64_t start;
 
-	(void)w, (void)name, (void)data;
-	if (pdfd < 0 && (fstat(dfd, &st) < 0 || st.st_ino != lw->ino))
-		return -ESTALE;
-	if (now->looks >= lw->limit)
-		return LOAD_CUT;
+	if (now->looks >= lw->limit) {
+		now->cut = true;
+		return;
+	}
 	now->looks++;
 	if (cgfile_read_alloc_at(dfd, lw->file, PROCS_FILE_MAX, &buf) < 0)
-		return 0; /* removed meanwhile */
+		return; /* removed meanwhile */
 	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		long tid = strtol(line, NULL, 10);
 
 		if (tid <= 0)
 			continue;
 		if (now->looks >= lw->limit) {
-			free(buf);
-			return LOAD_CUT;
+			now->cut = true;
+			break;
 		}
-		load_thread(now, tid);
+		if (load_thread(now, tid, lw->fn ? &start : NULL))
+			keep_start(lw, tid, start);
 	}
 	free(buf);
+	if (lw->nread > 1)
+		qsort(lw->read, lw->nread, sizeof(*lw->read), by_tid);
+}
+
+/* The cgroup's pids, as pids_in lists them, each with its start where
+ * load_threads read it. */
+static void load_pids(struct load_walk *lw, int dfd)
+{
+	char *buf = NULL, *line, *save = NULL;
+	struct thread_start key, *hit;
+
+	if (cgfile_read_alloc_at(dfd, "cgroup.procs", PROCS_FILE_MAX, &buf) < 0)
+		return;
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		long v = strtol(line, NULL, 10);
+
+		if (v <= 0)
+			continue;
+		lw->n++;
+		if (!lw->fn)
+			continue;
+		key.tid = (pid_t)v;
+		hit = lw->nread ? bsearch(&key, lw->read, lw->nread, sizeof(key), by_tid) : NULL;
+		lw->fn(lw->arg, (pid_t)v, hit ? &hit->start : NULL);
+	}
+	free(buf);
+}
+
+static int load_pre(void *arg, struct walk *w, int pdfd, int dfd, const char *name, char **data)
+{
+	struct load_walk *lw = arg;
+	struct stat st;
+
+	(void)w, (void)name, (void)data;
+	if (pdfd < 0 && lw->ino && (fstat(dfd, &st) < 0 || st.st_ino != lw->ino))
+		return -ESTALE;
+	lw->nread = 0;
+	if (!lw->now->cut)
+		load_threads(lw, dfd);
+	if (!lw->pids)
+		return lw->now->cut ? LOAD_CUT : 0;
+	load_pids(lw, dfd);
 	return 0;
+}
+
+/* The walk of group_load_now (pids false) or group_load_pids: how many
+ * pids, or -errno. */
+static int load_walk(const struct cgroot *r, const char *path, struct load_walk *lw,
+                     struct loadavg_now *ret)
+{
+	static const struct walk_ops ops = { load_pre, NULL };
+	const struct cg_hier *h = primary(r);
+	struct loadavg_now now = { 0 };
+	int res;
+
+	lw->file = h->version == 1 ? "tasks" : "cgroup.threads";
+	lw->now = &now;
+	res = walk_tree(h->base_fd, path, false, &ops, lw);
+	free(lw->read);
+	if (res < 0)
+		return res;
+	*ret = now;
+	return lw->n;
 }
 
 int group_load_now(const struct cgroot *r, const char *path, ino_t ino, unsigned limit,
                    struct loadavg_now *ret)
 {
-	static const struct walk_ops ops = { load_pre, NULL };
-	const struct cg_hier *h = primary(r);
-	struct loadavg_now now = { 0 };
-	struct load_walk lw = { ino, limit, h->version == 1 ? "tasks" : "cgroup.threads", &now };
-	int res = walk_tree(h->base_fd, path, false, &ops, &lw);
+	struct load_walk lw = { .ino = ino, .limit = limit };
+	int res = load_walk(r, path, &lw, ret);
 
-	if (res < 0)
-		return res;
-	now.cut = res == LOAD_CUT;
-	*ret = now;
-	return 0;
+	return res < 0 ? res : 0;
+}
+
+int group_load_pids(const struct cgroot *r, const char *path, unsigned limit,
+                    void (*fn)(void *arg, pid_t pid, const uint64_t *start), void *arg,
+                    struct loadavg_now *ret)
+{
+	struct load_walk lw = { .limit = limit, .pids = true, .fn = fn, .arg = arg };
+
+	return load_walk(r, path, &lw, ret);
 }
 
 void move_one(void *arg, pid_t pid)

@@ -220,8 +220,9 @@ static int cpuinfo_read(const struct knob_io *io, char **ret)
 /* ---- uptime ---- */
 
 /* A pid recycled meanwhile is a younger process: the oldest stays the
- * oldest. One that has gone is passed over. */
-static void oldest_one(void *arg, pid_t pid)
+ * oldest. One that has gone is passed over. start: the process's, read
+ * already (NULL: read here). */
+static void oldest_start(void *arg, pid_t pid, const uint64_t *start)
 {
 	struct view_walk *w = arg;
 	char path[40], text[STAT_TEXT_MAX];
@@ -230,11 +231,21 @@ static void oldest_one(void *arg, pid_t pid)
 	if (w->seen >= VIEW_PIDS_LOOKS)
 		return;
 	w->seen++;
+	if (start) {
+		if (*start < w->start)
+			w->start = *start;
+		return;
+	}
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	if (w->io->host_read(w->io->ctx, path, text, sizeof(text)) <= 0)
 		return;
 	if (procview_stat_start(text, &t) == 0 && t < w->start)
 		w->start = t;
+}
+
+static void oldest_one(void *arg, pid_t pid)
+{
+	oldest_start(arg, pid, NULL);
 }
 
 int view_walk_pids(struct view_walk *w)
@@ -244,6 +255,21 @@ int view_walk_pids(struct view_walk *w)
 	if (!w->io->host_read || !w->io->pids)
 		return -ENOENT;
 	return w->io->pids(w->io->ctx, oldest_one, w);
+}
+
+int view_walk_pids_load(struct view_walk *w, unsigned *ret_running, unsigned *ret_blocked)
+{
+	int res;
+
+	*ret_running = *ret_blocked = 0;
+	if (!w->io->load_now || !w->io->host_read)
+		return view_walk_pids(w);
+	w->start = PROCVIEW_NONE;
+	w->seen = 0;
+	res = w->io->load_now(w->io->ctx, oldest_start, w, ret_running, ret_blocked);
+	if (res < 0)
+		*ret_running = *ret_blocked = 0;
+	return res;
 }
 
 /* The CPU time the group has used, PROCVIEW_NONE where no hierarchy

@@ -39,6 +39,13 @@ struct view_walk {
  * (-ENOENT where io cannot list them). */
 int view_walk_pids(struct view_walk *w);
 
+/* As view_walk_pids, and the group's threads in state R and D into
+ * *ret_running and *ret_blocked (io's load_now), in one walk where io
+ * has load_now (a process whose /proc/PID/stat the walk read as its
+ * main thread's is not read again); else view_walk_pids, with counts
+ * of 0. */
+int view_walk_pids_load(struct view_walk *w, unsigned *ret_running, unsigned *ret_blocked);
+
 /* The host file at path, however long up to max bytes, into a malloc'd
  * *ret of *ret_size bytes; its length, -EFBIG beyond max, or -errno. */
 int view_host_file(const struct knob_io *io, const char *path, size_t max, char **ret,

@@ -43,28 +43,52 @@ int view_swaps_read(const struct knob_io *io, char **ret)
 #define PERCPU_USER_V1 "cpuacct.usage_percpu_user"
 #define PERCPU_SYS_V1 "cpuacct.usage_percpu_sys"
 #define CPU_STAT_V2 "cpu.stat"
-/* A usage_percpu file: 21 bytes a possible CPU at most. */
+/* A usage_percpu file: 21 bytes a possible CPU at most. It is read into
+ * a buffer of PERCPU_TEXT_FIRST bytes (enough for some 190 CPUs),
+ * doubled until it fits: a buffer the size of the bound would be an
+ * mmap(2) and a munmap(2) of its own at each read (main.c's fixed
+ * M_MMAP_THRESHOLD), the munmap a TLB flush of every CPU the server
+ * runs on. */
+#define PERCPU_TEXT_FIRST 4096
 #define PERCPU_TEXT_MAX (1u << 20)
 #define STAT_TEXT_MAX 1024
 #define UPTIME_TEXT_MAX 64
+
+/* The group's v1 file into *text (*size bytes, doubled as needed, up to
+ * PERCPU_TEXT_MAX); its length, -ENOENT where it is longer than that. */
+static int percpu_read(const struct knob_io *io, const char *file, char **text, size_t *size)
+{
+	char *bigger;
+	int res;
+
+	for (;;) {
+		res = io->read(io->ctx, CTRL_CPUACCT, file, *text, *size);
+		if (res < 0 || (size_t)res < *size - 1)
+			return res;
+		if (*size >= PERCPU_TEXT_MAX)
+			return -ENOENT;
+		bigger = malloc(*size * 2);
+		if (!bigger)
+			return -ENOMEM;
+		free(*text);
+		*text = bigger;
+		*size *= 2;
+	}
+}
 
 /* v1's time per CPU seen, from the per-CPU files; -ENOENT where the
  * kernel has none (before 4.7) or one is longer than its bound. */
 static int percpu_v1(const struct knob_io *io, const uint64_t *bits, unsigned n, unsigned long hz,
                      uint64_t *user, uint64_t *system)
 {
-	char *text = malloc(PERCPU_TEXT_MAX);
-	int res = text ? io->read(io->ctx, CTRL_CPUACCT, PERCPU_USER_V1, text, PERCPU_TEXT_MAX)
-	               : -ENOMEM;
+	size_t size = PERCPU_TEXT_FIRST;
+	char *text = malloc(size);
+	int res = text ? percpu_read(io, PERCPU_USER_V1, &text, &size) : -ENOMEM;
 
-	if (res >= (int)PERCPU_TEXT_MAX - 1)
-		res = -ENOENT;
 	if (res >= 0)
 		res = procview_percpu_ticks(text, bits, n, hz, user);
 	if (res >= 0)
-		res = io->read(io->ctx, CTRL_CPUACCT, PERCPU_SYS_V1, text, PERCPU_TEXT_MAX);
-	if (res >= (int)PERCPU_TEXT_MAX - 1)
-		res = -ENOENT;
+		res = percpu_read(io, PERCPU_SYS_V1, &text, &size);
 	if (res >= 0)
 		res = procview_percpu_ticks(text, bits, n, hz, system);
 	free(text);
@@ -119,9 +143,7 @@ int view_stat_read(const struct knob_io *io, char **ret)
 		                     : -ENOMEM;
 	}
 	if (res == 0)
-		res = view_walk_pids(&w);
-	if (res >= 0 && io->load_now)
-		res = io->load_now(io->ctx, &running, &blocked);
+		res = view_walk_pids_load(&w, &running, &blocked);
 	/* the host's uptime after the walk: no process starts after it */
 	if (res >= 0)
 		res = io->host_read(io->ctx, HOST_UPTIME, uptime, sizeof(uptime));

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "cgfs/layout.h"
@@ -63,8 +64,13 @@ struct knob_io {
 	int (*pids)(void *ctx, void (*fn)(void *arg, pid_t pid), void *arg);
 	/* Optional (NULL: -ENOENT): how many of the group's threads (and
 	 * its subgroups') are runnable (R) and in uninterruptible sleep (D)
-	 * now, of at most LOADAVG_READ_LOOKS looked at; 0 or -errno. */
-	int (*load_now)(void *ctx, unsigned *ret_running, unsigned *ret_blocked);
+	 * now, of at most LOADAVG_READ_LOOKS looked at; and in the same
+	 * walk, as pids does, fn (NULL: none) for every pid of the group
+	 * and the groups below it, with the start of the process (field 22
+	 * of its /proc/PID/stat) where the walk has just read it as a
+	 * thread's, else NULL. How many pids, or -errno. */
+	int (*load_now)(void *ctx, void (*fn)(void *arg, pid_t pid, const uint64_t *start),
+	                void *arg, unsigned *ret_running, unsigned *ret_blocked);
 	/* Optional (NULL: -ENOENT): the group's load (view's loadavg): its
 	 * threads now and its averages as the sampler keeps them; 0 or
 	 * -errno. */

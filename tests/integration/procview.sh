@@ -287,6 +287,18 @@ gu=$(cut -d. -f1 "$MNT/$G/proc/uptime")
 h2=$(host_now)
 assert_eq "stat: btime + uptime is now ($h1 <= $gb + $gu <= $h2 + 1)" yes \
 	"$([ $((gb + gu)) -ge $((h1 - 1)) ] && [ $((gb + gu)) -le $((h2 + 1)) ] && echo yes || echo no)"
+# btime_now WHAT DIR: DIR's stat btime + its uptime is now, as above:
+# stat's walk (threads and pids at once) finds the oldest process that
+# uptime's (pids alone) does
+btime_now() {
+	local h1 gb gu h2
+	h1=$(host_now)
+	gb=$(stat_field "$2/proc/stat" btime 2)
+	gu=$(cut -d. -f1 "$2/proc/uptime")
+	h2=$(host_now)
+	assert_eq "stat: $1: btime + uptime is now ($h1 <= $gb + $gu <= $h2 + 1)" yes \
+		"$([ $((gb + gu)) -ge $((h1 - 1)) ] && [ $((gb + gu)) -le $((h2 + 1)) ] && echo yes || echo no)"
+}
 assert_eq "stat: btime is later than the host's (its process is younger than the boot)" yes \
 	"$([ "$gb" -gt "$(awk '$1 == "btime" { print $2 }' /proc/stat)" ] && echo yes || echo no)"
 assert_eq "stat: an empty group runs nothing" "0 0" \
@@ -357,6 +369,7 @@ time.sleep(1000)' &
 			"$(stat_field "$MNT/$G/frozen/proc/stat" procs_blocked 2)"
 	fi
 	assert_op "alice thaws it" OK as "$ALICE" "$XOP" write "$MNT/$G/frozen/freeze" 0
+	btime_now "a process of 4 threads" "$MNT/$G/frozen"
 	assert_eq "stat: thawed sleeping threads are not blocked" 0 \
 		"$(stat_field "$MNT/$G/frozen/proc/stat" procs_blocked 2)"
 	kill "$THR" 2>/dev/null
@@ -379,6 +392,7 @@ time.sleep(1000)' &
 			"$(stat_field "$MNT/$G/flood/proc/stat" procs_blocked 2)"
 		assert_eq "loadavg: 1101 threads: 1022 counted" "0/1022" \
 			"$(cut -d' ' -f4 "$MNT/$G/flood/proc/loadavg")"
+		btime_now "1101 threads, 1022 counted" "$MNT/$G/flood"
 		assert_op "alice thaws it" OK as "$ALICE" "$XOP" write "$MNT/$G/flood/freeze" 0
 		kill "$FLOOD" 2>/dev/null
 		wait "$FLOOD" 2>/dev/null
@@ -401,6 +415,7 @@ for p in "${MANY[@]}"; do echo "$p"; done | as "$ALICE" sh -c "while read p; do 
 	ok "alice moves 40 processes in" || not_ok "alice moves 40 processes in"
 assert_eq "stat: 40 sleeping processes: none running" 0 \
 	"$(stat_field "$MNT/$G/many/proc/stat" procs_running 2)"
+btime_now "40 processes" "$MNT/$G/many"
 # processes exit while it is read, over and over
 ( for p in "${MANY[@]}"; do kill "$p" 2>/dev/null; sleep 0.02; done ) &
 KILLER=$!
