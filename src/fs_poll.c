@@ -17,10 +17,15 @@
  * hold its one watch, charged to the opener of the first poller's file,
  * and no user but root is charged more than POLL_WATCH_USER new
  * watches. A user who polls more groups than that has the rest looked
- * at every tick; the others' pollers still get watches. A look reads a few files, and on v1 two per cgroup
- * below the group (users choose how many): the looks of every
- * POLL_TICK_MS together take at most POLL_BUDGET_US of this thread's
- * time, and those due beyond wait for the next round, in turn.
+ * at every tick; the others' pollers still get watches. A group has
+ * watches on all its v2 files or on none (a change of an unwatched one
+ * would go unseen).
+ *
+ * A look reads a few files, and on v1 two per cgroup below the group
+ * (users choose how many): the looks of every POLL_TICK_MS together
+ * take at most POLL_BUDGET_US of this thread's time, those after a
+ * kernel notification first, and those due beyond wait for the next
+ * round, in turn.
  *
  * The wake-up (FUSE_NOTIFY_POLL) is written to the device from this
  * thread directly: the kernel handles it under its connection's spinlock
@@ -136,18 +141,18 @@ static void wake_thread(void)
 		log_debug("cannot wake the poll thread: %s", strerror(errno));
 }
 
-/* Entry i lets go of its watches; the last holder of one removes it
+/* Entry e lets go of its watches; the last holder of one removes it
  * (inotify gives one wd per file and instance, shared). */
-static void pent_unwatch(size_t i)
+static void pent_unwatch(struct pent *e)
 {
 	size_t f;
 
 	for (f = 0; f < POLL_FILES; f++) {
-		if (P.v[i].wd[f] < 0)
+		if (e->wd[f] < 0)
 			continue;
-		if (wshare_release(&P.ws, P.v[i].wd[f], P.v[i].uid))
-			inotify_rm_watch(P.ifd, P.v[i].wd[f]);
-		P.v[i].wd[f] = -1;
+		if (wshare_release(&P.ws, e->wd[f], e->uid))
+			inotify_rm_watch(P.ifd, e->wd[f]);
+		e->wd[f] = -1;
 	}
 }
 
@@ -156,7 +161,7 @@ static struct fuse_pollhandle *pent_del(size_t i)
 {
 	struct fuse_pollhandle *ph = P.v[i].ph;
 
-	pent_unwatch(i);
+	pent_unwatch(&P.v[i]);
 	free(P.v[i].ref);
 	free(P.v[i].seen);
 	P.v[i] = P.v[--P.n];
@@ -188,52 +193,73 @@ static void no_room(const struct pent *e, size_t f)
 		          POLL_TICK_MS);
 }
 
-/* Watches the group's v2 events files, within the total and the share
- * of e's user (beyond them, a watch other pollers hold is joined still);
- * a group with none is looked at every tick. */
+/* A watch for e on its group's file f at path p, within the total and
+ * the share of e's user (beyond them, a watch other pollers hold is
+ * joined still): its wd (*fresh if it is new), or -1 (said why). */
+static int pent_watch_file(const struct pent *e, size_t f, const char *p, bool *fresh)
+{
+	bool room = wshare_room(&P.ws, e->uid);
+	int wd;
+
+	if (!room && !watched_by_other(e, f)) {
+		no_room(e, f);
+		return -1;
+	}
+	wd = inotify_add_watch(P.ifd, p, IN_MODIFY);
+	if (wd < 0) {
+		log_debug("no watch on /%s/%s (%s): looked at every %d ms", e->ref->path,
+		          poll_files[f].file, strerror(errno), POLL_TICK_MS);
+		return -1;
+	}
+	*fresh = !wshare_known(&P.ws, wd);
+	/* A new watch beyond the share: the path named a new group's file
+	 * since the others' watch was taken. */
+	if ((*fresh && !room) || wshare_hold(&P.ws, wd, e->uid) < 0) {
+		if (*fresh)
+			inotify_rm_watch(P.ifd, wd);
+		no_room(e, f);
+		return -1;
+	}
+	return wd;
+}
+
+/* Watches the group's v2 events files, all or none (an unwatched one's
+ * change would go unseen); a group with none is looked at every tick. */
 static void pent_watch(struct pent *e)
 {
 	const struct cgroot *r = P.fs->root;
+	bool fail = false, fresh[POLL_FILES] = { false };
 	char p[PATH_MAX];
-	bool room;
 	size_t f;
-	int h, n, wd;
+	int h, n;
 
 	for (f = 0; f < POLL_FILES; f++) {
 		h = r->by_ctrl[poll_files[f].ctrl];
 		if (P.ifd < 0 || h < 0 || r->h[h].version != 2)
 			continue;
-		room = wshare_room(&P.ws, e->uid);
-		if (!room && !watched_by_other(e, f)) {
-			no_room(e, f);
-			continue;
-		}
 		n = snprintf(p, sizeof(p), "/proc/self/fd/%d/%s/%s", r->h[h].base_fd, e->ref->path,
 		             poll_files[f].file);
+		if (fail) {
+			log_debug("no watch on /%s/%s: its group's other file has none; "
+			          "looked at every %d ms",
+			          e->ref->path, poll_files[f].file, POLL_TICK_MS);
+			continue;
+		}
 		if (n < 0 || (size_t)n >= sizeof(p))
-			continue;
-		wd = inotify_add_watch(P.ifd, p, IN_MODIFY);
-		if (wd < 0) {
-			log_debug("no watch on /%s/%s (%s): looked at every %d ms", e->ref->path,
-			          poll_files[f].file, strerror(errno), POLL_TICK_MS);
-			continue;
-		}
-		if (wshare_known(&P.ws, wd)) {
-			if (wshare_hold(&P.ws, wd, e->uid) == 0)
-				e->wd[f] = wd;
-			continue;
-		}
-		/* A new watch: the path may name a new group's file since the
-		 * others' watch was taken. */
-		if (!room || wshare_hold(&P.ws, wd, e->uid) < 0) {
-			inotify_rm_watch(P.ifd, wd);
-			no_room(e, f);
-			continue;
-		}
-		e->wd[f] = wd;
-		log_debug("watch %d on /%s/%s for uid %u, %zu charged to it", wd, e->ref->path,
-		          poll_files[f].file, (unsigned)e->uid, wshare_charged(&P.ws, e->uid));
+			e->wd[f] = -1; /* not under PATH_MAX: cannot be */
+		else
+			e->wd[f] = pent_watch_file(e, f, p, &fresh[f]);
+		fail = e->wd[f] < 0;
 	}
+	if (fail) {
+		pent_unwatch(e);
+		return;
+	}
+	for (f = 0; f < POLL_FILES; f++)
+		if (fresh[f])
+			log_debug("watch %d on /%s/%s for uid %u, %zu charged to it", e->wd[f],
+			          e->ref->path, poll_files[f].file, (unsigned)e->uid,
+			          wshare_charged(&P.ws, e->uid));
 }
 
 static bool pent_watched(const struct pent *e)
