@@ -11,10 +11,21 @@
  * counter or a state in it changes, which is IN_MODIFY on the file, as
  * for transient groups (watch_auto.c). A group without such a watch (v1,
  * the hosts' hybrid layout, or beyond the watch budget) is looked at
- * every POLL_TICK_MS. A look reads a few files, and on v1 two per cgroup
- * below the group (users choose how many): the looks of every
- * POLL_TICK_MS together take at most POLL_BUDGET_US of this thread's
- * time, and those due beyond wait for the next round, in turn.
+ * every POLL_TICK_MS.
+ *
+ * The watch budget is shared fairly (fs_wshare.h): all pollers of a file
+ * hold its one watch, charged to the opener of the first poller's file,
+ * and no user but root is charged more than POLL_WATCH_USER new
+ * watches. A user who polls more groups than that has the rest looked
+ * at every tick; the others' pollers still get watches. A group has
+ * watches on all its v2 files or on none (a change of an unwatched one
+ * would go unseen).
+ *
+ * A look reads a few files, and on v1 two per cgroup below the group
+ * (users choose how many): the looks of every POLL_TICK_MS together
+ * take at most POLL_BUDGET_US of this thread's time, those after a
+ * kernel notification first, and those due beyond wait for the next
+ * round, in turn.
  *
  * The wake-up (FUSE_NOTIFY_POLL) is written to the device from this
  * thread directly: the kernel handles it under its connection's spinlock
@@ -29,13 +40,16 @@
 
 #include "cgfs/knobs.h"
 #include "fs_int.h"
+#include "fs_wshare.h"
 
 /* v1 and unwatched groups: looked at every POLL_TICK_MS; the looks take
  * at most POLL_BUDGET_US per POLL_TICK_MS (5% of a CPU). */
 #define POLL_TICK_MS 250
 #define POLL_BUDGET_US 12500
-/* inotify watches on events files, at most. */
+/* inotify watches on events files, at most, and the new ones a user
+ * (root excepted) may be charged: 128, 64 groups with both files. */
 #define POLL_WATCH_MAX 1024
+#define POLL_WATCH_USER (POLL_WATCH_MAX / 8)
 #define POLL_EVENT_BUF 4096
 /* The two v2 files behind events, the sources of its wake-ups. */
 #define POLL_FILES 2
@@ -53,6 +67,7 @@ struct pent {
 	uint64_t fh;
 	struct fuse_pollhandle *ph;
 	uint64_t gen;       /* which registration of fh this is */
+	uid_t uid;          /* the file's opener, charged for new watches */
 	struct nref *ref;   /* its file */
 	char *seen;         /* the content when it began to wait (poll_seen) */
 	int wd[POLL_FILES]; /* the watches of its group's v2 files, or -1 */
@@ -65,8 +80,8 @@ static struct {
 	struct pent *v;
 	size_t n, cap;
 	uint64_t gen;
-	size_t nwatch;
-	size_t next; /* where the next round of looks starts */
+	struct wshare ws; /* the watches, and whom they are charged to */
+	size_t next[2]; /* where the next looks start: watched, the others */
 	int ifd, efd;
 	bool running;
 	bool stopping;
@@ -126,30 +141,18 @@ static void wake_thread(void)
 		log_debug("cannot wake the poll thread: %s", strerror(errno));
 }
 
-/* Whether another entry than i shares watch wd (inotify gives one wd
- * per file and instance). */
-static bool wd_shared(size_t i, int wd)
-{
-	size_t j, f;
-
-	for (j = 0; j < P.n; j++)
-		for (f = 0; j != i && f < POLL_FILES; f++)
-			if (P.v[j].wd[f] == wd)
-				return true;
-	return false;
-}
-
-static void pent_unwatch(size_t i)
+/* Entry e lets go of its watches; the last holder of one removes it
+ * (inotify gives one wd per file and instance, shared). */
+static void pent_unwatch(struct pent *e)
 {
 	size_t f;
 
 	for (f = 0; f < POLL_FILES; f++) {
-		if (P.v[i].wd[f] < 0)
+		if (e->wd[f] < 0)
 			continue;
-		if (!wd_shared(i, P.v[i].wd[f]))
-			inotify_rm_watch(P.ifd, P.v[i].wd[f]);
-		P.v[i].wd[f] = -1;
-		P.nwatch--;
+		if (wshare_release(&P.ws, e->wd[f], e->uid))
+			inotify_rm_watch(P.ifd, e->wd[f]);
+		e->wd[f] = -1;
 	}
 }
 
@@ -158,37 +161,105 @@ static struct fuse_pollhandle *pent_del(size_t i)
 {
 	struct fuse_pollhandle *ph = P.v[i].ph;
 
-	pent_unwatch(i);
+	pent_unwatch(&P.v[i]);
 	free(P.v[i].ref);
 	free(P.v[i].seen);
 	P.v[i] = P.v[--P.n];
 	return ph;
 }
 
-/* Watches the group's v2 events files, within the budget; a group with
- * none is looked at every tick. */
+/* Whether an entry other than e holds a watch on its group's file f. */
+static bool watched_by_other(const struct pent *e, size_t f)
+{
+	size_t j;
+
+	for (j = 0; j < P.n; j++)
+		if (&P.v[j] != e && P.v[j].wd[f] >= 0 && strcmp(P.v[j].ref->path, e->ref->path) == 0)
+			return true;
+	return false;
+}
+
+/* Says why e's file f has no watch: beyond the total or e's share. */
+static void no_room(const struct pent *e, size_t f)
+{
+	if (P.ws.nw >= P.ws.max)
+		log_debug("no watch on /%s/%s for uid %u: all %zu are in use; looked at every %d ms",
+		          e->ref->path, poll_files[f].file, (unsigned)e->uid, P.ws.max,
+		          POLL_TICK_MS);
+	else
+		log_debug("no watch on /%s/%s for uid %u: its share of %zu is in use; "
+		          "looked at every %d ms",
+		          e->ref->path, poll_files[f].file, (unsigned)e->uid, P.ws.share,
+		          POLL_TICK_MS);
+}
+
+/* A watch for e on its group's file f at path p, within the total and
+ * the share of e's user (beyond them, a watch other pollers hold is
+ * joined still): its wd (*fresh if it is new), or -1 (said why). */
+static int pent_watch_file(const struct pent *e, size_t f, const char *p, bool *fresh)
+{
+	bool room = wshare_room(&P.ws, e->uid);
+	int wd;
+
+	if (!room && !watched_by_other(e, f)) {
+		no_room(e, f);
+		return -1;
+	}
+	wd = inotify_add_watch(P.ifd, p, IN_MODIFY);
+	if (wd < 0) {
+		log_debug("no watch on /%s/%s (%s): looked at every %d ms", e->ref->path,
+		          poll_files[f].file, strerror(errno), POLL_TICK_MS);
+		return -1;
+	}
+	*fresh = !wshare_known(&P.ws, wd);
+	/* A new watch beyond the share: the path named a new group's file
+	 * since the others' watch was taken. */
+	if ((*fresh && !room) || wshare_hold(&P.ws, wd, e->uid) < 0) {
+		if (*fresh)
+			inotify_rm_watch(P.ifd, wd);
+		no_room(e, f);
+		return -1;
+	}
+	return wd;
+}
+
+/* Watches the group's v2 events files, all or none (an unwatched one's
+ * change would go unseen); a group with none is looked at every tick. */
 static void pent_watch(struct pent *e)
 {
 	const struct cgroot *r = P.fs->root;
+	bool fail = false, fresh[POLL_FILES] = { false };
 	char p[PATH_MAX];
 	size_t f;
 	int h, n;
 
 	for (f = 0; f < POLL_FILES; f++) {
 		h = r->by_ctrl[poll_files[f].ctrl];
-		if (P.ifd < 0 || h < 0 || r->h[h].version != 2 || P.nwatch >= POLL_WATCH_MAX)
+		if (P.ifd < 0 || h < 0 || r->h[h].version != 2)
 			continue;
 		n = snprintf(p, sizeof(p), "/proc/self/fd/%d/%s/%s", r->h[h].base_fd, e->ref->path,
 		             poll_files[f].file);
-		if (n < 0 || (size_t)n >= sizeof(p))
+		if (fail) {
+			log_debug("no watch on /%s/%s: its group's other file has none; "
+			          "looked at every %d ms",
+			          e->ref->path, poll_files[f].file, POLL_TICK_MS);
 			continue;
-		e->wd[f] = inotify_add_watch(P.ifd, p, IN_MODIFY);
-		if (e->wd[f] >= 0)
-			P.nwatch++;
+		}
+		if (n < 0 || (size_t)n >= sizeof(p))
+			e->wd[f] = -1; /* not under PATH_MAX: cannot be */
 		else
-			log_debug("no watch on /%s/%s (%s): looked at every %d ms", e->ref->path,
-			          poll_files[f].file, strerror(errno), POLL_TICK_MS);
+			e->wd[f] = pent_watch_file(e, f, p, &fresh[f]);
+		fail = e->wd[f] < 0;
 	}
+	if (fail) {
+		pent_unwatch(e);
+		return;
+	}
+	for (f = 0; f < POLL_FILES; f++)
+		if (fresh[f])
+			log_debug("watch %d on /%s/%s for uid %u, %zu charged to it", e->wd[f],
+			          e->ref->path, poll_files[f].file, (unsigned)e->uid,
+			          wshare_charged(&P.ws, e->uid));
 }
 
 static bool pent_watched(const struct pent *e)
@@ -231,34 +302,39 @@ static void pent_look(size_t i, uint64_t now)
 	}
 }
 
-/* Looks at the due entries, from where the last round stopped, for at
- * most POLL_BUDGET_US per POLL_TICK_MS. Returns the ms until the next
- * is due, or -1 for none. */
+/* Looks at the due entries, for at most POLL_BUDGET_US per
+ * POLL_TICK_MS: first those with a watch (their files changed: as many
+ * as there are watches, and a user's as many as their share), then those
+ * looked at every tick, each from where the last round stopped. So the
+ * many groups a user has beyond their share wait their turn, not the
+ * watched ones of others. Returns the ms until the next is due, or -1
+ * for none. */
 static int poll_look(uint64_t now)
 {
 	static uint64_t round_end, spent;
 	uint64_t t0;
 	uint64_t next = 0;
-	size_t k, i;
+	size_t k, i, pass;
 
 	pthread_mutex_lock(&P.lock);
 	if (now >= round_end) {
 		round_end = now + POLL_TICK_MS;
 		spent = 0;
 	}
-	for (k = 0; k < P.n; k++) {
-		i = (P.next + k) % P.n;
-		if (!P.v[i].due || P.v[i].due > now)
-			continue;
-		if (spent >= POLL_BUDGET_US) {
-			P.next = i;
-			pthread_mutex_unlock(&P.lock);
-			return (int)(round_end - now);
+	for (pass = 0; pass < 2; pass++)
+		for (k = 0; k < P.n; k++) {
+			i = (P.next[pass] + k) % P.n;
+			if (!P.v[i].due || P.v[i].due > now || pent_watched(&P.v[i]) != (pass == 0))
+				continue;
+			if (spent >= POLL_BUDGET_US) {
+				P.next[pass] = i;
+				pthread_mutex_unlock(&P.lock);
+				return (int)(round_end - now);
+			}
+			t0 = now_us();
+			pent_look(i, now);
+			spent += now_us() - t0;
 		}
-		t0 = now_us();
-		pent_look(i, now);
-		spent += now_us() - t0;
-	}
 	for (i = 0; i < P.n; i++)
 		if (P.v[i].due && (!next || P.v[i].due < next))
 			next = P.v[i].due;
@@ -287,12 +363,12 @@ static void poll_events(uint64_t now)
 					    (ev->wd >= 0 && P.v[i].wd[f] == ev->wd))
 						P.v[i].due = now;
 			/* A removed file: its entries are looked at every tick. */
+			if (ev->mask & IN_IGNORED)
+				wshare_drop(&P.ws, ev->wd);
 			for (i = 0; (ev->mask & IN_IGNORED) && i < P.n; i++)
 				for (f = 0; f < POLL_FILES; f++)
-					if (P.v[i].wd[f] == ev->wd) {
+					if (P.v[i].wd[f] == ev->wd)
 						P.v[i].wd[f] = -1;
-						P.nwatch--;
-					}
 		}
 		pthread_mutex_unlock(&P.lock);
 	}
@@ -326,6 +402,7 @@ static int poll_start(struct fs *fs)
 	if (P.running)
 		return 0;
 	P.fs = fs;
+	wshare_init(&P.ws, POLL_WATCH_MAX, POLL_WATCH_USER);
 	P.efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (P.efd < 0)
 		return -errno;
@@ -346,10 +423,10 @@ static int poll_start(struct fs *fs)
 	return 0;
 }
 
-/* Leaves ph waiting on fh (replacing fh's earlier one), with seen the
- * content the poller has: 0, or -errno with nothing kept (ph and seen
- * are the caller's then). */
-static int poll_wait(struct fs *fs, uint64_t fh, struct fuse_pollhandle *ph,
+/* Leaves ph waiting on fh (replacing fh's earlier one), opened by uid,
+ * with seen the content the poller has: 0, or -errno with nothing kept
+ * (ph and seen are the caller's then). */
+static int poll_wait(struct fs *fs, uint64_t fh, uid_t uid, struct fuse_pollhandle *ph,
                      const struct nref *ref, char *seen)
 {
 	struct fuse_pollhandle *old = NULL;
@@ -371,7 +448,7 @@ static int poll_wait(struct fs *fs, uint64_t fh, struct fuse_pollhandle *ph,
 		res = vec_reserve(&P.v, &P.cap, P.n + 1, sizeof(*P.v), 16);
 	if (res == 0) {
 		e = &P.v[P.n++];
-		*e = (struct pent){ fh, ph, ++P.gen, copy, seen, { -1, -1 }, 0 };
+		*e = (struct pent){ fh, ph, ++P.gen, uid, copy, seen, { -1, -1 }, 0 };
 		pent_watch(e);
 		/* A change before the watch took hold is found at once. */
 		e->due = now_ms();
@@ -445,6 +522,7 @@ void poll_stop(void)
 	free(P.v);
 	P.v = NULL;
 	P.cap = 0;
+	wshare_free(&P.ws);
 	close(P.efd);
 	if (P.ifd >= 0)
 		close(P.ifd);
@@ -486,7 +564,7 @@ void fs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
 	mask = 0;
 	if (!ph) {
 		free(now_seen);
-	} else if (poll_wait(fs, fi->fh, ph, &ref, now_seen) == 0) {
+	} else if (poll_wait(fs, fi->fh, of->uid, ph, &ref, now_seen) == 0) {
 		ph = NULL;
 	} else {
 		/* Nothing would wake it: readable, and the read says the rest. */

@@ -37,6 +37,11 @@
  *                                  "WOKE" and what it woke for (IN, PRI, ERR), then F's
  *                                  content read again, or "TIMEOUT". With LINE, a content
  *                                  without that line is waited past (read, polled again)
+ *   xop pollmany SECS READY F...   opens every F, reads each once and adds it to one
+ *                                  epoll set (each addition polls F in the daemon), then
+ *                                  creates READY and waits up to SECS seconds; prints
+ *                                  "WOKE K OF N", K the files that became readable, or the
+ *                                  first error's name. Its descriptor limit is raised first
  *
  * Chains of directories NAME/NAME/... below DIR, however deep (paths far
  * beyond PATH_MAX): every step is relative to the directory before.
@@ -626,6 +631,45 @@ static int do_pollwait(const char *how, const char *file, int secs, const char *
 	return 0;
 }
 
+static int do_pollmany(int secs, const char *ready, char **files, int n)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLPRI }, got[64];
+	time_t end = time(NULL) + secs;
+	struct rlimit rl;
+	char buf[4096];
+	int ep, fd, i, k, woke = 0;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return report(-1);
+	for (i = 0; i < n; i++) {
+		fd = open(files[i], O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+			return report(-1);
+		ev.data.fd = fd;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+			return report(-1);
+	}
+	fd = open(ready, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	if (fd < 0)
+		return report(-1);
+	close(fd);
+	while (woke < n && time(NULL) < end) {
+		k = epoll_wait(ep, got, 64, (int)(end - time(NULL)) * 1000);
+		if (k < 0 && errno != EINTR)
+			return report(-1);
+		/* Each counts once: out of the set once it woke. */
+		for (i = 0; i < k; i++, woke++)
+			epoll_ctl(ep, EPOLL_CTL_DEL, got[i].data.fd, NULL);
+	}
+	printf("WOKE %d OF %d\n", woke, n);
+	return 0;
+}
+
 static int do_devoverride(const char *dir)
 {
 	struct bpf_insn allow[2] = {
@@ -681,6 +725,8 @@ int main(int argc, char **argv)
 	    (!strcmp(argv[2], "poll") || !strcmp(argv[2], "select") || !strcmp(argv[2], "epoll")))
 		return do_pollwait(argv[2], argv[3], atoi(argv[4]), argc > 5 ? argv[5] : NULL,
 		                   argc > 6 ? argv[6] : NULL);
+	if (!strcmp(op, "pollmany") && argc >= 5)
+		return do_pollmany(atoi(argv[2]), argv[3], argv + 4, argc - 4);
 	if (!strcmp(op, "handoff") && argc == 6)
 		return do_handoff((uid_t)atoi(argv[2]), (gid_t)atoi(argv[3]), argv[4], argv[5]);
 	if (!strcmp(op, "after") && argc >= 6 &&

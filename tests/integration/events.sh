@@ -4,7 +4,9 @@
 # read-only for everyone, others read it as they read stat, and poll(2),
 # select(2) and epoll wake on it when a counter or a state changes: when
 # a process of the group is OOM-killed, and when the group's last process
-# exits; a poll with nothing changing does not wake.
+# exits; a poll with nothing changing does not wake. One user polling
+# more groups than the daemon has watches for takes only her share of
+# them: another's poller still gets its watch and wakes.
 . "$(dirname "$0")/../lib/lib.sh"
 
 start_cgfs -o loglevel=debug || exit 1
@@ -162,4 +164,103 @@ assert_op "rmdir the group" OK as "$ALICE" "$XOP" rmdir "$MNT/$G"
 # there is nothing to watch.
 if [ "$mem" = 2 ] && [ "$(cg_version freezer)" = 2 ]; then
 	assert_eq "every waiter's v2 files were watched" "" "$(grep 'no watch on' "$LOG")"
+fi
+
+# ---- one user cannot take every watch (cgfs(5), Events): no user but
+# root is charged more than SHARE of the 1024 watches. alice polls the
+# events of more groups than all 1024 would cover: she gets her share,
+# the rest of hers are read every 250 ms (and still wake), and bob's
+# poller, after hers, still gets its watches and wakes at the change.
+# Whether a poller got a watch is read from the daemon's log (debug:
+# "watch WD on FILE for uid U", or "no watch on FILE ... its share");
+# nothing is timed but the generous WAIT. A group has watches on all its
+# files or none: a refused one is refused once for her share.
+SHARE=128
+F=0 # files watched per group: memory.events and cgroup.events, where v2
+[ "$mem" = 2 ] && F=$((F + 1))
+[ "$(cg_version freezer)" = 2 ] && F=$((F + 1))
+if [ "$F" = 0 ]; then
+	echo "# SKIP the watch share: no events file here is a cgroup v2 file (nothing is watched)"
+else
+	N=$((1024 / F + 8))
+	AUID=${UID_OF[$ALICE]} BUID=${UID_OF[$BOB]}
+	files=()
+	for i in $(seq 1 "$N"); do files+=("$MNT/$ALICE/w$i/events"); done
+	# One mkdir for all: a process each would take minutes in a guest.
+	assert_op "alice makes $N groups" "" as "$ALICE" mkdir "${files[@]%/events}"
+	ready=$(mktemp -u /tmp/cgfs-ready.XXXXXX)
+	AOUT=$(mktemp /tmp/cgfs-pw.XXXXXX)
+	# Each file is polled (and its watch taken or refused) before READY.
+	as "$ALICE" "$XOP" pollmany "$WAIT" "$ready" "${files[@]}" >"$AOUT" 2>&1 &
+	APW=$!
+	SPAWNED+=("$APW")
+	for i in $(seq 1 2400); do
+		[ -e "$ready" ] && break
+		kill -0 "$APW" 2>/dev/null || break
+		sleep 0.05
+	done
+	assert_eq "alice polls the events of $N groups at once" yes \
+		"$([ -e "$ready" ] && echo yes || echo "no: $(cat "$AOUT")")"
+	rm -f "$ready"
+	granted=$(grep -c "watch [0-9]* on /$ALICE/w[0-9]*/[a-z.]* for uid $AUID," "$LOG")
+	refused=$(grep -c "no watch on /$ALICE/w[0-9]*/[a-z.]* for uid $AUID: its share" "$LOG")
+	echo "# alice: $N groups ($((N * F)) files) polled, $granted files watched, $refused groups refused"
+	assert_eq "alice is given her share of watches, $SHARE" "$SHARE" "$granted"
+	assert_eq "...and the rest of her groups are read every tick instead" \
+		"$((N - SHARE / F))" "$refused"
+
+	# bob, after her: his own group's files are watched.
+	assert_op "root creates bob's tree" OK "$XOP" mkdir "$MNT/$BOB"
+	assert_op "bob creates a group" OK as "$BOB" "$XOP" mkdir "$MNT/$BOB/ev"
+	spawn "$BOB"
+	S=$SPAWN
+	assert_op "bob moves a sleep into it" OK as "$BOB" "$XOP" write "$MNT/$BOB/ev/procs" "$S"
+	pollwait_bg epoll "$MNT/$BOB/ev/events" "$WAIT" "$BOB"
+	# His poll registers after his read: wait for it in the log (30 s
+	# at most, counted in seconds: a grep of the long log is slow in a
+	# guest).
+	end=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$end" ]; do
+		[ "$(grep -c "watch [0-9]* on /$BOB/ev/[a-z.]* for uid $BUID," "$LOG")" -ge "$F" ] && break
+		grep -q "no watch on /$BOB/ev/" "$LOG" && break
+		kill -0 "$PW" 2>/dev/null || break
+		sleep 0.05
+	done
+	assert_eq "bob's files are watched although alice polls more than all the watches" "$F" \
+		"$(grep -c "watch [0-9]* on /$BOB/ev/[a-z.]* for uid $BUID," "$LOG")"
+	assert_eq "...none of his is refused" "" "$(grep "no watch on /$BOB/" "$LOG")"
+	t0=$(date +%s%N)
+	kill "$S"
+	wait "$S" 2>/dev/null
+	wait "$PW"
+	t1=$(date +%s%N)
+	assert_eq "bob's epoll wakes when his group empties" "WOKE IN PRI" "$(head -n 1 "$PW_OUT")"
+	echo "# bob woke $(((t1 - t0) / 1000000)) ms after his group emptied (not asserted)"
+	rm -f "$PW_OUT"
+
+	# alice's files beyond her share are not lost: read every tick, a
+	# change wakes them too.
+	# (Refused for pollmany's file, then for this poller's, before the
+	# change.)
+	refusals() { grep -c "no watch on /$ALICE/w$N/[a-z.]* for uid $AUID: its share" "$LOG"; }
+	pollwait_bg poll "$MNT/$ALICE/w$N/events" "$WAIT" "$ALICE"
+	end=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$end" ]; do
+		[ "$(refusals)" -ge 2 ] && break
+		kill -0 "$PW" 2>/dev/null || break
+		sleep 0.05
+	done
+	assert_eq "alice's poller beyond her share has no watch" 2 "$(refusals)"
+	spawn "$ALICE"
+	S=$SPAWN
+	assert_op "alice moves a sleep into her last group" OK \
+		as "$ALICE" "$XOP" write "$MNT/$ALICE/w$N/procs" "$S"
+	wait "$PW"
+	assert_eq "...and wakes all the same (by the tick)" "WOKE IN PRI" "$(head -n 1 "$PW_OUT")"
+	rm -f "$PW_OUT"
+	kill "$S" "$APW"
+	wait "$S" "$APW" 2>/dev/null
+	rm -f "$AOUT"
+	assert_op "alice removes her groups" "" as "$ALICE" rmdir "${files[@]%/events}"
+	assert_op "bob removes his" OK as "$BOB" "$XOP" rmdir "$MNT/$BOB/ev"
 fi
