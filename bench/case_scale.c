@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * Case 5: many groups in one directory: their readdir, the daemon's
- * memory, and a lifecycle among them.
+ * memory, and a lifecycle among them; and mkdir, a knob read and readdir
+ * (per entry) at that many groups against the same at SMALL groups.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +22,9 @@
 #define MEMORY_TARGET_KIB (8 * 1024)
 #define AMONG_ITERS 50         /* lifecycles among the groups */
 #define KIB_PER_MIB 1024.0
+#define SMALL 10               /* groups: the small end of the scale rows */
+#define SCALE_TARGET 1.5       /* at B.groups / at SMALL at most */
+#define SCALE_KNOB_ITERS 2000  /* knob reads at each end, times BENCH_FACTOR */
 
 /* opendir, readdir to the end, closedir; counts the entries. */
 static int list_dir(const char *path, long *ret_count)
@@ -52,11 +56,39 @@ int op_list(void *arg)
 	return list_dir(l->path, &l->count);
 }
 
+/* A knob read and readdir per entry (us) with some number of groups. */
+struct at_size {
+	double knob, entry, mkdir;
+	bool ok;
+};
+
+/* The figures at_size wants, of the directory dir (its first group's
+ * memory_limit_mb, served from the page cache). */
+static void measure_at(const char *dir, struct at_size *a)
+{
+	struct file_op k = { .text = NULL };
+	struct listing l;
+	struct variant v[] = {
+		{ "5 knob read of g00000", op_file, &k, scaled(SCALE_KNOB_ITERS), NULL },
+		{ "5 readdir, per entry", op_list, &l, scaled(READDIR_ITERS), NULL },
+	};
+
+	path_of(k.path, sizeof(k.path), "%s/g00000/" KNOB, dir);
+	path_of(l.path, sizeof(l.path), "%s", dir);
+	a->ok = run_interleaved(v, ARRAY_SIZE(v), READDIR_ROUNDS, READDIR_WARMUP) == 0 &&
+	        l.count > 0;
+	if (!a->ok)
+		return;
+	a->knob = series_trimmed(v[0].s);
+	a->entry = series_trimmed(v[1].s) / (double)l.count;
+}
+
 /* The groups' mkdir: the whole of it and the mean of the first and the
- * last PROGRESS_EVERY (us). */
+ * last PROGRESS_EVERY (us), and the figures at SMALL groups. */
 struct made {
 	int n;          /* mkdir calls made, the failed one included */
 	double total, first, last;
+	struct at_size small;
 };
 
 /* mkdir of B.groups groups g00000... in dir; 0 or the first -errno. */
@@ -67,11 +99,21 @@ static int make_groups(const char *dir, struct made *m)
 	int i, res = 0;
 
 	m->first = m->last = NAN;
+	m->small.ok = false;
 	t0 = t1 = now_us();
 	for (i = 0; i < B.groups && res == 0; i++) {
 		path_of(p, sizeof(p), "%s/g%05d", dir, i);
 		if (mkdir(p, 0755) < 0)
 			res = -errno;
+		if (res == 0 && i == SMALL - 1 && B.groups > SMALL) {
+			double before = now_us();
+
+			m->small.mkdir = (before - t0) / SMALL;
+			measure_at(dir, &m->small);
+			/* The measuring is no mkdir's time. */
+			t0 += now_us() - before;
+			t1 += now_us() - before;
+		}
 		if (i % PROGRESS_EVERY == PROGRESS_EVERY - 1 || i == B.groups - 1) {
 			double now = now_us(), per = (now - t1) / (i % PROGRESS_EVERY + 1);
 
@@ -123,6 +165,25 @@ static void mkdir_row(const struct made *m)
 	snprintf(w->target, sizeof(w->target), "(information)");
 }
 
+/* mkdir, a knob read and readdir per entry at B.groups against SMALL. */
+static void scale_rows(const struct made *m, const struct at_size *big)
+{
+	char label[64], ref[64];
+
+	if (!m->small.ok || !big->ok) {
+		row_error("5", "at scale vs small", "a measurement failed (see stderr)");
+		return;
+	}
+	snprintf(ref, sizeof(ref), "the same at %d groups", SMALL);
+	snprintf(label, sizeof(label), "  mkdir at %d groups (last %d)", B.groups,
+	         PROGRESS_EVERY);
+	row_times("5", label, big->mkdir, ref, m->small.mkdir, SCALE_TARGET, "<= 1.5x");
+	snprintf(label, sizeof(label), "  knob read at %d groups", B.groups);
+	row_times("5", label, big->knob, ref, m->small.knob, SCALE_TARGET, "<= 1.5x");
+	snprintf(label, sizeof(label), "  readdir per entry at %d groups", B.groups);
+	row_times("5", label, big->entry, ref, m->small.entry, SCALE_TARGET, "<= 1.5x");
+}
+
 /* One more group's lifecycle among them, and the kernel's share. */
 static void among_groups(const char *dir)
 {
@@ -157,6 +218,7 @@ static int measure(const char *dir, long rss0)
 		{ "5 readdir: cgfs", op_list, &c, scaled(READDIR_ITERS), NULL },
 		{ "5 readdir: real directory", op_list, &r, scaled(READDIR_ITERS), NULL },
 	};
+	struct at_size big;
 	long rss, hwm;
 	struct made m;
 	int res;
@@ -179,6 +241,11 @@ static int measure(const char *dir, long rss0)
 	readdir_row(v, &c, &r);
 	memory_row(rss, rss0, hwm);
 	mkdir_row(&m);
+	if (B.groups > SMALL) {
+		measure_at(dir, &big);
+		big.mkdir = m.last;
+		scale_rows(&m, &big);
+	}
 	among_groups(dir);
 	return 0;
 }

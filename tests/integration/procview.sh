@@ -281,15 +281,9 @@ assert_eq "stat: the host's lines after the CPUs" "intr ctxt btime processes pro
 # btime + the group's uptime is the host's btime + its uptime (now), read
 # between two such readings of the host's; whole seconds, one of rounding
 host_now() { echo $(($(awk '$1 == "btime" { print $2 }' /proc/stat) + $(cut -d. -f1 /proc/uptime))); }
-h1=$(host_now)
-gb=$(stat_field "$ST" btime 2)
-gu=$(cut -d. -f1 "$MNT/$G/proc/uptime")
-h2=$(host_now)
-assert_eq "stat: btime + uptime is now ($h1 <= $gb + $gu <= $h2 + 1)" yes \
-	"$([ $((gb + gu)) -ge $((h1 - 1)) ] && [ $((gb + gu)) -le $((h2 + 1)) ] && echo yes || echo no)"
-# btime_now WHAT DIR: DIR's stat btime + its uptime is now, as above:
-# stat's walk (threads and pids at once) finds the oldest process that
-# uptime's (pids alone) does
+# btime_now WHAT DIR: DIR's stat btime + its uptime is now: stat's walk
+# (threads and pids at once) finds the oldest process that uptime's
+# (pids alone) does
 btime_now() {
 	local h1 gb gu h2
 	h1=$(host_now)
@@ -299,6 +293,8 @@ btime_now() {
 	assert_eq "stat: $1: btime + uptime is now ($h1 <= $gb + $gu <= $h2 + 1)" yes \
 		"$([ $((gb + gu)) -ge $((h1 - 1)) ] && [ $((gb + gu)) -le $((h2 + 1)) ] && echo yes || echo no)"
 }
+btime_now "one process" "$MNT/$G"
+gb=$(stat_field "$ST" btime 2)
 assert_eq "stat: btime is later than the host's (its process is younger than the boot)" yes \
 	"$([ "$gb" -gt "$(awk '$1 == "btime" { print $2 }' /proc/stat)" ] && echo yes || echo no)"
 assert_eq "stat: an empty group runs nothing" "0 0" \
