@@ -388,6 +388,8 @@ static void slow_rmdir_run(void *arg)
 	if (res < 0)
 		log_debug("rmdir /%s refused for uid %u pid %d: %s", job->path, job->uid, job->pid,
 		          strerror(-res));
+	else
+		cache_forget_group(job->fs, job->path);
 	fuse_reply_err(job->req, -res);
 	free(job);
 }
@@ -406,6 +408,8 @@ static int rmdir_group(struct fs *fs, fuse_req_t req, const struct fuse_ctx *ctx
 	res = group_remove_try(fs->root, path);
 	watch_own_end(own, res == 1 ? 0 : res == 0 ? -EBUSY : res);
 	cgroot_unlock(fs->root);
+	if (res == 1)
+		cache_forget_group(fs, path);
 	if (res != 0)
 		return res < 0 ? res : 0;
 	res = slow_begin(ctx->uid);

@@ -195,7 +195,7 @@ bool knob_cached(const struct nref *ref)
  * them (a new size, a new mtime that drops pages a file kept open
  * holds). Only attributes: no page lock is waited for, so it is safe in
  * any request. ENOENT: the kernel has no such inode, nothing to drop. */
-static void attr_stale(struct fs *fs, fuse_ino_t ino)
+void attr_stale(struct fs *fs, fuse_ino_t ino)
 {
 	int res;
 
@@ -205,6 +205,16 @@ static void attr_stale(struct fs *fs, fuse_ino_t ino)
 	if (res < 0 && res != -ENOENT)
 		log_debug("invalidation of node %#llx: %s", (unsigned long long)ino,
 		          strerror(-res));
+}
+
+void cache_forget_group(struct fs *fs, const char *path)
+{
+	fuse_ino_t *v = NULL;
+	size_t i, n = cache_served_below(path, &v);
+
+	for (i = 0; i < n; i++)
+		attr_stale(fs, v[i]);
+	free(v);
 }
 
 static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
@@ -234,6 +244,7 @@ static int cached_open(fuse_req_t req, struct fs *fs, const struct nref *ref,
 	free(buf);
 	if (v == CACHE_RELOOK)
 		return -ESTALE;
+	cache_served(ref->ino);
 	fi->direct_io = 0;
 	fi->keep_cache = v == CACHE_KEEP;
 	if (!fi->keep_cache)

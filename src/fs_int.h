@@ -103,6 +103,12 @@ enum cache_verdict { CACHE_KEEP, CACHE_DROP, CACHE_RELOOK };
 enum cache_verdict cache_open(fuse_ino_t ino, pid_t pid, const char *text, int len);
 /* The size an attribute reply about to be sent gives the kernel. */
 void cache_size(fuse_ino_t ino, off_t size);
+/* An open of ino reads through the page cache: the removal of its group
+ * must reach it (cache_forget_group()). */
+void cache_served(fuse_ino_t ino);
+/* The nodes cache_served() names whose group is path or below it: their
+ * number, the node ids in *ret (malloc'd; fewer without memory). */
+size_t cache_served_below(const char *path, fuse_ino_t **ret);
 /* Around a read the kernel makes to fill the pages: begin before the
  * rendering (its ticket, 0 for no node), end once answered with what
  * was answered (NULL: unknown). */
@@ -165,6 +171,11 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
                 struct timespec *mtime);
 bool knob_cached(const struct nref *ref);
+void attr_stale(struct fs *fs, fuse_ino_t ino);
+/* The group at path (and every group below it) is gone: the limits read
+ * through the page cache there have stale attributes, so that a read
+ * through a descriptor opened before asks, and is refused. */
+void cache_forget_group(struct fs *fs, const char *path);
 
 /* fs_poll.c */
 bool poll_is_events(const struct nref *ref);

@@ -35,6 +35,10 @@ struct node {
 	uint64_t tickets;  /* tickets given out */
 	unsigned fills;    /* page-cache reads being answered */
 	long ksize;        /* the size the kernel has, as far as known; -1 unknown */
+	/* On the list of limits an open was let read through the page
+	 * cache (cache_served()), which the group's removal goes through. */
+	bool served;
+	struct node *snext, *sprev;
 	struct timespec mtime; /* the file's mtime: see cache_attr() */
 	struct node *next; /* hash chain */
 };
@@ -176,8 +180,18 @@ static int node_get(fuse_ino_t ino, struct nref *ref)
 	return n ? 0 : -ESTALE;
 }
 
+static struct node *served_head; /* nodes_lock */
+
 static void node_free(struct node *n)
 {
+	if (n->served) {
+		if (n->sprev)
+			n->sprev->snext = n->snext;
+		else
+			served_head = n->snext;
+		if (n->snext)
+			n->snext->sprev = n->sprev;
+	}
 	free(n->filled);
 	free(n->path);
 	free(n->name);
@@ -463,6 +477,47 @@ enum cache_verdict cache_open(fuse_ino_t ino, pid_t pid, const char *text, int l
 	}
 	pthread_mutex_unlock(&nodes_lock);
 	return v;
+}
+
+void cache_served(fuse_ino_t ino)
+{
+	struct node *n;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n && !n->served) {
+		n->served = true;
+		n->sprev = NULL;
+		n->snext = served_head;
+		if (served_head)
+			served_head->sprev = n;
+		served_head = n;
+	}
+	pthread_mutex_unlock(&nodes_lock);
+}
+
+size_t cache_served_below(const char *path, fuse_ino_t **ret)
+{
+	size_t len = strlen(path), n = 0, cap = 0;
+	fuse_ino_t *v = NULL, *bigger;
+	struct node *x;
+
+	pthread_mutex_lock(&nodes_lock);
+	for (x = served_head; x; x = x->snext) {
+		if (strncmp(x->path, path, len) != 0 || (x->path[len] && x->path[len] != '/'))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			bigger = realloc(v, cap * sizeof(*v));
+			if (!bigger)
+				break;
+			v = bigger;
+		}
+		v[n++] = x->ino;
+	}
+	pthread_mutex_unlock(&nodes_lock);
+	*ret = v;
+	return n;
 }
 
 void cache_size(fuse_ino_t ino, off_t size)

@@ -467,7 +467,9 @@ void fs_group_gone(struct fs *fs, const char *path)
 	size_t i, len = strlen(path);
 	bool any = false;
 
-	(void)fs;
+	/* A limit read through the page cache there: its next read asks for
+	 * its attributes, and is refused. */
+	cache_forget_group(fs, path);
 	pthread_mutex_lock(&P.lock);
 	/* The files watched there may not say so: the kernel does not
 	 * notify a removed cgroup's files, and their watches end only when

@@ -200,6 +200,34 @@ static void test_size_unknown_looks_up(void **state)
 	node_forget(INO + 7, 1);
 }
 
+static void test_served_below(void **state)
+{
+	struct nref a = { .ino = INO + 20, .path = "alice/web/db", .kind = NODE_KNOB };
+	struct nref b = { .ino = INO + 21, .path = "alice/webx", .kind = NODE_KNOB };
+	fuse_ino_t *v = NULL;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(node_hold(&a), 0);
+	assert_int_equal(node_hold(&b), 0);
+	cache_served(INO);      /* alice/web */
+	cache_served(INO + 20); /* alice/web/db */
+	cache_served(INO + 21); /* alice/webx: not below alice/web */
+	cache_served(INO + 20); /* twice: listed once */
+	n = cache_served_below("alice/web", &v);
+	assert_int_equal(n, 2);
+	assert_true((v[0] == INO && v[1] == INO + 20) || (v[0] == INO + 20 && v[1] == INO));
+	free(v);
+	node_forget(INO + 20, 1); /* off the list as it goes */
+	n = cache_served_below("alice", &v);
+	assert_int_equal(n, 2);
+	free(v);
+	node_forget(INO + 21, 1);
+	n = cache_served_below("alice/web/db", &v);
+	assert_int_equal(n, 0);
+	free(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -215,6 +243,7 @@ int main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_longer_than_the_kernel_has, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_unknown_looks_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_served_below, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
