@@ -72,6 +72,12 @@ in_fuse_wait() {
 "$CGFS" -f -o "base=/$BASE/.stuck" -o "config=$RUN_CONF" "$MNT2" >>"$LOG" 2>&1 &
 DAEMON2=$!
 wait_for "the second cgfs mounts" grep -q " $MNT2 fuse.cgfs " /proc/mounts || exit 1
+# Listed in /proc/mounts is not yet initialised: until the server has
+# answered FUSE_INIT, a request waits in the kernel freezably (Linux 6.x
+# fuse_get_req: TASK_KILLABLE | TASK_FREEZABLE), and a freeze of its
+# process then takes hold at once. One answered look-up first.
+wait_for "the second cgfs answers" sh -c '"$1" stat "$2/nothing-init" | grep -q ENOENT' _ "$XOP" "$MNT2" ||
+	exit 1
 server2=
 for c in $(cat "/proc/$DAEMON2/task/$DAEMON2/children" 2>/dev/null); do
 	[ "$(cat "/proc/$c/comm" 2>/dev/null)" = cgfs-notify ] || server2=$c
