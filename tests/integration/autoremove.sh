@@ -12,14 +12,19 @@ start_outside || exit 1
 A=$ALICE
 T=$MNT/$A
 
-# gone_within SECS PATH: waits (polling) until PATH is gone; true if so.
+# gone_within SECS PATH: waits (polling every 50 ms) until PATH is gone;
+# true if so, and WAITED says how long it took (see wait_until).
+#
+# Why 5 s: cgfs(5) says a marked group goes at once on cgroup v2 (the
+# kernel's cgroup.events report wakes the watcher: milliseconds) and
+# within about a quarter second on v1 (the watcher looks four times a
+# second), both on an idle machine. The suite also runs on loaded CI
+# machines and in guests, where the watcher thread and this shell may
+# both wait for a CPU; a hard bound near the promise would fail on timing
+# luck. So the bound is loose and each check prints the time it measured,
+# for a human to compare with the promise.
 gone_within() {
-	local i n=$(($1 * 20))
-	for i in $(seq 1 "$n"); do
-		[ -e "$2" ] || return 0
-		sleep 0.05
-	done
-	return 1
+	wait_until "$1" test ! -e "$2"
 }
 
 # real_gone GROUP: "yes" when no hierarchy has the group's directory.
@@ -76,7 +81,7 @@ done
 	not_ok "t1 was removed while p1 lived"
 assert_eq "p1 is still in t1" "$p1" "$(cat "$T/t1/procs")"
 kill "$p1"; wait "$p1" 2>/dev/null
-gone_within 5 "$T/t1" && ok "t1 is gone after its last process exited" ||
+gone_within 5 "$T/t1" && ok "t1 is gone $WAITED s after its last process exited (bound 5 s)" ||
 	not_ok "t1 still there 5 s after its last process exited"
 assert_eq "...in every hierarchy, subgroups included" yes "$(real_gone "$A/t1")"
 [ -d "$T/g0" ] && ok "an unmarked sibling stays" || not_ok "g0 went too"
@@ -94,7 +99,8 @@ sleep 1
 [ -d "$T/t2/a/b" ] && ok "t2 stays while a process lives in t2/a/b" ||
 	not_ok "t2 was removed while t2/a/b held a process"
 kill "$p2"; wait "$p2" 2>/dev/null
-gone_within 5 "$T/t2" && ok "t2 is gone once the last process (in t2/a/b) exited" ||
+gone_within 5 "$T/t2" &&
+	ok "t2 is gone $WAITED s after the last process (in t2/a/b) exited (bound 5 s)" ||
 	not_ok "t2 still there 5 s after its last process exited"
 assert_eq "...in every hierarchy" yes "$(real_gone "$A/t2")"
 
@@ -107,7 +113,7 @@ spawn "$A"; p5=$SPAWN
 as "$A" "$XOP" write "$T/t3/procs" "$p4" >/dev/null
 as "$A" "$XOP" write "$T/t3/job/procs" "$p5" >/dev/null
 kill "$p5"; wait "$p5" 2>/dev/null
-gone_within 5 "$T/t3/job" && ok "a marked subgroup goes when it empties" ||
+gone_within 5 "$T/t3/job" && ok "a marked subgroup goes $WAITED s after it empties (bound 5 s)" ||
 	not_ok "t3/job still there 5 s after its process exited"
 [ -d "$T/t3" ] && ok "...its unmarked parent stays" || not_ok "t3 went too"
 assert_eq "...with its process" "$p4" "$(cat "$T/t3/procs")"
@@ -119,7 +125,7 @@ as "$A" sh -c "echo \$\$ > '$T/t4/procs'; true"
 [ -d "$T/t4" ] && ok "an unmarked group stays once empty" || not_ok "unmarked t4 went"
 assert_op "alice marks the empty t4, which has held a process" OK \
 	as "$A" "$XOP" write "$T/t4/autoremove" 1
-gone_within 5 "$T/t4" && ok "...it goes" || not_ok "t4 still there 5 s after it was marked"
+gone_within 5 "$T/t4" && ok "...it goes $WAITED s after the mark (bound 5 s)" || not_ok "t4 still there 5 s after it was marked"
 
 # ---- removed behind a restart
 
@@ -140,7 +146,8 @@ sleep 0.5
 	not_ok "t5 went without a server (server $old: $(grep ^State: "/proc/$old/status"))"
 kill -KILL "$old"
 new=$(wait_server "$old") && ok "a new server answers" || not_ok "no new server"
-gone_within 5 "$T/t5" && ok "the new server removed t5, emptied while none ran" ||
+gone_within 5 "$T/t5" &&
+	ok "the new server removed t5, emptied while none ran, $WAITED s after it answered (bound 5 s)" ||
 	not_ok "t5 still there 5 s after the restart"
 assert_eq "...in every hierarchy" yes "$(real_gone "$A/t5")"
 
@@ -155,7 +162,7 @@ as "$A" "$XOP" write "$T/t7/procs" "$p8" >/dev/null
 assert_op "root marks t7 by hand" OK "$XOP" setxattr "$PRIMARY/$BASE/$A/t7" user.cgfs.autoremove 1
 assert_eq "t7 reads 1" 1 "$(cat "$T/t7/autoremove")"
 kill "$p8"; wait "$p8" 2>/dev/null
-gone_within 5 "$T/t7" && ok "t7, marked by hand, goes once empty" || not_ok "t7 still there 5 s on"
+gone_within 5 "$T/t7" && ok "t7, marked by hand, goes $WAITED s after it empties (bound 5 s)" || not_ok "t7 still there 5 s on"
 spawn "$BOB"; p9=$SPAWN
 as "$BOB" "$XOP" write "$MNT/$BOB/procs" "$p9" >/dev/null
 kill "$p9"; wait "$p9" 2>/dev/null
@@ -190,7 +197,7 @@ if [ -n "$OTHER" ]; then
 	assert_eq "...p7 still in its leaf in $OTHER" "$p7" "$(cat "$OTHER/$BASE/$A/t6/.self/cgroup.procs")"
 	kill "$p7"; wait "$p7" 2>/dev/null
 	# Refused removals are tried again at growing intervals (to 10 s).
-	gone_within 15 "$T/t6" && ok "t6 goes once p7 is gone" || not_ok "t6 still there 15 s after p7"
+	gone_within 15 "$T/t6" && ok "t6 goes $WAITED s after p7 is gone (bound 15 s)" || not_ok "t6 still there 15 s after p7"
 else
 	echo "# SKIP the half-hidden process: cgfs uses one hierarchy here"
 fi

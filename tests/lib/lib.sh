@@ -72,6 +72,25 @@ attack() {
 	fi
 }
 
+# wait_until SECS CMD...: runs CMD every 50 ms until it succeeds (true) or
+# SECS seconds of wall clock have passed (false). WAITED is then how long
+# it took, in seconds to the hundredth (0.31), for the test to print: a
+# check with a hard bound loose enough for a loaded machine still shows
+# how soon the thing happened.
+wait_until() {
+	local us=$(($1 * 1000000)) t0=${EPOCHREALTIME/[.,]/} d rc
+	shift
+	while :; do
+		"$@"
+		rc=$?
+		d=$((${EPOCHREALTIME/[.,]/} - t0))
+		[ "$rc" = 0 ] || [ "$d" -ge "$us" ] && break
+		sleep 0.05
+	done
+	WAITED=$(printf '%d.%02d' $((d / 1000000)) $((d % 1000000 / 10000)))
+	return "$rc"
+}
+
 # Test users' ids, looked up once (ensure_users): every "as" and "spawn"
 # would otherwise run id twice, which costs seconds per test in a guest.
 declare -A UID_OF=() GID_OF=()
