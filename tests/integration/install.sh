@@ -24,7 +24,7 @@ prefix=$(meson introspect "$BUILD" --buildoptions | python3 -c \
 	'import json,sys; print([o["value"] for o in json.load(sys.stdin) if o["name"] == "prefix"][0])')
 unitdir=$(pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null || echo "$prefix/lib/systemd/system")
 for f in "$prefix/sbin/cgfs" "$prefix/bin/cgfs-run" "$unitdir/cgfs.service" \
-	"$prefix/share/man/man8/cgfs.8" "$prefix/share/man/man1/cgfs-run.1" \
+	"$unitdir/cgfs-groups.service" "$prefix/share/man/man8/cgfs.8" "$prefix/share/man/man1/cgfs-run.1" \
 	"$prefix/share/man/man5/cgfs.5" "$prefix/share/man/man5/cgfs.conf.5" \
 	"$prefix/share/doc/cgfs/cgfs.conf.example" "$prefix/share/man/man8/cgfs-oci-hook.8" \
 	"$prefix/share/containers/oci/hooks.d/cgfs.json" "$prefix/share/containers/oci/hooks.d/cgfs-view.json" \
@@ -46,20 +46,27 @@ grep -q "^lxc.hook.start-host = $hook " "$DEST$prefix/share/doc/cgfs/examples/lx
 grep -q "^ExecStart=$prefix/sbin/cgfs " "$DEST$unitdir/cgfs.service" && ok "unit runs the installed binary" ||
 	not_ok "unit ExecStart does not name $prefix/sbin/cgfs"
 
-# systemd-analyze verify: the unit as installed, pointed at the DESTDIR
+# systemd-analyze verify: the units as installed, pointed at the DESTDIR
 # binary and man pages (verify checks that both exist).
 sed "s|$prefix/sbin/cgfs|$DEST$prefix/sbin/cgfs|" "$DEST$unitdir/cgfs.service" >"$UNITS/cgfs.service"
-out=$(MANPATH="$DEST$prefix/share/man" systemd-analyze verify "$UNITS/cgfs.service" 2>&1)
-# systemd before 254 does not know DelegateSubgroup= and ignores it, as
-# the unit and cgfs(8) say; that one line is expected there, nothing else.
+cp "$DEST$unitdir/cgfs-groups.service" "$UNITS/"
 sd_version=$(systemctl --version 2>/dev/null | awk 'NR == 1 { print $2 }')
-if [ "${sd_version:-0}" -lt 254 ]; then
-	out=$(grep -v "cgfs.service:[0-9]*: Unknown key 'DelegateSubgroup' in section \[Service\], ignoring.\$" <<<"$out")
-fi
-assert_eq "systemd-analyze verify is clean (systemd ${sd_version:-unknown})" "" "$out"
-for k in Type=notify Delegate=yes Restart=on-failure NoNewPrivileges=yes; do
-	grep -qx "$k" "$DEST$unitdir/cgfs.service" && ok "unit has $k" || not_ok "unit lacks $k"
+for u in cgfs.service cgfs-groups.service; do
+	out=$(cd "$UNITS" && MANPATH="$DEST$prefix/share/man" systemd-analyze verify "$UNITS/$u" 2>&1)
+	assert_eq "systemd-analyze verify $u is clean (systemd ${sd_version:-unknown})" "" "$out"
 done
+for k in Type=notify Restart=on-failure NoNewPrivileges=yes KillMode=mixed Requires=cgfs-groups.service \
+	"ExecStart=$prefix/sbin/cgfs -f -o base=/system.slice/cgfs-groups.service /run/cgfs"; do
+	grep -qx "$k" "$DEST$unitdir/cgfs.service" && ok "cgfs.service has $k" || not_ok "cgfs.service lacks $k"
+done
+# The users' groups are in the other unit's cgroup, which runs no process.
+for k in Type=oneshot RemainAfterExit=yes Delegate=yes KillMode=process; do
+	grep -qx "$k" "$DEST$unitdir/cgfs-groups.service" && ok "cgfs-groups.service has $k" ||
+		not_ok "cgfs-groups.service lacks $k"
+done
+! grep -q "^ExecStart=" "$DEST$unitdir/cgfs-groups.service" && ! grep -q "^Delegate" "$DEST$unitdir/cgfs.service" &&
+	ok "cgfs-groups.service runs no main process; cgfs.service delegates nothing" ||
+	not_ok "cgfs-groups.service has an ExecStart= or cgfs.service a Delegate="
 
 # the example configuration is one the daemon accepts
 if start_cgfs -o "config=$DEST$prefix/share/doc/cgfs/cgfs.conf.example"; then

@@ -17,8 +17,10 @@ export LANG=C.UTF-8
 cd /
 
 UNIT=cgfs.service
+# The unit whose cgroup holds the users' groups; it runs no process.
+GUNIT=cgfs-groups.service
 MNT=/run/cgfs
-CG=/sys/fs/cgroup/system.slice/cgfs.service
+CG=/sys/fs/cgroup/system.slice/$GUNIT
 USR=cgfsuser
 UP_DEB=/var/cache/cgfs-vmtest/cgfs-up.deb
 pass=0 fail=0 todos=0 n=0
@@ -45,6 +47,7 @@ eq() {
 }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
 prop() { systemctl show -p "$1" --value "$UNIT"; }
+gprop() { systemctl show -p "$1" --value "$GUNIT"; }
 mounted() { [ "$(awk -v m="$MNT" '$2 == m { t = $3 } END { print t }' /proc/mounts)" = fuse.cgfs ]; }
 mount_id() { awk -v m="$MNT" '$5 == m { id = $1 } END { print id }' /proc/self/mountinfo; }
 alive() { kill -0 "$1" 2>/dev/null; }
@@ -67,8 +70,8 @@ wait_for() {
 		sleep 0.2
 	done
 }
-# What systemd must leave alone: every directory below the service's
-# cgroup and the settings in it, the service's cgroup.subtree_control.
+# What systemd must leave alone: every directory below cgfs-groups'
+# cgroup and the settings in it, that cgroup's cgroup.subtree_control.
 snapshot() {
 	local d f
 	(cd "$CG" && find . -type d | LC_ALL=C sort) || return
@@ -126,17 +129,26 @@ eq "Type=notify" "$(prop Type)" notify
 check "ls $MNT" ls "$MNT"
 main=$(prop MainPID)
 
-# ---- the tree lives below the service's cgroup
+# ---- cgfs runs in its unit's cgroup; the tree lives in cgfs-groups'
 
-section "the tree lives below the service's cgroup"
+section "cgfs runs in its unit's cgroup; the tree lives in cgfs-groups'"
 
 eq "the unit's cgroup" "$(prop ControlGroup)" /system.slice/cgfs.service
 bad=
 for p in $(pgrep -x cgfs) $(pgrep -x cgfs-notify); do
-	case $(cgroup_of "$p") in /system.slice/cgfs.service/*) ;; *) bad="$bad $p:$(cgroup_of "$p")" ;; esac
+	case $(cgroup_of "$p") in /system.slice/cgfs.service) ;; *) bad="$bad $p:$(cgroup_of "$p")" ;; esac
 done
-eq "every cgfs process is below /system.slice/cgfs.service (the supervisor in .self)" \
-	"${bad:-none} $(cgroup_of "$main")" "none /system.slice/cgfs.service/.self"
+eq "every cgfs process is in /system.slice/cgfs.service, the supervisor too" \
+	"${bad:-none} $(cgroup_of "$main")" "none /system.slice/cgfs.service"
+# (running: the anchor, a process left by a control process, lives in its
+# cgroup.)
+eq "$GUNIT is active, pulled in by $UNIT, with its cgroup and no main process" \
+	"$(gprop ActiveState)/$(gprop SubState) $(gprop ControlGroup) $(gprop MainPID)" \
+	"active/running /system.slice/$GUNIT 0"
+anchor=$(cat /run/cgfs-groups.anchor 2>&1)
+eq "... its cgroup holds no process of its own, its anchor sleeps in .control" \
+	"$(cat "$CG/cgroup.procs" 2>&1) $(cat "$CG/.control/cgroup.procs" 2>&1) $(cat "/proc/$anchor/comm" 2>&1)" \
+	" $anchor sleep"
 
 useradd -m -s /bin/bash "$USR" || not_ok "useradd $USR"
 uid=$(id -u "$USR")
@@ -171,7 +183,7 @@ eq "the user makes a group and sets its memory limit (and an empty group g2)" \
 	"$(val mkdir) $(val limit) $(val empty)" "0 0 0"
 eq "the user moves their shell from the session: echo \$\$ > procs" "$(val move)" 0
 # On v2 a group's own processes sit in its .self leaf (see cgfs(5)).
-G1=/system.slice/cgfs.service/$USR/g1/.self
+G1=/system.slice/$GUNIT/$USR/g1/.self
 eq "... into their group's cgroup" "$(val after)" "$G1"
 sleeper=$(val sleeper)
 eq "the user's process stays in the group after the session" \
@@ -191,9 +203,9 @@ systemctl start cgfs-vmtest-other.service && systemctl restart cgfs-vmtest-other
 systemctl daemon-reexec || not_ok "systemctl daemon-reexec"
 after=$(snapshot)
 if [ "$before" = "$after" ] && [ -n "$before" ]; then
-	ok "daemon-reload, daemon-reexec and restarting another unit change nothing below the service's cgroup"
+	ok "daemon-reload, daemon-reexec and restarting another unit change nothing below $GUNIT"
 else
-	not_ok "daemon-reload, daemon-reexec and restarting another unit change nothing below the service's cgroup"
+	not_ok "daemon-reload, daemon-reexec and restarting another unit change nothing below $GUNIT"
 	diff <(echo "$before") <(echo "$after") | note
 fi
 eq "... and cgfs runs on, as it was" "$(prop ActiveState) $(prop MainPID)" "active $main"
@@ -290,16 +302,16 @@ out=$(runuser -u "$USR" -- bash -c "echo $scoped > $MNT/$USR/g1/procs" 2>&1)
 eq "the user cannot move the scope's process into their group: EPERM" \
 	"$? $(grep -c 'Operation not permitted' <<<"$out") $(cgroup_of "$scoped")" "1 1 /system.slice/$SCOPE"
 echo "$out" | note
-check "systemd-cgls shows cgfs's groups below the service" eval \
-	"systemd-cgls --no-pager -u $UNIT 2>/dev/null | grep -q 'g1'"
+check "systemd-cgls shows cgfs's groups below $GUNIT" eval \
+	"systemd-cgls --no-pager -u $GUNIT 2>/dev/null | grep -q 'g1'"
 kill "$scoped"
 scope_gone() { [ ! -d "$SCG" ]; }
 check "the scope goes when its process ends" wait_for 60 scope_gone
 after=$(snapshot)
 if [ "$before" = "$after" ]; then
-	ok "a scope made and gone changes nothing below the service's cgroup"
+	ok "a scope made and gone changes nothing below $GUNIT"
 else
-	not_ok "a scope made and gone changes nothing below the service's cgroup"
+	not_ok "a scope made and gone changes nothing below $GUNIT"
 	diff <(echo "$before") <(echo "$after") | note
 fi
 
@@ -323,46 +335,58 @@ systemctl stop $UNIT
 eq "systemctl stop: inactive" "$(prop ActiveState)" inactive
 check "systemctl stop: $MNT unmounted (ExecStopPost)" eval '! mounted'
 check "systemctl stop: no cgfs process left" eval '! pgrep -x cgfs >/dev/null'
-check "systemctl stop: the user's process lives (KillMode=process)" alive "$sleeper"
+check "systemctl stop: the user's process lives (it is in $GUNIT)" alive "$sleeper"
 eq "systemctl stop: the group and its limit stay" \
 	"$(cgroup_of "$sleeper") $(cat "$CG/$USR/g1/memory.max" 2>&1)" "$G1 67108864"
+eq "systemctl stop: $GUNIT stays active" "$(gprop ActiveState)" active
 eq "systemctl stop: ExecStopPost's fusermount3 logs nothing (cgfs unmounted already)" \
 	"$(journalctl -b -u "$UNIT" --no-pager | grep -c 'failed to unmount')" 0
-# An empty group: systemd removes what it can of a stopped unit's cgroup.
-if [ -d "$CG/$USR/g2" ]; then g2_stop=kept; else g2_stop=removed; fi
-echo "the empty group g2 after stop: $g2_stop" | note
+check "systemctl stop: the empty group g2 stays, with its limit" \
+	test "$(cat "$CG/$USR/g2/memory.max" 2>&1)" = 33554432
 
 # ---- start again: the same groups
 
 section "start again: the same groups"
 
-# A known failure with systemd < 254 (Debian 12 has 252): the unit's
-# cgroup keeps the users' groups, so it is an inner cgroup with
-# controllers enabled, which cgroup v2 lets hold no process; systemd puts
-# ExecStartPre= and the main process into the unit's cgroup itself
-# (control processes after the main one go to .control), and the start
-# fails with 219/CGROUP. DelegateSubgroup= (systemd 254) places them in a
-# subgroup. See cgfs(8), BUGS.
-sd_version=$(systemctl --version | awk 'NR == 1 { print $2 }')
+# A process lives in a group: cgroup v2 lets no process into
+# cgfs-groups' cgroup, which enables controllers for the groups; systemd
+# places the new cgfs in cgfs.service's own cgroup, which enables none.
 if systemctl start $UNIT; then
 	ok "systemctl start again, with a user's process in a group"
 	eq "start again: active and mounted" "$(prop ActiveState) $(mounted && echo mounted)" "active mounted"
-	eq "start again: the user's group, its limit and its process" \
-		"$(cat "$MNT/$USR/g1/memory_limit_mb" 2>&1) $(cat "$MNT/$USR/g1/procs" 2>&1)" "64 $sleeper"
+	eq "start again: the user's groups, their limits and the process" \
+		"$(cat "$MNT/$USR/g1/memory_limit_mb" 2>&1) $(cat "$MNT/$USR/g1/procs" 2>&1) $(cat "$MNT/$USR/g2/memory_limit_mb" 2>&1)" \
+		"64 $sleeper 32"
 	main=$(prop MainPID)
-	eq "start again: the new supervisor is below the service's cgroup" \
-		"$(cgroup_of "$main")" /system.slice/cgfs.service/.self
-	eq "start again: the empty group g2 was $g2_stop by the stop" \
-		"$(cat "$MNT/$USR/g2/memory_limit_mb" 2>/dev/null || echo gone)" \
-		"$([ "$g2_stop" = kept ] && echo 32 || echo gone)"
-elif [ "$sd_version" -lt 254 ] && journalctl -b -u "$UNIT" --no-pager | grep -q 'status=219/CGROUP'; then
-	todo "systemctl start again, with a user's process in a group" \
-		"systemd $sd_version cannot place a process in the delegated cgroup (219/CGROUP)"
-	systemctl reset-failed $UNIT
+	eq "start again: the new supervisor is in the service's cgroup" \
+		"$(cgroup_of "$main")" /system.slice/cgfs.service
 else
 	not_ok "systemctl start again, with a user's process in a group"
 	unit_log
 fi
+
+# ---- restart cgfs-groups: cgfs goes and comes back, the groups that hold
+# a process stay
+
+section "systemctl restart $GUNIT, with a user's process in a group"
+
+if systemctl restart $GUNIT; then
+	ok "systemctl restart $GUNIT (its control process runs in .control)"
+else
+	not_ok "systemctl restart $GUNIT"
+	journalctl -b -u "$GUNIT" --no-pager 2>&1 | tail -n 20 | note
+fi
+# Requires=: the restart stopped cgfs and started it again.
+back() { [ "$(prop ActiveState)" = active ] && mounted && [ -d "$MNT/$USR/g1" ]; }
+check "... cgfs is started again with it and serves" wait_for 60 back
+eq "... the user's process and its group stay; the empty g2 went with the stop" \
+	"$(alive "$sleeper" && echo alive) $(cgroup_of "$sleeper") $(cat "$MNT/$USR/g1/memory_limit_mb" 2>&1) $(test -d "$CG/$USR/g2" && echo g2)" \
+	"alive $G1 64 "
+eq "... the old anchor ended, a new one sleeps in .control" \
+	"$(exited "$anchor" && echo ended) $(cat "$CG/.control/cgroup.procs" 2>&1)" \
+	"ended $(cat /run/cgfs-groups.anchor 2>&1)"
+anchor=$(cat /run/cgfs-groups.anchor 2>&1)
+main=$(prop MainPID)
 
 # ---- systemctl kill: the main process alone, then the whole unit
 
@@ -380,9 +404,6 @@ if [ "$(prop ActiveState)" = active ]; then
 	systemctl kill --kill-whom=main -s KILL $UNIT
 	if wait_for 120 restarted "$nr0"; then
 		ok "kill of the supervisor: systemd restarts cgfs (Restart=on-failure) on a new mount"
-	elif [ "$sd_version" -lt 254 ] && journalctl -b -u "$UNIT" --no-pager | grep -q 'status=219/CGROUP'; then
-		todo "kill of the supervisor: systemd restarts cgfs" \
-			"systemd $sd_version cannot place a process in the delegated cgroup (219/CGROUP)"
 	else
 		not_ok "kill of the supervisor: systemd restarts cgfs (Restart=on-failure) on a new mount"
 		unit_log
@@ -395,13 +416,9 @@ if [ "$(prop ActiveState)" = active ]; then
 	old_server_ended() { [ -n "$server0" ] && wait_for 60 exited "$server0"; }
 	check "kill of the supervisor: the old server ends too" old_server_ended
 
-	section "systemctl kill -s KILL: every process of the unit, users' too"
+	section "systemctl kill -s KILL: every process of the unit, users' not"
 	nr0=$(prop NRestarts)
 	systemctl kill -s KILL $UNIT
-	# What cgfs(8) NOTES says: systemd signals every process in the
-	# unit's cgroup, and the users' groups are in it.
-	check "systemctl kill (every process): the user's process in a group is killed too" \
-		wait_for 60 exited "$sleeper"
 	restarted_any() { [ "$(prop NRestarts)" -gt "$nr0" ] && [ "$(prop ActiveState)" = active ] && mounted; }
 	if wait_for 120 restarted_any; then
 		ok "systemctl kill (every process): systemd restarts cgfs on a new mount"
@@ -409,18 +426,12 @@ if [ "$(prop ActiveState)" = active ]; then
 		not_ok "systemctl kill (every process): systemd restarts cgfs on a new mount"
 		unit_log
 	fi
-	# The stop removed what it could of the emptied tree (cgfs(8), NOTES):
-	# root makes the user's tree again where it went.
-	echo "after the restart: $(ls -d "$CG/$USR" "$CG/$USR/g1" 2>&1 | tr '\n' ' ')" | note
-	[ -d "$MNT/$USR" ] || mkdir "$MNT/$USR" || not_ok "root makes the user's tree again"
-	# For the purge: a user's process in a group again.
-	out=$(su -l "$USR" -c 'bash /tmp/user.sh' 2>&1)
-	echo "$out" | note
-	sleeper=$(val sleeper)
-	eq "after the restart the user makes a group again and moves into it" \
-		"$(val move) $(cgroup_of "$sleeper")" "0 $G1"
+	# The users' processes are in cgfs-groups.service, not in cgfs.service.
+	eq "systemctl kill (every process): the user's process, its group and limit live on" \
+		"$(alive "$sleeper" && echo alive) $(cgroup_of "$sleeper") $(cat "$MNT/$USR/g1/memory_limit_mb" 2>&1)" \
+		"alive $G1 64"
 else
-	todo "systemctl kill --kill-whom=main and systemctl kill" "not run: cgfs did not start again (above)"
+	not_ok "systemctl kill --kill-whom=main and systemctl kill: not run, cgfs is not active"
 fi
 
 # ---- without root: a user's own cgfs, as cgfs(8) "Without root" says
@@ -525,8 +536,9 @@ section "purge: nothing the package installed is left"
 
 files=$(dpkg -L cgfs | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 echo "$files" | note
-check "purge: the package installed /etc/cgfs.conf and the unit" \
-	eval 'grep -qx /etc/cgfs.conf <<<"$files" && grep -qx /lib/systemd/system/cgfs.service <<<"$files"'
+check "purge: the package installed /etc/cgfs.conf and both units" \
+	eval 'grep -qx /etc/cgfs.conf <<<"$files" && grep -qx /lib/systemd/system/cgfs.service <<<"$files" &&
+		grep -qx /lib/systemd/system/$GUNIT <<<"$files"'
 dpkg --purge cgfs >/tmp/dpkg-purge.log 2>&1
 rc=$?
 note </tmp/dpkg-purge.log
@@ -541,6 +553,8 @@ eq "purge: the unit is gone and $MNT unmounted and removed" \
 	"$(prop LoadState) $(mounted && echo mounted) $(ls -d "$MNT" 2>&1 | sed 's/.*No such file.*/gone/')" \
 	"not-found  gone"
 check "purge: no cgfs process left" eval '! pgrep -x cgfs >/dev/null'
+eq "purge: $GUNIT is stopped and gone too, its anchor ended" \
+	"$(gprop ActiveState) $(gprop LoadState) $(exited "$anchor" && echo ended)" "inactive not-found ended"
 check "purge: the user's process lives" alive "$sleeper"
 
 t1=$(uptime_s)

@@ -3,7 +3,7 @@
 # The systemd guest: cgfs.service and the Debian package on a real Debian 12
 # userspace with systemd as PID 1, on pure cgroup v2. Next to run.sh's
 # busybox guest, which proves the daemon, this one proves the unit and the
-# package: Type=notify, Delegate=yes, KillMode=process, reload as an
+# package: Type=notify, the delegated cgfs-groups.service, reload as an
 # upgrade, a user's PAM session as an admission point, purge.
 #
 # The root file system is made from Debian's packages with mmdebstrap
@@ -23,7 +23,7 @@
 # Usage: bash tests/vm/systemd.sh BUILD_DIR
 #   CGFS_VM_SYSTEMD=stock        Debian 12's own systemd (252), or
 #                   backports    systemd from bookworm-backports (254 or
-#                                later: DelegateSubgroup=); each variant
+#                                later); each variant
 #                                has its own directory BUILD_DIR/vm-systemd
 #                                or BUILD_DIR/vm-systemd-bpo and tag
 #   CGFS_VM_DEB=path.deb         the package to test (default: tools/deb.sh
