@@ -99,7 +99,7 @@ int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat
 	st->st_nlink = 1;
 	st->st_gid = st->st_uid ? ref->gid : 0;
 	st->st_size = file_size(fs, ref, fuse_req_ctx(req), &st->st_mtim);
-	if (knob_cached(ref))
+	if (knob_cached(ref) || file_sized(ref))
 		cache_size(ref->ino, st->st_size);
 	/* Blocks to match: a file with fewer is taken for sparse, and cp(1)
 	 * then copies st_size bytes instead of reading to the end. */
@@ -111,10 +111,11 @@ int node_attr(fuse_req_t req, struct fs *fs, const struct nref *ref, struct stat
  * its value, and where the kernel reads through its page cache (see
  * fs_read()) it reads no further than the size it has: a file's entry,
  * and with it its size, is looked up afresh at every open by name. A
- * limit's open sees to its size itself (fs_file.c's cached_open()). */
+ * limit's open sees to its size itself (fs_file.c's cached_open()), and
+ * so does the open of a view or a counter (sized_open()). */
 static double entry_timeout(struct fs *fs, const struct nref *ref)
 {
-	return kind_is_dir(ref->kind) || knob_cached(ref) ? fs_timeout(fs) : 0;
+	return kind_is_dir(ref->kind) || knob_cached(ref) || file_sized(ref) ? fs_timeout(fs) : 0;
 }
 
 void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
@@ -126,7 +127,7 @@ void reply_entry(fuse_req_t req, struct fs *fs, const struct nref *ref)
 	res = node_attr(req, fs, ref, &e.attr);
 	if (res == 0)
 		res = node_hold(ref);
-	if (res == 0 && knob_cached(ref))
+	if (res == 0 && (knob_cached(ref) || file_sized(ref)))
 		cache_size(ref->ino, e.attr.st_size); /* a node of its own now */
 	if (res < 0) {
 		fuse_reply_err(req, -res);

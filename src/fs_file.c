@@ -191,6 +191,25 @@ bool knob_cached(const struct nref *ref)
 	return k->kind == KNOB_VALUE && k->get && k->set;
 }
 
+/* A view (proc/, sys/) or a read-only counter (memory_usage_mb,
+ * cpu_stat, ...): the same for every reader, changing on its own, read
+ * directly (direct_io) but by its size where the kernel reads through
+ * its page cache (splice(2), sendfile(2)). Its open renders it and sees
+ * to that size (sized_open()), so that its entry is kept like a
+ * directory's and an open by name costs no lookup. events is left out:
+ * what its reads show is what poll compares with. */
+bool file_sized(const struct nref *ref)
+{
+	const struct knob *k;
+
+	if (ref->kind == NODE_VIEW)
+		return true;
+	if (ref->kind != NODE_KNOB)
+		return false;
+	k = &knob_table[ref->knob];
+	return k->kind == KNOB_VALUE && k->get && !k->set && !poll_is_events(ref);
+}
+
 /* Tells the kernel ino's attributes are stale: its next read asks for
  * them (a new size, a new mtime that drops pages a file kept open
  * holds). Only attributes: no page lock is waited for, so it is safe in
@@ -219,6 +238,8 @@ void cache_forget_group(struct fs *fs, const char *path)
 
 static int render(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
                   char **buf);
+static int render_checked(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
+                          char **buf);
 
 /* A limit opened for reading: the value is rendered now, and the open
  * keeps the kernel's pages only if they hold just that (cache_open());
@@ -252,13 +273,49 @@ static int cached_open(fuse_req_t req, struct fs *fs, const struct nref *ref,
 	return 0;
 }
 
+/* A view or a counter opened for reading (file_sized()): rendered now,
+ * for the first read to serve (*buf, *len); then as cached_open() for
+ * the size: a rendering longer than the size the kernel has is -ESTALE
+ * (the kernel looks the name up, which gives the size, and opens once
+ * more), one of another length makes the attributes stale (a stat(2)
+ * after the open asks for the size). A rendering that fails is left to
+ * the read to report. 0, -ESTALE, or the -errno of a group gone. */
+static int sized_open(fuse_req_t req, struct fs *fs, const struct nref *ref, char **buf,
+                      int *len)
+{
+	enum size_verdict v;
+	int res;
+
+	/* A file of a group gone is refused here, as its lookup was. */
+	res = node_same_group(fs, ref);
+	if (res < 0)
+		return res;
+	res = render_checked(fs, ref, fuse_req_ctx(req), buf);
+	if (res < 0) {
+		free(*buf);
+		*buf = NULL;
+		return 0;
+	}
+	v = size_open(ref->ino, fuse_req_ctx(req)->pid, res);
+	if (v == SIZE_RELOOK) {
+		free(*buf);
+		*buf = NULL;
+		return -ESTALE;
+	}
+	if (v == SIZE_OTHER)
+		attr_stale(fs, ref->ino);
+	*len = res;
+	return 0;
+}
+
 void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	struct fs *fs = fs_of(req);
 	struct ofile *of;
 	struct nref ref = { .path = "?", .kind = NODE_DIR };
-	int res;
+	char *opened = NULL;
+	int res, opened_len = 0;
 
 	/* read(2) reaches fs_read() and a rendering of its own every time;
 	 * what splice(2) put in the page cache (fs_read()) is dropped at
@@ -270,10 +327,19 @@ void fs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		res = open_check(fs, ctx, &ref, fi->flags & O_ACCMODE);
 	if (res == 0 && knob_cached(&ref) && (fi->flags & O_ACCMODE) == O_RDONLY)
 		res = cached_open(req, fs, &ref, fi);
+	else if (res == 0 && file_sized(&ref) && (fi->flags & O_ACCMODE) == O_RDONLY)
+		res = sized_open(req, fs, &ref, &opened, &opened_len);
 	if (res == 0)
 		res = ofile_new(req, &of);
-	if (res < 0)
+	if (res < 0) {
+		free(opened);
 		goto err;
+	}
+	if (opened && ofile_keep(of, &opened, opened_len)) {
+		of->len = opened_len;
+		of->from_open = true;
+	}
+	free(opened);
 	fi->fh = fh_put(fs, of, ofile_drop);
 	if (!fi->fh) {
 		ofile_drop(of);
@@ -437,6 +503,18 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	 * earlier server opened, or one whose rendering was not kept, is
 	 * rendered for each read. */
 	if (of && start > 0 && (of->buf || (of->len >= 0 && start >= (size_t)of->len))) {
+		res = of->len;
+	} else if (of && start == 0 && of->from_open) {
+		/* The first read from the start: what the open rendered, if
+		 * its group is still there. */
+		of->from_open = false;
+		res = node_same_group(fs, &ref);
+		if (res < 0) {
+			ofile_unkeep(of);
+			pthread_mutex_unlock(&of->lock);
+			fuse_reply_err(req, -res);
+			return;
+		}
 		res = of->len;
 	} else {
 		res = render(fs, &ref, fuse_req_ctx(req), &fresh);

@@ -83,6 +83,9 @@ struct ofile {
 	/* events: what the last read from the start showed (fs_poll.c's
 	 * poll_seen()), or NULL before the first; a few dozen bytes. */
 	char *seen;
+	/* buf is the rendering the open made (sized_open()), for the first
+	 * read from the start. */
+	bool from_open;
 };
 
 /* fs_node.c */
@@ -101,6 +104,13 @@ int node_lookup(struct fs *fs, fuse_ino_t ino, struct nref *ref);
  * once, with a lookup: that open is not sent back again). */
 enum cache_verdict { CACHE_KEEP, CACHE_DROP, CACHE_RELOOK };
 enum cache_verdict cache_open(fuse_ino_t ino, pid_t pid, const char *text, int len);
+/* A file whose open checks its size (fs_file.c's sized_open()): what an
+ * open by pid rendering len bytes tells the kernel. SIZE_SAME: the size
+ * the kernel has is len; SIZE_OTHER: it is larger (or unknown to this
+ * server: its attributes go stale); SIZE_RELOOK: smaller, the opener is
+ * sent back (ESTALE) to look the name up, once, as cache_open() does. */
+enum size_verdict { SIZE_SAME, SIZE_OTHER, SIZE_RELOOK };
+enum size_verdict size_open(fuse_ino_t ino, pid_t pid, int len);
 /* The size an attribute reply about to be sent gives the kernel. */
 void cache_size(fuse_ino_t ino, off_t size);
 /* An open of ino reads through the page cache: the removal of its group
@@ -171,6 +181,7 @@ void fs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 off_t file_size(struct fs *fs, const struct nref *ref, const struct fuse_ctx *ctx,
                 struct timespec *mtime);
 bool knob_cached(const struct nref *ref);
+bool file_sized(const struct nref *ref);
 void attr_stale(struct fs *fs, fuse_ino_t ino);
 /* The group at path (and every group below it) is gone: the limits read
  * through the page cache there have stale attributes, so that a read

@@ -479,6 +479,25 @@ enum cache_verdict cache_open(fuse_ino_t ino, pid_t pid, const char *text, int l
 	return v;
 }
 
+enum size_verdict size_open(fuse_ino_t ino, pid_t pid, int len)
+{
+	enum size_verdict v = SIZE_OTHER;
+	struct node *n;
+
+	pthread_mutex_lock(&nodes_lock);
+	n = node_find_locked(ino);
+	if (n && len > n->ksize && !relooked(ino, pid)) {
+		relooks[relook_next].ino = ino;
+		relooks[relook_next].pid = pid;
+		relook_next = (relook_next + 1) % RELOOK_MAX;
+		v = SIZE_RELOOK;
+	} else if (n && len == n->ksize) {
+		v = SIZE_SAME;
+	}
+	pthread_mutex_unlock(&nodes_lock);
+	return v;
+}
+
 void cache_served(fuse_ino_t ino)
 {
 	struct node *n;

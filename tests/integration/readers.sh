@@ -190,4 +190,43 @@ done
 rm -f "$FLAG" "$FLAG.ready" "$TMPF.out"
 assert_eq "procs: a reader in its own pid namespace reads none with busybox" "." \
 	"$(unshare --pid --fork "$BB" cat "$PR"; echo .)"
+
+# A counter's entry is kept (cgfs(5), "Caching"): its open, not a lookup,
+# sees to the size. pids_current grows from "9" to "10" while the kernel
+# has the size of "9"; every reader, and an fstat(2) after the open, gets
+# the new length, and nobody sees the ESTALE that sends the open back.
+if [ -e "$MNT/$G/pids_current" ]; then
+	C=$MNT/$G/pids_current
+	assert_op "alice makes a group for counting" OK as "$ALICE" "$XOP" mkdir "$MNT/$G/count"
+	CNT=()
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		spawn "$ALICE"
+		CNT+=("$SPAWN")
+	done
+	for p in "${CNT[@]:0:9}"; do as "$ALICE" "$XOP" write "$MNT/$G/count/procs" "$p" >/dev/null; done
+	C=$MNT/$G/count/pids_current
+	assert_eq "pids_current of 9 processes, and its size" "9 2" "$(cat "$C") $(stat -c %s "$C")"
+	for r in busybox sendfile splice cat pread; do
+		as "$ALICE" "$XOP" write "$MNT/$G/count/procs" "${CNT[9]}" >/dev/null
+		assert_eq "$r reads 10 whole right after the tenth process came" "10
+." "$("r_$r" "$C"; echo .)"
+		exec 3<"$C"
+		assert_eq "...and fstat(2) after an open gives its size" 3 "$(stat -L -c %s /proc/$$/fd/3)"
+		exec 3<&-
+		# Back to 9 for the next reader: the tenth goes to the parent.
+		as "$ALICE" "$XOP" write "$MNT/$G/procs" "${CNT[9]}" >/dev/null
+		assert_eq "...then 9 again, read whole" "9
+." "$("r_$r" "$C"; echo .)"
+		exec 3<"$C"
+		assert_eq "...and fstat(2) after an open gives the shorter size" 2 "$(stat -L -c %s /proc/$$/fd/3)"
+		exec 3<&-
+	done
+	# A view of a group removed behind cgfs's back: its open (the entry
+	# still kept) is refused, as its lookup was.
+	cat "$MNT/$G/count/meminfo" >/dev/null 2>&1
+	for p in "${CNT[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+	for mp in $(serving_mounts); do rmdir "$mp/$BASE/$G/count/.self" "$mp/$BASE/$G/count" 2>/dev/null; done
+	assert_eq "the open of a removed group's meminfo: ENOENT" "ENOENT 0" \
+		"$("$XOP" hold 1 none 0 "$MNT/$G/count/meminfo" 2>&1 | head -n 1)"
+fi
 rm -f "$TMPF"

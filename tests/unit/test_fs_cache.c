@@ -5,7 +5,8 @@
  * fill by ticket is the one that counts; a write or an unknown fill
  * forgets; the mtime moves when a value differs from the pages; a value
  * longer than the size the kernel has sends its opener back to look the
- * name up, once. No FUSE session: the node table alone. */
+ * name up, once, and so does a view's or a counter's open (size_open()).
+ * No FUSE session: the node table alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -200,6 +201,31 @@ static void test_size_unknown_looks_up(void **state)
 	node_forget(INO + 7, 1);
 }
 
+/* A view's or a counter's open (size_open()): the same size, another
+ * (its attributes go stale), or longer than the kernel has: sent back to
+ * look up, once per opener. */
+static void test_sized_open(void **state)
+{
+	struct nref ref = { .ino = INO + 30, .path = "alice/web", .kind = NODE_VIEW, .knob = 0 };
+
+	(void)state;
+	assert_int_equal(node_hold(&ref), 0);
+	assert_int_equal(size_open(INO + 31, PID, 5), SIZE_OTHER); /* no node */
+	assert_int_equal(size_open(INO + 30, PID, 0), SIZE_RELOOK); /* size unknown */
+	assert_int_equal(size_open(INO + 30, PID, 0), SIZE_OTHER);  /* its retry */
+	cache_size(INO + 30, 1500);
+	assert_int_equal(size_open(INO + 30, PID, 1500), SIZE_SAME);
+	assert_int_equal(size_open(INO + 30, PID, 1499), SIZE_OTHER);
+	assert_int_equal(size_open(INO + 30, PID, 1501), SIZE_RELOOK);
+	assert_int_equal(size_open(INO + 30, PID + 1, 1501), SIZE_RELOOK);
+	assert_int_equal(size_open(INO + 30, PID, 1502), SIZE_OTHER);     /* retry: through */
+	assert_int_equal(size_open(INO + 30, PID + 1, 1501), SIZE_OTHER);
+	assert_int_equal(size_open(INO + 30, PID, 1501), SIZE_RELOOK);    /* a new open */
+	cache_size(INO + 30, 1501); /* the lookup */
+	assert_int_equal(size_open(INO + 30, PID + 2, 1501), SIZE_SAME);
+	node_forget(INO + 30, 1);
+}
+
 static void test_served_below(void **state)
 {
 	struct nref a = { .ino = INO + 20, .path = "alice/web/db", .kind = NODE_KNOB };
@@ -243,6 +269,7 @@ int main(void)
 		                                teardown),
 		cmocka_unit_test_setup_teardown(test_longer_than_the_kernel_has, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_size_unknown_looks_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sized_open, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_served_below, setup, teardown),
 	};
 
