@@ -28,7 +28,7 @@
 #define CASES_ALL ((CASE_BIT(CASE_MAX + 1) - 1) & ~CASE_BIT(0))
 
 #define MAX_DAEMONS 8       /* servers the worker runs at once */
-#define MAX_ROWS 48         /* of the table */
+#define MAX_ROWS 64         /* of the table */
 #define MAX_SERIES 96       /* samples kept, one per variant or step */
 #define MOUNT_WAIT_MS 10000 /* for a server to mount */
 #define STOP_WAIT_MS 5000   /* for a process to end after SIGTERM, then SIGKILL */

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * Case 3: a group's lifecycle (mkdir, three limits, rmdir) through cgfs
- * against direct system calls and cgroup-tools.
+ * against direct system calls and cgroup-tools, and the same lifecycle on
+ * nullfs, which does no cgroup work: its time over the direct one is the
+ * floor the FUSE protocol sets (the requests case 7 counts), and cgfs's
+ * over nullfs's what cgfs adds to it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -321,9 +324,9 @@ static void direct_tree_remove(void)
 }
 
 /* The rows of case 3: v as case_lifecycle makes it, the steps of cgfs
- * (c) and of the same work done directly (d). */
+ * (c), of nullfs (n) and of the same work done directly (d). */
 static void lifecycle_rows(const struct variant *v, struct series *const *c,
-                           struct series *const *d, bool tools)
+                           struct series *const *n, struct series *const *d, bool tools)
 {
 	char name[64], label[64];
 	size_t nhier = 0, h;
@@ -336,16 +339,28 @@ static void lifecycle_rows(const struct variant *v, struct series *const *c,
 	          series_trimmed(v[1].s), LC_TARGET, "<= 2x");
 	row_times("3", "lifecycle vs direct, same work as cgfs", series_trimmed(v[0].s),
 	          "same + cpuset fill, v2 ctrls", series_trimmed(v[2].s), LC_TARGET, "<= 2x");
+	/* The floor (in this row's cgfs column: nullfs's time). cgfs does
+	 * the direct work and answers the same requests, one after the
+	 * other, so it takes at least direct + nullfs: 1 + this ratio. Above
+	 * LC_TARGET - 1, the target is below what FUSE allows here. */
+	row_times("3", "  FUSE floor: nullfs lifecycle vs direct", series_trimmed(v[4].s),
+	          "direct, same work", series_trimmed(v[2].s), INFO_ONLY, "(cgfs's floor: 1 + this)");
+	row_times("3", "  lifecycle vs nullfs lifecycle", series_trimmed(v[0].s),
+	          "nullfs: the same calls, no work", series_trimmed(v[4].s), INFO_ONLY,
+	          "(what cgfs adds)");
 	for (i = 0; i < STEP_N; i++) {
 		snprintf(label, sizeof(label), "  of which %s", step_name[i]);
 		row_times("3", label, series_trimmed(c[i]), "the same step, same work",
+		          series_trimmed(d[i]), INFO_ONLY, "(information)");
+		snprintf(label, sizeof(label), "    nullfs's %s", step_name[i]);
+		row_times("3", label, series_trimmed(n[i]), "the same step, same work",
 		          series_trimmed(d[i]), INFO_ONLY, "(information)");
 	}
 	row_times("3", "  direct inside cgfs's tree vs outside", series_trimmed(v[3].s),
 	          "direct, same work, unwatched", series_trimmed(v[2].s), INFO_ONLY, "(information)");
 	if (tools)
 		row_times("3", "lifecycle vs cgroup-tools", series_trimmed(v[0].s),
-		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[4].s), LC_TOOLS_TARGET,
+		          "cgcreate+cgset(3 -r)+cgdelete", series_trimmed(v[5].s), LC_TOOLS_TARGET,
 		          "<= 0.067x (15x faster)");
 	else
 		row_error("3", "lifecycle vs cgroup-tools", "cgroup-tools not installed");
@@ -354,7 +369,8 @@ static void lifecycle_rows(const struct variant *v, struct series *const *c,
 void case_lifecycle(void)
 {
 	const char *what = "group lifecycle (mkdir, 3 limits, rmdir)";
-	struct lc_cgfs c;
+	struct lc_cgfs c, n;
+	char p[PATH_MAX];
 	struct direct plain = { DIRECT_TREE "/d", DIRECT_TREE, false, { NULL } };
 	struct direct same = { DIRECT_TREE "/d", DIRECT_TREE, true, { NULL } };
 	struct direct inside = { TREE "/d", TREE, true, { NULL } };
@@ -367,6 +383,7 @@ void case_lifecycle(void)
 		  scaled(LC_ITERS), NULL },
 		{ "3 lifecycle: direct, same work, in cgfs's tree", op_lifecycle_direct, &inside,
 		  scaled(LC_ITERS), NULL },
+		{ "3 lifecycle: nullfs", op_lifecycle_cgfs, &n, scaled(LC_ITERS), NULL },
 		/* last: left out without cgroup-tools */
 		{ "3 lifecycle: cgroup-tools", op_lifecycle_tools, &t, scaled(LC_TOOLS_ITERS), NULL },
 	};
@@ -376,7 +393,16 @@ void case_lifecycle(void)
 	note("case 3: %s", what);
 	memset(&c, 0, sizeof(c));
 	path_of(c.path, sizeof(c.path), "%s/%s/lc", B.mnt_cgfs, TREE);
+	/* nullfs's group at the same depth as cgfs's. */
+	memset(&n, 0, sizeof(n));
+	path_of(p, sizeof(p), "%s/%s", B.mnt_null, TREE);
+	if (mkdir(p, 0755) < 0 && errno != EEXIST) {
+		row_error("3", what, "cannot make a directory on nullfs");
+		return;
+	}
+	path_of(n.path, sizeof(n.path), "%s/lc", p);
 	steps_new(c.steps, "cgfs");
+	steps_new(n.steps, "nullfs");
 	steps_new(same.steps, "direct, same work");
 	tools_init(&t);
 
@@ -391,5 +417,5 @@ void case_lifecycle(void)
 		row_error("3", what, "an operation failed (see stderr)");
 		return;
 	}
-	lifecycle_rows(v, c.steps, same.steps, tools);
+	lifecycle_rows(v, c.steps, n.steps, same.steps, tools);
 }

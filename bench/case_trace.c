@@ -151,7 +151,7 @@ static void trace_all(void)
 	struct file_op cr = { .text = NULL }, nr = { .text = NULL };
 	struct file_op cw = { .text = KNOB_MB "\n" }, nw = { .text = KNOB_MB "\n" };
 	struct file_op cm = { .text = NULL };
-	struct lc_cgfs lc;
+	struct lc_cgfs lc, nlc;
 	char p[PATH_MAX];
 
 	path_of(p, sizeof(p), "%s/%s", B.mnt_tcgfs, TREE);
@@ -169,7 +169,13 @@ static void trace_all(void)
 	trace_op("knob write (open O_TRUNC, write, close)", op_file, &cw, op_file, &nw);
 	memset(&lc, 0, sizeof(lc));
 	path_of(lc.path, sizeof(lc.path), "%s/%s/lc", B.mnt_tcgfs, TREE);
-	trace_op("group lifecycle (mkdir, 3 knobs, rmdir)", op_lifecycle_cgfs, &lc, NULL, NULL);
+	/* nullfs's at the same depth (case 3's FUSE floor). */
+	memset(&nlc, 0, sizeof(nlc));
+	path_of(p, sizeof(p), "%s/%s", B.mnt_tnull, TREE);
+	mkdir(p, 0755);
+	path_of(nlc.path, sizeof(nlc.path), "%s/lc", p);
+	trace_op("group lifecycle (mkdir, 3 knobs, rmdir)", op_lifecycle_cgfs, &lc,
+	         op_lifecycle_cgfs, &nlc);
 	trace_readdir();
 }
 
