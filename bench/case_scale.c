@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -30,6 +31,11 @@
 #define MEMORY_TARGET_KIB (8 * 1024)
 #define TREES_MEMORY_TARGET_KIB (16 * 1024) /* with TREES trees */
 #define TREES_PROGRESS_EVERY 10 /* other trees: a note */
+/* What cgfs logs when its watcher runs out of inotify watches (one per
+ * directory and hierarchy): no entry is cached any more from then on. */
+#define WATCH_GAVE_UP "inotify watch budget is used up"
+#define MAX_WATCHES_FILE "/proc/sys/fs/inotify/max_user_watches"
+#define LOG_LINE_MAX 512
 #define AMONG_ITERS 50         /* lifecycles among the groups */
 #define KIB_PER_MIB 1024.0
 #define SMALL 10               /* groups: the small end of the scale rows */
@@ -222,6 +228,45 @@ static void among_groups(const char *dir)
 	}
 }
 
+/* Whether cgfs's watcher has given up: its log says so. */
+static bool watch_gave_up(void)
+{
+	char line[LOG_LINE_MAX];
+	bool found = false;
+	FILE *f = fopen(B.log, "re");
+
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, WATCH_GAVE_UP) != NULL;
+	fclose(f);
+	return found;
+}
+
+/* Whether the watcher still watches with dirs directories in each
+ * hierarchy, against its budget: half of root's inotify watches, which
+ * root's other programs (another cgfs, too) share. */
+static void watcher_row(long dirs)
+{
+	char label[64], ref[96], buf[32];
+	struct row *w;
+	long max = -1;
+	size_t i;
+	int nh = 0;
+
+	for (i = 0; i < B.layout.n; i++)
+		nh += hier_serves(i);
+	if (read_line(MAX_WATCHES_FILE, buf, sizeof(buf)) == 0)
+		max = strtol(buf, NULL, 10);
+	snprintf(label, sizeof(label), "  cgfs's watcher at %d trees", TREES);
+	w = row_new("5", label);
+	snprintf(w->cgfs, sizeof(w->cgfs), "%s", watch_gave_up() ? "gave up" : "watching");
+	snprintf(ref, sizeof(ref), "%ld dirs x %d hier.; budget %ld", dirs, nh,
+	         max > 0 ? max / 2 : -1);
+	snprintf(w->ref_name, sizeof(w->ref_name), "%.39s", ref);
+	snprintf(w->target, sizeof(w->target), "(information)");
+}
+
 /* Tree n of the others and its groups; 0 or the first -errno, the
  * groups made added to *made. */
 static int make_tree(int n, int *made)
@@ -326,6 +371,8 @@ static int other_trees(const char *dir, const struct made *m)
 
 	note("case 5: %d more trees of %d groups each", TREES - 1, B.tree_groups);
 	rss1 = daemon_kib();
+	if (watch_gave_up())
+		note("cgfs's watcher gave up before the other trees (see its log)");
 	t0 = now_us();
 	for (n = 1; n < TREES && res == 0; n++) {
 		res = make_tree(n, &made);
@@ -345,6 +392,8 @@ static int other_trees(const char *dir, const struct made *m)
 	more = PROGRESS_EVERY < B.groups ? PROGRESS_EVERY : B.groups;
 	big.mkdir = more_groups(dir, B.groups, more);
 	trees_rows(m, &big, rss1, rss, hwm, made + TREES - 1, t0);
+	/* The base, TREE with k and scale, the groups, the other trees. */
+	watcher_row(1 + 3 + B.groups + made + TREES - 1);
 	t0 = now_us();
 	remove_trees(TREES - 1);
 	note("  other trees removed in %.1f s", (now_us() - t0) / 1e6);
