@@ -5,9 +5,11 @@
  *
  *     cgfs-bench CGFS_BINARY NULLFS_BINARY
  *
- * Environment: BENCH_GROUPS (case 5, default 10000), BENCH_FACTOR (scales
- * every iteration count, default 1), BENCH_CASES (e.g. "1,2,6"; default
- * all, 1..7), BENCH_READERS_SECONDS (case 6, per measurement, default 1).
+ * Environment: BENCH_GROUPS (case 5, default 10000), BENCH_TREE_GROUPS
+ * (case 5, groups in each of its 99 other trees, default BENCH_GROUPS /
+ * 100), BENCH_FACTOR (scales every iteration count, default 1),
+ * BENCH_CASES (e.g. "1,2,6"; default all, 1..7), BENCH_READERS_SECONDS
+ * (case 6, per measurement, default 1).
  *
  * Safety: a supervisor process forks the worker that measures. Everything
  * the run makes is named after the supervisor's pid: the base cgroup
@@ -19,6 +21,12 @@
  * unmounts the FUSE mounts, removes the base in every hierarchy
  * deepest first, and checks that nothing is left. No process is ever
  * moved into or out of a cgroup.
+ *
+ * The run lives in a mount namespace of its own (mounts propagate into
+ * it, none out), where a copy of /etc/passwd with TREES - 1 more users
+ * is bound over /etc/passwd: case 5's other trees are theirs. Nothing
+ * outside the run sees those users or its mounts; all go with the
+ * namespace, when the run's last process ends.
  *
  * This file is the worker, the supervisor and the start-up; bench.h lists
  * the rest: the harness, the statistics, the table and one file per case.
@@ -32,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <pwd.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -42,6 +51,7 @@
 #include "bench.h"
 
 #define GROUPS_DEFAULT 10000  /* BENCH_GROUPS */
+#define TREE_GROUPS_PER 100   /* BENCH_TREE_GROUPS: BENCH_GROUPS / this */
 #define GROUPS_MAX 60000      /* BENCH_GROUPS at most */
 #define EXIT_USAGE 2
 #define EXIT_SIGNALLED 128    /* + the signal, as a shell reports it */
@@ -334,6 +344,12 @@ static int cleanup(void)
 
 	printf("\ncleanup:");
 	left = print_left(mnts, ARRAY_SIZE(mnts));
+	/* Our own namespace's bind mount (the host's /etc/passwd is not
+	 * touched); the namespace would drop it at our end anyway. */
+	if (B.passwd_bound && umount2("/etc/passwd", MNT_DETACH) == 0)
+		B.passwd_bound = false;
+	if (!B.passwd_bound)
+		unlink(B.passwd);
 	unlink(B.conf);
 	unlink(B.lxcfs_pidfile);
 	unlink(B.tlog_cgfs);
@@ -365,8 +381,8 @@ static unsigned parse_cases(const char *s)
 
 static void make_cmdline(int argc, char *argv[])
 {
-	static const char *const vars[] = { "BENCH_GROUPS", "BENCH_FACTOR", "BENCH_CASES",
-	                                    "BENCH_READERS_SECONDS" };
+	static const char *const vars[] = { "BENCH_GROUPS", "BENCH_TREE_GROUPS", "BENCH_FACTOR",
+	                                    "BENCH_CASES", "BENCH_READERS_SECONDS" };
 	size_t len = 0, i;
 	int k;
 
@@ -392,6 +408,7 @@ static int make_temp_files(void)
 	snprintf(B.mnt_null, sizeof(B.mnt_null), "/tmp/cgfs-bench-null.XXXXXX");
 	snprintf(B.mnt_lxcfs, sizeof(B.mnt_lxcfs), "/tmp/cgfs-bench-lxcfs.XXXXXX");
 	snprintf(B.conf, sizeof(B.conf), "/tmp/cgfs-bench-conf.XXXXXX");
+	snprintf(B.passwd, sizeof(B.passwd), "/tmp/cgfs-bench-passwd.XXXXXX");
 	snprintf(B.log, sizeof(B.log), "/tmp/cgfs-bench-log.XXXXXX");
 	snprintf(B.mnt_tcgfs, sizeof(B.mnt_tcgfs), "/tmp/cgfs-bench-tmnt.XXXXXX");
 	snprintf(B.mnt_tnull, sizeof(B.mnt_tnull), "/tmp/cgfs-bench-tnull.XXXXXX");
@@ -416,6 +433,70 @@ static int make_temp_files(void)
 	if (fd < 0)
 		return -errno;
 	close(fd);
+	fd = mkstemp(B.passwd);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+/* The passwd database with the users of case 5's other trees added, in
+ * B.passwd: 0, or -EEXIST if a name or uid of theirs is taken. */
+static int write_passwd(void)
+{
+	char name[32], buf[4096];
+	FILE *in, *out;
+	size_t n;
+	int i, r = 0;
+
+	for (i = 1; i < TREES; i++) {
+		snprintf(name, sizeof(name), OTHER_TREE, i);
+		if (getpwnam(name) || getpwuid(OTHER_UID + (unsigned)i)) {
+			fprintf(stderr, "user %s or uid %u exists already\n", name,
+			        OTHER_UID + (unsigned)i);
+			return -EEXIST;
+		}
+	}
+	in = fopen("/etc/passwd", "re");
+	out = fopen(B.passwd, "we");
+	if (!in || !out) {
+		r = -errno;
+		goto out;
+	}
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	for (i = 1; i < TREES; i++) {
+		snprintf(name, sizeof(name), OTHER_TREE, i);
+		fprintf(out, "%s:x:%u:%u:cgfs-bench:/nonexistent:/usr/sbin/nologin\n", name,
+		        OTHER_UID + (unsigned)i, OTHER_UID + (unsigned)i);
+	}
+	if (ferror(in) || ferror(out) || fchmod(fileno(out), 0644) < 0)
+		r = -EIO;
+out:
+	if (in)
+		fclose(in);
+	if (out && fclose(out) != 0 && r == 0)
+		r = -EIO;
+	return r;
+}
+
+/* A mount namespace of the run's own, into which the host's mounts
+ * propagate and from which none of ours does; in it, /etc/passwd with
+ * the users of case 5's other trees. 0, or -errno if no namespace (a
+ * passwd that cannot be bound only costs case 5 its 100-tree rows). */
+static int own_namespace(void)
+{
+	int r;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
+		return -errno;
+	r = write_passwd();
+	if (r == 0 && mount(B.passwd, "/etc/passwd", NULL, MS_BIND, NULL) < 0)
+		r = -errno;
+	if (r < 0)
+		fprintf(stderr, "no users for case 5's other trees: %s\n", strerror(-r));
+	else
+		B.passwd_bound = true;
 	return 0;
 }
 
@@ -433,14 +514,18 @@ static int read_settings(int argc, char *argv[])
 	B.cgfs = argv[1];
 	B.nullfs = argv[2];
 	B.groups = getenv("BENCH_GROUPS") ? atoi(getenv("BENCH_GROUPS")) : GROUPS_DEFAULT;
+	B.tree_groups = getenv("BENCH_TREE_GROUPS") ? atoi(getenv("BENCH_TREE_GROUPS")) :
+	                                              B.groups / TREE_GROUPS_PER;
 	B.factor = getenv("BENCH_FACTOR") ? atof(getenv("BENCH_FACTOR")) : 1.0;
 	B.readers_seconds = getenv("BENCH_READERS_SECONDS") ?
 	                            atof(getenv("BENCH_READERS_SECONDS")) : 1.0;
 	B.cases = parse_cases(getenv("BENCH_CASES"));
-	if (B.groups < 1 || B.groups > GROUPS_MAX || !(B.factor > 0) ||
+	if (B.groups < 1 || B.groups > GROUPS_MAX || B.tree_groups < 0 ||
+	    B.tree_groups > GROUPS_MAX / (TREES - 1) || !(B.factor > 0) ||
 	    !(B.readers_seconds > 0)) {
-		fprintf(stderr, "BENCH_GROUPS must be 1..%d, BENCH_FACTOR and "
-		                "BENCH_READERS_SECONDS positive\n", GROUPS_MAX);
+		fprintf(stderr, "BENCH_GROUPS must be 1..%d, BENCH_TREE_GROUPS 0..%d, "
+		                "BENCH_FACTOR and BENCH_READERS_SECONDS positive\n", GROUPS_MAX,
+		        GROUPS_MAX / (TREES - 1));
 		return EXIT_USAGE;
 	}
 	make_cmdline(argc, argv);
@@ -503,6 +588,12 @@ int main(int argc, char *argv[])
 	r = make_temp_files();
 	if (r < 0) {
 		fprintf(stderr, "temporary files: %s\n", strerror(-r));
+		cleanup();
+		return 1;
+	}
+	r = own_namespace();
+	if (r < 0) {
+		fprintf(stderr, "a mount namespace of the run's own: %s\n", strerror(-r));
 		cleanup();
 		return 1;
 	}

@@ -17,6 +17,11 @@
 #include "cgfs/layout.h"
 
 #define TREE "daemon"       /* cgfs tree root: a passwd user every Debian has (no tree for root) */
+/* Case 5's other trees: users the run adds to a copy of the passwd
+ * database that only its own mount namespace sees (bench.c). */
+#define TREES 100                   /* TREE and TREES - 1 others */
+#define OTHER_TREE "bench-t%02d"    /* their names, 1 .. TREES - 1 */
+#define OTHER_UID 2000000000u       /* + n: a uid no range of systemd's uses */
 #define KNOB "memory_limit_mb"
 #define UNCACHED "memory_usage_mb" /* a knob the page cache does not serve */
 /* What the cases write to KNOB, and the same in the kernel's file. */
@@ -49,9 +54,12 @@ struct bench {
 	char base[64];             /* "cgfs-bench-PID": no slash */
 	char mnt_cgfs[64], mnt_null[64], mnt_lxcfs[64], mnt_tcgfs[64], mnt_tnull[64];
 	char conf[64], log[64], lxcfs_pidfile[64], tlog_cgfs[64], tlog_null[64];
+	char passwd[64];           /* the passwd copy bound over /etc/passwd */
+	bool passwd_bound;         /* its bind mount, in the run's namespace */
 	pid_t cgfs_pid, null_pid;
 	double factor;
 	int groups;
+	int tree_groups;           /* case 5: groups in each other tree */
 	unsigned cases;            /* bit n: case n */
 	double readers_seconds;
 	struct layout layout;      /* the cgroup hierarchies, as cgfs reads them */

@@ -5,7 +5,7 @@
 # Installs what the references need (Debian's cgroup-tools and lxcfs) if
 # missing, then runs the driver; the table also goes to
 # $MESON_BUILD_ROOT/bench-result.txt (or ./bench-result.txt).
-# Environment: BENCH_GROUPS, BENCH_FACTOR, BENCH_CASES,
+# Environment: BENCH_GROUPS, BENCH_TREE_GROUPS, BENCH_FACTOR, BENCH_CASES,
 # BENCH_READERS_SECONDS (see bench/README.md).
 set -eu
 CGFS=${1:?cgfs binary}
