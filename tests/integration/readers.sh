@@ -206,20 +206,20 @@ if [ -e "$MNT/$G/pids_current" ]; then
 	for p in "${CNT[@]:0:9}"; do as "$ALICE" "$XOP" write "$MNT/$G/count/procs" "$p" >/dev/null; done
 	C=$MNT/$G/count/pids_current
 	assert_eq "pids_current of 9 processes, and its size" "9 2" "$(cat "$C") $(stat -c %s "$C")"
+	# moved READER TO WANT SIZE WHAT: the tenth process into group TO,
+	# then READER reads WANT whole, and fstat(2) after an open gives SIZE.
+	moved() {
+		as "$ALICE" "$XOP" write "$MNT/$G/$2procs" "${CNT[9]}" >/dev/null
+		assert_eq "$1 reads $3 whole right after $5" "$3
+." "$("r_$1" "$C"; echo .)"
+		exec 3<"$C"
+		assert_eq "...and fstat(2) after an open gives its size, $4" "$4" "$(stat -L -c %s /proc/$$/fd/3)"
+		exec 3<&-
+	}
 	for r in busybox sendfile splice cat pread; do
-		as "$ALICE" "$XOP" write "$MNT/$G/count/procs" "${CNT[9]}" >/dev/null
-		assert_eq "$r reads 10 whole right after the tenth process came" "10
-." "$("r_$r" "$C"; echo .)"
-		exec 3<"$C"
-		assert_eq "...and fstat(2) after an open gives its size" 3 "$(stat -L -c %s /proc/$$/fd/3)"
-		exec 3<&-
+		moved "$r" count/ 10 3 "the tenth process came"
 		# Back to 9 for the next reader: the tenth goes to the parent.
-		as "$ALICE" "$XOP" write "$MNT/$G/procs" "${CNT[9]}" >/dev/null
-		assert_eq "...then 9 again, read whole" "9
-." "$("r_$r" "$C"; echo .)"
-		exec 3<"$C"
-		assert_eq "...and fstat(2) after an open gives the shorter size" 2 "$(stat -L -c %s /proc/$$/fd/3)"
-		exec 3<&-
+		moved "$r" "" 9 2 "the tenth went"
 	done
 	# A view of a group removed behind cgfs's back: its open (the entry
 	# still kept) is refused, as its lookup was.
