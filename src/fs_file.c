@@ -498,15 +498,14 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 	}
 	if (of)
 		pthread_mutex_lock(&of->lock);
-	/* A read from the start renders afresh; one further on continues
-	 * the rendering kept, or ends at the end of the last one. A file an
-	 * earlier server opened, or one whose rendering was not kept, is
-	 * rendered for each read. */
-	if (of && start > 0 && (of->buf || (of->len >= 0 && start >= (size_t)of->len))) {
-		res = of->len;
-	} else if (of && start == 0 && of->from_open) {
-		/* The first read from the start: what the open rendered, if
-		 * its group is still there. */
+	/* The first read of a view or a counter serves what its open
+	 * rendered. A read from the start renders afresh; one further on
+	 * continues the rendering kept, or ends at the end of the last
+	 * one. A file an earlier server opened, or one whose rendering was
+	 * not kept, is rendered for each read. */
+	if (of && of->from_open) {
+		/* The first read, wherever it starts: what the open rendered,
+		 * if its group is still there. */
 		of->from_open = false;
 		res = node_same_group(fs, &ref);
 		if (res < 0) {
@@ -515,6 +514,8 @@ void fs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 			fuse_reply_err(req, -res);
 			return;
 		}
+		res = of->len;
+	} else if (of && start > 0 && (of->buf || (of->len >= 0 && start >= (size_t)of->len))) {
 		res = of->len;
 	} else {
 		res = render(fs, &ref, fuse_req_ctx(req), &fresh);

@@ -106,9 +106,10 @@ enum cache_verdict { CACHE_KEEP, CACHE_DROP, CACHE_RELOOK };
 enum cache_verdict cache_open(fuse_ino_t ino, pid_t pid, const char *text, int len);
 /* A file whose open checks its size (fs_file.c's sized_open()): what an
  * open by pid rendering len bytes tells the kernel. SIZE_SAME: the size
- * the kernel has is len; SIZE_OTHER: it is larger (or unknown to this
- * server: its attributes go stale); SIZE_RELOOK: smaller, the opener is
- * sent back (ESTALE) to look the name up, once, as cache_open() does. */
+ * the kernel has is len. SIZE_RELOOK: the kernel's is smaller, and the
+ * opener is sent back (ESTALE) to look the name up, once, as
+ * cache_open() does. SIZE_OTHER: any other case (a larger size, a
+ * smaller one after that lookup, no node): its attributes go stale. */
 enum size_verdict { SIZE_SAME, SIZE_OTHER, SIZE_RELOOK };
 enum size_verdict size_open(fuse_ino_t ino, pid_t pid, int len);
 /* The size an attribute reply about to be sent gives the kernel. */

@@ -433,8 +433,11 @@ static bool same_text(const char *a, int alen, const char *b, int blen)
 
 /* The openers told to look the name up again (pid, node), the latest
  * RELOOK_MAX: the open that follows is that lookup's, and is not sent
- * back a second time. */
-#define RELOOK_MAX 32
+ * back a second time. An opener whose entry others' relooks push out
+ * before its retry arrives (within one lookup's time) sees ESTALE: the
+ * views' sizes change on their own and anyone may open them, so the
+ * ring is long (a scan of it happens only when a size grew). */
+#define RELOOK_MAX 256
 static struct {
 	fuse_ino_t ino;
 	pid_t pid;
