@@ -446,10 +446,12 @@ else
 			>"$WORK/rlhooks/${j#*:}.json"
 	done
 	chmod -R a+rX "$WORK/rlhooks"
+	# From /: podman and its runtime change into the caller's directory,
+	# which is out of alice's reach in a clone in /root.
 	rl_podman() {
-		as "$ALICE" env HOME="$RL" XDG_RUNTIME_DIR="$RL/run" podman --root "$RL/storage" \
+		(cd / && as "$ALICE" env HOME="$RL" XDG_RUNTIME_DIR="$RL/run" podman --root "$RL/storage" \
 			--runroot "$RL/runroot" --hooks-dir "$WORK/rlhooks" run --rm --runtime runc \
-			--network none "$@"
+			--network none "$@")
 	}
 	out=$(rl_podman --annotation org.cgfs.group="$ALICE/rl" --annotation org.cgfs.mount="$MNT" \
 		--annotation org.cgfs.knob.memory_limit_mb=48 --annotation org.cgfs.view=1 \
