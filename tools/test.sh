@@ -167,7 +167,7 @@ cat build-test/vm-rootfs.out
 echo "== systemd guest: cgfs.service and the package under Debian 12's systemd 252, pure cgroup v2 (tests/vm/systemd.sh)"
 CGFS_VM_DEB=$sd_deb bash tests/vm/systemd.sh build-test 2>&1 | tee build-test/vm-systemd.out
 count_stage vm-systemd build-test/vm-systemd.out "the systemd guest" || status=1
-echo "== systemd guest: the same with systemd from bookworm-backports (254+: DelegateSubgroup=)"
+echo "== systemd guest: the same with systemd from bookworm-backports (254 or later)"
 CGFS_VM_DEB=$sd_deb CGFS_VM_SYSTEMD=backports bash tests/vm/systemd.sh build-test 2>&1 |
 	tee build-test/vm-systemd-bpo.out
 count_stage vm-systemd-bpo build-test/vm-systemd-bpo.out "the systemd guest (backports)" || status=1
